@@ -1,0 +1,10 @@
+//! Medley's pure domain: nothing here knows about HTTP, SQL or clocks.
+//! Time and randomness come in as plain values so every rule is testable without a server.
+
+pub mod catalog;
+pub mod event;
+pub mod metric;
+pub mod mrn;
+pub mod policy;
+pub mod queue;
+pub mod rng;
