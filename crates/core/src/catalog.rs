@@ -169,6 +169,8 @@ pub struct TrackView {
     pub artists: Vec<ArtistRef>,
     pub images: Vec<Image>,
     pub genre: Option<String>,
+    /// Release year of the album.
+    pub year: Option<i32>,
     pub file: Option<String>,
     pub explicit: bool,
 }

@@ -60,6 +60,8 @@ pub struct PlaybackEvent {
 pub struct ReportedEvent {
     pub metric_id: String,
     pub event: PlaybackEvent,
+    /// The event object as reported, kept with the stored event.
+    pub raw: Value,
 }
 
 fn int(obj: &Value, path: &str, key: &str) -> Result<i64, String> {
@@ -190,11 +192,15 @@ impl ReportedEvent {
                 .ok_or_else(|| format!("{path}metricId must be a string"))?
                 .to_string(),
         };
-        let event = match value.get("event") {
+        let (event, raw) = match value.get("event") {
             None | Some(Value::Null) => return Err(format!("{path}event is required")),
-            Some(v) => PlaybackEvent::parse(v, &format!("{path}event"))?,
+            Some(v) => (PlaybackEvent::parse(v, &format!("{path}event"))?, v.clone()),
         };
-        Ok(ReportedEvent { metric_id, event })
+        Ok(ReportedEvent {
+            metric_id,
+            event,
+            raw,
+        })
     }
 }
 

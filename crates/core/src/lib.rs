@@ -7,4 +7,5 @@ pub mod metric;
 pub mod mrn;
 pub mod policy;
 pub mod queue;
+pub mod recommend;
 pub mod rng;

@@ -1,1 +1,164 @@
-fn main() {}
+//! `medley`: the command line of DESIGN.md 2.1.
+
+mod cli;
+mod config;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+use medley_core::policy::Tier;
+use medley_service::accounts::NewUser;
+use medley_service::{Medley, Settings, SystemClock};
+use medley_store::Visibility;
+use medley_store_sqlite::SqliteStore;
+
+use cli::{CatalogCommand, Cli, ClientCommand, Command, TokenCommand, UserCommand};
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("medley: {e:#}");
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let store_path = config::sqlite_path(&cli.store)?;
+        let store = Arc::new(
+            SqliteStore::open(&store_path)
+                .with_context(|| format!("opening the store at {}", store_path.display()))?,
+        );
+        let public_url = match &cli.command {
+            Command::Serve(s) => s.public_url.clone().unwrap_or_else(|| format!("http://{}", s.bind)),
+            _ => String::new(),
+        };
+        let medley = Medley::new(
+            store,
+            Arc::new(SystemClock),
+            Settings {
+                public_url,
+                ..Settings::default()
+            },
+        );
+        match cli.command {
+            Command::Serve(s) => serve(medley, s).await,
+            Command::Catalog(CatalogCommand::Import { path }) => {
+                let sum = medley.import_catalog_path(&path).await?;
+                println!(
+                    "imported {} artists, {} albums, {} tracks, {} playlists, {} podcast shows from {}",
+                    sum.artists,
+                    sum.albums,
+                    sum.tracks,
+                    sum.playlists,
+                    sum.podcast_shows,
+                    path.display()
+                );
+                Ok(())
+            }
+            Command::User(UserCommand::Add(a)) => {
+                let user = medley
+                    .add_user(NewUser {
+                        name: a.name,
+                        tier: match a.tier {
+                            cli::TierArg::Unlimited => Tier::Unlimited,
+                            cli::TierArg::Prime => Tier::Prime,
+                            cli::TierArg::Free => Tier::Free,
+                        },
+                        max_streams: a.max_streams,
+                        visibility: a.visibility.into(),
+                        playback_visibility: a.playback_visibility.into(),
+                    })
+                    .await?;
+                println!("{}", user.id);
+                Ok(())
+            }
+            Command::Client(ClientCommand::Add { name }) => {
+                println!("{}", medley.add_client(&name).await?.api_key);
+                Ok(())
+            }
+            Command::Token(TokenCommand::Issue(t)) => {
+                let scopes = t
+                    .scopes
+                    .map(|s| s.split_whitespace().map(String::from).collect());
+                println!(
+                    "{}",
+                    medley.issue_token(&t.user, &t.client, scopes, t.ttl).await?
+                );
+                Ok(())
+            }
+        }
+    })
+}
+
+impl From<cli::VisibilityArg> for Visibility {
+    fn from(v: cli::VisibilityArg) -> Self {
+        match v {
+            cli::VisibilityArg::Public => Visibility::Public,
+            cli::VisibilityArg::Private => Visibility::Private,
+        }
+    }
+}
+
+async fn serve(medley: Medley, s: cli::Serve) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MEDLEY_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let listener = tokio::net::TcpListener::bind(&s.bind)
+        .await
+        .with_context(|| format!("binding {}", s.bind))?;
+    let addr = listener.local_addr()?;
+    if s.demo {
+        match medley.ensure_demo().await? {
+            Some(demo) => {
+                let url = medley.settings.public_url.clone();
+                if demo.seeded {
+                    eprintln!("seeded the demo catalog, user {} and client", demo.user_id);
+                }
+                println!(
+                    "curl --request POST '{url}/v1/playback/sessions' \\\n  --header 'x-api-key: {}' \\\n  --header 'Authorization: Bearer {}' \\\n  --header 'X-Amzn-Device-Id: demo-device' \\\n  --header 'Content-Type: application/json' \\\n  --data '{{\"playParams\": {{\"id\": \"mrn:1.0:catalog:track:asin:B084KVZP2G\", \"containerIds\": [\"mrn:1.0:catalog:album:asin:B084KYMDXT\"]}}, \"limit\": 5}}'",
+                    demo.api_key, demo.token
+                );
+            }
+            None => eprintln!("--demo: the store already has users of its own; no demo seeded"),
+        }
+    }
+    tracing::info!("medley listening on http://{addr}");
+    let app = medley_api::router(medley);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("serving HTTP")
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

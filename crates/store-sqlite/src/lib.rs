@@ -1,1 +1,150 @@
+//! The embedded SQLite backend: one file under the data dir, WAL, migrations applied on open.
+//!
+//! Reads run on a small pool of connections. Every write goes to one writer thread that groups
+//! whatever writes are waiting into a single transaction (each in its own savepoint) and commits
+//! with `synchronous=FULL`: a write is acknowledged only once it is on disk, and many writes
+//! share one fsync.
 
+mod accounts;
+mod catalog;
+mod schema;
+mod sessions;
+
+use std::path::Path;
+use std::sync::{mpsc, Mutex};
+
+use medley_store::{StoreError, StoreResult};
+use rusqlite::Connection;
+
+type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// A write: given the connection (or `None` when the group could not begin), runs and returns
+/// whether it succeeded and how to answer once the commit is known.
+type Job = Box<dyn FnOnce(Option<&Connection>) -> (bool, Reply) + Send>;
+
+pub struct SqliteStore {
+    path: std::path::PathBuf,
+    readers: Mutex<Vec<Connection>>,
+    writer: Mutex<mpsc::Sender<Job>>,
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;",
+    )?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    pub fn open(path: &Path) -> StoreResult<SqliteStore> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| backend(format!("cannot create {}: {e}", dir.display())))?;
+            }
+        }
+        let mut conn = open_connection(path).map_err(backend)?;
+        schema::migrate(&mut conn).map_err(backend)?;
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(backend)?;
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            readers: Mutex::new(Vec::new()),
+            writer: Mutex::new(tx),
+        })
+    }
+
+    /// Runs a read on a pooled connection.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        let conn = self.readers.lock().unwrap().pop();
+        let conn = match conn {
+            Some(c) => c,
+            None => open_connection(&self.path).map_err(backend)?,
+        };
+        let out = f(&conn).map_err(backend);
+        self.readers.lock().unwrap().push(conn);
+        out
+    }
+
+    /// Runs `f` inside the writer's next group commit; resolves once that commit is durable.
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel::<StoreResult<T>>();
+        let job: Job = Box::new(move |conn| {
+            let result = match conn {
+                Some(conn) => f(conn),
+                None => Err(backend("could not begin a transaction")),
+            };
+            let ok = result.is_ok();
+            let reply: Reply = Box::new(move |commit| {
+                let _ = tx.send(match commit {
+                    Ok(()) => result,
+                    Err(e) => Err(StoreError::Backend(e)),
+                });
+            });
+            (ok, reply)
+        });
+        self.writer
+            .lock()
+            .unwrap()
+            .send(job)
+            .map_err(|_| backend("the writer thread has stopped"))?;
+        rx.await
+            .map_err(|_| backend("the writer thread dropped a write"))?
+    }
+}
+
+const MAX_GROUP: usize = 256;
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let mut replies: Vec<Reply> = Vec::with_capacity(jobs.len());
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            for job in jobs {
+                let (_, reply) = job(None);
+                reply(Err(e.to_string()));
+            }
+            continue;
+        }
+        for job in jobs {
+            let savepoint = conn.execute_batch("SAVEPOINT job");
+            let (ok, reply) = job(Some(&conn));
+            if savepoint.is_ok() {
+                let end = if ok {
+                    "RELEASE job"
+                } else {
+                    "ROLLBACK TO job; RELEASE job"
+                };
+                if let Err(e) = conn.execute_batch(end) {
+                    tracing::error!("savepoint: {e}");
+                }
+            }
+            replies.push(reply);
+        }
+        let commit = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
+        if commit.is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for reply in replies {
+            reply(commit.clone());
+        }
+    }
+}

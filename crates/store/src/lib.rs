@@ -1,1 +1,80 @@
+//! Storage traits and the records they move. Nothing here assumes a backend: the service layer
+//! talks to `dyn Store`, the SQLite backend (medley-store-sqlite) is the embedded default, and a
+//! PostgreSQL backend slots in behind the same traits.
 
+mod records;
+
+pub use records::*;
+
+use async_trait::async_trait;
+use medley_core::catalog::{CatalogFile, TrackView};
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// An optimistic-concurrency check failed: someone else wrote first. Retry from a fresh read.
+    #[error("concurrent update")]
+    Conflict,
+    /// The input was refused by the store (for example a dangling reference in a catalog file).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("storage failure: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    /// Imports a catalog file in one transaction; importing again updates.
+    async fn import_catalog(&self, file: CatalogFile) -> StoreResult<ImportSummary>;
+    /// Tracks joined with album and artists, in the order asked; unknown ids are left out.
+    async fn tracks(&self, ids: &[String]) -> StoreResult<Vec<TrackView>>;
+    /// Number of entries of a context, `None` when it does not exist.
+    async fn context_len(&self, ctx: &ContextRef) -> StoreResult<Option<u32>>;
+    /// Track ids at the given context indices (same order).
+    async fn context_tracks(&self, ctx: &ContextRef, indices: &[u32]) -> StoreResult<Vec<String>>;
+    /// The first index of `track_id` in the context.
+    async fn context_index_of(&self, ctx: &ContextRef, track_id: &str) -> StoreResult<Option<u32>>;
+    /// The primary artist id of every context entry, for contexts up to `max` entries.
+    async fn context_artists(&self, ctx: &ContextRef, max: u32)
+        -> StoreResult<Option<Vec<String>>>;
+    /// Candidate tracks for the recommender, with the features it scores.
+    async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>>;
+}
+
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    async fn create_user(&self, user: &User) -> StoreResult<()>;
+    async fn user(&self, id: &str) -> StoreResult<Option<User>>;
+    async fn create_client(&self, client: &Client) -> StoreResult<()>;
+    async fn client(&self, api_key: &str) -> StoreResult<Option<Client>>;
+    async fn insert_token(&self, token: &TokenRecord) -> StoreResult<()>;
+    /// The token with this hash, with its user.
+    async fn token(&self, hash: &str) -> StoreResult<Option<(TokenRecord, User)>>;
+    /// Whether any user exists (the demo seeds an empty store only).
+    async fn has_users(&self) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Stores a new session, with the track list of a `TrackList` context.
+    async fn create_session(&self, session: &Session, track_list: &[String]) -> StoreResult<()>;
+    async fn session(&self, id: Uuid) -> StoreResult<Option<Session>>;
+    /// Saves `session` if its stored version is still `session.version`; bumps the version.
+    async fn save_session(&self, session: &Session) -> StoreResult<()>;
+    /// The user's sessions with activity since `since_ms`, newest first, one per device.
+    async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>>;
+    async fn streams(&self, user_id: &str) -> StoreResult<UserStreams>;
+    /// Which of these event keys the user has reported before.
+    async fn seen_events(&self, user_id: &str, keys: &[String]) -> StoreResult<Vec<String>>;
+    /// User skips (stop `userNext`) since `since_ms`.
+    async fn skips_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u32>;
+    /// Applies a batch of events atomically: sessions and streams are compare-and-set on their
+    /// versions, events are inserted (a duplicate key is a conflict), plays recorded. Durable
+    /// when it returns.
+    async fn commit_events(&self, commit: &EventCommit) -> StoreResult<()>;
+}
+
+pub trait Store: CatalogStore + AccountStore + SessionStore {}
+impl<T: CatalogStore + AccountStore + SessionStore> Store for T {}

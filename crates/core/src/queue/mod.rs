@@ -150,8 +150,9 @@ pub struct Window {
 }
 
 impl Queue {
-    /// `first_track` is the track at the context index the queue starts on.
-    pub fn new(setup: Setup, track_at: impl Fn(u32) -> String) -> Queue {
+    /// A new queue; the caller fills in `current.track`, the track at the context index the
+    /// queue starts on (`current_index`).
+    pub fn new(setup: Setup) -> Queue {
         let start = setup.start_index.unwrap_or(0).min(setup.len - 1);
         let (order, ctx_pos) = match setup.shuffle {
             Some(s) => {
@@ -176,7 +177,7 @@ impl Queue {
             cycle: 0,
             current: Entry {
                 slot: Slot::Context { cycle: 0, index },
-                track: track_at(index),
+                track: String::new(),
                 ref_id: None,
             },
             started: false,

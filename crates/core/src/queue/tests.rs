@@ -7,22 +7,23 @@ fn track(i: u32) -> String {
 }
 
 fn queue(len: u32, start: Option<u32>, shuffle: bool, cont: Continuation) -> Queue {
-    Queue::new(
-        Setup {
-            key: 77,
-            len,
-            start_index: start,
-            shuffle: shuffle.then(|| ShuffleSeed {
-                seed: 5,
-                keep_start: true,
-                artists: None,
-            }),
-            shuffle_shown: shuffle,
-            loop_mode: LoopMode::LoopOff,
-            continuation: cont,
-        },
-        track,
-    )
+    let mut q = Queue::new(Setup {
+        key: 77,
+        len,
+        start_index: start,
+        shuffle: shuffle.then(|| ShuffleSeed {
+            seed: 5,
+            keep_start: true,
+            artists: None,
+        }),
+        shuffle_shown: shuffle,
+        loop_mode: LoopMode::LoopOff,
+        continuation: cont,
+    });
+    if let Slot::Context { index, .. } = q.current.slot {
+        q.current.track = track(index);
+    }
+    q
 }
 
 fn entry(q: &Queue, slot: Slot) -> Entry {

@@ -1,0 +1,107 @@
+//! Extractors: the caller (token + api key), the device headers, JSON bodies that tolerate a
+//! missing Content-Type, and bounded `limit` query parameters.
+
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use medley_service::accounts::Principal;
+use medley_service::playback::Device;
+use medley_service::Medley;
+use serde_json::Value;
+
+use crate::ApiError;
+
+fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The authenticated caller.
+pub struct Caller(pub Principal);
+
+impl<S> FromRequestParts<S> for Caller
+where
+    Medley: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let medley = Medley::from_ref(state);
+        let principal = medley
+            .authenticate(header(parts, "authorization"), header(parts, "x-api-key"))
+            .await?;
+        Ok(Caller(principal))
+    }
+}
+
+/// `X-Amzn-Device-Id`, `X-Amzn-Audio-Device-Capability`, `X-Amzn-Audio-DRMType`.
+pub struct DeviceHeaders(pub Device);
+
+impl<S: Send + Sync> FromRequestParts<S> for DeviceHeaders {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(DeviceHeaders(Device::from_headers(
+            header(parts, "x-amzn-device-id"),
+            header(parts, "x-amzn-audio-device-capability"),
+            header(parts, "x-amzn-audio-drmtype"),
+        )))
+    }
+}
+
+/// A JSON object body; `Content-Type` may be missing (the spec's examples omit it).
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::payload_too_large()
+            } else {
+                ApiError::bad_request(format!("could not read the request body: {e}"))
+            }
+        })?;
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(ApiError::bad_request("a JSON request body is required"));
+        }
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::bad_request(format!("the request body is not valid JSON: {e}"))
+        })?;
+        if !value.is_object() {
+            return Err(ApiError::bad_request(
+                "the request body must be a JSON object",
+            ));
+        }
+        Ok(JsonBody(value))
+    }
+}
+
+/// `?limit=` within `1..=max`, or `default` when absent.
+pub fn query_limit(query: Option<&str>, default: usize, max: usize) -> Result<usize, ApiError> {
+    let mut limit = None;
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if k == "limit" {
+            if limit.is_some() {
+                return Err(ApiError::bad_request("limit is given more than once"));
+            }
+            limit = Some(v);
+        }
+    }
+    match limit {
+        None => Ok(default),
+        Some(v) => bounded_limit(v.parse::<i64>().ok(), max),
+    }
+}
+
+pub fn bounded_limit(v: Option<i64>, max: usize) -> Result<usize, ApiError> {
+    match v {
+        Some(n) if n >= 1 && n <= max as i64 => Ok(n as usize),
+        _ => Err(ApiError::bad_request(format!(
+            "limit must be a number between 1 and {max} inclusive"
+        ))),
+    }
+}

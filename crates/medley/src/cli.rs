@@ -1,0 +1,135 @@
+//! The command line (DESIGN.md 2.1), exactly: scripts and operators depend on it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "medley",
+    version,
+    about = "A self-hostable music streaming service"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the data lives; every subcommand takes these.
+#[derive(Args, Clone, Debug)]
+pub struct StoreArgs {
+    /// Folder of Medley's data; the SQLite database lives there.
+    #[arg(
+        long,
+        env = "MEDLEY_DATA_DIR",
+        default_value = "./medley-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// Overrides the store, e.g. sqlite:///path/medley.db (postgres:// is not available yet).
+    #[arg(long, env = "MEDLEY_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve HTTP.
+    Serve(Serve),
+    /// Manage the catalog.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage client applications (security profiles).
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Manage access tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Args)]
+pub struct Serve {
+    /// Address to listen on.
+    #[arg(long, env = "MEDLEY_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// On an empty store, import the demo catalog and create a demo user, client and token;
+    /// print a ready-to-run curl command.
+    #[arg(long)]
+    pub demo: bool,
+    /// Base of the URLs put in responses (default: http://BIND).
+    #[arg(long, env = "MEDLEY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum CatalogCommand {
+    /// Import a catalog JSON file.
+    Import { path: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user; prints its id.
+    Add(UserAdd),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum TierArg {
+    Unlimited,
+    Prime,
+    Free,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum VisibilityArg {
+    Public,
+    Private,
+}
+
+#[derive(Args)]
+pub struct UserAdd {
+    #[arg(long)]
+    pub name: String,
+    #[arg(long, value_enum, default_value = "UNLIMITED")]
+    pub tier: TierArg,
+    #[arg(long, default_value_t = 1)]
+    pub max_streams: u32,
+    #[arg(long, value_enum, default_value = "PUBLIC")]
+    pub visibility: VisibilityArg,
+    #[arg(long, value_enum, default_value = "PUBLIC")]
+    pub playback_visibility: VisibilityArg,
+}
+
+#[derive(Subcommand)]
+pub enum ClientCommand {
+    /// Register a client application; prints its x-api-key.
+    Add {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Issue an access token; prints the token.
+    Issue(TokenIssue),
+}
+
+#[derive(Args)]
+pub struct TokenIssue {
+    #[arg(long)]
+    pub user: String,
+    #[arg(long)]
+    pub client: String,
+    /// Space-separated scopes (default: every music:: scope).
+    #[arg(long)]
+    pub scopes: Option<String>,
+    #[arg(long, default_value_t = 3600)]
+    pub ttl: i64,
+}

@@ -1,0 +1,218 @@
+//! Users, client applications (security profiles) and access tokens.
+//!
+//! Tokens are random, shown once, and stored as their SHA-256; each carries its client, scopes
+//! and expiry. A request must present the token and the `x-api-key` of the client it was issued to.
+
+use base64::Engine;
+use medley_core::policy::Tier;
+use medley_store::{Client, TokenRecord, User, Visibility};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::{Medley, ServiceError, ServiceResult};
+
+/// Every scope Medley knows; a token issued without `--scopes` gets them all.
+pub const ALL_SCOPES: &[&str] = &[
+    "music::playback",
+    "music::profile",
+    "music::profile:read",
+    "music::favorites",
+    "music::favorites:read",
+    "music::history",
+    "music::catalog",
+    "music::library",
+    "music::library:read",
+];
+
+/// The caller of a request, once its token and api key check out.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub user: User,
+    pub client_key: String,
+    pub scopes: Vec<String>,
+}
+
+impl Principal {
+    pub fn require_scope(&self, scope: &str) -> ServiceResult<()> {
+        if self.scopes.iter().any(|s| s == scope) {
+            Ok(())
+        } else {
+            Err(ServiceError::AccessDenied(format!(
+                "the access token lacks the scope {scope}"
+            )))
+        }
+    }
+}
+
+pub struct NewUser {
+    pub name: String,
+    pub tier: Tier,
+    pub max_streams: u32,
+    pub visibility: Visibility,
+    pub playback_visibility: Visibility,
+}
+
+fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Medley {
+    pub async fn add_user(&self, new: NewUser) -> ServiceResult<User> {
+        let name = new.name.trim();
+        if name.is_empty() || name.len() > 200 {
+            return Err(ServiceError::BadRequest(
+                "name must be 1 to 200 characters".into(),
+            ));
+        }
+        if new.max_streams == 0 || new.max_streams > 100 {
+            return Err(ServiceError::BadRequest(
+                "max-streams must be between 1 and 100".into(),
+            ));
+        }
+        let user = User {
+            id: format!(
+                "A{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..13].to_uppercase()
+            ),
+            name: name.to_string(),
+            tier: new.tier,
+            max_streams: new.max_streams,
+            visibility: new.visibility,
+            playback_visibility: new.playback_visibility,
+            created_ms: self.now_ms(),
+        };
+        self.store.create_user(&user).await?;
+        Ok(user)
+    }
+
+    pub async fn add_client(&self, name: &str) -> ServiceResult<Client> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 200 {
+            return Err(ServiceError::BadRequest(
+                "name must be 1 to 200 characters".into(),
+            ));
+        }
+        let client = Client {
+            api_key: format!(
+                "amzn1.application-oa2-client.{}",
+                uuid::Uuid::new_v4().simple()
+            ),
+            name: name.to_string(),
+            created_ms: self.now_ms(),
+        };
+        self.store.create_client(&client).await?;
+        Ok(client)
+    }
+
+    /// Issues a token for `user_id` through client `client_key`; returns the token itself.
+    pub async fn issue_token(
+        &self,
+        user_id: &str,
+        client_key: &str,
+        scopes: Option<Vec<String>>,
+        ttl_secs: i64,
+    ) -> ServiceResult<String> {
+        if self.store.user(user_id).await?.is_none() {
+            return Err(ServiceError::NotFound(format!("no user '{user_id}'")));
+        }
+        if self.store.client(client_key).await?.is_none() {
+            return Err(ServiceError::NotFound(format!("no client '{client_key}'")));
+        }
+        if ttl_secs <= 0 {
+            return Err(ServiceError::BadRequest("ttl must be positive".into()));
+        }
+        let scopes = match scopes {
+            None => ALL_SCOPES.iter().map(|s| s.to_string()).collect(),
+            Some(list) => {
+                if let Some(bad) = list.iter().find(|s| !ALL_SCOPES.contains(&s.as_str())) {
+                    return Err(ServiceError::BadRequest(format!("unknown scope '{bad}'")));
+                }
+                list
+            }
+        };
+        let token = format!("Atza|{}", random_token(32));
+        let now = self.now_ms();
+        self.store
+            .insert_token(&TokenRecord {
+                hash: hash_token(&token),
+                user_id: user_id.to_string(),
+                client_key: client_key.to_string(),
+                scopes,
+                expires_ms: now.saturating_add(ttl_secs.saturating_mul(1000)),
+                created_ms: now,
+            })
+            .await?;
+        Ok(token)
+    }
+
+    /// Checks an `Authorization` header value and `x-api-key` (DESIGN.md 2.5).
+    pub async fn authenticate(
+        &self,
+        authorization: Option<&str>,
+        api_key: Option<&str>,
+    ) -> ServiceResult<Principal> {
+        let Some(raw) = authorization else {
+            return Err(ServiceError::unauthorized(
+                "INVALID_AUTH_TYPE",
+                "Header does not contain bearer token.",
+            ));
+        };
+        let raw = raw.trim();
+        let token = match raw.split_once(' ') {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+            Some(_) => {
+                return Err(ServiceError::unauthorized(
+                    "INVALID_AUTH_TYPE",
+                    "Header does not contain bearer token.",
+                ))
+            }
+            None if raw.eq_ignore_ascii_case("bearer") => "",
+            None => raw,
+        };
+        if token.is_empty() {
+            return Err(ServiceError::unauthorized(
+                "INVALID_AUTH_TOKEN",
+                "Bearer token empty.",
+            ));
+        }
+        let Some((record, user)) = self.store.token(&hash_token(token)).await? else {
+            return Err(ServiceError::unauthorized(
+                "INVALID_AUTH_TOKEN",
+                "Bearer token is not valid.",
+            ));
+        };
+        if record.expires_ms <= self.now_ms() {
+            return Err(ServiceError::unauthorized(
+                "INVALID_ACCESS_TOKEN",
+                "The access token has expired.",
+            ));
+        }
+        match api_key.map(str::trim) {
+            Some(k) if k == record.client_key => {}
+            Some(_) => {
+                return Err(ServiceError::unauthorized(
+                    "INVALID_API_KEY",
+                    "x-api-key does not name the client this token was issued to.",
+                ))
+            }
+            None => {
+                return Err(ServiceError::unauthorized(
+                    "INVALID_API_KEY",
+                    "The x-api-key header is required.",
+                ))
+            }
+        }
+        Ok(Principal {
+            user,
+            client_key: record.client_key,
+            scopes: record.scopes,
+        })
+    }
+}

@@ -1,0 +1,158 @@
+//! The demo of `medley serve --demo`: the bundled catalog (which holds the spec's album, tracks
+//! and artists), a demo user, client and token, and the playback sessions that spec/000's event
+//! examples refer to, so every example request works as written.
+
+use medley_core::policy::Tier;
+use medley_core::queue::{Continuation, Entry, LoopMode, Queue, Setup, Slot};
+use medley_store::{Client, ContextKind, ContextRef, Session, SessionBody, User, Visibility};
+use uuid::Uuid;
+
+use crate::{Medley, ServiceResult};
+
+pub const DEMO_CATALOG: &str = include_str!("../demo/catalog.json");
+pub const DEMO_USER: &str = "ADEMOUSER0001";
+pub const DEMO_CLIENT: &str = "amzn1.application-oa2-client.medleydemo";
+/// Demo tokens last a month so the printed command keeps working.
+pub const DEMO_TOKEN_TTL: i64 = 30 * 24 * 3600;
+
+const SPEC_ALBUM: &str = "B084KYMDXT";
+
+/// What `serve --demo` prints.
+pub struct DemoAccess {
+    pub user_id: String,
+    pub api_key: String,
+    pub token: String,
+    pub seeded: bool,
+}
+
+fn uuid(s: &str) -> Uuid {
+    Uuid::parse_str(s).expect("valid demo uuid")
+}
+
+impl Medley {
+    /// Seeds an empty store with the demo; on a store that has it, issues a fresh demo token.
+    pub async fn ensure_demo(&self) -> ServiceResult<Option<DemoAccess>> {
+        let seeded = if self.store.has_users().await? {
+            false
+        } else {
+            self.seed_demo().await?;
+            true
+        };
+        if self.store.user(DEMO_USER).await?.is_none() {
+            return Ok(None); // a store with real users of its own and no demo
+        }
+        let token = self
+            .issue_token(DEMO_USER, DEMO_CLIENT, None, DEMO_TOKEN_TTL)
+            .await?;
+        Ok(Some(DemoAccess {
+            user_id: DEMO_USER.into(),
+            api_key: DEMO_CLIENT.into(),
+            token,
+            seeded,
+        }))
+    }
+
+    async fn seed_demo(&self) -> ServiceResult<()> {
+        self.import_catalog_json(DEMO_CATALOG).await?;
+        let now = self.now_ms();
+        self.store
+            .create_user(&User {
+                id: DEMO_USER.into(),
+                name: "Demo Listener".into(),
+                tier: Tier::Unlimited,
+                max_streams: 1,
+                visibility: Visibility::Public,
+                playback_visibility: Visibility::Public,
+                created_ms: now,
+            })
+            .await?;
+        self.store
+            .create_client(&Client {
+                api_key: DEMO_CLIENT.into(),
+                name: "Medley demo".into(),
+                created_ms: now,
+            })
+            .await?;
+        // spec/000 "Report Single Event": session 849863cc…, entity 84c44b4e… (B084KW75Z6).
+        let current = Entry {
+            slot: Slot::Context { cycle: 0, index: 3 },
+            track: "B084KW75Z6".into(),
+            ref_id: Some(uuid("84c44b4e-48ce-47f8-936f-7f3fd7dcb867")),
+        };
+        self.seed_spec_session(
+            uuid("849863cc-bee2-4d3c-9d69-bdaca8a37073"),
+            current,
+            vec![],
+        )
+        .await?;
+        // spec/000 "Report Multiple Events" and "Get Active Sessions": session 8f48fc53…, where
+        // a6e35026… (B084KW75Z6) plays after e9c5ad6c… (B084KPC3Q7).
+        let earlier = Entry {
+            slot: Slot::Context { cycle: 0, index: 1 },
+            track: "B084KPC3Q7".into(),
+            ref_id: Some(uuid("e9c5ad6c-ebba-4c38-966d-c5b5b66ddfa4")),
+        };
+        let current = Entry {
+            slot: Slot::Context { cycle: 0, index: 3 },
+            track: "B084KW75Z6".into(),
+            ref_id: Some(uuid("a6e35026-7d23-4a54-8b2c-6854d8a107ee")),
+        };
+        self.seed_spec_session(
+            uuid("8f48fc53-b52a-4b68-950b-020fe89e3b46"),
+            current.clone(),
+            vec![earlier, current],
+        )
+        .await
+    }
+
+    async fn seed_spec_session(
+        &self,
+        id: Uuid,
+        current: Entry,
+        history: Vec<Entry>,
+    ) -> ServiceResult<()> {
+        let context = ContextRef {
+            kind: ContextKind::Album,
+            id: SPEC_ALBUM.into(),
+        };
+        let len = self.store.context_len(&context).await?.unwrap_or(1);
+        let Slot::Context { index, .. } = current.slot else {
+            unreachable!("demo sessions start in their album")
+        };
+        let mut queue = Queue::new(Setup {
+            key: medley_core::rng::hash_str(&id.to_string()),
+            len,
+            start_index: Some(index),
+            shuffle: None,
+            shuffle_shown: false,
+            loop_mode: LoopMode::LoopOff,
+            continuation: Continuation::Autoplay,
+        });
+        queue.started = !history.is_empty();
+        queue.hist_pos = history.len().saturating_sub(1);
+        queue.history = history;
+        queue.current = current;
+        let now = self.now_ms();
+        let session = Session {
+            id,
+            user_id: DEMO_USER.into(),
+            device_id: "<your unique device ID>".into(),
+            created_ms: now,
+            updated_ms: now,
+            version: 0,
+            body: SessionBody {
+                context,
+                source_id: SPEC_ALBUM.into(),
+                source_type: "ALBUM".into(),
+                tier: Tier::Unlimited,
+                station: false,
+                fulfillment_id: Uuid::new_v4(),
+                requested_track: None,
+                taken_over: false,
+                progress_ms: None,
+                queue,
+            },
+        };
+        Ok(self.store.create_session(&session, &[]).await?)
+    }
+}

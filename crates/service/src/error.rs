@@ -1,0 +1,48 @@
+//! The one error type of the use cases; the API renders each variant as DESIGN.md 2.4 says.
+
+use medley_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401 with the given code (INVALID_AUTH_TYPE, INVALID_AUTH_TOKEN, INVALID_ACCESS_TOKEN,
+    /// INVALID_API_KEY).
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
+    #[error("{0}")]
+    AccessDenied(String),
+    #[error("{0}")]
+    ActionNotAllowed(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("Maximum number of concurrent listening is reached.")]
+    MaxConcurrency,
+    #[error("Failed to take over device streaming.")]
+    TakeOverFailed,
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid(m) => ServiceError::BadRequest(m),
+            StoreError::Conflict => {
+                ServiceError::Internal("too many concurrent updates; retry".into())
+            }
+            StoreError::Backend(m) => ServiceError::Internal(m),
+        }
+    }
+}
+
+impl ServiceError {
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> ServiceError {
+        ServiceError::Unauthorized {
+            code,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! Resolving `playParams` into the context a session plays (DESIGN.md 3, "Create").
+
+use medley_core::mrn::{ItemKind, Mrn};
+use medley_store::{ContextKind, ContextRef};
+
+use super::CreateRequest;
+use crate::{Medley, ServiceError, ServiceResult};
+
+pub(crate) struct Resolution {
+    pub context: ContextRef,
+    pub len: u32,
+    /// Context index to start at (`None`: the first entry, or a random one when shuffled).
+    pub start: Option<u32>,
+    /// The tracks of a `TrackList` context.
+    pub track_list: Vec<String>,
+    pub source_type: String,
+    pub source_id: String,
+    pub requested_track: Option<String>,
+    pub station: bool,
+}
+
+fn container_kind(kind: ItemKind) -> Option<ContextKind> {
+    match kind {
+        ItemKind::Album => Some(ContextKind::Album),
+        ItemKind::Playlist => Some(ContextKind::Playlist),
+        ItemKind::Artist => Some(ContextKind::Artist),
+        ItemKind::Track | ItemKind::Station => None,
+    }
+}
+
+impl Medley {
+    async fn container_len(&self, ctx: &ContextRef, mrn: &Mrn) -> ServiceResult<u32> {
+        match self.store.context_len(ctx).await? {
+            None => Err(ServiceError::NotFound(format!(
+                "no {} '{}'",
+                mrn.kind.as_str(),
+                mrn.id
+            ))),
+            Some(0) => Err(ServiceError::BadRequest(format!(
+                "{} '{}' has no tracks to play",
+                mrn.kind.as_str(),
+                mrn.id
+            ))),
+            Some(n) => Ok(n),
+        }
+    }
+
+    async fn require_track(&self, id: &str) -> ServiceResult<()> {
+        if self.store.tracks(&[id.to_string()]).await?.is_empty() {
+            return Err(ServiceError::NotFound(format!("no track '{id}'")));
+        }
+        Ok(())
+    }
+
+    /// A station MRN names the catalog item it is seeded from: an artist, album, playlist or track.
+    async fn station_seed(&self, mrn: &Mrn) -> ServiceResult<Mrn> {
+        for kind in [
+            ItemKind::Artist,
+            ItemKind::Album,
+            ItemKind::Playlist,
+            ItemKind::Track,
+        ] {
+            let ctx = match container_kind(kind) {
+                Some(k) => ContextRef {
+                    kind: k,
+                    id: mrn.id.clone(),
+                },
+                None => ContextRef {
+                    kind: ContextKind::Track,
+                    id: mrn.id.clone(),
+                },
+            };
+            if self.store.context_len(&ctx).await?.unwrap_or(0) > 0 {
+                return Ok(Mrn {
+                    kind,
+                    id: mrn.id.clone(),
+                });
+            }
+        }
+        Err(ServiceError::NotFound(format!("no station '{}'", mrn.id)))
+    }
+
+    pub(crate) async fn resolve_play(&self, req: &CreateRequest) -> ServiceResult<Resolution> {
+        let mut station = req.start_as_station;
+        let mut id = req.id.clone();
+        if let Some(m) = &id {
+            if m.kind == ItemKind::Station {
+                id = Some(self.station_seed(m).await?);
+                station = true;
+            }
+        }
+        if req
+            .container_ids
+            .iter()
+            .any(|c| c.kind == ItemKind::Station)
+        {
+            return Err(ServiceError::BadRequest(
+                "playParams.containerIds cannot hold a station; play it as playParams.id".into(),
+            ));
+        }
+        let all_tracks = req.container_ids.iter().all(|c| c.kind == ItemKind::Track);
+        let mut r = match (&id, req.container_ids.as_slice()) {
+            (None, []) => {
+                return Err(ServiceError::BadRequest(
+                    "playParams.id or playParams.containerIds is required".into(),
+                ))
+            }
+            // A list of tracks, optionally starting at one of them.
+            (_, list) if !list.is_empty() && all_tracks => {
+                let ids: Vec<String> = list.iter().map(|m| m.id.clone()).collect();
+                let found = self.store.tracks(&ids).await?;
+                if let Some(missing) = ids.iter().find(|i| !found.iter().any(|t| &t.id == *i)) {
+                    return Err(ServiceError::NotFound(format!("no track '{missing}'")));
+                }
+                let start = match &id {
+                    None => None,
+                    Some(m) if m.kind == ItemKind::Track => Some(
+                        ids.iter().position(|t| *t == m.id).ok_or_else(|| {
+                            ServiceError::BadRequest(format!(
+                                "track '{}' is not in playParams.containerIds",
+                                m.id
+                            ))
+                        })? as u32,
+                    ),
+                    Some(m) => {
+                        return Err(ServiceError::BadRequest(format!(
+                            "playParams.id '{m}' must be a track when containerIds lists tracks"
+                        )))
+                    }
+                };
+                Resolution {
+                    context: ContextRef { kind: ContextKind::TrackList, id: String::new() },
+                    len: ids.len() as u32,
+                    start,
+                    source_type: "TRACK".into(),
+                    source_id: ids[start.unwrap_or(0) as usize].clone(),
+                    requested_track: id.as_ref().map(|m| m.id.clone()),
+                    track_list: ids,
+                    station: false,
+                }
+            }
+            (_, [container]) => {
+                let kind = container_kind(container.kind).ok_or_else(|| {
+                    ServiceError::BadRequest(
+                        "playParams.containerIds must be one album, playlist or artist, or a list of tracks"
+                            .into(),
+                    )
+                })?;
+                let context = ContextRef { kind, id: container.id.clone() };
+                let len = self.container_len(&context, container).await?;
+                let start = match &id {
+                    None => None,
+                    Some(m) if m == container => None,
+                    Some(m) if m.kind == ItemKind::Track => {
+                        self.require_track(&m.id).await?;
+                        Some(self.store.context_index_of(&context, &m.id).await?.ok_or_else(|| {
+                            ServiceError::BadRequest(format!(
+                                "track '{}' is not in {} '{}'",
+                                m.id,
+                                container.kind.as_str(),
+                                container.id
+                            ))
+                        })?)
+                    }
+                    Some(m) => {
+                        return Err(ServiceError::BadRequest(format!(
+                            "playParams.id '{m}' must be a track inside the container or the container itself"
+                        )))
+                    }
+                };
+                Resolution {
+                    source_type: container.kind.source_type().into(),
+                    source_id: container.id.clone(),
+                    requested_track: id.as_ref().filter(|m| m.kind == ItemKind::Track).map(|m| m.id.clone()),
+                    context,
+                    len,
+                    start,
+                    track_list: Vec::new(),
+                    station: false,
+                }
+            }
+            (_, [_, ..]) => {
+                return Err(ServiceError::BadRequest(
+                    "playParams.containerIds must be one album, playlist or artist, or a list of tracks"
+                        .into(),
+                ))
+            }
+            (Some(m), []) => match container_kind(m.kind) {
+                Some(kind) => {
+                    let context = ContextRef { kind, id: m.id.clone() };
+                    let len = self.container_len(&context, m).await?;
+                    Resolution {
+                        source_type: m.kind.source_type().into(),
+                        source_id: m.id.clone(),
+                        context,
+                        len,
+                        start: None,
+                        track_list: Vec::new(),
+                        requested_track: None,
+                        station: false,
+                    }
+                }
+                None => {
+                    self.require_track(&m.id).await?;
+                    Resolution {
+                        context: ContextRef { kind: ContextKind::Track, id: m.id.clone() },
+                        len: 1,
+                        start: Some(0),
+                        track_list: Vec::new(),
+                        source_type: "TRACK".into(),
+                        source_id: m.id.clone(),
+                        requested_track: Some(m.id.clone()),
+                        station: false,
+                    }
+                }
+            },
+        };
+        if station {
+            // A station plays its seed track first, then an endless stream of recommendations.
+            let seed_track = match &r.requested_track {
+                Some(t) => t.clone(),
+                None if r.context.kind == ContextKind::TrackList => r.track_list[0].clone(),
+                None => self
+                    .store
+                    .context_tracks(&r.context, &[r.start.unwrap_or(0)])
+                    .await?
+                    .pop()
+                    .ok_or_else(|| ServiceError::Internal("context entry missing".into()))?,
+            };
+            r.source_type = "STATION".into();
+            r.source_id = id
+                .as_ref()
+                .map(|m| m.id.clone())
+                .unwrap_or_else(|| r.source_id.clone());
+            r.context = ContextRef {
+                kind: ContextKind::Track,
+                id: seed_track,
+            };
+            r.len = 1;
+            r.start = Some(0);
+            r.track_list.clear();
+            r.station = true;
+        }
+        Ok(r)
+    }
+}

@@ -1,0 +1,268 @@
+//! Playback events (spec/000, DESIGN.md 5): validated whole, applied all-or-nothing, durable on
+//! 201, idempotent on retry. Start events move the queue, claim a stream and feed listening
+//! history; stop events end the stream and count skips.
+
+use std::collections::HashMap;
+
+use medley_core::event::{EventKind, ReportedEvent, TakeOver, Termination};
+use medley_core::metric;
+use medley_core::policy::{Action, PolicyInput, SKIPS_PER_HOUR, SKIP_WINDOW_MS};
+use medley_store::{EventCommit, EventRow, PlayRow, Session, StoreError};
+use uuid::Uuid;
+
+use super::{streams, Device, MAX_ATTEMPTS};
+use crate::accounts::Principal;
+use crate::{Medley, ServiceError, ServiceResult};
+
+/// One or more events reported in a single request.
+#[derive(Clone, Debug)]
+pub struct EventBatch {
+    pub events: Vec<ReportedEvent>,
+    pub take_over: Option<TakeOver>,
+    /// `events[i].` for the batch endpoint, empty for the single one: prefixes field names.
+    pub batch: bool,
+}
+
+impl EventBatch {
+    fn path(&self, i: usize) -> String {
+        if self.batch {
+            format!("events[{i}].")
+        } else {
+            String::new()
+        }
+    }
+}
+
+struct Parsed<'a> {
+    at: usize,
+    ev: &'a ReportedEvent,
+    session_id: Uuid,
+    entity_ref: Uuid,
+    key: String,
+}
+
+impl Medley {
+    pub async fn report_events(
+        &self,
+        p: &Principal,
+        device: &Device,
+        batch: &EventBatch,
+    ) -> ServiceResult<()> {
+        p.require_scope("music::playback")?;
+        let device_id = device.require_id()?;
+        if batch.events.is_empty() {
+            return Err(ServiceError::BadRequest("events must not be empty".into()));
+        }
+        for _ in 0..MAX_ATTEMPTS {
+            if self.try_report(p, device_id, batch).await? {
+                return Ok(());
+            }
+        }
+        Err(ServiceError::Internal(
+            "the sessions kept changing; retry".into(),
+        ))
+    }
+
+    /// One attempt; `Ok(false)` when a concurrent write got in first.
+    async fn try_report(
+        &self,
+        p: &Principal,
+        device_id: &str,
+        batch: &EventBatch,
+    ) -> ServiceResult<bool> {
+        let now = self.now_ms();
+        let user = &p.user;
+        let mut parsed: Vec<Parsed> = Vec::with_capacity(batch.events.len());
+        for (at, ev) in batch.events.iter().enumerate() {
+            let m = metric::parse(&ev.metric_id)
+                .map_err(|e| ServiceError::BadRequest(format!("{}{e}", batch.path(at))))?;
+            let key = format!(
+                "{}/{}/{}/{}",
+                m.session_id,
+                m.entity_ref,
+                ev.event.type_name(),
+                ev.event.client_ts_ms
+            );
+            if parsed.iter().any(|x| x.key == key) {
+                continue; // the same event twice in one batch counts once
+            }
+            parsed.push(Parsed {
+                at,
+                ev,
+                session_id: m.session_id,
+                entity_ref: m.entity_ref,
+                key,
+            });
+        }
+        let keys: Vec<String> = parsed.iter().map(|x| x.key.clone()).collect();
+        let seen = self.store.seen_events(&user.id, &keys).await?;
+        parsed.retain(|x| !seen.contains(&x.key));
+        if parsed.is_empty() {
+            return Ok(true);
+        }
+
+        // Load and check everything before changing anything.
+        let mut sessions: HashMap<Uuid, Session> = HashMap::new();
+        let mut entries = Vec::with_capacity(parsed.len());
+        for x in &parsed {
+            if !sessions.contains_key(&x.session_id) {
+                let s = self.owned_session(p, x.session_id).await?;
+                sessions.insert(s.id, s);
+            }
+            let s = &sessions[&x.session_id];
+            let entry = self.entry_of(s, x.entity_ref).await?;
+            let track_id = &metric::parse(&x.ev.metric_id)
+                .map(|m| m.track_id)
+                .unwrap_or_default();
+            if &entry.track != track_id {
+                return Err(ServiceError::BadRequest(format!(
+                    "{}metricId names track '{track_id}' but entity '{}' plays '{}'",
+                    batch.path(x.at),
+                    x.entity_ref,
+                    entry.track
+                )));
+            }
+            let Some(track) = self.store.tracks(&[entry.track.clone()]).await?.pop() else {
+                return Err(ServiceError::NotFound(format!(
+                    "no track '{}'",
+                    entry.track
+                )));
+            };
+            x.ev.event
+                .check_offsets(track.duration, &format!("{}event", batch.path(x.at)))
+                .map_err(ServiceError::BadRequest)?;
+            entries.push((entry, track.duration));
+        }
+
+        let mut skips = self
+            .store
+            .skips_since(&user.id, now - SKIP_WINDOW_MS)
+            .await?;
+        let mut st = self.store.streams(&user.id).await?;
+        let streams_before = st.clone();
+        let mut commit = EventCommit {
+            user_id: user.id.clone(),
+            ..Default::default()
+        };
+        let mut changed: Vec<Uuid> = Vec::new();
+        for (x, (entry, duration)) in parsed.iter().zip(entries) {
+            let s = sessions.get_mut(&x.session_id).expect("loaded above");
+            let policy = PolicyInput {
+                tier: s.body.tier,
+                station: s.body.station,
+                recent_skips: skips,
+            };
+            let ev = &x.ev.event;
+            let user_skip = ev.termination() == Some(Termination::UserNext);
+            match ev.termination() {
+                Some(Termination::UserNext) if !s.body.tier.on_demand() => {
+                    if skips >= SKIPS_PER_HOUR {
+                        return Err(ServiceError::ActionNotAllowed(
+                            policy.require(Action::Next).unwrap_err(),
+                        ));
+                    }
+                    skips += 1;
+                }
+                Some(Termination::UserPrev) => policy
+                    .require(Action::Previous)
+                    .map_err(ServiceError::ActionNotAllowed)?,
+                Some(Termination::TrackScrub) => policy
+                    .require(Action::ScrubForward)
+                    .map_err(ServiceError::ActionNotAllowed)?,
+                _ => {}
+            }
+            match &ev.kind {
+                EventKind::Start { offset_ms } => {
+                    let remaining_ms = (duration as i64 * 1000 - offset_ms).max(0);
+                    let ends_ms = now
+                        + (remaining_ms as f64 / ev.speed) as i64
+                        + self.settings.stream_grace_secs * 1000;
+                    let evicted = streams::start(
+                        &mut st,
+                        &streams::StartRequest {
+                            device_id,
+                            session_id: s.id,
+                            now_ms: now,
+                            ends_ms,
+                            max_streams: user.max_streams,
+                            take_over: batch.take_over,
+                            session_taken_over: s.body.taken_over,
+                        },
+                    )?;
+                    s.body.queue.start(entry.clone());
+                    s.body.taken_over = false;
+                    s.body.progress_ms = Some(*offset_ms);
+                    s.device_id = device_id.to_string();
+                    let (source_type, source_id) = match s.body.source_type.as_str() {
+                        "ALBUM" | "PLAYLIST" | "ARTIST" | "STATION" => {
+                            (s.body.source_type.clone(), s.body.source_id.clone())
+                        }
+                        _ => ("TRACK".to_string(), entry.track.clone()),
+                    };
+                    commit.plays.push(PlayRow {
+                        track_id: entry.track.clone(),
+                        session_id: s.id,
+                        source_type,
+                        source_id,
+                        played_ms: now,
+                    });
+                    let session_id = s.id;
+                    if !changed.contains(&session_id) {
+                        changed.push(session_id);
+                    }
+                    for victim in evicted.into_iter().filter(|v| *v != session_id) {
+                        if !sessions.contains_key(&victim) {
+                            if let Some(v) = self.store.session(victim).await? {
+                                sessions.insert(victim, v);
+                            }
+                        }
+                        if let Some(v) = sessions.get_mut(&victim) {
+                            v.body.taken_over = true;
+                            v.body.queue.state = medley_core::queue::PlaybackState::Stopped;
+                            if !changed.contains(&victim) {
+                                changed.push(victim);
+                            }
+                        }
+                    }
+                }
+                EventKind::Stop {
+                    progress_s, reason, ..
+                } => {
+                    streams::stop(&mut st, device_id, s.id);
+                    s.body
+                        .queue
+                        .stop(user_skip, *reason == Termination::UserStop);
+                    s.body.progress_ms = Some(progress_s * 1000);
+                    if !changed.contains(&s.id) {
+                        changed.push(s.id);
+                    }
+                }
+            }
+            commit.events.push(EventRow {
+                key: x.key.clone(),
+                session_id: x.session_id,
+                entity_ref: x.entity_ref,
+                track_id: entry.track.clone(),
+                kind: ev.type_name().to_string(),
+                user_skip,
+                device_id: device_id.to_string(),
+                received_ms: now,
+                body: serde_json::json!({"metricId": x.ev.metric_id, "event": x.ev.raw})
+                    .to_string(),
+            });
+        }
+        for id in changed {
+            let mut s = sessions.remove(&id).expect("changed sessions are loaded");
+            s.updated_ms = now.max(s.updated_ms);
+            commit.sessions.push(s);
+        }
+        if st != streams_before {
+            commit.streams = Some(st);
+        }
+        match self.store.commit_events(&commit).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::Conflict) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

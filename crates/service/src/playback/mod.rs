@@ -1,0 +1,513 @@
+//! Playback sessions (spec/000, DESIGN.md 3 and 4): create, current, next, previous, queue view,
+//! active sessions, restore, queue next/last, loop and shuffle. Events live in `events`.
+
+mod context;
+mod continuation;
+mod events;
+mod streams;
+pub mod view;
+
+pub use events::EventBatch;
+
+use medley_core::mrn::Mrn;
+use medley_core::policy::{Action, Tier};
+use medley_core::queue::{
+    Continuation, Entry, LoopMode, Queue, Setup, ShuffleSeed, Slot, SPREAD_LIMIT,
+};
+use medley_store::{ContextKind, Session, SessionBody};
+use uuid::Uuid;
+
+use crate::accounts::Principal;
+use crate::{Medley, ServiceError, ServiceResult};
+use view::{
+    metadata, ActiveSession, ActiveSessions, EntityPage, Metadata, PageInfo, QueuePage, Resolved,
+};
+
+/// What a request says about the device (DESIGN.md 2.5).
+#[derive(Clone, Debug, Default)]
+pub struct Device {
+    pub id: Option<String>,
+    /// `X-Amzn-Audio-Device-Capability`, upper-cased (default `STD_RES`).
+    pub capabilities: Vec<String>,
+    /// `X-Amzn-Audio-DRMType` (default `NONE`). Medley never encrypts media.
+    pub drm: String,
+}
+
+impl Device {
+    pub fn from_headers(id: Option<&str>, capability: Option<&str>, drm: Option<&str>) -> Device {
+        let mut capabilities: Vec<String> = capability
+            .unwrap_or("")
+            .split(',')
+            .map(|c| c.trim().to_ascii_uppercase())
+            .filter(|c| !c.is_empty())
+            .collect();
+        if capabilities.is_empty() {
+            capabilities.push("STD_RES".into());
+        }
+        Device {
+            id: id
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from),
+            capabilities,
+            drm: drm
+                .map(|d| d.trim().to_ascii_uppercase())
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| "NONE".into()),
+        }
+    }
+
+    /// The best quality the device takes and the tier allows.
+    pub fn quality(&self, tier: Tier) -> &'static str {
+        if !tier.on_demand() {
+            return "STD_RES";
+        }
+        let has = |q: &str| self.capabilities.iter().any(|c| c == q);
+        if has("HI_RES") {
+            "HI_RES"
+        } else if has("HI_FI") {
+            "HI_FI"
+        } else {
+            "STD_RES"
+        }
+    }
+
+    pub fn require_id(&self) -> ServiceResult<&str> {
+        self.id.as_deref().ok_or_else(|| {
+            ServiceError::BadRequest("the X-Amzn-Device-Id header is required".into())
+        })
+    }
+}
+
+/// The body of Create New Session, parsed.
+#[derive(Clone, Debug, Default)]
+pub struct CreateRequest {
+    pub id: Option<Mrn>,
+    pub container_ids: Vec<Mrn>,
+    pub shuffle: Option<bool>,
+    /// `LOOP_ON` (true) or `LOOP_OFF` (false).
+    pub loop_on: Option<bool>,
+    pub start_as_station: bool,
+    pub autoplay: Option<bool>,
+    pub limit: usize,
+}
+
+const MAX_ATTEMPTS: usize = 8;
+
+impl Medley {
+    fn restore_cutoff(&self) -> i64 {
+        self.now_ms() - self.settings.restore_days * 24 * 3600 * 1000
+    }
+
+    /// The session if it is the caller's and not expired; otherwise 404 (never 403).
+    pub(crate) async fn owned_session(&self, p: &Principal, id: Uuid) -> ServiceResult<Session> {
+        match self.store.session(id).await? {
+            Some(s) if s.user_id == p.user.id && s.updated_ms >= self.restore_cutoff() => Ok(s),
+            _ => Err(ServiceError::NotFound(format!(
+                "no playback session '{id}' for this user"
+            ))),
+        }
+    }
+
+    /// Applies `f` and saves, retrying on concurrent updates.
+    async fn mutate<T>(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        mut f: impl FnMut(&mut Session) -> ServiceResult<T>,
+    ) -> ServiceResult<(Session, T)> {
+        for _ in 0..MAX_ATTEMPTS {
+            let mut s = self.owned_session(p, id).await?;
+            let out = f(&mut s)?;
+            s.updated_ms = self.now_ms().max(s.updated_ms);
+            match self.store.save_session(&s).await {
+                Ok(()) => {
+                    s.version += 1;
+                    return Ok((s, out));
+                }
+                Err(medley_store::StoreError::Conflict) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ServiceError::Internal(
+            "the session kept changing; retry".into(),
+        ))
+    }
+
+    pub async fn create_session(
+        &self,
+        p: &Principal,
+        device: &Device,
+        req: CreateRequest,
+    ) -> ServiceResult<EntityPage> {
+        p.require_scope("music::playback")?;
+        let device_id = device.require_id()?.to_string();
+        let tier = p.user.tier;
+        let r = self.resolve_play(&req).await?;
+        let station = r.station;
+        if station && req.loop_on == Some(true) {
+            return Err(ServiceError::ActionNotAllowed(
+                "action 'loopAll' is not allowed: it is not available on a station".into(),
+            ));
+        }
+        if !tier.on_demand() && req.loop_on == Some(true) {
+            return Err(ServiceError::ActionNotAllowed(format!(
+                "action 'loopAll' is not allowed: the {} tier does not include it",
+                tier.as_str()
+            )));
+        }
+        let user_shuffle = !station && req.shuffle == Some(true);
+        let shuffle = if station {
+            None
+        } else if !tier.on_demand() || user_shuffle {
+            let artists = self
+                .store
+                .context_artists(&r.context, SPREAD_LIMIT)
+                .await?
+                .map(|a| a.iter().map(|s| medley_core::rng::hash_str(s)).collect());
+            Some(ShuffleSeed {
+                seed: rand::random(),
+                keep_start: tier.on_demand() && r.start.is_some(),
+                artists,
+            })
+        } else {
+            None
+        };
+        let mut queue = Queue::new(Setup {
+            key: rand::random(),
+            len: r.len,
+            start_index: r.start,
+            shuffle,
+            shuffle_shown: user_shuffle,
+            loop_mode: if req.loop_on == Some(true) {
+                LoopMode::LoopAll
+            } else {
+                LoopMode::LoopOff
+            },
+            continuation: if station {
+                Continuation::Station
+            } else if req.autoplay.unwrap_or(true) {
+                Continuation::Autoplay
+            } else {
+                Continuation::Off
+            },
+        });
+        let id = Uuid::new_v4();
+        let context = match r.context.kind {
+            ContextKind::TrackList => medley_store::ContextRef {
+                kind: ContextKind::TrackList,
+                id: id.to_string(),
+            },
+            _ => r.context.clone(),
+        };
+        let Slot::Context { index, .. } = queue.current.slot else {
+            unreachable!("a new queue starts in its context")
+        };
+        queue.current.track = match context.kind {
+            ContextKind::TrackList => r.track_list[index as usize].clone(),
+            _ => self
+                .store
+                .context_tracks(&context, &[index])
+                .await?
+                .pop()
+                .ok_or_else(|| ServiceError::Internal("context entry missing".into()))?,
+        };
+        let now = self.now_ms();
+        let session = Session {
+            id,
+            user_id: p.user.id.clone(),
+            device_id,
+            created_ms: now,
+            updated_ms: now,
+            version: 0,
+            body: SessionBody {
+                context,
+                source_id: r.source_id,
+                source_type: r.source_type,
+                tier,
+                station,
+                fulfillment_id: Uuid::new_v4(),
+                requested_track: r.requested_track,
+                taken_over: false,
+                progress_ms: None,
+                queue,
+            },
+        };
+        self.store.create_session(&session, &r.track_list).await?;
+        self.page_from_current(session, device, req.limit, None)
+            .await
+    }
+
+    /// The current entity followed by upcoming ones, `limit` in all (create and restore).
+    async fn page_from_current(
+        &self,
+        mut s: Session,
+        device: &Device,
+        limit: usize,
+        progress_for: Option<Slot>,
+    ) -> ServiceResult<EntityPage> {
+        let w = self.window(&mut s, limit.saturating_sub(1)).await?;
+        let q = &s.body.queue;
+        let mut items = vec![Resolved::from(&q.current)];
+        items.extend(self.resolve(&s, &w.slots).await?);
+        let entities = self.entities(&s, &items, device, progress_for).await?;
+        Ok(EntityPage {
+            page_info: Some(PageInfo {
+                has_next_page: w.has_more,
+                token: None,
+            }),
+            entities,
+            metadata: metadata(&s),
+        })
+    }
+
+    pub async fn current(
+        &self,
+        p: &Principal,
+        device: &Device,
+        id: Uuid,
+    ) -> ServiceResult<EntityPage> {
+        p.require_scope("music::playback")?;
+        device.require_id()?;
+        let s = self.owned_session(p, id).await?;
+        let items = vec![Resolved::from(&s.body.queue.current)];
+        Ok(EntityPage {
+            page_info: None,
+            entities: self.entities(&s, &items, device, None).await?,
+            metadata: metadata(&s),
+        })
+    }
+
+    pub async fn next(
+        &self,
+        p: &Principal,
+        device: &Device,
+        id: Uuid,
+        limit: usize,
+    ) -> ServiceResult<EntityPage> {
+        p.require_scope("music::playback")?;
+        device.require_id()?;
+        let mut s = self.owned_session(p, id).await?;
+        let w = self.window(&mut s, limit).await?;
+        let items = self.resolve(&s, &w.slots).await?;
+        Ok(EntityPage {
+            page_info: Some(PageInfo {
+                has_next_page: w.has_more,
+                token: Some(()),
+            }),
+            entities: self.entities(&s, &items, device, None).await?,
+            metadata: metadata(&s),
+        })
+    }
+
+    pub async fn previous(
+        &self,
+        p: &Principal,
+        device: &Device,
+        id: Uuid,
+        limit: usize,
+    ) -> ServiceResult<EntityPage> {
+        p.require_scope("music::playback")?;
+        device.require_id()?;
+        let s = self.owned_session(p, id).await?;
+        self.require_action(&s, Action::Previous).await?;
+        let (entries, more) = s.body.queue.previous(limit);
+        let items: Vec<Resolved> = entries.into_iter().map(Resolved::from).collect();
+        Ok(EntityPage {
+            page_info: Some(PageInfo {
+                has_next_page: more,
+                token: Some(()),
+            }),
+            entities: self.entities(&s, &items, device, None).await?,
+            metadata: metadata(&s),
+        })
+    }
+
+    pub async fn queue_view(
+        &self,
+        p: &Principal,
+        device: &Device,
+        id: Uuid,
+        limit: usize,
+    ) -> ServiceResult<QueuePage> {
+        p.require_scope("music::playback")?;
+        device.require_id()?;
+        let mut s = self.owned_session(p, id).await?;
+        self.require_action(&s, Action::QueueView).await?;
+        let w = self.window(&mut s, limit.saturating_sub(1)).await?;
+        let mut items = vec![Resolved::from(&s.body.queue.current)];
+        items.extend(self.resolve(&s, &w.slots).await?);
+        Ok(QueuePage {
+            page_info: PageInfo {
+                has_next_page: w.has_more,
+                token: Some(()),
+            },
+            entities: self.reduced(&s, &items).await?,
+            metadata: metadata(&s),
+        })
+    }
+
+    pub async fn active_sessions(&self, p: &Principal) -> ServiceResult<ActiveSessions> {
+        p.require_scope("music::playback")?;
+        let sessions = self
+            .store
+            .active_sessions(&p.user.id, self.restore_cutoff())
+            .await?;
+        let mut out = Vec::with_capacity(sessions.len());
+        for s in sessions {
+            let items = vec![Resolved::from(&s.body.queue.current)];
+            if let Some(e) = self.reduced(&s, &items).await?.pop() {
+                out.push(ActiveSession {
+                    session_id: s.id,
+                    entity_reference_id: e.entity_reference_id,
+                    track: e.track,
+                    metadata: metadata(&s),
+                });
+            }
+        }
+        Ok(ActiveSessions { sessions: out })
+    }
+
+    /// Finds an entry of the session by its entity reference id, with its track.
+    pub(crate) async fn entry_of(&self, s: &Session, entity_ref: Uuid) -> ServiceResult<Entry> {
+        let q = &s.body.queue;
+        let not_found = || {
+            ServiceError::NotFound(format!(
+                "entity '{entity_ref}' is not part of playback session '{}'",
+                s.id
+            ))
+        };
+        let slot = q.locate(entity_ref).ok_or_else(not_found)?;
+        let explicit = (slot.to_ref(q.key) != entity_ref).then_some(entity_ref);
+        let track = match q.known_track(slot) {
+            Some(t) => t.to_string(),
+            None => {
+                let Slot::Context { index, .. } = slot else {
+                    return Err(not_found());
+                };
+                self.store
+                    .context_tracks(&s.body.context, &[index])
+                    .await?
+                    .pop()
+                    .ok_or_else(not_found)?
+            }
+        };
+        Ok(Entry {
+            slot,
+            track,
+            ref_id: explicit,
+        })
+    }
+
+    pub async fn restore(
+        &self,
+        p: &Principal,
+        device: &Device,
+        id: Uuid,
+        entity_ref: Uuid,
+        limit: usize,
+    ) -> ServiceResult<EntityPage> {
+        p.require_scope("music::playback")?;
+        let device_id = device.require_id()?.to_string();
+        let s = self.owned_session(p, id).await?;
+        let entry = self.entry_of(&s, entity_ref).await?;
+        let slot = entry.slot;
+        let (s, ()) = self
+            .mutate(p, id, |s| {
+                if s.body.queue.current.slot != entry.slot {
+                    s.body.queue.position_at(entry.clone());
+                    s.body.progress_ms = None;
+                }
+                s.device_id = device_id.clone();
+                Ok(())
+            })
+            .await?;
+        self.page_from_current(s, device, limit, Some(slot)).await
+    }
+
+    pub(crate) async fn require_action(&self, s: &Session, action: Action) -> ServiceResult<()> {
+        self.policy(s)
+            .await?
+            .require(action)
+            .map_err(ServiceError::ActionNotAllowed)
+    }
+
+    /// Queue next (`last == false`) or queue last.
+    pub async fn enqueue(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        item: &Mrn,
+        last: bool,
+    ) -> ServiceResult<Uuid> {
+        p.require_scope("music::playback")?;
+        let s = self.owned_session(p, id).await?;
+        self.require_action(&s, Action::QueueMutations).await?;
+        if item.kind != medley_core::mrn::ItemKind::Track {
+            return Err(ServiceError::BadRequest(format!(
+                "playParams.id must name a track; '{item}' is a {}",
+                item.kind.as_str()
+            )));
+        }
+        if self.store.tracks(&[item.id.clone()]).await?.is_empty() {
+            return Err(ServiceError::NotFound(format!("no track '{}'", item.id)));
+        }
+        let (s, slot) = self
+            .mutate(p, id, |s| {
+                let q = &mut s.body.queue;
+                if last {
+                    q.queue_last(item.id.clone())
+                } else {
+                    q.queue_next(item.id.clone())
+                }
+                .map_err(|e| ServiceError::BadRequest(e.to_string()))
+            })
+            .await?;
+        Ok(s.body.queue.entity_ref(slot))
+    }
+
+    pub async fn set_loop(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        mode: LoopMode,
+    ) -> ServiceResult<Metadata> {
+        p.require_scope("music::playback")?;
+        let s = self.owned_session(p, id).await?;
+        let action = if mode == LoopMode::LoopOne {
+            Action::LoopOne
+        } else {
+            Action::LoopAll
+        };
+        self.require_action(&s, action).await?;
+        let (s, ()) = self
+            .mutate(p, id, |s| {
+                s.body.queue.set_loop(mode);
+                Ok(())
+            })
+            .await?;
+        Ok(metadata(&s))
+    }
+
+    pub async fn set_shuffle(&self, p: &Principal, id: Uuid, on: bool) -> ServiceResult<Metadata> {
+        p.require_scope("music::playback")?;
+        let s = self.owned_session(p, id).await?;
+        self.require_action(&s, Action::Shuffle).await?;
+        let artists: Option<Vec<u64>> = if on {
+            self.store
+                .context_artists(&s.body.context, SPREAD_LIMIT)
+                .await?
+                .map(|a| a.iter().map(|x| medley_core::rng::hash_str(x)).collect())
+        } else {
+            None
+        };
+        let seed: u64 = rand::random();
+        let (s, ()) = self
+            .mutate(p, id, |s| {
+                s.body.queue.set_shuffle(on, seed, artists.as_deref());
+                Ok(())
+            })
+            .await?;
+        Ok(metadata(&s))
+    }
+}

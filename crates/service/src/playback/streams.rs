@@ -1,0 +1,131 @@
+//! Concurrent streams per user (DESIGN.md 5): a device streams from its start event until its
+//! stop event or until the track should have ended (plus a grace period). At the user's limit a
+//! start needs a take-over; every take-over bumps the user's epoch, and the whole stream state is
+//! compare-and-set on its version, so two nodes never both grant the stream.
+
+use medley_core::event::TakeOver;
+use medley_store::{Stream, UserStreams};
+use uuid::Uuid;
+
+use crate::ServiceError;
+
+/// AUTO does not take over a stream that was itself taken over by AUTO this recently.
+pub const AUTO_GUARD_MS: i64 = 10_000;
+
+pub struct StartRequest<'a> {
+    pub device_id: &'a str,
+    pub session_id: Uuid,
+    pub now_ms: i64,
+    pub ends_ms: i64,
+    pub max_streams: u32,
+    pub take_over: Option<TakeOver>,
+    /// This session lost its stream to another device since its last start.
+    pub session_taken_over: bool,
+}
+
+/// Grants a stream to a starting device; returns the sessions whose streams were taken over.
+pub fn start(st: &mut UserStreams, r: &StartRequest) -> Result<Vec<Uuid>, ServiceError> {
+    st.streams.retain(|s| s.ends_ms > r.now_ms);
+    if r.session_taken_over && r.take_over.is_none() {
+        return Err(ServiceError::MaxConcurrency);
+    }
+    if let Some(own) = st.streams.iter_mut().find(|s| s.device_id == r.device_id) {
+        own.session_id = r.session_id;
+        own.started_ms = r.now_ms;
+        own.ends_ms = r.ends_ms;
+        return Ok(Vec::new());
+    }
+    let max = r.max_streams.max(1) as usize;
+    let mut evicted = Vec::new();
+    let mut auto_at = None;
+    if st.streams.len() >= max {
+        let Some(how) = r.take_over else {
+            return Err(ServiceError::MaxConcurrency);
+        };
+        st.streams.sort_by_key(|s| s.started_ms);
+        let victims = st.streams.len() + 1 - max;
+        if how == TakeOver::Auto {
+            let guarded = st.streams[..victims].iter().any(|s| {
+                s.auto_takeover_ms
+                    .is_some_and(|t| r.now_ms - t < AUTO_GUARD_MS)
+            });
+            if guarded {
+                return Err(ServiceError::TakeOverFailed);
+            }
+            auto_at = Some(r.now_ms);
+        }
+        evicted = st.streams.drain(..victims).map(|s| s.session_id).collect();
+        st.epoch += 1;
+    }
+    st.streams.push(Stream {
+        device_id: r.device_id.to_string(),
+        session_id: r.session_id,
+        started_ms: r.now_ms,
+        ends_ms: r.ends_ms,
+        auto_takeover_ms: auto_at,
+        epoch: st.epoch,
+    });
+    Ok(evicted)
+}
+
+/// A stop ends the device's stream (if it still holds one for this session).
+pub fn stop(st: &mut UserStreams, device_id: &str, session_id: Uuid) {
+    st.streams
+        .retain(|s| !(s.device_id == device_id && s.session_id == session_id));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req<'a>(device: &'a str, now: i64, take_over: Option<TakeOver>) -> StartRequest<'a> {
+        StartRequest {
+            device_id: device,
+            session_id: Uuid::from_u128(device.len() as u128),
+            now_ms: now,
+            ends_ms: now + 300_000,
+            max_streams: 1,
+            take_over,
+            session_taken_over: false,
+        }
+    }
+
+    #[test]
+    fn second_device_needs_a_take_over() {
+        let mut st = UserStreams::default();
+        assert!(start(&mut st, &req("a", 0, None)).unwrap().is_empty());
+        assert!(matches!(
+            start(&mut st, &req("bb", 1, None)),
+            Err(ServiceError::MaxConcurrency)
+        ));
+        let evicted = start(&mut st, &req("bb", 2, Some(TakeOver::Force))).unwrap();
+        assert_eq!(evicted, vec![Uuid::from_u128(1)]);
+        assert_eq!(st.epoch, 1);
+        assert_eq!(st.streams.len(), 1);
+    }
+
+    #[test]
+    fn auto_does_not_ping_pong_within_ten_seconds() {
+        let mut st = UserStreams::default();
+        start(&mut st, &req("a", 0, None)).unwrap();
+        start(&mut st, &req("bb", 1_000, Some(TakeOver::Auto))).unwrap();
+        assert!(matches!(
+            start(&mut st, &req("a", 2_000, Some(TakeOver::Auto))),
+            Err(ServiceError::TakeOverFailed)
+        ));
+        assert!(start(&mut st, &req("a", 2_000, Some(TakeOver::Force))).is_ok());
+        assert!(start(&mut st, &req("bb", 20_000, Some(TakeOver::Auto))).is_ok());
+    }
+
+    #[test]
+    fn streams_expire_and_stop() {
+        let mut st = UserStreams::default();
+        start(&mut st, &req("a", 0, None)).unwrap();
+        assert!(
+            start(&mut st, &req("bb", 400_000, None)).is_ok(),
+            "a's track ended long ago"
+        );
+        stop(&mut st, "bb", Uuid::from_u128(2));
+        assert!(start(&mut st, &req("a", 400_001, None)).is_ok());
+    }
+}

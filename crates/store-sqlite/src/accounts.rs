@@ -1,0 +1,157 @@
+//! Users, client applications and access tokens.
+
+use async_trait::async_trait;
+use medley_core::policy::Tier;
+use medley_store::{AccountStore, Client, StoreError, StoreResult, TokenRecord, User, Visibility};
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::{backend, SqliteStore};
+
+fn vis_str(v: &Visibility) -> &'static str {
+    match v {
+        Visibility::Public => "PUBLIC",
+        Visibility::Private => "PRIVATE",
+    }
+}
+
+fn vis(s: String) -> Visibility {
+    if s == "PRIVATE" {
+        Visibility::Private
+    } else {
+        Visibility::Public
+    }
+}
+
+const USER_COLUMNS: &str =
+    "u.id, u.name, u.tier, u.max_streams, u.visibility, u.playback_visibility, u.created_ms";
+
+fn user_row(r: &Row, at: usize) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(at)?,
+        name: r.get(at + 1)?,
+        tier: Tier::parse(&r.get::<_, String>(at + 2)?).unwrap_or(Tier::Free),
+        max_streams: r.get(at + 3)?,
+        visibility: vis(r.get(at + 4)?),
+        playback_visibility: vis(r.get(at + 5)?),
+        created_ms: r.get(at + 6)?,
+    })
+}
+
+fn unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn create_user(&self, user: &User) -> StoreResult<()> {
+        let u = user.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO users VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    u.id,
+                    u.name,
+                    u.tier.as_str(),
+                    u.max_streams,
+                    vis_str(&u.visibility),
+                    vis_str(&u.playback_visibility),
+                    u.created_ms
+                ],
+            )
+            .map_err(|e| {
+                if unique_violation(&e) {
+                    StoreError::Invalid(format!("user '{}' already exists", u.id))
+                } else {
+                    backend(e)
+                }
+            })?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn user(&self, id: &str) -> StoreResult<Option<User>> {
+        self.read(|conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"
+            ))?
+            .query_row([id], |r| user_row(r, 0))
+            .optional()
+        })
+    }
+
+    async fn create_client(&self, client: &Client) -> StoreResult<()> {
+        let c = client.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO clients VALUES (?1, ?2, ?3)",
+                params![c.api_key, c.name, c.created_ms],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn client(&self, api_key: &str) -> StoreResult<Option<Client>> {
+        self.read(|conn| {
+            conn.prepare_cached("SELECT api_key, name, created_ms FROM clients WHERE api_key = ?1")?
+                .query_row([api_key], |r| {
+                    Ok(Client {
+                        api_key: r.get(0)?,
+                        name: r.get(1)?,
+                        created_ms: r.get(2)?,
+                    })
+                })
+                .optional()
+        })
+    }
+
+    async fn insert_token(&self, token: &TokenRecord) -> StoreResult<()> {
+        let t = token.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO tokens VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    t.hash,
+                    t.user_id,
+                    t.client_key,
+                    t.scopes.join(" "),
+                    t.expires_ms,
+                    t.created_ms
+                ],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn token(&self, hash: &str) -> StoreResult<Option<(TokenRecord, User)>> {
+        self.read(|conn| {
+            conn.prepare_cached(&format!(
+                "SELECT t.hash, t.user_id, t.client_key, t.scopes, t.expires_ms, t.created_ms, {USER_COLUMNS}
+                 FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?1"
+            ))?
+            .query_row([hash], |r| {
+                let scopes: String = r.get(3)?;
+                Ok((
+                    TokenRecord {
+                        hash: r.get(0)?,
+                        user_id: r.get(1)?,
+                        client_key: r.get(2)?,
+                        scopes: scopes.split_whitespace().map(String::from).collect(),
+                        expires_ms: r.get(4)?,
+                        created_ms: r.get(5)?,
+                    },
+                    user_row(r, 6)?,
+                ))
+            })
+            .optional()
+        })
+    }
+
+    async fn has_users(&self) -> StoreResult<bool> {
+        self.read(|conn| conn.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0)))
+    }
+}

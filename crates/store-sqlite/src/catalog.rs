@@ -1,0 +1,434 @@
+//! Catalog import and the reads behind playback: tracks, contexts, recommender candidates.
+
+use async_trait::async_trait;
+use medley_core::catalog::{AlbumRef, ArtistRef, CatalogFile, Image, TrackView};
+use medley_store::{
+    Candidate, CandidateQuery, CatalogStore, ContextKind, ContextRef, ImportSummary, StoreError,
+    StoreResult,
+};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::{backend, SqliteStore};
+
+fn images_json(images: &[Image]) -> String {
+    serde_json::to_string(&images.iter().map(|i| &i.url).collect::<Vec<_>>()).unwrap()
+}
+
+fn images_from(json: &str) -> Vec<Image> {
+    serde_json::from_str::<Vec<String>>(json)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|url| Image { url })
+        .collect()
+}
+
+fn known(conn: &Connection, kind: &str, id: &str) -> bool {
+    let table = match kind {
+        "artist" => "artists",
+        "album" => "albums",
+        "track" => "tracks",
+        _ => return false,
+    };
+    conn.query_row(
+        &format!("SELECT 1 FROM {table} WHERE id = ?1"),
+        [id],
+        |_| Ok(()),
+    )
+    .optional()
+    .ok()
+    .flatten()
+    .is_some()
+}
+
+fn import(conn: &Connection, file: &CatalogFile) -> rusqlite::Result<()> {
+    let mut seed = rand_seed();
+    let mut next_rnd = move || {
+        seed = medley_core::rng::mix(seed.wrapping_add(0x9E37_79B9_7F4A_7C15));
+        (seed >> 33) as i64
+    };
+    for a in &file.artists {
+        conn.execute(
+            "INSERT INTO artists (id, name, images) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, images = excluded.images",
+            params![a.id, a.name, images_json(&a.images)],
+        )?;
+    }
+    for a in &file.albums {
+        let year = a
+            .release_date
+            .as_deref()
+            .and_then(|d| d.get(..4))
+            .and_then(|y| y.parse::<i32>().ok());
+        conn.execute(
+            "INSERT INTO albums (id, title, release_date, year, images, track_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, release_date = excluded.release_date,
+               year = excluded.year, images = excluded.images, track_count = excluded.track_count",
+            params![a.id, a.title, a.release_date, year, images_json(&a.images), a.track_ids.len()],
+        )?;
+        conn.execute("DELETE FROM album_artists WHERE album_id = ?1", [&a.id])?;
+        for (pos, artist) in a.artist_ids.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO album_artists VALUES (?1, ?2, ?3)",
+                params![a.id, pos, artist],
+            )?;
+        }
+        conn.execute("DELETE FROM album_tracks WHERE album_id = ?1", [&a.id])?;
+        let mut ins = conn.prepare_cached("INSERT INTO album_tracks VALUES (?1, ?2, ?3)")?;
+        for (idx, t) in a.track_ids.iter().enumerate() {
+            ins.execute(params![a.id, idx, t])?;
+        }
+    }
+    {
+        let mut upsert = conn.prepare_cached(
+            "INSERT INTO tracks (id, title, isrc, duration, album_id, explicit, genre, file, rnd)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, isrc = excluded.isrc,
+               duration = excluded.duration, album_id = excluded.album_id, explicit = excluded.explicit,
+               genre = excluded.genre, file = excluded.file",
+        )?;
+        let mut del = conn.prepare_cached("DELETE FROM track_artists WHERE track_id = ?1")?;
+        let mut ins = conn.prepare_cached("INSERT INTO track_artists VALUES (?1, ?2, ?3)")?;
+        for t in &file.tracks {
+            upsert.execute(params![
+                t.id,
+                t.title,
+                t.isrc,
+                t.duration,
+                t.album_id,
+                t.explicit,
+                t.genre,
+                t.file,
+                next_rnd()
+            ])?;
+            del.execute([&t.id])?;
+            for (pos, artist) in t.artist_ids.iter().enumerate() {
+                ins.execute(params![t.id, pos, artist])?;
+            }
+        }
+    }
+    for p in &file.playlists {
+        conn.execute(
+            "INSERT INTO playlists (id, title, track_count) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, track_count = excluded.track_count",
+            params![p.id, p.title, p.track_ids.len()],
+        )?;
+        conn.execute(
+            "DELETE FROM playlist_tracks WHERE playlist_id = ?1",
+            [&p.id],
+        )?;
+        let mut ins = conn.prepare_cached("INSERT INTO playlist_tracks VALUES (?1, ?2, ?3)")?;
+        for (idx, t) in p.track_ids.iter().enumerate() {
+            ins.execute(params![p.id, idx, t])?;
+        }
+    }
+    for s in &file.podcast_shows {
+        conn.execute(
+            "INSERT INTO podcast_shows (id, title) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title",
+            params![s.id, s.title],
+        )?;
+    }
+    // Derived data: track years from their albums, and each artist's tracks in release order.
+    conn.execute_batch(
+        "UPDATE tracks SET year = (SELECT year FROM albums WHERE albums.id = tracks.album_id);
+         DELETE FROM artist_tracks;
+         INSERT INTO artist_tracks (artist_id, idx, track_id)
+           SELECT ta.artist_id,
+                  row_number() OVER (PARTITION BY ta.artist_id
+                      ORDER BY al.release_date IS NULL, al.release_date, t.album_id,
+                               (SELECT min(idx) FROM album_tracks x WHERE x.album_id = t.album_id AND x.track_id = t.id),
+                               t.title, t.id) - 1,
+                  ta.track_id
+           FROM (SELECT DISTINCT artist_id, track_id FROM track_artists) ta
+           JOIN tracks t ON t.id = ta.track_id
+           LEFT JOIN albums al ON al.id = t.album_id;
+         UPDATE artists SET track_count = (SELECT count(*) FROM artist_tracks WHERE artist_id = artists.id);",
+    )?;
+    Ok(())
+}
+
+fn rand_seed() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    medley_core::rng::mix(t.as_nanos() as u64 ^ std::process::id() as u64)
+}
+
+/// `(table, key column)` of a stored context's entries.
+fn context_table(kind: ContextKind) -> Option<(&'static str, &'static str)> {
+    match kind {
+        ContextKind::Album => Some(("album_tracks", "album_id")),
+        ContextKind::Playlist => Some(("playlist_tracks", "playlist_id")),
+        ContextKind::Artist => Some(("artist_tracks", "artist_id")),
+        ContextKind::TrackList => Some(("session_tracks", "session_id")),
+        ContextKind::Track => None,
+    }
+}
+
+fn track_view(conn: &Connection, id: &str) -> rusqlite::Result<Option<TrackView>> {
+    let mut st = conn.prepare_cached(
+        "SELECT t.id, t.title, t.isrc, t.duration, t.album_id, a.title, a.images, t.genre, t.file, t.explicit, t.year
+         FROM tracks t LEFT JOIN albums a ON a.id = t.album_id WHERE t.id = ?1",
+    )?;
+    let Some(mut view) = st
+        .query_row([id], |r| {
+            let album_id: Option<String> = r.get(4)?;
+            let album_title: Option<String> = r.get(5)?;
+            Ok(TrackView {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                isrc: r.get(2)?,
+                duration: r.get(3)?,
+                album: album_id
+                    .zip(album_title)
+                    .map(|(id, title)| AlbumRef { id, title }),
+                artists: Vec::new(),
+                images: images_from(&r.get::<_, Option<String>>(6)?.unwrap_or_default()),
+                genre: r.get(7)?,
+                file: r.get(8)?,
+                explicit: r.get(9)?,
+                year: r.get(10)?,
+            })
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut st = conn.prepare_cached(
+        "SELECT ar.id, ar.name, ar.images FROM track_artists ta JOIN artists ar ON ar.id = ta.artist_id
+         WHERE ta.track_id = ?1 ORDER BY ta.pos",
+    )?;
+    let mut artist_images = Vec::new();
+    view.artists = st
+        .query_map([id], |r| {
+            if artist_images.is_empty() {
+                artist_images = images_from(&r.get::<_, String>(2)?);
+            }
+            Ok(ArtistRef {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if view.images.is_empty() {
+        view.images = artist_images;
+    }
+    Ok(Some(view))
+}
+
+fn candidate_features(conn: &Connection, id: &str) -> rusqlite::Result<Option<Candidate>> {
+    let mut st = conn.prepare_cached("SELECT t.genre, t.year FROM tracks t WHERE t.id = ?1")?;
+    let Some((genre, year)) = st
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut st = conn
+        .prepare_cached("SELECT artist_id FROM track_artists WHERE track_id = ?1 ORDER BY pos")?;
+    let artist_ids = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(Candidate {
+        track_id: id.to_string(),
+        artist_ids,
+        genre,
+        year,
+        co_plays: 0,
+        user_plays: 0,
+    }))
+}
+
+fn candidates(conn: &Connection, q: &CandidateQuery) -> rusqlite::Result<Vec<Candidate>> {
+    use std::collections::HashMap;
+    let per = q.per_signal as i64;
+    let pivot = (q.pivot >> 1) as i64;
+    let mut ids: Vec<String> = Vec::new();
+    let mut collect = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<()> {
+        let mut st = conn.prepare_cached(sql)?;
+        let rows = st.query_map(p, |r| r.get::<_, String>(0))?;
+        for r in rows {
+            ids.push(r?);
+        }
+        Ok(())
+    };
+    for artist in q.artist_ids.iter().take(8) {
+        collect(
+            "SELECT track_id FROM track_artists WHERE artist_id = ?1 LIMIT ?2",
+            &[artist, &per],
+        )?;
+    }
+    for genre in q.genres.iter().take(4) {
+        collect(
+            "SELECT id FROM (SELECT id FROM (SELECT id FROM tracks WHERE genre = ?1 AND rnd >= ?2 ORDER BY rnd LIMIT ?3)
+              UNION ALL SELECT id FROM (SELECT id FROM tracks WHERE genre = ?1 AND rnd < ?2 ORDER BY rnd LIMIT ?3)) LIMIT ?3",
+            &[genre, &pivot, &per],
+        )?;
+    }
+    for year in q.years.iter().take(4) {
+        collect(
+            "SELECT id FROM tracks WHERE year BETWEEN ?1 - 3 AND ?1 + 3 AND rnd >= ?2 ORDER BY year, rnd LIMIT ?3",
+            &[year, &pivot, &per],
+        )?;
+    }
+    // A sample of the whole catalog, so a continuation never runs dry.
+    collect(
+        "SELECT id FROM (SELECT id FROM (SELECT id FROM tracks WHERE rnd >= ?1 ORDER BY rnd LIMIT ?2)
+          UNION ALL SELECT id FROM (SELECT id FROM tracks WHERE rnd < ?1 ORDER BY rnd LIMIT ?2)) LIMIT ?2",
+        &[&pivot, &per],
+    )?;
+    // People who played a seed track: what else did they play recently?
+    let mut co: HashMap<String, u32> = HashMap::new();
+    {
+        let mut listeners = conn.prepare_cached(
+            "SELECT DISTINCT user_id FROM (SELECT user_id FROM plays WHERE track_id = ?1 AND user_id <> ?2
+             ORDER BY played_ms DESC LIMIT 200) LIMIT 20",
+        )?;
+        let mut their_plays = conn.prepare_cached(
+            "SELECT track_id FROM plays WHERE user_id = ?1 ORDER BY played_ms DESC LIMIT 100",
+        )?;
+        for seed in q.seed_tracks.iter().take(5) {
+            let users: Vec<String> = listeners
+                .query_map(params![seed, q.user_id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for u in users {
+                for t in their_plays.query_map([&u], |r| r.get::<_, String>(0))? {
+                    *co.entry(t?).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut mine: HashMap<String, u32> = HashMap::new();
+    {
+        let mut st = conn.prepare_cached(
+            "SELECT track_id FROM plays WHERE user_id = ?1 ORDER BY played_ms DESC LIMIT 200",
+        )?;
+        for t in st.query_map([&q.user_id], |r| r.get::<_, String>(0))? {
+            *mine.entry(t?).or_default() += 1;
+        }
+    }
+    let mut co_ids: Vec<(&String, &u32)> = co.iter().collect();
+    co_ids.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    ids.extend(
+        co_ids
+            .into_iter()
+            .take(per as usize)
+            .map(|(t, _)| t.clone()),
+    );
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for id in ids {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        if let Some(mut c) = candidate_features(conn, &id)? {
+            c.co_plays = co.get(&id).copied().unwrap_or(0);
+            c.user_plays = mine.get(&id).copied().unwrap_or(0);
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl CatalogStore for SqliteStore {
+    async fn import_catalog(&self, file: CatalogFile) -> StoreResult<ImportSummary> {
+        self.write(move |conn| {
+            file.validate(&|kind, id| known(conn, kind, id))
+                .map_err(StoreError::Invalid)?;
+            import(conn, &file).map_err(backend)?;
+            Ok(ImportSummary {
+                artists: file.artists.len(),
+                albums: file.albums.len(),
+                tracks: file.tracks.len(),
+                playlists: file.playlists.len(),
+                podcast_shows: file.podcast_shows.len(),
+            })
+        })
+        .await
+    }
+
+    async fn tracks(&self, ids: &[String]) -> StoreResult<Vec<TrackView>> {
+        self.read(|conn| {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(v) = track_view(conn, id)? {
+                    out.push(v);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    async fn context_len(&self, ctx: &ContextRef) -> StoreResult<Option<u32>> {
+        self.read(|conn| {
+            let sql = match ctx.kind {
+                ContextKind::Album => "SELECT track_count FROM albums WHERE id = ?1",
+                ContextKind::Playlist => "SELECT track_count FROM playlists WHERE id = ?1",
+                ContextKind::Artist => "SELECT track_count FROM artists WHERE id = ?1",
+                ContextKind::TrackList => {
+                    "SELECT count(*) FROM session_tracks WHERE session_id = ?1 HAVING count(*) > 0"
+                }
+                ContextKind::Track => "SELECT 1 FROM tracks WHERE id = ?1",
+            };
+            conn.prepare_cached(sql)?
+                .query_row([&ctx.id], |r| r.get::<_, u32>(0))
+                .optional()
+        })
+    }
+
+    async fn context_tracks(&self, ctx: &ContextRef, indices: &[u32]) -> StoreResult<Vec<String>> {
+        let Some((table, key)) = context_table(ctx.kind) else {
+            return Ok(indices.iter().map(|_| ctx.id.clone()).collect());
+        };
+        self.read(|conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT track_id FROM {table} WHERE {key} = ?1 AND idx = ?2"
+            ))?;
+            indices
+                .iter()
+                .map(|i| st.query_row(params![ctx.id, i], |r| r.get(0)))
+                .collect()
+        })
+    }
+
+    async fn context_index_of(&self, ctx: &ContextRef, track_id: &str) -> StoreResult<Option<u32>> {
+        let Some((table, key)) = context_table(ctx.kind) else {
+            return Ok((ctx.id == track_id).then_some(0));
+        };
+        self.read(|conn| {
+            conn.prepare_cached(&format!(
+                "SELECT min(idx) FROM {table} WHERE {key} = ?1 AND track_id = ?2"
+            ))?
+            .query_row(params![ctx.id, track_id], |r| r.get(0))
+        })
+    }
+
+    async fn context_artists(
+        &self,
+        ctx: &ContextRef,
+        max: u32,
+    ) -> StoreResult<Option<Vec<String>>> {
+        let Some(len) = self.context_len(ctx).await? else {
+            return Ok(None);
+        };
+        if len > max {
+            return Ok(None);
+        }
+        let Some((table, key)) = context_table(ctx.kind) else {
+            return Ok(Some(vec![String::new()]));
+        };
+        self.read(|conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT c.idx, coalesce((SELECT artist_id FROM track_artists ta WHERE ta.track_id = c.track_id ORDER BY pos LIMIT 1), '')
+                 FROM {table} c WHERE c.{key} = ?1 ORDER BY c.idx"
+            ))?;
+            let rows = st.query_map([&ctx.id], |r| r.get::<_, String>(1))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map(Some)
+        })
+    }
+
+    async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>> {
+        self.read(|conn| candidates(conn, query))
+    }
+}

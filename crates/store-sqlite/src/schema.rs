@@ -1,0 +1,79 @@
+//! Migrations, applied in order on open; `PRAGMA user_version` records how many ran.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE artists (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, images TEXT NOT NULL DEFAULT '[]',
+    track_count INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE albums (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, release_date TEXT, year INTEGER,
+    images TEXT NOT NULL DEFAULT '[]', track_count INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE album_artists (album_id TEXT NOT NULL, pos INTEGER NOT NULL, artist_id TEXT NOT NULL,
+    PRIMARY KEY (album_id, pos)) WITHOUT ROWID;
+CREATE TABLE album_tracks (album_id TEXT NOT NULL, idx INTEGER NOT NULL, track_id TEXT NOT NULL,
+    PRIMARY KEY (album_id, idx)) WITHOUT ROWID;
+CREATE INDEX album_tracks_track ON album_tracks (album_id, track_id);
+CREATE TABLE tracks (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, isrc TEXT, duration INTEGER NOT NULL,
+    album_id TEXT, explicit INTEGER NOT NULL DEFAULT 0, genre TEXT, year INTEGER, file TEXT,
+    rnd INTEGER NOT NULL);
+CREATE INDEX tracks_genre ON tracks (genre, rnd);
+CREATE INDEX tracks_year ON tracks (year, rnd);
+CREATE INDEX tracks_rnd ON tracks (rnd);
+CREATE TABLE track_artists (track_id TEXT NOT NULL, pos INTEGER NOT NULL, artist_id TEXT NOT NULL,
+    PRIMARY KEY (track_id, pos)) WITHOUT ROWID;
+CREATE INDEX track_artists_artist ON track_artists (artist_id, track_id);
+CREATE TABLE artist_tracks (artist_id TEXT NOT NULL, idx INTEGER NOT NULL, track_id TEXT NOT NULL,
+    PRIMARY KEY (artist_id, idx)) WITHOUT ROWID;
+CREATE INDEX artist_tracks_track ON artist_tracks (artist_id, track_id);
+CREATE TABLE playlists (id TEXT PRIMARY KEY, title TEXT NOT NULL, track_count INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE playlist_tracks (playlist_id TEXT NOT NULL, idx INTEGER NOT NULL, track_id TEXT NOT NULL,
+    PRIMARY KEY (playlist_id, idx)) WITHOUT ROWID;
+CREATE INDEX playlist_tracks_track ON playlist_tracks (playlist_id, track_id);
+CREATE TABLE podcast_shows (id TEXT PRIMARY KEY, title TEXT NOT NULL);
+
+CREATE TABLE users (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, tier TEXT NOT NULL, max_streams INTEGER NOT NULL,
+    visibility TEXT NOT NULL, playback_visibility TEXT NOT NULL, created_ms INTEGER NOT NULL);
+CREATE TABLE clients (api_key TEXT PRIMARY KEY, name TEXT NOT NULL, created_ms INTEGER NOT NULL);
+CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id),
+    client_key TEXT NOT NULL REFERENCES clients (api_key), scopes TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL);
+
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY, user_id TEXT NOT NULL, device_id TEXT NOT NULL,
+    created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, version INTEGER NOT NULL,
+    body TEXT NOT NULL);
+CREATE INDEX sessions_user ON sessions (user_id, updated_ms);
+CREATE TABLE session_tracks (session_id TEXT NOT NULL, idx INTEGER NOT NULL, track_id TEXT NOT NULL,
+    PRIMARY KEY (session_id, idx)) WITHOUT ROWID;
+CREATE INDEX session_tracks_track ON session_tracks (session_id, track_id);
+CREATE TABLE user_streams (user_id TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, key TEXT NOT NULL, session_id TEXT NOT NULL,
+    entity_ref TEXT NOT NULL, track_id TEXT NOT NULL, kind TEXT NOT NULL,
+    user_skip INTEGER NOT NULL, device_id TEXT NOT NULL, received_ms INTEGER NOT NULL,
+    body TEXT NOT NULL, UNIQUE (user_id, key));
+CREATE INDEX events_skips ON events (user_id, user_skip, received_ms);
+CREATE TABLE plays (
+    id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, track_id TEXT NOT NULL, session_id TEXT NOT NULL,
+    source_type TEXT NOT NULL, source_id TEXT NOT NULL, played_ms INTEGER NOT NULL);
+CREATE INDEX plays_user ON plays (user_id, played_ms);
+CREATE INDEX plays_track ON plays (track_id, played_ms);
+"#];
+
+/// Applies pending migrations; safe when several processes open the same file at once.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let done: usize = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let Some(sql) = MIGRATIONS.get(done) else {
+            return tx.commit();
+        };
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", done + 1)?;
+        tx.commit()?;
+    }
+}

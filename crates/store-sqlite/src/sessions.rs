@@ -1,0 +1,236 @@
+//! Playback sessions, streams, events and plays.
+
+use async_trait::async_trait;
+use medley_store::{EventCommit, Session, SessionStore, StoreError, StoreResult, UserStreams};
+use rusqlite::{params, Connection, OptionalExtension};
+use uuid::Uuid;
+
+use crate::{backend, SqliteStore};
+
+const SESSION_COLUMNS: &str = "id, user_id, device_id, created_ms, updated_ms, version, body";
+
+fn session_row(r: &rusqlite::Row) -> rusqlite::Result<Session> {
+    let id: String = r.get(0)?;
+    let body: String = r.get(6)?;
+    let conv = |e: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e)
+    };
+    Ok(Session {
+        id: Uuid::parse_str(&id).map_err(|e| conv(Box::new(e)))?,
+        user_id: r.get(1)?,
+        device_id: r.get(2)?,
+        created_ms: r.get(3)?,
+        updated_ms: r.get(4)?,
+        version: r.get(5)?,
+        body: serde_json::from_str(&body).map_err(|e| conv(Box::new(e)))?,
+    })
+}
+
+fn body_json(s: &Session) -> StoreResult<String> {
+    serde_json::to_string(&s.body).map_err(backend)
+}
+
+/// Compare-and-set of one session; the stored version becomes `version + 1`.
+fn save(conn: &Connection, s: &Session) -> StoreResult<()> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE sessions SET device_id = ?2, updated_ms = ?3, body = ?4, version = version + 1
+             WHERE id = ?1 AND version = ?5",
+        )
+        .and_then(|mut st| {
+            st.execute(params![
+                s.id.to_string(),
+                s.device_id,
+                s.updated_ms,
+                body_json(s).unwrap_or_default(),
+                s.version
+            ])
+        })
+        .map_err(backend)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
+fn unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+fn apply_commit(conn: &Connection, c: &EventCommit) -> StoreResult<()> {
+    for s in &c.sessions {
+        save(conn, s)?;
+    }
+    if let Some(streams) = &c.streams {
+        let body = serde_json::to_string(streams).map_err(backend)?;
+        let n = if streams.version == 0 {
+            conn.execute(
+                "INSERT INTO user_streams (user_id, version, body) VALUES (?1, 1, ?2)
+                 ON CONFLICT (user_id) DO NOTHING",
+                params![c.user_id, body],
+            )
+        } else {
+            conn.execute(
+                "UPDATE user_streams SET version = version + 1, body = ?2 WHERE user_id = ?1 AND version = ?3",
+                params![c.user_id, body, streams.version],
+            )
+        }
+        .map_err(backend)?;
+        if n != 1 {
+            return Err(StoreError::Conflict);
+        }
+    }
+    let mut ins = conn
+        .prepare_cached(
+            "INSERT INTO events (user_id, key, session_id, entity_ref, track_id, kind, user_skip, device_id, received_ms, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )
+        .map_err(backend)?;
+    for e in &c.events {
+        ins.execute(params![
+            c.user_id,
+            e.key,
+            e.session_id.to_string(),
+            e.entity_ref.to_string(),
+            e.track_id,
+            e.kind,
+            e.user_skip,
+            e.device_id,
+            e.received_ms,
+            e.body
+        ])
+        .map_err(|err| {
+            if unique_violation(&err) {
+                StoreError::Conflict
+            } else {
+                backend(err)
+            }
+        })?;
+    }
+    let mut ins = conn
+        .prepare_cached(
+            "INSERT INTO plays (user_id, track_id, session_id, source_type, source_id, played_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .map_err(backend)?;
+    for p in &c.plays {
+        ins.execute(params![
+            c.user_id,
+            p.track_id,
+            p.session_id.to_string(),
+            p.source_type,
+            p.source_id,
+            p.played_ms
+        ])
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn create_session(&self, session: &Session, track_list: &[String]) -> StoreResult<()> {
+        let s = session.clone();
+        let list = track_list.to_vec();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO sessions (id, user_id, device_id, created_ms, updated_ms, version, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    s.id.to_string(),
+                    s.user_id,
+                    s.device_id,
+                    s.created_ms,
+                    s.updated_ms,
+                    s.version,
+                    body_json(&s)?
+                ],
+            )
+            .map_err(backend)?;
+            let mut ins = conn
+                .prepare_cached("INSERT INTO session_tracks VALUES (?1, ?2, ?3)")
+                .map_err(backend)?;
+            let id = s.id.to_string();
+            for (i, t) in list.iter().enumerate() {
+                ins.execute(params![id, i, t]).map_err(backend)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn session(&self, id: Uuid) -> StoreResult<Option<Session>> {
+        self.read(|conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"
+            ))?
+            .query_row([id.to_string()], session_row)
+            .optional()
+        })
+    }
+
+    async fn save_session(&self, session: &Session) -> StoreResult<()> {
+        let s = session.clone();
+        self.write(move |conn| save(conn, &s)).await
+    }
+
+    async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>> {
+        self.read(|conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions s
+                 WHERE user_id = ?1 AND updated_ms >= ?2
+                   AND NOT EXISTS (SELECT 1 FROM sessions n WHERE n.user_id = s.user_id
+                        AND n.device_id = s.device_id AND n.updated_ms >= ?2
+                        AND (n.updated_ms > s.updated_ms OR (n.updated_ms = s.updated_ms AND n.id > s.id)))
+                 ORDER BY updated_ms DESC LIMIT 100"
+            ))?;
+            let rows = st.query_map(params![user_id, since_ms], session_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn streams(&self, user_id: &str) -> StoreResult<UserStreams> {
+        let row: Option<(i64, String)> = self.read(|conn| {
+            conn.prepare_cached("SELECT version, body FROM user_streams WHERE user_id = ?1")?
+                .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })?;
+        match row {
+            None => Ok(UserStreams::default()),
+            Some((version, body)) => {
+                let mut s: UserStreams = serde_json::from_str(&body).map_err(backend)?;
+                s.version = version;
+                Ok(s)
+            }
+        }
+    }
+
+    async fn seen_events(&self, user_id: &str, keys: &[String]) -> StoreResult<Vec<String>> {
+        self.read(|conn| {
+            let mut st =
+                conn.prepare_cached("SELECT 1 FROM events WHERE user_id = ?1 AND key = ?2")?;
+            let mut seen = Vec::new();
+            for k in keys {
+                if st.exists(params![user_id, k])? {
+                    seen.push(k.clone());
+                }
+            }
+            Ok(seen)
+        })
+    }
+
+    async fn skips_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u32> {
+        self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT count(*) FROM events WHERE user_id = ?1 AND user_skip = 1 AND received_ms > ?2",
+            )?
+            .query_row(params![user_id, since_ms], |r| r.get(0))
+        })
+    }
+
+    async fn commit_events(&self, commit: &EventCommit) -> StoreResult<()> {
+        let c = commit.clone();
+        self.write(move |conn| apply_commit(conn, &c)).await
+    }
+}

@@ -1,0 +1,172 @@
+use medley_core::{policy::Tier, queue::Queue};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub artists: usize,
+    pub albums: usize,
+    pub tracks: usize,
+    pub playlists: usize,
+    pub podcast_shows: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContextKind {
+    Album,
+    Playlist,
+    Artist,
+    /// The tracks listed in `containerIds`, stored with the session (`id` = session id).
+    TrackList,
+    /// A single track (`id` = track id).
+    Track,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContextRef {
+    pub kind: ContextKind,
+    pub id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Visibility {
+    Public,
+    Private,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub tier: Tier,
+    pub max_streams: u32,
+    pub visibility: Visibility,
+    pub playback_visibility: Visibility,
+    pub created_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Client {
+    pub api_key: String,
+    pub name: String,
+    pub created_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// SHA-256 of the token, hex; the token itself is never stored.
+    pub hash: String,
+    pub user_id: String,
+    pub client_key: String,
+    pub scopes: Vec<String>,
+    pub expires_ms: i64,
+    pub created_ms: i64,
+}
+
+/// What a session remembers besides its queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionBody {
+    pub context: ContextRef,
+    /// The item the user asked for (`selectionSourceId` / `selectionSourceType`).
+    pub source_id: String,
+    pub source_type: String,
+    pub tier: Tier,
+    pub station: bool,
+    /// Prime/Free: id of the augmented shuffle that filled the queue.
+    pub fulfillment_id: Uuid,
+    /// The track the user picked, if any (`isCustomerSelectedEntity`).
+    pub requested_track: Option<String>,
+    /// Another device took the stream over; the next start needs a take-over option.
+    pub taken_over: bool,
+    /// Progress reported by the last stop event, for restore.
+    pub progress_ms: Option<i64>,
+    pub queue: Queue,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    pub id: Uuid,
+    pub user_id: String,
+    pub device_id: String,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    /// Optimistic-concurrency version, bumped by every save.
+    pub version: i64,
+    pub body: SessionBody,
+}
+
+/// One device's stream.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stream {
+    pub device_id: String,
+    pub session_id: Uuid,
+    pub started_ms: i64,
+    /// The stream ends by itself then, unless a stop comes first.
+    pub ends_ms: i64,
+    /// When this stream was established by an AUTO take-over.
+    pub auto_takeover_ms: Option<i64>,
+    /// The user's take-over epoch when this stream began.
+    pub epoch: u64,
+}
+
+/// A user's streams, fenced by a take-over epoch and versioned for compare-and-set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserStreams {
+    #[serde(skip)]
+    pub version: i64,
+    pub epoch: u64,
+    pub streams: Vec<Stream>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventRow {
+    pub key: String,
+    pub session_id: Uuid,
+    pub entity_ref: Uuid,
+    pub track_id: String,
+    pub kind: String,
+    pub user_skip: bool,
+    pub device_id: String,
+    pub received_ms: i64,
+    /// The event as reported, JSON.
+    pub body: String,
+}
+
+/// A start event, as listening history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlayRow {
+    pub track_id: String,
+    pub session_id: Uuid,
+    pub source_type: String,
+    pub source_id: String,
+    pub played_ms: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventCommit {
+    pub user_id: String,
+    /// Sessions to save, each compare-and-set on its `version`.
+    pub sessions: Vec<Session>,
+    /// New stream state, compare-and-set on its `version`.
+    pub streams: Option<UserStreams>,
+    pub events: Vec<EventRow>,
+    pub plays: Vec<PlayRow>,
+}
+
+/// What the recommender asks the catalog for.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CandidateQuery {
+    pub user_id: String,
+    pub artist_ids: Vec<String>,
+    pub genres: Vec<String>,
+    pub years: Vec<i32>,
+    /// Tracks whose co-listeners' plays count as a signal.
+    pub seed_tracks: Vec<String>,
+    /// Random pivot for sampling large groups.
+    pub pivot: u32,
+    pub per_signal: u32,
+}
+
+pub use medley_core::recommend::Candidate;
