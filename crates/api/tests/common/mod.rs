@@ -1,0 +1,276 @@
+//! `TestApp`: the real router over a fresh SQLite store in a temp dir, with a hand-moved clock and
+//! the demo data, called in-process.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use medley_core::policy::Tier;
+use medley_service::accounts::NewUser;
+use medley_service::{ManualClock, Medley, Settings};
+use medley_store::Visibility;
+use medley_store_sqlite::SqliteStore;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+pub const DEVICE: &str = "test-device";
+pub const START_MS: i64 = 1_800_000_000_000;
+
+pub struct TestApp {
+    pub router: Router,
+    pub medley: Medley,
+    pub clock: Arc<ManualClock>,
+    pub dir: std::path::PathBuf,
+    pub api_key: String,
+    pub token: String,
+}
+
+pub struct Res {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Res {
+    pub fn data(&self) -> &Value {
+        &self.body["data"]
+    }
+
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    pub fn titles(&self) -> Vec<String> {
+        self.data()["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["track"]["title"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    pub fn track_ids(&self) -> Vec<String> {
+        self.data()["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["track"]["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    pub fn entity(&self, i: usize) -> &Value {
+        &self.data()["entities"][i]
+    }
+
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        self
+    }
+
+    #[track_caller]
+    pub fn expect_error(&self, status: u16, code: &str) -> &Self {
+        self.expect(status);
+        assert_eq!(self.code(), code, "body: {}", self.body);
+        assert_eq!(self.body["status"], status);
+        assert!(!self.body["message"].as_str().unwrap_or("").is_empty());
+        assert!(uuid::Uuid::parse_str(self.body["reference"].as_str().unwrap_or("")).is_ok());
+        self
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A request under construction; headers default to a fully authorised device.
+pub struct Call<'a> {
+    app: &'a TestApp,
+    method: Method,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+}
+
+impl Call<'_> {
+    pub fn header(mut self, k: &str, v: &str) -> Self {
+        self.headers.retain(|(h, _)| !h.eq_ignore_ascii_case(k));
+        self.headers.push((k.to_string(), v.to_string()));
+        self
+    }
+
+    pub fn without(mut self, k: &str) -> Self {
+        self.headers.retain(|(h, _)| !h.eq_ignore_ascii_case(k));
+        self
+    }
+
+    pub fn token(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn json(mut self, v: Value) -> Self {
+        self.body = Some(v.to_string());
+        self
+    }
+
+    pub fn raw(mut self, s: &str) -> Self {
+        self.body = Some(s.to_string());
+        self
+    }
+
+    pub async fn send(self) -> Res {
+        let mut req = Request::builder().method(self.method).uri(&self.path);
+        for (k, v) in &self.headers {
+            req = req.header(k, v);
+        }
+        let req = req
+            .body(self.body.map(Body::from).unwrap_or_else(Body::empty))
+            .unwrap();
+        let res = self.app.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
+        };
+        Res { status, body }
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let dir = std::env::temp_dir().join(format!("medley-test-{}", uuid::Uuid::new_v4()));
+        let store = Arc::new(SqliteStore::open(&dir.join("medley.db")).unwrap());
+        let clock = Arc::new(ManualClock::new(START_MS));
+        let medley = Medley::new(store, clock.clone(), Settings::default());
+        let demo = medley.ensure_demo().await.unwrap().unwrap();
+        TestApp {
+            router: medley_api::router(medley.clone()),
+            medley,
+            clock,
+            dir,
+            api_key: demo.api_key,
+            token: demo.token,
+        }
+    }
+
+    pub fn call(&self, method: Method, path: &str) -> Call<'_> {
+        Call {
+            app: self,
+            method,
+            path: path.to_string(),
+            headers: vec![
+                ("authorization".into(), format!("Bearer {}", self.token)),
+                ("x-api-key".into(), self.api_key.clone()),
+                ("x-amzn-device-id".into(), DEVICE.into()),
+                (
+                    "x-amzn-audio-device-capability".into(),
+                    "STD_RES,HI_FI,HI_RES".into(),
+                ),
+                ("content-type".into(), "application/json".into()),
+            ],
+            body: None,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Call<'_> {
+        self.call(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Call<'_> {
+        self.call(Method::POST, path)
+    }
+
+    pub fn put(&self, path: &str) -> Call<'_> {
+        self.call(Method::PUT, path)
+    }
+
+    /// A user of the given tier with a token through the demo client.
+    pub async fn user(&self, tier: Tier, max_streams: u32) -> String {
+        let user = self
+            .medley
+            .add_user(NewUser {
+                name: "Tester".into(),
+                tier,
+                max_streams,
+                visibility: Visibility::Public,
+                playback_visibility: Visibility::Public,
+            })
+            .await
+            .unwrap();
+        self.medley
+            .issue_token(&user.id, &self.api_key, None, 24 * 3600)
+            .await
+            .unwrap()
+    }
+
+    /// Creates a session on the spec's album starting at `track` (None: album start).
+    pub async fn album_session(&self, token: &str, track: Option<&str>, extra: Value) -> Res {
+        let mut body = json!({
+            "playParams": {"containerIds": ["mrn:1.0:catalog:album:asin:B084KYMDXT"]},
+            "playbackOptions": {"playbackContinuationMode": "AUTOPLAY_OFF"},
+        });
+        if let Some(t) = track {
+            body["playParams"]["id"] = json!(format!("mrn:1.0:catalog:track:asin:{t}"));
+        }
+        for (k, v) in extra.as_object().unwrap() {
+            if k == "playbackOptions" {
+                for (ok, ov) in v.as_object().unwrap() {
+                    body["playbackOptions"][ok] = ov.clone();
+                }
+            } else {
+                body[k] = v.clone();
+            }
+        }
+        self.post("/v1/playback/sessions").token(token).json(body).send().await
+    }
+
+    pub fn advance_secs(&self, s: i64) {
+        self.clock.advance_ms(s * 1000);
+    }
+}
+
+static TS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1_716_493_161_481);
+
+fn client_ts() -> i64 {
+    TS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+}
+
+/// A start event body for an entity (a JSON value from a response).
+pub fn start_event(entity: &Value) -> Value {
+    json!({
+        "metricId": entity["metricId"],
+        "event": {
+            "type": "start",
+            "clientTimestampInMilliseconds": client_ts(),
+            "initialPlaybackDelayMilliseconds": 20,
+            "deviceTimezone": "+02:00",
+            "playbackCurrentSpeed": 1.0,
+            "playbackStartAbsoluteOffsetMilliseconds": 0
+        }
+    })
+}
+
+pub fn stop_event(entity: &Value, reason: &str, progress: i64) -> Value {
+    json!({
+        "metricId": entity["metricId"],
+        "event": {
+            "type": "stop",
+            "clientTimestampInMilliseconds": client_ts(),
+            "initialPlaybackDelayMilliseconds": 0,
+            "deviceTimezone": "+02:00",
+            "playbackCurrentSpeed": 1.0,
+            "durationSeconds": progress,
+            "entityProgressSeconds": progress,
+            "rebufferCount": 0,
+            "terminationReason": reason
+        }
+    })
+}
