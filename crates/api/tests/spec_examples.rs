@@ -88,7 +88,8 @@ fn examples() -> Vec<Example> {
                 }
                 "--header" => {
                     let (k, v) = w[i + 1].split_once(':').unwrap();
-                    ex.headers.push((k.trim().to_string(), v.trim().to_string()));
+                    ex.headers
+                        .push((k.trim().to_string(), v.trim().to_string()));
                     i += 2;
                 }
                 "--data" => {
@@ -121,8 +122,10 @@ async fn every_spec_example_request_works_as_written() {
                 .replace("<sessionId>", &session)
                 .replace("<entityReferenceId>", &entity)
         };
-        let mut call = app
-            .call(Method::from_bytes(ex.method.as_bytes()).unwrap(), &fill(&ex.url));
+        let mut call = app.call(
+            Method::from_bytes(ex.method.as_bytes()).unwrap(),
+            &fill(&ex.url),
+        );
         for h in [
             "authorization",
             "x-api-key",
@@ -149,7 +152,10 @@ async fn every_spec_example_request_works_as_written() {
         );
         if session.is_empty() {
             session = res.entity(0)["sessionId"].as_str().unwrap().to_string();
-            entity = res.entity(1)["entityReferenceId"].as_str().unwrap().to_string();
+            entity = res.entity(1)["entityReferenceId"]
+                .as_str()
+                .unwrap()
+                .to_string();
             assert_eq!(res.entity(0)["track"]["id"], "B084KVZP2G");
         }
         statuses.push(res.status.as_u16());
@@ -159,12 +165,16 @@ async fn every_spec_example_request_works_as_written() {
         [200, 200, 200, 200, 200, 200, 200, 201, 201, 200, 200, 201, 201, 201]
     );
     // The batch example stopped a6e35026… and started e9c5ad6c… (Selfless) in session 8f48fc53….
-    let active = app.get("/v1/playback/sessions/8f48fc53-b52a-4b68-950b-020fe89e3b46/current")
+    let active = app
+        .get("/v1/playback/sessions/8f48fc53-b52a-4b68-950b-020fe89e3b46/current")
         .header("x-amzn-device-id", "<your unique device ID>")
         .send()
         .await;
     active.expect(200);
-    assert_eq!(active.entity(0)["entityReferenceId"], "e9c5ad6c-ebba-4c38-966d-c5b5b66ddfa4");
+    assert_eq!(
+        active.entity(0)["entityReferenceId"],
+        "e9c5ad6c-ebba-4c38-966d-c5b5b66ddfa4"
+    );
     assert_eq!(active.entity(0)["track"]["title"], "Selfless");
     assert_eq!(active.data()["metadata"]["playbackState"], "PLAYING");
 }

@@ -229,7 +229,11 @@ impl TestApp {
                 body[k] = v.clone();
             }
         }
-        self.post("/v1/playback/sessions").token(token).json(body).send().await
+        self.post("/v1/playback/sessions")
+            .token(token)
+            .json(body)
+            .send()
+            .await
     }
 
     pub fn advance_secs(&self, s: i64) {
