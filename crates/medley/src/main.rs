@@ -136,7 +136,8 @@ async fn serve(medley: Medley, s: cli::Serve) -> anyhow::Result<()> {
             None => eprintln!("--demo: the store already has users of its own; no demo seeded"),
         }
     }
-    tracing::info!("medley listening on http://{addr}");
+    // Scripts and tests read this line to find the port of `--bind 127.0.0.1:0`.
+    eprintln!("medley listening on http://{addr}");
     let app = medley_api::router(medley);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())

@@ -1,0 +1,248 @@
+//! Black-box tests of the real `medley` binary: the command line of DESIGN.md 2.1, the CLI
+//! working while `serve` runs, and acknowledged events surviving `kill -9`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+fn medley(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_medley"));
+    c.env("MEDLEY_DATA_DIR", dir).env_remove("MEDLEY_DATABASE_URL");
+    c
+}
+
+/// Runs a CLI command; returns (exit ok, stdout, stderr).
+fn cli(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = medley(dir).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn temp_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("medley-bb-{}", uuid_like()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+    stdout: String,
+}
+
+impl Server {
+    fn start(dir: &Path, demo: bool) -> Server {
+        let mut args = vec!["serve", "--bind", "127.0.0.1:0"];
+        if demo {
+            args.push("--demo");
+        }
+        let mut child = medley(dir)
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let addr = loop {
+            assert!(Instant::now() < deadline, "server did not start");
+            let line = lines.next().expect("server exited").unwrap();
+            if let Some(a) = line.strip_prefix("medley listening on http://") {
+                break a.to_string();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        let mut stdout = String::new();
+        if demo {
+            let mut out = child.stdout.take().unwrap();
+            let mut buf = [0u8; 4096];
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !stdout.contains("--data") && Instant::now() < deadline {
+                let n = out.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                stdout.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        }
+        Server {
+            child,
+            addr,
+            stdout,
+        }
+    }
+
+    fn kill9(mut self) {
+        self.child.kill().unwrap(); // SIGKILL
+        self.child.wait().unwrap();
+    }
+
+    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&Value>) -> (u16, Value) {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(&body);
+        s.write_all(req.as_bytes()).unwrap();
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).unwrap();
+        let status: u16 = raw[9..12].parse().unwrap();
+        let body = raw.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
+        (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn one_line(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    assert_eq!(lines.len(), 1, "expected exactly one line, got {s:?}");
+    lines[0].trim().to_string()
+}
+
+/// Creates a user, client and token with the CLI; returns (api key, token).
+fn account(dir: &Path, tier: &str) -> (String, String) {
+    let (ok, out, err) = cli(dir, &["user", "add", "--name", "Ada", "--tier", tier, "--max-streams", "1"]);
+    assert!(ok, "{err}");
+    let user = one_line(&out);
+    let (ok, out, err) = cli(dir, &["client", "add", "--name", "test app"]);
+    assert!(ok, "{err}");
+    let key = one_line(&out);
+    let (ok, out, err) = cli(dir, &["token", "issue", "--user", &user, "--client", &key, "--ttl", "600"]);
+    assert!(ok, "{err}");
+    (key, one_line(&out))
+}
+
+#[test]
+fn cli_prints_what_scripts_expect_and_fails_clearly() {
+    let dir = temp_dir();
+    let catalog = dir.join("catalog.json");
+    std::fs::write(
+        &catalog,
+        json!({"artists": [{"id": "AR1", "name": "Band"}],
+               "albums": [{"id": "AL1", "title": "Record", "artistIds": ["AR1"], "trackIds": ["T1", "T2"]}],
+               "tracks": [{"id": "T1", "title": "One", "duration": 100, "albumId": "AL1", "artistIds": ["AR1"]},
+                          {"id": "T2", "title": "Two", "duration": 120, "albumId": "AL1", "artistIds": ["AR1"]}]})
+        .to_string(),
+    )
+    .unwrap();
+    let (ok, out, _) = cli(&dir, &["catalog", "import", catalog.to_str().unwrap()]);
+    assert!(ok);
+    assert!(one_line(&out).contains("2 tracks"), "{out}");
+    // A dangling reference is an error naming it, and nothing is imported.
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        json!({"albums": [{"id": "AL2", "title": "X", "trackIds": ["T9"]}],
+               "tracks": [{"id": "T3", "title": "Three", "duration": 5}]})
+        .to_string(),
+    )
+    .unwrap();
+    let (ok, out, err) = cli(&dir, &["catalog", "import", bad.to_str().unwrap()]);
+    assert!(!ok && out.is_empty());
+    assert!(err.contains("T9"), "{err}");
+    let (key, token) = account(&dir, "PRIME");
+    assert!(key.starts_with("amzn1.application-oa2-client."));
+    assert!(token.starts_with("Atza|"));
+    let (ok, _, err) = cli(&dir, &["token", "issue", "--user", "nobody", "--client", &key]);
+    assert!(!ok && err.contains("nobody"), "{err}");
+    let (ok, _, err) = cli(&dir, &["user", "add", "--name", "x", "--tier", "GOLD"]);
+    assert!(!ok && err.contains("GOLD"), "{err}");
+    let (ok, _, err) = cli(&dir, &["token", "issue", "--user", "u", "--client", &key, "--scopes", "music::everything"]);
+    assert!(!ok, "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cli_works_while_serve_runs_and_demo_prints_a_working_command() {
+    let dir = temp_dir();
+    let server = Server::start(&dir, true);
+    assert!(server.stdout.contains("curl --request POST"), "{}", server.stdout);
+    let token = server.stdout.split("Bearer ").nth(1).unwrap().split('\'').next().unwrap().to_string();
+    let key = server.stdout.split("x-api-key: ").nth(1).unwrap().split('\'').next().unwrap().to_string();
+    let body: Value = serde_json::from_str(server.stdout.split("--data '").nth(1).unwrap().trim_end().trim_end_matches('\'')).unwrap();
+    let auth = format!("Bearer {token}");
+    let headers = [("x-api-key", key.as_str()), ("Authorization", auth.as_str()), ("X-Amzn-Device-Id", "demo-device")];
+    let (status, res) = server.request("POST", "/v1/playback/sessions", &headers, Some(&body));
+    assert_eq!(status, 200, "{res}");
+    assert_eq!(res["data"]["entities"][0]["track"]["id"], "B084KVZP2G");
+    // The CLI against the same store while the server runs.
+    let (key2, token2) = account(&dir, "UNLIMITED");
+    let auth2 = format!("Bearer {token2}");
+    let (status, res) = server.request("GET", "/v1/playback/sessions/active", &[("x-api-key", &key2), ("Authorization", &auth2)], None);
+    assert_eq!(status, 200, "{res}");
+    assert_eq!(res["data"]["sessions"], json!([]));
+    let (status, _) = server.request("GET", "/healthz", &[], None);
+    assert_eq!(status, 200);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn acknowledged_events_survive_kill_9() {
+    let dir = temp_dir();
+    let (key, token) = account(&dir, "UNLIMITED");
+    let (ok, _, err) = cli(&dir, &["catalog", "import", concat!(env!("CARGO_MANIFEST_DIR"), "/../service/demo/catalog.json")]);
+    assert!(ok, "{err}");
+    let auth = format!("Bearer {token}");
+    let headers = [("x-api-key", key.as_str()), ("Authorization", auth.as_str()), ("X-Amzn-Device-Id", "phone")];
+    let server = Server::start(&dir, false);
+    let (status, res) = server.request(
+        "POST",
+        "/v1/playback/sessions",
+        &headers,
+        Some(&json!({"playParams": {"id": "mrn:1.0:catalog:playlist:asin:B01LS62KK2"}, "limit": 8,
+                     "playbackOptions": {"playbackContinuationMode": "AUTOPLAY_OFF"}})),
+    );
+    assert_eq!(status, 200, "{res}");
+    let entities = res["data"]["entities"].as_array().unwrap().clone();
+    let session = entities[0]["sessionId"].as_str().unwrap().to_string();
+    for (i, e) in entities.iter().enumerate() {
+        let ev = json!({"metricId": e["metricId"], "event": {"type": "start", "clientTimestampInMilliseconds": 1_000 + i,
+            "initialPlaybackDelayMilliseconds": 5, "deviceTimezone": "+00:00", "playbackCurrentSpeed": 1.0,
+            "playbackStartAbsoluteOffsetMilliseconds": 0}});
+        let (status, body) = server.request("POST", "/v1/playback/event", &headers, Some(&ev));
+        assert_eq!(status, 201, "{body}");
+    }
+    server.kill9();
+    let server = Server::start(&dir, false);
+    let (status, cur) = server.request("GET", &format!("/v1/playback/sessions/{session}/current"), &headers, None);
+    assert_eq!(status, 200, "{cur}");
+    assert_eq!(cur["data"]["entities"][0]["entityReferenceId"], entities[7]["entityReferenceId"]);
+    assert_eq!(cur["data"]["metadata"]["playbackState"], "PLAYING");
+    let (_, prev) = server.request("GET", &format!("/v1/playback/sessions/{session}/previous?limit=10"), &headers, None);
+    assert_eq!(prev["data"]["entities"].as_array().unwrap().len(), 7, "every acknowledged start is in the history");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
