@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 
 fn medley(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_medley"));
-    c.env("MEDLEY_DATA_DIR", dir).env_remove("MEDLEY_DATABASE_URL");
+    c.env("MEDLEY_DATA_DIR", dir)
+        .env_remove("MEDLEY_DATABASE_URL");
     c
 }
 
@@ -96,7 +97,13 @@ impl Server {
         self.child.wait().unwrap();
     }
 
-    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&Value>) -> (u16, Value) {
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> (u16, Value) {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         let mut s = TcpStream::connect(&self.addr).unwrap();
         let mut req = format!(
@@ -133,13 +140,30 @@ fn one_line(s: &str) -> String {
 
 /// Creates a user, client and token with the CLI; returns (api key, token).
 fn account(dir: &Path, tier: &str) -> (String, String) {
-    let (ok, out, err) = cli(dir, &["user", "add", "--name", "Ada", "--tier", tier, "--max-streams", "1"]);
+    let (ok, out, err) = cli(
+        dir,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Ada",
+            "--tier",
+            tier,
+            "--max-streams",
+            "1",
+        ],
+    );
     assert!(ok, "{err}");
     let user = one_line(&out);
     let (ok, out, err) = cli(dir, &["client", "add", "--name", "test app"]);
     assert!(ok, "{err}");
     let key = one_line(&out);
-    let (ok, out, err) = cli(dir, &["token", "issue", "--user", &user, "--client", &key, "--ttl", "600"]);
+    let (ok, out, err) = cli(
+        dir,
+        &[
+            "token", "issue", "--user", &user, "--client", &key, "--ttl", "600",
+        ],
+    );
     assert!(ok, "{err}");
     (key, one_line(&out))
 }
@@ -175,11 +199,26 @@ fn cli_prints_what_scripts_expect_and_fails_clearly() {
     let (key, token) = account(&dir, "PRIME");
     assert!(key.starts_with("amzn1.application-oa2-client."));
     assert!(token.starts_with("Atza|"));
-    let (ok, _, err) = cli(&dir, &["token", "issue", "--user", "nobody", "--client", &key]);
+    let (ok, _, err) = cli(
+        &dir,
+        &["token", "issue", "--user", "nobody", "--client", &key],
+    );
     assert!(!ok && err.contains("nobody"), "{err}");
     let (ok, _, err) = cli(&dir, &["user", "add", "--name", "x", "--tier", "GOLD"]);
     assert!(!ok && err.contains("GOLD"), "{err}");
-    let (ok, _, err) = cli(&dir, &["token", "issue", "--user", "u", "--client", &key, "--scopes", "music::everything"]);
+    let (ok, _, err) = cli(
+        &dir,
+        &[
+            "token",
+            "issue",
+            "--user",
+            "u",
+            "--client",
+            &key,
+            "--scopes",
+            "music::everything",
+        ],
+    );
     assert!(!ok, "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -188,19 +227,57 @@ fn cli_prints_what_scripts_expect_and_fails_clearly() {
 fn cli_works_while_serve_runs_and_demo_prints_a_working_command() {
     let dir = temp_dir();
     let server = Server::start(&dir, true);
-    assert!(server.stdout.contains("curl --request POST"), "{}", server.stdout);
-    let token = server.stdout.split("Bearer ").nth(1).unwrap().split('\'').next().unwrap().to_string();
-    let key = server.stdout.split("x-api-key: ").nth(1).unwrap().split('\'').next().unwrap().to_string();
-    let body: Value = serde_json::from_str(server.stdout.split("--data '").nth(1).unwrap().trim_end().trim_end_matches('\'')).unwrap();
+    assert!(
+        server.stdout.contains("curl --request POST"),
+        "{}",
+        server.stdout
+    );
+    let token = server
+        .stdout
+        .split("Bearer ")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_string();
+    let key = server
+        .stdout
+        .split("x-api-key: ")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_string();
+    let body: Value = serde_json::from_str(
+        server
+            .stdout
+            .split("--data '")
+            .nth(1)
+            .unwrap()
+            .trim_end()
+            .trim_end_matches('\''),
+    )
+    .unwrap();
     let auth = format!("Bearer {token}");
-    let headers = [("x-api-key", key.as_str()), ("Authorization", auth.as_str()), ("X-Amzn-Device-Id", "demo-device")];
+    let headers = [
+        ("x-api-key", key.as_str()),
+        ("Authorization", auth.as_str()),
+        ("X-Amzn-Device-Id", "demo-device"),
+    ];
     let (status, res) = server.request("POST", "/v1/playback/sessions", &headers, Some(&body));
     assert_eq!(status, 200, "{res}");
     assert_eq!(res["data"]["entities"][0]["track"]["id"], "B084KVZP2G");
     // The CLI against the same store while the server runs.
     let (key2, token2) = account(&dir, "UNLIMITED");
     let auth2 = format!("Bearer {token2}");
-    let (status, res) = server.request("GET", "/v1/playback/sessions/active", &[("x-api-key", &key2), ("Authorization", &auth2)], None);
+    let (status, res) = server.request(
+        "GET",
+        "/v1/playback/sessions/active",
+        &[("x-api-key", &key2), ("Authorization", &auth2)],
+        None,
+    );
     assert_eq!(status, 200, "{res}");
     assert_eq!(res["data"]["sessions"], json!([]));
     let (status, _) = server.request("GET", "/healthz", &[], None);
@@ -213,17 +290,30 @@ fn cli_works_while_serve_runs_and_demo_prints_a_working_command() {
 fn acknowledged_events_survive_kill_9() {
     let dir = temp_dir();
     let (key, token) = account(&dir, "UNLIMITED");
-    let (ok, _, err) = cli(&dir, &["catalog", "import", concat!(env!("CARGO_MANIFEST_DIR"), "/../service/demo/catalog.json")]);
+    let (ok, _, err) = cli(
+        &dir,
+        &[
+            "catalog",
+            "import",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../service/demo/catalog.json"),
+        ],
+    );
     assert!(ok, "{err}");
     let auth = format!("Bearer {token}");
-    let headers = [("x-api-key", key.as_str()), ("Authorization", auth.as_str()), ("X-Amzn-Device-Id", "phone")];
+    let headers = [
+        ("x-api-key", key.as_str()),
+        ("Authorization", auth.as_str()),
+        ("X-Amzn-Device-Id", "phone"),
+    ];
     let server = Server::start(&dir, false);
     let (status, res) = server.request(
         "POST",
         "/v1/playback/sessions",
         &headers,
-        Some(&json!({"playParams": {"id": "mrn:1.0:catalog:playlist:asin:B01LS62KK2"}, "limit": 8,
-                     "playbackOptions": {"playbackContinuationMode": "AUTOPLAY_OFF"}})),
+        Some(
+            &json!({"playParams": {"id": "mrn:1.0:catalog:playlist:asin:B01LS62KK2"}, "limit": 8,
+                     "playbackOptions": {"playbackContinuationMode": "AUTOPLAY_OFF"}}),
+        ),
     );
     assert_eq!(status, 200, "{res}");
     let entities = res["data"]["entities"].as_array().unwrap().clone();
@@ -237,12 +327,29 @@ fn acknowledged_events_survive_kill_9() {
     }
     server.kill9();
     let server = Server::start(&dir, false);
-    let (status, cur) = server.request("GET", &format!("/v1/playback/sessions/{session}/current"), &headers, None);
+    let (status, cur) = server.request(
+        "GET",
+        &format!("/v1/playback/sessions/{session}/current"),
+        &headers,
+        None,
+    );
     assert_eq!(status, 200, "{cur}");
-    assert_eq!(cur["data"]["entities"][0]["entityReferenceId"], entities[7]["entityReferenceId"]);
+    assert_eq!(
+        cur["data"]["entities"][0]["entityReferenceId"],
+        entities[7]["entityReferenceId"]
+    );
     assert_eq!(cur["data"]["metadata"]["playbackState"], "PLAYING");
-    let (_, prev) = server.request("GET", &format!("/v1/playback/sessions/{session}/previous?limit=10"), &headers, None);
-    assert_eq!(prev["data"]["entities"].as_array().unwrap().len(), 7, "every acknowledged start is in the history");
+    let (_, prev) = server.request(
+        "GET",
+        &format!("/v1/playback/sessions/{session}/previous?limit=10"),
+        &headers,
+        None,
+    );
+    assert_eq!(
+        prev["data"]["entities"].as_array().unwrap().len(),
+        7,
+        "every acknowledged start is in the history"
+    );
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

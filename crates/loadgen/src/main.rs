@@ -1,0 +1,336 @@
+//! `medley-loadgen`: drives a running Medley on loopback with the realistic device loop
+//! (create a session, then current, next, start and stop events, over and over) from many
+//! keep-alive connections, and reports throughput and latency percentiles per request kind.
+//! `gen-catalog` writes the catalog the benchmarks import (a 10-track album, a 100,000-track
+//! playlist).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use bytes::Bytes;
+use clap::{Parser, Subcommand};
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1;
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Write a benchmark catalog file.
+    GenCatalog {
+        #[arg(long, default_value_t = 100_000)]
+        tracks: usize,
+        #[arg(long)]
+        out: String,
+    },
+    /// Run the device loop.
+    Run(Run),
+}
+
+#[derive(clap::Args, Clone)]
+struct Run {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: String,
+    #[arg(long)]
+    api_key: String,
+    /// File with one access token per line; connection i uses token i (mod count).
+    #[arg(long)]
+    tokens: String,
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// The context each session plays, as an MRN.
+    #[arg(long)]
+    context: String,
+    /// Loop iterations (current, next, start, stop) per session before creating a new one.
+    #[arg(long, default_value_t = 20)]
+    per_session: usize,
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().cmd {
+        Cmd::GenCatalog { tracks, out } => gen_catalog(tracks, &out),
+        Cmd::Run(r) => run(r).await,
+    }
+}
+
+fn gen_catalog(tracks: usize, out: &str) -> anyhow::Result<()> {
+    let artists = (tracks / 100).max(10);
+    let albums = tracks.div_ceil(10);
+    let genres = [
+        "Rock",
+        "Pop",
+        "Jazz",
+        "Electronic",
+        "Hip-Hop",
+        "Classical",
+        "Folk",
+        "Soul",
+    ];
+    let mut a = Vec::new();
+    for i in 0..artists {
+        a.push(json!({"id": format!("BAR{i:07}"), "name": format!("Artist {i}")}));
+    }
+    let mut al = Vec::new();
+    let mut t = Vec::new();
+    for i in 0..albums {
+        let artist = format!("BAR{:07}", i % artists);
+        let ids: Vec<String> = (0..tracks.saturating_sub(i * 10).min(10))
+            .map(|k| format!("BTR{:08}", i * 10 + k))
+            .collect();
+        for (k, id) in ids.iter().enumerate() {
+            t.push(json!({"id": id, "title": format!("Song {i}-{k}"), "duration": 180 + (i * 7 + k * 13) % 180,
+                "albumId": format!("BAL{i:07}"), "artistIds": [artist], "genre": genres[i % genres.len()]}));
+        }
+        al.push(
+            json!({"id": format!("BAL{i:07}"), "title": format!("Album {i}"), "artistIds": [artist],
+            "trackIds": ids, "releaseDate": format!("{}-01-01", 1960 + i % 60)}),
+        );
+    }
+    let all: Vec<Value> = t.iter().map(|x| x["id"].clone()).collect();
+    let catalog = json!({"artists": a, "albums": al, "tracks": t,
+        "playlists": [{"id": "BENCHPL100K", "title": format!("All {tracks} tracks"), "trackIds": all}]});
+    std::fs::write(out, catalog.to_string()).context("writing the catalog")?;
+    println!("wrote {tracks} tracks, {albums} albums, {artists} artists to {out}");
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+enum Kind {
+    Create,
+    Current,
+    Next,
+    Start,
+    Stop,
+}
+
+struct Conn {
+    send: http1::SendRequest<Full<Bytes>>,
+    headers: Vec<(String, String)>,
+}
+
+impl Conn {
+    async fn open(addr: &str, headers: Vec<(String, String)>) -> anyhow::Result<Conn> {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        let (send, conn) = http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(Conn { send, headers })
+    }
+
+    async fn call(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<(u16, Value)> {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "127.0.0.1");
+        for (k, v) in &self.headers {
+            req = req.header(k, v);
+        }
+        let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
+        self.send.ready().await?;
+        let res = self.send.send_request(req.body(Full::new(body))?).await?;
+        let status = res.status().as_u16();
+        let bytes = res.into_body().collect().await?.to_bytes();
+        let v = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)?
+        };
+        Ok((status, v))
+    }
+}
+
+fn event(entity: &Value, start: bool, ts: i64) -> Value {
+    let mut e = json!({"type": if start {"start"} else {"stop"}, "clientTimestampInMilliseconds": ts,
+        "initialPlaybackDelayMilliseconds": 10, "deviceTimezone": "+00:00", "playbackCurrentSpeed": 1.0});
+    if start {
+        e["playbackStartAbsoluteOffsetMilliseconds"] = json!(0);
+    } else {
+        for (k, v) in [
+            ("durationSeconds", json!(30)),
+            ("entityProgressSeconds", json!(30)),
+            ("rebufferCount", json!(0)),
+            ("terminationReason", json!("trackFinished")),
+        ] {
+            e[k] = v;
+        }
+    }
+    json!({"metricId": entity["metricId"], "event": e})
+}
+
+async fn device_loop(
+    r: Arc<Run>,
+    token: String,
+    device: usize,
+    deadline: Instant,
+) -> anyhow::Result<Vec<(Kind, u32)>> {
+    let headers = vec![
+        ("x-api-key".to_string(), r.api_key.clone()),
+        ("authorization".to_string(), format!("Bearer {token}")),
+        (
+            "x-amzn-device-id".to_string(),
+            format!("bench-device-{device}"),
+        ),
+        (
+            "x-amzn-audio-device-capability".to_string(),
+            "STD_RES,HI_FI,HI_RES".to_string(),
+        ),
+        ("content-type".to_string(), "application/json".to_string()),
+    ];
+    let mut c = Conn::open(&r.addr, headers).await?;
+    let mut samples = Vec::with_capacity(100_000);
+    let mut ts: i64 = 1_700_000_000_000 + device as i64 * 1_000_000_000;
+    let body = json!({"playParams": {"id": r.context}, "limit": 5,
+        "playbackOptions": {"playbackContinuationMode": "AUTOPLAY_OFF"}});
+    let timed = |samples: &mut Vec<(Kind, u32)>,
+                 kind: Kind,
+                 t: Instant,
+                 status: u16,
+                 want: u16|
+     -> anyhow::Result<()> {
+        if status != want {
+            bail!("{kind:?} answered {status}");
+        }
+        samples.push((kind, t.elapsed().as_micros() as u32));
+        Ok(())
+    };
+    'outer: while Instant::now() < deadline {
+        let t = Instant::now();
+        let (s, created) = c.call("POST", "/v1/playback/sessions", Some(&body)).await?;
+        timed(&mut samples, Kind::Create, t, s, 200)?;
+        let sid = created["data"]["entities"][0]["sessionId"]
+            .as_str()
+            .context("no session id")?
+            .to_string();
+        let mut entity = created["data"]["entities"][0].clone();
+        for _ in 0..r.per_session {
+            if Instant::now() >= deadline {
+                break 'outer;
+            }
+            ts += 1000;
+            let t = Instant::now();
+            let (s, _) = c
+                .call(
+                    "POST",
+                    "/v1/playback/event",
+                    Some(&event(&entity, true, ts)),
+                )
+                .await?;
+            timed(&mut samples, Kind::Start, t, s, 201)?;
+            let t = Instant::now();
+            let (s, _) = c
+                .call("GET", &format!("/v1/playback/sessions/{sid}/current"), None)
+                .await?;
+            timed(&mut samples, Kind::Current, t, s, 200)?;
+            let t = Instant::now();
+            let (s, next) = c
+                .call(
+                    "GET",
+                    &format!("/v1/playback/sessions/{sid}/next?limit=5"),
+                    None,
+                )
+                .await?;
+            timed(&mut samples, Kind::Next, t, s, 200)?;
+            ts += 1000;
+            let t = Instant::now();
+            let (s, _) = c
+                .call(
+                    "POST",
+                    "/v1/playback/event",
+                    Some(&event(&entity, false, ts)),
+                )
+                .await?;
+            timed(&mut samples, Kind::Stop, t, s, 201)?;
+            match next["data"]["entities"].get(0) {
+                Some(e) => entity = e.clone(),
+                None => break,
+            }
+        }
+    }
+    Ok(samples)
+}
+
+fn pct(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+async fn run(r: Run) -> anyhow::Result<()> {
+    let tokens: Vec<String> = std::fs::read_to_string(&r.tokens)?
+        .lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if tokens.is_empty() {
+        bail!("no tokens in {}", r.tokens);
+    }
+    let r = Arc::new(r);
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(r.seconds);
+    let mut tasks = Vec::new();
+    for i in 0..r.connections {
+        let token = tokens[i % tokens.len()].clone();
+        tasks.push(tokio::spawn(device_loop(r.clone(), token, i, deadline)));
+    }
+    let mut all: Vec<(Kind, u32)> = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "context {} | {} connections | {:.1} s",
+        r.context, r.connections, secs
+    );
+    println!(
+        "{:<8} {:>9} {:>9} {:>8} {:>8} {:>8}",
+        "kind", "requests", "req/s", "p50 ms", "p99 ms", "max ms"
+    );
+    let mut kinds: Vec<Kind> = all.iter().map(|x| x.0).collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut lat_all: Vec<u32> = all.iter().map(|x| x.1).collect();
+    lat_all.sort_unstable();
+    for k in kinds {
+        let mut l: Vec<u32> = all.iter().filter(|x| x.0 == k).map(|x| x.1).collect();
+        l.sort_unstable();
+        println!(
+            "{:<8} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2}",
+            format!("{k:?}").to_lowercase(),
+            l.len(),
+            l.len() as f64 / secs,
+            pct(&l, 0.5),
+            pct(&l, 0.99),
+            pct(&l, 1.0)
+        );
+    }
+    println!(
+        "{:<8} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2}",
+        "all",
+        lat_all.len(),
+        lat_all.len() as f64 / secs,
+        pct(&lat_all, 0.5),
+        pct(&lat_all, 0.99),
+        pct(&lat_all, 1.0)
+    );
+    Ok(())
+}
