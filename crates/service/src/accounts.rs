@@ -182,20 +182,37 @@ impl Medley {
                 "Bearer token empty.",
             ));
         }
-        let Some((record, user)) = self.store.token(&hash_token(token)).await? else {
-            return Err(ServiceError::unauthorized(
-                "INVALID_AUTH_TOKEN",
-                "Bearer token is not valid.",
-            ));
+        let hash = hash_token(token);
+        let now = self.now_ms();
+        let (principal, expires_ms) = match self.caches.tokens.get(&hash, now) {
+            Some(hit) => hit,
+            None => {
+                let Some((record, user)) = self.store.token(&hash).await? else {
+                    return Err(ServiceError::unauthorized(
+                        "INVALID_AUTH_TOKEN",
+                        "Bearer token is not valid.",
+                    ));
+                };
+                let entry = (
+                    Principal {
+                        user,
+                        client_key: record.client_key,
+                        scopes: record.scopes,
+                    },
+                    record.expires_ms,
+                );
+                self.caches.tokens.insert(hash, entry.clone(), now);
+                entry
+            }
         };
-        if record.expires_ms <= self.now_ms() {
+        if expires_ms <= now {
             return Err(ServiceError::unauthorized(
                 "INVALID_ACCESS_TOKEN",
                 "The access token has expired.",
             ));
         }
         match api_key.map(str::trim) {
-            Some(k) if k == record.client_key => {}
+            Some(k) if k == principal.client_key => {}
             Some(_) => {
                 return Err(ServiceError::unauthorized(
                     "INVALID_API_KEY",
@@ -209,10 +226,6 @@ impl Medley {
                 ))
             }
         }
-        Ok(Principal {
-            user,
-            client_key: record.client_key,
-            scopes: record.scopes,
-        })
+        Ok(principal)
     }
 }

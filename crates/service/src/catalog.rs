@@ -25,6 +25,8 @@ impl Medley {
     pub async fn import_catalog_json(&self, text: &str) -> ServiceResult<ImportSummary> {
         let file: CatalogFile = serde_json::from_str(text)
             .map_err(|e| ServiceError::BadRequest(format!("not a catalog file: {e}")))?;
-        Ok(self.store.import_catalog(file).await?)
+        let summary = self.store.import_catalog(file).await?;
+        self.caches.tracks.clear();
+        Ok(summary)
     }
 }

@@ -2,6 +2,7 @@
 //! playback sessions, events and stream concurrency.
 
 pub mod accounts;
+mod cache;
 pub mod catalog;
 pub mod clock;
 pub mod demo;
@@ -10,6 +11,7 @@ pub mod playback;
 
 use std::sync::Arc;
 
+use medley_core::catalog::TrackView;
 use medley_store::Store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -21,6 +23,14 @@ pub struct Medley {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    caches: Arc<Caches>,
+}
+
+/// Hot reads kept in memory for a short while; see `Settings::cache_ttl_ms`.
+struct Caches {
+    /// Token hash → the principal it authenticates (expiry is still checked on every use).
+    tokens: cache::TtlCache<String, (accounts::Principal, i64)>,
+    tracks: cache::TtlCache<String, Arc<TrackView>>,
 }
 
 #[derive(Clone, Debug)]
@@ -31,6 +41,9 @@ pub struct Settings {
     pub stream_grace_secs: i64,
     /// Days a session can be restored after its last activity.
     pub restore_days: i64,
+    /// How long a token or catalog track read stays cached. A catalog imported by another
+    /// process shows in updated tracks after at most this long.
+    pub cache_ttl_ms: i64,
 }
 
 impl Default for Settings {
@@ -39,20 +52,51 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".into(),
             stream_grace_secs: 30,
             restore_days: 30,
+            cache_ttl_ms: 10_000,
         }
     }
 }
 
 impl Medley {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings) -> Medley {
+        let ttl = settings.cache_ttl_ms;
         Medley {
             store,
             clock,
             settings: Arc::new(settings),
+            caches: Arc::new(Caches {
+                tokens: cache::TtlCache::new(ttl, 100_000),
+                tracks: cache::TtlCache::new(ttl, 200_000),
+            }),
         }
     }
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// Catalog tracks by id, in the order asked (unknown ids left out), through the cache.
+    pub async fn tracks(&self, ids: &[String]) -> ServiceResult<Vec<Arc<TrackView>>> {
+        let now = self.now_ms();
+        let mut found: Vec<Option<Arc<TrackView>>> =
+            ids.iter().map(|id| self.caches.tracks.get(id, now)).collect();
+        let missing: Vec<String> = ids
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| f.is_none())
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !missing.is_empty() {
+            for t in self.store.tracks(&missing).await? {
+                let t = Arc::new(t);
+                self.caches.tracks.insert(t.id.clone(), t.clone(), now);
+                for (id, slot) in ids.iter().zip(found.iter_mut()) {
+                    if slot.is_none() && *id == t.id {
+                        *slot = Some(t.clone());
+                    }
+                }
+            }
+        }
+        Ok(found.into_iter().flatten().collect())
     }
 }

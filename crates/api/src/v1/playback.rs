@@ -24,8 +24,14 @@ pub const MAX_BATCH_EVENTS: usize = 100;
 /// Most tracks `playParams.containerIds` may list.
 pub const MAX_CONTAINER_IDS: usize = 5000;
 
+/// The `{"data": …}` envelope, serialised in one pass.
+#[derive(Serialize)]
+struct Data<T> {
+    data: T,
+}
+
 fn data(body: impl Serialize) -> Response {
-    Json(serde_json::json!({ "data": body })).into_response()
+    Json(Data { data: body }).into_response()
 }
 
 fn uuid_param(name: &str, value: &str) -> Result<Uuid, ApiError> {

@@ -46,7 +46,7 @@ impl Medley {
     }
 
     async fn require_track(&self, id: &str) -> ServiceResult<()> {
-        if self.store.tracks(&[id.to_string()]).await?.is_empty() {
+        if self.tracks(&[id.to_string()]).await?.is_empty() {
             return Err(ServiceError::NotFound(format!("no track '{id}'")));
         }
         Ok(())
@@ -108,7 +108,7 @@ impl Medley {
             // A list of tracks, optionally starting at one of them.
             (_, list) if !list.is_empty() && all_tracks => {
                 let ids: Vec<String> = list.iter().map(|m| m.id.clone()).collect();
-                let found = self.store.tracks(&ids).await?;
+                let found = self.tracks(&ids).await?;
                 if let Some(missing) = ids.iter().find(|i| !found.iter().any(|t| &t.id == *i)) {
                     return Err(ServiceError::NotFound(format!("no track '{missing}'")));
                 }

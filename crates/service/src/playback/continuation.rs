@@ -54,7 +54,7 @@ impl Medley {
         let mut seed_ids: Vec<String> = vec![q.current.track.clone()];
         seed_ids.extend(q.history.iter().rev().take(5).map(|e| e.track.clone()));
         seed_ids.dedup();
-        let seeds = self.store.tracks(&seed_ids).await?;
+        let seeds = self.tracks(&seed_ids).await?;
         let mut seed = Seed::default();
         for t in &seeds {
             seed.artists.extend(t.artists.iter().map(|a| a.id.clone()));

@@ -122,7 +122,7 @@ impl Medley {
                     entry.track
                 )));
             }
-            let Some(track) = self.store.tracks(&[entry.track.clone()]).await?.pop() else {
+            let Some(track) = self.tracks(&[entry.track.clone()]).await?.pop() else {
                 return Err(ServiceError::NotFound(format!(
                     "no track '{}'",
                     entry.track

@@ -449,7 +449,7 @@ impl Medley {
                 item.kind.as_str()
             )));
         }
-        if self.store.tracks(&[item.id.clone()]).await?.is_empty() {
+        if self.tracks(&[item.id.clone()]).await?.is_empty() {
             return Err(ServiceError::NotFound(format!("no track '{}'", item.id)));
         }
         let (s, slot) = self

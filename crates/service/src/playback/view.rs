@@ -236,12 +236,14 @@ impl Medley {
         })
     }
 
-    async fn track_map(&self, items: &[Resolved]) -> ServiceResult<HashMap<String, TrackView>> {
+    async fn track_map(
+        &self,
+        items: &[Resolved],
+    ) -> ServiceResult<HashMap<String, std::sync::Arc<TrackView>>> {
         let mut ids: Vec<String> = items.iter().map(|r| r.track_id.clone()).collect();
         ids.sort();
         ids.dedup();
         Ok(self
-            .store
             .tracks(&ids)
             .await?
             .into_iter()
