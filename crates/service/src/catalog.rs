@@ -27,6 +27,7 @@ impl Medley {
             .map_err(|e| ServiceError::BadRequest(format!("not a catalog file: {e}")))?;
         let summary = self.store.import_catalog(file).await?;
         self.caches.tracks.clear();
+        self.caches.context_tracks.clear();
         Ok(summary)
     }
 }

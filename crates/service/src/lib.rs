@@ -31,6 +31,8 @@ struct Caches {
     /// Token hash → the principal it authenticates (expiry is still checked on every use).
     tokens: cache::TtlCache<String, (accounts::Principal, i64)>,
     tracks: cache::TtlCache<String, Arc<TrackView>>,
+    /// (context, index) → track id.
+    context_tracks: cache::TtlCache<(medley_store::ContextKind, String, u32), String>,
 }
 
 #[derive(Clone, Debug)]
@@ -67,6 +69,7 @@ impl Medley {
             caches: Arc::new(Caches {
                 tokens: cache::TtlCache::new(ttl, 100_000),
                 tracks: cache::TtlCache::new(ttl, 200_000),
+                context_tracks: cache::TtlCache::new(ttl, 200_000),
             }),
         }
     }
@@ -75,11 +78,45 @@ impl Medley {
         self.clock.now_ms()
     }
 
+    /// Track ids at context indices (same order), through the cache.
+    pub async fn context_tracks(
+        &self,
+        ctx: &medley_store::ContextRef,
+        indices: &[u32],
+    ) -> ServiceResult<Vec<String>> {
+        let now = self.now_ms();
+        let key = |i: u32| (ctx.kind, ctx.id.clone(), i);
+        let cached: Vec<Option<String>> = indices
+            .iter()
+            .map(|i| self.caches.context_tracks.get(&key(*i), now))
+            .collect();
+        let missing: Vec<u32> = indices
+            .iter()
+            .zip(&cached)
+            .filter(|(_, c)| c.is_none())
+            .map(|(i, _)| *i)
+            .collect();
+        if missing.is_empty() {
+            return Ok(cached.into_iter().flatten().collect());
+        }
+        let fetched = self.store.context_tracks(ctx, &missing).await?;
+        for (i, t) in missing.iter().zip(&fetched) {
+            self.caches.context_tracks.insert(key(*i), t.clone(), now);
+        }
+        let mut fetched = fetched.into_iter();
+        Ok(cached
+            .into_iter()
+            .filter_map(|c| c.or_else(|| fetched.next()))
+            .collect())
+    }
+
     /// Catalog tracks by id, in the order asked (unknown ids left out), through the cache.
     pub async fn tracks(&self, ids: &[String]) -> ServiceResult<Vec<Arc<TrackView>>> {
         let now = self.now_ms();
-        let mut found: Vec<Option<Arc<TrackView>>> =
-            ids.iter().map(|id| self.caches.tracks.get(id, now)).collect();
+        let mut found: Vec<Option<Arc<TrackView>>> = ids
+            .iter()
+            .map(|id| self.caches.tracks.get(id, now))
+            .collect();
         let missing: Vec<String> = ids
             .iter()
             .zip(&found)

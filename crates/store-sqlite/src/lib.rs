@@ -7,6 +7,7 @@
 
 mod accounts;
 mod catalog;
+mod hot;
 mod schema;
 mod sessions;
 
@@ -25,6 +26,7 @@ pub struct SqliteStore {
     path: std::path::PathBuf,
     readers: Mutex<Vec<Connection>>,
     writer: Mutex<mpsc::Sender<Job>>,
+    hot: hot::Hot,
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -35,8 +37,7 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;
-         PRAGMA mmap_size=1073741824;",
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;",
     )?;
     Ok(conn)
 }
@@ -61,6 +62,7 @@ impl SqliteStore {
             path: path.to_path_buf(),
             readers: Mutex::new(Vec::new()),
             writer: Mutex::new(tx),
+            hot: hot::Hot::default(),
         })
     }
 

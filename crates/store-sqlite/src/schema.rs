@@ -51,17 +51,20 @@ CREATE TABLE session_tracks (session_id TEXT NOT NULL, idx INTEGER NOT NULL, tra
     PRIMARY KEY (session_id, idx)) WITHOUT ROWID;
 CREATE INDEX session_tracks_track ON session_tracks (session_id, track_id);
 CREATE TABLE user_streams (user_id TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
+-- Every playback event; start events are also the listening history (the plays view).
+-- `key` is a 16-byte digest of the event's idempotency key.
 CREATE TABLE events (
-    id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, key TEXT NOT NULL, session_id TEXT NOT NULL,
+    id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, key BLOB NOT NULL, session_id TEXT NOT NULL,
     entity_ref TEXT NOT NULL, track_id TEXT NOT NULL, kind TEXT NOT NULL,
     user_skip INTEGER NOT NULL, device_id TEXT NOT NULL, received_ms INTEGER NOT NULL,
-    body TEXT NOT NULL, UNIQUE (user_id, key));
-CREATE INDEX events_skips ON events (user_id, user_skip, received_ms);
-CREATE TABLE plays (
-    id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, track_id TEXT NOT NULL, session_id TEXT NOT NULL,
-    source_type TEXT NOT NULL, source_id TEXT NOT NULL, played_ms INTEGER NOT NULL);
-CREATE INDEX plays_user ON plays (user_id, played_ms);
-CREATE INDEX plays_track ON plays (track_id, played_ms);
+    source_type TEXT, source_id TEXT, body TEXT NOT NULL);
+CREATE UNIQUE INDEX events_key ON events (user_id, key);
+CREATE INDEX events_skips ON events (user_id, received_ms) WHERE user_skip = 1;
+CREATE INDEX events_plays_user ON events (user_id, received_ms) WHERE kind = 'start';
+CREATE INDEX events_plays_track ON events (track_id, received_ms) WHERE kind = 'start';
+CREATE VIEW plays AS
+    SELECT id, user_id, track_id, session_id, source_type, source_id, received_ms AS played_ms
+    FROM events WHERE kind = 'start';
 "#];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

@@ -1,4 +1,4 @@
-//! Playback sessions, streams, events and plays.
+//! Playback sessions, streams and events (start events are the listening history).
 
 use async_trait::async_trait;
 use medley_store::{EventCommit, Session, SessionStore, StoreError, StoreResult, UserStreams};
@@ -54,6 +54,15 @@ fn save(conn: &Connection, s: &Session) -> StoreResult<()> {
     }
 }
 
+/// Idempotency keys are stored as a 16-byte digest: small, evenly spread index entries.
+fn key_digest(key: &str) -> [u8; 16] {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(key.as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
 fn unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
@@ -83,14 +92,16 @@ fn apply_commit(conn: &Connection, c: &EventCommit) -> StoreResult<()> {
     }
     let mut ins = conn
         .prepare_cached(
-            "INSERT INTO events (user_id, key, session_id, entity_ref, track_id, kind, user_skip, device_id, received_ms, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO events (user_id, key, session_id, entity_ref, track_id, kind, user_skip,
+                                 device_id, received_ms, source_type, source_id, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )
         .map_err(backend)?;
     for e in &c.events {
+        let (source_type, source_id) = e.source.clone().unzip();
         ins.execute(params![
             c.user_id,
-            e.key,
+            key_digest(&e.key),
             e.session_id.to_string(),
             e.entity_ref.to_string(),
             e.track_id,
@@ -98,6 +109,8 @@ fn apply_commit(conn: &Connection, c: &EventCommit) -> StoreResult<()> {
             e.user_skip,
             e.device_id,
             e.received_ms,
+            source_type,
+            source_id,
             e.body
         ])
         .map_err(|err| {
@@ -107,23 +120,6 @@ fn apply_commit(conn: &Connection, c: &EventCommit) -> StoreResult<()> {
                 backend(err)
             }
         })?;
-    }
-    let mut ins = conn
-        .prepare_cached(
-            "INSERT INTO plays (user_id, track_id, session_id, source_type, source_id, played_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
-        .map_err(backend)?;
-    for p in &c.plays {
-        ins.execute(params![
-            c.user_id,
-            p.track_id,
-            p.session_id.to_string(),
-            p.source_type,
-            p.source_id,
-            p.played_ms
-        ])
-        .map_err(backend)?;
     }
     Ok(())
 }
@@ -157,22 +153,39 @@ impl SessionStore for SqliteStore {
             }
             Ok(())
         })
-        .await
+        .await?;
+        self.hot.put_session(session.clone());
+        Ok(())
     }
 
     async fn session(&self, id: Uuid) -> StoreResult<Option<Session>> {
-        self.read(|conn| {
+        if let Some(s) = self.hot.session(id) {
+            return Ok(Some(s));
+        }
+        let s = self.read(|conn| {
             conn.prepare_cached(&format!(
                 "SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"
             ))?
             .query_row([id.to_string()], session_row)
             .optional()
-        })
+        })?;
+        if let Some(s) = &s {
+            self.hot.put_session(s.clone());
+        }
+        Ok(s)
     }
 
     async fn save_session(&self, session: &Session) -> StoreResult<()> {
         let s = session.clone();
-        self.write(move |conn| save(conn, &s)).await
+        let result = self.write(move |conn| save(conn, &s)).await;
+        match &result {
+            Ok(()) => self.hot.put_session(Session {
+                version: session.version + 1,
+                ..session.clone()
+            }),
+            Err(_) => self.hot.forget_session(session.id),
+        }
+        result
     }
 
     async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>> {
@@ -191,19 +204,24 @@ impl SessionStore for SqliteStore {
     }
 
     async fn streams(&self, user_id: &str) -> StoreResult<UserStreams> {
+        if let Some(s) = self.hot.streams(user_id) {
+            return Ok(s);
+        }
         let row: Option<(i64, String)> = self.read(|conn| {
             conn.prepare_cached("SELECT version, body FROM user_streams WHERE user_id = ?1")?
                 .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()
         })?;
-        match row {
-            None => Ok(UserStreams::default()),
+        let streams = match row {
+            None => UserStreams::default(),
             Some((version, body)) => {
                 let mut s: UserStreams = serde_json::from_str(&body).map_err(backend)?;
                 s.version = version;
-                Ok(s)
+                s
             }
-        }
+        };
+        self.hot.put_streams(user_id, streams.clone());
+        Ok(streams)
     }
 
     async fn seen_events(&self, user_id: &str, keys: &[String]) -> StoreResult<Vec<String>> {
@@ -212,7 +230,7 @@ impl SessionStore for SqliteStore {
                 conn.prepare_cached("SELECT 1 FROM events WHERE user_id = ?1 AND key = ?2")?;
             let mut seen = Vec::new();
             for k in keys {
-                if st.exists(params![user_id, k])? {
+                if st.exists(params![user_id, key_digest(k)])? {
                     seen.push(k.clone());
                 }
             }
@@ -231,6 +249,28 @@ impl SessionStore for SqliteStore {
 
     async fn commit_events(&self, commit: &EventCommit) -> StoreResult<()> {
         let c = commit.clone();
-        self.write(move |conn| apply_commit(conn, &c)).await
+        let result = self.write(move |conn| apply_commit(conn, &c)).await;
+        for s in &commit.sessions {
+            match &result {
+                Ok(()) => self.hot.put_session(Session {
+                    version: s.version + 1,
+                    ..s.clone()
+                }),
+                Err(_) => self.hot.forget_session(s.id),
+            }
+        }
+        if let Some(st) = &commit.streams {
+            match &result {
+                Ok(()) => self.hot.put_streams(
+                    &commit.user_id,
+                    UserStreams {
+                        version: st.version + 1,
+                        ..st.clone()
+                    },
+                ),
+                Err(_) => self.hot.forget_streams(&commit.user_id),
+            }
+        }
+        result
     }
 }

@@ -71,7 +71,8 @@ pub trait SessionStore: Send + Sync {
     /// User skips (stop `userNext`) since `since_ms`.
     async fn skips_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u32>;
     /// Applies a batch of events atomically: sessions and streams are compare-and-set on their
-    /// versions, events are inserted (a duplicate key is a conflict), plays recorded. Durable
+    /// versions, events are inserted (a duplicate key is a conflict; start events are the
+    /// listening history). Durable
     /// when it returns.
     async fn commit_events(&self, commit: &EventCommit) -> StoreResult<()>;
 }

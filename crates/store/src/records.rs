@@ -11,7 +11,7 @@ pub struct ImportSummary {
     pub podcast_shows: usize,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContextKind {
     Album,
@@ -130,18 +130,11 @@ pub struct EventRow {
     pub user_skip: bool,
     pub device_id: String,
     pub received_ms: i64,
-    /// The event as reported, JSON.
+    /// Start events only: what the listening history credits the play to, as
+    /// `(type, id)`: the session's album, playlist, artist or station, or the track itself.
+    pub source: Option<(String, String)>,
+    /// The event object as reported, JSON.
     pub body: String,
-}
-
-/// A start event, as listening history.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PlayRow {
-    pub track_id: String,
-    pub session_id: Uuid,
-    pub source_type: String,
-    pub source_id: String,
-    pub played_ms: i64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -152,7 +145,6 @@ pub struct EventCommit {
     /// New stream state, compare-and-set on its `version`.
     pub streams: Option<UserStreams>,
     pub events: Vec<EventRow>,
-    pub plays: Vec<PlayRow>,
 }
 
 /// What the recommender asks the catalog for.

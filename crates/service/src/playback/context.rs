@@ -221,7 +221,6 @@ impl Medley {
                 Some(t) => t.clone(),
                 None if r.context.kind == ContextKind::TrackList => r.track_list[0].clone(),
                 None => self
-                    .store
                     .context_tracks(&r.context, &[r.start.unwrap_or(0)])
                     .await?
                     .pop()

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use medley_core::event::{EventKind, ReportedEvent, TakeOver, Termination};
 use medley_core::metric;
 use medley_core::policy::{Action, PolicyInput, SKIPS_PER_HOUR, SKIP_WINDOW_MS};
-use medley_store::{EventCommit, EventRow, PlayRow, Session, StoreError};
+use medley_store::{EventCommit, EventRow, Session, StoreError};
 use uuid::Uuid;
 
 use super::{streams, Device, MAX_ATTEMPTS};
@@ -53,9 +53,14 @@ impl Medley {
         if batch.events.is_empty() {
             return Err(ServiceError::BadRequest("events must not be empty".into()));
         }
-        for _ in 0..MAX_ATTEMPTS {
-            if self.try_report(p, device_id, batch).await? {
-                return Ok(());
+        // The first attempt skips the look-up for repeated events: a repeat then shows up as a
+        // conflict (or as an error), and every later attempt filters repeats out first.
+        for attempt in 0..MAX_ATTEMPTS {
+            match self.try_report(p, device_id, batch, attempt > 0).await {
+                Ok(true) => return Ok(()),
+                Ok(false) => continue,
+                Err(_) if attempt == 0 => continue,
+                Err(e) => return Err(e),
             }
         }
         Err(ServiceError::Internal(
@@ -69,6 +74,7 @@ impl Medley {
         p: &Principal,
         device_id: &str,
         batch: &EventBatch,
+        filter_repeats: bool,
     ) -> ServiceResult<bool> {
         let now = self.now_ms();
         let user = &p.user;
@@ -94,11 +100,13 @@ impl Medley {
                 key,
             });
         }
-        let keys: Vec<String> = parsed.iter().map(|x| x.key.clone()).collect();
-        let seen = self.store.seen_events(&user.id, &keys).await?;
-        parsed.retain(|x| !seen.contains(&x.key));
-        if parsed.is_empty() {
-            return Ok(true);
+        if filter_repeats {
+            let keys: Vec<String> = parsed.iter().map(|x| x.key.clone()).collect();
+            let seen = self.store.seen_events(&user.id, &keys).await?;
+            parsed.retain(|x| !seen.contains(&x.key));
+            if parsed.is_empty() {
+                return Ok(true);
+            }
         }
 
         // Load and check everything before changing anything.
@@ -134,10 +142,13 @@ impl Medley {
             entries.push((entry, track.duration));
         }
 
-        let mut skips = self
-            .store
-            .skips_since(&user.id, now - SKIP_WINDOW_MS)
-            .await?;
+        let mut skips = if sessions.values().all(|s| s.body.tier.on_demand()) {
+            0
+        } else {
+            self.store
+                .skips_since(&user.id, now - SKIP_WINDOW_MS)
+                .await?
+        };
         let mut st = self.store.streams(&user.id).await?;
         let streams_before = st.clone();
         let mut commit = EventCommit {
@@ -154,6 +165,7 @@ impl Medley {
             };
             let ev = &x.ev.event;
             let user_skip = ev.termination() == Some(Termination::UserNext);
+            let mut source = None;
             match ev.termination() {
                 Some(Termination::UserNext) if !s.body.tier.on_demand() => {
                     if skips >= SKIPS_PER_HOUR {
@@ -193,18 +205,11 @@ impl Medley {
                     s.body.taken_over = false;
                     s.body.progress_ms = Some(*offset_ms);
                     s.device_id = device_id.to_string();
-                    let (source_type, source_id) = match s.body.source_type.as_str() {
+                    source = Some(match s.body.source_type.as_str() {
                         "ALBUM" | "PLAYLIST" | "ARTIST" | "STATION" => {
                             (s.body.source_type.clone(), s.body.source_id.clone())
                         }
                         _ => ("TRACK".to_string(), entry.track.clone()),
-                    };
-                    commit.plays.push(PlayRow {
-                        track_id: entry.track.clone(),
-                        session_id: s.id,
-                        source_type,
-                        source_id,
-                        played_ms: now,
                     });
                     let session_id = s.id;
                     if !changed.contains(&session_id) {
@@ -247,8 +252,8 @@ impl Medley {
                 user_skip,
                 device_id: device_id.to_string(),
                 received_ms: now,
-                body: serde_json::json!({"metricId": x.ev.metric_id, "event": x.ev.raw})
-                    .to_string(),
+                source,
+                body: x.ev.raw.to_string(),
             });
         }
         for id in changed {

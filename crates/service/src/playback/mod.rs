@@ -206,7 +206,6 @@ impl Medley {
         queue.current.track = match context.kind {
             ContextKind::TrackList => r.track_list[index as usize].clone(),
             _ => self
-                .store
                 .context_tracks(&context, &[index])
                 .await?
                 .pop()
@@ -385,8 +384,7 @@ impl Medley {
                 let Slot::Context { index, .. } = slot else {
                     return Err(not_found());
                 };
-                self.store
-                    .context_tracks(&s.body.context, &[index])
+                self.context_tracks(&s.body.context, &[index])
                     .await?
                     .pop()
                     .ok_or_else(not_found)?

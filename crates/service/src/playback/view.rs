@@ -191,10 +191,7 @@ impl Medley {
                 _ => None,
             })
             .collect();
-        let ctx_tracks = self
-            .store
-            .context_tracks(&s.body.context, &ctx_indices)
-            .await?;
+        let ctx_tracks = self.context_tracks(&s.body.context, &ctx_indices).await?;
         let mut ctx_iter = ctx_tracks.into_iter();
         let mut out = Vec::with_capacity(slots.len());
         for slot in slots {
