@@ -150,6 +150,7 @@ impl Medley {
                 requested_track: None,
                 taken_over: false,
                 progress_ms: None,
+                recent_events: Vec::new(),
                 queue,
             },
         };

@@ -110,6 +110,11 @@ impl SqliteStore {
 
 const MAX_GROUP: usize = 256;
 
+/// Runs a statement the writer uses over and over, prepared once.
+fn run(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute([])
+}
+
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
@@ -120,7 +125,7 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
             }
         }
         let mut replies: Vec<Reply> = Vec::with_capacity(jobs.len());
-        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        if let Err(e) = run(&conn, "BEGIN IMMEDIATE") {
             for job in jobs {
                 let (_, reply) = job(None);
                 reply(Err(e.to_string()));
@@ -128,23 +133,23 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
             continue;
         }
         for job in jobs {
-            let savepoint = conn.execute_batch("SAVEPOINT job");
+            let savepoint = run(&conn, "SAVEPOINT job");
             let (ok, reply) = job(Some(&conn));
             if savepoint.is_ok() {
                 let end = if ok {
-                    "RELEASE job"
+                    run(&conn, "RELEASE job")
                 } else {
-                    "ROLLBACK TO job; RELEASE job"
+                    run(&conn, "ROLLBACK TO job").and_then(|_| run(&conn, "RELEASE job"))
                 };
-                if let Err(e) = conn.execute_batch(end) {
+                if let Err(e) = end {
                     tracing::error!("savepoint: {e}");
                 }
             }
             replies.push(reply);
         }
-        let commit = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
+        let commit = run(&conn, "COMMIT").map(|_| ()).map_err(|e| e.to_string());
         if commit.is_err() {
-            let _ = conn.execute_batch("ROLLBACK");
+            let _ = run(&conn, "ROLLBACK");
         }
         for reply in replies {
             reply(commit.clone());

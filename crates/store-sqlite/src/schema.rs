@@ -52,13 +52,11 @@ CREATE TABLE session_tracks (session_id TEXT NOT NULL, idx INTEGER NOT NULL, tra
 CREATE INDEX session_tracks_track ON session_tracks (session_id, track_id);
 CREATE TABLE user_streams (user_id TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
 -- Every playback event; start events are also the listening history (the plays view).
--- `key` is a 16-byte digest of the event's idempotency key.
 CREATE TABLE events (
-    id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, key BLOB NOT NULL, session_id TEXT NOT NULL,
+    id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, session_id TEXT NOT NULL,
     entity_ref TEXT NOT NULL, track_id TEXT NOT NULL, kind TEXT NOT NULL,
     user_skip INTEGER NOT NULL, device_id TEXT NOT NULL, received_ms INTEGER NOT NULL,
     source_type TEXT, source_id TEXT, body TEXT NOT NULL);
-CREATE UNIQUE INDEX events_key ON events (user_id, key);
 CREATE INDEX events_skips ON events (user_id, received_ms) WHERE user_skip = 1;
 CREATE INDEX events_plays_user ON events (user_id, received_ms) WHERE kind = 'start';
 CREATE INDEX events_plays_track ON events (track_id, received_ms) WHERE kind = 'start';

@@ -30,21 +30,37 @@ fn body_json(s: &Session) -> StoreResult<String> {
     serde_json::to_string(&s.body).map_err(backend)
 }
 
+/// A session update, serialised before it reaches the writer thread so the serial part of a
+/// write stays short.
+struct SessionUpdate {
+    id: String,
+    device_id: String,
+    updated_ms: i64,
+    version: i64,
+    body: String,
+}
+
+impl SessionUpdate {
+    fn of(s: &Session) -> StoreResult<SessionUpdate> {
+        Ok(SessionUpdate {
+            id: s.id.to_string(),
+            device_id: s.device_id.clone(),
+            updated_ms: s.updated_ms,
+            version: s.version,
+            body: body_json(s)?,
+        })
+    }
+}
+
 /// Compare-and-set of one session; the stored version becomes `version + 1`.
-fn save(conn: &Connection, s: &Session) -> StoreResult<()> {
+fn save(conn: &Connection, s: &SessionUpdate) -> StoreResult<()> {
     let n = conn
         .prepare_cached(
             "UPDATE sessions SET device_id = ?2, updated_ms = ?3, body = ?4, version = version + 1
              WHERE id = ?1 AND version = ?5",
         )
         .and_then(|mut st| {
-            st.execute(params![
-                s.id.to_string(),
-                s.device_id,
-                s.updated_ms,
-                body_json(s).unwrap_or_default(),
-                s.version
-            ])
+            st.execute(params![s.id, s.device_id, s.updated_ms, s.body, s.version])
         })
         .map_err(backend)?;
     if n == 1 {
@@ -54,25 +70,17 @@ fn save(conn: &Connection, s: &Session) -> StoreResult<()> {
     }
 }
 
-/// Idempotency keys are stored as a 16-byte digest: small, evenly spread index entries.
-fn key_digest(key: &str) -> [u8; 16] {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(key.as_bytes());
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&digest[..16]);
-    out
-}
 
-fn unique_violation(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
-}
-
-fn apply_commit(conn: &Connection, c: &EventCommit) -> StoreResult<()> {
-    for s in &c.sessions {
+fn apply_commit(
+    conn: &Connection,
+    c: &EventCommit,
+    sessions: &[SessionUpdate],
+    streams_body: Option<String>,
+) -> StoreResult<()> {
+    for s in sessions {
         save(conn, s)?;
     }
-    if let Some(streams) = &c.streams {
-        let body = serde_json::to_string(streams).map_err(backend)?;
+    if let (Some(streams), Some(body)) = (&c.streams, streams_body) {
         let n = if streams.version == 0 {
             conn.execute(
                 "INSERT INTO user_streams (user_id, version, body) VALUES (?1, 1, ?2)
@@ -92,16 +100,15 @@ fn apply_commit(conn: &Connection, c: &EventCommit) -> StoreResult<()> {
     }
     let mut ins = conn
         .prepare_cached(
-            "INSERT INTO events (user_id, key, session_id, entity_ref, track_id, kind, user_skip,
+            "INSERT INTO events (user_id, session_id, entity_ref, track_id, kind, user_skip,
                                  device_id, received_ms, source_type, source_id, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )
         .map_err(backend)?;
     for e in &c.events {
         let (source_type, source_id) = e.source.clone().unzip();
         ins.execute(params![
             c.user_id,
-            key_digest(&e.key),
             e.session_id.to_string(),
             e.entity_ref.to_string(),
             e.track_id,
@@ -113,13 +120,7 @@ fn apply_commit(conn: &Connection, c: &EventCommit) -> StoreResult<()> {
             source_id,
             e.body
         ])
-        .map_err(|err| {
-            if unique_violation(&err) {
-                StoreError::Conflict
-            } else {
-                backend(err)
-            }
-        })?;
+        .map_err(backend)?;
     }
     Ok(())
 }
@@ -176,7 +177,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn save_session(&self, session: &Session) -> StoreResult<()> {
-        let s = session.clone();
+        let s = SessionUpdate::of(session)?;
         let result = self.write(move |conn| save(conn, &s)).await;
         match &result {
             Ok(()) => self.hot.put_session(Session {
@@ -224,20 +225,6 @@ impl SessionStore for SqliteStore {
         Ok(streams)
     }
 
-    async fn seen_events(&self, user_id: &str, keys: &[String]) -> StoreResult<Vec<String>> {
-        self.read(|conn| {
-            let mut st =
-                conn.prepare_cached("SELECT 1 FROM events WHERE user_id = ?1 AND key = ?2")?;
-            let mut seen = Vec::new();
-            for k in keys {
-                if st.exists(params![user_id, key_digest(k)])? {
-                    seen.push(k.clone());
-                }
-            }
-            Ok(seen)
-        })
-    }
-
     async fn skips_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u32> {
         self.read(|conn| {
             conn.prepare_cached(
@@ -249,7 +236,18 @@ impl SessionStore for SqliteStore {
 
     async fn commit_events(&self, commit: &EventCommit) -> StoreResult<()> {
         let c = commit.clone();
-        let result = self.write(move |conn| apply_commit(conn, &c)).await;
+        let sessions = commit
+            .sessions
+            .iter()
+            .map(SessionUpdate::of)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let streams = match &commit.streams {
+            Some(s) => Some(serde_json::to_string(s).map_err(backend)?),
+            None => None,
+        };
+        let result = self
+            .write(move |conn| apply_commit(conn, &c, &sessions, streams))
+            .await;
         for s in &commit.sessions {
             match &result {
                 Ok(()) => self.hot.put_session(Session {

@@ -66,13 +66,10 @@ pub trait SessionStore: Send + Sync {
     /// The user's sessions with activity since `since_ms`, newest first, one per device.
     async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>>;
     async fn streams(&self, user_id: &str) -> StoreResult<UserStreams>;
-    /// Which of these event keys the user has reported before.
-    async fn seen_events(&self, user_id: &str, keys: &[String]) -> StoreResult<Vec<String>>;
     /// User skips (stop `userNext`) since `since_ms`.
     async fn skips_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u32>;
     /// Applies a batch of events atomically: sessions and streams are compare-and-set on their
-    /// versions, events are inserted (a duplicate key is a conflict; start events are the
-    /// listening history). Durable
+    /// versions, events are appended (start events are the listening history). Durable
     /// when it returns.
     async fn commit_events(&self, commit: &EventCommit) -> StoreResult<()>;
 }

@@ -82,6 +82,9 @@ pub struct SessionBody {
     pub taken_over: bool,
     /// Progress reported by the last stop event, for restore.
     pub progress_ms: Option<i64>,
+    /// Digests of the latest events applied, to recognise a retried one.
+    #[serde(default)]
+    pub recent_events: Vec<u64>,
     pub queue: Queue,
 }
 
@@ -122,7 +125,6 @@ pub struct UserStreams {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventRow {
-    pub key: String,
     pub session_id: Uuid,
     pub entity_ref: Uuid,
     pub track_id: String,

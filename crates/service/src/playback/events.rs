@@ -38,8 +38,13 @@ struct Parsed<'a> {
     ev: &'a ReportedEvent,
     session_id: Uuid,
     entity_ref: Uuid,
-    key: String,
+    /// Recognises a repeated event: a digest of (session, entity, type, client timestamp).
+    key: u64,
 }
+
+/// Repeats are recognised among this many most recent events of a session (client retries
+/// come soon after the original).
+const REMEMBERED_EVENTS: usize = 32;
 
 impl Medley {
     pub async fn report_events(
@@ -53,14 +58,9 @@ impl Medley {
         if batch.events.is_empty() {
             return Err(ServiceError::BadRequest("events must not be empty".into()));
         }
-        // The first attempt skips the look-up for repeated events: a repeat then shows up as a
-        // conflict (or as an error), and every later attempt filters repeats out first.
-        for attempt in 0..MAX_ATTEMPTS {
-            match self.try_report(p, device_id, batch, attempt > 0).await {
-                Ok(true) => return Ok(()),
-                Ok(false) => continue,
-                Err(_) if attempt == 0 => continue,
-                Err(e) => return Err(e),
+        for _ in 0..MAX_ATTEMPTS {
+            if self.try_report(p, device_id, batch).await? {
+                return Ok(());
             }
         }
         Err(ServiceError::Internal(
@@ -74,7 +74,6 @@ impl Medley {
         p: &Principal,
         device_id: &str,
         batch: &EventBatch,
-        filter_repeats: bool,
     ) -> ServiceResult<bool> {
         let now = self.now_ms();
         let user = &p.user;
@@ -82,13 +81,13 @@ impl Medley {
         for (at, ev) in batch.events.iter().enumerate() {
             let m = metric::parse(&ev.metric_id)
                 .map_err(|e| ServiceError::BadRequest(format!("{}{e}", batch.path(at))))?;
-            let key = format!(
+            let key = medley_core::rng::hash_str(&format!(
                 "{}/{}/{}/{}",
                 m.session_id,
                 m.entity_ref,
                 ev.event.type_name(),
                 ev.event.client_ts_ms
-            );
+            ));
             if parsed.iter().any(|x| x.key == key) {
                 continue; // the same event twice in one batch counts once
             }
@@ -100,23 +99,20 @@ impl Medley {
                 key,
             });
         }
-        if filter_repeats {
-            let keys: Vec<String> = parsed.iter().map(|x| x.key.clone()).collect();
-            let seen = self.store.seen_events(&user.id, &keys).await?;
-            parsed.retain(|x| !seen.contains(&x.key));
-            if parsed.is_empty() {
-                return Ok(true);
-            }
-        }
-
         // Load and check everything before changing anything.
         let mut sessions: HashMap<Uuid, Session> = HashMap::new();
-        let mut entries = Vec::with_capacity(parsed.len());
         for x in &parsed {
             if !sessions.contains_key(&x.session_id) {
                 let s = self.owned_session(p, x.session_id).await?;
                 sessions.insert(s.id, s);
             }
+        }
+        parsed.retain(|x| !sessions[&x.session_id].body.recent_events.contains(&x.key));
+        if parsed.is_empty() {
+            return Ok(true);
+        }
+        let mut entries = Vec::with_capacity(parsed.len());
+        for x in &parsed {
             let s = &sessions[&x.session_id];
             let entry = self.entry_of(s, x.entity_ref).await?;
             let track_id = &metric::parse(&x.ev.metric_id)
@@ -243,8 +239,12 @@ impl Medley {
                     }
                 }
             }
+            let s = sessions.get_mut(&x.session_id).expect("loaded above");
+            s.body.recent_events.push(x.key);
+            if s.body.recent_events.len() > REMEMBERED_EVENTS {
+                s.body.recent_events.remove(0);
+            }
             commit.events.push(EventRow {
-                key: x.key.clone(),
                 session_id: x.session_id,
                 entity_ref: x.entity_ref,
                 track_id: entry.track.clone(),

@@ -229,6 +229,7 @@ impl Medley {
                 requested_track: r.requested_track,
                 taken_over: false,
                 progress_ms: None,
+                recent_events: Vec::new(),
                 queue,
             },
         };
