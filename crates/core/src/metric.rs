@@ -1,6 +1,6 @@
 //! metricId: the JSON string each queue entity carries and events send back (spec/000).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::policy::Tier;
@@ -21,47 +21,72 @@ pub struct MetricFields<'a> {
     pub stream_tech: &'static str,
 }
 
+/// Appends `v` as a JSON string.
+fn push_json_str(out: &mut String, v: &str) {
+    out.push('"');
+    for c in v.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 impl MetricFields<'_> {
     /// The metric id string with the fields, in the order, of the spec's examples for the tier.
     pub fn render(&self) -> String {
-        let mut m = Map::new();
-        let mut put = |k: &str, v: String| {
-            m.insert(k.to_string(), Value::String(v));
+        let mut out = String::with_capacity(700);
+        let mut put = |k: &str, v: &str| {
+            out.push(if out.is_empty() { '{' } else { ',' });
+            push_json_str(&mut out, k);
+            out.push(':');
+            push_json_str(&mut out, v);
         };
         let session = self.session_id.to_string();
-        put("entityId", self.track_id.to_string());
-        put("playbackInstanceId", self.entity_ref.to_string());
-        put("metricsSpec", "TRACK".into());
+        put("entityId", self.track_id);
+        put("playbackInstanceId", &self.entity_ref.to_string());
+        put("metricsSpec", "TRACK");
         if self.tier.on_demand() {
-            put("playQueueId", session.clone());
-            put("resourceType", self.tier.resource_type().into());
-            put("selectionSourceId", self.source_id.to_string());
-            put("trackCount", "1".into());
-            put("selectionSourceType", self.source_type.into());
-            put("selectionSourceSessionId", session);
+            put("playQueueId", &session);
+            put("resourceType", self.tier.resource_type());
+            put("selectionSourceId", self.source_id);
+            put("trackCount", "1");
+            put("selectionSourceType", self.source_type);
+            put("selectionSourceSessionId", &session);
         } else {
             let fulfillment = self.fulfillment_id.to_string();
-            put("selectionSourceSubType", fulfillment.clone());
-            put("fulfillmentSourceType", "AUGMENTED_SHUFFLE".into());
+            put("selectionSourceSubType", &fulfillment);
+            put("fulfillmentSourceType", "AUGMENTED_SHUFFLE");
             put(
                 "isCustomerSelectedEntity",
-                self.customer_selected.to_string(),
+                if self.customer_selected {
+                    "true"
+                } else {
+                    "false"
+                },
             );
-            put("selectionSourceId", self.source_id.to_string());
-            put("isAugmentedTrack", self.augmented.to_string());
-            put("isOnDemandQueue", "false".into());
-            put("fulfillmentSourceId", fulfillment.clone());
-            put("resourceType", self.tier.resource_type().into());
-            put("selectionSourceSessionId", fulfillment);
-            put("selectionSourceType", self.source_type.into());
-            put("playQueueId", session);
+            put("selectionSourceId", self.source_id);
+            put(
+                "isAugmentedTrack",
+                if self.augmented { "true" } else { "false" },
+            );
+            put("isOnDemandQueue", "false");
+            put("fulfillmentSourceId", &fulfillment);
+            put("resourceType", self.tier.resource_type());
+            put("selectionSourceSessionId", &fulfillment);
+            put("selectionSourceType", self.source_type);
+            put("playQueueId", &session);
         }
-        put("entityIdType", "ASIN".into());
-        put("entityType", "TRACK".into());
-        put("isExplicitLanguageFilterOn", "false".into());
-        put("enqueueState", "audio".into());
-        put("streamOrDRMTech", self.stream_tech.into());
-        Value::Object(m).to_string()
+        put("entityIdType", "ASIN");
+        put("entityType", "TRACK");
+        put("isExplicitLanguageFilterOn", "false");
+        put("enqueueState", "audio");
+        put("streamOrDRMTech", self.stream_tech);
+        out.push('}');
+        out
     }
 }
 
@@ -73,27 +98,40 @@ pub struct MetricRef {
     pub track_id: String,
 }
 
+/// The three fields the server reads; the others are skipped without being kept.
+#[derive(serde::Deserialize)]
+struct RawMetric {
+    #[serde(rename = "playQueueId")]
+    play_queue_id: Option<Value>,
+    #[serde(rename = "playbackInstanceId")]
+    playback_instance_id: Option<Value>,
+    #[serde(rename = "entityId")]
+    entity_id: Option<Value>,
+}
+
 pub fn parse(metric_id: &str) -> Result<MetricRef, String> {
-    let v: Value = serde_json::from_str(metric_id)
+    let raw: RawMetric = serde_json::from_str(metric_id)
         .map_err(|_| "metricId is not the JSON string of a metric id".to_string())?;
-    let field = |k: &str| -> Result<&str, String> {
-        v.get(k)
+    fn field<'a>(v: &'a Option<Value>, k: &str) -> Result<&'a str, String> {
+        v.as_ref()
             .and_then(Value::as_str)
             .ok_or_else(|| format!("metricId has no string field '{k}'"))
-    };
-    let uuid = |k: &str| -> Result<Uuid, String> {
-        Uuid::parse_str(field(k)?).map_err(|_| format!("metricId field '{k}' is not a UUID"))
+    }
+    let uuid = |v: &Option<Value>, k: &str| -> Result<Uuid, String> {
+        Uuid::parse_str(field(v, k)?).map_err(|_| format!("metricId field '{k}' is not a UUID"))
     };
     Ok(MetricRef {
-        session_id: uuid("playQueueId")?,
-        entity_ref: uuid("playbackInstanceId")?,
-        track_id: field("entityId")?.to_string(),
+        session_id: uuid(&raw.play_queue_id, "playQueueId")?,
+        entity_ref: uuid(&raw.playback_instance_id, "playbackInstanceId")?,
+        track_id: field(&raw.entity_id, "entityId")?.to_string(),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use serde_json::Map;
 
     fn fields(tier: Tier) -> MetricFields<'static> {
         MetricFields {
@@ -145,6 +183,14 @@ mod tests {
         assert!(s.contains(r#""fulfillmentSourceType":"AUGMENTED_SHUFFLE""#));
         assert!(s.contains(r#""resourceType":"PRIME_MUSIC""#));
         assert!(parse(&s).is_ok());
+    }
+
+    #[test]
+    fn escapes_strings() {
+        let mut f = fields(Tier::Unlimited);
+        f.source_id = "a\"b\\c";
+        let v: Value = serde_json::from_str(&f.render()).unwrap();
+        assert_eq!(v["selectionSourceId"], "a\"b\\c");
     }
 
     #[test]

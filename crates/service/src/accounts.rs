@@ -182,12 +182,11 @@ impl Medley {
                 "Bearer token empty.",
             ));
         }
-        let hash = hash_token(token);
         let now = self.now_ms();
-        let (principal, expires_ms) = match self.caches.tokens.get(&hash, now) {
+        let (principal, expires_ms) = match self.caches.tokens.get(&token.to_string(), now) {
             Some(hit) => hit,
             None => {
-                let Some((record, user)) = self.store.token(&hash).await? else {
+                let Some((record, user)) = self.store.token(&hash_token(token)).await? else {
                     return Err(ServiceError::unauthorized(
                         "INVALID_AUTH_TOKEN",
                         "Bearer token is not valid.",
@@ -201,7 +200,9 @@ impl Medley {
                     },
                     record.expires_ms,
                 );
-                self.caches.tokens.insert(hash, entry.clone(), now);
+                self.caches
+                    .tokens
+                    .insert(token.to_string(), entry.clone(), now);
                 entry
             }
         };

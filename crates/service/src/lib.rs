@@ -28,7 +28,7 @@ pub struct Medley {
 
 /// Hot reads kept in memory for a short while; see `Settings::cache_ttl_ms`.
 struct Caches {
-    /// Token hash → the principal it authenticates (expiry is still checked on every use).
+    /// Token → the principal it authenticates (expiry is still checked on every use).
     tokens: cache::TtlCache<String, (accounts::Principal, i64)>,
     tracks: cache::TtlCache<String, Arc<TrackView>>,
     /// (context, index) → track id.

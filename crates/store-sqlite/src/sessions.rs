@@ -59,9 +59,7 @@ fn save(conn: &Connection, s: &SessionUpdate) -> StoreResult<()> {
             "UPDATE sessions SET device_id = ?2, updated_ms = ?3, body = ?4, version = version + 1
              WHERE id = ?1 AND version = ?5",
         )
-        .and_then(|mut st| {
-            st.execute(params![s.id, s.device_id, s.updated_ms, s.body, s.version])
-        })
+        .and_then(|mut st| st.execute(params![s.id, s.device_id, s.updated_ms, s.body, s.version]))
         .map_err(backend)?;
     if n == 1 {
         Ok(())
@@ -69,7 +67,6 @@ fn save(conn: &Connection, s: &SessionUpdate) -> StoreResult<()> {
         Err(StoreError::Conflict)
     }
 }
-
 
 fn apply_commit(
     conn: &Connection,
