@@ -175,13 +175,13 @@ pub struct TrackView {
     pub explicit: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AlbumRef {
     pub id: String,
     pub title: String,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ArtistRef {
     pub id: String,
     pub name: String,

@@ -78,7 +78,7 @@ impl Action {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionState {
     pub is_allowed: bool,
@@ -89,7 +89,7 @@ pub struct ActionState {
 }
 
 /// The ten keys, in the order spec/000 prints them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Actions {
     pub next: ActionState,

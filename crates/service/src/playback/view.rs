@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use medley_core::catalog::{Image, TrackView};
+use std::sync::Arc;
+
+use medley_core::catalog::TrackView;
 use medley_core::metric::MetricFields;
 use medley_core::policy::{Actions, PolicyInput};
 use medley_core::queue::{Entry, Slot};
@@ -31,23 +33,6 @@ pub struct Metadata {
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct ImageJson {
-    pub url: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct AlbumJson {
-    pub id: String,
-    pub title: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct ArtistJson {
-    pub id: String,
-    pub name: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlaybackInformation {
     pub url: String,
@@ -58,26 +43,38 @@ pub struct PlaybackInformation {
     pub progress_milliseconds: Option<i64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A track as the playback responses show it, serialised straight from the cached catalog
+/// record.
+#[derive(Clone, Debug)]
 pub struct TrackJson {
-    pub id: String,
-    #[serde(rename = "_type")]
-    pub type_: &'static str,
-    pub media_type: &'static str,
-    pub url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub playback_information: Option<PlaybackInformation>,
-    /// `Some(None)` renders `"previewUrl": null`, as the reduced shapes show it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub preview_url: Option<Option<String>>,
-    pub title: String,
-    pub subtitle: String,
-    pub isrc: Option<String>,
-    pub images: Vec<ImageJson>,
-    pub duration: u32,
-    pub album: Option<AlbumJson>,
-    pub artists: Vec<ArtistJson>,
+    view: Arc<TrackView>,
+    url: String,
+    playback_information: Option<PlaybackInformation>,
+}
+
+impl Serialize for TrackJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let t = &self.view;
+        let mut m = s.serialize_struct("Track", 13)?;
+        m.serialize_field("id", &t.id)?;
+        m.serialize_field("_type", "Track")?;
+        m.serialize_field("mediaType", "AUDIO")?;
+        m.serialize_field("url", &self.url)?;
+        match &self.playback_information {
+            Some(p) => m.serialize_field("playbackInformation", p)?,
+            // The reduced shapes (queue view, active sessions) show a null previewUrl instead.
+            None => m.serialize_field("previewUrl", &None::<String>)?,
+        }
+        m.serialize_field("title", &t.title)?;
+        m.serialize_field("subtitle", &t.subtitle())?;
+        m.serialize_field("isrc", &t.isrc)?;
+        m.serialize_field("images", &t.images)?;
+        m.serialize_field("duration", &t.duration)?;
+        m.serialize_field("album", &t.album)?;
+        m.serialize_field("artists", &t.artists)?;
+        m.end()
+    }
 }
 
 /// A queue entity with everything a player needs.
@@ -236,7 +233,7 @@ impl Medley {
     async fn track_map(
         &self,
         items: &[Resolved],
-    ) -> ServiceResult<HashMap<String, std::sync::Arc<TrackView>>> {
+    ) -> ServiceResult<HashMap<String, Arc<TrackView>>> {
         let mut ids: Vec<String> = items.iter().map(|r| r.track_id.clone()).collect();
         ids.sort();
         ids.dedup();
@@ -248,35 +245,11 @@ impl Medley {
             .collect())
     }
 
-    fn track_json(&self, t: &TrackView, playback: Option<PlaybackInformation>) -> TrackJson {
+    fn track_json(&self, t: &Arc<TrackView>, playback: Option<PlaybackInformation>) -> TrackJson {
         TrackJson {
-            id: t.id.clone(),
-            type_: "Track",
-            media_type: "AUDIO",
+            view: t.clone(),
             url: format!("{}/v1/tracks/{}", self.settings.public_url, t.id),
-            preview_url: playback.is_none().then_some(None),
             playback_information: playback,
-            title: t.title.clone(),
-            subtitle: t.subtitle(),
-            isrc: t.isrc.clone(),
-            images: t
-                .images
-                .iter()
-                .map(|Image { url }| ImageJson { url: url.clone() })
-                .collect(),
-            duration: t.duration,
-            album: t.album.as_ref().map(|a| AlbumJson {
-                id: a.id.clone(),
-                title: a.title.clone(),
-            }),
-            artists: t
-                .artists
-                .iter()
-                .map(|a| ArtistJson {
-                    id: a.id.clone(),
-                    name: a.name.clone(),
-                })
-                .collect(),
         }
     }
 
@@ -340,7 +313,7 @@ impl Medley {
                 session_id: s.id,
                 entity_reference_id: entity_ref,
                 metric_id,
-                actions: actions.clone(),
+                actions,
                 track: self.track_json(t, Some(self.playback_information(s, t, device, progress))),
             });
         }
