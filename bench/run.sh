@@ -28,9 +28,14 @@ done
 SERVER=$!
 for _ in $(seq 1 100); do grep -q "listening" "$DIR/server.log" && break; sleep 0.1; done
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 for CONTEXT in mrn:1.0:catalog:album:asin:BAL0000000 mrn:1.0:catalog:playlist:asin:BENCHPL100K; do
+  BEFORE=$(cpu_ticks)
   $L run --addr "127.0.0.1:$PORT" --api-key "$KEY" --tokens "$DIR/tokens" \
-     --connections "$CONNECTIONS" --seconds "$SECONDS_EACH" --context "$CONTEXT"
+     --connections "$CONNECTIONS" --seconds "$SECONDS_EACH" --context "$CONTEXT" | tee "$DIR/run.txt"
+  AFTER=$(cpu_ticks)
+  N=$(awk '/^all/{print $2}' "$DIR/run.txt")
+  echo "server CPU: $(( (AFTER - BEFORE) * 10 )) ms for $N requests = $(( (AFTER - BEFORE) * 10000 / N )) µs per request"
   echo
 done
 echo "server RSS: $(ps -o rss= -p "$SERVER") KiB"

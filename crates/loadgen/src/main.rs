@@ -105,6 +105,25 @@ fn gen_catalog(tracks: usize, out: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The fields of an entity page the loop needs.
+#[derive(serde::Deserialize)]
+struct Page {
+    data: PageData,
+}
+
+#[derive(serde::Deserialize)]
+struct PageData {
+    entities: Vec<PageEntity>,
+}
+
+#[derive(serde::Deserialize, Clone)]
+struct PageEntity {
+    #[serde(rename = "sessionId")]
+    session_id: String,
+    #[serde(rename = "metricId")]
+    metric_id: String,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 enum Kind {
     Create,
@@ -130,12 +149,14 @@ impl Conn {
         Ok(Conn { send, headers })
     }
 
+    /// Sends a request; returns the status and the body, unparsed: the loop reads only a few
+    /// fields, and parsing whole responses would take CPU from the server being measured.
     async fn call(
         &mut self,
         method: &str,
         path: &str,
         body: Option<&Value>,
-    ) -> anyhow::Result<(u16, Value)> {
+    ) -> anyhow::Result<(u16, Bytes)> {
         let mut req = Request::builder()
             .method(method)
             .uri(path)
@@ -147,17 +168,11 @@ impl Conn {
         self.send.ready().await?;
         let res = self.send.send_request(req.body(Full::new(body))?).await?;
         let status = res.status().as_u16();
-        let bytes = res.into_body().collect().await?.to_bytes();
-        let v = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)?
-        };
-        Ok((status, v))
+        Ok((status, res.into_body().collect().await?.to_bytes()))
     }
 }
 
-fn event(entity: &Value, start: bool, ts: i64) -> Value {
+fn event(entity: &PageEntity, start: bool, ts: i64) -> Value {
     let mut e = json!({"type": if start {"start"} else {"stop"}, "clientTimestampInMilliseconds": ts,
         "initialPlaybackDelayMilliseconds": 10, "deviceTimezone": "+00:00", "playbackCurrentSpeed": 1.0});
     if start {
@@ -172,7 +187,7 @@ fn event(entity: &Value, start: bool, ts: i64) -> Value {
             e[k] = v;
         }
     }
-    json!({"metricId": entity["metricId"], "event": e})
+    json!({"metricId": entity.metric_id, "event": e})
 }
 
 async fn device_loop(
@@ -215,11 +230,9 @@ async fn device_loop(
         let t = Instant::now();
         let (s, created) = c.call("POST", "/v1/playback/sessions", Some(&body)).await?;
         timed(&mut samples, Kind::Create, t, s, 200)?;
-        let sid = created["data"]["entities"][0]["sessionId"]
-            .as_str()
-            .context("no session id")?
-            .to_string();
-        let mut entity = created["data"]["entities"][0].clone();
+        let created: Page = serde_json::from_slice(&created)?;
+        let mut entity = created.data.entities.first().context("no entity")?.clone();
+        let sid = entity.session_id.clone();
         for _ in 0..r.per_session {
             if Instant::now() >= deadline {
                 break 'outer;
@@ -258,8 +271,9 @@ async fn device_loop(
                 )
                 .await?;
             timed(&mut samples, Kind::Stop, t, s, 201)?;
-            match next["data"]["entities"].get(0) {
-                Some(e) => entity = e.clone(),
+            let next: Page = serde_json::from_slice(&next)?;
+            match next.data.entities.into_iter().next() {
+                Some(e) => entity = e,
                 None => break,
             }
         }
