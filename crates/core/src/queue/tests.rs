@@ -11,7 +11,7 @@ fn queue(len: u32, start: Option<u32>, shuffle: bool, cont: Continuation) -> Que
         key: 77,
         len,
         start_index: start,
-        shuffle: shuffle.then(|| ShuffleSeed {
+        shuffle: shuffle.then_some(ShuffleSeed {
             seed: 5,
             keep_start: true,
             artists: None,

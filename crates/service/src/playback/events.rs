@@ -126,7 +126,7 @@ impl Medley {
                     entry.track
                 )));
             }
-            let Some(track) = self.tracks(&[entry.track.clone()]).await?.pop() else {
+            let Some(track) = self.tracks(std::slice::from_ref(&entry.track)).await?.pop() else {
                 return Err(ServiceError::NotFound(format!(
                     "no track '{}'",
                     entry.track
@@ -212,9 +212,11 @@ impl Medley {
                         changed.push(session_id);
                     }
                     for victim in evicted.into_iter().filter(|v| *v != session_id) {
-                        if !sessions.contains_key(&victim) {
+                        if let std::collections::hash_map::Entry::Vacant(slot) =
+                            sessions.entry(victim)
+                        {
                             if let Some(v) = self.store.session(victim).await? {
-                                sessions.insert(victim, v);
+                                slot.insert(v);
                             }
                         }
                         if let Some(v) = sessions.get_mut(&victim) {

@@ -448,7 +448,11 @@ impl Medley {
                 item.kind.as_str()
             )));
         }
-        if self.tracks(&[item.id.clone()]).await?.is_empty() {
+        if self
+            .tracks(std::slice::from_ref(&item.id))
+            .await?
+            .is_empty()
+        {
             return Err(ServiceError::NotFound(format!("no track '{}'", item.id)));
         }
         let (s, slot) = self

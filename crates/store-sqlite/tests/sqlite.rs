@@ -1,0 +1,167 @@
+//! The SQLite backend on its own: compare-and-set, the write-through copies, atomic commits,
+//! catalog import all-or-nothing, and durability across reopening the file.
+
+use medley_core::catalog::CatalogFile;
+use medley_core::policy::Tier;
+use medley_core::queue::{Continuation, LoopMode, Queue, Setup};
+use medley_store::*;
+use medley_store_sqlite::SqliteStore;
+use uuid::Uuid;
+
+fn temp_db() -> std::path::PathBuf {
+    std::env::temp_dir()
+        .join(format!("medley-sqlite-{}", Uuid::new_v4()))
+        .join("medley.db")
+}
+
+fn catalog() -> CatalogFile {
+    serde_json::from_value(serde_json::json!({
+        "artists": [{"id": "AR", "name": "Band"}],
+        "albums": [{"id": "AL", "title": "Record", "artistIds": ["AR"], "trackIds": ["T1", "T2"], "releaseDate": "1999-01-01"}],
+        "tracks": [{"id": "T1", "title": "One", "duration": 100, "albumId": "AL", "artistIds": ["AR"]},
+                   {"id": "T2", "title": "Two", "duration": 200, "albumId": "AL", "artistIds": ["AR"]}],
+        "playlists": [{"id": "PL", "title": "Mix", "trackIds": ["T2", "T1", "T2"]}]
+    }))
+    .unwrap()
+}
+
+fn session(user: &str) -> Session {
+    let mut queue = Queue::new(Setup {
+        key: 1,
+        len: 2,
+        start_index: None,
+        shuffle: None,
+        shuffle_shown: false,
+        loop_mode: LoopMode::LoopOff,
+        continuation: Continuation::Off,
+    });
+    queue.current.track = "T1".into();
+    Session {
+        id: Uuid::new_v4(),
+        user_id: user.into(),
+        device_id: "d".into(),
+        created_ms: 1,
+        updated_ms: 1,
+        version: 0,
+        body: SessionBody {
+            context: ContextRef {
+                kind: ContextKind::Album,
+                id: "AL".into(),
+            },
+            source_id: "AL".into(),
+            source_type: "ALBUM".into(),
+            tier: Tier::Unlimited,
+            station: false,
+            fulfillment_id: Uuid::new_v4(),
+            requested_track: None,
+            taken_over: false,
+            progress_ms: None,
+            recent_events: vec![],
+            queue,
+        },
+    }
+}
+
+fn skip_event(s: &Session) -> EventRow {
+    EventRow {
+        session_id: s.id,
+        entity_ref: Uuid::new_v4(),
+        track_id: "T1".into(),
+        kind: "stop".into(),
+        user_skip: true,
+        device_id: "d".into(),
+        received_ms: 10,
+        source: None,
+        body: "{}".into(),
+    }
+}
+
+#[tokio::test]
+async fn compare_and_set_and_the_write_through_copy_stay_consistent() {
+    let path = temp_db();
+    let store = SqliteStore::open(&path).unwrap();
+    let s = session("u1");
+    store.create_session(&s, &[]).await.unwrap();
+    let mut a = store.session(s.id).await.unwrap().unwrap();
+    let stale = a.clone();
+    a.body.progress_ms = Some(5);
+    store.save_session(&a).await.unwrap();
+    // A writer that read before that save loses, and the copy never goes back to its version.
+    let mut b = stale.clone();
+    b.body.progress_ms = Some(9);
+    assert!(matches!(
+        store.save_session(&b).await,
+        Err(StoreError::Conflict)
+    ));
+    let now = store.session(s.id).await.unwrap().unwrap();
+    assert_eq!(now.version, 1);
+    assert_eq!(now.body.progress_ms, Some(5));
+    // A batch whose session check fails applies nothing, not even its events.
+    let commit = EventCommit {
+        user_id: "u1".into(),
+        sessions: vec![stale],
+        streams: None,
+        events: vec![skip_event(&s)],
+    };
+    assert!(matches!(
+        store.commit_events(&commit).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(store.skips_since("u1", 0).await.unwrap(), 0);
+    let commit = EventCommit {
+        sessions: vec![now.clone()],
+        streams: Some(UserStreams::default()),
+        ..commit
+    };
+    store.commit_events(&commit).await.unwrap();
+    assert_eq!(store.skips_since("u1", 0).await.unwrap(), 1);
+    assert_eq!(store.streams("u1").await.unwrap().version, 1);
+    // Reopening the file (a restart) sees exactly what was acknowledged.
+    drop(store);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.session(s.id).await.unwrap().unwrap().version, 2);
+    assert_eq!(store.streams("u1").await.unwrap().version, 1);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[tokio::test]
+async fn catalog_import_is_idempotent_and_all_or_nothing() {
+    let path = temp_db();
+    let store = SqliteStore::open(&path).unwrap();
+    store.import_catalog(catalog()).await.unwrap();
+    store.import_catalog(catalog()).await.unwrap();
+    let album = ContextRef {
+        kind: ContextKind::Album,
+        id: "AL".into(),
+    };
+    assert_eq!(store.context_len(&album).await.unwrap(), Some(2));
+    let pl = ContextRef {
+        kind: ContextKind::Playlist,
+        id: "PL".into(),
+    };
+    assert_eq!(
+        store.context_tracks(&pl, &[0, 1, 2]).await.unwrap(),
+        ["T2", "T1", "T2"]
+    );
+    assert_eq!(store.context_index_of(&pl, "T2").await.unwrap(), Some(0));
+    let artist = ContextRef {
+        kind: ContextKind::Artist,
+        id: "AR".into(),
+    };
+    assert_eq!(
+        store.context_tracks(&artist, &[0, 1]).await.unwrap(),
+        ["T1", "T2"]
+    );
+    let t = store.tracks(&["T2".into(), "nope".into()]).await.unwrap();
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].subtitle(), "Band - Record");
+    assert_eq!(t[0].year, Some(1999));
+    // A dangling reference: nothing of the file is imported.
+    let mut bad = catalog();
+    bad.tracks[0].title = "Renamed".into();
+    bad.playlists[0].track_ids.push("T404".into());
+    let err = store.import_catalog(bad).await.unwrap_err();
+    assert!(err.to_string().contains("T404"), "{err}");
+    assert_eq!(store.tracks(&["T1".into()]).await.unwrap()[0].title, "One");
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
