@@ -27,6 +27,8 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
     writer: Mutex<mpsc::Sender<Job>>,
     hot: hot::Hot,
+    /// The checkpoint thread runs while this lives.
+    _alive: std::sync::Arc<()>,
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -58,11 +60,19 @@ impl SqliteStore {
             .name("sqlite-writer".into())
             .spawn(move || writer_loop(conn, rx))
             .map_err(backend)?;
+        let alive = std::sync::Arc::new(());
+        let checkpoints = open_connection(path).map_err(backend)?;
+        let weak = std::sync::Arc::downgrade(&alive);
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpoints, weak))
+            .map_err(backend)?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             readers: Mutex::new(Vec::new()),
             writer: Mutex::new(tx),
             hot: hot::Hot::default(),
+            _alive: alive,
         })
     }
 
@@ -109,6 +119,18 @@ impl SqliteStore {
 }
 
 const MAX_GROUP: usize = 256;
+
+/// Copies committed WAL pages into the database file in the background (PASSIVE: it never
+/// blocks a commit), so that the writer's own automatic checkpoint, which bounds the WAL,
+/// finds little left to do and commits do not stall behind it.
+fn checkpoint_loop(conn: Connection, alive: std::sync::Weak<()>) {
+    while alive.upgrade().is_some() {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!("checkpoint: {e}");
+        }
+    }
+}
 
 /// Runs a statement the writer uses over and over, prepared once.
 fn run(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {

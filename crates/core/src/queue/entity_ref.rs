@@ -7,9 +7,10 @@ use uuid::Uuid;
 
 use crate::rng::Feistel;
 
-/// Where an entry lives in a session's queue.
+/// Where an entry lives in a session's queue. Stored compactly as text: `c<cycle>.<index>`,
+/// `u<seq>` or `k<k>` (session state is rewritten on every event, so its size matters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(into = "String", try_from = "String")]
 pub enum Slot {
     /// Context entry `index` (in context order) during pass `cycle` (LOOP_ALL starts new passes).
     Context { cycle: u32, index: u32 },
@@ -17,6 +18,37 @@ pub enum Slot {
     User { seq: u32 },
     /// The k-th entry of the autoplay or station continuation.
     Continuation { k: u32 },
+}
+
+impl From<Slot> for String {
+    fn from(s: Slot) -> String {
+        match s {
+            Slot::Context { cycle, index } => format!("c{cycle}.{index}"),
+            Slot::User { seq } => format!("u{seq}"),
+            Slot::Continuation { k } => format!("k{k}"),
+        }
+    }
+}
+
+impl TryFrom<String> for Slot {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Slot, String> {
+        let bad = || format!("'{s}' is not a queue slot");
+        let num = |t: &str| t.parse::<u32>().map_err(|_| bad());
+        match s.split_at_checked(1).ok_or_else(bad)? {
+            ("c", rest) => {
+                let (cycle, index) = rest.split_once('.').ok_or_else(bad)?;
+                Ok(Slot::Context {
+                    cycle: num(cycle)?,
+                    index: num(index)?,
+                })
+            }
+            ("u", rest) => Ok(Slot::User { seq: num(rest)? }),
+            ("k", rest) => Ok(Slot::Continuation { k: num(rest)? }),
+            _ => Err(bad()),
+        }
+    }
 }
 
 const MAGIC: u64 = 0x1D_EA7E; // 21 bits
@@ -98,6 +130,27 @@ mod tests {
             assert_eq!(Slot::from_ref(id, key + 1), None);
         }
         assert_eq!(Slot::from_ref(Uuid::new_v4(), key), None);
+    }
+
+    #[test]
+    fn stored_form_round_trips() {
+        for slot in [
+            Slot::Context {
+                cycle: 2,
+                index: 99_999,
+            },
+            Slot::User { seq: 0 },
+            Slot::Continuation { k: 7 },
+        ] {
+            let json = serde_json::to_string(&slot).unwrap();
+            assert_eq!(serde_json::from_str::<Slot>(&json).unwrap(), slot);
+        }
+        assert_eq!(
+            serde_json::to_string(&Slot::Context { cycle: 0, index: 3 }).unwrap(),
+            "\"c0.3\""
+        );
+        assert!(serde_json::from_str::<Slot>("\"x1\"").is_err());
+        assert!(serde_json::from_str::<Slot>("\"c1\"").is_err());
     }
 
     #[test]

@@ -60,10 +60,12 @@ impl PlaybackState {
 /// An entry together with the track it plays.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
+    #[serde(rename = "s")]
     pub slot: Slot,
+    #[serde(rename = "t")]
     pub track: String,
     /// An id given from outside (fixtures); otherwise the id is derived from the slot.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub ref_id: Option<uuid::Uuid>,
 }
 

@@ -44,7 +44,7 @@ struct Parsed<'a> {
 
 /// Repeats are recognised among this many most recent events of a session (client retries
 /// come soon after the original).
-const REMEMBERED_EVENTS: usize = 32;
+const REMEMBERED_EVENTS: usize = 16;
 
 impl Medley {
     pub async fn report_events(
