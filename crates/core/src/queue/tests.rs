@@ -211,6 +211,42 @@ proptest! {
         }
     }
 
+    /// Previous follows history: after any sequence of forward starts (among the upcoming
+    /// entries, with queue edits, shuffle and loop changes in between), `previous` lists what
+    /// actually started, most recent first, whatever the play order was.
+    #[test]
+    fn previous_follows_history(len in 1u32..30, ops in prop::collection::vec(op(), 1..80)) {
+        let mut q = queue(len, None, false, Continuation::Off);
+        let mut started: Vec<Slot> = Vec::new();
+        for op in ops {
+            match op {
+                Op::Next(t) => { q.queue_next(format!("n{t}")).unwrap(); }
+                Op::Last(t) => { q.queue_last(format!("l{t}")).unwrap(); }
+                Op::Shuffle(on, seed) => q.set_shuffle(on, seed, None),
+                Op::Loop(m) => q.set_loop([LoopMode::LoopOff, LoopMode::LoopOne, LoopMode::LoopAll][m as usize]),
+                Op::StartUpcoming(k) => {
+                    let w = q.upcoming(12).slots;
+                    if let Some(&s) = w.get(k as usize) {
+                        // Starting the entry just before the current one is "going back"; this
+                        // property covers forward plays only.
+                        if started.len() >= 2 && started[started.len() - 2] == s {
+                            continue;
+                        }
+                        let e = entry(&q, s);
+                        q.start(e);
+                        if started.last() != Some(&s) {
+                            started.push(s);
+                        }
+                    }
+                }
+            }
+        }
+        let keep = started.len().min(MAX_HISTORY);
+        let expect: Vec<Slot> = started[started.len() - keep..].iter().rev().skip(1).copied().collect();
+        let got: Vec<Slot> = q.previous(MAX_HISTORY).0.iter().map(|e| e.slot).collect();
+        prop_assert_eq!(got, expect);
+    }
+
     /// Shuffle on then off restores context order after the entry that was current.
     #[test]
     fn unshuffle_restores_order(len in 2u32..300, start in 0u32..300, seed: u64) {
