@@ -3,6 +3,7 @@
 
 mod error;
 mod extract;
+mod openapi;
 mod v1;
 
 use axum::extract::{DefaultBodyLimit, Request};
@@ -22,11 +23,16 @@ pub fn router(medley: Medley) -> Router {
         .merge(v1::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(request_id))
         .with_state(medley)
+}
+
+async fn openapi_json() -> Json<serde_json::Value> {
+    Json(openapi::document())
 }
 
 async fn healthz() -> Json<serde_json::Value> {

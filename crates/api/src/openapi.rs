@@ -1,0 +1,110 @@
+//! The OpenAPI document, generated from the route declarations in `v1`.
+
+use serde_json::{json, Map, Value};
+
+use crate::v1::OPERATIONS;
+
+fn error_response(description: &str) -> Value {
+    json!({"description": description,
+           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for op in OPERATIONS {
+        let mut params: Vec<Value> = op
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| {
+                json!({"name": name, "in": "path", "required": true,
+                               "schema": {"type": "string", "format": "uuid"}})
+            })
+            .collect();
+        if let Some((min, max, default)) = op.limit {
+            params.push(json!({"name": "limit", "in": "query", "required": false,
+                "schema": {"type": "integer", "minimum": min, "maximum": max, "default": default}}));
+        }
+        params.push(
+            json!({"name": "X-Amzn-Device-Id", "in": "header", "required": op.device,
+                           "schema": {"type": "string"}}),
+        );
+        if op.device {
+            params.push(
+                json!({"name": "X-Amzn-Audio-Device-Capability", "in": "header",
+                "required": false, "description": "Comma list of STD_RES, HI_FI, HI_RES, …",
+                "schema": {"type": "string", "default": "STD_RES"}}),
+            );
+            params.push(
+                json!({"name": "X-Amzn-Audio-DRMType", "in": "header", "required": false,
+                "schema": {"type": "string", "default": "NONE"}}),
+            );
+        }
+        let mut responses = Map::new();
+        responses.insert(op.ok.to_string(), json!({"description": "Success"}));
+        for (code, what) in [
+            ("400", "Bad input (BAD_REQUEST)"),
+            (
+                "401",
+                "Missing, unknown or expired token, or wrong x-api-key",
+            ),
+            (
+                "403",
+                "Scope missing (ACCESS_DENIED) or action not allowed (ACTION_NOT_ALLOWED)",
+            ),
+            ("404", "Not found, or not the caller's (RESOURCE_NOT_FOUND)"),
+        ] {
+            responses.insert(code.into(), error_response(what));
+        }
+        if op.path.ends_with("/event") || op.path.ends_with("/events") {
+            responses.insert(
+                "422".into(),
+                error_response("MAX_CONCURRENCY_REACHED or TAKE_OVER_DEVICE_STREAMING_ERROR"),
+            );
+        }
+        if op.body {
+            responses.insert(
+                "413".into(),
+                error_response("Body too large (PAYLOAD_TOO_LARGE)"),
+            );
+        }
+        let mut operation = json!({
+            "operationId": op.operation_id,
+            "summary": op.summary,
+            "security": [{"bearer": [op.scope], "apiKey": []}],
+            "parameters": params,
+            "responses": responses,
+        });
+        if op.body {
+            operation["requestBody"] = json!({"required": true,
+                "content": {"application/json": {"schema": {"type": "object"}}}});
+        }
+        paths
+            .entry(op.path)
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("path items are objects")
+            .insert(op.method.into(), operation);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Medley", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "The Amazon Music Web API (Playback V1), served by Medley."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"}
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["status", "code", "message", "reference"],
+                    "properties": {
+                        "status": {"type": "integer"},
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "reference": {"type": "string", "format": "uuid"}
+                    }}
+            }
+        }
+    })
+}
