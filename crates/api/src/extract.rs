@@ -79,6 +79,42 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     }
 }
 
+/// The `{sessionId}` of a path, as a UUID.
+pub struct SessionPath(pub uuid::Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(params) =
+            axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::bad_request("the path is malformed"))?;
+        let raw = params
+            .iter()
+            .find(|(k, _)| k == "sessionId")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        uuid_param("sessionId", raw).map(SessionPath)
+    }
+}
+
+pub fn uuid_param(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(value)
+        .map_err(|_| ApiError::bad_request(format!("{name} must be a UUID")))
+}
+
+/// The `?limit=` of the list endpoints: 1 to 10, default 10.
+pub struct ListLimit(pub usize);
+
+impl<S: Send + Sync> FromRequestParts<S> for ListLimit {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        query_limit(parts.uri.query(), 10, 10).map(ListLimit)
+    }
+}
+
 /// `?limit=` within `1..=max`, or `default` when absent.
 pub fn query_limit(query: Option<&str>, default: usize, max: usize) -> Result<usize, ApiError> {
     let mut limit = None;

@@ -1,7 +1,7 @@
 //! Playback V1.0 handlers (spec/000): parse and bound the input, call the use case, wrap the
 //! answer in `{"data": …}`.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,7 +14,9 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::extract::{bounded_limit, query_limit, Caller, DeviceHeaders, JsonBody};
+use crate::extract::{
+    bounded_limit, uuid_param, Caller, DeviceHeaders, JsonBody, ListLimit, SessionPath,
+};
 use crate::ApiError;
 
 type ApiResult = Result<Response, ApiError>;
@@ -32,14 +34,6 @@ struct Data<T> {
 
 fn data(body: impl Serialize) -> Response {
     Json(Data { data: body }).into_response()
-}
-
-fn uuid_param(name: &str, value: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(value).map_err(|_| ApiError::bad_request(format!("{name} must be a UUID")))
-}
-
-fn session_id(raw: &str) -> Result<Uuid, ApiError> {
-    uuid_param("sessionId", raw)
 }
 
 fn mrn(v: &Value, field: &str) -> Result<Mrn, ApiError> {
@@ -156,46 +150,39 @@ pub async fn current(
     State(m): State<Medley>,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
-    Path(id): Path<String>,
+    SessionPath(id): SessionPath,
 ) -> ApiResult {
-    Ok(data(m.current(&p, &device, session_id(&id)?).await?))
+    Ok(data(m.current(&p, &device, id).await?))
 }
 
 pub async fn next(
     State(m): State<Medley>,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    SessionPath(id): SessionPath,
+    ListLimit(limit): ListLimit,
 ) -> ApiResult {
-    let limit = query_limit(q.as_deref(), 10, 10)?;
-    Ok(data(m.next(&p, &device, session_id(&id)?, limit).await?))
+    Ok(data(m.next(&p, &device, id, limit).await?))
 }
 
 pub async fn previous(
     State(m): State<Medley>,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    SessionPath(id): SessionPath,
+    ListLimit(limit): ListLimit,
 ) -> ApiResult {
-    let limit = query_limit(q.as_deref(), 10, 10)?;
-    Ok(data(
-        m.previous(&p, &device, session_id(&id)?, limit).await?,
-    ))
+    Ok(data(m.previous(&p, &device, id, limit).await?))
 }
 
 pub async fn queue(
     State(m): State<Medley>,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    SessionPath(id): SessionPath,
+    ListLimit(limit): ListLimit,
 ) -> ApiResult {
-    let limit = query_limit(q.as_deref(), 10, 10)?;
-    Ok(data(
-        m.queue_view(&p, &device, session_id(&id)?, limit).await?,
-    ))
+    Ok(data(m.queue_view(&p, &device, id, limit).await?))
 }
 
 pub async fn active(State(m): State<Medley>, Caller(p): Caller) -> ApiResult {
@@ -206,25 +193,21 @@ pub async fn restore(
     State(m): State<Medley>,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
-    Path((id, entity)): Path<(String, String)>,
-    RawQuery(q): RawQuery,
+    SessionPath(id): SessionPath,
+    Path((_, entity)): Path<(String, String)>,
+    ListLimit(limit): ListLimit,
 ) -> ApiResult {
-    let limit = query_limit(q.as_deref(), 10, 10)?;
     let entity = uuid_param("entityReferenceId", &entity)?;
-    Ok(data(
-        m.restore(&p, &device, session_id(&id)?, entity, limit)
-            .await?,
-    ))
+    Ok(data(m.restore(&p, &device, id, entity, limit).await?))
 }
 
 async fn enqueue(
     m: Medley,
     p: medley_service::accounts::Principal,
-    id: String,
+    id: Uuid,
     body: Value,
     last: bool,
 ) -> ApiResult {
-    let id = session_id(&id)?;
     let play = object(&body, "playParams")?
         .ok_or_else(|| ApiError::bad_request("playParams is required"))?;
     let item = match play.get("id") {
@@ -242,7 +225,7 @@ async fn enqueue(
 pub async fn queue_next(
     State(m): State<Medley>,
     Caller(p): Caller,
-    Path(id): Path<String>,
+    SessionPath(id): SessionPath,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     enqueue(m, p, id, body, false).await
@@ -251,7 +234,7 @@ pub async fn queue_next(
 pub async fn queue_last(
     State(m): State<Medley>,
     Caller(p): Caller,
-    Path(id): Path<String>,
+    SessionPath(id): SessionPath,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     enqueue(m, p, id, body, true).await
@@ -260,10 +243,9 @@ pub async fn queue_last(
 pub async fn set_loop(
     State(m): State<Medley>,
     Caller(p): Caller,
-    Path(id): Path<String>,
+    SessionPath(id): SessionPath,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let id = session_id(&id)?;
     let mode = match choice(&body, "loopMode", "", &["LOOP_ONE", "LOOP_ALL", "LOOP_OFF"])? {
         Some("LOOP_ONE") => LoopMode::LoopOne,
         Some("LOOP_ALL") => LoopMode::LoopAll,
@@ -278,10 +260,9 @@ pub async fn set_loop(
 pub async fn set_shuffle(
     State(m): State<Medley>,
     Caller(p): Caller,
-    Path(id): Path<String>,
+    SessionPath(id): SessionPath,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let id = session_id(&id)?;
     let on = match choice(&body, "shuffleMode", "", &["SHUFFLE_ON", "SHUFFLE_OFF"])? {
         Some(s) => s == "SHUFFLE_ON",
         None => return Err(ApiError::bad_request("shuffleMode is required")),

@@ -109,6 +109,36 @@ impl Medley {
         }
     }
 
+    /// The session for a read that names the device (the endpoints whose examples send it).
+    async fn device_session(
+        &self,
+        p: &Principal,
+        device: &Device,
+        id: Uuid,
+    ) -> ServiceResult<Session> {
+        p.require_scope("music::playback")?;
+        device.require_id()?;
+        self.owned_session(p, id).await
+    }
+
+    /// A page of entities that may continue (`next`, `previous`).
+    async fn list_page(
+        &self,
+        s: &Session,
+        items: &[Resolved],
+        device: &Device,
+        more: bool,
+    ) -> ServiceResult<EntityPage> {
+        Ok(EntityPage {
+            page_info: Some(PageInfo {
+                has_next_page: more,
+                token: Some(()),
+            }),
+            entities: self.entities(s, items, device, None).await?,
+            metadata: metadata(s),
+        })
+    }
+
     /// Applies `f` and saves, retrying on concurrent updates.
     async fn mutate<T>(
         &self,
@@ -267,9 +297,7 @@ impl Medley {
         device: &Device,
         id: Uuid,
     ) -> ServiceResult<EntityPage> {
-        p.require_scope("music::playback")?;
-        device.require_id()?;
-        let s = self.owned_session(p, id).await?;
+        let s = self.device_session(p, device, id).await?;
         let items = vec![Resolved::from(&s.body.queue.current)];
         Ok(EntityPage {
             page_info: None,
@@ -285,19 +313,10 @@ impl Medley {
         id: Uuid,
         limit: usize,
     ) -> ServiceResult<EntityPage> {
-        p.require_scope("music::playback")?;
-        device.require_id()?;
-        let mut s = self.owned_session(p, id).await?;
+        let mut s = self.device_session(p, device, id).await?;
         let w = self.window(&mut s, limit).await?;
         let items = self.resolve(&s, &w.slots).await?;
-        Ok(EntityPage {
-            page_info: Some(PageInfo {
-                has_next_page: w.has_more,
-                token: Some(()),
-            }),
-            entities: self.entities(&s, &items, device, None).await?,
-            metadata: metadata(&s),
-        })
+        self.list_page(&s, &items, device, w.has_more).await
     }
 
     pub async fn previous(
@@ -307,20 +326,11 @@ impl Medley {
         id: Uuid,
         limit: usize,
     ) -> ServiceResult<EntityPage> {
-        p.require_scope("music::playback")?;
-        device.require_id()?;
-        let s = self.owned_session(p, id).await?;
+        let s = self.device_session(p, device, id).await?;
         self.require_action(&s, Action::Previous).await?;
         let (entries, more) = s.body.queue.previous(limit);
         let items: Vec<Resolved> = entries.into_iter().map(Resolved::from).collect();
-        Ok(EntityPage {
-            page_info: Some(PageInfo {
-                has_next_page: more,
-                token: Some(()),
-            }),
-            entities: self.entities(&s, &items, device, None).await?,
-            metadata: metadata(&s),
-        })
+        self.list_page(&s, &items, device, more).await
     }
 
     pub async fn queue_view(
@@ -330,9 +340,7 @@ impl Medley {
         id: Uuid,
         limit: usize,
     ) -> ServiceResult<QueuePage> {
-        p.require_scope("music::playback")?;
-        device.require_id()?;
-        let mut s = self.owned_session(p, id).await?;
+        let mut s = self.device_session(p, device, id).await?;
         self.require_action(&s, Action::QueueView).await?;
         let w = self.window(&mut s, limit.saturating_sub(1)).await?;
         let mut items = vec![Resolved::from(&s.body.queue.current)];
