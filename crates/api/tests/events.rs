@@ -6,10 +6,6 @@ use common::{start_event, stop_event, Res, TestApp};
 use medley_core::policy::Tier;
 use serde_json::{json, Value};
 
-fn sid(res: &Res) -> String {
-    res.entity(0)["sessionId"].as_str().unwrap().to_string()
-}
-
 async fn current(app: &TestApp, token: &str, id: &str) -> Res {
     let r = app
         .get(&format!("/v1/playback/sessions/{id}/current"))
@@ -123,7 +119,7 @@ async fn events_are_validated_field_by_field() {
         .expect_error(404, "RESOURCE_NOT_FOUND");
     // Nothing of this changed the session.
     assert_eq!(
-        current(&app, &app.token, &sid(&res)).await.data()["metadata"]["playbackState"],
+        current(&app, &app.token, &res.session_id()).await.data()["metadata"]["playbackState"],
         "STOPPED"
     );
 }
@@ -134,7 +130,7 @@ async fn batches_apply_all_or_nothing() {
     let res = app
         .album_session(&app.token, None, json!({"limit": 4}))
         .await;
-    let id = sid(&res);
+    let id = res.session_id();
     let good = start_event(res.entity(2));
     let mut bad = start_event(res.entity(3));
     bad["event"]["deviceTimezone"] = json!("nowhere");
@@ -193,7 +189,7 @@ async fn retried_events_count_once() {
     let app = TestApp::new().await;
     let free = app.user(Tier::Free, 1).await;
     let res = app.album_session(&free, None, json!({"limit": 3})).await;
-    let id = sid(&res);
+    let id = res.session_id();
     let start = start_event(res.entity(0));
     let skip = stop_event(res.entity(0), "userNext", 3);
     for _ in 0..3 {
@@ -257,7 +253,7 @@ async fn concurrency_and_take_over() {
     );
     speaker_start(Some("FORCE")).await.expect(201);
     // The phone learns it lost the stream, and its next plain start is refused.
-    let cur = current(&app, &app.token, &sid(&phone)).await;
+    let cur = current(&app, &app.token, &phone.session_id()).await;
     assert_eq!(cur.data()["metadata"]["playbackState"], "STOPPED");
     app.post("/v1/playback/event")
         .json(ev(&phone, None))

@@ -17,10 +17,6 @@ const ALBUM: [&str; 9] = [
     "DEMOTR0109",
 ];
 
-fn sid(res: &Res) -> String {
-    res.entity(0)["sessionId"].as_str().unwrap().to_string()
-}
-
 async fn next(app: &TestApp, id: &str, limit: usize) -> Res {
     let r = app
         .get(&format!("/v1/playback/sessions/{id}/next?limit={limit}"))
@@ -153,7 +149,7 @@ async fn current_follows_start_events_and_previous_follows_history() {
     let res = app
         .album_session(&app.token, None, json!({"limit": 4}))
         .await;
-    let id = sid(&res);
+    let id = res.session_id();
     // Before any start, current is the first entity.
     let cur = app
         .get(&format!("/v1/playback/sessions/{id}/current"))
@@ -200,7 +196,7 @@ async fn queue_next_and_last_place_entries_and_survive_shuffle() {
     let res = app
         .album_session(&app.token, Some(ALBUM[6]), json!({}))
         .await;
-    let id = sid(&res);
+    let id = res.session_id();
     let add = |path: &str, track: &str| {
         app.post(&format!("/v1/playback/sessions/{id}/queue/{path}"))
             .json(json!({"playParams": {"id": format!("mrn:1.0:catalog:track:asin:{track}")}}))
@@ -278,7 +274,7 @@ async fn loop_modes() {
             json!({"playbackOptions": {"loopMode": "LOOP_ON"}}),
         )
         .await;
-    let id = sid(&res);
+    let id = res.session_id();
     assert_eq!(res.data()["metadata"]["loopMode"], "LOOP_ALL");
     // LOOP_ALL wraps to the start of the context.
     assert_eq!(next(&app, &id, 2).await.track_ids(), [ALBUM[0], ALBUM[1]]);
@@ -328,7 +324,7 @@ async fn autoplay_continues_endlessly_with_recommendations() {
             json!({"playbackOptions": {"playbackContinuationMode": "AUTOPLAY_ON"}}),
         )
         .await;
-    let id = sid(&res);
+    let id = res.session_id();
     start(&app, res.entity(0)).await;
     let mut played = vec![ALBUM[8].to_string()];
     for _ in 0..60 {
@@ -376,7 +372,7 @@ async fn stations_are_endless_and_restricted() {
     assert_eq!(a["next"]["isAllowed"], true);
     let metric: Value = serde_json::from_str(res.entity(0)["metricId"].as_str().unwrap()).unwrap();
     assert_eq!(metric["selectionSourceType"], "STATION");
-    let id = sid(&res);
+    let id = res.session_id();
     for (m, path, body) in [
         ("PUT", "loop", json!({"loopMode": "LOOP_ALL"})),
         ("PUT", "shuffle", json!({"shuffleMode": "SHUFFLE_ON"})),
@@ -428,7 +424,7 @@ async fn restore_positions_at_the_entity_within_thirty_days() {
     let res = app
         .album_session(&app.token, None, json!({"limit": 5}))
         .await;
-    let id = sid(&res);
+    let id = res.session_id();
     start(&app, res.entity(0)).await;
     app.post("/v1/playback/event")
         .json(stop_event(res.entity(0), "userStop", 42))
@@ -490,11 +486,11 @@ async fn active_sessions_list_each_device() {
         .iter()
         .map(|s| s["sessionId"].as_str().unwrap())
         .collect();
-    assert!(ids.contains(&sid(&a).as_str()));
-    assert!(ids.contains(&sid(&b).as_str()));
+    assert!(ids.contains(&a.session_id().as_str()));
+    assert!(ids.contains(&b.session_id().as_str()));
     let s = sessions
         .iter()
-        .find(|s| s["sessionId"] == sid(&b).as_str())
+        .find(|s| s["sessionId"] == b.session_id().as_str())
         .unwrap();
     assert_eq!(s["track"]["title"], "Flowers");
     assert_eq!(s["track"]["previewUrl"], Value::Null);

@@ -61,6 +61,11 @@ impl Res {
             .collect()
     }
 
+    /// The session id of the first entity.
+    pub fn session_id(&self) -> String {
+        self.entity(0)["sessionId"].as_str().unwrap().to_string()
+    }
+
     pub fn entity(&self, i: usize) -> &Value {
         &self.data()["entities"][i]
     }
