@@ -20,6 +20,10 @@ pub struct Cli {
 /// Where the data lives; every subcommand takes these.
 #[derive(Args, Clone, Debug)]
 pub struct StoreArgs {
+    /// A TOML configuration file (see docs/medley.example.toml); flags and MEDLEY_* environment
+    /// override what it says.
+    #[arg(long, env = "MEDLEY_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
     /// Folder of Medley's data; the SQLite database lives there.
     #[arg(
         long,

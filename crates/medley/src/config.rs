@@ -1,11 +1,74 @@
-//! Where the store lives, from `--data-dir` / `--database-url` (or MEDLEY_DATA_DIR /
-//! MEDLEY_DATABASE_URL).
+//! Configuration. Each setting comes from, in rising priority: its default, the configuration
+//! file (`--config` / MEDLEY_CONFIG), the MEDLEY_* environment, the command-line flags.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{bail, Context};
+use clap::parser::ValueSource;
+use clap::ArgMatches;
+use serde::Deserialize;
 
-use crate::cli::StoreArgs;
+use crate::cli::{Cli, Command, StoreArgs};
+
+/// The configuration file (TOML). Every key is optional; docs/medley.example.toml lists them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Folder of Medley's data (default `./medley-data`).
+    pub data_dir: Option<PathBuf>,
+    /// `sqlite:PATH` to put the database elsewhere.
+    pub database_url: Option<String>,
+    /// Address `serve` listens on (default `127.0.0.1:8080`).
+    pub bind: Option<String>,
+    /// Base of the URLs in responses (default `http://BIND`).
+    pub public_url: Option<String>,
+    /// Log filter, e.g. `info` or `medley=debug` (MEDLEY_LOG overrides it).
+    pub log: Option<String>,
+    /// How long token and catalog reads stay cached, in milliseconds (default 10000).
+    pub cache_ttl_ms: Option<i64>,
+    /// Seconds a stream stays live after its track should have ended (default 30).
+    pub stream_grace_secs: Option<i64>,
+    /// Days a session can be restored after its last activity (default 30).
+    pub restore_days: Option<i64>,
+}
+
+fn from_default(m: &ArgMatches, id: &str) -> bool {
+    matches!(m.value_source(id), None | Some(ValueSource::DefaultValue))
+}
+
+/// Reads the configuration file, if one is named, and fills in what flags and environment left
+/// at their defaults.
+pub fn load(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<FileConfig> {
+    let Some(path) = cli.store.config.clone() else {
+        return Ok(FileConfig::default());
+    };
+    let file = read(&path)?;
+    if from_default(matches, "data_dir") {
+        if let Some(d) = &file.data_dir {
+            cli.store.data_dir = d.clone();
+        }
+    }
+    if from_default(matches, "database_url") && file.database_url.is_some() {
+        cli.store.database_url = file.database_url.clone();
+    }
+    if let (Command::Serve(s), Some(("serve", sm))) = (&mut cli.command, matches.subcommand()) {
+        if from_default(sm, "bind") {
+            if let Some(b) = &file.bind {
+                s.bind = b.clone();
+            }
+        }
+        if from_default(sm, "public_url") && file.public_url.is_some() {
+            s.public_url = file.public_url.clone();
+        }
+    }
+    Ok(file)
+}
+
+fn read(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the configuration file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("in the configuration file {}", path.display()))
+}
 
 pub fn sqlite_path(args: &StoreArgs) -> anyhow::Result<PathBuf> {
     match args

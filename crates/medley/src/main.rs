@@ -6,7 +6,7 @@ mod config;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use medley_core::policy::Tier;
 use medley_service::accounts::NewUser;
 use medley_service::{Medley, Settings, SystemClock};
@@ -16,8 +16,13 @@ use medley_store_sqlite::SqliteStore;
 use cli::{CatalogCommand, Cli, ClientCommand, Command, TokenCommand, UserCommand};
 
 fn main() {
-    let cli = Cli::parse();
-    let code = match run(cli) {
+    let matches = Cli::command().get_matches();
+    let code = match Cli::from_arg_matches(&matches)
+        .map_err(anyhow::Error::from)
+        .and_then(|mut cli| {
+            let file = config::load(&mut cli, &matches)?;
+            run(cli, file)
+        }) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("medley: {e:#}");
@@ -27,7 +32,7 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -42,16 +47,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Serve(s) => s.public_url.clone().unwrap_or_else(|| format!("http://{}", s.bind)),
             _ => String::new(),
         };
+        let defaults = Settings::default();
         let medley = Medley::new(
             store,
             Arc::new(SystemClock),
             Settings {
                 public_url,
-                ..Settings::default()
+                cache_ttl_ms: file.cache_ttl_ms.unwrap_or(defaults.cache_ttl_ms),
+                stream_grace_secs: file.stream_grace_secs.unwrap_or(defaults.stream_grace_secs),
+                restore_days: file.restore_days.unwrap_or(defaults.restore_days),
             },
         );
         match cli.command {
-            Command::Serve(s) => serve(medley, s).await,
+            Command::Serve(s) => serve(medley, s, file.log).await,
             Command::Catalog(CatalogCommand::Import { path }) => {
                 let sum = medley.import_catalog_path(&path).await?;
                 println!(
@@ -109,13 +117,12 @@ impl From<cli::VisibilityArg> for Visibility {
     }
 }
 
-async fn serve(medley: Medley, s: cli::Serve) -> anyhow::Result<()> {
+async fn serve(medley: Medley, s: cli::Serve, log: Option<String>) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MEDLEY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log.as_deref().unwrap_or("info")));
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MEDLEY_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
         .init();
     let listener = tokio::net::TcpListener::bind(&s.bind)
         .await

@@ -224,6 +224,67 @@ fn cli_prints_what_scripts_expect_and_fails_clearly() {
 }
 
 #[test]
+fn configuration_file_sits_between_defaults_and_environment() {
+    let dir = temp_dir();
+    let from_file = dir.join("from-file");
+    let cfg = dir.join("medley.toml");
+    std::fs::write(
+        &cfg,
+        format!("data_dir = {:?}\n", from_file.to_str().unwrap()),
+    )
+    .unwrap();
+    // No MEDLEY_DATA_DIR: the file decides.
+    let out = Command::new(env!("CARGO_BIN_EXE_medley"))
+        .env_remove("MEDLEY_DATA_DIR")
+        .env_remove("MEDLEY_DATABASE_URL")
+        .args([
+            "--config",
+            cfg.to_str().unwrap(),
+            "client",
+            "add",
+            "--name",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(from_file.join("medley.db").exists());
+    // The environment overrides the file.
+    let (ok, _, err) = cli(
+        &dir,
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "client",
+            "add",
+            "--name",
+            "y",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(dir.join("medley.db").exists());
+    // Unknown keys are refused, naming the file.
+    std::fs::write(&cfg, "data_dri = \"oops\"\n").unwrap();
+    let (ok, _, err) = cli(
+        &dir,
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "client",
+            "add",
+            "--name",
+            "z",
+        ],
+    );
+    assert!(!ok && err.contains("medley.toml"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn cli_works_while_serve_runs_and_demo_prints_a_working_command() {
     let dir = temp_dir();
     let server = Server::start(&dir, true);
