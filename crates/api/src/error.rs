@@ -16,6 +16,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// `Retry-After` seconds, for 429.
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -32,6 +34,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -67,6 +70,10 @@ impl ApiError {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         let message = e.to_string();
+        let retry_after = match e {
+            ServiceError::Throttled { retry_after_secs } => Some(retry_after_secs),
+            _ => None,
+        };
         let (status, code) = match e {
             ServiceError::BadRequest(_) => (StatusCode::BAD_REQUEST, "BAD_REQUEST"),
             ServiceError::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
@@ -80,6 +87,7 @@ impl From<ServiceError> for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "TAKE_OVER_DEVICE_STREAMING_ERROR",
             ),
+            ServiceError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "THROTTLED"),
             ServiceError::Internal(_) => {
                 tracing::error!("internal error: {message}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL")
@@ -89,6 +97,7 @@ impl From<ServiceError> for ApiError {
             status,
             code,
             message,
+            retry_after,
         }
     }
 }
@@ -104,6 +113,11 @@ impl IntoResponse for ApiError {
             message: &self.message,
             reference,
         };
-        (self.status, Json(body)).into_response()
+        let mut res = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }

@@ -73,6 +73,26 @@ async fn authentication_errors() {
 }
 
 #[tokio::test]
+async fn a_runaway_client_is_throttled() {
+    let app = TestApp::with_settings(medley_service::Settings {
+        rate_limit_per_sec: 2,
+        ..Default::default()
+    })
+    .await;
+    let path = "/v1/playback/sessions/active";
+    for _ in 0..4 {
+        app.get(path).send().await.expect(200);
+    }
+    let res = app.get(path).send().await;
+    res.expect_error(429, "THROTTLED");
+    // Another user's token has its own budget; this one recovers with time.
+    let other = app.user(Tier::Unlimited, 1).await;
+    app.get(path).token(&other).send().await.expect(200);
+    app.advance_secs(1);
+    app.get(path).send().await.expect(200);
+}
+
+#[tokio::test]
 async fn scopes_are_checked() {
     let app = TestApp::new().await;
     let token = app

@@ -30,6 +30,9 @@ pub struct FileConfig {
     pub stream_grace_secs: Option<i64>,
     /// Days a session can be restored after its last activity (default 30).
     pub restore_days: Option<i64>,
+    /// Requests per second one access token may make, bursts of twice that (default 1000;
+    /// 0 turns rate limiting off).
+    pub rate_limit_per_sec: Option<u32>,
 }
 
 fn from_default(m: &ArgMatches, id: &str) -> bool {

@@ -56,6 +56,7 @@ fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
                 cache_ttl_ms: file.cache_ttl_ms.unwrap_or(defaults.cache_ttl_ms),
                 stream_grace_secs: file.stream_grace_secs.unwrap_or(defaults.stream_grace_secs),
                 restore_days: file.restore_days.unwrap_or(defaults.restore_days),
+                rate_limit_per_sec: file.rate_limit_per_sec.unwrap_or(defaults.rate_limit_per_sec),
             },
         );
         match cli.command {

@@ -227,6 +227,10 @@ impl Medley {
                 ))
             }
         }
+        self.caches
+            .throttle
+            .take(token, now)
+            .map_err(|retry_after_secs| ServiceError::Throttled { retry_after_secs })?;
         Ok(principal)
     }
 }

@@ -20,6 +20,8 @@ pub enum ServiceError {
     MaxConcurrency,
     #[error("Failed to take over device streaming.")]
     TakeOverFailed,
+    #[error("Too Many Requests. Rate limiting has been applied.")]
+    Throttled { retry_after_secs: u64 },
     #[error("{0}")]
     Internal(String),
 }

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod playback;
+mod throttle;
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ struct Caches {
     tracks: cache::TtlCache<String, Arc<TrackView>>,
     /// (context, index) → track id.
     context_tracks: cache::TtlCache<(medley_store::ContextKind, String, u32), String>,
+    throttle: throttle::Throttle,
 }
 
 #[derive(Clone, Debug)]
@@ -46,6 +48,8 @@ pub struct Settings {
     /// How long a token or catalog track read stays cached. A catalog imported by another
     /// process shows in updated tracks after at most this long.
     pub cache_ttl_ms: i64,
+    /// Requests per second one access token may make (bursts of twice that); 0 turns it off.
+    pub rate_limit_per_sec: u32,
 }
 
 impl Default for Settings {
@@ -55,6 +59,7 @@ impl Default for Settings {
             stream_grace_secs: 30,
             restore_days: 30,
             cache_ttl_ms: 10_000,
+            rate_limit_per_sec: 1000,
         }
     }
 }
@@ -62,6 +67,7 @@ impl Default for Settings {
 impl Medley {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings) -> Medley {
         let ttl = settings.cache_ttl_ms;
+        let rate = settings.rate_limit_per_sec;
         Medley {
             store,
             clock,
@@ -70,6 +76,7 @@ impl Medley {
                 tokens: cache::TtlCache::new(ttl, 100_000),
                 tracks: cache::TtlCache::new(ttl, 200_000),
                 context_tracks: cache::TtlCache::new(ttl, 200_000),
+                throttle: throttle::Throttle::new(rate),
             }),
         }
     }

@@ -151,10 +151,14 @@ impl Call<'_> {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        TestApp::with_settings(Settings::default()).await
+    }
+
+    pub async fn with_settings(settings: Settings) -> TestApp {
         let dir = std::env::temp_dir().join(format!("medley-test-{}", uuid::Uuid::new_v4()));
         let store = Arc::new(SqliteStore::open(&dir.join("medley.db")).unwrap());
         let clock = Arc::new(ManualClock::new(START_MS));
-        let medley = Medley::new(store, clock.clone(), Settings::default());
+        let medley = Medley::new(store, clock.clone(), settings);
         let demo = medley.ensure_demo().await.unwrap().unwrap();
         TestApp {
             router: medley_api::router(medley.clone()),
