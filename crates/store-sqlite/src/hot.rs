@@ -11,8 +11,8 @@ use std::sync::Mutex;
 use medley_store::{Session, UserStreams};
 use uuid::Uuid;
 
-/// Copies kept at most; when full the cache starts over.
-const CAPACITY: usize = 50_000;
+/// Copies kept at most (a session's state is a few KB); when full the cache starts over.
+const CAPACITY: usize = 10_000;
 
 #[derive(Default)]
 pub(crate) struct Hot {

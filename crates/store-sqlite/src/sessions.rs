@@ -189,12 +189,11 @@ impl SessionStore for SqliteStore {
     async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>> {
         self.read(|conn| {
             let mut st = conn.prepare_cached(&format!(
-                "SELECT {SESSION_COLUMNS} FROM sessions s
-                 WHERE user_id = ?1 AND updated_ms >= ?2
-                   AND NOT EXISTS (SELECT 1 FROM sessions n WHERE n.user_id = s.user_id
-                        AND n.device_id = s.device_id AND n.updated_ms >= ?2
-                        AND (n.updated_ms > s.updated_ms OR (n.updated_ms = s.updated_ms AND n.id > s.id)))
-                 ORDER BY updated_ms DESC LIMIT 100"
+                "SELECT {SESSION_COLUMNS} FROM (
+                   SELECT *, row_number() OVER (PARTITION BY device_id
+                                                ORDER BY updated_ms DESC, id DESC) AS newest
+                   FROM sessions WHERE user_id = ?1 AND updated_ms >= ?2)
+                 WHERE newest = 1 ORDER BY updated_ms DESC LIMIT 100"
             ))?;
             let rows = st.query_map(params![user_id, since_ms], session_row)?;
             rows.collect()
