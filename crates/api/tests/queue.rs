@@ -5,17 +5,7 @@ mod common;
 use common::{start_event, stop_event, Res, TestApp};
 use serde_json::{json, Value};
 
-const ALBUM: [&str; 9] = [
-    "B084KVZP2G",
-    "B084KPC3Q7",
-    "B084KMZM11",
-    "B084KW75Z6",
-    "DEMOTR0105",
-    "DEMOTR0106",
-    "DEMOTR0107",
-    "DEMOTR0108",
-    "DEMOTR0109",
-];
+const ALBUM: [&str; 9] = common::SPEC_ALBUM;
 
 async fn next(app: &TestApp, id: &str, limit: usize) -> Res {
     let r = app

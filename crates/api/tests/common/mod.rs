@@ -18,6 +18,18 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 pub const DEVICE: &str = "test-device";
+/// The spec's album in the demo catalog, in album order.
+pub const SPEC_ALBUM: [&str; 9] = [
+    "B084KVZP2G",
+    "B084KPC3Q7",
+    "B084KMZM11",
+    "B084KW75Z6",
+    "DEMOTR0105",
+    "DEMOTR0106",
+    "DEMOTR0107",
+    "DEMOTR0108",
+    "DEMOTR0109",
+];
 pub const START_MS: i64 = 1_800_000_000_000;
 
 pub struct TestApp {

@@ -163,6 +163,25 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// Applies a queue edit. `StartUpcoming` changes nothing here: it returns the upcoming slot it
+/// names, for the caller to start.
+fn edit(q: &mut Queue, op: &Op) -> Option<Slot> {
+    match *op {
+        Op::Next(t) => {
+            q.queue_next(format!("n{t}")).unwrap();
+        }
+        Op::Last(t) => {
+            q.queue_last(format!("l{t}")).unwrap();
+        }
+        Op::Shuffle(on, seed) => q.set_shuffle(on, seed, None),
+        Op::Loop(m) => {
+            q.set_loop([LoopMode::LoopOff, LoopMode::LoopOne, LoopMode::LoopAll][m as usize])
+        }
+        Op::StartUpcoming(k) => return q.upcoming(12).slots.get(k as usize).copied(),
+    }
+    None
+}
+
 proptest! {
     /// No sequence of queue next/last, shuffle, loop changes and starts loses or duplicates an
     /// entry: pending user entries appear exactly once in the upcoming list, context entries at
@@ -171,18 +190,9 @@ proptest! {
     fn no_entry_lost_or_duplicated(len in 1u32..40, start in 0u32..40, ops in prop::collection::vec(op(), 0..60)) {
         let mut q = queue(len, Some(start % len), false, Continuation::Off);
         for op in ops {
-            match op {
-                Op::Next(t) => { q.queue_next(format!("n{t}")).unwrap(); }
-                Op::Last(t) => { q.queue_last(format!("l{t}")).unwrap(); }
-                Op::Shuffle(on, seed) => q.set_shuffle(on, seed, None),
-                Op::Loop(m) => q.set_loop([LoopMode::LoopOff, LoopMode::LoopOne, LoopMode::LoopAll][m as usize]),
-                Op::StartUpcoming(k) => {
-                    let w = q.upcoming(12).slots;
-                    if let Some(&s) = w.get(k as usize) {
-                        let e = entry(&q, s);
-                        q.start(e);
-                    }
-                }
+            if let Some(s) = edit(&mut q, &op) {
+                let e = entry(&q, s);
+                q.start(e);
             }
             // Check with loop off so the window is finite and exact.
             let mut view = q.clone();
@@ -219,26 +229,16 @@ proptest! {
         let mut q = queue(len, None, false, Continuation::Off);
         let mut started: Vec<Slot> = Vec::new();
         for op in ops {
-            match op {
-                Op::Next(t) => { q.queue_next(format!("n{t}")).unwrap(); }
-                Op::Last(t) => { q.queue_last(format!("l{t}")).unwrap(); }
-                Op::Shuffle(on, seed) => q.set_shuffle(on, seed, None),
-                Op::Loop(m) => q.set_loop([LoopMode::LoopOff, LoopMode::LoopOne, LoopMode::LoopAll][m as usize]),
-                Op::StartUpcoming(k) => {
-                    let w = q.upcoming(12).slots;
-                    if let Some(&s) = w.get(k as usize) {
-                        // Starting the entry just before the current one is "going back"; this
-                        // property covers forward plays only.
-                        if started.len() >= 2 && started[started.len() - 2] == s {
-                            continue;
-                        }
-                        let e = entry(&q, s);
-                        q.start(e);
-                        if started.last() != Some(&s) {
-                            started.push(s);
-                        }
-                    }
-                }
+            let Some(s) = edit(&mut q, &op) else { continue };
+            // Starting the entry just before the current one is "going back"; this property
+            // covers forward plays only.
+            if started.len() >= 2 && started[started.len() - 2] == s {
+                continue;
+            }
+            let e = entry(&q, s);
+            q.start(e);
+            if started.last() != Some(&s) {
+                started.push(s);
             }
         }
         let keep = started.len().min(MAX_HISTORY);
