@@ -53,41 +53,60 @@ fn json_value() -> impl Strategy<Value = Value> {
 
 #[test]
 fn random_bodies_never_cause_a_server_error() {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let app = rt.block_on(TestApp::new());
     let res = rt.block_on(app.album_session(&app.token, None, json!({"limit": 2})));
     let session = res.session_id();
     let metric = res.entity(0)["metricId"].clone();
     let paths = [
         ("POST", "/v1/playback/sessions".to_string()),
-        ("POST", format!("/v1/playback/sessions/{session}/queue/next")),
-        ("POST", format!("/v1/playback/sessions/{session}/queue/last")),
+        (
+            "POST",
+            format!("/v1/playback/sessions/{session}/queue/next"),
+        ),
+        (
+            "POST",
+            format!("/v1/playback/sessions/{session}/queue/last"),
+        ),
         ("PUT", format!("/v1/playback/sessions/{session}/loop")),
         ("PUT", format!("/v1/playback/sessions/{session}/shuffle")),
         ("POST", "/v1/playback/event".to_string()),
         ("POST", "/v1/playback/events".to_string()),
     ];
-    let mut runner = TestRunner::new(Config { cases: 300, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases: 300,
+        ..Config::default()
+    });
     runner
-        .run(&(0..paths.len(), json_value(), any::<bool>()), |(p, mut body, with_metric)| {
-            // Half the time, plant a real metric id so validation goes deeper.
-            if with_metric {
-                if let Some(obj) = body.as_object_mut() {
-                    obj.insert("metricId".into(), metric.clone());
+        .run(
+            &(0..paths.len(), json_value(), any::<bool>()),
+            |(p, mut body, with_metric)| {
+                // Half the time, plant a real metric id so validation goes deeper.
+                if with_metric {
+                    if let Some(obj) = body.as_object_mut() {
+                        obj.insert("metricId".into(), metric.clone());
+                    }
                 }
-            }
-            let (method, path) = &paths[p];
-            let res = rt.block_on(app.call(method.parse().unwrap(), path).json(body.clone()).send());
-            prop_assert!(
-                res.status.is_client_error() || res.status.is_success(),
-                "{method} {path} {body} -> {} {}",
-                res.status,
-                res.body
-            );
-            if res.status.is_client_error() {
-                prop_assert!(res.body["message"].as_str().is_some_and(|m| !m.is_empty()));
-            }
-            Ok(())
-        })
+                let (method, path) = &paths[p];
+                let res = rt.block_on(
+                    app.call(method.parse().unwrap(), path)
+                        .json(body.clone())
+                        .send(),
+                );
+                prop_assert!(
+                    res.status.is_client_error() || res.status.is_success(),
+                    "{method} {path} {body} -> {} {}",
+                    res.status,
+                    res.body
+                );
+                if res.status.is_client_error() {
+                    prop_assert!(res.body["message"].as_str().is_some_and(|m| !m.is_empty()));
+                }
+                Ok(())
+            },
+        )
         .unwrap();
 }

@@ -146,6 +146,19 @@ async fn serve(medley: Medley, s: cli::Serve, log: Option<String>) -> anyhow::Re
     }
     // Scripts and tests read this line to find the port of `--bind 127.0.0.1:0`.
     eprintln!("medley listening on http://{addr}");
+    // Sessions past their restore window are gone for good; clear them out hourly.
+    let purger = medley.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match purger.purge_expired_sessions().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("purged {n} expired playback sessions"),
+                Err(e) => tracing::warn!("purging expired sessions: {e}"),
+            }
+        }
+    });
     let app = medley_api::router(medley);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())

@@ -47,6 +47,13 @@ impl Hot {
         put(&self.sessions, s.id, s, |s| s.version);
     }
 
+    pub fn forget_sessions_before(&self, before_ms: i64) {
+        self.sessions
+            .lock()
+            .unwrap()
+            .retain(|_, s| s.updated_ms >= before_ms);
+    }
+
     pub fn forget_session(&self, id: Uuid) {
         self.sessions.lock().unwrap().remove(&id);
     }

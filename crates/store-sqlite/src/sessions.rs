@@ -186,6 +186,24 @@ impl SessionStore for SqliteStore {
         result
     }
 
+    async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64> {
+        let n = self
+            .write(move |conn| {
+                conn.execute(
+                    "DELETE FROM session_tracks WHERE session_id IN
+                       (SELECT id FROM sessions WHERE updated_ms < ?1)",
+                    [before_ms],
+                )
+                .and_then(|_| {
+                    conn.execute("DELETE FROM sessions WHERE updated_ms < ?1", [before_ms])
+                })
+                .map_err(backend)
+            })
+            .await?;
+        self.hot.forget_sessions_before(before_ms);
+        Ok(n as u64)
+    }
+
     async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>> {
         self.read(|conn| {
             let mut st = conn.prepare_cached(&format!(

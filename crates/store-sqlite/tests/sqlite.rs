@@ -125,6 +125,21 @@ async fn compare_and_set_and_the_write_through_copy_stay_consistent() {
 }
 
 #[tokio::test]
+async fn expired_sessions_are_purged_with_their_copies() {
+    let path = temp_db();
+    let store = SqliteStore::open(&path).unwrap();
+    let old = session("u");
+    let mut recent = session("u");
+    recent.updated_ms = 100;
+    store.create_session(&old, &["T1".into()]).await.unwrap();
+    store.create_session(&recent, &[]).await.unwrap();
+    assert_eq!(store.purge_sessions(50).await.unwrap(), 1);
+    assert!(store.session(old.id).await.unwrap().is_none());
+    assert!(store.session(recent.id).await.unwrap().is_some());
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[tokio::test]
 async fn catalog_import_is_idempotent_and_all_or_nothing() {
     let path = temp_db();
     let store = SqliteStore::open(&path).unwrap();

@@ -63,6 +63,8 @@ pub trait SessionStore: Send + Sync {
     async fn session(&self, id: Uuid) -> StoreResult<Option<Session>>;
     /// Saves `session` if its stored version is still `session.version`; bumps the version.
     async fn save_session(&self, session: &Session) -> StoreResult<()>;
+    /// Deletes the sessions with no activity since `before_ms`; returns how many.
+    async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64>;
     /// The user's sessions with activity since `since_ms`, newest first, one per device.
     async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>>;
     async fn streams(&self, user_id: &str) -> StoreResult<UserStreams>;

@@ -99,6 +99,11 @@ impl Medley {
         self.now_ms() - self.settings.restore_days * 24 * 3600 * 1000
     }
 
+    /// Deletes sessions that can no longer be restored; returns how many.
+    pub async fn purge_expired_sessions(&self) -> ServiceResult<u64> {
+        Ok(self.store.purge_sessions(self.restore_cutoff()).await?)
+    }
+
     /// The session if it is the caller's and not expired; otherwise 404 (never 403).
     pub(crate) async fn owned_session(&self, p: &Principal, id: Uuid) -> ServiceResult<Session> {
         match self.store.session(id).await? {
