@@ -17,13 +17,21 @@ pub fn document() -> Value {
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
             .map(|name| {
-                json!({"name": name, "in": "path", "required": true,
-                               "schema": {"type": "string", "format": "uuid"}})
+                // Playback ids are UUIDs; user ids are opaque.
+                let mut schema = json!({"type": "string"});
+                if name != "id" {
+                    schema["format"] = json!("uuid");
+                }
+                json!({"name": name, "in": "path", "required": true, "schema": schema})
             })
             .collect();
         if let Some((min, max, default)) = op.limit {
             params.push(json!({"name": "limit", "in": "query", "required": false,
                 "schema": {"type": "integer", "minimum": min, "maximum": max, "default": default}}));
+        }
+        for name in op.query {
+            params.push(json!({"name": name, "in": "query", "required": false,
+                               "schema": {"type": "string"}}));
         }
         params.push(
             json!({"name": "X-Amzn-Device-Id", "in": "header", "required": op.device,
@@ -89,7 +97,7 @@ pub fn document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "Medley", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "The Amazon Music Web API (Playback V1), served by Medley."},
+                 "description": "The Amazon Music Web API (Playback V1, Player V1), served by Medley."},
         "paths": paths,
         "components": {
             "securitySchemes": {

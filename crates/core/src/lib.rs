@@ -9,3 +9,4 @@ pub mod policy;
 pub mod queue;
 pub mod recommend;
 pub mod rng;
+pub mod time;

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod history;
 pub mod playback;
 mod throttle;
 

@@ -428,6 +428,21 @@ impl CatalogStore for SqliteStore {
         })
     }
 
+    async fn item_title(&self, kind: &str, id: &str) -> StoreResult<Option<String>> {
+        let sql = match kind {
+            "ALBUM" => "SELECT title FROM albums WHERE id = ?1",
+            "PLAYLIST" => "SELECT title FROM playlists WHERE id = ?1",
+            "ARTIST" => "SELECT name FROM artists WHERE id = ?1",
+            "TRACK" => "SELECT title FROM tracks WHERE id = ?1",
+            _ => return Ok(None),
+        };
+        self.read(|conn| {
+            conn.prepare_cached(sql)?
+                .query_row([id], |r| r.get(0))
+                .optional()
+        })
+    }
+
     async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>> {
         self.read(|conn| candidates(conn, query))
     }

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod catalog;
+mod history;
 mod hot;
 mod schema;
 mod sessions;

@@ -2,7 +2,8 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE artists (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, images TEXT NOT NULL DEFAULT '[]',
     track_count INTEGER NOT NULL DEFAULT 0);
@@ -63,7 +64,19 @@ CREATE INDEX events_plays_track ON events (track_id, received_ms) WHERE kind = '
 CREATE VIEW plays AS
     SELECT id, user_id, track_id, session_id, source_type, source_id, received_ms AS played_ms
     FROM events WHERE kind = 'start';
-"#];
+"#,
+    r#"
+-- The distinct things a user played (the session's album, playlist, artist or station, or the
+-- track itself), with the latest time: the recently played entities.
+CREATE TABLE recent_entities (
+    user_id TEXT NOT NULL, source_type TEXT NOT NULL, source_id TEXT NOT NULL,
+    played_ms INTEGER NOT NULL, PRIMARY KEY (user_id, source_type, source_id)) WITHOUT ROWID;
+CREATE INDEX recent_entities_time ON recent_entities (user_id, played_ms, source_type, source_id);
+INSERT INTO recent_entities (user_id, source_type, source_id, played_ms)
+    SELECT user_id, source_type, source_id, max(received_ms) FROM events
+    WHERE kind = 'start' AND source_type IS NOT NULL GROUP BY user_id, source_type, source_id;
+"#,
+];
 
 /// Applies pending migrations; safe when several processes open the same file at once.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -102,7 +102,19 @@ fn apply_commit(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )
         .map_err(backend)?;
+    let mut recent = conn
+        .prepare_cached(
+            "INSERT INTO recent_entities (user_id, source_type, source_id, played_ms)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (user_id, source_type, source_id)
+             DO UPDATE SET played_ms = max(played_ms, excluded.played_ms)",
+        )
+        .map_err(backend)?;
     for e in &c.events {
+        if let Some((kind, id)) = &e.source {
+            recent
+                .execute(params![c.user_id, kind, id, e.received_ms])
+                .map_err(backend)?;
+        }
         let (source_type, source_id) = e.source.clone().unzip();
         ins.execute(params![
             c.user_id,

@@ -39,6 +39,9 @@ pub trait CatalogStore: Send + Sync {
     /// The primary artist id of every context entry, for contexts up to `max` entries.
     async fn context_artists(&self, ctx: &ContextRef, max: u32)
         -> StoreResult<Option<Vec<String>>>;
+    /// The title (or an artist's name) of a catalog item; `kind` is `ALBUM`, `PLAYLIST`,
+    /// `ARTIST` or `TRACK`.
+    async fn item_title(&self, kind: &str, id: &str) -> StoreResult<Option<String>>;
     /// Candidate tracks for the recommender, with the features it scores.
     async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>>;
 }
@@ -76,5 +79,26 @@ pub trait SessionStore: Send + Sync {
     async fn commit_events(&self, commit: &EventCommit) -> StoreResult<()>;
 }
 
-pub trait Store: CatalogStore + AccountStore + SessionStore {}
-impl<T: CatalogStore + AccountStore + SessionStore> Store for T {}
+/// Listening history, written by `SessionStore::commit_events` (start events).
+#[async_trait]
+pub trait HistoryStore: Send + Sync {
+    /// The user's plays, newest first, strictly older than `before` (`(played_ms, play_id)`).
+    async fn recent_tracks(
+        &self,
+        user_id: &str,
+        before: Option<(i64, i64)>,
+        limit: u32,
+    ) -> StoreResult<Vec<PlayedTrack>>;
+    /// The distinct things the user played, latest first, of the given types (all when empty),
+    /// strictly after `before` in that order (`(played_ms, type, id)`).
+    async fn recent_entities(
+        &self,
+        user_id: &str,
+        types: &[String],
+        before: Option<(i64, String, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<PlayedEntity>>;
+}
+
+pub trait Store: CatalogStore + AccountStore + SessionStore + HistoryStore {}
+impl<T: CatalogStore + AccountStore + SessionStore + HistoryStore> Store for T {}

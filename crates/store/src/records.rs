@@ -164,3 +164,21 @@ pub struct CandidateQuery {
 }
 
 pub use medley_core::recommend::Candidate;
+
+/// One play of a track (a start event), for recently played tracks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlayedTrack {
+    /// Orders plays within the same millisecond; part of the page cursor.
+    pub play_id: i64,
+    pub track_id: String,
+    pub played_ms: i64,
+}
+
+/// A thing the user played, with the latest time, for recently played entities.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlayedEntity {
+    /// `ALBUM`, `PLAYLIST`, `ARTIST`, `STATION` or `TRACK`.
+    pub source_type: String,
+    pub source_id: String,
+    pub played_ms: i64,
+}

@@ -2,6 +2,7 @@
 //! router and the OpenAPI document (`/openapi.json`) are both generated from that declaration.
 
 mod playback;
+mod player;
 
 use axum::Router;
 use medley_service::Medley;
@@ -19,69 +20,88 @@ pub struct Operation {
     pub device: bool,
     /// `?limit=` bounds and default, where the endpoint takes one.
     pub limit: Option<(u32, u32, u32)>,
+    /// Other query parameters (all optional strings).
+    pub query: &'static [&'static str],
     pub body: bool,
 }
 
 macro_rules! routes {
-    ($( $method:ident $path:literal => $handler:ident {
-        $summary:literal, ok $ok:literal, device $device:literal, limit $limit:expr, body $body:literal
+    ($( $method:ident $path:literal => $module:ident :: $handler:ident {
+        $summary:literal, scope $scope:literal, ok $ok:literal, device $device:literal,
+        limit $limit:expr, query $query:expr, body $body:literal
     } )*) => {
         pub fn routes() -> Router<Medley> {
-            Router::new() $( .route($path, axum::routing::$method(playback::$handler)) )*
+            Router::new() $( .route($path, axum::routing::$method($module::$handler)) )*
         }
 
         pub const OPERATIONS: &[Operation] = &[ $( Operation {
             method: stringify!($method),
             path: $path,
-            operation_id: stringify!($handler),
+            operation_id: concat!(stringify!($module), "_", stringify!($handler)),
             summary: $summary,
-            scope: "music::playback",
+            scope: $scope,
             ok: $ok,
             device: $device,
             limit: $limit,
+            query: $query,
             body: $body,
         } ),* ];
     };
 }
 
+const PLAYER_HISTORY: &[&str] = &["cursor"];
+const ENTITY_HISTORY: &[&str] = &["cursor", "entityTypes"];
+
 routes! {
-    post "/v1/playback/sessions" => create {
-        "Create new session", ok 200, device true, limit None, body true
+    post "/v1/playback/sessions" => playback::create {
+        "Create new session", scope "music::playback", ok 200, device true, limit None, query &[], body true
     }
-    get "/v1/playback/sessions/active" => active {
-        "Get active sessions", ok 200, device false, limit None, body false
+    get "/v1/playback/sessions/active" => playback::active {
+        "Get active sessions", scope "music::playback", ok 200, device false, limit None, query &[], body false
     }
-    get "/v1/playback/sessions/{sessionId}/current" => current {
-        "Get current track", ok 200, device true, limit None, body false
+    get "/v1/playback/sessions/{sessionId}/current" => playback::current {
+        "Get current track", scope "music::playback", ok 200, device true, limit None, query &[], body false
     }
-    get "/v1/playback/sessions/{sessionId}/next" => next {
-        "Get next tracks", ok 200, device true, limit Some((1, 10, 10)), body false
+    get "/v1/playback/sessions/{sessionId}/next" => playback::next {
+        "Get next tracks", scope "music::playback", ok 200, device true, limit Some((1, 10, 10)), query &[], body false
     }
-    get "/v1/playback/sessions/{sessionId}/previous" => previous {
-        "Get previous tracks", ok 200, device true, limit Some((1, 10, 10)), body false
+    get "/v1/playback/sessions/{sessionId}/previous" => playback::previous {
+        "Get previous tracks", scope "music::playback", ok 200, device true, limit Some((1, 10, 10)), query &[], body false
     }
-    get "/v1/playback/sessions/{sessionId}/queue" => queue {
-        "Get playback queue (reduced metadata)", ok 200, device true, limit Some((1, 10, 10)), body false
+    get "/v1/playback/sessions/{sessionId}/queue" => playback::queue {
+        "Get playback queue (reduced metadata)", scope "music::playback", ok 200, device true, limit Some((1, 10, 10)), query &[], body false
     }
-    get "/v1/playback/sessions/{sessionId}/entities/{entityReferenceId}" => restore {
-        "Restore playback session", ok 200, device true, limit Some((1, 10, 10)), body false
+    get "/v1/playback/sessions/{sessionId}/entities/{entityReferenceId}" => playback::restore {
+        "Restore playback session", scope "music::playback", ok 200, device true, limit Some((1, 10, 10)), query &[], body false
     }
-    post "/v1/playback/sessions/{sessionId}/queue/next" => queue_next {
-        "Queue next track", ok 201, device false, limit None, body true
+    post "/v1/playback/sessions/{sessionId}/queue/next" => playback::queue_next {
+        "Queue next track", scope "music::playback", ok 201, device false, limit None, query &[], body true
     }
-    post "/v1/playback/sessions/{sessionId}/queue/last" => queue_last {
-        "Queue last track", ok 201, device false, limit None, body true
+    post "/v1/playback/sessions/{sessionId}/queue/last" => playback::queue_last {
+        "Queue last track", scope "music::playback", ok 201, device false, limit None, query &[], body true
     }
-    put "/v1/playback/sessions/{sessionId}/loop" => set_loop {
-        "Set playback mode to loop", ok 200, device false, limit None, body true
+    put "/v1/playback/sessions/{sessionId}/loop" => playback::set_loop {
+        "Set playback mode to loop", scope "music::playback", ok 200, device false, limit None, query &[], body true
     }
-    put "/v1/playback/sessions/{sessionId}/shuffle" => set_shuffle {
-        "Set playback mode to shuffle", ok 200, device false, limit None, body true
+    put "/v1/playback/sessions/{sessionId}/shuffle" => playback::set_shuffle {
+        "Set playback mode to shuffle", scope "music::playback", ok 200, device false, limit None, query &[], body true
     }
-    post "/v1/playback/event" => event {
-        "Report single event", ok 201, device true, limit None, body true
+    post "/v1/playback/event" => playback::event {
+        "Report single event", scope "music::playback", ok 201, device true, limit None, query &[], body true
     }
-    post "/v1/playback/events" => events {
-        "Report multiple events", ok 201, device true, limit None, body true
+    post "/v1/playback/events" => playback::events {
+        "Report multiple events", scope "music::playback", ok 201, device true, limit None, query &[], body true
+    }
+    get "/v1/player/recentlyPlayed" => player::recently_played {
+        "Get current user's recently played tracks", scope "music::history", ok 200, device false, limit Some((1, 60, 60)), query PLAYER_HISTORY, body false
+    }
+    get "/player/recentlyPlayed" => player::recently_played {
+        "Get current user's recently played tracks (the path of the spec's example)", scope "music::history", ok 200, device false, limit Some((1, 60, 60)), query PLAYER_HISTORY, body false
+    }
+    get "/v1/me/recentlyPlayedEntities" => player::my_recent_entities {
+        "Get current user's recently played entities", scope "music::history", ok 200, device false, limit Some((1, 100, 100)), query ENTITY_HISTORY, body false
+    }
+    get "/v1/users/{id}/recentlyPlayedEntities" => player::user_recent_entities {
+        "Get user's recently played entities", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query ENTITY_HISTORY, body false
     }
 }

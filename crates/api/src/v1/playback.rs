@@ -32,7 +32,7 @@ struct Data<T> {
     data: T,
 }
 
-fn data(body: impl Serialize) -> Response {
+pub fn data(body: impl Serialize) -> Response {
     Json(Data { data: body }).into_response()
 }
 
