@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod history;
 pub mod playback;
+pub mod profiles;
 mod throttle;
 
 use std::sync::Arc;
@@ -84,6 +85,11 @@ impl Medley {
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// Drops cached token → principal entries, after a user's profile changed.
+    pub(crate) fn forget_principals(&self) {
+        self.caches.tokens.clear();
     }
 
     /// Track ids at context indices (same order), through the cache.

@@ -80,6 +80,41 @@ impl AccountStore for SqliteStore {
         })
     }
 
+    async fn users(&self, ids: &[String]) -> StoreResult<Vec<User>> {
+        self.read(|conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"
+            ))?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(u) = st.query_row([id], |r| user_row(r, 0)).optional()? {
+                    out.push(u);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    async fn update_profile(
+        &self,
+        id: &str,
+        name: &str,
+        visibility: Visibility,
+        playback_visibility: Visibility,
+    ) -> StoreResult<bool> {
+        let (id, name) = (id.to_string(), name.to_string());
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE users SET name = ?2, visibility = ?3, playback_visibility = ?4 WHERE id = ?1",
+                    params![id, name, vis_str(&visibility), vis_str(&playback_visibility)],
+                )
+                .map_err(backend)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
     async fn create_client(&self, client: &Client) -> StoreResult<()> {
         let c = client.clone();
         self.write(move |conn| {

@@ -50,6 +50,16 @@ pub trait CatalogStore: Send + Sync {
 pub trait AccountStore: Send + Sync {
     async fn create_user(&self, user: &User) -> StoreResult<()>;
     async fn user(&self, id: &str) -> StoreResult<Option<User>>;
+    /// Users by id, in the order asked; unknown ids are left out.
+    async fn users(&self, ids: &[String]) -> StoreResult<Vec<User>>;
+    /// Sets a user's name and visibilities; false when there is no such user.
+    async fn update_profile(
+        &self,
+        id: &str,
+        name: &str,
+        visibility: Visibility,
+        playback_visibility: Visibility,
+    ) -> StoreResult<bool>;
     async fn create_client(&self, client: &Client) -> StoreResult<()>;
     async fn client(&self, api_key: &str) -> StoreResult<Option<Client>>;
     async fn insert_token(&self, token: &TokenRecord) -> StoreResult<()>;

@@ -3,6 +3,7 @@
 
 mod playback;
 mod player;
+mod users;
 
 use axum::Router;
 use medley_service::Medley;
@@ -50,6 +51,7 @@ macro_rules! routes {
 }
 
 const PLAYER_HISTORY: &[&str] = &["cursor"];
+const USER_IDS: &[&str] = &["ids"];
 const ENTITY_HISTORY: &[&str] = &["cursor", "entityTypes"];
 
 routes! {
@@ -100,6 +102,18 @@ routes! {
     }
     get "/v1/me/recentlyPlayedEntities" => player::my_recent_entities {
         "Get current user's recently played entities", scope "music::history", ok 200, device false, limit Some((1, 100, 100)), query ENTITY_HISTORY, body false
+    }
+    get "/v1/me" => users::me {
+        "Get current user", scope "music::profile", ok 200, device false, limit None, query &[], body false
+    }
+    put "/v1/me" => users::update_me {
+        "Update current user", scope "music::profile", ok 200, device false, limit None, query &[], body true
+    }
+    get "/v1/users/{id}" => users::user {
+        "Get user", scope "music::catalog", ok 200, device false, limit None, query &[], body false
+    }
+    get "/v1/users" => users::users {
+        "Get multiple users (ids: at most 100)", scope "music::catalog", ok 200, device false, limit None, query USER_IDS, body false
     }
     get "/v1/users/{id}/recentlyPlayedEntities" => player::user_recent_entities {
         "Get user's recently played entities", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query ENTITY_HISTORY, body false

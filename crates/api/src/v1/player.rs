@@ -11,7 +11,7 @@ use crate::ApiError;
 type Params = Query<Vec<(String, String)>>;
 
 /// One optional query parameter; given twice is a 400.
-fn param<'a>(q: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, ApiError> {
+pub fn param<'a>(q: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, ApiError> {
     let mut found = q.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let first = found.next();
     if found.next().is_some() {
