@@ -10,6 +10,7 @@ pub mod error;
 pub mod history;
 pub mod playback;
 pub mod profiles;
+pub mod social;
 mod throttle;
 
 use std::sync::Arc;

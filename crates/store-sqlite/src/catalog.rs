@@ -434,6 +434,7 @@ impl CatalogStore for SqliteStore {
             "PLAYLIST" => "SELECT title FROM playlists WHERE id = ?1",
             "ARTIST" => "SELECT name FROM artists WHERE id = ?1",
             "TRACK" => "SELECT title FROM tracks WHERE id = ?1",
+            "PODCAST_SHOW" => "SELECT title FROM podcast_shows WHERE id = ?1",
             _ => return Ok(None),
         };
         self.read(|conn| {

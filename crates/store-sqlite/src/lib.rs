@@ -9,6 +9,7 @@ mod accounts;
 mod catalog;
 mod history;
 mod hot;
+mod relations;
 mod schema;
 mod sessions;
 

@@ -76,6 +76,14 @@ INSERT INTO recent_entities (user_id, source_type, source_id, played_ms)
     SELECT user_id, source_type, source_id, max(received_ms) FROM events
     WHERE kind = 'start' AND source_type IS NOT NULL GROUP BY user_id, source_type, source_id;
 "#,
+    r#"
+-- Who follows what: users, artists, playlists, podcast shows, and the tracks in a library.
+CREATE TABLE relations (
+    user_id TEXT NOT NULL, kind TEXT NOT NULL, target_id TEXT NOT NULL, created_ms INTEGER NOT NULL,
+    PRIMARY KEY (user_id, kind, target_id)) WITHOUT ROWID;
+CREATE INDEX relations_by_time ON relations (user_id, kind, created_ms, target_id);
+CREATE INDEX relations_by_target ON relations (kind, target_id, created_ms, user_id);
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

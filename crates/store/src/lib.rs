@@ -40,7 +40,7 @@ pub trait CatalogStore: Send + Sync {
     async fn context_artists(&self, ctx: &ContextRef, max: u32)
         -> StoreResult<Option<Vec<String>>>;
     /// The title (or an artist's name) of a catalog item; `kind` is `ALBUM`, `PLAYLIST`,
-    /// `ARTIST` or `TRACK`.
+    /// `ARTIST`, `TRACK` or `PODCAST_SHOW`.
     async fn item_title(&self, kind: &str, id: &str) -> StoreResult<Option<String>>;
     /// Candidate tracks for the recommender, with the features it scores.
     async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>>;
@@ -110,5 +110,38 @@ pub trait HistoryStore: Send + Sync {
     ) -> StoreResult<Vec<PlayedEntity>>;
 }
 
-pub trait Store: CatalogStore + AccountStore + SessionStore + HistoryStore {}
-impl<T: CatalogStore + AccountStore + SessionStore + HistoryStore> Store for T {}
+/// Follows and libraries: a user relates to a target of some kind (`USER`, `ARTIST`,
+/// `PLAYLIST`, `PODCAST_SHOW`, `LIBRARY_TRACK`). Lists are newest first, paged by
+/// `(created_ms, id)` keysets.
+#[async_trait]
+pub trait RelationStore: Send + Sync {
+    /// Adds (keeping the first time) or removes a relation; both are idempotent.
+    async fn set_relation(
+        &self,
+        user_id: &str,
+        kind: &str,
+        target_id: &str,
+        on: bool,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+    /// A user's targets of a kind, only among `only` when it is not empty.
+    async fn targets(
+        &self,
+        user_id: &str,
+        kind: &str,
+        only: &[String],
+        before: Option<(i64, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, i64)>>;
+    /// The users related to a target (a user's followers).
+    async fn sources(
+        &self,
+        kind: &str,
+        target_id: &str,
+        before: Option<(i64, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, i64)>>;
+}
+
+pub trait Store: CatalogStore + AccountStore + SessionStore + HistoryStore + RelationStore {}
+impl<T: CatalogStore + AccountStore + SessionStore + HistoryStore + RelationStore> Store for T {}

@@ -3,6 +3,7 @@
 
 mod playback;
 mod player;
+mod social;
 mod users;
 
 use axum::Router;
@@ -52,6 +53,10 @@ macro_rules! routes {
 
 const PLAYER_HISTORY: &[&str] = &["cursor"];
 const USER_IDS: &[&str] = &["ids"];
+const PAGE: &[&str] = &["cursor"];
+const TRACK_IDS: &[&str] = &["cursor", "trackIds"];
+const ARTIST_IDS: &[&str] = &["cursor", "artistIds"];
+const PLAYLIST_IDS: &[&str] = &["cursor", "playlistIds"];
 const ENTITY_HISTORY: &[&str] = &["cursor", "entityTypes"];
 
 routes! {
@@ -117,5 +122,68 @@ routes! {
     }
     get "/v1/users/{id}/recentlyPlayedEntities" => player::user_recent_entities {
         "Get user's recently played entities", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query ENTITY_HISTORY, body false
+    }
+    get "/v1/me/library/tracks" => social::library_tracks {
+        "Get current user's library tracks (trackIds: check their like status)", scope "music::profile:read", ok 200, device false, limit Some((1, 100, 100)), query TRACK_IDS, body false
+    }
+    put "/v1/me/library/tracks/{id}" => social::add_library_track {
+        "Add a track to the current user's library", scope "music::favorites", ok 200, device false, limit None, query &[], body false
+    }
+    delete "/v1/me/library/tracks/{id}" => social::remove_library_track {
+        "Remove a track from the current user's library", scope "music::favorites", ok 200, device false, limit None, query &[], body false
+    }
+    get "/v1/me/followers" => social::my_followers {
+        "Get current user's followers", scope "music::favorites:read", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
+    }
+    get "/v1/me/followed/users" => social::my_followed_users {
+        "Get current user's followed users", scope "music::favorites:read", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
+    }
+    get "/v1/me/followed/artists" => social::my_followed_artists {
+        "Get current user's followed artists", scope "music::favorites:read", ok 200, device false, limit Some((1, 100, 100)), query ARTIST_IDS, body false
+    }
+    get "/v1/me/followed/playlists" => social::my_followed_playlists {
+        "Get current user's followed playlists", scope "music::favorites:read", ok 200, device false, limit Some((1, 100, 100)), query PLAYLIST_IDS, body false
+    }
+    get "/v1/me/followed/podcasts/shows" => social::my_followed_shows {
+        "Get current user's followed podcast shows", scope "music::favorites:read", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
+    }
+    put "/v1/me/followed/users/{id}" => social::follow_user {
+        "Follow a user", scope "music::favorites", ok 200, device false, limit None, query &[], body false
+    }
+    delete "/v1/me/followed/users/{id}" => social::unfollow_user {
+        "Unfollow a user", scope "music::favorites", ok 200, device false, limit None, query &[], body false
+    }
+    put "/v1/me/followed/artists/{id}" => social::follow_artist {
+        "Follow an artist", scope "music::favorites", ok 200, device false, limit None, query &[], body false
+    }
+    delete "/v1/me/followed/artists/{id}" => social::unfollow_artist {
+        "Unfollow an artist", scope "music::favorites", ok 200, device false, limit None, query &[], body false
+    }
+    put "/v1/me/followed/playlists/{id}" => social::follow_playlist {
+        "Follow a playlist", scope "music::favorites", ok 200, device false, limit None, query &[], body false
+    }
+    delete "/v1/me/followed/playlists/{id}" => social::unfollow_playlist {
+        "Unfollow a playlist", scope "music::favorites", ok 200, device false, limit None, query &[], body false
+    }
+    put "/v1/me/followed/podcasts/shows/{id}" => social::follow_show {
+        "Follow a podcast show", scope "music::favorites", ok 200, device false, limit None, query &[], body false
+    }
+    delete "/v1/me/followed/podcasts/shows/{id}" => social::unfollow_show {
+        "Unfollow a podcast show", scope "music::favorites", ok 200, device false, limit None, query &[], body false
+    }
+    get "/v1/users/{id}/followers" => social::their_followers {
+        "Get user's followers", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
+    }
+    get "/v1/users/{id}/followed" => social::their_followed_users {
+        "Get user's followed users (the path of the spec's example)", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
+    }
+    get "/v1/users/{id}/followed/users" => social::their_followed_users {
+        "Get user's followed users", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
+    }
+    get "/v1/users/{id}/followed/artists" => social::their_followed_artists {
+        "Get user's followed artists", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query ARTIST_IDS, body false
+    }
+    get "/v1/users/{id}/followed/podcasts/shows" => social::their_followed_shows {
+        "Get user's followed podcast shows", scope "music::catalog", ok 200, device false, limit Some((1, 36, 36)), query PAGE, body false
     }
 }

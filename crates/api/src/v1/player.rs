@@ -22,7 +22,8 @@ pub fn param<'a>(q: &'a [(String, String)], name: &str) -> Result<Option<&'a str
     Ok(first)
 }
 
-fn limit(q: &[(String, String)], max: u32) -> Result<u32, ApiError> {
+/// `?limit=` within 1 to `max`, default `max`.
+pub fn limit(q: &[(String, String)], max: u32) -> Result<u32, ApiError> {
     match param(q, "limit")? {
         None => Ok(max),
         Some(v) => bounded_limit(v.parse::<i64>().ok(), max as usize).map(|n| n as u32),

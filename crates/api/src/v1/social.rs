@@ -1,0 +1,173 @@
+//! User V1.0 handlers for follows, followers and the library (spec/003).
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use medley_service::social::Relation;
+use medley_service::Medley;
+
+use super::playback::data;
+use super::player::{limit, param};
+use crate::extract::Caller;
+use crate::ApiError;
+
+type Params = Query<Vec<(String, String)>>;
+type ApiResult = Result<Response, ApiError>;
+
+/// Most edges a list returns; another user's podcast shows page by 36 (spec/003).
+const MAX: u32 = 100;
+const MAX_THEIR_SHOWS: u32 = 36;
+
+async fn mine(
+    m: Medley,
+    p: medley_service::accounts::Principal,
+    rel: Relation,
+    filter: Option<&str>,
+    q: &[(String, String)],
+) -> ApiResult {
+    let only = match filter {
+        Some(name) => param(q, name)?,
+        None => None,
+    };
+    Ok(data(
+        m.my_relations(&p, rel, only, limit(q, MAX)?, param(q, "cursor")?)
+            .await?,
+    ))
+}
+
+async fn theirs(
+    m: Medley,
+    p: medley_service::accounts::Principal,
+    id: &str,
+    rel: Relation,
+    filter: Option<&str>,
+    max: u32,
+    q: &[(String, String)],
+) -> ApiResult {
+    let only = match filter {
+        Some(name) => param(q, name)?,
+        None => None,
+    };
+    Ok(data(
+        m.their_relations(&p, id, rel, only, limit(q, max)?, param(q, "cursor")?)
+            .await?,
+    ))
+}
+
+pub async fn library_tracks(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Query(q): Params,
+) -> ApiResult {
+    mine(m, p, Relation::LibraryTrack, Some("trackIds"), &q).await
+}
+
+pub async fn my_followed_users(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Query(q): Params,
+) -> ApiResult {
+    mine(m, p, Relation::User, None, &q).await
+}
+
+pub async fn my_followed_artists(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Query(q): Params,
+) -> ApiResult {
+    mine(m, p, Relation::Artist, Some("artistIds"), &q).await
+}
+
+pub async fn my_followed_playlists(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Query(q): Params,
+) -> ApiResult {
+    mine(m, p, Relation::Playlist, Some("playlistIds"), &q).await
+}
+
+pub async fn my_followed_shows(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Query(q): Params,
+) -> ApiResult {
+    mine(m, p, Relation::PodcastShow, None, &q).await
+}
+
+pub async fn my_followers(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Query(q): Params,
+) -> ApiResult {
+    Ok(data(
+        m.followers(&p, None, limit(&q, MAX)?, param(&q, "cursor")?)
+            .await?,
+    ))
+}
+
+pub async fn their_followers(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Query(q): Params,
+) -> ApiResult {
+    Ok(data(
+        m.followers(&p, Some(&id), limit(&q, MAX)?, param(&q, "cursor")?)
+            .await?,
+    ))
+}
+
+pub async fn their_followed_users(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Query(q): Params,
+) -> ApiResult {
+    theirs(m, p, &id, Relation::User, None, MAX, &q).await
+}
+
+pub async fn their_followed_artists(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Query(q): Params,
+) -> ApiResult {
+    theirs(m, p, &id, Relation::Artist, Some("artistIds"), MAX, &q).await
+}
+
+pub async fn their_followed_shows(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Query(q): Params,
+) -> ApiResult {
+    theirs(m, p, &id, Relation::PodcastShow, None, MAX_THEIR_SHOWS, &q).await
+}
+
+async fn set(
+    m: Medley,
+    p: medley_service::accounts::Principal,
+    rel: Relation,
+    id: &str,
+    on: bool,
+) -> ApiResult {
+    Ok(data(m.set_relation(&p, rel, id, on).await?))
+}
+
+macro_rules! follow_handlers {
+    ($( $put:ident, $delete:ident => $rel:expr; )*) => { $(
+        pub async fn $put(State(m): State<Medley>, Caller(p): Caller, Path(id): Path<String>) -> ApiResult {
+            set(m, p, $rel, &id, true).await
+        }
+        pub async fn $delete(State(m): State<Medley>, Caller(p): Caller, Path(id): Path<String>) -> ApiResult {
+            set(m, p, $rel, &id, false).await
+        }
+    )* };
+}
+
+follow_handlers! {
+    follow_user, unfollow_user => Relation::User;
+    follow_artist, unfollow_artist => Relation::Artist;
+    follow_playlist, unfollow_playlist => Relation::Playlist;
+    follow_show, unfollow_show => Relation::PodcastShow;
+    add_library_track, remove_library_track => Relation::LibraryTrack;
+}
