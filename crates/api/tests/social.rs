@@ -197,7 +197,7 @@ async fn followers_and_other_users_lists_follow_privacy_and_scopes() {
         .get(&format!("/v1/users/{ada}/followers?limit=1&cursor={next}"))
         .send()
         .await;
-    assert_eq!(ids(&f2.body, "followers"), [hedy.clone()]);
+    assert_eq!(ids(&f2.body, "followers"), std::slice::from_ref(&hedy));
     for path in [
         format!("/v1/users/{hedy}/followed"),
         format!("/v1/users/{hedy}/followed/users"),
@@ -211,7 +211,7 @@ async fn followers_and_other_users_lists_follow_privacy_and_scopes() {
                 &app.get(&path).token(&hedy_token).send().await.body,
                 "followedUsers"
             ),
-            [ada.clone()]
+            std::slice::from_ref(&ada)
         );
     }
     let shows = app
