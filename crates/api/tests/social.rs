@@ -309,3 +309,53 @@ proptest! {
         });
     }
 }
+
+#[tokio::test]
+async fn every_list_endpoint_bounds_its_limit() {
+    let app = TestApp::new().await;
+    let me = medley_service::demo::DEMO_USER;
+    let lists: Vec<(String, u32)> = vec![
+        ("/player/recentlyPlayed".into(), 60),
+        ("/v1/player/recentlyPlayed".into(), 60),
+        ("/v1/me/recentlyPlayedEntities".into(), 100),
+        (format!("/v1/users/{me}/recentlyPlayedEntities"), 100),
+        ("/v1/me/library/tracks".into(), 100),
+        ("/v1/me/followers".into(), 100),
+        ("/v1/me/followed/users".into(), 100),
+        ("/v1/me/followed/artists".into(), 100),
+        ("/v1/me/followed/playlists".into(), 100),
+        ("/v1/me/followed/podcasts/shows".into(), 100),
+        (format!("/v1/users/{me}/followers"), 100),
+        (format!("/v1/users/{me}/followed"), 100),
+        (format!("/v1/users/{me}/followed/users"), 100),
+        (format!("/v1/users/{me}/followed/artists"), 100),
+        (format!("/v1/users/{me}/followed/podcasts/shows"), 36),
+    ];
+    for (path, max) in lists {
+        app.get(&path).send().await.expect(200);
+        app.get(&format!("{path}?limit={max}"))
+            .send()
+            .await
+            .expect(200);
+        for bad in [
+            "0".to_string(),
+            (max + 1).to_string(),
+            "-1".into(),
+            "ten".into(),
+        ] {
+            let r = app.get(&format!("{path}?limit={bad}")).send().await;
+            r.expect_error(400, "BAD_REQUEST");
+            assert!(
+                r.body["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("between 1 and {max}")),
+                "{path}"
+            );
+        }
+        app.get(&format!("{path}?cursor=garbage"))
+            .send()
+            .await
+            .expect_error(400, "BAD_REQUEST");
+    }
+}

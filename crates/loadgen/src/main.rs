@@ -33,6 +33,24 @@ enum Cmd {
     },
     /// Run the device loop.
     Run(Run),
+    /// GET one path over and over from several connections and report its latency.
+    Get(Get),
+}
+
+#[derive(clap::Args, Clone)]
+struct Get {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: String,
+    #[arg(long)]
+    api_key: String,
+    #[arg(long)]
+    token: String,
+    #[arg(long)]
+    path: String,
+    #[arg(long, default_value_t = 8)]
+    connections: usize,
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
 }
 
 #[derive(clap::Args, Clone)]
@@ -61,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().cmd {
         Cmd::GenCatalog { tracks, out } => gen_catalog(tracks, &out),
         Cmd::Run(r) => run(r).await,
+        Cmd::Get(g) => get(g).await,
     }
 }
 
@@ -287,6 +306,50 @@ fn pct(sorted: &[u32], p: f64) -> f64 {
     }
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i] as f64 / 1000.0
+}
+
+async fn get(g: Get) -> anyhow::Result<()> {
+    let g = Arc::new(g);
+    let deadline = Instant::now() + Duration::from_secs(g.seconds);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..g.connections {
+        let g = g.clone();
+        tasks.push(tokio::spawn(async move {
+            let headers = vec![
+                ("x-api-key".to_string(), g.api_key.clone()),
+                ("authorization".to_string(), format!("Bearer {}", g.token)),
+            ];
+            let mut c = Conn::open(&g.addr, headers).await?;
+            let mut lat = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let (status, _) = c.call("GET", &g.path, None).await?;
+                if status != 200 {
+                    bail!("GET {} answered {status}", g.path);
+                }
+                lat.push(t.elapsed().as_micros() as u32);
+            }
+            anyhow::Ok(lat)
+        }));
+    }
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await??);
+    }
+    lat.sort_unstable();
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "GET {} | {} connections | {} requests | {:.0} req/s | p50 {:.2} ms | p99 {:.2} ms | max {:.2} ms",
+        g.path,
+        g.connections,
+        lat.len(),
+        lat.len() as f64 / secs,
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
+        pct(&lat, 1.0)
+    );
+    Ok(())
 }
 
 async fn run(r: Run) -> anyhow::Result<()> {
