@@ -329,6 +329,7 @@ async fn every_list_endpoint_bounds_its_limit() {
         (format!("/v1/users/{me}/followed"), 100),
         (format!("/v1/users/{me}/followed/users"), 100),
         (format!("/v1/users/{me}/followed/artists"), 100),
+        (format!("/v1/users/{me}/followed/playlists"), 100),
         (format!("/v1/users/{me}/followed/podcasts/shows"), 36),
     ];
     for (path, max) in lists {

@@ -183,6 +183,9 @@ routes! {
     get "/v1/users/{id}/followed/artists" => social::their_followed_artists {
         "Get user's followed artists", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query ARTIST_IDS, body false
     }
+    get "/v1/users/{id}/followed/playlists" => social::their_followed_playlists {
+        "Get user's followed playlists", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PLAYLIST_IDS, body false
+    }
     get "/v1/users/{id}/followed/podcasts/shows" => social::their_followed_shows {
         "Get user's followed podcast shows", scope "music::catalog", ok 200, device false, limit Some((1, 36, 36)), query PAGE, body false
     }

@@ -134,6 +134,15 @@ pub async fn their_followed_artists(
     theirs(m, p, &id, Relation::Artist, Some("artistIds"), MAX, &q).await
 }
 
+pub async fn their_followed_playlists(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Query(q): Params,
+) -> ApiResult {
+    theirs(m, p, &id, Relation::Playlist, Some("playlistIds"), MAX, &q).await
+}
+
 pub async fn their_followed_shows(
     State(m): State<Medley>,
     Caller(p): Caller,
