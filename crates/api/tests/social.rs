@@ -234,6 +234,22 @@ async fn followers_and_other_users_lists_follow_privacy_and_scopes() {
         .send()
         .await
         .expect(200);
+    app.put("/v1/me/followed/playlists/B01LS62KK2")
+        .token(&ada_token)
+        .send()
+        .await
+        .expect(200);
+    let pl = app
+        .get(&format!(
+            "/v1/users/{ada}/followed/playlists?playlistIds=B01LS62KK2"
+        ))
+        .send()
+        .await;
+    assert_eq!(ids(&pl.body, "followedPlaylists"), ["B01LS62KK2"]);
+    app.get(&format!("/v1/users/{hedy}/followed/playlists"))
+        .send()
+        .await
+        .expect_error(404, "RESOURCE_NOT_FOUND");
     // Scopes: reading needs favorites(:read) for oneself and catalog for others; writing needs favorites.
     let read_only = app
         .medley
