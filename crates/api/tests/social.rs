@@ -4,31 +4,9 @@
 mod common;
 
 use common::TestApp;
-use medley_core::policy::Tier;
-use medley_service::accounts::NewUser;
 use medley_store::Visibility;
 use proptest::prelude::*;
 use serde_json::{json, Value};
-
-async fn person(app: &TestApp, name: &str, visibility: Visibility) -> (String, String) {
-    let u = app
-        .medley
-        .add_user(NewUser {
-            name: name.into(),
-            tier: Tier::Unlimited,
-            max_streams: 1,
-            visibility,
-            playback_visibility: Visibility::Public,
-        })
-        .await
-        .unwrap();
-    let token = app
-        .medley
-        .issue_token(&u.id, &app.api_key, None, 3600)
-        .await
-        .unwrap();
-    (u.id, token)
-}
 
 fn ids(v: &Value, key: &str) -> Vec<String> {
     v["data"]["user"][key]["edges"]
@@ -42,7 +20,9 @@ fn ids(v: &Value, key: &str) -> Vec<String> {
 #[tokio::test]
 async fn follow_and_unfollow_every_kind_idempotently() {
     let app = TestApp::new().await;
-    let (ada, _) = person(&app, "Ada", Visibility::Public).await;
+    let (ada, _) = app
+        .person("Ada", Visibility::Public, Visibility::Public)
+        .await;
     for (path, key, id) in [
         ("/v1/me/followed/artists", "followedArtists", "B00G70DLAS"),
         (
@@ -154,8 +134,12 @@ async fn library_like_status_and_filters() {
 #[tokio::test]
 async fn followers_and_other_users_lists_follow_privacy_and_scopes() {
     let app = TestApp::new().await;
-    let (ada, ada_token) = person(&app, "Ada", Visibility::Public).await;
-    let (hedy, hedy_token) = person(&app, "Hedy", Visibility::Private).await;
+    let (ada, ada_token) = app
+        .person("Ada", Visibility::Public, Visibility::Public)
+        .await;
+    let (hedy, hedy_token) = app
+        .person("Hedy", Visibility::Private, Visibility::Public)
+        .await;
     app.put(&format!("/v1/me/followed/users/{ada}"))
         .token(&hedy_token)
         .send()

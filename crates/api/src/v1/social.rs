@@ -53,46 +53,6 @@ async fn theirs(
     ))
 }
 
-pub async fn library_tracks(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Query(q): Params,
-) -> ApiResult {
-    mine(m, p, Relation::LibraryTrack, Some("trackIds"), &q).await
-}
-
-pub async fn my_followed_users(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Query(q): Params,
-) -> ApiResult {
-    mine(m, p, Relation::User, None, &q).await
-}
-
-pub async fn my_followed_artists(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Query(q): Params,
-) -> ApiResult {
-    mine(m, p, Relation::Artist, Some("artistIds"), &q).await
-}
-
-pub async fn my_followed_playlists(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Query(q): Params,
-) -> ApiResult {
-    mine(m, p, Relation::Playlist, Some("playlistIds"), &q).await
-}
-
-pub async fn my_followed_shows(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Query(q): Params,
-) -> ApiResult {
-    mine(m, p, Relation::PodcastShow, None, &q).await
-}
-
 pub async fn my_followers(
     State(m): State<Medley>,
     Caller(p): Caller,
@@ -116,40 +76,42 @@ pub async fn their_followers(
     ))
 }
 
-pub async fn their_followed_users(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    Query(q): Params,
-) -> ApiResult {
-    theirs(m, p, &id, Relation::User, None, MAX, &q).await
+/// Handlers for the caller's lists: `name => relation, filter parameter`.
+macro_rules! my_lists {
+    ($( $name:ident => $rel:expr, $filter:expr; )*) => { $(
+        pub async fn $name(State(m): State<Medley>, Caller(p): Caller, Query(q): Params) -> ApiResult {
+            mine(m, p, $rel, $filter, &q).await
+        }
+    )* };
 }
 
-pub async fn their_followed_artists(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    Query(q): Params,
-) -> ApiResult {
-    theirs(m, p, &id, Relation::Artist, Some("artistIds"), MAX, &q).await
+my_lists! {
+    library_tracks => Relation::LibraryTrack, Some("trackIds");
+    my_followed_users => Relation::User, None;
+    my_followed_artists => Relation::Artist, Some("artistIds");
+    my_followed_playlists => Relation::Playlist, Some("playlistIds");
+    my_followed_shows => Relation::PodcastShow, None;
 }
 
-pub async fn their_followed_playlists(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    Query(q): Params,
-) -> ApiResult {
-    theirs(m, p, &id, Relation::Playlist, Some("playlistIds"), MAX, &q).await
+/// Handlers for another user's lists: `name => relation, filter parameter, largest page`.
+macro_rules! their_lists {
+    ($( $name:ident => $rel:expr, $filter:expr, $max:expr; )*) => { $(
+        pub async fn $name(
+            State(m): State<Medley>,
+            Caller(p): Caller,
+            Path(id): Path<String>,
+            Query(q): Params,
+        ) -> ApiResult {
+            theirs(m, p, &id, $rel, $filter, $max, &q).await
+        }
+    )* };
 }
 
-pub async fn their_followed_shows(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Path(id): Path<String>,
-    Query(q): Params,
-) -> ApiResult {
-    theirs(m, p, &id, Relation::PodcastShow, None, MAX_THEIR_SHOWS, &q).await
+their_lists! {
+    their_followed_users => Relation::User, None, MAX;
+    their_followed_artists => Relation::Artist, Some("artistIds"), MAX;
+    their_followed_playlists => Relation::Playlist, Some("playlistIds"), MAX;
+    their_followed_shows => Relation::PodcastShow, None, MAX_THEIR_SHOWS;
 }
 
 async fn set(

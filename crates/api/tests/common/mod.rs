@@ -232,6 +232,32 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Another user with the given visibilities; returns (id, token).
+    pub async fn person(
+        &self,
+        name: &str,
+        visibility: Visibility,
+        playback_visibility: Visibility,
+    ) -> (String, String) {
+        let u = self
+            .medley
+            .add_user(NewUser {
+                name: name.into(),
+                tier: Tier::Unlimited,
+                max_streams: 1,
+                visibility,
+                playback_visibility,
+            })
+            .await
+            .unwrap();
+        let token = self
+            .medley
+            .issue_token(&u.id, &self.api_key, None, 3600)
+            .await
+            .unwrap();
+        (u.id, token)
+    }
+
     /// Creates a session on the spec's album starting at `track` (None: album start).
     pub async fn album_session(&self, token: &str, track: Option<&str>, extra: Value) -> Res {
         let mut body = json!({
