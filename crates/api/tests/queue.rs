@@ -486,3 +486,33 @@ async fn active_sessions_list_each_device() {
     assert_eq!(s["track"]["previewUrl"], Value::Null);
     assert_eq!(s["metadata"]["playbackState"], "STOPPED");
 }
+
+#[tokio::test]
+async fn a_playlist_that_shrinks_mid_session_never_breaks_the_session() {
+    let app = TestApp::new().await;
+    let res = app
+        .post("/v1/playback/sessions")
+        .json(
+            json!({"playParams": {"id": "mrn:1.0:catalog:playlist:asin:DEMOPL0002"},
+                     "playbackOptions": {"playbackContinuationMode": "AUTOPLAY_OFF"}}),
+        )
+        .send()
+        .await;
+    let id = res.expect(200).session_id();
+    let before = next(&app, &id, 10).await.track_ids().len();
+    // Re-import the playlist with two of its six tracks.
+    app.medley
+        .import_catalog_json(
+            r#"{"playlists": [{"id": "DEMOPL0002", "title": "Medley Demo Mix",
+            "trackIds": ["B084KVZP2G", "B0BS2S4WXN"]}]}"#,
+        )
+        .await
+        .unwrap();
+    let after = next(&app, &id, 10).await;
+    assert!(after.track_ids().len() < before);
+    assert_eq!(after.track_ids(), ["B0BS2S4WXN"]);
+    app.get(&format!("/v1/playback/sessions/{id}/queue"))
+        .send()
+        .await
+        .expect(200);
+}

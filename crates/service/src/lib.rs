@@ -93,12 +93,13 @@ impl Medley {
         self.caches.tokens.clear();
     }
 
-    /// Track ids at context indices (same order), through the cache.
+    /// Track ids at context indices (same order; `None` for an index the context no longer
+    /// has), through the cache.
     pub async fn context_tracks(
         &self,
         ctx: &medley_store::ContextRef,
         indices: &[u32],
-    ) -> ServiceResult<Vec<String>> {
+    ) -> ServiceResult<Vec<Option<String>>> {
         let now = self.now_ms();
         let key = |i: u32| (ctx.kind, ctx.id.clone(), i);
         let cached: Vec<Option<String>> = indices
@@ -112,16 +113,18 @@ impl Medley {
             .map(|(i, _)| *i)
             .collect();
         if missing.is_empty() {
-            return Ok(cached.into_iter().flatten().collect());
+            return Ok(cached);
         }
         let fetched = self.store.context_tracks(ctx, &missing).await?;
         for (i, t) in missing.iter().zip(&fetched) {
-            self.caches.context_tracks.insert(key(*i), t.clone(), now);
+            if let Some(t) = t {
+                self.caches.context_tracks.insert(key(*i), t.clone(), now);
+            }
         }
         let mut fetched = fetched.into_iter();
         Ok(cached
             .into_iter()
-            .filter_map(|c| c.or_else(|| fetched.next()))
+            .map(|c| c.or_else(|| fetched.next().flatten()))
             .collect())
     }
 

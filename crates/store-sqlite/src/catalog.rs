@@ -377,9 +377,16 @@ impl CatalogStore for SqliteStore {
         })
     }
 
-    async fn context_tracks(&self, ctx: &ContextRef, indices: &[u32]) -> StoreResult<Vec<String>> {
+    async fn context_tracks(
+        &self,
+        ctx: &ContextRef,
+        indices: &[u32],
+    ) -> StoreResult<Vec<Option<String>>> {
         let Some((table, key)) = context_table(ctx.kind) else {
-            return Ok(indices.iter().map(|_| ctx.id.clone()).collect());
+            return Ok(indices
+                .iter()
+                .map(|i| (*i == 0).then(|| ctx.id.clone()))
+                .collect());
         };
         self.read(|conn| {
             let mut st = conn.prepare_cached(&format!(
@@ -387,7 +394,7 @@ impl CatalogStore for SqliteStore {
             ))?;
             indices
                 .iter()
-                .map(|i| st.query_row(params![ctx.id, i], |r| r.get(0)))
+                .map(|i| st.query_row(params![ctx.id, i], |r| r.get(0)).optional())
                 .collect()
         })
     }

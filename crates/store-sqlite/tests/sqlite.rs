@@ -155,8 +155,13 @@ async fn catalog_import_is_idempotent_and_all_or_nothing() {
         id: "PL".into(),
     };
     assert_eq!(
-        store.context_tracks(&pl, &[0, 1, 2]).await.unwrap(),
-        ["T2", "T1", "T2"]
+        store.context_tracks(&pl, &[0, 1, 2, 3]).await.unwrap(),
+        [
+            Some("T2".into()),
+            Some("T1".into()),
+            Some("T2".into()),
+            None
+        ]
     );
     assert_eq!(store.context_index_of(&pl, "T2").await.unwrap(), Some(0));
     let artist = ContextRef {
@@ -165,7 +170,7 @@ async fn catalog_import_is_idempotent_and_all_or_nothing() {
     };
     assert_eq!(
         store.context_tracks(&artist, &[0, 1]).await.unwrap(),
-        ["T1", "T2"]
+        [Some("T1".into()), Some("T2".into())]
     );
     let t = store.tracks(&["T2".into(), "nope".into()]).await.unwrap();
     assert_eq!(t.len(), 1);

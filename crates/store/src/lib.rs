@@ -33,7 +33,12 @@ pub trait CatalogStore: Send + Sync {
     /// Number of entries of a context, `None` when it does not exist.
     async fn context_len(&self, ctx: &ContextRef) -> StoreResult<Option<u32>>;
     /// Track ids at the given context indices (same order).
-    async fn context_tracks(&self, ctx: &ContextRef, indices: &[u32]) -> StoreResult<Vec<String>>;
+    /// `None` where the context no longer has that index (it shrank since the session began).
+    async fn context_tracks(
+        &self,
+        ctx: &ContextRef,
+        indices: &[u32],
+    ) -> StoreResult<Vec<Option<String>>>;
     /// The first index of `track_id` in the context.
     async fn context_index_of(&self, ctx: &ContextRef, track_id: &str) -> StoreResult<Option<u32>>;
     /// The primary artist id of every context entry, for contexts up to `max` entries.

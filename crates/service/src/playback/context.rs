@@ -224,6 +224,7 @@ impl Medley {
                     .context_tracks(&r.context, &[r.start.unwrap_or(0)])
                     .await?
                     .pop()
+                    .flatten()
                     .ok_or_else(|| ServiceError::Internal("context entry missing".into()))?,
             };
             r.source_type = "STATION".into();

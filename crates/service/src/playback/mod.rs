@@ -244,6 +244,7 @@ impl Medley {
                 .context_tracks(&context, &[index])
                 .await?
                 .pop()
+                .flatten()
                 .ok_or_else(|| ServiceError::Internal("context entry missing".into()))?,
         };
         let now = self.now_ms();
@@ -401,6 +402,7 @@ impl Medley {
                 self.context_tracks(&s.body.context, &[index])
                     .await?
                     .pop()
+                    .flatten()
                     .ok_or_else(not_found)?
             }
         };

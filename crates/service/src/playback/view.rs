@@ -193,14 +193,12 @@ impl Medley {
         let mut out = Vec::with_capacity(slots.len());
         for slot in slots {
             let track_id = match slot {
-                Slot::Context { .. } if *slot != q.current.slot => ctx_iter.next(),
+                Slot::Context { .. } if *slot != q.current.slot => ctx_iter.next().flatten(),
                 _ => q.known_track(*slot).map(String::from),
             };
-            let Some(track_id) = track_id else {
-                return Err(crate::ServiceError::Internal(format!(
-                    "queue entry {slot:?} has no track"
-                )));
-            };
+            // A context that shrank since the session began has no track at some indices:
+            // those entries are skipped rather than failing the request.
+            let Some(track_id) = track_id else { continue };
             out.push(Resolved {
                 slot: *slot,
                 track_id,
