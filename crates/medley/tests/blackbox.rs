@@ -176,7 +176,7 @@ fn cli_prints_what_scripts_expect_and_fails_clearly() {
         &catalog,
         json!({"artists": [{"id": "AR1", "name": "Band"}],
                "albums": [{"id": "AL1", "title": "Record", "artistIds": ["AR1"], "trackIds": ["T1", "T2"]}],
-               "tracks": [{"id": "T1", "title": "One", "duration": 100, "albumId": "AL1", "artistIds": ["AR1"]},
+               "tracks": [{"id": "T1", "title": "One", "duration": 100, "albumId": "AL1", "artistIds": ["AR1"], "file": "audio/one.flac"},
                           {"id": "T2", "title": "Two", "duration": 120, "albumId": "AL1", "artistIds": ["AR1"]}]})
         .to_string(),
     )
