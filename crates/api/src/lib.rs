@@ -1,6 +1,7 @@
 //! Medley's HTTP surface: one router registering every route once, extractors for auth and
 //! device headers, and one error type that renders DESIGN.md 2.4.
 
+mod alexa;
 mod error;
 mod extract;
 mod openapi;
@@ -24,6 +25,7 @@ pub fn router(medley: Medley) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/openapi.json", get(openapi_json))
+        .route("/alexa", axum::routing::post(alexa::directive))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

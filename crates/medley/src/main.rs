@@ -57,6 +57,7 @@ fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
                 stream_grace_secs: file.stream_grace_secs.unwrap_or(defaults.stream_grace_secs),
                 restore_days: file.restore_days.unwrap_or(defaults.restore_days),
                 rate_limit_per_sec: file.rate_limit_per_sec.unwrap_or(defaults.rate_limit_per_sec),
+                stream_uri_ttl_secs: file.stream_uri_ttl_secs.unwrap_or(defaults.stream_uri_ttl_secs),
             },
         );
         match cli.command {

@@ -176,6 +176,23 @@ impl Medley {
             None if raw.eq_ignore_ascii_case("bearer") => "",
             None => raw,
         };
+        let principal = self.principal_for_token(token).await?;
+        match api_key.map(str::trim) {
+            Some(k) if k == principal.client_key => Ok(principal),
+            Some(_) => Err(ServiceError::unauthorized(
+                "INVALID_API_KEY",
+                "x-api-key does not name the client this token was issued to.",
+            )),
+            None => Err(ServiceError::unauthorized(
+                "INVALID_API_KEY",
+                "The x-api-key header is required.",
+            )),
+        }
+    }
+
+    /// The principal of a bare access token (as Alexa sends it, without an api key): known,
+    /// not expired, within its rate limit.
+    pub async fn principal_for_token(&self, token: &str) -> ServiceResult<Principal> {
         if token.is_empty() {
             return Err(ServiceError::unauthorized(
                 "INVALID_AUTH_TOKEN",
@@ -211,21 +228,6 @@ impl Medley {
                 "INVALID_ACCESS_TOKEN",
                 "The access token has expired.",
             ));
-        }
-        match api_key.map(str::trim) {
-            Some(k) if k == principal.client_key => {}
-            Some(_) => {
-                return Err(ServiceError::unauthorized(
-                    "INVALID_API_KEY",
-                    "x-api-key does not name the client this token was issued to.",
-                ))
-            }
-            None => {
-                return Err(ServiceError::unauthorized(
-                    "INVALID_API_KEY",
-                    "The x-api-key header is required.",
-                ))
-            }
         }
         self.caches
             .throttle

@@ -53,6 +53,8 @@ pub struct Settings {
     pub cache_ttl_ms: i64,
     /// Requests per second one access token may make (bursts of twice that); 0 turns it off.
     pub rate_limit_per_sec: u32,
+    /// How long a stream URI handed to Alexa stays valid (`validUntil`), in seconds.
+    pub stream_uri_ttl_secs: i64,
 }
 
 impl Default for Settings {
@@ -63,6 +65,7 @@ impl Default for Settings {
             restore_days: 30,
             cache_ttl_ms: 10_000,
             rate_limit_per_sec: 1000,
+            stream_uri_ttl_secs: 15 * 60,
         }
     }
 }

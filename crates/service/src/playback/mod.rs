@@ -6,6 +6,7 @@ mod continuation;
 mod events;
 mod streams;
 pub mod view;
+pub mod voice;
 
 pub use events::EventBatch;
 

@@ -251,6 +251,15 @@ impl Medley {
         }
     }
 
+    /// Where the track's audio is served, at the best quality the device and tier allow.
+    pub(crate) fn media_url(&self, s: &Session, t: &TrackView, device: &Device) -> String {
+        let quality = device.quality(s.body.tier);
+        format!(
+            "{}/media/tracks/{}?quality={quality}",
+            self.settings.public_url, t.id
+        )
+    }
+
     fn playback_information(
         &self,
         s: &Session,
@@ -258,12 +267,8 @@ impl Medley {
         device: &Device,
         progress_ms: Option<i64>,
     ) -> PlaybackInformation {
-        let quality = device.quality(s.body.tier);
         PlaybackInformation {
-            url: format!(
-                "{}/media/tracks/{}?quality={quality}",
-                self.settings.public_url, t.id
-            ),
+            url: self.media_url(s, t, device),
             protocol: "PROGRESSIVE",
             format: file_format(t.file.as_deref()),
             license_url: None,

@@ -1,0 +1,320 @@
+//! `POST /alexa` with directives shaped like Amazon's (spec/004): GetItem, GetView, SetLoop,
+//! SetShuffle, and their errors; one queue steered from both surfaces.
+
+mod common;
+
+use common::{Res, TestApp};
+use serde_json::{json, Value};
+
+fn directive(name: &str, token: &str, payload: Value) -> Value {
+    let mut p = payload;
+    p["requestContext"] = json!({"user": {"id": "amzn1.ask.account.TEST", "accessToken": token},
+                                 "location": {"originatingLocale": "en-US"}});
+    json!({"header": {"namespace": "Alexa.Media.PlayQueue", "name": name,
+                      "messageId": "abcdefghijklmnopqrstuvwxy", "payloadVersion": "1.0"},
+           "payload": p})
+}
+
+fn reference(queue: &str, item: &str) -> Value {
+    json!({"namespace": "Alexa.Audio.PlayQueue", "name": "item",
+           "value": {"id": item, "queueId": queue, "contentId": "whatever"}})
+}
+
+async fn send(app: &TestApp, body: Value) -> Value {
+    let r = app
+        .post("/alexa")
+        .without("authorization")
+        .without("x-api-key")
+        .json(body)
+        .send()
+        .await;
+    r.expect(200);
+    r.body
+}
+
+fn error_type(v: &Value) -> (&str, &str) {
+    (
+        v["header"]["name"].as_str().unwrap(),
+        v["payload"]["type"].as_str().unwrap_or(""),
+    )
+}
+
+async fn session(app: &TestApp) -> (Res, String, String) {
+    let res = app
+        .album_session(&app.token, None, json!({"limit": 3}))
+        .await;
+    let sid = res.session_id();
+    let first = res.entity(0)["entityReferenceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (res, sid, first)
+}
+
+#[tokio::test]
+async fn get_item_and_get_view_answer_as_the_spec_shows() {
+    let app = TestApp::new().await;
+    let (res, sid, first) = session(&app).await;
+    let second = res.entity(1)["entityReferenceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = send(
+        &app,
+        directive(
+            "GetItem",
+            &app.token,
+            json!({"targetItemReference": reference(&sid, &second)}),
+        ),
+    )
+    .await;
+    assert_eq!(r["header"]["namespace"], "Alexa.Audio.PlayQueue");
+    assert_eq!(r["header"]["name"], "GetItem.Response");
+    assert_eq!(r["header"]["payloadVersion"], "1.0");
+    let item = &r["payload"]["item"];
+    assert_eq!(item["id"], second.as_str());
+    assert_eq!(item["metadata"]["type"], "TRACK");
+    assert_eq!(item["metadata"]["name"]["speech"]["text"], "Selfless");
+    assert_eq!(
+        item["metadata"]["art"]["sources"].as_array().unwrap().len(),
+        5
+    );
+    assert_eq!(item["durationInMilliseconds"], 222_000);
+    assert_eq!(
+        item["controls"][0],
+        json!({"type": "COMMAND", "name": "NEXT", "enabled": true})
+    );
+    let until = item["stream"]["validUntil"].as_str().unwrap();
+    assert!(
+        until.starts_with("2027-01-15T08:") && until.ends_with('Z'),
+        "{until}: 15 minutes after the test clock"
+    );
+    assert!(item["stream"]["uri"]
+        .as_str()
+        .unwrap()
+        .contains("/media/tracks/B084KPC3Q7"));
+
+    let v = send(
+        &app,
+        directive(
+            "GetView",
+            &app.token,
+            json!({"currentItemReference": reference(&sid, &first)}),
+        ),
+    )
+    .await;
+    assert_eq!(v["header"]["name"], "GetView.Response");
+    let items = v["payload"]["items"].as_array().unwrap();
+    assert_eq!(
+        items.len(),
+        9,
+        "the whole album: at most ten, the current one first"
+    );
+    assert_eq!(items[0]["id"], first.as_str());
+    assert_eq!(
+        items[8]["controls"][0]["enabled"], false,
+        "nothing after the last track"
+    );
+    assert_eq!(
+        v["payload"]["queueControls"],
+        json!([
+            {"type": "TOGGLE", "name": "SHUFFLE", "enabled": true, "selected": false},
+            {"type": "TOGGLE", "name": "LOOP", "enabled": true, "selected": false},
+        ])
+    );
+}
+
+#[tokio::test]
+async fn one_queue_two_surfaces() {
+    let app = TestApp::new().await;
+    let (_, sid, first) = session(&app).await;
+    // Voice steers, the Web API sees it.
+    for (name, field) in [("SetShuffle", "shuffleMode"), ("SetLoop", "loopMode")] {
+        let r = send(
+            &app,
+            directive(
+                name,
+                &app.token,
+                json!({"currentItemReference": reference(&sid, &first), "enable": true}),
+            ),
+        )
+        .await;
+        assert_eq!(
+            (
+                r["header"]["namespace"].as_str(),
+                r["header"]["name"].as_str()
+            ),
+            (Some("Alexa"), Some("Response"))
+        );
+        assert_eq!(r["payload"], json!({}));
+        let cur = app
+            .get(&format!("/v1/playback/sessions/{sid}/current"))
+            .send()
+            .await;
+        assert_ne!(
+            cur.data()["metadata"][field],
+            if field == "shuffleMode" {
+                "SHUFFLE_OFF"
+            } else {
+                "LOOP_OFF"
+            }
+        );
+    }
+    let cur = app
+        .get(&format!("/v1/playback/sessions/{sid}/current"))
+        .send()
+        .await;
+    assert_eq!(cur.data()["metadata"]["loopMode"], "LOOP_ALL");
+    // The Web API steers, voice sees it.
+    let queued = app
+        .post(&format!("/v1/playback/sessions/{sid}/queue/next"))
+        .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:B0BS2S4WXN"}}))
+        .send()
+        .await;
+    let queued_id = queued.data()["entityReferenceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v = send(
+        &app,
+        directive(
+            "GetView",
+            &app.token,
+            json!({"currentItemReference": reference(&sid, &first)}),
+        ),
+    )
+    .await;
+    assert_eq!(v["payload"]["items"][1]["id"], queued_id.as_str());
+    assert_eq!(
+        v["payload"]["items"][1]["metadata"]["name"]["display"],
+        "Flowers"
+    );
+    assert_eq!(v["payload"]["queueControls"][0]["selected"], true);
+    send(
+        &app,
+        directive(
+            "SetShuffle",
+            &app.token,
+            json!({"currentItemReference": reference(&sid, &first), "enable": false}),
+        ),
+    )
+    .await;
+    let cur = app
+        .get(&format!("/v1/playback/sessions/{sid}/current"))
+        .send()
+        .await;
+    assert_eq!(cur.data()["metadata"]["shuffleMode"], "SHUFFLE_OFF");
+}
+
+#[tokio::test]
+async fn errors_are_alexa_events_never_http_errors() {
+    let app = TestApp::new().await;
+    let (_, sid, first) = session(&app).await;
+    let here = json!({"currentItemReference": reference(&sid, &first)});
+    // Tokens.
+    let r = send(&app, directive("GetView", "Atza|nope", here.clone())).await;
+    assert_eq!(
+        error_type(&r),
+        ("ErrorResponse", "INVALID_AUTHORIZATION_CREDENTIAL")
+    );
+    assert_eq!(r["header"]["namespace"], "Alexa");
+    let mut no_token = directive("GetView", "", here.clone());
+    no_token["payload"]["requestContext"]["user"]
+        .as_object_mut()
+        .unwrap()
+        .remove("accessToken");
+    assert_eq!(
+        error_type(&send(&app, no_token).await).1,
+        "INVALID_AUTHORIZATION_CREDENTIAL"
+    );
+    app.advance_secs(31 * 24 * 3600);
+    let r = send(&app, directive("GetView", &app.token, here.clone())).await;
+    assert_eq!(error_type(&r).1, "EXPIRED_AUTHORIZATION_CREDENTIAL");
+    let app = TestApp::new().await;
+    let (_, sid, first) = session(&app).await;
+    // Unknown namespaces and names, missing fields, garbage.
+    let mut unknown = directive("GetView", &app.token, json!({}));
+    unknown["header"]["namespace"] = json!("Alexa.Media.Telepathy");
+    assert_eq!(
+        error_type(&send(&app, unknown).await).1,
+        "INVALID_DIRECTIVE"
+    );
+    assert_eq!(
+        error_type(&send(&app, directive("Rewind", &app.token, json!({}))).await).1,
+        "INVALID_DIRECTIVE"
+    );
+    assert_eq!(
+        error_type(&send(&app, directive("GetView", &app.token, json!({}))).await).1,
+        "INVALID_DIRECTIVE"
+    );
+    let no_enable = directive(
+        "SetLoop",
+        &app.token,
+        json!({"currentItemReference": reference(&sid, &first)}),
+    );
+    assert_eq!(
+        error_type(&send(&app, no_enable).await).1,
+        "INVALID_DIRECTIVE"
+    );
+    let r = app.post("/alexa").raw("{not json").send().await;
+    r.expect(200);
+    assert_eq!(error_type(&r.body).1, "INVALID_DIRECTIVE");
+    assert_eq!(
+        error_type(&send(&app, json!({"payload": {}})).await).1,
+        "INVALID_DIRECTIVE"
+    );
+    // Items that are not in the queue, and other users' queues.
+    let stranger = uuid::Uuid::new_v4().to_string();
+    let r = send(
+        &app,
+        directive(
+            "GetItem",
+            &app.token,
+            json!({"targetItemReference": reference(&sid, &stranger)}),
+        ),
+    )
+    .await;
+    assert_eq!(r["header"]["namespace"], "Alexa.Media");
+    assert_eq!(error_type(&r), ("ErrorResponse", "ITEM_NOT_FOUND"));
+    let other = app.user(medley_core::policy::Tier::Unlimited, 1).await;
+    let r = send(
+        &app,
+        directive(
+            "GetView",
+            &other,
+            json!({"currentItemReference": reference(&sid, &first)}),
+        ),
+    )
+    .await;
+    assert_eq!(error_type(&r).1, "ITEM_NOT_FOUND");
+    let r = send(
+        &app,
+        directive(
+            "GetItem",
+            &app.token,
+            json!({"targetItemReference": reference("not-a-uuid", &first)}),
+        ),
+    )
+    .await;
+    assert_eq!(error_type(&r).1, "ITEM_NOT_FOUND");
+    // A tier without loop: the directive is refused, the queue unchanged.
+    let prime = app.user(medley_core::policy::Tier::Prime, 1).await;
+    let p = app.album_session(&prime, None, json!({})).await;
+    let (psid, pfirst) = (
+        p.session_id(),
+        p.entity(0)["entityReferenceId"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    );
+    let r = send(
+        &app,
+        directive(
+            "SetLoop",
+            &prime,
+            json!({"currentItemReference": reference(&psid, &pfirst), "enable": true}),
+        ),
+    )
+    .await;
+    assert_eq!(error_type(&r).1, "INVALID_DIRECTIVE");
+}
