@@ -9,7 +9,7 @@ use axum::Json;
 use medley_core::queue::LoopMode;
 use medley_core::time::iso8601_ms;
 use medley_service::accounts::Principal;
-use medley_service::playback::voice::{Toggle, VoiceItem};
+use medley_service::playback::voice::{Move, Toggle, VoiceItem};
 use medley_service::{Medley, ServiceError};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -73,13 +73,14 @@ fn bad(message: impl Into<String>) -> ServiceError {
     ServiceError::BadRequest(message.into())
 }
 
-/// The `{id, queueId}` of an item reference, wrapped (`{namespace, name, value}`) as PlayQueue
-/// directives send it.
+/// The `{queueId, id}` of an item reference: wrapped (`{namespace, name, value}`) as the
+/// Alexa.Media.PlayQueue directives send it, or bare as the Alexa.Audio.PlayQueue ones do.
 fn item_reference(payload: &Value, field: &str) -> Result<(Uuid, Uuid), ServiceError> {
-    let value = payload
+    let reference = payload
         .get(field)
-        .and_then(|r| r.get("value"))
-        .ok_or_else(|| bad(format!("payload.{field}.value is required")))?;
+        .filter(|r| r.is_object())
+        .ok_or_else(|| bad(format!("payload.{field} is required")))?;
+    let value = reference.get("value").unwrap_or(reference);
     let uuid = |k: &str| {
         value
             .get(k)
@@ -222,6 +223,46 @@ async fn handle(m: &Medley, body: &[u8]) -> Result<Value, ServiceError> {
             let (queue, _) = item_reference(payload, "currentItemReference")?;
             m.set_shuffle(&p, queue, enable(payload)?).await?;
             Ok(event("Alexa", "Response", "3.0", json!({})))
+        }
+        ("Alexa.Audio.PlayQueue", "GetNextItem" | "GetPreviousItem" | "JumpToItem") => {
+            let (queue, current, to) = match name {
+                "GetNextItem" => {
+                    let (queue, current) = item_reference(payload, "currentItemReference")?;
+                    let user = payload
+                        .get("isUserInitiated")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false);
+                    (
+                        queue,
+                        Some(current),
+                        Move::Next {
+                            user_initiated: user,
+                        },
+                    )
+                }
+                "GetPreviousItem" => {
+                    let (queue, current) = item_reference(payload, "currentItemReference")?;
+                    (queue, Some(current), Move::Previous)
+                }
+                _ => {
+                    let (queue, target) = item_reference(payload, "targetItemReference")?;
+                    (queue, None, Move::To(target))
+                }
+            };
+            let item = m.voice_move(&p, queue, current, to).await?;
+            let mut answer = json!({});
+            if name == "GetNextItem" {
+                answer["isQueueFinished"] = json!(item.is_none());
+            }
+            if let Some(item) = &item {
+                answer["item"] = item_json(item);
+            }
+            Ok(event(
+                "Alexa.Audio.PlayQueue",
+                &format!("{name}.Response"),
+                "1.0",
+                answer,
+            ))
         }
         _ => Err(bad(format!("Medley does not handle {namespace}.{name}"))),
     }

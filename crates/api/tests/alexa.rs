@@ -318,3 +318,191 @@ async fn errors_are_alexa_events_never_http_errors() {
     .await;
     assert_eq!(error_type(&r).1, "INVALID_DIRECTIVE");
 }
+
+fn audio(name: &str, token: &str, payload: Value) -> Value {
+    let mut d = directive(name, token, payload);
+    d["header"]["namespace"] = json!("Alexa.Audio.PlayQueue");
+    d
+}
+
+fn bare(queue: &str, item: &str) -> Value {
+    json!({"id": item, "queueId": queue, "contentId": "whatever"})
+}
+
+#[tokio::test]
+async fn next_previous_and_jump_move_the_shared_queue_and_feed_history() {
+    let app = TestApp::new().await;
+    let (res, sid, first) = session(&app).await;
+    let n = send(
+        &app,
+        audio(
+            "GetNextItem",
+            &app.token,
+            json!({"currentItemReference": bare(&sid, &first), "isUserInitiated": false}),
+        ),
+    )
+    .await;
+    assert_eq!(n["header"]["name"], "GetNextItem.Response");
+    assert_eq!(n["payload"]["isQueueFinished"], false);
+    let second = n["payload"]["item"]["id"].as_str().unwrap().to_string();
+    assert_eq!(second, res.entity(1)["entityReferenceId"].as_str().unwrap());
+    // The Web API sees where voice took the queue, and the play is in the history.
+    let cur = app
+        .get(&format!("/v1/playback/sessions/{sid}/current"))
+        .send()
+        .await;
+    assert_eq!(cur.entity(0)["entityReferenceId"], second.as_str());
+    let played = app.get("/player/recentlyPlayed").send().await;
+    assert_eq!(
+        played.data()["user"]["recentTrackPlayback"]["edges"][0]["node"]["id"],
+        "B084KPC3Q7"
+    );
+    // Back through history, then jump.
+    let prev = send(
+        &app,
+        audio(
+            "GetPreviousItem",
+            &app.token,
+            json!({"currentItemReference": bare(&sid, &second)}),
+        ),
+    )
+    .await;
+    assert_eq!(prev["header"]["name"], "GetPreviousItem.Response");
+    assert_eq!(prev["payload"]["item"]["id"], first.as_str());
+    let target = res.entity(2)["entityReferenceId"].as_str().unwrap();
+    let j = send(
+        &app,
+        audio(
+            "JumpToItem",
+            &app.token,
+            json!({"targetItemReference": bare(&sid, target)}),
+        ),
+    )
+    .await;
+    assert_eq!(j["payload"]["item"]["id"], target);
+    assert_eq!(
+        j["payload"]["item"]["metadata"]["name"]["display"],
+        "Brooklyn Bridge To Chorus"
+    );
+    let cur = app
+        .get(&format!("/v1/playback/sessions/{sid}/current"))
+        .send()
+        .await;
+    assert_eq!(cur.entity(0)["entityReferenceId"], target);
+}
+
+#[tokio::test]
+async fn the_queue_finishes_and_user_skips_count_on_limited_tiers() {
+    let app = TestApp::new().await;
+    let single = app
+        .post("/v1/playback/sessions")
+        .json(
+            json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:B0BS2S4WXN"},
+                     "playbackOptions": {"playbackContinuationMode": "AUTOPLAY_OFF"}}),
+        )
+        .send()
+        .await;
+    let (sid, only) = (
+        single.session_id(),
+        single.entity(0)["entityReferenceId"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    );
+    let n = send(
+        &app,
+        audio(
+            "GetNextItem",
+            &app.token,
+            json!({"currentItemReference": bare(&sid, &only), "isUserInitiated": false}),
+        ),
+    )
+    .await;
+    assert_eq!(n["payload"]["isQueueFinished"], true);
+    assert!(n["payload"].get("item").is_none());
+    // Free tier: six user-initiated skips an hour; automatic advances never count.
+    let free = app.user(medley_core::policy::Tier::Free, 1).await;
+    let s = app
+        .album_session(
+            &free,
+            None,
+            json!({"playbackOptions": {"playbackContinuationMode": "AUTOPLAY_ON"}}),
+        )
+        .await;
+    let sid = s.session_id();
+    let mut current = s.entity(0)["entityReferenceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for i in 0..8 {
+        let user = i % 2 == 0 || i >= 6;
+        let n = send(
+            &app,
+            audio(
+                "GetNextItem",
+                &free,
+                json!({"currentItemReference": bare(&sid, &current), "isUserInitiated": user}),
+            ),
+        )
+        .await;
+        assert_eq!(n["header"]["name"], "GetNextItem.Response", "step {i}: {n}");
+        current = n["payload"]["item"]["id"].as_str().unwrap().to_string();
+    }
+    let remaining = app
+        .get(&format!("/v1/playback/sessions/{sid}/current"))
+        .token(&free)
+        .send()
+        .await;
+    assert_eq!(
+        remaining.entity(0)["actions"]["next"]["remainingSkips"],
+        1,
+        "five user skips so far"
+    );
+    let n = send(
+        &app,
+        audio(
+            "GetNextItem",
+            &free,
+            json!({"currentItemReference": bare(&sid, &current), "isUserInitiated": true}),
+        ),
+    )
+    .await;
+    current = n["payload"]["item"]["id"].as_str().unwrap().to_string();
+    let n = send(
+        &app,
+        audio(
+            "GetNextItem",
+            &free,
+            json!({"currentItemReference": bare(&sid, &current), "isUserInitiated": true}),
+        ),
+    )
+    .await;
+    assert_eq!(error_type(&n), ("ErrorResponse", "INVALID_DIRECTIVE"));
+    let n = send(
+        &app,
+        audio(
+            "GetNextItem",
+            &free,
+            json!({"currentItemReference": bare(&sid, &current), "isUserInitiated": false}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        n["payload"]["isQueueFinished"], false,
+        "automatic advances go on"
+    );
+    let p = send(
+        &app,
+        audio(
+            "GetPreviousItem",
+            &free,
+            json!({"currentItemReference": bare(&sid, &current)}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        error_type(&p).1,
+        "INVALID_DIRECTIVE",
+        "no previous on this tier"
+    );
+}

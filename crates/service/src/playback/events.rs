@@ -46,6 +46,17 @@ struct Parsed<'a> {
 /// come soon after the original).
 const REMEMBERED_EVENTS: usize = 16;
 
+/// What the listening history credits a play of `track` in session `s` to: the session's album,
+/// playlist, artist or station, or the track itself.
+pub(crate) fn history_source(s: &Session, track: &str) -> (String, String) {
+    match s.body.source_type.as_str() {
+        "ALBUM" | "PLAYLIST" | "ARTIST" | "STATION" => {
+            (s.body.source_type.clone(), s.body.source_id.clone())
+        }
+        _ => ("TRACK".to_string(), track.to_string()),
+    }
+}
+
 impl Medley {
     pub async fn report_events(
         &self,
@@ -201,12 +212,7 @@ impl Medley {
                     s.body.taken_over = false;
                     s.body.progress_ms = Some(*offset_ms);
                     s.device_id = device_id.to_string();
-                    source = Some(match s.body.source_type.as_str() {
-                        "ALBUM" | "PLAYLIST" | "ARTIST" | "STATION" => {
-                            (s.body.source_type.clone(), s.body.source_id.clone())
-                        }
-                        _ => ("TRACK".to_string(), entry.track.clone()),
-                    });
+                    source = Some(history_source(s, &entry.track));
                     let session_id = s.id;
                     if !changed.contains(&session_id) {
                         changed.push(session_id);
