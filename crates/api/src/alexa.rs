@@ -268,6 +268,13 @@ async fn handle(m: &Medley, body: &[u8]) -> Result<Value, ServiceError> {
     }
 }
 
-pub async fn directive(State(m): State<Medley>, body: Bytes) -> Json<Value> {
-    Json(handle(&m, &body).await.unwrap_or_else(error_event))
+pub async fn directive(
+    State(m): State<Medley>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Json<Value> {
+    let answer = match body {
+        Ok(body) => handle(&m, &body).await,
+        Err(e) => Err(bad(format!("the directive could not be read: {e}"))),
+    };
+    Json(answer.unwrap_or_else(error_event))
 }
