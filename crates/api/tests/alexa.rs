@@ -263,6 +263,10 @@ async fn errors_are_alexa_events_never_http_errors() {
         error_type(&send(&app, json!({"payload": {}})).await).1,
         "INVALID_DIRECTIVE"
     );
+    let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let r = app.post("/alexa").raw(&huge).send().await;
+    r.expect(200);
+    assert_eq!(error_type(&r.body).1, "INVALID_DIRECTIVE");
     // Items that are not in the queue, and other users' queues.
     let stranger = uuid::Uuid::new_v4().to_string();
     let r = send(
