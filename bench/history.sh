@@ -8,13 +8,7 @@ PLAYS=${1:-1000000}
 SECONDS_EACH=${2:-5}
 PORT=${MEDLEY_BENCH_PORT:-18081}
 
-cargo build --release -q -p medley -p medley-loadgen
-DIR=$(mktemp -d)
-SERVER=
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$DIR"; }
-trap cleanup EXIT
-M=(target/release/medley --data-dir "$DIR")
-L=target/release/medley-loadgen
+. bench/common.sh
 
 "${M[@]}" catalog import crates/service/demo/catalog.json
 KEY=$("${M[@]}" client add --name bench)
@@ -43,9 +37,7 @@ PY
 
 # One token drives all connections here, so the per-token rate limit is off for this run.
 echo "rate_limit_per_sec = 0" > "$DIR/bench.toml"
-"${M[@]}" --config "$DIR/bench.toml" serve --bind "127.0.0.1:$PORT" 2> "$DIR/server.log" &
-SERVER=$!
-for _ in $(seq 1 100); do grep -q "listening" "$DIR/server.log" && break; sleep 0.1; done
+start_server "$PORT" --config "$DIR/bench.toml"
 
 # A deep page: the cursor of the play 90% of the way back (ids are in insertion order).
 DEEP_ID=$(( PLAYS / 10 ))

@@ -8,13 +8,7 @@ CONNECTIONS=${1:-32}
 SECONDS_EACH=${2:-15}
 PORT=${MEDLEY_BENCH_PORT:-18080}
 
-cargo build --release -q -p medley -p medley-loadgen
-DIR=$(mktemp -d)
-SERVER=
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$DIR"; }
-trap cleanup EXIT
-M=(target/release/medley --data-dir "$DIR")
-L=target/release/medley-loadgen
+. bench/common.sh
 
 $L gen-catalog --tracks 100000 --out "$DIR/bench.json"
 "${M[@]}" catalog import "$DIR/bench.json"
@@ -24,9 +18,7 @@ for i in $(seq 1 "$CONNECTIONS"); do
   "${M[@]}" token issue --user "$U" --client "$KEY" --ttl 86400 >> "$DIR/tokens"
 done
 
-"${M[@]}" serve --bind "127.0.0.1:$PORT" 2> "$DIR/server.log" &
-SERVER=$!
-for _ in $(seq 1 100); do grep -q "listening" "$DIR/server.log" && break; sleep 0.1; done
+start_server "$PORT"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 for CONTEXT in mrn:1.0:catalog:album:asin:BAL0000000 mrn:1.0:catalog:playlist:asin:BENCHPL100K; do

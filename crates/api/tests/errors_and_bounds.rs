@@ -96,15 +96,8 @@ async fn a_runaway_client_is_throttled() {
 async fn scopes_are_checked() {
     let app = TestApp::new().await;
     let token = app
-        .medley
-        .issue_token(
-            medley_service::demo::DEMO_USER,
-            &app.api_key,
-            Some(vec!["music::profile".into()]),
-            600,
-        )
-        .await
-        .unwrap();
+        .scoped_token(medley_service::demo::DEMO_USER, &["music::profile"])
+        .await;
     app.get("/v1/playback/sessions/active")
         .token(&token)
         .send()

@@ -143,15 +143,8 @@ async fn bounds_cursors_and_scopes() {
         .await
         .expect(200);
     let playback_only = app
-        .medley
-        .issue_token(
-            medley_service::demo::DEMO_USER,
-            &app.api_key,
-            Some(vec!["music::playback".into()]),
-            600,
-        )
-        .await
-        .unwrap();
+        .scoped_token(medley_service::demo::DEMO_USER, &["music::playback"])
+        .await;
     app.get("/player/recentlyPlayed")
         .token(&playback_only)
         .send()

@@ -235,16 +235,7 @@ async fn followers_and_other_users_lists_follow_privacy_and_scopes() {
         .await
         .expect_error(404, "RESOURCE_NOT_FOUND");
     // Scopes: reading needs favorites(:read) for oneself and catalog for others; writing needs favorites.
-    let read_only = app
-        .medley
-        .issue_token(
-            &ada,
-            &app.api_key,
-            Some(vec!["music::favorites:read".into()]),
-            600,
-        )
-        .await
-        .unwrap();
+    let read_only = app.scoped_token(&ada, &["music::favorites:read"]).await;
     app.get("/v1/me/followers")
         .token(&read_only)
         .send()

@@ -71,15 +71,8 @@ async fn current_user_and_update() {
     );
     // A read-only token cannot write the profile, whatever the spec's scope table says.
     let read_only = app
-        .medley
-        .issue_token(
-            medley_service::demo::DEMO_USER,
-            &app.api_key,
-            Some(vec!["music::profile:read".into()]),
-            600,
-        )
-        .await
-        .unwrap();
+        .scoped_token(medley_service::demo::DEMO_USER, &["music::profile:read"])
+        .await;
     app.put("/v1/me")
         .token(&read_only)
         .json(json!({"name": "Sneaky", "visibility": "PUBLIC", "playbackVisibility": "PUBLIC"}))
@@ -153,15 +146,8 @@ async fn other_users_show_what_their_privacy_allows() {
         100
     );
     let profile_only = app
-        .medley
-        .issue_token(
-            medley_service::demo::DEMO_USER,
-            &app.api_key,
-            Some(vec!["music::profile".into()]),
-            600,
-        )
-        .await
-        .unwrap();
+        .scoped_token(medley_service::demo::DEMO_USER, &["music::profile"])
+        .await;
     app.get(&format!("/v1/users/{open}"))
         .token(&profile_only)
         .send()

@@ -33,6 +33,11 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Whether this caller sees `u`'s profile details: their own, or a public profile.
+    pub fn may_see(&self, u: &User) -> bool {
+        u.id == self.user.id || u.visibility == Visibility::Public
+    }
+
     pub fn require_scope(&self, scope: &str) -> ServiceResult<()> {
         if self.scopes.iter().any(|s| s == scope) {
             Ok(())
@@ -64,6 +69,11 @@ pub fn hash_token(token: &str) -> String {
 }
 
 impl Medley {
+    /// A user's link in responses.
+    pub(crate) fn user_url(&self, id: &str) -> String {
+        format!("{}/v1/users/{id}", self.settings.public_url)
+    }
+
     pub async fn add_user(&self, new: NewUser) -> ServiceResult<User> {
         let name = new.name.trim();
         if name.is_empty() || name.len() > 200 {

@@ -6,6 +6,7 @@ use medley_store::{PlayedEntity, User, Visibility};
 use serde::Serialize;
 
 use crate::accounts::Principal;
+use crate::paging::{bad_cursor, comma_list, time_cursor};
 use crate::{Medley, ServiceError, ServiceResult};
 
 #[derive(Serialize)]
@@ -73,10 +74,6 @@ const ENTITY_TYPES: &[(&str, &str)] = &[
     ("User", "USER"),
 ];
 
-fn bad_cursor() -> ServiceError {
-    ServiceError::BadRequest("cursor is not a token this endpoint returned".into())
-}
-
 fn type_name(source_type: &str) -> &'static str {
     ENTITY_TYPES
         .iter()
@@ -85,15 +82,10 @@ fn type_name(source_type: &str) -> &'static str {
 }
 
 impl Medley {
-    fn user_url(&self, id: &str) -> String {
-        format!("{}/v1/users/{id}", self.settings.public_url)
-    }
-
     fn history_user(&self, u: &User, viewer: &Principal) -> UserHistory {
-        let shown = u.id == viewer.user.id || u.visibility == Visibility::Public;
         UserHistory {
             id: u.id.clone(),
-            name: shown.then(|| u.name.clone()),
+            name: viewer.may_see(u).then(|| u.name.clone()),
             url: self.user_url(&u.id),
             recent_track_playback: None,
             recent_entities_playback: None,
@@ -108,15 +100,9 @@ impl Medley {
         cursor: Option<&str>,
     ) -> ServiceResult<UserHistory> {
         p.require_scope("music::history")?;
-        let before = match cursor {
+        let before = match time_cursor(cursor)? {
             None => None,
-            Some(c) => {
-                let (ms, id) = c.split_once(':').ok_or_else(bad_cursor)?;
-                Some((
-                    ms.parse().map_err(|_| bad_cursor())?,
-                    id.parse().map_err(|_| bad_cursor())?,
-                ))
-            }
+            Some((ms, id)) => Some((ms, id.parse().map_err(|_| bad_cursor())?)),
         };
         let mut plays = self
             .store
@@ -186,15 +172,10 @@ impl Medley {
             }
         };
         let mut types = Vec::new();
-        for t in entity_types
-            .unwrap_or("")
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
+        for t in comma_list(entity_types) {
             let (_, source) = ENTITY_TYPES
                 .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(t))
+                .find(|(name, _)| name.eq_ignore_ascii_case(&t))
                 .ok_or_else(|| {
                     ServiceError::BadRequest(format!(
                         "entityTypes: '{t}' is not one of Album, Artist, Category, Playlist, PodcastEpisode, PodcastShow, Station, Track, User"

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod history;
+mod paging;
 pub mod playback;
 pub mod profiles;
 pub mod social;

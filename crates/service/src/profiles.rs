@@ -23,13 +23,6 @@ pub struct UserJson {
     pub url: String,
 }
 
-fn vis(v: &Visibility) -> &'static str {
-    match v {
-        Visibility::Public => "PUBLIC",
-        Visibility::Private => "PRIVATE",
-    }
-}
-
 fn parse_visibility(body: &serde_json::Value, key: &str) -> ServiceResult<Visibility> {
     match body.get(key).and_then(|v| v.as_str()) {
         Some("PUBLIC") => Ok(Visibility::Public),
@@ -44,15 +37,15 @@ impl Medley {
     /// A user as `viewer` may see them: everything for themselves or a public profile; only
     /// id, link and visibility for someone else's private one.
     fn user_json(&self, u: &User, viewer: &Principal) -> UserJson {
-        let shown = u.id == viewer.user.id || u.visibility == Visibility::Public;
+        let shown = viewer.may_see(u);
         UserJson {
             id: u.id.clone(),
             name: shown.then(|| u.name.clone()),
             images: Vec::new(),
             tier: shown.then(|| u.tier.as_str()),
-            visibility: vis(&u.visibility),
-            playback_visibility: shown.then(|| vis(&u.playback_visibility)),
-            url: format!("{}/v1/users/{}", self.settings.public_url, u.id),
+            visibility: u.visibility.as_str(),
+            playback_visibility: shown.then(|| u.playback_visibility.as_str()),
+            url: self.user_url(&u.id),
         }
     }
 
@@ -111,12 +104,7 @@ impl Medley {
     /// `GET /v1/users?ids=`: in the order asked, unknown ids left out.
     pub async fn user_profiles(&self, p: &Principal, ids: &str) -> ServiceResult<Vec<UserJson>> {
         p.require_scope("music::catalog")?;
-        let ids: Vec<String> = ids
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect();
+        let ids = crate::paging::comma_list(Some(ids));
         if ids.is_empty() || ids.len() > MAX_USER_IDS {
             return Err(ServiceError::BadRequest(format!(
                 "ids must list 1 to {MAX_USER_IDS} user ids, comma-separated"

@@ -2,10 +2,11 @@
 //! podcast shows, and the tracks a user keeps in their library. Every list is newest first,
 //! paged by opaque cursors; another user's lists are shown only when their profile is public.
 
-use medley_store::{User, Visibility};
+use medley_store::User;
 use serde_json::{json, Value};
 
 use crate::accounts::Principal;
+use crate::paging::{comma_list, time_cursor};
 use crate::{Medley, ServiceError, ServiceResult};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,22 +84,6 @@ impl Relation {
     }
 }
 
-fn parse_cursor(cursor: Option<&str>) -> ServiceResult<Option<(i64, String)>> {
-    let Some(c) = cursor else { return Ok(None) };
-    let bad = || ServiceError::BadRequest("cursor is not a token this endpoint returned".into());
-    let (ms, id) = c.split_once(':').ok_or_else(bad)?;
-    Ok(Some((ms.parse().map_err(|_| bad())?, id.to_string())))
-}
-
-fn id_list(only: Option<&str>) -> Vec<String> {
-    only.unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
-}
-
 impl Medley {
     fn url(&self, rel: Relation, id: &str) -> String {
         format!("{}/v1/{}/{id}", self.settings.public_url, rel.url_path())
@@ -106,8 +91,8 @@ impl Medley {
 
     /// `{id, name, url}` of a user as `viewer` may see it.
     fn user_node(&self, u: &User, viewer: &Principal) -> Value {
-        let shown = u.id == viewer.user.id || u.visibility == Visibility::Public;
-        json!({"id": u.id, "name": if shown { Some(&u.name) } else { None }, "url": self.url(Relation::User, &u.id)})
+        let name = viewer.may_see(u).then_some(&u.name);
+        json!({"id": u.id, "name": name, "url": self.user_url(&u.id)})
     }
 
     /// The node of a related target, `None` when it no longer exists.
@@ -196,8 +181,8 @@ impl Medley {
             .targets(
                 &owner.id,
                 rel.kind(),
-                &id_list(only),
-                parse_cursor(cursor)?,
+                &comma_list(only),
+                time_cursor(cursor)?,
                 limit + 1,
             )
             .await?;
@@ -311,7 +296,7 @@ impl Medley {
             .sources(
                 Relation::User.kind(),
                 &owner.id,
-                parse_cursor(cursor)?,
+                time_cursor(cursor)?,
                 limit + 1,
             )
             .await?;
@@ -327,7 +312,7 @@ impl Medley {
 
     async fn visible_user(&self, p: &Principal, id: &str) -> ServiceResult<User> {
         match self.store.user(id).await? {
-            Some(u) if u.id == p.user.id || u.visibility == Visibility::Public => Ok(u),
+            Some(u) if p.may_see(&u) => Ok(u),
             _ => Err(ServiceError::NotFound(format!("no user '{id}'"))),
         }
     }

@@ -7,13 +7,6 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use crate::{backend, SqliteStore};
 
-fn vis_str(v: &Visibility) -> &'static str {
-    match v {
-        Visibility::Public => "PUBLIC",
-        Visibility::Private => "PRIVATE",
-    }
-}
-
 fn vis(s: String) -> Visibility {
     if s == "PRIVATE" {
         Visibility::Private
@@ -53,8 +46,8 @@ impl AccountStore for SqliteStore {
                     u.name,
                     u.tier.as_str(),
                     u.max_streams,
-                    vis_str(&u.visibility),
-                    vis_str(&u.playback_visibility),
+                    u.visibility.as_str(),
+                    u.playback_visibility.as_str(),
                     u.created_ms
                 ],
             )
@@ -107,7 +100,7 @@ impl AccountStore for SqliteStore {
             let n = conn
                 .execute(
                     "UPDATE users SET name = ?2, visibility = ?3, playback_visibility = ?4 WHERE id = ?1",
-                    params![id, name, vis_str(&visibility), vis_str(&playback_visibility)],
+                    params![id, name, visibility.as_str(), playback_visibility.as_str()],
                 )
                 .map_err(backend)?;
             Ok(n == 1)

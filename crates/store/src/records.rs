@@ -36,6 +36,15 @@ pub enum Visibility {
     Private,
 }
 
+impl Visibility {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Visibility::Public => "PUBLIC",
+            Visibility::Private => "PRIVATE",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
     pub id: String,

@@ -232,6 +232,15 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A token for `user` with only the given scopes, valid ten minutes.
+    pub async fn scoped_token(&self, user: &str, scopes: &[&str]) -> String {
+        let scopes = scopes.iter().map(|s| s.to_string()).collect();
+        self.medley
+            .issue_token(user, &self.api_key, Some(scopes), 600)
+            .await
+            .unwrap()
+    }
+
     /// Another user with the given visibilities; returns (id, token).
     pub async fn person(
         &self,

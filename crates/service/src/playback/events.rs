@@ -38,6 +38,8 @@ struct Parsed<'a> {
     ev: &'a ReportedEvent,
     session_id: Uuid,
     entity_ref: Uuid,
+    /// The track the metric id names.
+    track_id: String,
     /// Recognises a repeated event: a digest of (session, entity, type, client timestamp).
     key: u64,
 }
@@ -107,6 +109,7 @@ impl Medley {
                 ev,
                 session_id: m.session_id,
                 entity_ref: m.entity_ref,
+                track_id: m.track_id,
                 key,
             });
         }
@@ -126,9 +129,7 @@ impl Medley {
         for x in &parsed {
             let s = &sessions[&x.session_id];
             let entry = self.entry_of(s, x.entity_ref).await?;
-            let track_id = &metric::parse(&x.ev.metric_id)
-                .map(|m| m.track_id)
-                .unwrap_or_default();
+            let track_id = &x.track_id;
             if &entry.track != track_id {
                 return Err(ServiceError::BadRequest(format!(
                     "{}metricId names track '{track_id}' but entity '{}' plays '{}'",
