@@ -78,7 +78,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::BadRequest(_) => (StatusCode::BAD_REQUEST, "BAD_REQUEST"),
             ServiceError::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
             ServiceError::AccessDenied(_) => (StatusCode::FORBIDDEN, "ACCESS_DENIED"),
-            ServiceError::ActionNotAllowed(_) => (StatusCode::FORBIDDEN, "ACTION_NOT_ALLOWED"),
+            ServiceError::ActionNotAllowed(_) | ServiceError::NoMoreSkips(_) => {
+                (StatusCode::FORBIDDEN, "ACTION_NOT_ALLOWED")
+            }
             ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND"),
             ServiceError::MaxConcurrency => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "MAX_CONCURRENCY_REACHED")

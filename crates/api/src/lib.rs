@@ -1,7 +1,7 @@
 //! Medley's HTTP surface: one router registering every route once, extractors for auth and
 //! device headers, and one error type that renders DESIGN.md 2.4.
 
-mod alexa;
+pub mod alexa;
 mod error;
 mod extract;
 mod openapi;

@@ -120,6 +120,7 @@ async fn get_item_and_get_view_answer_as_the_spec_shows() {
         json!([
             {"type": "TOGGLE", "name": "SHUFFLE", "enabled": true, "selected": false},
             {"type": "TOGGLE", "name": "LOOP", "enabled": true, "selected": false},
+            {"type": "CYCLE", "name": "REPEAT", "enabled": true, "value": {"status": "OFF"}},
         ])
     );
 }
@@ -481,7 +482,9 @@ async fn the_queue_finishes_and_user_skips_count_on_limited_tiers() {
         ),
     )
     .await;
-    assert_eq!(error_type(&n), ("ErrorResponse", "INVALID_DIRECTIVE"));
+    assert_eq!(error_type(&n), ("ErrorResponse", "SKIP_LIMIT_REACHED"));
+    assert_eq!(n["header"]["namespace"], "Alexa.Audio");
+    assert_eq!(n["payload"]["retryPeriod"], "HOURLY");
     let n = send(
         &app,
         audio(

@@ -14,6 +14,9 @@ pub enum ServiceError {
     AccessDenied(String),
     #[error("{0}")]
     ActionNotAllowed(String),
+    /// An action not allowed because the tier's skips for the hour are used up.
+    #[error("{0}")]
+    NoMoreSkips(String),
     #[error("{0}")]
     NotFound(String),
     #[error("Maximum number of concurrent listening is reached.")]
@@ -41,6 +44,20 @@ impl From<StoreError> for ServiceError {
 }
 
 impl ServiceError {
+    /// Ok when the policy allows the action; otherwise why not.
+    pub fn check(
+        policy: &medley_core::policy::PolicyInput,
+        action: medley_core::policy::Action,
+    ) -> ServiceResult<()> {
+        policy.require(action).map_err(|why| {
+            if policy.state(action).disable_type == Some("NO_MORE_SKIPS") {
+                ServiceError::NoMoreSkips(why)
+            } else {
+                ServiceError::ActionNotAllowed(why)
+            }
+        })
+    }
+
     pub fn unauthorized(code: &'static str, message: impl Into<String>) -> ServiceError {
         ServiceError::Unauthorized {
             code,

@@ -19,7 +19,7 @@ pub enum Relation {
 }
 
 impl Relation {
-    fn kind(self) -> &'static str {
+    pub(crate) fn kind(self) -> &'static str {
         match self {
             Relation::User => "USER",
             Relation::Artist => "ARTIST",

@@ -239,6 +239,11 @@ fn candidate_features(conn: &Connection, id: &str) -> rusqlite::Result<Option<Ca
     }))
 }
 
+/// Tracks of a genre (`?1`), in random order starting at pivot `?2`, at most `?3`.
+const GENRE_SAMPLE: &str =
+    "SELECT id FROM (SELECT id FROM (SELECT id FROM tracks WHERE genre = ?1 AND rnd >= ?2 ORDER BY rnd LIMIT ?3)
+      UNION ALL SELECT id FROM (SELECT id FROM tracks WHERE genre = ?1 AND rnd < ?2 ORDER BY rnd LIMIT ?3)) LIMIT ?3";
+
 fn candidates(conn: &Connection, q: &CandidateQuery) -> rusqlite::Result<Vec<Candidate>> {
     use std::collections::HashMap;
     let per = q.per_signal as i64;
@@ -259,11 +264,7 @@ fn candidates(conn: &Connection, q: &CandidateQuery) -> rusqlite::Result<Vec<Can
         )?;
     }
     for genre in q.genres.iter().take(4) {
-        collect(
-            "SELECT id FROM (SELECT id FROM (SELECT id FROM tracks WHERE genre = ?1 AND rnd >= ?2 ORDER BY rnd LIMIT ?3)
-              UNION ALL SELECT id FROM (SELECT id FROM tracks WHERE genre = ?1 AND rnd < ?2 ORDER BY rnd LIMIT ?3)) LIMIT ?3",
-            &[genre, &pivot, &per],
-        )?;
+        collect(GENRE_SAMPLE, &[genre, &pivot, &per])?;
     }
     for year in q.years.iter().take(4) {
         collect(
@@ -448,6 +449,15 @@ impl CatalogStore for SqliteStore {
             conn.prepare_cached(sql)?
                 .query_row([id], |r| r.get(0))
                 .optional()
+        })
+    }
+
+    async fn genre_tracks(&self, genre: &str, pivot: u64, limit: u32) -> StoreResult<Vec<String>> {
+        let pivot = (pivot >> 1) as i64;
+        self.read(|conn| {
+            conn.prepare_cached(GENRE_SAMPLE)?
+                .query_map(params![genre, pivot, limit], |r| r.get(0))?
+                .collect()
         })
     }
 

@@ -47,6 +47,8 @@ pub trait CatalogStore: Send + Sync {
     /// The title (or an artist's name) of a catalog item; `kind` is `ALBUM`, `PLAYLIST`,
     /// `ARTIST`, `TRACK` or `PODCAST_SHOW`.
     async fn item_title(&self, kind: &str, id: &str) -> StoreResult<Option<String>>;
+    /// Up to `limit` tracks of a genre (exact name), a sample that starts at `pivot`.
+    async fn genre_tracks(&self, genre: &str, pivot: u64, limit: u32) -> StoreResult<Vec<String>>;
     /// Candidate tracks for the recommender, with the features it scores.
     async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>>;
 }

@@ -19,7 +19,7 @@ pub(crate) struct Resolution {
     pub station: bool,
 }
 
-fn container_kind(kind: ItemKind) -> Option<ContextKind> {
+pub(crate) fn container_kind(kind: ItemKind) -> Option<ContextKind> {
     match kind {
         ItemKind::Album => Some(ContextKind::Album),
         ItemKind::Playlist => Some(ContextKind::Playlist),
@@ -53,7 +53,7 @@ impl Medley {
     }
 
     /// A station MRN names the catalog item it is seeded from: an artist, album, playlist or track.
-    async fn station_seed(&self, mrn: &Mrn) -> ServiceResult<Mrn> {
+    pub(crate) async fn station_seed(&self, mrn: &Mrn) -> ServiceResult<Mrn> {
         for kind in [
             ItemKind::Artist,
             ItemKind::Album,

@@ -7,6 +7,7 @@ use medley_core::recommend::{self, Seed};
 use medley_store::{CandidateQuery, Session, StoreError};
 use rand::Rng;
 
+use super::voice::DISLIKED_TRACK;
 use crate::{Medley, ServiceResult};
 
 /// Continuation entries are generated at least this many at a time.
@@ -73,7 +74,10 @@ impl Medley {
             pivot: rand::thread_rng().gen(),
             per_signal: 40,
         };
-        let candidates = self.store.candidates(&query).await?;
+        let mut candidates = self.store.candidates(&query).await?;
+        let ids: Vec<String> = candidates.iter().map(|c| c.track_id.clone()).collect();
+        let disliked = self.related(&s.user_id, DISLIKED_TRACK, &ids).await?;
+        candidates.retain(|c| !disliked.contains(&c.track_id));
         let mut recent: Vec<String> = q.history.iter().map(|e| e.track.clone()).collect();
         recent.extend(q.cont.iter().rev().take(50).rev().cloned());
         recent.push(q.current.track.clone());

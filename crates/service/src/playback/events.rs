@@ -177,18 +177,14 @@ impl Medley {
             match ev.termination() {
                 Some(Termination::UserNext) if !s.body.tier.on_demand() => {
                     if skips >= SKIPS_PER_HOUR {
-                        return Err(ServiceError::ActionNotAllowed(
-                            policy.require(Action::Next).unwrap_err(),
-                        ));
+                        ServiceError::check(&policy, Action::Next)?;
                     }
                     skips += 1;
                 }
-                Some(Termination::UserPrev) => policy
-                    .require(Action::Previous)
-                    .map_err(ServiceError::ActionNotAllowed)?,
-                Some(Termination::TrackScrub) => policy
-                    .require(Action::ScrubForward)
-                    .map_err(ServiceError::ActionNotAllowed)?,
+                Some(Termination::UserPrev) => ServiceError::check(&policy, Action::Previous)?,
+                Some(Termination::TrackScrub) => {
+                    ServiceError::check(&policy, Action::ScrubForward)?
+                }
                 _ => {}
             }
             match &ev.kind {
@@ -207,6 +203,7 @@ impl Medley {
                             max_streams: user.max_streams,
                             take_over: batch.take_over,
                             session_taken_over: s.body.taken_over,
+                            only: None,
                         },
                     )?;
                     s.body.queue.start(entry.clone());
@@ -227,8 +224,7 @@ impl Medley {
                             }
                         }
                         if let Some(v) = sessions.get_mut(&victim) {
-                            v.body.taken_over = true;
-                            v.body.queue.state = medley_core::queue::PlaybackState::Stopped;
+                            streams::lose_stream(v);
                             if !changed.contains(&victim) {
                                 changed.push(victim);
                             }

@@ -178,8 +178,20 @@ impl Medley {
     ) -> ServiceResult<EntityPage> {
         p.require_scope("music::playback")?;
         let device_id = device.require_id()?.to_string();
+        let session = self.start_session(p, device_id, &req).await?;
+        self.page_from_current(session, device, req.limit, None)
+            .await
+    }
+
+    /// Creates and stores a new session playing what `req` asks for.
+    pub(crate) async fn start_session(
+        &self,
+        p: &Principal,
+        device_id: String,
+        req: &CreateRequest,
+    ) -> ServiceResult<Session> {
         let tier = p.user.tier;
-        let r = self.resolve_play(&req).await?;
+        let r = self.resolve_play(req).await?;
         let station = r.station;
         if station && req.loop_on == Some(true) {
             return Err(ServiceError::ActionNotAllowed(
@@ -271,8 +283,7 @@ impl Medley {
             },
         };
         self.store.create_session(&session, &r.track_list).await?;
-        self.page_from_current(session, device, req.limit, None)
-            .await
+        Ok(session)
     }
 
     /// The current entity followed by upcoming ones, `limit` in all (create and restore).
@@ -441,10 +452,7 @@ impl Medley {
     }
 
     pub(crate) async fn require_action(&self, s: &Session, action: Action) -> ServiceResult<()> {
-        self.policy(s)
-            .await?
-            .require(action)
-            .map_err(ServiceError::ActionNotAllowed)
+        ServiceError::check(&self.policy(s).await?, action)
     }
 
     /// Queue next (`last == false`) or queue last.

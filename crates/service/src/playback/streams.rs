@@ -21,6 +21,24 @@ pub struct StartRequest<'a> {
     pub take_over: Option<TakeOver>,
     /// This session lost its stream to another device since its last start.
     pub session_taken_over: bool,
+    /// When set, a take-over may end only the streams this accepts (Alexa can stop its own
+    /// queues, never an app's); too few of them is `MAX_CONCURRENCY_REACHED`.
+    pub only: Option<&'a (dyn Fn(&Stream) -> bool + Sync)>,
+}
+
+/// The device id under which an Alexa queue streams: every queue is its own speaker session.
+pub fn voice_device(queue_id: Uuid) -> String {
+    format!("alexa:{queue_id}")
+}
+
+pub fn is_voice(s: &Stream) -> bool {
+    s.device_id.starts_with("alexa:")
+}
+
+/// What a session that lost its stream looks like: stopped, and told so on its next start.
+pub fn lose_stream(s: &mut medley_store::Session) {
+    s.body.taken_over = true;
+    s.body.queue.state = medley_core::queue::PlaybackState::Stopped;
 }
 
 /// Grants a stream to a starting device; returns the sessions whose streams were taken over.
@@ -42,8 +60,13 @@ pub fn start(st: &mut UserStreams, r: &StartRequest) -> Result<Vec<Uuid>, Servic
         let Some(how) = r.take_over else {
             return Err(ServiceError::MaxConcurrency);
         };
-        st.streams.sort_by_key(|s| s.started_ms);
+        // Oldest first; with `only`, the streams it accepts go first.
+        let accepted = |s: &Stream| r.only.map_or(true, |f| f(s));
+        st.streams.sort_by_key(|s| (!accepted(s), s.started_ms));
         let victims = st.streams.len() + 1 - max;
+        if !st.streams[..victims].iter().all(accepted) {
+            return Err(ServiceError::MaxConcurrency);
+        }
         if how == TakeOver::Auto {
             let guarded = st.streams[..victims].iter().any(|s| {
                 s.auto_takeover_ms
@@ -87,6 +110,7 @@ mod tests {
             max_streams: 1,
             take_over,
             session_taken_over: false,
+            only: None,
         }
     }
 
@@ -127,5 +151,29 @@ mod tests {
         );
         stop(&mut st, "bb", Uuid::from_u128(2));
         assert!(start(&mut st, &req("a", 400_001, None)).is_ok());
+    }
+
+    #[test]
+    fn a_limited_take_over_ends_only_what_it_may() {
+        let mut st = UserStreams::default();
+        start(&mut st, &req("phone", 0, None)).unwrap();
+        let voice_only = |s: &Stream| is_voice(s);
+        let speaker = voice_device(Uuid::from_u128(7));
+        let mut r = req(&speaker, 1, Some(TakeOver::Force));
+        r.only = Some(&voice_only);
+        assert!(
+            matches!(start(&mut st, &r), Err(ServiceError::MaxConcurrency)),
+            "a speaker cannot stop the phone"
+        );
+        stop(&mut st, "phone", Uuid::from_u128(5));
+        assert!(start(&mut st, &r).unwrap().is_empty());
+        let other = voice_device(Uuid::from_u128(8));
+        let mut r = req(&other, 2, Some(TakeOver::Force));
+        r.only = Some(&voice_only);
+        assert_eq!(
+            start(&mut st, &r).unwrap(),
+            vec![Uuid::from_u128(speaker.len() as u128)],
+            "another speaker's queue is deactivated"
+        );
     }
 }

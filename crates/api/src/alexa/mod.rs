@@ -1,0 +1,371 @@
+//! `POST /alexa`: the Alexa Music Skill API (spec/004 and the directives around it), answered
+//! as Amazon's examples show. An Alexa queue is a Medley session (queueId = sessionId, item id =
+//! entityReferenceId), so voice and the Web API steer one queue. Every answer is HTTP 200 with an
+//! Alexa event; failures are Alexa.ErrorResponse or Alexa.Media.ErrorResponse, never a 500.
+//! [`answer`] is the whole handler, shared by the HTTP route and the Lambda runtime.
+
+mod render;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::Json;
+use medley_core::queue::LoopMode;
+use medley_service::accounts::Principal;
+use medley_service::playback::voice::{Content, Criteria, Feedback, Move, PlaybackModes};
+use medley_service::{Medley, ServiceError};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use render::event;
+
+/// Alexa.ErrorResponse (general) with one of its types.
+fn general_error(kind: &str, message: &str) -> Value {
+    event(
+        "Alexa",
+        "ErrorResponse",
+        "3.0",
+        json!({"type": kind, "message": message}),
+    )
+}
+
+/// Alexa.Media.ErrorResponse with one of its types.
+fn media_error(kind: &str, message: &str) -> Value {
+    event(
+        "Alexa.Media",
+        "ErrorResponse",
+        "1.0",
+        json!({"type": kind, "message": message}),
+    )
+}
+
+/// The error event for a failure; `not_found` is the Alexa.Media type a missing thing gets
+/// (CONTENT_NOT_FOUND for search and initiate, ITEM_NOT_FOUND for queue items).
+fn error_event(e: ServiceError, not_found: &str) -> Value {
+    let message = e.to_string();
+    match e {
+        ServiceError::Unauthorized {
+            code: "INVALID_ACCESS_TOKEN",
+            ..
+        } => general_error("EXPIRED_AUTHORIZATION_CREDENTIAL", &message),
+        ServiceError::Unauthorized { .. } | ServiceError::AccessDenied(_) => {
+            general_error("INVALID_AUTHORIZATION_CREDENTIAL", &message)
+        }
+        ServiceError::NotFound(_) => media_error(not_found, &message),
+        ServiceError::BadRequest(_) | ServiceError::ActionNotAllowed(_) => {
+            general_error("INVALID_DIRECTIVE", &message)
+        }
+        // The skip window is an hour (DESIGN.md 4).
+        ServiceError::NoMoreSkips(_) => event(
+            "Alexa.Audio",
+            "ErrorResponse",
+            "1.0",
+            json!({"type": "SKIP_LIMIT_REACHED", "message": message, "retryPeriod": "HOURLY"}),
+        ),
+        ServiceError::Throttled { .. } => general_error("RATE_LIMIT_EXCEEDED", &message),
+        ServiceError::MaxConcurrency | ServiceError::TakeOverFailed => {
+            media_error("DEVICE_LIMIT_REACHED", &message)
+        }
+        ServiceError::Internal(_) => general_error("INTERNAL_ERROR", "Medley could not answer"),
+    }
+}
+
+fn bad(message: impl Into<String>) -> ServiceError {
+    ServiceError::BadRequest(message.into())
+}
+
+/// The `{queueId, id}` of an item reference: wrapped (`{namespace, name, value}`) as the
+/// Alexa.Media.PlayQueue directives send it, or bare as the Alexa.Audio.PlayQueue ones do.
+fn item_reference(payload: &Value, field: &str) -> Result<(Uuid, Uuid), ServiceError> {
+    let reference = payload
+        .get(field)
+        .filter(|r| r.is_object())
+        .ok_or_else(|| bad(format!("payload.{field} is required")))?;
+    let value = reference.get("value").unwrap_or(reference);
+    let uuid = |k: &str| {
+        value
+            .get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!(
+                    "payload.{field}.value.{k} names no item of Medley's"
+                ))
+            })
+    };
+    Ok((uuid("queueId")?, uuid("id")?))
+}
+
+fn flag(payload: &Value, field: &str) -> Result<bool, ServiceError> {
+    payload
+        .get(field)
+        .and_then(Value::as_bool)
+        .ok_or_else(|| bad(format!("payload.{field} must be true or false")))
+}
+
+/// A repeat status (SetRepeat's `mode.status`, Initiate's `playbackModes.repeat`): Amazon
+/// documents no values, so the usual spellings of on and off are taken.
+fn repeat_status(v: &Value) -> Result<bool, ServiceError> {
+    if let Some(b) = v.as_bool() {
+        return Ok(b);
+    }
+    let status = v.get("status").unwrap_or(v).as_str().unwrap_or("");
+    match status.to_ascii_uppercase().as_str() {
+        "ON" | "ENABLED" | "ONE" | "REPEAT_ONE" | "REPEAT_TRACK" | "TRUE" => Ok(true),
+        "OFF" | "DISABLED" | "NONE" | "FALSE" => Ok(false),
+        _ => Err(bad(format!(
+            "repeat status '{status}' is not one of ON, OFF, ENABLED, DISABLED, REPEAT_ONE"
+        ))),
+    }
+}
+
+fn search_criteria(payload: &Value) -> Result<Criteria, ServiceError> {
+    let attributes = payload
+        .pointer("/selectionCriteria/attributes")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("payload.selectionCriteria.attributes is required"))?;
+    let mut c = Criteria {
+        explicit_allowed: payload
+            .pointer("/filters/explicitLanguageAllowed")
+            .and_then(Value::as_bool)
+            .unwrap_or(true),
+        ..Criteria::default()
+    };
+    for (i, a) in attributes.iter().enumerate() {
+        let kind = a.get("type").and_then(Value::as_str).ok_or_else(|| {
+            bad(format!(
+                "payload.selectionCriteria.attributes[{i}].type is required"
+            ))
+        })?;
+        let text = |k: &str| a.get(k).and_then(Value::as_str).map(String::from);
+        match kind {
+            "TRACK" | "ALBUM" | "ARTIST" | "PLAYLIST" | "GENRE" | "STATION" => {
+                let id = text("entityId").ok_or_else(|| {
+                    bad(format!(
+                        "payload.selectionCriteria.attributes[{i}].entityId is required for {kind}"
+                    ))
+                })?;
+                c.entities.push((kind.to_string(), id));
+            }
+            "MEDIA_TYPE" => c.media_type = text("value"),
+            // SORT_TYPE and attribute types Amazon may add later do not narrow the content.
+            _ => {}
+        }
+    }
+    Ok(c)
+}
+
+/// The item a ReceiveFeedback is about: `currentItemReference`, or the first content of
+/// `activeContext`, which some captures show instead.
+fn feedback_reference(payload: &Value) -> Result<(Uuid, Uuid), ServiceError> {
+    if payload.get("currentItemReference").is_some() {
+        return item_reference(payload, "currentItemReference");
+    }
+    let first = payload
+        .pointer("/activeContext/content/0")
+        .cloned()
+        .unwrap_or(Value::Null);
+    item_reference(
+        &json!({ "currentItemReference": first }),
+        "currentItemReference",
+    )
+}
+
+async fn handle(
+    m: &Medley,
+    namespace: &str,
+    name: &str,
+    payload: &Value,
+) -> Result<Value, ServiceError> {
+    let token = payload
+        .pointer("/requestContext/user/accessToken")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            ServiceError::unauthorized(
+                "INVALID_AUTH_TYPE",
+                "payload.requestContext.user.accessToken is required",
+            )
+        })?;
+    let p: Principal = m.principal_for_token(token).await?;
+    let ack = || event("Alexa", "Response", "3.0", json!({}));
+    match (namespace, name) {
+        ("Alexa.Media.Search", "GetPlayableContent") => {
+            let found = m.playable_content(&search_criteria(payload)?).await?;
+            Ok(event(
+                namespace,
+                "GetPlayableContent.Response",
+                "1.0",
+                json!({"content": render::content(&found)}),
+            ))
+        }
+        ("Alexa.Media.Playback", "Initiate") => {
+            let id = payload
+                .get("contentId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad("payload.contentId is required"))?;
+            let content = Content::parse(id).ok_or_else(|| {
+                ServiceError::NotFound(format!("contentId '{id}' names no content of Medley's"))
+            })?;
+            let modes = payload.get("playbackModes").unwrap_or(&Value::Null);
+            let on = |k: &str| modes.get(k).and_then(Value::as_bool).unwrap_or(false);
+            let modes = PlaybackModes {
+                shuffle: on("shuffle"),
+                loop_: on("loop"),
+                repeat: match modes.get("repeat") {
+                    None | Some(Value::Null) => false,
+                    Some(v) => repeat_status(v)?,
+                },
+            };
+            // What the speaker plays now, if anything: its stream may be handed over.
+            let playing = item_reference(payload, "currentItemReference")
+                .ok()
+                .map(|(queue, _)| queue);
+            let started = m.voice_initiate(&p, &content, modes, playing).await?;
+            Ok(event(
+                namespace,
+                "Initiate.Response",
+                "1.0",
+                json!({"playbackMethod": {
+                    "type": "ALEXA_AUDIO_PLAYER_QUEUE",
+                    "id": started.queue_id,
+                    "controls": render::controls(&started.controls),
+                    "rules": {"feedback": {"type": "PREFERENCE", "enabled": true}},
+                    "queueIdsToDeactivate": started.deactivate,
+                    "firstItem": render::item(&started.first),
+                }}),
+            ))
+        }
+        ("Alexa.Media.PlayQueue", "GetItem") => {
+            let (queue, item) = item_reference(payload, "targetItemReference")?;
+            let item = m.voice_item(&p, queue, item).await?;
+            Ok(event(
+                "Alexa.Audio.PlayQueue",
+                "GetItem.Response",
+                "1.0",
+                json!({"item": render::item(&item)}),
+            ))
+        }
+        ("Alexa.Media.PlayQueue", "GetView") => {
+            let (queue, _) = item_reference(payload, "currentItemReference")?;
+            let view = m.voice_view(&p, queue).await?;
+            Ok(event(
+                "Alexa.Audio.PlayQueue",
+                "GetView.Response",
+                "1.0",
+                json!({
+                    "queueControls": render::controls(&view.controls),
+                    "items": view.items.iter().map(render::item).collect::<Vec<_>>(),
+                }),
+            ))
+        }
+        ("Alexa.Media.PlayQueue", "SetLoop" | "SetRepeat") => {
+            let (queue, _) = item_reference(payload, "currentItemReference")?;
+            let (mode, on) = if name == "SetLoop" {
+                (LoopMode::LoopAll, flag(payload, "enable")?)
+            } else {
+                let status = payload
+                    .get("mode")
+                    .ok_or_else(|| bad("payload.mode is required"))?;
+                (LoopMode::LoopOne, repeat_status(status)?)
+            };
+            m.voice_set_mode(&p, queue, mode, on).await?;
+            Ok(ack())
+        }
+        ("Alexa.Media.PlayQueue", "SetShuffle") => {
+            let (queue, _) = item_reference(payload, "currentItemReference")?;
+            m.set_shuffle(&p, queue, flag(payload, "enable")?).await?;
+            Ok(ack())
+        }
+        ("Alexa.Audio.PlayQueue", "GetNextItem" | "GetPreviousItem" | "JumpToItem") => {
+            let (queue, current, to) = match name {
+                "GetNextItem" => {
+                    let (queue, current) = item_reference(payload, "currentItemReference")?;
+                    let user_initiated = payload
+                        .get("isUserInitiated")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false);
+                    (queue, Some(current), Move::Next { user_initiated })
+                }
+                "GetPreviousItem" => {
+                    let (queue, current) = item_reference(payload, "currentItemReference")?;
+                    (queue, Some(current), Move::Previous)
+                }
+                _ => {
+                    let (queue, target) = item_reference(payload, "targetItemReference")?;
+                    (queue, None, Move::To(target))
+                }
+            };
+            let item = m.voice_move(&p, queue, current, to).await?;
+            let mut answer = json!({});
+            if name == "GetNextItem" {
+                answer["isQueueFinished"] = json!(item.is_none());
+            }
+            if let Some(item) = &item {
+                answer["item"] = render::item(item);
+            }
+            Ok(event(namespace, &format!("{name}.Response"), "1.0", answer))
+        }
+        ("Alexa.UserPreference", "ReceiveFeedback") => {
+            let (queue, item) = feedback_reference(payload)?;
+            let value = payload
+                .pointer("/feedback/value")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let feedback = Feedback::parse(value).ok_or_else(|| {
+                bad(format!(
+                    "payload.feedback.value '{value}' is not POSITIVE or NEGATIVE"
+                ))
+            })?;
+            let current = m.voice_feedback(&p, queue, item, feedback).await?;
+            // A thumbs-down on what is playing skips it; Alexa then asks for the next item.
+            let skip = current && feedback == Feedback::Negative;
+            let answer = if skip {
+                json!({"skip": true})
+            } else {
+                json!({})
+            };
+            Ok(event(namespace, "ReceiveFeedback.Response", "2.0", answer))
+        }
+        _ => Err(bad(format!("Medley does not handle {namespace}.{name}"))),
+    }
+}
+
+/// Answers one directive (its raw JSON body) with the Alexa event to send back.
+pub async fn answer(m: &Medley, body: &[u8]) -> Value {
+    let directive: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) => return error_event(bad("the directive is not JSON"), "ITEM_NOT_FOUND"),
+    };
+    let text = |k: &str| {
+        directive
+            .pointer(&format!("/header/{k}"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad(format!("header.{k} is required")))
+    };
+    let (namespace, name) = match (text("namespace"), text("name")) {
+        (Ok(ns), Ok(n)) => (ns, n),
+        (Err(e), _) | (_, Err(e)) => return error_event(e, "ITEM_NOT_FOUND"),
+    };
+    let not_found = match namespace {
+        "Alexa.Media.Search" | "Alexa.Media.Playback" => "CONTENT_NOT_FOUND",
+        _ => "ITEM_NOT_FOUND",
+    };
+    let Some(payload) = directive.get("payload").filter(|p| p.is_object()) else {
+        return error_event(bad("payload is required"), not_found);
+    };
+    handle(m, namespace, name, payload)
+        .await
+        .unwrap_or_else(|e| error_event(e, not_found))
+}
+
+pub async fn directive(
+    State(m): State<Medley>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Json<Value> {
+    Json(match body {
+        Ok(body) => answer(&m, &body).await,
+        Err(e) => error_event(
+            bad(format!("the directive could not be read: {e}")),
+            "ITEM_NOT_FOUND",
+        ),
+    })
+}

@@ -1,0 +1,207 @@
+//! GetPlayableContent (Alexa.Media.Search): the attributes Alexa resolved from what the user
+//! said, against Medley's catalog. A content id is global and stable (the same for every user):
+//! the item's MRN, or `genre:<name>` for a genre, which plays as a station.
+
+use std::sync::Arc;
+
+use medley_core::catalog::TrackView;
+use medley_core::mrn::{ItemKind, Mrn};
+use medley_store::ContextRef;
+
+use crate::playback::context::container_kind;
+use crate::{Medley, ServiceError, ServiceResult};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Content {
+    Item(Mrn),
+    Genre(String),
+}
+
+impl Content {
+    pub fn id(&self) -> String {
+        match self {
+            Content::Item(m) => m.to_string(),
+            Content::Genre(g) => format!("genre:{g}"),
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Content> {
+        match id.strip_prefix("genre:") {
+            Some(g) if !g.is_empty() => Some(Content::Genre(g.to_string())),
+            Some(_) => None,
+            None => Mrn::parse(id).ok().map(Content::Item),
+        }
+    }
+}
+
+/// What GetPlayableContent asks for.
+#[derive(Clone, Debug, Default)]
+pub struct Criteria {
+    /// `(type, entityId)` of the entity attributes (TRACK, ALBUM, ARTIST, PLAYLIST, GENRE,
+    /// STATION).
+    pub entities: Vec<(String, String)>,
+    /// The MEDIA_TYPE attribute's value, if any (ALBUM, PLAYLIST, TRACK or STATION).
+    pub media_type: Option<String>,
+    pub explicit_allowed: bool,
+}
+
+impl Criteria {
+    fn entity(&self, kind: &str) -> Option<&str> {
+        self.entities
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, id)| catalog_id(id))
+    }
+}
+
+/// Catalog entity ids may come bare (as uploaded) or as MRNs.
+fn catalog_id(id: &str) -> &str {
+    if id.starts_with("mrn:") {
+        id.rsplit(':').next().unwrap_or(id)
+    } else {
+        id
+    }
+}
+
+pub struct FoundContent {
+    pub content: Content,
+    /// MediaMetadata type: TRACK, ALBUM, ARTIST, PLAYLIST, GENRE or STATION.
+    pub kind: &'static str,
+    pub name: String,
+    /// A track that stands for the content: its art and artists describe it.
+    pub sample: Option<Arc<TrackView>>,
+}
+
+fn not_found(what: String) -> ServiceError {
+    ServiceError::NotFound(what)
+}
+
+impl Medley {
+    async fn first_track(&self, ctx: &ContextRef) -> ServiceResult<Option<Arc<TrackView>>> {
+        let Some(Some(id)) = self.context_tracks(ctx, &[0]).await?.pop() else {
+            return Ok(None);
+        };
+        Ok(self.tracks(&[id]).await?.pop())
+    }
+
+    /// The most specific entity asked for wins: a track, then an album, a playlist, an artist,
+    /// a genre, a station. Entities named alongside it must agree with it (a track by the
+    /// artist named). A station is asked for by a STATION attribute or MEDIA_TYPE STATION.
+    pub async fn playable_content(&self, c: &Criteria) -> ServiceResult<FoundContent> {
+        let station = c.entity("STATION").is_some() || c.media_type.as_deref() == Some("STATION");
+        let as_station = |mut found: FoundContent, id: &str| {
+            if station {
+                found.content = Content::Item(Mrn {
+                    kind: ItemKind::Station,
+                    id: id.to_string(),
+                });
+                found.kind = "STATION";
+            }
+            found
+        };
+        if let Some(id) = c.entity("TRACK") {
+            let t = self
+                .tracks(&[id.to_string()])
+                .await?
+                .pop()
+                .ok_or_else(|| not_found(format!("no track '{id}'")))?;
+            if let Some(artist) = c.entity("ARTIST") {
+                if !t.artists.iter().any(|a| a.id == artist) {
+                    return Err(not_found(format!(
+                        "track '{id}' is not by artist '{artist}'"
+                    )));
+                }
+            }
+            if let Some(album) = c.entity("ALBUM") {
+                if t.album.as_ref().map(|a| a.id.as_str()) != Some(album) {
+                    return Err(not_found(format!("track '{id}' is not on album '{album}'")));
+                }
+            }
+            if t.explicit && !c.explicit_allowed {
+                return Err(not_found(format!(
+                    "track '{id}' is explicit and explicit language is not allowed"
+                )));
+            }
+            let found = FoundContent {
+                content: Content::Item(Mrn {
+                    kind: ItemKind::Track,
+                    id: id.to_string(),
+                }),
+                kind: "TRACK",
+                name: t.title.clone(),
+                sample: Some(t),
+            };
+            return Ok(as_station(found, id));
+        }
+        for kind in [ItemKind::Album, ItemKind::Playlist, ItemKind::Artist] {
+            let Some(id) = c.entity(kind.source_type()) else {
+                continue;
+            };
+            let found = self.describe(kind, id).await?;
+            return Ok(as_station(found, id));
+        }
+        if let Some(genre) = c.entity("GENRE") {
+            let ids = self.store.genre_tracks(genre, 0, 1).await?;
+            let sample = self.tracks(&ids).await?.pop();
+            if sample.is_none() {
+                return Err(not_found(format!("no track of genre '{genre}'")));
+            }
+            return Ok(FoundContent {
+                content: Content::Genre(genre.to_string()),
+                kind: "GENRE",
+                name: genre.to_string(),
+                sample,
+            });
+        }
+        if let Some(id) = c.entity("STATION") {
+            let seed = self
+                .station_seed(&Mrn {
+                    kind: ItemKind::Station,
+                    id: id.to_string(),
+                })
+                .await?;
+            let found = self.describe(seed.kind, id).await?;
+            return Ok(as_station(
+                FoundContent {
+                    kind: "STATION",
+                    ..found
+                },
+                id,
+            ));
+        }
+        Err(not_found(
+            "payload.selectionCriteria.attributes names no track, album, artist, playlist, genre or station"
+                .into(),
+        ))
+    }
+
+    /// An album, playlist, artist or track as content: its name and a track that stands for it.
+    async fn describe(&self, kind: ItemKind, id: &str) -> ServiceResult<FoundContent> {
+        let name = self.store.item_title(kind.source_type(), id).await?;
+        let sample = match container_kind(kind) {
+            Some(ctx_kind) => {
+                self.first_track(&ContextRef {
+                    kind: ctx_kind,
+                    id: id.to_string(),
+                })
+                .await?
+            }
+            None => self.tracks(&[id.to_string()]).await?.pop(),
+        };
+        let (Some(name), Some(_)) = (name, &sample) else {
+            return Err(not_found(format!(
+                "no {} '{id}' with tracks to play",
+                kind.as_str()
+            )));
+        };
+        Ok(FoundContent {
+            content: Content::Item(Mrn {
+                kind,
+                id: id.to_string(),
+            }),
+            kind: kind.source_type(),
+            name,
+            sample,
+        })
+    }
+}

@@ -1,0 +1,144 @@
+//! Initiate (Alexa.Media.Playback): starts a Medley session on the speaker for a content id.
+//! The speaker claims one of the user's streams: at the limit it may deactivate the user's
+//! other Alexa queues (Alexa stops them), never an app's stream (DEVICE_LIMIT_REACHED).
+
+use medley_core::event::TakeOver;
+use medley_core::mrn::{ItemKind, Mrn};
+use medley_core::queue::LoopMode;
+use medley_store::{EventCommit, StoreError, Stream};
+use uuid::Uuid;
+
+use super::content::Content;
+use super::moves::voice_event;
+use super::{QueueControls, VoiceItem};
+use crate::accounts::Principal;
+use crate::playback::streams::{self, is_voice, voice_device, StartRequest};
+use crate::playback::view::Resolved;
+use crate::playback::{CreateRequest, MAX_ATTEMPTS};
+use crate::{Medley, ServiceError, ServiceResult};
+
+/// The modes Alexa asks a new queue to play in.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlaybackModes {
+    pub shuffle: bool,
+    pub loop_: bool,
+    /// Repeat the current track.
+    pub repeat: bool,
+}
+
+pub struct Initiated {
+    pub queue_id: Uuid,
+    pub controls: QueueControls,
+    /// The user's Alexa queues that lost their stream to this one.
+    pub deactivate: Vec<Uuid>,
+    pub first: VoiceItem,
+}
+
+impl Medley {
+    /// `playing` is the queue the speaker plays now (Initiate's currentItemReference).
+    pub async fn voice_initiate(
+        &self,
+        p: &Principal,
+        content: &Content,
+        modes: PlaybackModes,
+        playing: Option<Uuid>,
+    ) -> ServiceResult<Initiated> {
+        p.require_scope("music::playback")?;
+        let replaceable = |x: &Stream| is_voice(x) || Some(x.session_id) == playing;
+        // Refuse before creating anything when the limit leaves the speaker no stream.
+        let mut st = self.store.streams(&p.user.id).await?;
+        let now = self.now_ms();
+        streams::start(
+            &mut st,
+            &StartRequest {
+                device_id: &voice_device(Uuid::nil()),
+                session_id: Uuid::nil(),
+                now_ms: now,
+                ends_ms: now + 1,
+                max_streams: p.user.max_streams,
+                take_over: Some(TakeOver::Force),
+                session_taken_over: false,
+                only: Some(&replaceable),
+            },
+        )?;
+
+        let (item, start_as_station) = match content {
+            Content::Item(m) => (m.clone(), false),
+            // A genre plays as a station seeded by one of its tracks.
+            Content::Genre(g) => {
+                let seed = self
+                    .store
+                    .genre_tracks(g, rand::random(), 1)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| ServiceError::NotFound(format!("no track of genre '{g}'")))?;
+                (
+                    Mrn {
+                        kind: ItemKind::Track,
+                        id: seed,
+                    },
+                    true,
+                )
+            }
+        };
+        let station = start_as_station || item.kind == ItemKind::Station;
+        // Modes the tier or a station does not allow are left off rather than refused: the
+        // user asked to hear something, and hears it.
+        let loops = p.user.tier.on_demand() && !station;
+        let req = CreateRequest {
+            id: Some(item),
+            shuffle: Some(modes.shuffle),
+            loop_on: Some(modes.loop_ && loops),
+            start_as_station,
+            limit: 1,
+            ..Default::default()
+        };
+        let mut s = self
+            .start_session(p, voice_device(Uuid::nil()), &req)
+            .await?;
+        for _ in 0..MAX_ATTEMPTS {
+            let w = self.window(&mut s, 1).await?;
+            if modes.repeat && loops {
+                s.body.queue.set_loop(LoopMode::LoopOne);
+            }
+            let current = s.body.queue.current.clone();
+            let claim = self
+                .voice_claim(p, &mut s, &current.track, &replaceable, true)
+                .await?;
+            s.body.queue.start(current.clone());
+            let deactivate: Vec<Uuid> = claim.losers.iter().map(|l| l.id).collect();
+            let commit = EventCommit {
+                user_id: p.user.id.clone(),
+                events: vec![voice_event(&s, &current, "start", false, self.now_ms())],
+                sessions: std::iter::once(s.clone()).chain(claim.losers).collect(),
+                streams: claim.streams,
+            };
+            match self.store.commit_events(&commit).await {
+                Ok(()) => {}
+                Err(StoreError::Conflict) => {
+                    s = self.owned_session(p, s.id).await?;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+            s.version += 1;
+            let more = !w.slots.is_empty() || w.has_more;
+            let first = self
+                .voice_items(&s, &[Resolved::from(&current)], more)
+                .await?
+                .pop()
+                .ok_or_else(|| {
+                    ServiceError::NotFound("the content has no playable track".into())
+                })?;
+            return Ok(Initiated {
+                queue_id: s.id,
+                controls: self.queue_controls(&s).await?,
+                deactivate,
+                first,
+            });
+        }
+        Err(ServiceError::Internal(
+            "the queue kept changing; retry".into(),
+        ))
+    }
+}

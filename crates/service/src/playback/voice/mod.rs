@@ -1,0 +1,259 @@
+//! The play queue as the Alexa Music Skill API sees it (spec/004): the same session as the
+//! Web API's (queueId = sessionId, item id = entityReferenceId), found, started, read, steered
+//! and rated by voice.
+
+mod content;
+mod feedback;
+mod initiate;
+mod moves;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use medley_core::catalog::TrackView;
+use medley_core::event::TakeOver;
+use medley_core::policy::Action;
+use medley_core::queue::LoopMode;
+use medley_store::{Session, Stream, UserStreams};
+use uuid::Uuid;
+
+use super::streams::{self, lose_stream, voice_device, StartRequest};
+use super::view::Resolved;
+use super::Device;
+use crate::accounts::Principal;
+use crate::{Medley, ServiceError, ServiceResult};
+
+pub use content::{Content, Criteria, FoundContent};
+pub use feedback::{Feedback, DISLIKED_TRACK};
+pub use initiate::{Initiated, PlaybackModes};
+pub use moves::Move;
+
+/// Most items a GetView answer carries (the current one included).
+pub const VIEW_ITEMS: usize = 10;
+
+pub struct VoiceItem {
+    pub id: Uuid,
+    pub track: Arc<TrackView>,
+    pub next_enabled: bool,
+    pub previous_enabled: bool,
+    pub stream_uri: String,
+    pub valid_until_ms: i64,
+    /// The user's preference for the track: liked (in the library) or disliked.
+    pub feedback: Option<Feedback>,
+}
+
+pub struct Toggle {
+    pub enabled: bool,
+    pub selected: bool,
+}
+
+/// The queue-level controls: SHUFFLE and LOOP toggles, and REPEAT (of one track).
+pub struct QueueControls {
+    pub shuffle: Toggle,
+    pub loop_: Toggle,
+    pub repeat: Toggle,
+}
+
+pub struct VoiceView {
+    pub controls: QueueControls,
+    pub items: Vec<VoiceItem>,
+}
+
+/// The stream a speaker claimed, and what that did to other sessions.
+struct Claim {
+    streams: Option<UserStreams>,
+    /// Sessions that lost their stream to this one, marked so.
+    losers: Vec<Session>,
+}
+
+/// Alexa devices play whatever quality the tier allows.
+fn speaker() -> Device {
+    Device::from_headers(None, Some("STD_RES,HI_FI,HI_RES"), None)
+}
+
+impl Medley {
+    async fn voice_items(
+        &self,
+        s: &medley_store::Session,
+        items: &[Resolved],
+        more_after_last: bool,
+    ) -> ServiceResult<Vec<VoiceItem>> {
+        let policy = self.policy(s).await?;
+        let next_ok = policy.state(Action::Next).is_allowed;
+        let previous_ok = policy.state(Action::Previous).is_allowed;
+        let ids: Vec<String> = items.iter().map(|r| r.track_id.clone()).collect();
+        let tracks = self.tracks(&ids).await?;
+        let liked = self
+            .related(
+                &s.user_id,
+                crate::social::Relation::LibraryTrack.kind(),
+                &ids,
+            )
+            .await?;
+        let disliked = self.related(&s.user_id, DISLIKED_TRACK, &ids).await?;
+        let valid_until_ms = self.now_ms() + self.settings.stream_uri_ttl_secs * 1000;
+        let q = &s.body.queue;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, r) in items.iter().enumerate() {
+            let Some(track) = tracks.iter().find(|t| t.id == r.track_id) else {
+                continue;
+            };
+            out.push(VoiceItem {
+                id: r.ref_id.unwrap_or_else(|| q.entity_ref(r.slot)),
+                next_enabled: next_ok && (i + 1 < items.len() || more_after_last),
+                previous_enabled: previous_ok && !q.previous(1).0.is_empty(),
+                stream_uri: self.media_url(s, track, &speaker()),
+                valid_until_ms,
+                feedback: if liked.contains(&track.id) {
+                    Some(Feedback::Positive)
+                } else if disliked.contains(&track.id) {
+                    Some(Feedback::Negative)
+                } else {
+                    None
+                },
+                track: track.clone(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// GetItem: one item of the queue, with a fresh stream URI.
+    pub async fn voice_item(
+        &self,
+        p: &Principal,
+        queue_id: Uuid,
+        item_id: Uuid,
+    ) -> ServiceResult<VoiceItem> {
+        let s = self.owned_session(p, queue_id).await?;
+        let entry = self.entry_of(&s, item_id).await?;
+        let resolved = Resolved {
+            slot: entry.slot,
+            track_id: entry.track.clone(),
+            ref_id: Some(item_id),
+        };
+        self.voice_items(&s, &[resolved], true)
+            .await?
+            .pop()
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!(
+                    "item '{item_id}' plays a track no longer in the catalog"
+                ))
+            })
+    }
+
+    /// GetView: the current item and the next ones, at most ten, with the queue's toggles.
+    pub async fn voice_view(&self, p: &Principal, queue_id: Uuid) -> ServiceResult<VoiceView> {
+        let mut s = self.owned_session(p, queue_id).await?;
+        let w = self.window(&mut s, VIEW_ITEMS - 1).await?;
+        let mut items = vec![Resolved::from(&s.body.queue.current)];
+        items.extend(self.resolve(&s, &w.slots).await?);
+        Ok(VoiceView {
+            controls: self.queue_controls(&s).await?,
+            items: self.voice_items(&s, &items, w.has_more).await?,
+        })
+    }
+
+    async fn queue_controls(&self, s: &Session) -> ServiceResult<QueueControls> {
+        let policy = self.policy(s).await?;
+        let q = &s.body.queue;
+        Ok(QueueControls {
+            shuffle: Toggle {
+                enabled: policy.state(Action::Shuffle).is_allowed,
+                selected: q.shuffle,
+            },
+            loop_: Toggle {
+                enabled: policy.state(Action::LoopAll).is_allowed,
+                selected: q.loop_mode == LoopMode::LoopAll,
+            },
+            repeat: Toggle {
+                enabled: policy.state(Action::LoopOne).is_allowed,
+                selected: q.loop_mode == LoopMode::LoopOne,
+            },
+        })
+    }
+
+    /// SetLoop (`mode` LoopAll) and SetRepeat (`mode` LoopOne). Alexa shows loop and repeat as
+    /// two controls; Medley's queue has one loop mode, so turning one off leaves the other be.
+    pub async fn voice_set_mode(
+        &self,
+        p: &Principal,
+        queue_id: Uuid,
+        mode: LoopMode,
+        on: bool,
+    ) -> ServiceResult<()> {
+        let s = self.owned_session(p, queue_id).await?;
+        if on {
+            self.set_loop(p, queue_id, mode).await?;
+        } else if s.body.queue.loop_mode == mode {
+            self.set_loop(p, queue_id, LoopMode::LoopOff).await?;
+        }
+        Ok(())
+    }
+
+    /// Which of `ids` the user relates to as `kind`.
+    pub(crate) async fn related(
+        &self,
+        user_id: &str,
+        kind: &str,
+        ids: &[String],
+    ) -> ServiceResult<HashSet<String>> {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let rows = self
+            .store
+            .targets(user_id, kind, ids, None, ids.len() as u32)
+            .await?;
+        Ok(rows.into_iter().map(|(id, _)| id).collect())
+    }
+
+    /// Claims the stream for the speaker playing `s`, until `track_id` would end (as a start
+    /// event would). With `take_over` it may end the streams `only` accepts; the sessions that
+    /// lost theirs come back marked.
+    async fn voice_claim(
+        &self,
+        p: &Principal,
+        s: &mut Session,
+        track_id: &str,
+        only: &(dyn Fn(&Stream) -> bool + Sync),
+        take_over: bool,
+    ) -> ServiceResult<Claim> {
+        let duration = self
+            .tracks(&[track_id.to_string()])
+            .await?
+            .pop()
+            .map_or(0, |t| t.duration as i64);
+        let now = self.now_ms();
+        let device = voice_device(s.id);
+        let mut st = self.store.streams(&p.user.id).await?;
+        let before = st.clone();
+        let evicted = streams::start(
+            &mut st,
+            &StartRequest {
+                device_id: &device,
+                session_id: s.id,
+                now_ms: now,
+                ends_ms: now + duration * 1000 + self.settings.stream_grace_secs * 1000,
+                max_streams: p.user.max_streams,
+                take_over: take_over.then_some(TakeOver::Force),
+                session_taken_over: s.body.taken_over,
+                only: Some(only),
+            },
+        )?;
+        s.body.taken_over = false;
+        s.device_id = device;
+        s.updated_ms = now.max(s.updated_ms);
+        let mut losers = Vec::new();
+        for id in evicted.into_iter().filter(|id| *id != s.id) {
+            if let Some(mut v) = self.store.session(id).await? {
+                lose_stream(&mut v);
+                v.updated_ms = now.max(v.updated_ms);
+                losers.push(v);
+            }
+        }
+        Ok(Claim {
+            streams: (st != before).then_some(st),
+            losers,
+        })
+    }
+}
