@@ -3,41 +3,9 @@
 
 mod common;
 
+use common::alexa::{audio, bare, directive, error_type, reference, send};
 use common::{Res, TestApp};
-use serde_json::{json, Value};
-
-fn directive(name: &str, token: &str, payload: Value) -> Value {
-    let mut p = payload;
-    p["requestContext"] = json!({"user": {"id": "amzn1.ask.account.TEST", "accessToken": token},
-                                 "location": {"originatingLocale": "en-US"}});
-    json!({"header": {"namespace": "Alexa.Media.PlayQueue", "name": name,
-                      "messageId": "abcdefghijklmnopqrstuvwxy", "payloadVersion": "1.0"},
-           "payload": p})
-}
-
-fn reference(queue: &str, item: &str) -> Value {
-    json!({"namespace": "Alexa.Audio.PlayQueue", "name": "item",
-           "value": {"id": item, "queueId": queue, "contentId": "whatever"}})
-}
-
-async fn send(app: &TestApp, body: Value) -> Value {
-    let r = app
-        .post("/alexa")
-        .without("authorization")
-        .without("x-api-key")
-        .json(body)
-        .send()
-        .await;
-    r.expect(200);
-    r.body
-}
-
-fn error_type(v: &Value) -> (&str, &str) {
-    (
-        v["header"]["name"].as_str().unwrap(),
-        v["payload"]["type"].as_str().unwrap_or(""),
-    )
-}
+use serde_json::json;
 
 async fn session(app: &TestApp) -> (Res, String, String) {
     let res = app
@@ -322,16 +290,6 @@ async fn errors_are_alexa_events_never_http_errors() {
     )
     .await;
     assert_eq!(error_type(&r).1, "INVALID_DIRECTIVE");
-}
-
-fn audio(name: &str, token: &str, payload: Value) -> Value {
-    let mut d = directive(name, token, payload);
-    d["header"]["namespace"] = json!("Alexa.Audio.PlayQueue");
-    d
-}
-
-fn bare(queue: &str, item: &str) -> Value {
-    json!({"id": item, "queueId": queue, "contentId": "whatever"})
 }
 
 #[tokio::test]

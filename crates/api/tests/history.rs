@@ -20,15 +20,6 @@ async fn play(app: &TestApp, token: &str, res: &Res, i: usize) {
         .expect(201);
 }
 
-fn node_ids(res: &Res, key: &str) -> Vec<String> {
-    res.data()["user"][key]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn playback_events_show_up_in_both_history_endpoints() {
     let app = TestApp::new().await;
@@ -58,7 +49,7 @@ async fn playback_events_show_up_in_both_history_endpoints() {
         let r = app.get(path).send().await;
         r.expect(200);
         assert_eq!(
-            node_ids(&r, "recentTrackPlayback"),
+            r.node_ids("recentTrackPlayback"),
             ["B08KC1C6BF", "B0BS2S4WXN", "B084KMZM11", "B084KPC3Q7"]
         );
         let user = &r.data()["user"];
@@ -105,7 +96,7 @@ async fn playback_events_show_up_in_both_history_endpoints() {
         .get("/v1/me/recentlyPlayedEntities?entityTypes=Album,Playlist")
         .send()
         .await;
-    assert_eq!(node_ids(&albums, "recentEntitiesPlayback"), ["B084KYMDXT"]);
+    assert_eq!(albums.node_ids("recentEntitiesPlayback"), ["B084KYMDXT"]);
     app.get("/v1/me/recentlyPlayedEntities?entityTypes=Song")
         .send()
         .await
@@ -198,7 +189,7 @@ async fn another_users_history_follows_their_privacy() {
         .send()
         .await;
     assert_eq!(
-        node_ids(r.expect(200), "recentEntitiesPlayback"),
+        r.expect(200).node_ids("recentEntitiesPlayback"),
         ["B084KYMDXT"]
     );
     assert_eq!(r.data()["user"]["name"], "Ada");
@@ -226,7 +217,7 @@ async fn another_users_history_follows_their_privacy() {
         .send()
         .await;
     assert_eq!(
-        node_ids(own.expect(200), "recentEntitiesPlayback"),
+        own.expect(200).node_ids("recentEntitiesPlayback"),
         ["B084KYMDXT"]
     );
     let mine = app.get("/player/recentlyPlayed").send().await;

@@ -8,15 +8,6 @@ use medley_store::Visibility;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-fn ids(v: &Value, key: &str) -> Vec<String> {
-    v["data"]["user"][key]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn follow_and_unfollow_every_kind_idempotently() {
     let app = TestApp::new().await;
@@ -42,7 +33,7 @@ async fn follow_and_unfollow_every_kind_idempotently() {
             app.put(&format!("{path}/{id}")).send().await.expect(200);
         }
         let list = app.get(path).send().await;
-        assert_eq!(ids(&list.expect(200).body, key), [id], "{path}");
+        assert_eq!(list.expect(200).node_ids(key), [id], "{path}");
         app.put(&format!("{path}/NOPE404"))
             .send()
             .await
@@ -54,7 +45,7 @@ async fn follow_and_unfollow_every_kind_idempotently() {
                 .expect(200);
         }
         assert!(
-            ids(&app.get(path).send().await.body, key).is_empty(),
+            app.get(path).send().await.node_ids(key).is_empty(),
             "{path}"
         );
     }
@@ -95,7 +86,7 @@ async fn library_like_status_and_filters() {
     }
     let all = app.get("/v1/me/library/tracks").send().await;
     assert_eq!(
-        ids(&all.body, "libraryTracks"),
+        all.node_ids("libraryTracks"),
         ["B08KC1C6BF", "B0BS2S4WXN", "B084KVZP2G"]
     );
     assert_eq!(
@@ -106,7 +97,7 @@ async fn library_like_status_and_filters() {
         .get("/v1/me/library/tracks?trackIds=B0BS2S4WXN,DEMOTR0401")
         .send()
         .await;
-    assert_eq!(ids(&status.body, "libraryTracks"), ["B0BS2S4WXN"]);
+    assert_eq!(status.node_ids("libraryTracks"), ["B0BS2S4WXN"]);
     for a in ["B00G70DLAS", "B000QJK5EQ"] {
         app.advance_secs(1);
         app.put(&format!("/v1/me/followed/artists/{a}"))
@@ -118,7 +109,7 @@ async fn library_like_status_and_filters() {
         .get("/v1/me/followed/artists?artistIds=B00G70DLAS")
         .send()
         .await;
-    assert_eq!(ids(&only.body, "followedArtists"), ["B00G70DLAS"]);
+    assert_eq!(only.node_ids("followedArtists"), ["B00G70DLAS"]);
     for bad in ["limit=0", "limit=101", "cursor=zzz", "cursor=1"] {
         app.get(&format!("/v1/me/library/tracks?{bad}"))
             .send()
@@ -158,7 +149,7 @@ async fn followers_and_other_users_lists_follow_privacy_and_scopes() {
     // Ada's followers, newest first; Hedy's private profile keeps her name hidden.
     let f = app.get("/v1/me/followers").token(&ada_token).send().await;
     assert_eq!(
-        ids(&f.body, "followers"),
+        f.node_ids("followers"),
         [medley_service::demo::DEMO_USER.to_string(), hedy.clone()]
     );
     assert_eq!(
@@ -181,7 +172,7 @@ async fn followers_and_other_users_lists_follow_privacy_and_scopes() {
         .get(&format!("/v1/users/{ada}/followers?limit=1&cursor={next}"))
         .send()
         .await;
-    assert_eq!(ids(&f2.body, "followers"), std::slice::from_ref(&hedy));
+    assert_eq!(f2.node_ids("followers"), std::slice::from_ref(&hedy));
     for path in [
         format!("/v1/users/{hedy}/followed"),
         format!("/v1/users/{hedy}/followed/users"),
@@ -191,10 +182,11 @@ async fn followers_and_other_users_lists_follow_privacy_and_scopes() {
             .await
             .expect_error(404, "RESOURCE_NOT_FOUND");
         assert_eq!(
-            ids(
-                &app.get(&path).token(&hedy_token).send().await.body,
-                "followedUsers"
-            ),
+            app.get(&path)
+                .token(&hedy_token)
+                .send()
+                .await
+                .node_ids("followedUsers"),
             std::slice::from_ref(&ada)
         );
     }
@@ -229,7 +221,7 @@ async fn followers_and_other_users_lists_follow_privacy_and_scopes() {
         ))
         .send()
         .await;
-    assert_eq!(ids(&pl.body, "followedPlaylists"), ["B01LS62KK2"]);
+    assert_eq!(pl.node_ids("followedPlaylists"), ["B01LS62KK2"]);
     app.get(&format!("/v1/users/{hedy}/followed/playlists"))
         .send()
         .await
@@ -285,7 +277,7 @@ proptest! {
                     path.push_str(&format!("&cursor={c}"));
                 }
                 let r = app.get(&path).send().await;
-                seen.extend(ids(&r.body, "followedArtists"));
+                seen.extend(r.node_ids("followedArtists"));
                 let info = &r.data()["user"]["followedArtists"]["pageInfo"];
                 if info["hasNextPage"] != true {
                     break;

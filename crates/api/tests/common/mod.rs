@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod alexa;
+
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -74,6 +76,16 @@ impl Res {
     }
 
     /// The session id of the first entity.
+    /// The node ids of a `{"user": {key: {edges}}}` list.
+    pub fn node_ids(&self, key: &str) -> Vec<String> {
+        self.data()["user"][key]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     pub fn session_id(&self) -> String {
         self.entity(0)["sessionId"].as_str().unwrap().to_string()
     }
