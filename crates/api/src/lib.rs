@@ -4,6 +4,7 @@
 pub mod alexa;
 mod error;
 mod extract;
+mod media;
 mod openapi;
 mod v1;
 
@@ -26,6 +27,7 @@ pub fn router(medley: Medley) -> Router {
         .route("/readyz", get(readyz))
         .route("/openapi.json", get(openapi_json))
         .route("/alexa", axum::routing::post(alexa::directive))
+        .route("/media/tracks/{id}", get(media::track))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

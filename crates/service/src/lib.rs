@@ -8,6 +8,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod history;
+pub mod media;
 mod paging;
 pub mod playback;
 pub mod profiles;
@@ -29,6 +30,8 @@ pub struct Medley {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     caches: Arc<Caches>,
+    /// The key that signs media URLs, read from the store on first use.
+    media_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 /// Hot reads kept in memory for a short while; see `Settings::cache_ttl_ms`.
@@ -54,7 +57,7 @@ pub struct Settings {
     pub cache_ttl_ms: i64,
     /// Requests per second one access token may make (bursts of twice that); 0 turns it off.
     pub rate_limit_per_sec: u32,
-    /// How long a stream URI handed to Alexa stays valid (`validUntil`), in seconds.
+    /// How long a media URL stays valid (Alexa's `validUntil`), in seconds.
     pub stream_uri_ttl_secs: i64,
 }
 
@@ -85,6 +88,7 @@ impl Medley {
                 context_tracks: cache::TtlCache::new(ttl, 200_000),
                 throttle: throttle::Throttle::new(rate),
             }),
+            media_key: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
 

@@ -182,4 +182,20 @@ impl AccountStore for SqliteStore {
     async fn has_users(&self) -> StoreResult<bool> {
         self.read(|conn| conn.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0)))
     }
+
+    async fn secret(&self, name: &str, fresh: &[u8]) -> StoreResult<Vec<u8>> {
+        let (name, fresh) = (name.to_string(), fresh.to_vec());
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT OR IGNORE INTO secrets VALUES (?1, ?2)",
+                params![name, fresh],
+            )
+            .map_err(backend)?;
+            conn.query_row("SELECT value FROM secrets WHERE name = ?1", [&name], |r| {
+                r.get(0)
+            })
+            .map_err(backend)
+        })
+        .await
+    }
 }

@@ -84,6 +84,10 @@ CREATE TABLE relations (
 CREATE INDEX relations_by_time ON relations (user_id, kind, created_ms, target_id);
 CREATE INDEX relations_by_target ON relations (kind, target_id, created_ms, user_id);
 "#,
+    // 4: per-installation secrets (the key that signs media URLs).
+    r#"
+CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

@@ -74,6 +74,9 @@ pub trait AccountStore: Send + Sync {
     async fn token(&self, hash: &str) -> StoreResult<Option<(TokenRecord, User)>>;
     /// Whether any user exists (the demo seeds an empty store only).
     async fn has_users(&self) -> StoreResult<bool>;
+    /// The installation's secret of this name; stores `fresh` first if there is none yet, so
+    /// every process sharing the store agrees on it.
+    async fn secret(&self, name: &str, fresh: &[u8]) -> StoreResult<Vec<u8>>;
 }
 
 #[async_trait]

@@ -152,7 +152,8 @@ impl Call<'_> {
         self
     }
 
-    pub async fn send(self) -> Res {
+    /// The answer as it comes: status, headers and body bytes.
+    pub async fn send_raw(self) -> (StatusCode, axum::http::HeaderMap, axum::body::Bytes) {
         let mut req = Request::builder().method(self.method).uri(&self.path);
         for (k, v) in &self.headers {
             req = req.header(k, v);
@@ -162,7 +163,13 @@ impl Call<'_> {
             .unwrap();
         let res = self.app.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
+        let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, bytes)
+    }
+
+    pub async fn send(self) -> Res {
+        let (status, _, bytes) = self.send_raw().await;
         let body = if bytes.is_empty() {
             Value::Null
         } else {

@@ -251,30 +251,26 @@ impl Medley {
         }
     }
 
-    /// Where the track's audio is served, at the best quality the device and tier allow.
-    pub(crate) fn media_url(&self, s: &Session, t: &TrackView, device: &Device) -> String {
-        let quality = device.quality(s.body.tier);
-        format!(
-            "{}/media/tracks/{}?quality={quality}",
-            self.settings.public_url, t.id
-        )
-    }
-
-    fn playback_information(
+    /// How the device plays the track: a signed media URL at the best quality the device and
+    /// tier allow.
+    async fn playback_information(
         &self,
         s: &Session,
         t: &TrackView,
         device: &Device,
         progress_ms: Option<i64>,
-    ) -> PlaybackInformation {
-        PlaybackInformation {
-            url: self.media_url(s, t, device),
+    ) -> ServiceResult<PlaybackInformation> {
+        Ok(PlaybackInformation {
+            url: self
+                .media_url(&t.id, device.quality(s.body.tier))
+                .await?
+                .url,
             protocol: "PROGRESSIVE",
             format: file_format(t.file.as_deref()),
             license_url: None,
             application_certificate: None,
             progress_milliseconds: progress_ms,
-        }
+        })
     }
 
     /// Full entities for resolved slots, in order. `progress_for` gets the restore progress.
@@ -317,7 +313,10 @@ impl Medley {
                 entity_reference_id: entity_ref,
                 metric_id,
                 actions,
-                track: self.track_json(t, Some(self.playback_information(s, t, device, progress))),
+                track: self.track_json(
+                    t,
+                    Some(self.playback_information(s, t, device, progress).await?),
+                ),
             });
         }
         Ok(out)

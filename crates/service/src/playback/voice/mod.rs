@@ -91,19 +91,21 @@ impl Medley {
             )
             .await?;
         let disliked = self.related(&s.user_id, DISLIKED_TRACK, &ids).await?;
-        let valid_until_ms = self.now_ms() + self.settings.stream_uri_ttl_secs * 1000;
         let q = &s.body.queue;
         let mut out = Vec::with_capacity(items.len());
         for (i, r) in items.iter().enumerate() {
             let Some(track) = tracks.iter().find(|t| t.id == r.track_id) else {
                 continue;
             };
+            let media = self
+                .media_url(&track.id, speaker().quality(s.body.tier))
+                .await?;
             out.push(VoiceItem {
                 id: r.ref_id.unwrap_or_else(|| q.entity_ref(r.slot)),
                 next_enabled: next_ok && (i + 1 < items.len() || more_after_last),
                 previous_enabled: previous_ok && !q.previous(1).0.is_empty(),
-                stream_uri: self.media_url(s, track, &speaker()),
-                valid_until_ms,
+                stream_uri: media.url,
+                valid_until_ms: media.expires_ms,
                 feedback: if liked.contains(&track.id) {
                     Some(Feedback::Positive)
                 } else if disliked.contains(&track.id) {

@@ -1,0 +1,188 @@
+//! Signed media URLs: what the Web API and Alexa hand out plays (with Range requests) until it
+//! expires, GetItem hands out a fresh one, and a forged or altered URL never plays.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::alexa::{directive, reference, send};
+use common::TestApp;
+use serde_json::json;
+
+const AUDIO_LEN: usize = 1000;
+
+/// Adds a track with a real audio file to the catalog; returns the file's bytes.
+async fn track_with_audio(app: &TestApp) -> Vec<u8> {
+    let audio: Vec<u8> = (0..AUDIO_LEN).map(|i| (i % 251) as u8).collect();
+    std::fs::create_dir_all(app.dir.join("library/audio")).unwrap();
+    std::fs::write(app.dir.join("library/audio/song.flac"), &audio).unwrap();
+    let catalog = app.dir.join("library/catalog.json");
+    std::fs::write(
+        &catalog,
+        json!({"artists": [{"id": "ARTX", "name": "Test Artist"}],
+               "tracks": [{"id": "TRX1", "title": "Test Song", "duration": 100,
+                           "artistIds": ["ARTX"], "file": "audio/song.flac"}]})
+        .to_string(),
+    )
+    .unwrap();
+    app.medley.import_catalog_path(&catalog).await.unwrap();
+    audio
+}
+
+/// The path and query of a media URL, to call in-process.
+fn local(url: &str) -> String {
+    let path = url.split_once("/media/").expect("a media URL").1;
+    format!("/media/{path}")
+}
+
+async fn fetch(app: &TestApp, url: &str, range: Option<&str>) -> (StatusCode, String, Vec<u8>) {
+    let mut call = app.get(url).without("authorization").without("x-api-key");
+    if let Some(r) = range {
+        call = call.header("range", r);
+    }
+    let (status, headers, body) = call.send_raw().await;
+    let content_range = headers
+        .get("content-range")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, content_range, body.to_vec())
+}
+
+fn error_code(body: &[u8]) -> String {
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+    v["code"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn media_urls_play_until_they_expire_and_get_item_renews_them() {
+    let app = TestApp::new().await;
+    let audio = track_with_audio(&app).await;
+    let res = app
+        .post("/v1/playback/sessions")
+        .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:TRX1"}}))
+        .send()
+        .await;
+    res.expect(200);
+    let url = local(
+        res.entity(0)["track"]["playbackInformation"]["url"]
+            .as_str()
+            .unwrap(),
+    );
+    assert_eq!(
+        res.entity(0)["track"]["playbackInformation"]["format"],
+        "FLAC"
+    );
+    let (status, _, body) = fetch(&app, &url, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, audio);
+    let (status, range, body) = fetch(&app, &url, Some("bytes=10-19")).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(range, format!("bytes 10-19/{AUDIO_LEN}"));
+    assert_eq!(body, audio[10..20]);
+
+    // Alexa's stream URI for the same item.
+    let (queue, item) = (
+        res.session_id(),
+        res.entity(0)["entityReferenceId"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    );
+    let get_item = || {
+        send(
+            &app,
+            directive(
+                "GetItem",
+                &app.token,
+                json!({"targetItemReference": reference(&queue, &item)}),
+            ),
+        )
+    };
+    let r = get_item().await;
+    let stream = local(r["payload"]["item"]["stream"]["uri"].as_str().unwrap());
+    assert_eq!(fetch(&app, &stream, None).await.0, StatusCode::OK);
+    // A second past validUntil it is refused; GetItem gives a fresh one that plays.
+    app.advance_secs(15 * 60 + 1);
+    let (status, _, body) = fetch(&app, &stream, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&body), "ACCESS_DENIED");
+    assert!(String::from_utf8_lossy(&body).contains("expired"));
+    assert_eq!(fetch(&app, &url, None).await.0, StatusCode::FORBIDDEN);
+    let r = get_item().await;
+    let fresh = local(r["payload"]["item"]["stream"]["uri"].as_str().unwrap());
+    assert_ne!(fresh, stream);
+    let (status, _, body) = fetch(&app, &fresh, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, audio);
+}
+
+#[tokio::test]
+async fn forged_or_altered_urls_never_play() {
+    let app = TestApp::new().await;
+    track_with_audio(&app).await;
+    let res = app
+        .post("/v1/playback/sessions")
+        .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:TRX1"}}))
+        .send()
+        .await;
+    let url = local(
+        res.entity(0)["track"]["playbackInformation"]["url"]
+            .as_str()
+            .unwrap(),
+    );
+    assert_eq!(fetch(&app, &url, None).await.0, StatusCode::OK);
+    let (base, sig) = url.rsplit_once("&sig=").unwrap();
+    let mut flipped = sig.to_string();
+    let last = flipped.pop().unwrap();
+    flipped.push(if last == 'A' { 'B' } else { 'A' });
+    let expires: i64 = url
+        .split("expires=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    for (altered, status, code) in [
+        (format!("{base}&sig={flipped}"), 403, "ACCESS_DENIED"),
+        (
+            url.replace("quality=HI_RES", "quality=STD_RES"),
+            403,
+            "ACCESS_DENIED",
+        ),
+        (
+            url.replace(
+                &format!("expires={expires}"),
+                &format!("expires={}", expires + 3600),
+            ),
+            403,
+            "ACCESS_DENIED",
+        ),
+        (url.replace("/TRX1?", "/B084KPC3Q7?"), 403, "ACCESS_DENIED"),
+        (base.to_string(), 400, "BAD_REQUEST"),
+        (
+            url.replace(&format!("expires={expires}"), "expires=soon"),
+            400,
+            "BAD_REQUEST",
+        ),
+    ] {
+        assert_ne!(altered, url);
+        let (got, _, body) = fetch(&app, &altered, None).await;
+        assert_eq!(got.as_u16(), status, "{altered}");
+        assert_eq!(error_code(&body), code, "{altered}");
+    }
+    // A genuine URL for a track without audio (the demo catalog's) is a clear 404.
+    let demo = app
+        .post("/v1/playback/sessions")
+        .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:B084KPC3Q7"}}))
+        .send()
+        .await;
+    let demo_url = local(
+        demo.entity(0)["track"]["playbackInformation"]["url"]
+            .as_str()
+            .unwrap(),
+    );
+    let (status, _, body) = fetch(&app, &demo_url, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&body).contains("no audio file"));
+}

@@ -1,0 +1,98 @@
+//! Signed, expiring media URLs (DESIGN.md 6). A URL names a track and a quality, carries its
+//! expiry, and an HMAC of all three under the installation's key: Alexa and players fetch it
+//! without credentials, any process sharing the store can check it, and it stops working once
+//! it expires (Alexa's `validUntil`; GetItem hands out a fresh one).
+
+use std::path::PathBuf;
+
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::{Medley, ServiceError, ServiceResult};
+
+/// The secret that signs media URLs, as the store names it.
+const KEY_NAME: &str = "media-url-key";
+
+/// A media URL and when it stops working.
+pub struct MediaUrl {
+    pub url: String,
+    pub expires_ms: i64,
+}
+
+/// What a valid media URL serves.
+pub struct MediaFile {
+    pub path: PathBuf,
+    pub quality: String,
+}
+
+fn signature(key: &[u8], track_id: &str, quality: &str, expires_s: i64) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(format!("{track_id}\n{quality}\n{expires_s}").as_bytes());
+    let tag = mac.finalize().into_bytes();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&tag[..16])
+}
+
+impl Medley {
+    async fn media_key(&self) -> ServiceResult<&[u8]> {
+        let key = self
+            .media_key
+            .get_or_try_init(|| async {
+                let fresh: [u8; 32] = rand::random();
+                self.store.secret(KEY_NAME, &fresh).await
+            })
+            .await?;
+        Ok(key)
+    }
+
+    /// A URL for the track's audio at `quality`, valid for `stream_uri_ttl_secs` from now.
+    pub(crate) async fn media_url(&self, track_id: &str, quality: &str) -> ServiceResult<MediaUrl> {
+        let expires_s = self.now_ms() / 1000 + self.settings.stream_uri_ttl_secs;
+        let sig = signature(self.media_key().await?, track_id, quality, expires_s);
+        Ok(MediaUrl {
+            url: format!(
+                "{}/media/tracks/{track_id}?quality={quality}&expires={expires_s}&sig={sig}",
+                self.settings.public_url
+            ),
+            expires_ms: expires_s * 1000,
+        })
+    }
+
+    /// Checks a media URL's parameters; the file to serve when it is genuine and unexpired.
+    pub async fn media_file(
+        &self,
+        track_id: &str,
+        quality: &str,
+        expires_s: i64,
+        sig: &str,
+    ) -> ServiceResult<MediaFile> {
+        let expected = signature(self.media_key().await?, track_id, quality, expires_s);
+        // Both sides are short base64 strings of a MAC; the comparison leaks nothing useful
+        // about the key, only whether this one URL was issued.
+        if expected != sig {
+            return Err(ServiceError::AccessDenied(
+                "this media URL was not issued by Medley (its signature does not match)".into(),
+            ));
+        }
+        if self.now_ms() > expires_s * 1000 {
+            return Err(ServiceError::AccessDenied(format!(
+                "this media URL expired at {}; ask for the item again for a fresh one",
+                medley_core::time::iso8601_ms(expires_s * 1000)
+            )));
+        }
+        let track = self
+            .tracks(&[track_id.to_string()])
+            .await?
+            .pop()
+            .ok_or_else(|| ServiceError::NotFound(format!("no track '{track_id}'")))?;
+        let path = track.file.as_ref().map(PathBuf::from).ok_or_else(|| {
+            ServiceError::NotFound(format!(
+                "track '{track_id}' has no audio file in this library"
+            ))
+        })?;
+        Ok(MediaFile {
+            path,
+            quality: quality.to_string(),
+        })
+    }
+}
