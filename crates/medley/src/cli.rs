@@ -53,6 +53,18 @@ pub enum Command {
     /// Manage access tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Answer Alexa directives as an AWS Lambda function (custom runtime), as POST /alexa does.
+    Lambda(Lambda),
+}
+
+#[derive(Args)]
+pub struct Lambda {
+    /// The Lambda Runtime API (host:port); Lambda sets it.
+    #[arg(long, env = "AWS_LAMBDA_RUNTIME_API")]
+    pub runtime_api: String,
+    /// Base of the media URLs handed to Alexa: a `medley serve` over the same store.
+    #[arg(long, env = "MEDLEY_PUBLIC_URL")]
+    pub public_url: String,
 }
 
 #[derive(Args)]

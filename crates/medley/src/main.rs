@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod lambda;
 
 use std::sync::Arc;
 
@@ -45,6 +46,7 @@ fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
         );
         let public_url = match &cli.command {
             Command::Serve(s) => s.public_url.clone().unwrap_or_else(|| format!("http://{}", s.bind)),
+            Command::Lambda(l) => l.public_url.clone(),
             _ => String::new(),
         };
         let defaults = Settings::default();
@@ -62,6 +64,7 @@ fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
         );
         match cli.command {
             Command::Serve(s) => serve(medley, s, file.log).await,
+            Command::Lambda(l) => lambda::run(medley, &l.runtime_api).await,
             Command::Catalog(CatalogCommand::Import { path }) => {
                 let sum = medley.import_catalog_path(&path).await?;
                 println!(

@@ -1,5 +1,6 @@
 //! Black-box tests of the real `medley` binary: the command line of DESIGN.md 2.1, the CLI
-//! working while `serve` runs, and acknowledged events surviving `kill -9`.
+//! working while `serve` runs, acknowledged events surviving `kill -9`, and `medley lambda`
+//! against a stand-in Lambda Runtime API.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -412,5 +413,128 @@ fn acknowledged_events_survive_kill_9() {
         "every acknowledged start is in the history"
     );
     drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A stand-in for the Lambda Runtime API on loopback: hands out `events` one by one as
+/// invocations, and sends back each (request id, answer) posted for them.
+fn fake_runtime_api(events: Vec<Value>) -> (String, std::sync::mpsc::Receiver<(String, Value)>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut events = events.into_iter().enumerate();
+        for conn in listener.incoming() {
+            let mut conn = conn.unwrap();
+            let mut reader = BufReader::new(conn.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            let mut length = 0;
+            loop {
+                let mut h = String::new();
+                reader.read_line(&mut h).unwrap();
+                if h.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let path = request_line.split_whitespace().nth(1).unwrap().to_string();
+            if path == "/2018-06-01/runtime/invocation/next" {
+                let Some((i, event)) = events.next() else {
+                    // Nothing more to do: hold the long poll until the test ends.
+                    std::thread::sleep(Duration::from_secs(60));
+                    return;
+                };
+                let event = event.to_string();
+                write!(
+                    conn,
+                    "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-{i}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{event}",
+                    event.len()
+                )
+                .unwrap();
+            } else {
+                let id = path
+                    .strip_prefix("/2018-06-01/runtime/invocation/")
+                    .and_then(|p| p.strip_suffix("/response"))
+                    .unwrap_or("?")
+                    .to_string();
+                conn.write_all(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
+                    .unwrap();
+                tx.send((id, serde_json::from_slice(&body).unwrap()))
+                    .unwrap();
+            }
+        }
+    });
+    (addr, rx)
+}
+
+#[test]
+fn the_alexa_handler_runs_as_a_lambda_function() {
+    let dir = temp_dir();
+    let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../service/demo/catalog.json");
+    assert!(cli(&dir, &["catalog", "import", catalog]).0);
+    let (_, token) = account(&dir, "UNLIMITED");
+    let context = json!({"user": {"id": "amzn1.ask.account.X", "accessToken": token}});
+    let directive = |namespace: &str, name: &str, payload: Value| {
+        let mut payload = payload;
+        payload["requestContext"] = context.clone();
+        json!({"header": {"namespace": namespace, "name": name, "messageId": "m-1",
+                          "payloadVersion": "1.0"}, "payload": payload})
+    };
+    let events = vec![
+        directive(
+            "Alexa.Media.Search",
+            "GetPlayableContent",
+            json!({"filters": {"explicitLanguageAllowed": true},
+                   "selectionCriteria": {"attributes": [{"type": "ALBUM", "entityId": "B084KYMDXT"}]}}),
+        ),
+        directive(
+            "Alexa.Media.Playback",
+            "Initiate",
+            json!({"contentId": "mrn:1.0:catalog:album:asin:B084KYMDXT", "playbackModes": {}}),
+        ),
+        json!({"header": {"namespace": "Alexa.Media.PlayQueue"}}),
+    ];
+    let (api, answers) = fake_runtime_api(events);
+    let mut child = medley(&dir)
+        .args(["lambda"])
+        .env("AWS_LAMBDA_RUNTIME_API", &api)
+        .env("MEDLEY_PUBLIC_URL", "https://music.example.org")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        got.push(
+            answers
+                .recv_timeout(Duration::from_secs(30))
+                .expect("an answer"),
+        );
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(got[0].0, "req-0");
+    assert_eq!(got[0].1["header"]["name"], "GetPlayableContent.Response");
+    assert_eq!(
+        got[0].1["payload"]["content"]["id"],
+        "mrn:1.0:catalog:album:asin:B084KYMDXT"
+    );
+    assert_eq!(got[1].0, "req-1");
+    let method = &got[1].1["payload"]["playbackMethod"];
+    assert_eq!(
+        got[1].1["header"]["name"], "Initiate.Response",
+        "{}",
+        got[1].1
+    );
+    assert!(method["firstItem"]["stream"]["uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://music.example.org/media/tracks/B084KVZP2G?"));
+    assert_eq!(got[2].0, "req-2");
+    assert_eq!(got[2].1["payload"]["type"], "INVALID_DIRECTIVE");
     let _ = std::fs::remove_dir_all(&dir);
 }
