@@ -710,3 +710,82 @@ async fn a_station_never_plays_a_disliked_track() {
     let played = station_plays(&app, &other, 40).await;
     assert!(played.iter().any(|t| disliked.contains(&t)), "{played:?}");
 }
+
+#[tokio::test]
+async fn every_directive_checks_the_token_and_its_scopes() {
+    let app = TestApp::new().await;
+    let (queue, item, _) = start(&app, &app.token, ALBUM, json!({})).await;
+    let cases = [
+        (
+            "Alexa.Media.Search",
+            "GetPlayableContent",
+            json!({"selectionCriteria": {"attributes": [attr("ALBUM", "B084KYMDXT")]}}),
+        ),
+        (
+            "Alexa.Media.Playback",
+            "Initiate",
+            json!({"contentId": ALBUM}),
+        ),
+        (
+            "Alexa.Media.PlayQueue",
+            "SetRepeat",
+            json!({"currentItemReference": reference(&queue, &item), "mode": {"status": "ON"}}),
+        ),
+        (
+            "Alexa.UserPreference",
+            "ReceiveFeedback",
+            json!({"currentItemReference": reference(&queue, &item), "feedback": {"value": "POSITIVE"}}),
+        ),
+        (
+            "Alexa.Audio.PlayQueue",
+            "GetNextItem",
+            json!({"currentItemReference": bare(&queue, &item)}),
+        ),
+    ];
+    let user = app.get("/v1/me").send().await.data()["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A token for the right user that lacks playback and favourites scopes.
+    let narrow = app.scoped_token(&user, &["music::history"]).await;
+    for (namespace, name, payload) in cases {
+        let r = send(
+            &app,
+            directive_in(namespace, name, "Atza|forged", payload.clone()),
+        )
+        .await;
+        assert_eq!(
+            error_type(&r).1,
+            "INVALID_AUTHORIZATION_CREDENTIAL",
+            "{name}"
+        );
+        let r = send(
+            &app,
+            directive_in(namespace, name, &narrow, payload.clone()),
+        )
+        .await;
+        if name == "GetPlayableContent" {
+            assert_eq!(
+                r["header"]["name"], "GetPlayableContent.Response",
+                "searching needs no scope"
+            );
+        } else {
+            assert_eq!(
+                error_type(&r).1,
+                "INVALID_AUTHORIZATION_CREDENTIAL",
+                "{name}: {r}"
+            );
+        }
+        let mut unknown = directive_in(namespace, "Frobnicate", &app.token, payload);
+        unknown["header"]["name"] = json!(format!("{name}Later"));
+        assert_eq!(
+            error_type(&send(&app, unknown).await).1,
+            "INVALID_DIRECTIVE"
+        );
+    }
+    let lib = app.get("/v1/me/library/tracks").send().await;
+    assert!(
+        lib.node_ids("libraryTracks").is_empty(),
+        "nothing was rated"
+    );
+}

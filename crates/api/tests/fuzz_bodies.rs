@@ -110,3 +110,151 @@ fn random_bodies_never_cause_a_server_error() {
         )
         .unwrap();
 }
+
+/// Every `(path, value)` leaf and object of a JSON tree, by JSON pointer.
+fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+    out.push(at.clone());
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .for_each(|(k, x)| pointers(x, format!("{at}/{k}"), out)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| pointers(x, format!("{at}/{i}"), out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn mutated_directives_always_get_an_alexa_answer() {
+    use common::alexa::{bare, directive_in, reference};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let app = rt.block_on(TestApp::new());
+    let res = rt.block_on(app.album_session(&app.token, None, json!({"limit": 2})));
+    let (q, i) = (
+        res.session_id(),
+        res.entity(0)["entityReferenceId"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    );
+    let t = &app.token;
+    let templates = [
+        directive_in(
+            "Alexa.Media.Search",
+            "GetPlayableContent",
+            t,
+            json!({
+            "filters": {"explicitLanguageAllowed": true},
+            "selectionCriteria": {"attributes": [{"type": "ALBUM", "entityId": "B084KYMDXT"},
+                                                 {"type": "MEDIA_TYPE", "value": "STATION"}]}}),
+        ),
+        directive_in(
+            "Alexa.Media.Playback",
+            "Initiate",
+            t,
+            json!({
+            "contentId": "mrn:1.0:catalog:album:asin:B084KYMDXT",
+            "currentItemReference": reference(&q, &i),
+            "playbackModes": {"shuffle": true, "loop": false, "repeat": {"status": "OFF"}}}),
+        ),
+        directive_in(
+            "Alexa.Media.PlayQueue",
+            "GetItem",
+            t,
+            json!({"targetItemReference": reference(&q, &i)}),
+        ),
+        directive_in(
+            "Alexa.Media.PlayQueue",
+            "GetView",
+            t,
+            json!({"currentItemReference": reference(&q, &i)}),
+        ),
+        directive_in(
+            "Alexa.Media.PlayQueue",
+            "SetShuffle",
+            t,
+            json!({"currentItemReference": reference(&q, &i), "enable": true}),
+        ),
+        directive_in(
+            "Alexa.Media.PlayQueue",
+            "SetLoop",
+            t,
+            json!({"currentItemReference": reference(&q, &i), "enable": true}),
+        ),
+        directive_in(
+            "Alexa.Media.PlayQueue",
+            "SetRepeat",
+            t,
+            json!({"currentItemReference": reference(&q, &i), "mode": {"status": "ON"}}),
+        ),
+        directive_in(
+            "Alexa.Audio.PlayQueue",
+            "GetNextItem",
+            t,
+            json!({"currentItemReference": bare(&q, &i), "isUserInitiated": true}),
+        ),
+        directive_in(
+            "Alexa.Audio.PlayQueue",
+            "GetPreviousItem",
+            t,
+            json!({"currentItemReference": bare(&q, &i)}),
+        ),
+        directive_in(
+            "Alexa.Audio.PlayQueue",
+            "JumpToItem",
+            t,
+            json!({"targetItemReference": bare(&q, &i)}),
+        ),
+        directive_in(
+            "Alexa.UserPreference",
+            "ReceiveFeedback",
+            t,
+            json!({
+            "currentItemReference": reference(&q, &i), "feedback": {"type": "PREFERENCE", "value": "NEGATIVE"}}),
+        ),
+    ];
+    let mut runner = TestRunner::new(Config {
+        cases: 400,
+        ..Config::default()
+    });
+    runner
+        .run(
+            &(
+                0..templates.len(),
+                any::<prop::sample::Index>(),
+                json_value(),
+            ),
+            |(d, at, value)| {
+                let mut body = templates[d].clone();
+                let mut spots = Vec::new();
+                pointers(&body, String::new(), &mut spots);
+                let spot = at.get(&spots).clone();
+                match body.pointer_mut(&spot) {
+                    Some(slot) if !spot.is_empty() => *slot = value,
+                    _ => body = value,
+                }
+                let res = rt.block_on(app.post("/alexa").json(body.clone()).send());
+                prop_assert_eq!(res.status.as_u16(), 200);
+                let header = &res.body["header"];
+                prop_assert!(
+                    header["namespace"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("Alexa"))
+                        && header["name"]
+                            .as_str()
+                            .is_some_and(|n| n.ends_with("Response")),
+                    "{} -> {}",
+                    body,
+                    res.body
+                );
+                prop_assert_ne!(res.body["payload"]["type"].as_str(), Some("INTERNAL_ERROR"));
+                Ok(())
+            },
+        )
+        .unwrap();
+}
