@@ -33,7 +33,7 @@ pub struct FileConfig {
     /// Requests per second one access token may make, bursts of twice that (default 1000;
     /// 0 turns rate limiting off).
     pub rate_limit_per_sec: Option<u32>,
-    /// How long stream URIs handed to Alexa stay valid, in seconds (default 900).
+    /// How long media URLs (and Alexa's stream URIs) stay valid, in seconds (default 900).
     pub stream_uri_ttl_secs: Option<i64>,
 }
 
