@@ -27,7 +27,19 @@ pub struct Seed {
 }
 
 impl Seed {
-    fn score(&self, c: &Candidate, rng: &mut SplitMix) -> f64 {
+    /// What a list of tracks has in common: their artists, genres and years.
+    pub fn of_tracks(tracks: &[std::sync::Arc<crate::catalog::TrackView>]) -> Seed {
+        let mut seed = Seed::default();
+        for t in tracks {
+            seed.artists.extend(t.artists.iter().map(|a| a.id.clone()));
+            seed.genres.extend(t.genre.clone());
+            seed.years.extend(t.year);
+        }
+        seed
+    }
+
+    /// How much a candidate resembles the seed.
+    fn affinity(&self, c: &Candidate) -> f64 {
         let artist = c.artist_ids.iter().any(|a| self.artists.contains(a)) as u8 as f64;
         let genre = c.genre.as_ref().is_some_and(|g| self.genres.contains(g)) as u8 as f64;
         let era = c
@@ -39,8 +51,44 @@ impl Seed {
             + era
             + 2.0 * (1.0 + c.co_plays as f64).ln()
             + 0.5 * (1.0 + c.user_plays as f64).ln()
-            + rng.unit()
     }
+
+    /// The affinity with some noise, so equal candidates take turns.
+    fn score(&self, c: &Candidate, rng: &mut SplitMix) -> f64 {
+        self.affinity(c) + rng.unit()
+    }
+}
+
+/// Artists like the seed's, best first (the seed's own artists left out), by the affinity of
+/// their candidate tracks, the signals `pick` chooses tracks by: the mean, so an artist with many
+/// loosely similar tracks does not outrank one with a few close ones, plus a little for
+/// breadth.
+pub fn related_artists(candidates: &[Candidate], seed: &Seed, n: usize) -> Vec<String> {
+    let mut totals: std::collections::HashMap<&str, (f64, u32)> = std::collections::HashMap::new();
+    let mut seen = HashSet::new();
+    for c in candidates {
+        if !seen.insert(c.track_id.as_str()) {
+            continue;
+        }
+        let score = seed.affinity(c);
+        for a in &c.artist_ids {
+            if !seed.artists.contains(a) {
+                let t = totals.entry(a.as_str()).or_default();
+                t.0 += score;
+                t.1 += 1;
+            }
+        }
+    }
+    let mut ranked: Vec<(&str, f64)> = totals
+        .into_iter()
+        .map(|(a, (sum, count))| (a, sum / count as f64 + 0.1 * (1.0 + count as f64).ln()))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    ranked
+        .into_iter()
+        .take(n)
+        .map(|(a, _)| a.to_string())
+        .collect()
 }
 
 /// Picks up to `n` tracks, best first, avoiding `recent` (relaxed when the pool is too small so
@@ -108,13 +156,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn prefers_shared_artist_and_genre_and_varies_artists() {
-        let seed = Seed {
+    /// Artist A, rock, 2020.
+    fn rock_seed() -> Seed {
+        Seed {
             artists: ["A".to_string()].into(),
             genres: ["Rock".to_string()].into(),
             years: vec![2020],
-        };
+        }
+    }
+
+    #[test]
+    fn prefers_shared_artist_and_genre_and_varies_artists() {
+        let seed = rock_seed();
         let c = vec![
             cand("a1", "A", "Rock", 0),
             cand("a2", "A", "Rock", 0),
@@ -138,6 +191,25 @@ mod tests {
         assert_eq!(out, vec!["y".to_string()]);
         let out = pick(&c, &Seed::default(), &["x".into(), "y".into()], 2, 3);
         assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn related_artists_share_genre_era_and_listeners() {
+        let seed = rock_seed();
+        let c = vec![
+            cand("a1", "A", "Rock", 0),
+            cand("b1", "B", "Rock", 0),
+            cand("b2", "B", "Rock", 0),
+            cand("c1", "C", "Rock", 0),
+            cand("z1", "Z", "Jazz", 0),
+            cand("y1", "Y", "Jazz", 1),
+        ];
+        let out = related_artists(&c, &seed, 3);
+        assert_eq!(out[0], "B", "two similar tracks beat one");
+        assert!(!out.contains(&"A".to_string()), "not the artist itself");
+        assert_eq!(out.len(), 3);
+        assert!(out.contains(&"Y".to_string()), "co-listening counts");
+        assert!(!out.contains(&"Z".to_string()));
     }
 
     #[test]

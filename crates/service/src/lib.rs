@@ -2,6 +2,7 @@
 //! playback sessions, events and stream concurrency.
 
 pub mod accounts;
+pub mod browse;
 mod cache;
 pub mod catalog;
 pub mod clock;

@@ -1,7 +1,19 @@
-//! What every paged list and id filter shares: the cursor error, `<ms>:<id>` cursors, and
-//! comma-separated id lists.
+//! What every paged list and id filter shares: the page shape, the cursor error, `<ms>:<id>`
+//! cursors, and comma-separated id lists.
+
+use serde_json::{json, Value};
 
 use crate::{ServiceError, ServiceResult};
+
+/// A page of a list: `{pageInfo: {hasNextPage, token}, edgeCount, edges}`; `token` is the
+/// cursor of the next page, if there is one.
+pub(crate) fn connection(edges: Vec<Value>, token: Option<String>) -> Value {
+    json!({
+        "pageInfo": {"hasNextPage": token.is_some(), "token": token},
+        "edgeCount": edges.len(),
+        "edges": edges,
+    })
+}
 
 pub(crate) fn bad_cursor() -> ServiceError {
     ServiceError::BadRequest("cursor is not a token this endpoint returned".into())

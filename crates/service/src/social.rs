@@ -6,7 +6,7 @@ use medley_store::User;
 use serde_json::{json, Value};
 
 use crate::accounts::Principal;
-use crate::paging::{comma_list, time_cursor};
+use crate::paging::{comma_list, connection, time_cursor};
 use crate::{Medley, ServiceError, ServiceResult};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,11 +231,7 @@ impl Medley {
             .then(|| rows.last().map(|(id, ms)| format!("{ms}:{id}")))
             .flatten();
         let mut user = self.user_node(owner, viewer);
-        user[key] = json!({
-            "pageInfo": {"hasNextPage": more, "token": token},
-            "edgeCount": edges.len(),
-            "edges": edges,
-        });
+        user[key] = connection(edges, token);
         Ok(json!({ "user": user }))
     }
 

@@ -14,7 +14,7 @@ fn images_json(images: &[Image]) -> String {
     serde_json::to_string(&images.iter().map(|i| &i.url).collect::<Vec<_>>()).unwrap()
 }
 
-fn images_from(json: &str) -> Vec<Image> {
+pub(crate) fn images_from(json: &str) -> Vec<Image> {
     serde_json::from_str::<Vec<String>>(json)
         .unwrap_or_default()
         .into_iter()
@@ -155,7 +155,7 @@ fn rand_seed() -> u64 {
 }
 
 /// `(table, key column)` of a stored context's entries.
-fn context_table(kind: ContextKind) -> Option<(&'static str, &'static str)> {
+pub(crate) fn context_table(kind: ContextKind) -> Option<(&'static str, &'static str)> {
     match kind {
         ContextKind::Album => Some(("album_tracks", "album_id")),
         ContextKind::Playlist => Some(("playlist_tracks", "playlist_id")),

@@ -6,6 +6,7 @@
 //! share one fsync.
 
 mod accounts;
+mod browse;
 mod catalog;
 mod history;
 mod hot;

@@ -88,6 +88,10 @@ CREATE INDEX relations_by_target ON relations (kind, target_id, created_ms, user
     r#"
 CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 "#,
+    // 5: an artist's albums.
+    r#"
+CREATE INDEX album_artists_artist ON album_artists (artist_id, album_id);
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

@@ -153,5 +153,37 @@ pub trait RelationStore: Send + Sync {
     ) -> StoreResult<Vec<(String, i64)>>;
 }
 
-pub trait Store: CatalogStore + AccountStore + SessionStore + HistoryStore + RelationStore {}
-impl<T: CatalogStore + AccountStore + SessionStore + HistoryStore + RelationStore> Store for T {}
+/// Catalog reads for browsing: albums, artists, playlists and shows whole, and the entries of
+/// a context a page at a time. Every list keeps the order asked and leaves out unknown ids.
+#[async_trait]
+pub trait BrowseStore: Send + Sync {
+    async fn albums(&self, ids: &[String]) -> StoreResult<Vec<AlbumRecord>>;
+    async fn artists(&self, ids: &[String]) -> StoreResult<Vec<ArtistRecord>>;
+    async fn playlists(&self, ids: &[String]) -> StoreResult<Vec<PlaylistRecord>>;
+    async fn podcast_shows(&self, ids: &[String]) -> StoreResult<Vec<PodcastShowRecord>>;
+    /// `(index, track id)` of an album's, playlist's or artist's entries after index `after`.
+    async fn context_entries(
+        &self,
+        ctx: &ContextRef,
+        after: Option<u32>,
+        limit: u32,
+    ) -> StoreResult<Vec<(u32, String)>>;
+    /// The ids of an artist's albums (any album artist), newest release first (undated last),
+    /// strictly after the `(release date or "", album id)` cursor in that order.
+    async fn artist_albums(
+        &self,
+        artist_id: &str,
+        after: Option<(String, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, String)>>;
+}
+
+pub trait Store:
+    CatalogStore + BrowseStore + AccountStore + SessionStore + HistoryStore + RelationStore
+{
+}
+impl<
+        T: CatalogStore + BrowseStore + AccountStore + SessionStore + HistoryStore + RelationStore,
+    > Store for T
+{
+}

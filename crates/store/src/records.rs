@@ -191,3 +191,41 @@ pub struct PlayedEntity {
     pub source_id: String,
     pub played_ms: i64,
 }
+
+/// An album as browsing shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlbumRecord {
+    pub id: String,
+    pub title: String,
+    pub release_date: Option<String>,
+    pub images: Vec<medley_core::catalog::Image>,
+    pub artists: Vec<medley_core::catalog::ArtistRef>,
+    pub track_count: u32,
+    /// Seconds, all tracks together.
+    pub duration: u32,
+    /// Any of its tracks is explicit.
+    pub explicit: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArtistRecord {
+    pub id: String,
+    pub name: String,
+    pub images: Vec<medley_core::catalog::Image>,
+    pub track_count: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlaylistRecord {
+    pub id: String,
+    pub title: String,
+    pub track_count: u32,
+    /// Seconds, all tracks together.
+    pub duration: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PodcastShowRecord {
+    pub id: String,
+    pub title: String,
+}

@@ -1,6 +1,7 @@
 //! The Amazon Music Web API v1 routes. Each route is declared once, in `routes!` below: the
 //! router and the OpenAPI document (`/openapi.json`) are both generated from that declaration.
 
+mod catalog;
 mod playback;
 mod player;
 mod social;
@@ -58,6 +59,7 @@ const TRACK_IDS: &[&str] = &["cursor", "trackIds"];
 const ARTIST_IDS: &[&str] = &["cursor", "artistIds"];
 const PLAYLIST_IDS: &[&str] = &["cursor", "playlistIds"];
 const ENTITY_HISTORY: &[&str] = &["cursor", "entityTypes"];
+const IDS: &[&str] = &["ids"];
 
 routes! {
     post "/v1/playback/sessions" => playback::create {
@@ -107,6 +109,45 @@ routes! {
     }
     get "/v1/me/recentlyPlayedEntities" => player::my_recent_entities {
         "Get current user's recently played entities", scope "music::history", ok 200, device false, limit Some((1, 100, 100)), query ENTITY_HISTORY, body false
+    }
+    get "/v1/tracks/{id}" => catalog::track {
+        "Get track", scope "music::catalog", ok 200, device false, limit None, query &[], body false
+    }
+    get "/v1/tracks" => catalog::tracks {
+        "Get multiple tracks (ids: at most 100)", scope "music::catalog", ok 200, device false, limit None, query IDS, body false
+    }
+    get "/v1/albums/{id}" => catalog::album {
+        "Get album, with its tracks in order", scope "music::catalog", ok 200, device false, limit None, query &[], body false
+    }
+    get "/v1/albums" => catalog::albums {
+        "Get multiple albums (ids: at most 100)", scope "music::catalog", ok 200, device false, limit None, query IDS, body false
+    }
+    get "/v1/artists/{id}" => catalog::artist {
+        "Get artist", scope "music::catalog", ok 200, device false, limit None, query &[], body false
+    }
+    get "/v1/artists" => catalog::artists {
+        "Get multiple artists (ids: at most 100)", scope "music::catalog", ok 200, device false, limit None, query IDS, body false
+    }
+    get "/v1/artists/{id}/albums" => catalog::artist_albums {
+        "Get artist's albums, newest first", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
+    }
+    get "/v1/artists/{id}/tracks" => catalog::artist_tracks {
+        "Get artist's tracks", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
+    }
+    get "/v1/artists/{id}/relatedArtists" => catalog::related_artists {
+        "Get related artists", scope "music::catalog", ok 200, device false, limit Some((1, 20, 20)), query &[], body false
+    }
+    get "/v1/playlists/{id}" => catalog::playlist {
+        "Get playlist", scope "music::catalog", ok 200, device false, limit None, query &[], body false
+    }
+    get "/v1/playlists/{id}/tracks" => catalog::playlist_tracks {
+        "Get playlist's tracks", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
+    }
+    get "/v1/stations/{id}" => catalog::station {
+        "Get station (its id is the id of the item it is seeded from)", scope "music::catalog", ok 200, device false, limit None, query &[], body false
+    }
+    get "/v1/podcasts/shows/{id}" => catalog::podcast_show {
+        "Get podcast show", scope "music::catalog", ok 200, device false, limit None, query &[], body false
     }
     get "/v1/me" => users::me {
         "Get current user", scope "music::profile", ok 200, device false, limit None, query &[], body false

@@ -56,12 +56,7 @@ impl Medley {
         seed_ids.extend(q.history.iter().rev().take(5).map(|e| e.track.clone()));
         seed_ids.dedup();
         let seeds = self.tracks(&seed_ids).await?;
-        let mut seed = Seed::default();
-        for t in &seeds {
-            seed.artists.extend(t.artists.iter().map(|a| a.id.clone()));
-            seed.genres.extend(t.genre.clone());
-            seed.years.extend(t.year);
-        }
+        let mut seed = Seed::of_tracks(&seeds);
         if s.body.source_type == "ARTIST" || (s.body.station && seeds.is_empty()) {
             seed.artists.insert(s.body.source_id.clone());
         }

@@ -1,7 +1,7 @@
 //! Playback sessions (spec/000, DESIGN.md 3 and 4): create, current, next, previous, queue view,
 //! active sessions, restore, queue next/last, loop and shuffle. Events live in `events`.
 
-mod context;
+pub(crate) mod context;
 mod continuation;
 mod events;
 mod streams;

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use medley_core::catalog::TrackView;
 use medley_core::mrn::{ItemKind, Mrn};
-use medley_store::ContextRef;
 
 use crate::playback::context::container_kind;
 use crate::{Medley, ServiceError, ServiceResult};
@@ -77,13 +76,6 @@ fn not_found(what: String) -> ServiceError {
 }
 
 impl Medley {
-    async fn first_track(&self, ctx: &ContextRef) -> ServiceResult<Option<Arc<TrackView>>> {
-        let Some(Some(id)) = self.context_tracks(ctx, &[0]).await?.pop() else {
-            return Ok(None);
-        };
-        Ok(self.tracks(&[id]).await?.pop())
-    }
-
     /// The most specific entity asked for wins: a track, then an album, a playlist, an artist,
     /// a genre, a station. Entities named alongside it must agree with it (a track by the
     /// artist named). A station is asked for by a STATION attribute or MEDIA_TYPE STATION.
@@ -179,13 +171,7 @@ impl Medley {
     async fn describe(&self, kind: ItemKind, id: &str) -> ServiceResult<FoundContent> {
         let name = self.store.item_title(kind.source_type(), id).await?;
         let sample = match container_kind(kind) {
-            Some(ctx_kind) => {
-                self.first_track(&ContextRef {
-                    kind: ctx_kind,
-                    id: id.to_string(),
-                })
-                .await?
-            }
+            Some(ctx_kind) => self.context_head(ctx_kind, id, 1).await?.pop(),
             None => self.tracks(&[id.to_string()]).await?.pop(),
         };
         let (Some(name), Some(_)) = (name, &sample) else {
