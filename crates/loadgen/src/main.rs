@@ -33,7 +33,8 @@ enum Cmd {
     },
     /// Run the device loop.
     Run(Run),
-    /// GET one path over and over from several connections and report its latency.
+    /// GET (or POST a body to) one path over and over from several connections and report its
+    /// latency.
     Get(Get),
 }
 
@@ -47,6 +48,9 @@ struct Get {
     token: String,
     #[arg(long)]
     path: String,
+    /// A JSON body: POST it instead of GET.
+    #[arg(long)]
+    body: Option<String>,
     #[arg(long, default_value_t = 8)]
     connections: usize,
     #[arg(long, default_value_t = 5)]
@@ -84,43 +88,13 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn gen_catalog(tracks: usize, out: &str) -> anyhow::Result<()> {
-    let artists = (tracks / 100).max(10);
-    let albums = tracks.div_ceil(10);
-    let genres = [
-        "Rock",
-        "Pop",
-        "Jazz",
-        "Electronic",
-        "Hip-Hop",
-        "Classical",
-        "Folk",
-        "Soul",
-    ];
-    let mut a = Vec::new();
-    for i in 0..artists {
-        a.push(json!({"id": format!("BAR{i:07}"), "name": format!("Artist {i}")}));
-    }
-    let mut al = Vec::new();
-    let mut t = Vec::new();
-    for i in 0..albums {
-        let artist = format!("BAR{:07}", i % artists);
-        let ids: Vec<String> = (0..tracks.saturating_sub(i * 10).min(10))
-            .map(|k| format!("BTR{:08}", i * 10 + k))
-            .collect();
-        for (k, id) in ids.iter().enumerate() {
-            t.push(json!({"id": id, "title": format!("Song {i}-{k}"), "duration": 180 + (i * 7 + k * 13) % 180,
-                "albumId": format!("BAL{i:07}"), "artistIds": [artist], "genre": genres[i % genres.len()]}));
-        }
-        al.push(
-            json!({"id": format!("BAL{i:07}"), "title": format!("Album {i}"), "artistIds": [artist],
-            "trackIds": ids, "releaseDate": format!("{}-01-01", 1960 + i % 60)}),
-        );
-    }
-    let all: Vec<Value> = t.iter().map(|x| x["id"].clone()).collect();
-    let catalog = json!({"artists": a, "albums": al, "tracks": t,
-        "playlists": [{"id": "BENCHPL100K", "title": format!("All {tracks} tracks"), "trackIds": all}]});
+    let catalog = medley_loadgen::catalog(tracks);
     std::fs::write(out, catalog.to_string()).context("writing the catalog")?;
-    println!("wrote {tracks} tracks, {albums} albums, {artists} artists to {out}");
+    println!(
+        "wrote {tracks} tracks, {} albums, {} artists to {out}",
+        catalog["albums"].as_array().map_or(0, Vec::len),
+        catalog["artists"].as_array().map_or(0, Vec::len)
+    );
     Ok(())
 }
 
@@ -309,12 +283,19 @@ fn pct(sorted: &[u32], p: f64) -> f64 {
 }
 
 async fn get(g: Get) -> anyhow::Result<()> {
+    let body: Option<Value> = match &g.body {
+        Some(b) => Some(serde_json::from_str(b).context("--body is not JSON")?),
+        None => None,
+    };
+    let method = if body.is_some() { "POST" } else { "GET" };
+    let body = Arc::new(body);
     let g = Arc::new(g);
     let deadline = Instant::now() + Duration::from_secs(g.seconds);
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..g.connections {
         let g = g.clone();
+        let body = body.clone();
         tasks.push(tokio::spawn(async move {
             let headers = vec![
                 ("x-api-key".to_string(), g.api_key.clone()),
@@ -324,9 +305,9 @@ async fn get(g: Get) -> anyhow::Result<()> {
             let mut lat = Vec::new();
             while Instant::now() < deadline {
                 let t = Instant::now();
-                let (status, _) = c.call("GET", &g.path, None).await?;
+                let (status, _) = c.call(method, &g.path, body.as_ref().as_ref()).await?;
                 if status != 200 {
-                    bail!("GET {} answered {status}", g.path);
+                    bail!("{method} {} answered {status}", g.path);
                 }
                 lat.push(t.elapsed().as_micros() as u32);
             }
@@ -340,8 +321,9 @@ async fn get(g: Get) -> anyhow::Result<()> {
     lat.sort_unstable();
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "GET {} | {} connections | {} requests | {:.0} req/s | p50 {:.2} ms | p99 {:.2} ms | max {:.2} ms",
+        "{method} {}{} | {} connections | {} requests | {:.0} req/s | p50 {:.2} ms | p99 {:.2} ms | max {:.2} ms",
         g.path,
+        g.body.as_deref().map(|b| format!(" {b}")).unwrap_or_default(),
         g.connections,
         lat.len(),
         lat.len() as f64 / secs,

@@ -154,7 +154,7 @@ impl Medley {
     }
 
     /// Track objects for ids, in order, unknown ones left out.
-    async fn track_objects(&self, ids: &[String]) -> ServiceResult<Vec<Value>> {
+    pub(crate) async fn track_objects(&self, ids: &[String]) -> ServiceResult<Vec<Value>> {
         let tracks = self.tracks(ids).await?;
         let album_ids: Vec<String> = tracks
             .iter()
@@ -174,7 +174,11 @@ impl Medley {
             .collect())
     }
 
-    async fn album_object(&self, a: &AlbumRecord, with_tracks: bool) -> ServiceResult<Value> {
+    pub(crate) async fn album_object(
+        &self,
+        a: &AlbumRecord,
+        with_tracks: bool,
+    ) -> ServiceResult<Value> {
         let mut album = json!({
             "id": a.id,
             "globalAsin": a.id,
@@ -203,7 +207,7 @@ impl Medley {
         Ok(album)
     }
 
-    fn artist_object(&self, a: &ArtistRecord) -> Value {
+    pub(crate) fn artist_object(&self, a: &ArtistRecord) -> Value {
         json!({
             "id": a.id,
             "globalAsin": a.id,
@@ -382,7 +386,7 @@ impl Medley {
         Ok(self.artist_with(&artist, "relatedArtists", connection(edges, None)))
     }
 
-    fn playlist_object(&self, pl: &medley_store::PlaylistRecord) -> Value {
+    pub(crate) fn playlist_object(&self, pl: &medley_store::PlaylistRecord) -> Value {
         json!({
             "id": pl.id,
             "title": pl.title,
@@ -464,14 +468,18 @@ impl Medley {
             "podcast show",
             id,
         )?;
-        Ok(json!({ "podcastShow": {
+        Ok(json!({ "podcastShow": self.podcast_show_object(&show) }))
+    }
+
+    pub(crate) fn podcast_show_object(&self, show: &medley_store::PodcastShowRecord) -> Value {
+        json!({
             "id": show.id,
             "title": show.title,
             "description": "",
             "url": self.link("podcasts/shows", &show.id),
             // Medley's catalog holds shows, not their episodes yet.
             "episodes": connection(Vec::new(), None),
-        }}))
+        })
     }
 }
 

@@ -13,6 +13,7 @@ pub mod media;
 mod paging;
 pub mod playback;
 pub mod profiles;
+pub mod search;
 pub mod social;
 mod throttle;
 

@@ -144,6 +144,7 @@ fn import(conn: &Connection, file: &CatalogFile) -> rusqlite::Result<()> {
            LEFT JOIN albums al ON al.id = t.album_id;
          UPDATE artists SET track_count = (SELECT count(*) FROM artist_tracks WHERE artist_id = artists.id);",
     )?;
+    conn.execute_batch(crate::search::reindex_sql!())?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ mod history;
 mod hot;
 mod relations;
 mod schema;
+mod search;
 mod sessions;
 
 use std::path::Path;

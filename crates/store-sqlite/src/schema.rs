@@ -92,6 +92,24 @@ CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
     r#"
 CREATE INDEX album_artists_artist ON album_artists (artist_id, album_id);
 "#,
+    // 6: search (one full-text index over every kind of catalog item, its vocabulary for typo
+    // tolerance) and play counts for popularity.
+    concat!(
+        r#"
+CREATE TABLE search_docs (
+    rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, item_id TEXT NOT NULL, UNIQUE (kind, item_id));
+CREATE VIRTUAL TABLE search_index USING fts5 (
+    kind, name, artist, album, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
+CREATE VIRTUAL TABLE search_vocab USING fts5vocab (search_index, 'row');
+CREATE TABLE search_terms (term TEXT PRIMARY KEY, len INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX search_terms_len ON search_terms (len, term);
+CREATE INDEX tracks_isrc ON tracks (isrc) WHERE isrc IS NOT NULL;
+CREATE INDEX tracks_album ON tracks (album_id, id);
+CREATE TABLE play_counts (track_id TEXT PRIMARY KEY, plays INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO play_counts SELECT track_id, count(*) FROM events WHERE kind = 'start' GROUP BY track_id;
+"#,
+        crate::search::reindex_sql!()
+    ),
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

@@ -109,11 +109,20 @@ fn apply_commit(
              DO UPDATE SET played_ms = max(played_ms, excluded.played_ms)",
         )
         .map_err(backend)?;
+    let mut played = conn
+        .prepare_cached(
+            "INSERT INTO play_counts (track_id, plays) VALUES (?1, 1)
+             ON CONFLICT (track_id) DO UPDATE SET plays = plays + 1",
+        )
+        .map_err(backend)?;
     for e in &c.events {
         if let Some((kind, id)) = &e.source {
             recent
                 .execute(params![c.user_id, kind, id, e.received_ms])
                 .map_err(backend)?;
+        }
+        if e.kind == "start" {
+            played.execute([&e.track_id]).map_err(backend)?;
         }
         let (source_type, source_id) = e.source.clone().unzip();
         ins.execute(params![

@@ -178,12 +178,32 @@ pub trait BrowseStore: Send + Sync {
     ) -> StoreResult<Vec<(String, String)>>;
 }
 
+/// Full-text search over the catalog, kept in step with imports.
+#[async_trait]
+pub trait SearchStore: Send + Sync {
+    /// The hits at `offset..offset + limit` of the ordered results. Words match as prefixes,
+    /// in any of the filter's fields, case and accents folded; when the exact words find too
+    /// little, near spellings are tried after them.
+    async fn search(&self, req: &SearchRequest) -> StoreResult<Vec<SearchHit>>;
+}
+
 pub trait Store:
-    CatalogStore + BrowseStore + AccountStore + SessionStore + HistoryStore + RelationStore
+    CatalogStore
+    + BrowseStore
+    + SearchStore
+    + AccountStore
+    + SessionStore
+    + HistoryStore
+    + RelationStore
 {
 }
-impl<
-        T: CatalogStore + BrowseStore + AccountStore + SessionStore + HistoryStore + RelationStore,
-    > Store for T
+impl<T> Store for T where
+    T: CatalogStore
+        + BrowseStore
+        + SearchStore
+        + AccountStore
+        + SessionStore
+        + HistoryStore
+        + RelationStore
 {
 }

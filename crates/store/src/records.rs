@@ -229,3 +229,85 @@ pub struct PodcastShowRecord {
     pub id: String,
     pub title: String,
 }
+
+/// What a search looks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SearchKind {
+    Track,
+    Album,
+    Artist,
+    Playlist,
+    PodcastShow,
+}
+
+impl SearchKind {
+    pub const ALL: [SearchKind; 5] = [
+        SearchKind::Track,
+        SearchKind::Album,
+        SearchKind::Artist,
+        SearchKind::Playlist,
+        SearchKind::PodcastShow,
+    ];
+
+    /// The name in the search index.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchKind::Track => "track",
+            SearchKind::Album => "album",
+            SearchKind::Artist => "artist",
+            SearchKind::Playlist => "playlist",
+            SearchKind::PodcastShow => "podcastshow",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SearchKind> {
+        SearchKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A search filter's field (the reference's TrackFieldType); `None` matches across the text
+/// fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchField {
+    Name,
+    ArtistName,
+    AlbumName,
+    Id,
+    AlbumId,
+    ArtistId,
+    CategoryId,
+    Isrc,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchFilter {
+    pub field: Option<SearchField>,
+    pub query: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchOrder {
+    Relevance,
+    /// Newest release first.
+    Release,
+    /// Most played first.
+    Popularity,
+    Name,
+}
+
+#[derive(Clone, Debug)]
+pub struct SearchRequest {
+    /// One kind, or several for a search across kinds (ranked together).
+    pub kinds: Vec<SearchKind>,
+    /// All must match.
+    pub filters: Vec<SearchFilter>,
+    pub order: SearchOrder,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchHit {
+    pub kind: SearchKind,
+    pub id: String,
+}

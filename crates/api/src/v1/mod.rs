@@ -4,6 +4,7 @@
 mod catalog;
 mod playback;
 mod player;
+mod search;
 mod social;
 mod users;
 
@@ -60,6 +61,7 @@ const ARTIST_IDS: &[&str] = &["cursor", "artistIds"];
 const PLAYLIST_IDS: &[&str] = &["cursor", "playlistIds"];
 const ENTITY_HISTORY: &[&str] = &["cursor", "entityTypes"];
 const IDS: &[&str] = &["ids"];
+const QUERY: &[&str] = &["query"];
 
 routes! {
     post "/v1/playback/sessions" => playback::create {
@@ -148,6 +150,24 @@ routes! {
     }
     get "/v1/podcasts/shows/{id}" => catalog::podcast_show {
         "Get podcast show", scope "music::catalog", ok 200, device false, limit None, query &[], body false
+    }
+    post "/v1/search/tracks" => search::tracks {
+        "Search tracks (searchFilters, limit, token, sortBy)", scope "music::catalog", ok 200, device false, limit None, query &[], body true
+    }
+    post "/v1/search/albums" => search::albums {
+        "Search albums", scope "music::catalog", ok 200, device false, limit None, query &[], body true
+    }
+    post "/v1/search/artists" => search::artists {
+        "Search artists", scope "music::catalog", ok 200, device false, limit None, query &[], body true
+    }
+    post "/v1/search/playlists" => search::playlists {
+        "Search playlists", scope "music::catalog", ok 200, device false, limit None, query &[], body true
+    }
+    post "/v1/search/podcastShows" => search::podcast_shows {
+        "Search podcast shows", scope "music::catalog", ok 200, device false, limit None, query &[], body true
+    }
+    get "/v1/search" => search::all {
+        "Search across types: top hits, then each type", scope "music::catalog", ok 200, device false, limit Some((1, 50, 10)), query QUERY, body false
     }
     get "/v1/me" => users::me {
         "Get current user", scope "music::profile", ok 200, device false, limit None, query &[], body false
