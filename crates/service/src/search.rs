@@ -16,7 +16,7 @@ pub const MAX_LIMIT: u32 = 100;
 pub const ALL_DEFAULT: u32 = 10;
 pub const ALL_MAX: u32 = 50;
 /// How deep paging goes: searches rank at most this many results.
-const MAX_OFFSET: u32 = 1000;
+const MAX_OFFSET: u32 = 500;
 
 fn bad(message: impl Into<String>) -> ServiceError {
     ServiceError::BadRequest(message.into())
@@ -225,18 +225,23 @@ impl Medley {
             offset: 0,
             limit,
         };
-        let top = self
-            .store
-            .search(&request(SearchKind::ALL.to_vec()))
-            .await?;
+        let mut per_kind = Vec::new();
+        let mut all: Vec<SearchHit> = Vec::new();
+        for kind in SearchKind::ALL {
+            let hits = self.store.search(&request(vec![kind])).await?;
+            all.extend(hits.iter().cloned());
+            per_kind.push((kind, hits));
+        }
+        // Top hits: every type's best, ranked together.
+        all.sort_by(|a, b| b.score.total_cmp(&a.score));
+        all.truncate(limit as usize);
         let mut groups = vec![json!({
             "_type": "EntityGroup",
             "id": "topHits",
             "title": "Top hits",
-            "entities": self.hit_objects(&top).await?,
+            "entities": self.hit_objects(&all).await?,
         })];
-        for kind in SearchKind::ALL {
-            let hits = self.store.search(&request(vec![kind])).await?;
+        for (kind, hits) in per_kind {
             if hits.is_empty() {
                 continue;
             }

@@ -92,14 +92,16 @@ CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
     r#"
 CREATE INDEX album_artists_artist ON album_artists (artist_id, album_id);
 "#,
-    // 6: search (one full-text index over every kind of catalog item, its vocabulary for typo
-    // tolerance) and play counts for popularity.
+    // 6: search (one full-text index over every kind of catalog item, each kind a block of
+    // rowids in order of name length; its vocabulary for typo tolerance) and play counts for
+    // popularity.
     concat!(
         r#"
 CREATE TABLE search_docs (
     rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, item_id TEXT NOT NULL, UNIQUE (kind, item_id));
+CREATE TABLE search_kinds (kind TEXT PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL);
 CREATE VIRTUAL TABLE search_index USING fts5 (
-    kind, name, artist, album, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
+    name, artist, album, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
 CREATE VIRTUAL TABLE search_vocab USING fts5vocab (search_index, 'row');
 CREATE TABLE search_terms (term TEXT PRIMARY KEY, len INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX search_terms_len ON search_terms (len, term);

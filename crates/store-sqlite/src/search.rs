@@ -20,30 +20,37 @@ macro_rules! reindex_sql {
         r#"
 DELETE FROM search_index;
 DELETE FROM search_docs;
-INSERT INTO search_docs (kind, item_id) SELECT 'artist', id FROM artists;
-INSERT INTO search_docs (kind, item_id) SELECT 'album', id FROM albums;
-INSERT INTO search_docs (kind, item_id) SELECT 'track', id FROM tracks;
-INSERT INTO search_docs (kind, item_id) SELECT 'playlist', id FROM playlists;
-INSERT INTO search_docs (kind, item_id) SELECT 'podcastshow', id FROM podcast_shows;
-INSERT INTO search_index (rowid, kind, name, artist, album)
-  SELECT d.rowid, d.kind, a.name, '', '' FROM search_docs d JOIN artists a ON a.id = d.item_id
+DELETE FROM search_kinds;
+INSERT INTO search_docs (kind, item_id)
+  SELECT 'artist', id FROM artists ORDER BY length(name), name, id;
+INSERT INTO search_docs (kind, item_id)
+  SELECT 'album', id FROM albums ORDER BY length(title), title, id;
+INSERT INTO search_docs (kind, item_id)
+  SELECT 'track', id FROM tracks ORDER BY length(title), title, id;
+INSERT INTO search_docs (kind, item_id)
+  SELECT 'playlist', id FROM playlists ORDER BY length(title), title, id;
+INSERT INTO search_docs (kind, item_id)
+  SELECT 'podcastshow', id FROM podcast_shows ORDER BY length(title), title, id;
+INSERT INTO search_kinds SELECT kind, min(rowid), max(rowid) FROM search_docs GROUP BY kind;
+INSERT INTO search_index (rowid, name, artist, album)
+  SELECT d.rowid, a.name, '', '' FROM search_docs d JOIN artists a ON a.id = d.item_id
   WHERE d.kind = 'artist';
-INSERT INTO search_index (rowid, kind, name, artist, album)
-  SELECT d.rowid, d.kind, al.title,
+INSERT INTO search_index (rowid, name, artist, album)
+  SELECT d.rowid, al.title,
          coalesce((SELECT group_concat(ar.name, ' ') FROM album_artists aa
                    JOIN artists ar ON ar.id = aa.artist_id WHERE aa.album_id = al.id), ''), ''
   FROM search_docs d JOIN albums al ON al.id = d.item_id WHERE d.kind = 'album';
-INSERT INTO search_index (rowid, kind, name, artist, album)
-  SELECT d.rowid, d.kind, t.title,
+INSERT INTO search_index (rowid, name, artist, album)
+  SELECT d.rowid, t.title,
          coalesce((SELECT group_concat(ar.name, ' ') FROM track_artists ta
                    JOIN artists ar ON ar.id = ta.artist_id WHERE ta.track_id = t.id), ''),
          coalesce((SELECT title FROM albums WHERE id = t.album_id), '')
   FROM search_docs d JOIN tracks t ON t.id = d.item_id WHERE d.kind = 'track';
-INSERT INTO search_index (rowid, kind, name, artist, album)
-  SELECT d.rowid, d.kind, p.title, '', '' FROM search_docs d JOIN playlists p ON p.id = d.item_id
+INSERT INTO search_index (rowid, name, artist, album)
+  SELECT d.rowid, p.title, '', '' FROM search_docs d JOIN playlists p ON p.id = d.item_id
   WHERE d.kind = 'playlist';
-INSERT INTO search_index (rowid, kind, name, artist, album)
-  SELECT d.rowid, d.kind, s.title, '', '' FROM search_docs d JOIN podcast_shows s ON s.id = d.item_id
+INSERT INTO search_index (rowid, name, artist, album)
+  SELECT d.rowid, s.title, '', '' FROM search_docs d JOIN podcast_shows s ON s.id = d.item_id
   WHERE d.kind = 'podcastshow';
 DELETE FROM search_terms;
 INSERT INTO search_terms SELECT term, length(term) FROM search_vocab;
@@ -52,11 +59,19 @@ INSERT INTO search_terms SELECT term, length(term) FROM search_vocab;
 }
 pub(crate) use reindex_sql;
 
-/// Most results any search ranks; orders other than relevance sort these.
-const CAP: usize = 1000;
+/// Most matches of one kind a search considers: the first ones in the index's order (shortest
+/// names first). Orders other than relevance sort these too; paging ends there.
+const POOL: usize = 500;
 
 /// The words of a query as the index sees them: letters and digits, lower case, no accents.
 pub fn words(query: &str) -> Vec<String> {
+    if query.is_ascii() {
+        return query
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+    }
     let folded: String = query
         .nfd()
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
@@ -127,20 +142,23 @@ fn near_words(conn: &Connection, word: &str) -> rusqlite::Result<Vec<String>> {
     Ok(out)
 }
 
-/// The index columns a field searches for a kind; `None` when the kind has no such field.
-fn columns(kind: SearchKind, field: Option<SearchField>) -> Option<&'static str> {
+/// The index columns (name 0, artist 1, album 2) a field searches for a kind; `None` when the
+/// kind has no such field.
+fn columns(kind: SearchKind, field: Option<SearchField>) -> Option<&'static [usize]> {
     use SearchField::*;
     use SearchKind::*;
     match (field, kind) {
-        (None, _) => Some("{name artist album}"),
-        (Some(Name), _) => Some("name"),
-        (Some(ArtistName), Track | Album) => Some("artist"),
-        (Some(ArtistName), Artist) => Some("name"),
-        (Some(AlbumName), Track) => Some("album"),
-        (Some(AlbumName), Album) => Some("name"),
+        (None, _) => Some(&[0, 1, 2]),
+        (Some(Name), _) | (Some(ArtistName), Artist) | (Some(AlbumName), Album) => Some(&[0]),
+        (Some(ArtistName), Track | Album) => Some(&[1]),
+        (Some(AlbumName), Track) => Some(&[2]),
         _ => None,
     }
 }
+
+const COLUMN_NAMES: [&str; 3] = ["name", "artist", "album"];
+/// How much a word matching in each column counts.
+const COLUMN_WEIGHTS: [f64; 3] = [10.0, 4.0, 2.0];
 
 /// The SQL condition on `d.item_id` for an exact field; `None` when the kind has no such field.
 fn exact(kind: SearchKind, field: SearchField) -> Option<&'static str> {
@@ -169,72 +187,139 @@ fn is_text(f: &SearchFilter) -> bool {
     )
 }
 
-/// One FTS word: a prefix (as typed) or one of its near spellings.
-fn word_expr(word: &str, near: &[String]) -> String {
-    let mut alts = vec![format!("\"{word}\"*")];
-    alts.extend(near.iter().map(|t| format!("\"{t}\"")));
-    format!("({})", alts.join(" OR "))
+/// A query word and its near spellings (empty in the exact pass).
+struct Word {
+    text: String,
+    near: Vec<String>,
 }
 
-struct Plan<'a> {
-    kinds: &'a [SearchKind],
-    text: Vec<(&'static str, Vec<String>)>,
-    exact: Vec<(&'static str, String)>,
+impl Word {
+    /// The FTS expression: the word as a prefix, or one of its near spellings.
+    fn fts(&self) -> String {
+        let mut alts = vec![format!("\"{}\"*", self.text)];
+        alts.extend(self.near.iter().map(|t| format!("\"{t}\"")));
+        format!("({})", alts.join(" OR "))
+    }
+
+    /// How well one token of a field matches: whole word, prefix, near spelling.
+    fn quality(&self, token: &str) -> f64 {
+        if token == self.text {
+            1.0
+        } else if token.starts_with(&self.text) {
+            0.8
+        } else if self.near.iter().any(|n| n == token) {
+            0.6
+        } else {
+            0.0
+        }
+    }
 }
 
-impl Plan<'_> {
-    /// The MATCH expression; `near` gives each word's near spellings (empty: exact only).
-    fn fts(&self, near: &dyn Fn(&str) -> Vec<String>) -> String {
-        let kinds: Vec<&str> = self.kinds.iter().map(|k| k.as_str()).collect();
-        let mut parts = vec![format!("kind : ({})", kinds.join(" OR "))];
-        for (cols, words) in &self.text {
-            let ws: Vec<String> = words.iter().map(|w| word_expr(w, &near(w))).collect();
-            parts.push(format!("{cols} : ({})", ws.join(" AND ")));
-        }
-        parts.join(" AND ")
-    }
+/// The text filters of a search for one kind: the columns each searches, and its words.
+type TextFilters = Vec<(&'static [usize], Vec<Word>)>;
+/// Exact conditions on `d.item_id`, with their values.
+type Conditions = Vec<(&'static str, String)>;
 
-    /// `(kind, id)` ranked by relevance, at most `cap`.
-    fn run(
-        &self,
-        conn: &Connection,
-        fts: Option<&str>,
-        cap: usize,
-    ) -> rusqlite::Result<Vec<(String, String)>> {
-        let mut sql = String::new();
-        let mut args: Vec<String> = Vec::new();
-        match fts {
-            Some(expr) => {
-                sql.push_str(
-                    "SELECT d.kind, d.item_id FROM search_index i JOIN search_docs d ON d.rowid = i.rowid
-                     WHERE search_index MATCH ?",
-                );
-                args.push(expr.to_string());
+fn fts_expr(text: &TextFilters) -> String {
+    text.iter()
+        .map(|(cols, words)| {
+            let cols: Vec<&str> = cols.iter().map(|c| COLUMN_NAMES[*c]).collect();
+            let ws: Vec<String> = words.iter().map(Word::fts).collect();
+            format!("{{{}}} : ({})", cols.join(" "), ws.join(" AND "))
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// How relevant a match is: each word counts by the best column it matches in (and how well),
+/// a name that is exactly the query counts extra, unmatched words of the name count against.
+fn relevance(text: &TextFilters, fields: &[String; 3]) -> f64 {
+    let tokens: Vec<Vec<String>> = fields.iter().map(|f| words(f)).collect();
+    let mut score = 0.0;
+    let mut name_hits = 0;
+    for (cols, ws) in text {
+        for w in ws {
+            let mut best = 0.0f64;
+            for &c in *cols {
+                let q = tokens[c].iter().map(|t| w.quality(t)).fold(0.0, f64::max);
+                if c == 0 && q > 0.0 {
+                    name_hits += 1;
+                }
+                best = best.max(q * COLUMN_WEIGHTS[c]);
             }
-            None => {
-                sql.push_str(
-                    "SELECT d.kind, d.item_id FROM search_docs d JOIN search_index i ON i.rowid = d.rowid
-                     WHERE d.kind = ?",
-                );
-                args.push(self.kinds[0].as_str().to_string());
-            }
+            score += best;
         }
-        for (cond, value) in &self.exact {
-            sql.push_str(" AND ");
-            sql.push_str(cond);
-            args.push(value.clone());
-        }
-        sql.push_str(match fts {
-            Some(_) => " ORDER BY bm25(search_index, 0.0, 10.0, 4.0, 2.0) LIMIT ?",
-            None => " ORDER BY lower(i.name), d.item_id LIMIT ?",
-        });
-        args.push(cap.to_string());
-        let mut st = conn.prepare_cached(&sql)?;
-        let rows = st.query_map(params_from_iter(args.iter()), |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-        rows.collect()
     }
+    let all: Vec<&str> = text
+        .iter()
+        .flat_map(|(_, ws)| ws.iter().map(|w| w.text.as_str()))
+        .collect();
+    if tokens[0].iter().map(String::as_str).eq(all.iter().copied()) {
+        score += 8.0;
+    }
+    score - 0.3 * tokens[0].len().saturating_sub(name_hits) as f64
+}
+
+/// The score of an item whose id or ISRC is the whole query: above any text match.
+const EXACT_ID: f64 = 1000.0;
+
+struct Scored {
+    kind: SearchKind,
+    id: String,
+    score: f64,
+}
+
+/// Matches of one kind, in the index's order, at most `POOL`, scored.
+fn pool(
+    conn: &Connection,
+    kind: SearchKind,
+    text: &TextFilters,
+    exact_conds: &[(&str, String)],
+) -> rusqlite::Result<Vec<Scored>> {
+    let Some((lo, hi)) = conn
+        .prepare_cached("SELECT lo, hi FROM search_kinds WHERE kind = ?1")?
+        .query_row([kind.as_str()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })
+        .optional()?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut args: Vec<String> = Vec::new();
+    let mut sql = String::from(
+        "SELECT d.item_id, i.name, i.artist, i.album FROM search_index i JOIN search_docs d ON d.rowid = i.rowid WHERE ",
+    );
+    if text.is_empty() {
+        sql.push_str("d.rowid BETWEEN ? AND ?");
+    } else {
+        sql.push_str("search_index MATCH ? AND i.rowid BETWEEN ? AND ?");
+        args.push(fts_expr(text));
+    }
+    args.push(lo.to_string());
+    args.push(hi.to_string());
+    for (cond, value) in exact_conds {
+        sql.push_str(" AND ");
+        sql.push_str(cond);
+        args.push(value.clone());
+    }
+    sql.push_str(" ORDER BY i.rowid LIMIT ?");
+    args.push(POOL.to_string());
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(args.iter()), |r| {
+        Ok((r.get::<_, String>(0)?, [r.get(1)?, r.get(2)?, r.get(3)?]))
+    })?;
+    let mut out = Vec::new();
+    for (rank, row) in rows.enumerate() {
+        let (id, fields) = row?;
+        // Without words to rank by, the index's order (shortest names first) stands.
+        let score = if text.is_empty() {
+            -(rank as f64)
+        } else {
+            relevance(text, &fields)
+        };
+        out.push(Scored { kind, id, score });
+    }
+    Ok(out)
 }
 
 /// Items whose id (or, for tracks, ISRC) is the whole query: they come first.
@@ -242,21 +327,23 @@ fn exact_ids(
     conn: &Connection,
     kinds: &[SearchKind],
     query: &str,
-) -> rusqlite::Result<Vec<(String, String)>> {
+) -> rusqlite::Result<Vec<(SearchKind, String)>> {
     let q = query.trim();
     if q.is_empty() || q.contains(char::is_whitespace) {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    let mut st = conn.prepare_cached(
-        "SELECT d.kind, d.item_id FROM search_docs d WHERE d.kind = ?1
-         AND (d.item_id = ?2 OR (?1 = 'track' AND d.item_id IN (SELECT id FROM tracks WHERE isrc = upper(?2))))",
-    )?;
-    for k in kinds {
-        for row in st.query_map(rusqlite::params![k.as_str(), q], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })? {
-            out.push(row?);
+    for &k in kinds {
+        let found: Option<String> = conn
+            .prepare_cached("SELECT item_id FROM search_docs WHERE kind = ?1 AND item_id = ?2")?
+            .query_row([k.as_str(), q], |r| r.get(0))
+            .optional()?;
+        out.extend(found.map(|id| (k, id)));
+        if k == SearchKind::Track {
+            let mut st = conn.prepare_cached("SELECT id FROM tracks WHERE isrc = upper(?1)")?;
+            for id in st.query_map([q], |r| r.get::<_, String>(0))? {
+                out.push((k, id?));
+            }
         }
     }
     Ok(out)
@@ -266,7 +353,7 @@ fn exact_ids(
 fn order_key(
     conn: &Connection,
     order: SearchOrder,
-    kind: &str,
+    kind: SearchKind,
     id: &str,
 ) -> rusqlite::Result<(i64, String)> {
     let one = |sql: &str| -> rusqlite::Result<Option<rusqlite::types::Value>> {
@@ -282,36 +369,34 @@ fn order_key(
                     "SELECT i.name FROM search_docs d JOIN search_index i ON i.rowid = d.rowid
                      WHERE d.kind = ?1 AND d.item_id = ?2",
                 )?
-                .query_row([kind, id], |r| r.get(0))
+                .query_row([kind.as_str(), id], |r| r.get(0))
                 .optional()?;
             (0, name.unwrap_or_default().to_lowercase())
         }
         SearchOrder::Release => {
             let sql = match kind {
-                "track" => "SELECT al.release_date FROM tracks t JOIN albums al ON al.id = t.album_id WHERE t.id = ?1",
-                "album" => "SELECT release_date FROM albums WHERE id = ?1",
+                SearchKind::Track => "SELECT al.release_date FROM tracks t JOIN albums al ON al.id = t.album_id WHERE t.id = ?1",
+                SearchKind::Album => "SELECT release_date FROM albums WHERE id = ?1",
                 _ => return Ok((1, String::new())),
             };
             match one(sql)? {
-                Some(rusqlite::types::Value::Text(date)) => {
-                    // Newest first: invert the date's characters so ascending order works.
-                    (
-                        0,
-                        date.chars()
-                            .map(|c| char::from_u32(0x10FFFF - c as u32).unwrap_or(c))
-                            .collect(),
-                    )
-                }
+                // Newest first: invert the date's characters so ascending order works.
+                Some(rusqlite::types::Value::Text(date)) => (
+                    0,
+                    date.chars()
+                        .map(|c| char::from_u32(0x10FFFF - c as u32).unwrap_or(c))
+                        .collect(),
+                ),
                 _ => (1, String::new()),
             }
         }
         SearchOrder::Popularity => {
             let sql = match kind {
-                "track" => "SELECT plays FROM play_counts WHERE track_id = ?1",
-                "album" => "SELECT sum(p.plays) FROM album_tracks a JOIN play_counts p ON p.track_id = a.track_id WHERE a.album_id = ?1",
-                "artist" => "SELECT sum(p.plays) FROM artist_tracks a JOIN play_counts p ON p.track_id = a.track_id WHERE a.artist_id = ?1",
-                "playlist" => "SELECT sum(p.plays) FROM playlist_tracks a JOIN play_counts p ON p.track_id = a.track_id WHERE a.playlist_id = ?1",
-                _ => return Ok((0, String::new())),
+                SearchKind::Track => "SELECT plays FROM play_counts WHERE track_id = ?1",
+                SearchKind::Album => "SELECT sum(p.plays) FROM album_tracks a JOIN play_counts p ON p.track_id = a.track_id WHERE a.album_id = ?1",
+                SearchKind::Artist => "SELECT sum(p.plays) FROM artist_tracks a JOIN play_counts p ON p.track_id = a.track_id WHERE a.artist_id = ?1",
+                SearchKind::Playlist => "SELECT sum(p.plays) FROM playlist_tracks a JOIN play_counts p ON p.track_id = a.track_id WHERE a.playlist_id = ?1",
+                SearchKind::PodcastShow => return Ok((0, String::new())),
             };
             let plays = match one(sql)? {
                 Some(rusqlite::types::Value::Integer(n)) => n,
@@ -322,95 +407,118 @@ fn order_key(
     })
 }
 
-fn search(conn: &Connection, req: &SearchRequest) -> rusqlite::Result<Vec<SearchHit>> {
-    let kinds = &req.kinds;
-    let mut plan = Plan {
-        kinds,
-        text: Vec::new(),
-        exact: Vec::new(),
-    };
-    for f in &req.filters {
-        // A field one of the kinds does not have matches nothing of it; across kinds only text
-        // fields apply.
+/// The text filters and exact conditions of a search for one kind; `None` when a field the
+/// kind does not have makes it match nothing.
+fn plan(
+    kind: SearchKind,
+    filters: &[SearchFilter],
+    several_kinds: bool,
+) -> Option<(TextFilters, Conditions)> {
+    let mut text = Vec::new();
+    let mut conds = Vec::new();
+    for f in filters {
         if is_text(f) {
-            let Some(cols) = kinds
-                .iter()
-                .map(|k| columns(*k, f.field))
-                .reduce(|a, b| if a == b { a } else { None })
-                .flatten()
-            else {
-                return Ok(Vec::new());
-            };
-            let ws = words(&f.query);
+            let ws: Vec<Word> = words(&f.query)
+                .into_iter()
+                .map(|text| Word {
+                    text,
+                    near: Vec::new(),
+                })
+                .collect();
             if ws.is_empty() {
-                return Ok(Vec::new());
+                return None;
             }
-            plan.text.push((cols, ws));
+            text.push((columns(kind, f.field)?, ws));
         } else {
-            let (Some(field), [kind]) = (f.field, kinds.as_slice()) else {
-                return Ok(Vec::new());
-            };
-            let Some(cond) = exact(*kind, field) else {
-                return Ok(Vec::new());
-            };
-            plan.exact.push((cond, f.query.trim().to_string()));
+            // Across kinds only text fields apply.
+            if several_kinds {
+                return None;
+            }
+            conds.push((exact(kind, f.field?)?, f.query.trim().to_string()));
         }
     }
+    Some((text, conds))
+}
+
+fn search(conn: &Connection, req: &SearchRequest) -> rusqlite::Result<Vec<SearchHit>> {
+    let several = req.kinds.len() > 1;
+    let plans: Vec<(SearchKind, TextFilters, Conditions)> = req
+        .kinds
+        .iter()
+        .filter_map(|k| plan(*k, &req.filters, several).map(|(t, c)| (*k, t, c)))
+        .collect();
     let wanted = (req.offset + req.limit) as usize;
-    let cap = if req.order == SearchOrder::Relevance {
-        wanted.min(CAP)
-    } else {
-        CAP
-    };
     let mut seen = HashSet::new();
-    let mut ranked: Vec<(String, String)> = Vec::new();
-    let mut add = |rows: Vec<(String, String)>, ranked: &mut Vec<(String, String)>| {
-        for r in rows {
-            if seen.insert(r.clone()) {
-                ranked.push(r);
+    let mut ranked: Vec<Scored> = Vec::new();
+    let mut add = |mut found: Vec<Scored>, ranked: &mut Vec<Scored>| {
+        found.sort_by(|a, b| b.score.total_cmp(&a.score));
+        for s in found {
+            if seen.insert((s.kind, s.id.clone())) {
+                ranked.push(s);
             }
         }
     };
-    if plan.text.is_empty() {
-        add(plan.run(conn, None, cap)?, &mut ranked);
-    } else {
-        if let [f] = req.filters.as_slice() {
-            if f.field.is_none() {
-                add(exact_ids(conn, kinds, &f.query)?, &mut ranked);
-            }
-        }
-        add(
-            plan.run(conn, Some(&plan.fts(&|_| Vec::new())), cap)?,
-            &mut ranked,
-        );
-        if ranked.len() < cap {
-            // Near spellings, after everything the words as typed found.
-            let mut near = std::collections::HashMap::new();
-            for (_, ws) in &plan.text {
-                for w in ws {
-                    near.insert(w.clone(), near_words(conn, w)?);
-                }
-            }
-            if near.values().any(|v| !v.is_empty()) {
-                let expr = plan.fts(&|w| near.get(w).cloned().unwrap_or_default());
-                add(plan.run(conn, Some(&expr), cap)?, &mut ranked);
-            }
+    if let [f] = req.filters.as_slice() {
+        if f.field.is_none() {
+            let ids = exact_ids(conn, &req.kinds, &f.query)?;
+            add(
+                ids.into_iter()
+                    .map(|(kind, id)| Scored {
+                        kind,
+                        id,
+                        score: EXACT_ID,
+                    })
+                    .collect(),
+                &mut ranked,
+            );
         }
     }
-    ranked.truncate(cap);
+    let mut found = Vec::new();
+    for (kind, text, conds) in &plans {
+        found.extend(pool(conn, *kind, text, conds)?);
+    }
+    add(found, &mut ranked);
+    if ranked.len() < wanted && plans.iter().any(|(_, t, _)| !t.is_empty()) {
+        // Near spellings, after everything the words as typed found.
+        let mut found = Vec::new();
+        for (kind, text, conds) in &plans {
+            let mut text_near: TextFilters = Vec::new();
+            let mut any = false;
+            for (cols, ws) in text {
+                let mut near_ws = Vec::new();
+                for w in ws {
+                    let near = near_words(conn, &w.text)?;
+                    any |= !near.is_empty();
+                    near_ws.push(Word {
+                        text: w.text.clone(),
+                        near,
+                    });
+                }
+                text_near.push((cols, near_ws));
+            }
+            if any {
+                found.extend(pool(conn, *kind, &text_near, conds)?);
+            }
+        }
+        add(found, &mut ranked);
+    }
     if req.order != SearchOrder::Relevance {
         let mut keyed = Vec::with_capacity(ranked.len());
-        for (rank, (kind, id)) in ranked.into_iter().enumerate() {
-            keyed.push((order_key(conn, req.order, &kind, &id)?, rank, kind, id));
+        for (rank, s) in ranked.into_iter().enumerate() {
+            keyed.push((order_key(conn, req.order, s.kind, &s.id)?, rank, s));
         }
-        keyed.sort();
-        ranked = keyed.into_iter().map(|(_, _, k, i)| (k, i)).collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        ranked = keyed.into_iter().map(|(_, _, s)| s).collect();
     }
     Ok(ranked
         .into_iter()
         .skip(req.offset as usize)
         .take(req.limit as usize)
-        .filter_map(|(kind, id)| SearchKind::parse(&kind).map(|kind| SearchHit { kind, id }))
+        .map(|s| SearchHit {
+            kind: s.kind,
+            id: s.id,
+            score: s.score,
+        })
         .collect())
 }
 

@@ -310,4 +310,6 @@ pub struct SearchRequest {
 pub struct SearchHit {
     pub kind: SearchKind,
     pub id: String,
+    /// Relevance; comparable across kinds of one query.
+    pub score: f64,
 }
