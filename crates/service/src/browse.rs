@@ -7,7 +7,9 @@ use std::sync::Arc;
 use medley_core::catalog::{Image, TrackView};
 use medley_core::mrn::{ItemKind, Mrn};
 use medley_core::recommend::{self, Seed};
-use medley_store::{AlbumRecord, ArtistRecord, CandidateQuery, ContextKind, ContextRef};
+use medley_store::{
+    AlbumRecord, ArtistRecord, CandidateQuery, ContextKind, ContextRef, PlaylistEntry,
+};
 use serde_json::{json, Value};
 
 use crate::accounts::Principal;
@@ -17,9 +19,9 @@ use crate::{Medley, ServiceError, ServiceResult};
 /// Most ids a multiple lookup takes.
 pub const MAX_IDS: usize = 100;
 
-const SCOPE: &str = "music::catalog";
+pub(crate) const SCOPE: &str = "music::catalog";
 
-fn mrn(kind: ItemKind, id: &str) -> String {
+pub(crate) fn mrn(kind: ItemKind, id: &str) -> String {
     Mrn {
         kind,
         id: id.to_string(),
@@ -61,14 +63,14 @@ fn eligibility() -> Value {
 }
 
 /// An `<index>:<track id>` cursor of a context list: the index.
-fn index_cursor(cursor: Option<&str>) -> ServiceResult<Option<u32>> {
+pub(crate) fn index_cursor(cursor: Option<&str>) -> ServiceResult<Option<u32>> {
     let Some(c) = cursor else { return Ok(None) };
     let (idx, _) = c.split_once(':').ok_or_else(bad_cursor)?;
     idx.parse().map(Some).map_err(|_| bad_cursor())
 }
 
 /// The one item a lookup by id found, or 404 naming it.
-fn found<T>(mut items: Vec<T>, noun: &str, id: &str) -> ServiceResult<T> {
+pub(crate) fn found<T>(mut items: Vec<T>, noun: &str, id: &str) -> ServiceResult<T> {
     items
         .pop()
         .ok_or_else(|| ServiceError::NotFound(format!("no {noun} '{id}'")))
@@ -112,7 +114,7 @@ impl Medley {
         self.tracks(&ids).await
     }
 
-    fn link(&self, path: &str, id: &str) -> String {
+    pub(crate) fn link(&self, path: &str, id: &str) -> String {
         format!("{}/v1/{path}/{id}", self.settings.public_url)
     }
 
@@ -312,26 +314,50 @@ impl Medley {
             kind,
             id: id.to_string(),
         };
-        let mut rows = self
+        let rows = self
             .store
             .context_entries(&ctx, index_cursor(cursor)?, limit + 1)
-            .await?;
-        let more = rows.len() > limit as usize;
-        rows.truncate(limit as usize);
-        let ids: Vec<String> = rows.iter().map(|(_, t)| t.clone()).collect();
-        let tracks = self.track_objects(&ids).await?;
-        let edges: Vec<Value> = rows
-            .iter()
-            .filter_map(|(idx, id)| {
-                tracks
-                    .iter()
-                    .find(|t| t["id"] == id.as_str())
-                    .map(|t| json!({"cursor": format!("{idx}:{id}"), "node": t}))
+            .await?
+            .into_iter()
+            .map(|(index, track_id)| PlaylistEntry {
+                index,
+                entry_id: None,
+                track_id,
             })
             .collect();
-        let token = more
-            .then(|| rows.last().map(|(idx, id)| format!("{idx}:{id}")))
-            .flatten();
+        self.track_page(rows, limit).await
+    }
+
+    /// A page of numbered track entries (fetched one past `limit`, to know whether more
+    /// follow) as a connection; cursors are `<index>:<entry or track id>`.
+    pub(crate) async fn track_page(
+        &self,
+        mut rows: Vec<PlaylistEntry>,
+        limit: u32,
+    ) -> ServiceResult<Value> {
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let ids: Vec<String> = rows.iter().map(|e| e.track_id.clone()).collect();
+        let tracks = self.track_objects(&ids).await?;
+        let key = |e: &PlaylistEntry| {
+            format!(
+                "{}:{}",
+                e.index,
+                e.entry_id.as_deref().unwrap_or(&e.track_id)
+            )
+        };
+        let edges: Vec<Value> = rows
+            .iter()
+            .filter_map(|e| {
+                let node = tracks.iter().find(|t| t["id"] == e.track_id.as_str())?;
+                let mut edge = json!({"cursor": key(e), "node": node});
+                if let Some(entry) = &e.entry_id {
+                    edge["entryId"] = json!(entry);
+                }
+                Some(edge)
+            })
+            .collect();
+        let token = more.then(|| rows.last().map(key)).flatten();
         Ok(connection(edges, token))
     }
 
@@ -384,51 +410,6 @@ impl Medley {
             .map(|a| json!({"cursor": a.id, "node": self.artist_object(a)}))
             .collect();
         Ok(self.artist_with(&artist, "relatedArtists", connection(edges, None)))
-    }
-
-    pub(crate) fn playlist_object(&self, pl: &medley_store::PlaylistRecord) -> Value {
-        json!({
-            "id": pl.id,
-            "title": pl.title,
-            "url": self.link("playlists", &pl.id),
-            "mrn": mrn(ItemKind::Playlist, &pl.id),
-            "curator": {"id": "medley"},
-            "duration": pl.duration,
-            "trackCount": pl.track_count,
-            "images": [],
-            "visibility": "PUBLIC",
-            "eligibility": {"playback": {"canPlayOnDemand": true, "shuffleType": "INLINE"},
-                            "isDownloadable": false},
-        })
-    }
-
-    async fn playlist_record(&self, id: &str) -> ServiceResult<medley_store::PlaylistRecord> {
-        found(
-            self.store.playlists(&[id.to_string()]).await?,
-            "playlist",
-            id,
-        )
-    }
-
-    pub async fn playlist_lookup(&self, p: &Principal, id: &str) -> ServiceResult<Value> {
-        p.require_scope(SCOPE)?;
-        Ok(json!({ "playlist": self.playlist_object(&self.playlist_record(id).await?) }))
-    }
-
-    pub async fn playlist_tracks(
-        &self,
-        p: &Principal,
-        id: &str,
-        limit: u32,
-        cursor: Option<&str>,
-    ) -> ServiceResult<Value> {
-        p.require_scope(SCOPE)?;
-        let pl = self.playlist_record(id).await?;
-        let mut playlist = self.playlist_object(&pl);
-        playlist["tracks"] = self
-            .context_page(ContextKind::Playlist, id, limit, cursor)
-            .await?;
-        Ok(json!({ "playlist": playlist }))
     }
 
     /// A station is named by the catalog item it is seeded from (an artist, album, playlist

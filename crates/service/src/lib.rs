@@ -12,6 +12,7 @@ pub mod history;
 pub mod media;
 mod paging;
 pub mod playback;
+pub mod playlists;
 pub mod profiles;
 pub mod search;
 pub mod social;

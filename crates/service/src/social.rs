@@ -109,6 +109,12 @@ impl Medley {
                 .await?
                 .map(|u| self.user_node(&u, viewer)),
             Relation::LibraryTrack => Some(json!({"id": id})),
+            // A playlist its owner made private is no longer shown to followers.
+            Relation::Playlist => match self.visible_playlist(viewer, id).await {
+                Ok(pl) => Some(json!({"id": id, "name": pl.title, "url": self.url(rel, id)})),
+                Err(ServiceError::NotFound(_)) => None,
+                Err(e) => return Err(e),
+            },
             _ => self
                 .store
                 .item_title(rel.catalog_kind(), id)

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use medley_core::catalog::ArtistRef;
 use medley_store::{
     AlbumRecord, ArtistRecord, BrowseStore, ContextRef, PlaylistRecord, PodcastShowRecord,
-    StoreResult,
+    StoreResult, Visibility,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -80,21 +80,52 @@ fn artist(conn: &Connection, id: &str) -> rusqlite::Result<Option<ArtistRecord>>
         .optional()
 }
 
-fn playlist(conn: &Connection, id: &str) -> rusqlite::Result<Option<PlaylistRecord>> {
-    conn.prepare_cached(
-        "SELECT p.id, p.title, p.track_count, coalesce(sum(t.duration), 0)
-         FROM playlists p LEFT JOIN playlist_tracks pt ON pt.playlist_id = p.id
-         LEFT JOIN tracks t ON t.id = pt.track_id WHERE p.id = ?1 GROUP BY p.id",
-    )?
-    .query_row([id], |r| {
-        Ok(PlaylistRecord {
-            id: r.get(0)?,
-            title: r.get(1)?,
-            track_count: r.get(2)?,
-            duration: r.get(3)?,
-        })
+const PLAYLIST_COLUMNS: &str = "p.id, p.title, p.track_count,
+    (SELECT coalesce(sum(t.duration), 0) FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id
+     WHERE pt.playlist_id = p.id),
+    p.owner_id, p.description, p.visibility, p.created_ms, p.updated_ms";
+
+pub(crate) fn playlist_row(r: &rusqlite::Row) -> rusqlite::Result<PlaylistRecord> {
+    let visibility: String = r.get(6)?;
+    Ok(PlaylistRecord {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        track_count: r.get(2)?,
+        duration: r.get(3)?,
+        owner_id: r.get(4)?,
+        description: r.get(5)?,
+        visibility: if visibility == "PRIVATE" {
+            Visibility::Private
+        } else {
+            Visibility::Public
+        },
+        created_ms: r.get(7)?,
+        updated_ms: r.get(8)?,
     })
+}
+
+pub(crate) fn playlist(conn: &Connection, id: &str) -> rusqlite::Result<Option<PlaylistRecord>> {
+    conn.prepare_cached(&format!(
+        "SELECT {PLAYLIST_COLUMNS} FROM playlists p WHERE p.id = ?1"
+    ))?
+    .query_row([id], playlist_row)
     .optional()
+}
+
+/// A user's playlists, newest first, after the `(created_ms, id)` cursor.
+pub(crate) fn owned_playlists(
+    conn: &Connection,
+    owner: &str,
+    before: Option<(i64, String)>,
+    limit: u32,
+) -> rusqlite::Result<Vec<PlaylistRecord>> {
+    let (ms, id) = before.unwrap_or((i64::MAX, String::new()));
+    conn.prepare_cached(&format!(
+        "SELECT {PLAYLIST_COLUMNS} FROM playlists p WHERE p.owner_id = ?1
+           AND (p.created_ms, p.id) < (?2, ?3) ORDER BY p.created_ms DESC, p.id DESC LIMIT ?4"
+    ))?
+    .query_map(params![owner, ms, id, limit], playlist_row)?
+    .collect()
 }
 
 fn show(conn: &Connection, id: &str) -> rusqlite::Result<Option<PodcastShowRecord>> {

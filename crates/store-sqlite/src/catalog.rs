@@ -109,14 +109,25 @@ fn import(conn: &Connection, file: &CatalogFile) -> rusqlite::Result<()> {
     for p in &file.playlists {
         conn.execute(
             "INSERT INTO playlists (id, title, track_count) VALUES (?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET title = excluded.title, track_count = excluded.track_count",
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, track_count = excluded.track_count
+             WHERE owner_id IS NULL",
             params![p.id, p.title, p.track_ids.len()],
         )?;
+        let owned: bool = conn.query_row(
+            "SELECT owner_id IS NOT NULL FROM playlists WHERE id = ?1",
+            [&p.id],
+            |r| r.get(0),
+        )?;
+        if owned {
+            continue; // a user's playlist with this id: the catalog does not overwrite it
+        }
         conn.execute(
             "DELETE FROM playlist_tracks WHERE playlist_id = ?1",
             [&p.id],
         )?;
-        let mut ins = conn.prepare_cached("INSERT INTO playlist_tracks VALUES (?1, ?2, ?3)")?;
+        let mut ins = conn.prepare_cached(
+            "INSERT INTO playlist_tracks (playlist_id, idx, track_id) VALUES (?1, ?2, ?3)",
+        )?;
         for (idx, t) in p.track_ids.iter().enumerate() {
             ins.execute(params![p.id, idx, t])?;
         }

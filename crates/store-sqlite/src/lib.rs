@@ -10,6 +10,7 @@ mod browse;
 mod catalog;
 mod history;
 mod hot;
+mod playlists;
 mod relations;
 mod schema;
 mod search;

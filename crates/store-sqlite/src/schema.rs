@@ -92,7 +92,17 @@ CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
     r#"
 CREATE INDEX album_artists_artist ON album_artists (artist_id, album_id);
 "#,
-    // 6: search (one full-text index over every kind of catalog item, each kind a block of
+    // 6: users' own playlists (catalog playlists have no owner), and ids for their entries.
+    r#"
+ALTER TABLE playlists ADD COLUMN owner_id TEXT;
+ALTER TABLE playlists ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE playlists ADD COLUMN visibility TEXT NOT NULL DEFAULT 'PUBLIC';
+ALTER TABLE playlists ADD COLUMN created_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE playlists ADD COLUMN updated_ms INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX playlists_owner ON playlists (owner_id, created_ms, id) WHERE owner_id IS NOT NULL;
+ALTER TABLE playlist_tracks ADD COLUMN entry_id TEXT;
+"#,
+    // 7: search (one full-text index over every kind of catalog item, each kind a block of
     // rowids in order of name length; its vocabulary for typo tolerance) and play counts for
     // popularity.
     concat!(

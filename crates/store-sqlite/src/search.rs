@@ -28,7 +28,7 @@ INSERT INTO search_docs (kind, item_id)
 INSERT INTO search_docs (kind, item_id)
   SELECT 'track', id FROM tracks ORDER BY length(title), title, id;
 INSERT INTO search_docs (kind, item_id)
-  SELECT 'playlist', id FROM playlists ORDER BY length(title), title, id;
+  SELECT 'playlist', id FROM playlists WHERE owner_id IS NULL ORDER BY length(title), title, id;
 INSERT INTO search_docs (kind, item_id)
   SELECT 'podcastshow', id FROM podcast_shows ORDER BY length(title), title, id;
 INSERT INTO search_kinds SELECT kind, min(rowid), max(rowid) FROM search_docs GROUP BY kind;

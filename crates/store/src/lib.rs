@@ -178,6 +178,30 @@ pub trait BrowseStore: Send + Sync {
     ) -> StoreResult<Vec<(String, String)>>;
 }
 
+/// Users' own playlists. Reads go through `BrowseStore::playlists`; entries through
+/// `playlist_entries`.
+#[async_trait]
+pub trait PlaylistStore: Send + Sync {
+    async fn create_playlist(&self, p: &PlaylistRecord) -> StoreResult<()>;
+    /// Applies an edit to a user's playlist; `Ok(false)` when there is no such playlist.
+    async fn edit_playlist(&self, id: &str, edit: &PlaylistEdit, now_ms: i64) -> StoreResult<bool>;
+    async fn delete_playlist(&self, id: &str) -> StoreResult<bool>;
+    /// A user's playlists, newest first, strictly after the `(created_ms, id)` cursor.
+    async fn user_playlists(
+        &self,
+        owner_id: &str,
+        before: Option<(i64, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<PlaylistRecord>>;
+    /// Entries after index `after`, in order.
+    async fn playlist_entries(
+        &self,
+        id: &str,
+        after: Option<u32>,
+        limit: u32,
+    ) -> StoreResult<Vec<PlaylistEntry>>;
+}
+
 /// Full-text search over the catalog, kept in step with imports.
 #[async_trait]
 pub trait SearchStore: Send + Sync {
@@ -190,6 +214,7 @@ pub trait SearchStore: Send + Sync {
 pub trait Store:
     CatalogStore
     + BrowseStore
+    + PlaylistStore
     + SearchStore
     + AccountStore
     + SessionStore
@@ -200,6 +225,7 @@ pub trait Store:
 impl<T> Store for T where
     T: CatalogStore
         + BrowseStore
+        + PlaylistStore
         + SearchStore
         + AccountStore
         + SessionStore

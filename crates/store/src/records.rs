@@ -222,6 +222,37 @@ pub struct PlaylistRecord {
     pub track_count: u32,
     /// Seconds, all tracks together.
     pub duration: u32,
+    /// The user who made it; `None` for the catalog's playlists.
+    pub owner_id: Option<String>,
+    pub description: String,
+    pub visibility: Visibility,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+/// A change to a user's playlist.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlaylistEdit {
+    /// Title, description, visibility (each when given).
+    Details {
+        title: Option<String>,
+        description: Option<String>,
+        visibility: Option<Visibility>,
+    },
+    /// Appends `(entry id, track id)` entries.
+    Append(Vec<(String, String)>),
+    /// Removes the entries with these ids (unknown ones are ignored).
+    Remove(Vec<String>),
+    /// Moves an entry to a position (0-based, clamped to the end).
+    Move { entry_id: String, to: u32 },
+}
+
+/// One entry of a playlist: its position, its id (user playlists) and its track.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlaylistEntry {
+    pub index: u32,
+    pub entry_id: Option<String>,
+    pub track_id: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -4,6 +4,7 @@
 mod catalog;
 mod playback;
 mod player;
+mod playlists;
 mod search;
 mod social;
 mod users;
@@ -144,6 +145,24 @@ routes! {
     }
     get "/v1/playlists/{id}/tracks" => catalog::playlist_tracks {
         "Get playlist's tracks", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
+    }
+    post "/v1/playlists" => playlists::create {
+        "Create a playlist of the current user's (title, description, visibility: PRIVATE unless PUBLIC)", scope "music::library", ok 201, device false, limit None, query &[], body true
+    }
+    put "/v1/playlists/{id}" => playlists::update {
+        "Rename, describe or set the visibility of the current user's playlist", scope "music::library", ok 200, device false, limit None, query &[], body true
+    }
+    delete "/v1/playlists/{id}" => playlists::delete {
+        "Delete the current user's playlist", scope "music::library", ok 200, device false, limit None, query &[], body false
+    }
+    put "/v1/playlists/{id}/tracks" => playlists::add_tracks {
+        "Add tracks to the current user's playlist (trackIds, addDuplicateTracks)", scope "music::library", ok 200, device false, limit None, query &[], body true
+    }
+    patch "/v1/playlists/{id}/tracks" => playlists::edit_tracks {
+        "Remove entries from, or move an entry in, the current user's playlist", scope "music::library", ok 200, device false, limit None, query &[], body true
+    }
+    get "/v1/me/playlists" => playlists::mine {
+        "Get current user's playlists", scope "music::library:read", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
     }
     get "/v1/stations/{id}" => catalog::station {
         "Get station (its id is the id of the item it is seeded from)", scope "music::catalog", ok 200, device false, limit None, query &[], body false

@@ -80,6 +80,61 @@ impl Medley {
         Err(ServiceError::NotFound(format!("no station '{}'", mrn.id)))
     }
 
+    /// A user's playlist plays as the snapshot of its tracks when the session starts (a list
+    /// of tracks), so editing the playlist never shifts a queue that is playing it. Another
+    /// user's private playlist is not found. Returns the request to resolve and the playlist.
+    pub(crate) async fn snapshot_user_playlist(
+        &self,
+        p: &crate::accounts::Principal,
+        req: &CreateRequest,
+    ) -> ServiceResult<(CreateRequest, Option<String>)> {
+        let named = match (&req.id, req.container_ids.as_slice()) {
+            (_, [c]) if c.kind == ItemKind::Playlist || c.kind == ItemKind::Station => Some(c),
+            (Some(m), []) if m.kind == ItemKind::Playlist || m.kind == ItemKind::Station => Some(m),
+            _ => None,
+        };
+        let Some(m) = named else {
+            return Ok((req.clone(), None));
+        };
+        let Some(pl) = self
+            .store
+            .playlists(std::slice::from_ref(&m.id))
+            .await?
+            .pop()
+        else {
+            return Ok((req.clone(), None));
+        };
+        if pl.owner_id.is_none() {
+            return Ok((req.clone(), None));
+        }
+        self.visible_playlist(p, &pl.id).await?;
+        if m.kind == ItemKind::Station {
+            return Ok((req.clone(), None));
+        }
+        let tracks = self
+            .store
+            .playlist_entries(&pl.id, None, crate::playlists::MAX_TRACKS as u32)
+            .await?;
+        if tracks.is_empty() {
+            return Err(ServiceError::BadRequest(format!(
+                "playlist '{}' has no tracks to play",
+                pl.id
+            )));
+        }
+        let mut snap = req.clone();
+        snap.container_ids = tracks
+            .into_iter()
+            .map(|e| Mrn {
+                kind: ItemKind::Track,
+                id: e.track_id,
+            })
+            .collect();
+        if snap.id.as_ref() == Some(m) {
+            snap.id = None;
+        }
+        Ok((snap, Some(pl.id)))
+    }
+
     pub(crate) async fn resolve_play(&self, req: &CreateRequest) -> ServiceResult<Resolution> {
         let mut station = req.start_as_station;
         let mut id = req.id.clone();

@@ -191,7 +191,13 @@ impl Medley {
         req: &CreateRequest,
     ) -> ServiceResult<Session> {
         let tier = p.user.tier;
-        let r = self.resolve_play(req).await?;
+        let (req, playlist) = self.snapshot_user_playlist(p, req).await?;
+        let mut r = self.resolve_play(&req).await?;
+        if let Some(id) = playlist.filter(|_| !r.station) {
+            // History credits the playlist, not the snapshot's tracks.
+            r.source_type = "PLAYLIST".into();
+            r.source_id = id;
+        }
         let station = r.station;
         if station && req.loop_on == Some(true) {
             return Err(ServiceError::ActionNotAllowed(
