@@ -82,6 +82,18 @@ async fn tracks_carry_the_reference_fields_and_how_to_play_them() {
     let path = &url[url.find("/v1/").unwrap()..];
     app.get(path).send().await.expect(200);
 
+    app.get("/v1/tracks/B084KVZP2G?mediaType=AUDIO")
+        .send()
+        .await
+        .expect(200);
+    app.get("/v1/tracks/B084KVZP2G?mediaType=VIDEO")
+        .send()
+        .await
+        .expect_error(404, "RESOURCE_NOT_FOUND");
+    app.get("/v1/tracks/B084KVZP2G?mediaType=HOLOGRAM")
+        .send()
+        .await
+        .expect_error(400, "BAD_REQUEST");
     app.get("/v1/tracks/NOPE")
         .send()
         .await

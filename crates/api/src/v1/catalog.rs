@@ -55,7 +55,6 @@ macro_rules! paged {
 }
 
 by_id! {
-    track => track_lookup,
     album => album_lookup,
     artist => artist_lookup,
     playlist => playlist_lookup,
@@ -73,6 +72,21 @@ paged! {
     artist_albums => artist_albums,
     artist_tracks => artist_tracks,
     playlist_tracks => playlist_tracks,
+}
+
+/// `GET /v1/tracks/{id}?mediaType=AUDIO|VIDEO`: Medley's catalog is audio only.
+pub async fn track(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Query(q): Params,
+) -> ApiResult {
+    match param(&q, "mediaType")? {
+        None | Some("AUDIO") => {}
+        Some("VIDEO") => return Err(ApiError::not_found(format!("no video of track '{id}'"))),
+        Some(_) => return Err(ApiError::bad_request("mediaType must be AUDIO or VIDEO")),
+    }
+    Ok(data(m.track_lookup(&p, &id).await?))
 }
 
 pub async fn related_artists(

@@ -63,6 +63,7 @@ const PLAYLIST_IDS: &[&str] = &["cursor", "playlistIds"];
 const ENTITY_HISTORY: &[&str] = &["cursor", "entityTypes"];
 const IDS: &[&str] = &["ids"];
 const QUERY: &[&str] = &["query"];
+const MEDIA_TYPE: &[&str] = &["mediaType"];
 
 routes! {
     post "/v1/playback/sessions" => playback::create {
@@ -114,7 +115,7 @@ routes! {
         "Get current user's recently played entities", scope "music::history", ok 200, device false, limit Some((1, 100, 100)), query ENTITY_HISTORY, body false
     }
     get "/v1/tracks/{id}" => catalog::track {
-        "Get track", scope "music::catalog", ok 200, device false, limit None, query &[], body false
+        "Get track (mediaType: AUDIO, the default, or VIDEO, which Medley has none of)", scope "music::catalog", ok 200, device false, limit None, query MEDIA_TYPE, body false
     }
     get "/v1/tracks" => catalog::tracks {
         "Get multiple tracks (ids: at most 100)", scope "music::catalog", ok 200, device false, limit None, query IDS, body false
