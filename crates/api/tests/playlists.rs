@@ -329,6 +329,23 @@ async fn other_users_see_public_playlists_only_and_change_none() {
         .send()
         .await
         .expect_error(404, "RESOURCE_NOT_FOUND");
+    // Nor by voice.
+    let search = common::alexa::directive_in(
+        "Alexa.Media.Search",
+        "GetPlayableContent",
+        &other,
+        json!({"selectionCriteria": {"attributes": [{"type": "PLAYLIST", "entityId": private}]}}),
+    );
+    let r = common::alexa::send(&app, search).await;
+    assert_eq!(common::alexa::error_type(&r).1, "CONTENT_NOT_FOUND");
+    let initiate = common::alexa::directive_in(
+        "Alexa.Media.Playback",
+        "Initiate",
+        &other,
+        json!({"contentId": format!("mrn:1.0:catalog:playlist:asin:{private}")}),
+    );
+    let r = common::alexa::send(&app, initiate).await;
+    assert_eq!(common::alexa::error_type(&r).1, "CONTENT_NOT_FOUND");
     // A public one can be read, followed and played, not changed.
     app.get(&format!("/v1/playlists/{public}/tracks"))
         .token(&other)

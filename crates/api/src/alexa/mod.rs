@@ -189,7 +189,7 @@ async fn handle(
     let ack = || event("Alexa", "Response", "3.0", json!({}));
     match (namespace, name) {
         ("Alexa.Media.Search", "GetPlayableContent") => {
-            let found = m.playable_content(&search_criteria(payload)?).await?;
+            let found = m.playable_content(&p, &search_criteria(payload)?).await?;
             Ok(event(
                 namespace,
                 "GetPlayableContent.Response",

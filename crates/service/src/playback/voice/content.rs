@@ -79,7 +79,11 @@ impl Medley {
     /// The most specific entity asked for wins: a track, then an album, a playlist, an artist,
     /// a genre, a station. Entities named alongside it must agree with it (a track by the
     /// artist named). A station is asked for by a STATION attribute or MEDIA_TYPE STATION.
-    pub async fn playable_content(&self, c: &Criteria) -> ServiceResult<FoundContent> {
+    pub async fn playable_content(
+        &self,
+        p: &crate::accounts::Principal,
+        c: &Criteria,
+    ) -> ServiceResult<FoundContent> {
         let station = c.entity("STATION").is_some() || c.media_type.as_deref() == Some("STATION");
         let as_station = |mut found: FoundContent, id: &str| {
             if station {
@@ -129,7 +133,7 @@ impl Medley {
             let Some(id) = c.entity(kind.source_type()) else {
                 continue;
             };
-            let found = self.describe(kind, id).await?;
+            let found = self.describe(p, kind, id).await?;
             return Ok(as_station(found, id));
         }
         if let Some(genre) = c.entity("GENRE") {
@@ -152,7 +156,7 @@ impl Medley {
                     id: id.to_string(),
                 })
                 .await?;
-            let found = self.describe(seed.kind, id).await?;
+            let found = self.describe(p, seed.kind, id).await?;
             return Ok(as_station(
                 FoundContent {
                     kind: "STATION",
@@ -168,7 +172,16 @@ impl Medley {
     }
 
     /// An album, playlist, artist or track as content: its name and a track that stands for it.
-    async fn describe(&self, kind: ItemKind, id: &str) -> ServiceResult<FoundContent> {
+    async fn describe(
+        &self,
+        p: &crate::accounts::Principal,
+        kind: ItemKind,
+        id: &str,
+    ) -> ServiceResult<FoundContent> {
+        if kind == ItemKind::Playlist {
+            // Another user's private playlist is not found.
+            self.visible_playlist(p, id).await?;
+        }
         let name = self.store.item_title(kind.source_type(), id).await?;
         let sample = match container_kind(kind) {
             Some(ctx_kind) => self.context_head(ctx_kind, id, 1).await?.pop(),
