@@ -61,7 +61,7 @@ pub fn start(st: &mut UserStreams, r: &StartRequest) -> Result<Vec<Uuid>, Servic
             return Err(ServiceError::MaxConcurrency);
         };
         // Oldest first; with `only`, the streams it accepts go first.
-        let accepted = |s: &Stream| r.only.map_or(true, |f| f(s));
+        let accepted = |s: &Stream| r.only.is_none_or(|f| f(s));
         st.streams.sort_by_key(|s| (!accepted(s), s.started_ms));
         let victims = st.streams.len() + 1 - max;
         if !st.streams[..victims].iter().all(accepted) {
