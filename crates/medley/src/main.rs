@@ -65,6 +65,9 @@ fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
         match cli.command {
             Command::Serve(s) => serve(medley, s, file.log).await,
             Command::Lambda(l) => lambda::run(medley, &l.runtime_api).await,
+            Command::Catalog(CatalogCommand::Import { path }) if path.is_dir() => {
+                import_folder(&medley, &path).await
+            }
             Command::Catalog(CatalogCommand::Import { path }) => {
                 let sum = medley.import_catalog_path(&path).await?;
                 println!(
@@ -111,6 +114,36 @@ fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
             }
         }
     })
+}
+
+/// Scans a folder of audio files, with a progress line on a terminal; prints a summary and
+/// the files it skipped (on stderr).
+async fn import_folder(medley: &Medley, path: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::{IsTerminal, Write};
+    let terminal = std::io::stderr().is_terminal();
+    let progress = Box::new(move |done: usize, total: usize| {
+        if terminal && (done % 50 == 0 || done == total) {
+            eprint!("\rscanning {done}/{total} files");
+            let _ = std::io::stderr().flush();
+            if done == total {
+                eprintln!();
+            }
+        }
+    });
+    let (sum, scan) = medley.import_folder(path, progress).await?;
+    for (file, why) in &scan.skipped {
+        eprintln!("skipped {}: {why}", file.display());
+    }
+    println!(
+        "imported {} artists, {} albums, {} tracks from {} audio files in {} ({} skipped)",
+        sum.artists,
+        sum.albums,
+        sum.tracks,
+        scan.files,
+        path.display(),
+        scan.skipped.len()
+    );
+    Ok(())
 }
 
 impl From<cli::VisibilityArg> for Visibility {

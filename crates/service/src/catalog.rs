@@ -1,10 +1,11 @@
-//! Catalog import from a file (DESIGN.md 2.2).
+//! Catalog import from a catalog file (DESIGN.md 2.2) or a folder of audio files.
 
 use std::path::Path;
 
 use medley_core::catalog::CatalogFile;
 use medley_store::ImportSummary;
 
+use crate::scan::{scan, Scan};
 use crate::{Medley, ServiceError, ServiceResult};
 
 fn parse(text: &str) -> ServiceResult<CatalogFile> {
@@ -13,14 +14,29 @@ fn parse(text: &str) -> ServiceResult<CatalogFile> {
 }
 
 impl Medley {
-    /// Imports a catalog JSON file; folders of audio files are not supported yet. Track `file`
-    /// paths are relative to the catalog file and are stored resolved against its folder.
+    /// Scans a folder of audio files and imports what it found; `progress(done, total)` is
+    /// called as files are read.
+    pub async fn import_folder(
+        &self,
+        path: &Path,
+        progress: Box<dyn FnMut(usize, usize) + Send>,
+    ) -> ServiceResult<(ImportSummary, Scan)> {
+        let root = std::path::absolute(path).map_err(|e| {
+            ServiceError::BadRequest(format!("cannot read {}: {e}", path.display()))
+        })?;
+        let mut progress = progress;
+        let mut found = tokio::task::spawn_blocking(move || scan(&root, &mut *progress))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("the scan failed: {e}")))?;
+        let catalog = std::mem::take(&mut found.catalog);
+        Ok((self.import_catalog(catalog).await?, found))
+    }
+
+    /// Imports a catalog JSON file, or scans a folder of audio files. Track `file` paths in a
+    /// catalog file are relative to it and are stored resolved against its folder.
     pub async fn import_catalog_path(&self, path: &Path) -> ServiceResult<ImportSummary> {
         if path.is_dir() {
-            return Err(ServiceError::BadRequest(format!(
-                "{} is a folder: importing audio folders is not supported yet; give a catalog JSON file",
-                path.display()
-            )));
+            return Ok(self.import_folder(path, Box::new(|_, _| {})).await?.0);
         }
         let text = std::fs::read_to_string(path).map_err(|e| {
             ServiceError::BadRequest(format!("cannot read {}: {e}", path.display()))

@@ -14,6 +14,7 @@ mod paging;
 pub mod playback;
 pub mod playlists;
 pub mod profiles;
+pub mod scan;
 pub mod search;
 pub mod social;
 mod throttle;

@@ -1,0 +1,268 @@
+//! A folder of real audio files (generated and tagged here) imported as the catalog: tags,
+//! durations, album order from disc and track numbers, unreadable files skipped, stable ids
+//! across re-scans, and the files streamed back through their signed URLs.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use axum::http::StatusCode;
+use common::TestApp;
+use lofty::config::WriteOptions;
+use lofty::tag::{Accessor, ItemKey, Tag, TagExt, TagType};
+use serde_json::json;
+
+const RATE: u32 = 8000;
+
+/// A mono 16-bit PCM WAV file of a tone, `seconds` long.
+fn wav(path: &Path, seconds: u32, pitch: f64) {
+    let samples = RATE * seconds;
+    let mut data = Vec::with_capacity(samples as usize * 2);
+    for i in 0..samples {
+        let v = (f64::from(i) / f64::from(RATE) * pitch * std::f64::consts::TAU).sin();
+        data.extend_from_slice(&((v * 8000.0) as i16).to_le_bytes());
+    }
+    let mut f = Vec::new();
+    f.extend_from_slice(b"RIFF");
+    f.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    f.extend_from_slice(b"WAVEfmt ");
+    f.extend_from_slice(&16u32.to_le_bytes());
+    f.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    f.extend_from_slice(&1u16.to_le_bytes()); // mono
+    f.extend_from_slice(&RATE.to_le_bytes());
+    f.extend_from_slice(&(RATE * 2).to_le_bytes());
+    f.extend_from_slice(&2u16.to_le_bytes());
+    f.extend_from_slice(&16u16.to_le_bytes());
+    f.extend_from_slice(b"data");
+    f.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    f.extend_from_slice(&data);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, f).unwrap();
+}
+
+struct Song<'a> {
+    file: &'a str,
+    title: &'a str,
+    artist: &'a str,
+    album: &'a str,
+    album_artist: Option<&'a str>,
+    disc: u32,
+    track: u32,
+    seconds: u32,
+}
+
+fn tag(path: &Path, s: &Song) {
+    let mut tag = Tag::new(TagType::Id3v2);
+    tag.set_title(s.title.into());
+    tag.set_artist(s.artist.into());
+    tag.set_album(s.album.into());
+    tag.set_track(s.track);
+    tag.set_disk(s.disc);
+    tag.set_genre("Ambient".into());
+    tag.insert_text(ItemKey::RecordingDate, "2024-05-17".into());
+    if let Some(a) = s.album_artist {
+        tag.insert_text(ItemKey::AlbumArtist, a.into());
+    }
+    tag.save_to_path(path, WriteOptions::default()).unwrap();
+}
+
+const SONGS: [Song; 4] = [
+    Song {
+        file: "Tones/Sine Suite/a.wav",
+        title: "Second",
+        artist: "The Oscillators",
+        album: "Sine Suite",
+        album_artist: None,
+        disc: 1,
+        track: 2,
+        seconds: 3,
+    },
+    Song {
+        file: "Tones/Sine Suite/b.wav",
+        title: "First",
+        artist: "The Oscillators",
+        album: "Sine Suite",
+        album_artist: None,
+        disc: 1,
+        track: 1,
+        seconds: 2,
+    },
+    Song {
+        file: "Tones/Sine Suite/c.wav",
+        title: "Encore",
+        artist: "The Oscillators",
+        album: "Sine Suite",
+        album_artist: None,
+        disc: 2,
+        track: 1,
+        seconds: 1,
+    },
+    Song {
+        file: "Guests/duet.wav",
+        title: "Duet",
+        artist: "Pulse Wave",
+        album: "Sine Suite",
+        album_artist: Some("The Oscillators"),
+        disc: 1,
+        track: 3,
+        seconds: 2,
+    },
+];
+
+fn library(app: &TestApp) -> PathBuf {
+    let root = app.dir.join("music");
+    for (i, s) in SONGS.iter().enumerate() {
+        let path = root.join(s.file);
+        wav(&path, s.seconds, 220.0 * (i + 1) as f64);
+        tag(&path, s);
+    }
+    std::fs::write(root.join("Tones/broken.mp3"), b"this is not audio at all").unwrap();
+    std::fs::write(root.join("Tones/notes.txt"), b"not scanned").unwrap();
+    root
+}
+
+#[tokio::test]
+async fn a_scanned_folder_becomes_the_catalog_and_plays() {
+    let app = TestApp::new().await;
+    let root = library(&app);
+    let (sum, scan) = app
+        .medley
+        .import_folder(&root, Box::new(|_, _| {}))
+        .await
+        .unwrap();
+    assert_eq!(
+        scan.files, 5,
+        "four songs and the broken mp3; the .txt is not audio"
+    );
+    assert_eq!(scan.skipped.len(), 1);
+    assert!(scan.skipped[0].0.ends_with("broken.mp3"));
+    assert_eq!((sum.artists, sum.albums, sum.tracks), (2, 1, 4));
+
+    let found = app
+        .post("/v1/search/albums")
+        .json(json!({"searchFilters": [{"query": "sine suite"}]}))
+        .send()
+        .await;
+    let album_id = found.data()["searchAlbums"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let album = app.get(&format!("/v1/albums/{album_id}")).send().await;
+    let a = &album.expect(200).data()["album"];
+    let titles: Vec<&str> = a["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["First", "Second", "Duet", "Encore"],
+        "disc, then track number"
+    );
+    assert_eq!(
+        a["artists"][0]["name"], "The Oscillators",
+        "the album artist"
+    );
+    assert_eq!(a["releaseDate"], "2024-05-17");
+    assert_eq!(a["duration"], 2 + 3 + 2 + 1);
+    let duet = &a["tracks"][2]["id"];
+    let t = app
+        .get(&format!("/v1/tracks/{}", duet.as_str().unwrap()))
+        .send()
+        .await;
+    assert_eq!(t.data()["track"]["artists"][0]["name"], "Pulse Wave");
+    assert_eq!(t.data()["track"]["genre"], "Ambient");
+    assert_eq!(t.data()["track"]["audioQualities"], json!(["SD", "HD"]));
+
+    // Play the album: its first entity's URL streams the file, whole or by range.
+    let s = app
+        .post("/v1/playback/sessions")
+        .json(json!({"playParams": {"id": format!("mrn:1.0:catalog:album:asin:{album_id}")}}))
+        .send()
+        .await;
+    let info = &s.expect(200).entity(0)["track"]["playbackInformation"];
+    assert_eq!(info["format"], "WAV");
+    let url = info["url"].as_str().unwrap();
+    let local = &url[url.find("/media/").unwrap()..];
+    let bytes = std::fs::read(root.join(SONGS[1].file)).unwrap();
+    let (status, _, body) = app.get(local).without("authorization").send_raw().await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body.as_ref(), bytes.as_slice());
+    let (status, headers, body) = app
+        .get(local)
+        .without("authorization")
+        .header("range", "bytes=100-199")
+        .send_raw()
+        .await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        headers["content-range"],
+        format!("bytes 100-199/{}", bytes.len()).as_str()
+    );
+    assert_eq!(body.as_ref(), &bytes[100..200]);
+}
+
+#[tokio::test]
+async fn a_rescan_keeps_every_id_and_updates_changed_files() {
+    let app = TestApp::new().await;
+    let root = library(&app);
+    let ids = |app: &TestApp| {
+        let m = app.medley.clone();
+        async move {
+            let found = m
+                .store
+                .search(&medley_store::SearchRequest {
+                    kinds: vec![medley_store::SearchKind::Track],
+                    filters: vec![medley_store::SearchFilter {
+                        field: Some(medley_store::SearchField::ArtistName),
+                        query: "oscillators".into(),
+                    }],
+                    order: medley_store::SearchOrder::Name,
+                    offset: 0,
+                    limit: 100,
+                })
+                .await
+                .unwrap();
+            found.into_iter().map(|h| h.id).collect::<Vec<_>>()
+        }
+    };
+    app.medley
+        .import_folder(&root, Box::new(|_, _| {}))
+        .await
+        .unwrap();
+    let before = ids(&app).await;
+    assert_eq!(before.len(), 3);
+    // A liked track: a re-scan must keep the like pointing at it.
+    app.put(&format!("/v1/me/library/tracks/{}", before[0]))
+        .send()
+        .await
+        .expect(200);
+    let changed = Song {
+        title: "Second (Live)",
+        ..SONGS[0]
+    };
+    tag(&root.join(SONGS[0].file), &changed);
+    app.medley
+        .import_folder(&root, Box::new(|_, _| {}))
+        .await
+        .unwrap();
+    let after = ids(&app).await;
+    let mut a = after.clone();
+    let mut b = before.clone();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "the same ids");
+    let liked = app.get("/v1/me/library/tracks").send().await;
+    assert_eq!(liked.node_ids("libraryTracks"), [before[0].clone()]);
+    let titles = app
+        .post("/v1/search/tracks")
+        .json(json!({"searchFilters": [{"query": "live"}]}))
+        .send()
+        .await;
+    assert_eq!(
+        titles.data()["searchTracks"]["edges"][0]["node"]["title"],
+        "Second (Live)",
+        "the changed tag is read again"
+    );
+}

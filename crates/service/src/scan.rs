@@ -1,0 +1,230 @@
+//! Scanning a folder of audio files into a catalog (DESIGN.md 2.1 `catalog import FOLDER`):
+//! tags and durations are read with lofty; ids are derived from what identifies each thing
+//! (an artist's name, an album's artist and title, a track's path inside the folder), so a
+//! re-scan keeps every id, and with it history, follows and library entries.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use lofty::file::{AudioFile, TaggedFileExt};
+use lofty::tag::{Accessor, ItemKey, Tag};
+use medley_core::catalog::{Album, Artist, CatalogFile, Track};
+use sha2::{Digest, Sha256};
+
+/// File extensions scanned (case-insensitive).
+pub const AUDIO_EXTENSIONS: [&str; 9] = [
+    "flac", "mp3", "ogg", "oga", "opus", "m4a", "mp4", "aac", "wav",
+];
+
+/// What a scan found: the catalog, how many audio files it read, and those it could not.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub catalog: CatalogFile,
+    pub files: usize,
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// A stable catalog id: a kind prefix and 20 hex digits of a hash of the identifying text.
+fn stable_id(prefix: &str, key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    let hex: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}{}", hex.to_ascii_uppercase())
+}
+
+fn folded(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Audio files under `root`, sorted by path, and the entries that could not be read.
+fn audio_files(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push((dir, e.to_string()));
+                continue;
+            }
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => dirs.push(path),
+                Ok(_) => {
+                    let audio = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
+                    });
+                    if audio {
+                        files.push(path);
+                    }
+                }
+                Err(e) => errors.push((path, e.to_string())),
+            }
+        }
+    }
+    files.sort();
+    (files, errors)
+}
+
+/// What one file says about itself.
+struct FileTags {
+    title: String,
+    artist: String,
+    album: Option<String>,
+    album_artist: Option<String>,
+    track: Option<u32>,
+    disc: Option<u32>,
+    date: Option<String>,
+    genre: Option<String>,
+    isrc: Option<String>,
+    duration: u32,
+}
+
+fn text(tag: Option<&Tag>, key: &ItemKey) -> Option<String> {
+    tag.and_then(|t| t.get_string(key))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+fn read(path: &Path) -> Result<FileTags, String> {
+    let file =
+        lofty::read_from_path(path).map_err(|e| format!("not a readable audio file ({e})"))?;
+    let tag = file.primary_tag().or_else(|| file.first_tag());
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let get = |f: fn(&Tag) -> Option<std::borrow::Cow<'_, str>>| {
+        tag.and_then(f)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let date = text(tag, &ItemKey::RecordingDate)
+        .or_else(|| text(tag, &ItemKey::Year))
+        .or_else(|| tag.and_then(|t| t.year()).map(|y| y.to_string()))
+        .filter(|d| d.len() >= 4 && d[..4].bytes().all(|b| b.is_ascii_digit()))
+        .map(|d| d.chars().take(10).collect());
+    Ok(FileTags {
+        title: get(|t| t.title()).unwrap_or(stem),
+        artist: get(|t| t.artist()).unwrap_or_else(|| "Unknown Artist".into()),
+        album: get(|t| t.album()),
+        album_artist: text(tag, &ItemKey::AlbumArtist),
+        track: tag.and_then(|t| t.track()),
+        disc: tag.and_then(|t| t.disk()),
+        date,
+        genre: get(|t| t.genre()),
+        isrc: text(tag, &ItemKey::Isrc).map(|s| s.to_ascii_uppercase()),
+        duration: file.properties().duration().as_secs_f64().round() as u32,
+    })
+}
+
+/// Scans `root`; `progress(done, total)` is called after each file.
+pub fn scan(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Scan {
+    let (files, mut skipped) = audio_files(root);
+    let mut artists: BTreeMap<String, Artist> = BTreeMap::new();
+    // album id → (album, [(disc, track, title, track id)])
+    let mut albums: BTreeMap<String, (Album, Vec<(u32, u32, String, String)>)> = BTreeMap::new();
+    let mut tracks = Vec::new();
+    let artist_id = |name: &str, artists: &mut BTreeMap<String, Artist>| {
+        let id = stable_id("MAR", &folded(name));
+        artists.entry(id.clone()).or_insert_with(|| Artist {
+            id: id.clone(),
+            name: name.to_string(),
+            images: Vec::new(),
+        });
+        id
+    };
+    for (i, path) in files.iter().enumerate() {
+        progress(i + 1, files.len());
+        let tags = match read(path) {
+            Ok(t) => t,
+            Err(e) => {
+                skipped.push((path.clone(), e));
+                continue;
+            }
+        };
+        let relative = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let id = stable_id("MTR", &relative);
+        let performer = artist_id(&tags.artist, &mut artists);
+        let album_id = tags.album.as_ref().map(|title| {
+            let by = tags.album_artist.as_deref().unwrap_or(&tags.artist);
+            let album_id = stable_id("MAL", &format!("{}\n{}", folded(by), folded(title)));
+            let album_artist = artist_id(by, &mut artists);
+            let entry = albums.entry(album_id.clone()).or_insert_with(|| {
+                (
+                    Album {
+                        id: album_id.clone(),
+                        title: title.clone(),
+                        artist_ids: vec![album_artist],
+                        track_ids: Vec::new(),
+                        release_date: None,
+                        images: Vec::new(),
+                    },
+                    Vec::new(),
+                )
+            });
+            if entry.0.release_date.is_none() {
+                entry.0.release_date = tags.date.clone();
+            }
+            entry.1.push((
+                tags.disc.unwrap_or(1),
+                tags.track.unwrap_or(u32::MAX),
+                tags.title.clone(),
+                id.clone(),
+            ));
+            album_id
+        });
+        tracks.push(Track {
+            id,
+            title: tags.title,
+            isrc: tags.isrc,
+            duration: tags.duration,
+            album_id,
+            artist_ids: vec![performer],
+            explicit: false,
+            genre: tags.genre,
+            file: Some(path.to_string_lossy().into_owned()),
+        });
+    }
+    let albums = albums
+        .into_values()
+        .map(|(mut album, mut order)| {
+            order.sort();
+            album.track_ids = order.into_iter().map(|(_, _, _, id)| id).collect();
+            album
+        })
+        .collect();
+    Scan {
+        catalog: CatalogFile {
+            artists: artists.into_values().collect(),
+            albums,
+            tracks,
+            ..Default::default()
+        },
+        files: files.len(),
+        skipped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stable_id;
+
+    #[test]
+    fn ids_are_stable_and_valid_catalog_ids() {
+        let a = stable_id("MTR", "Artist/Album/01 Song.flac");
+        assert_eq!(a, stable_id("MTR", "Artist/Album/01 Song.flac"));
+        assert_ne!(a, stable_id("MTR", "Artist/Album/02 Song.flac"));
+        assert!(medley_core::mrn::valid_catalog_id(&a), "{a}");
+    }
+}
