@@ -265,4 +265,51 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
         "Second (Live)",
         "the changed tag is read again"
     );
+
+    // Files removed since: their tracks retire, the album closes ranks, an artist left with
+    // nothing goes.
+    let duet = app
+        .post("/v1/search/tracks")
+        .json(json!({"searchFilters": [{"query": "duet"}]}))
+        .send()
+        .await
+        .data()["searchTracks"]["edges"][0]["node"]
+        .clone();
+    std::fs::remove_file(root.join(SONGS[3].file)).unwrap();
+    std::fs::remove_file(root.join(SONGS[2].file)).unwrap();
+    let (sum, _) = app
+        .medley
+        .import_folder(&root, Box::new(|_, _| {}))
+        .await
+        .unwrap();
+    assert_eq!(sum.retired, 2);
+    app.get(&format!("/v1/tracks/{}", duet["id"].as_str().unwrap()))
+        .send()
+        .await
+        .expect_error(404, "RESOURCE_NOT_FOUND");
+    app.get(&format!(
+        "/v1/artists/{}",
+        duet["artists"][0]["id"].as_str().unwrap()
+    ))
+    .send()
+    .await
+    .expect_error(404, "RESOURCE_NOT_FOUND");
+    let album_id = duet["album"]["id"].as_str().unwrap();
+    let album = app.get(&format!("/v1/albums/{album_id}")).send().await;
+    let titles: Vec<&str> = album.data()["album"]["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["First", "Second (Live)"]);
+    let s = app
+        .post("/v1/playback/sessions")
+        .json(json!({"playParams": {"id": format!("mrn:1.0:catalog:album:asin:{album_id}")}, "limit": 5}))
+        .send()
+        .await;
+    assert_eq!(s.expect(200).titles()[..2], ["First", "Second (Live)"]);
+    // The like of a track whose file is gone stays, and resolves again if the file returns.
+    let liked = app.get("/v1/me/library/tracks").send().await;
+    assert_eq!(liked.node_ids("libraryTracks"), [before[0].clone()]);
 }

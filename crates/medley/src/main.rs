@@ -135,13 +135,14 @@ async fn import_folder(medley: &Medley, path: &std::path::Path) -> anyhow::Resul
         eprintln!("skipped {}: {why}", file.display());
     }
     println!(
-        "imported {} artists, {} albums, {} tracks from {} audio files in {} ({} skipped)",
+        "imported {} artists, {} albums, {} tracks from {} audio files in {} ({} skipped, {} retired)",
         sum.artists,
         sum.albums,
         sum.tracks,
         scan.files,
         path.display(),
-        scan.skipped.len()
+        scan.skipped.len(),
+        sum.retired
     );
     Ok(())
 }

@@ -25,11 +25,17 @@ impl Medley {
             ServiceError::BadRequest(format!("cannot read {}: {e}", path.display()))
         })?;
         let mut progress = progress;
-        let mut found = tokio::task::spawn_blocking(move || scan(&root, &mut *progress))
+        let dir = root.clone();
+        let mut found = tokio::task::spawn_blocking(move || scan(&dir, &mut *progress))
             .await
             .map_err(|e| ServiceError::Internal(format!("the scan failed: {e}")))?;
         let catalog = std::mem::take(&mut found.catalog);
-        Ok((self.import_catalog(catalog).await?, found))
+        let summary = self
+            .store
+            .import_scan(catalog, &root.to_string_lossy())
+            .await?;
+        self.forget_catalog();
+        Ok((summary, found))
     }
 
     /// Imports a catalog JSON file, or scans a folder of audio files. Track `file` paths in a
@@ -63,9 +69,14 @@ impl Medley {
 
     async fn import_catalog(&self, file: CatalogFile) -> ServiceResult<ImportSummary> {
         let summary = self.store.import_catalog(file).await?;
+        self.forget_catalog();
+        Ok(summary)
+    }
+
+    /// Drops cached catalog reads after an import.
+    fn forget_catalog(&self) {
         self.caches.tracks.clear();
         self.caches.context_tracks.clear();
-        Ok(summary)
     }
 }
 

@@ -139,7 +139,70 @@ fn import(conn: &Connection, file: &CatalogFile) -> rusqlite::Result<()> {
             params![s.id, s.title],
         )?;
     }
-    // Derived data: track years from their albums, and each artist's tracks in release order.
+    Ok(())
+}
+
+/// Drops the tracks whose files lie under `root` but are not in `keep` (files removed since
+/// the last scan), the albums that leaves empty, and scanned artists left with nothing.
+/// Returns how many tracks went.
+fn retire_missing(conn: &Connection, root: &str, keep: &[String]) -> rusqlite::Result<usize> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS scan_keep (id TEXT PRIMARY KEY); DELETE FROM scan_keep;",
+    )?;
+    {
+        let mut ins = conn.prepare_cached("INSERT OR IGNORE INTO scan_keep VALUES (?1)")?;
+        for id in keep {
+            ins.execute([id])?;
+        }
+    }
+    let prefix = format!("{}/", root.trim_end_matches('/'));
+    let gone: Vec<String> = conn
+        .prepare(
+            "SELECT id FROM tracks WHERE substr(file, 1, length(?1)) = ?1 AND id NOT IN (SELECT id FROM scan_keep)",
+        )?
+        .query_map([&prefix], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &gone {
+        conn.execute("DELETE FROM tracks WHERE id = ?1", [id])?;
+        conn.execute("DELETE FROM track_artists WHERE track_id = ?1", [id])?;
+        let albums: Vec<String> = conn
+            .prepare_cached("SELECT DISTINCT album_id FROM album_tracks WHERE track_id = ?1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for album in albums {
+            // Keep the album's entries dense: contexts index them by position.
+            conn.execute_batch(
+                "CREATE TEMP TABLE IF NOT EXISTS scan_album (idx INTEGER, track_id TEXT); DELETE FROM scan_album;",
+            )?;
+            conn.execute(
+                "INSERT INTO scan_album SELECT row_number() OVER (ORDER BY idx) - 1, track_id
+                 FROM album_tracks WHERE album_id = ?1 AND track_id <> ?2",
+                params![album, id],
+            )?;
+            conn.execute("DELETE FROM album_tracks WHERE album_id = ?1", [&album])?;
+            conn.execute(
+                "INSERT INTO album_tracks SELECT ?1, idx, track_id FROM scan_album",
+                [&album],
+            )?;
+            conn.execute(
+                "UPDATE albums SET track_count = (SELECT count(*) FROM album_tracks WHERE album_id = ?1) WHERE id = ?1",
+                [&album],
+            )?;
+        }
+    }
+    conn.execute_batch(
+        "DELETE FROM album_artists WHERE album_id IN (SELECT id FROM albums WHERE track_count = 0 AND id LIKE 'MAL%');
+         DELETE FROM albums WHERE track_count = 0 AND id LIKE 'MAL%';
+         DELETE FROM artists WHERE id LIKE 'MAR%'
+           AND id NOT IN (SELECT artist_id FROM track_artists)
+           AND id NOT IN (SELECT artist_id FROM album_artists);",
+    )?;
+    Ok(gone.len())
+}
+
+/// Data derived from the catalog: track years from their albums, each artist's tracks in
+/// release order, and the search index.
+fn derive(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "UPDATE tracks SET year = (SELECT year FROM albums WHERE albums.id = tracks.album_id);
          DELETE FROM artist_tracks;
@@ -350,12 +413,24 @@ impl CatalogStore for SqliteStore {
             file.validate(&|kind, id| known(conn, kind, id))
                 .map_err(StoreError::Invalid)?;
             import(conn, &file).map_err(backend)?;
+            derive(conn).map_err(backend)?;
+            Ok(ImportSummary::of(&file))
+        })
+        .await
+    }
+
+    async fn import_scan(&self, file: CatalogFile, root: &str) -> StoreResult<ImportSummary> {
+        let root = root.to_string();
+        self.write(move |conn| {
+            file.validate(&|kind, id| known(conn, kind, id))
+                .map_err(StoreError::Invalid)?;
+            import(conn, &file).map_err(backend)?;
+            let keep: Vec<String> = file.tracks.iter().map(|t| t.id.clone()).collect();
+            let retired = retire_missing(conn, &root, &keep).map_err(backend)?;
+            derive(conn).map_err(backend)?;
             Ok(ImportSummary {
-                artists: file.artists.len(),
-                albums: file.albums.len(),
-                tracks: file.tracks.len(),
-                playlists: file.playlists.len(),
-                podcast_shows: file.podcast_shows.len(),
+                retired,
+                ..ImportSummary::of(&file)
             })
         })
         .await

@@ -28,6 +28,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait CatalogStore: Send + Sync {
     /// Imports a catalog file in one transaction; importing again updates.
     async fn import_catalog(&self, file: CatalogFile) -> StoreResult<ImportSummary>;
+    /// Imports what a folder scan found, in one transaction, and retires the tracks whose
+    /// files under `root` are gone.
+    async fn import_scan(&self, file: CatalogFile, root: &str) -> StoreResult<ImportSummary>;
     /// Tracks joined with album and artists, in the order asked; unknown ids are left out.
     async fn tracks(&self, ids: &[String]) -> StoreResult<Vec<TrackView>>;
     /// Number of entries of a context, `None` when it does not exist.

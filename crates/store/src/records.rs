@@ -9,6 +9,22 @@ pub struct ImportSummary {
     pub tracks: usize,
     pub playlists: usize,
     pub podcast_shows: usize,
+    /// Tracks dropped because their files are gone (folder scans).
+    pub retired: usize,
+}
+
+impl ImportSummary {
+    /// What a catalog file holds.
+    pub fn of(file: &medley_core::catalog::CatalogFile) -> ImportSummary {
+        ImportSummary {
+            artists: file.artists.len(),
+            albums: file.albums.len(),
+            tracks: file.tracks.len(),
+            playlists: file.playlists.len(),
+            podcast_shows: file.podcast_shows.len(),
+            retired: 0,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
