@@ -8,112 +8,88 @@ use std::path::{Path, PathBuf};
 
 use axum::http::StatusCode;
 use common::TestApp;
-use lofty::config::WriteOptions;
-use lofty::tag::{Accessor, ItemKey, Tag, TagExt, TagType};
+use medley_loadgen::audio::{write_tags, write_wav, Tags};
 use serde_json::json;
-
-const RATE: u32 = 8000;
-
-/// A mono 16-bit PCM WAV file of a tone, `seconds` long.
-fn wav(path: &Path, seconds: u32, pitch: f64) {
-    let samples = RATE * seconds;
-    let mut data = Vec::with_capacity(samples as usize * 2);
-    for i in 0..samples {
-        let v = (f64::from(i) / f64::from(RATE) * pitch * std::f64::consts::TAU).sin();
-        data.extend_from_slice(&((v * 8000.0) as i16).to_le_bytes());
-    }
-    let mut f = Vec::new();
-    f.extend_from_slice(b"RIFF");
-    f.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
-    f.extend_from_slice(b"WAVEfmt ");
-    f.extend_from_slice(&16u32.to_le_bytes());
-    f.extend_from_slice(&1u16.to_le_bytes()); // PCM
-    f.extend_from_slice(&1u16.to_le_bytes()); // mono
-    f.extend_from_slice(&RATE.to_le_bytes());
-    f.extend_from_slice(&(RATE * 2).to_le_bytes());
-    f.extend_from_slice(&2u16.to_le_bytes());
-    f.extend_from_slice(&16u16.to_le_bytes());
-    f.extend_from_slice(b"data");
-    f.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    f.extend_from_slice(&data);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, f).unwrap();
-}
 
 struct Song<'a> {
     file: &'a str,
-    title: &'a str,
-    artist: &'a str,
-    album: &'a str,
-    album_artist: Option<&'a str>,
-    disc: u32,
-    track: u32,
+    tags: Tags<'a>,
     seconds: u32,
 }
 
 fn tag(path: &Path, s: &Song) {
-    let mut tag = Tag::new(TagType::Id3v2);
-    tag.set_title(s.title.into());
-    tag.set_artist(s.artist.into());
-    tag.set_album(s.album.into());
-    tag.set_track(s.track);
-    tag.set_disk(s.disc);
-    tag.set_genre("Ambient".into());
-    tag.insert_text(ItemKey::RecordingDate, "2024-05-17".into());
-    if let Some(a) = s.album_artist {
-        tag.insert_text(ItemKey::AlbumArtist, a.into());
+    write_tags(path, &s.tags).unwrap();
+}
+
+const fn song<'a>(
+    file: &'a str,
+    title: &'a str,
+    artist: &'a str,
+    album_artist: Option<&'a str>,
+    disc: u32,
+    track: u32,
+    seconds: u32,
+) -> Song<'a> {
+    Song {
+        file,
+        tags: Tags {
+            title,
+            artist,
+            album: "Sine Suite",
+            album_artist,
+            disc,
+            track,
+            genre: "Ambient",
+            date: "2024-05-17",
+        },
+        seconds,
     }
-    tag.save_to_path(path, WriteOptions::default()).unwrap();
 }
 
 const SONGS: [Song; 4] = [
-    Song {
-        file: "Tones/Sine Suite/a.wav",
-        title: "Second",
-        artist: "The Oscillators",
-        album: "Sine Suite",
-        album_artist: None,
-        disc: 1,
-        track: 2,
-        seconds: 3,
-    },
-    Song {
-        file: "Tones/Sine Suite/b.wav",
-        title: "First",
-        artist: "The Oscillators",
-        album: "Sine Suite",
-        album_artist: None,
-        disc: 1,
-        track: 1,
-        seconds: 2,
-    },
-    Song {
-        file: "Tones/Sine Suite/c.wav",
-        title: "Encore",
-        artist: "The Oscillators",
-        album: "Sine Suite",
-        album_artist: None,
-        disc: 2,
-        track: 1,
-        seconds: 1,
-    },
-    Song {
-        file: "Guests/duet.wav",
-        title: "Duet",
-        artist: "Pulse Wave",
-        album: "Sine Suite",
-        album_artist: Some("The Oscillators"),
-        disc: 1,
-        track: 3,
-        seconds: 2,
-    },
+    song(
+        "Tones/Sine Suite/a.wav",
+        "Second",
+        "The Oscillators",
+        None,
+        1,
+        2,
+        3,
+    ),
+    song(
+        "Tones/Sine Suite/b.wav",
+        "First",
+        "The Oscillators",
+        None,
+        1,
+        1,
+        2,
+    ),
+    song(
+        "Tones/Sine Suite/c.wav",
+        "Encore",
+        "The Oscillators",
+        None,
+        2,
+        1,
+        1,
+    ),
+    song(
+        "Guests/duet.wav",
+        "Duet",
+        "Pulse Wave",
+        Some("The Oscillators"),
+        1,
+        3,
+        2,
+    ),
 ];
 
 fn library(app: &TestApp) -> PathBuf {
     let root = app.dir.join("music");
     for (i, s) in SONGS.iter().enumerate() {
         let path = root.join(s.file);
-        wav(&path, s.seconds, 220.0 * (i + 1) as f64);
+        write_wav(&path, s.seconds * 1000, 220.0 * (i + 1) as f64).unwrap();
         tag(&path, s);
     }
     std::fs::write(root.join("Tones/broken.mp3"), b"this is not audio at all").unwrap();
@@ -239,7 +215,10 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
         .await
         .expect(200);
     let changed = Song {
-        title: "Second (Live)",
+        tags: Tags {
+            title: "Second (Live)",
+            ..SONGS[0].tags
+        },
         ..SONGS[0]
     };
     tag(&root.join(SONGS[0].file), &changed);

@@ -1,6 +1,8 @@
 //! The benchmark catalog: artists, albums and tracks named from a word list, so searching it
 //! behaves like searching a real library (shared words, prefixes, several words per title).
-//! Deterministic: the same size gives the same catalog.
+//! Deterministic: the same size gives the same catalog. `audio` writes real, tagged files.
+
+pub mod audio;
 
 use serde_json::{json, Value};
 

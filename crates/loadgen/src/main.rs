@@ -31,6 +31,13 @@ enum Cmd {
         #[arg(long)]
         out: String,
     },
+    /// Write a folder of tagged audio files (short WAV tones) named like the benchmark catalog.
+    GenLibrary {
+        #[arg(long, default_value_t = 20_000)]
+        files: usize,
+        #[arg(long)]
+        out: String,
+    },
     /// Run the device loop.
     Run(Run),
     /// GET (or POST a body to) one path over and over from several connections and report its
@@ -82,6 +89,7 @@ struct Run {
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().cmd {
         Cmd::GenCatalog { tracks, out } => gen_catalog(tracks, &out),
+        Cmd::GenLibrary { files, out } => gen_library(files, &out),
         Cmd::Run(r) => run(r).await,
         Cmd::Get(g) => get(g).await,
     }
@@ -95,6 +103,47 @@ fn gen_catalog(tracks: usize, out: &str) -> anyhow::Result<()> {
         catalog["albums"].as_array().map_or(0, Vec::len),
         catalog["artists"].as_array().map_or(0, Vec::len)
     );
+    Ok(())
+}
+
+fn gen_library(files: usize, out: &str) -> anyhow::Result<()> {
+    use medley_loadgen::audio::{write_tags, write_wav, Tags};
+    let c = medley_loadgen::catalog(files);
+    let name = |list: &str, id: &Value| -> String {
+        c[list]
+            .as_array()
+            .and_then(|l| l.iter().find(|x| &x["id"] == id))
+            .and_then(|x| x["name"].as_str().or(x["title"].as_str()))
+            .unwrap_or("Unknown")
+            .to_string()
+    };
+    for (i, t) in c["tracks"].as_array().into_iter().flatten().enumerate() {
+        let artist = name("artists", &t["artistIds"][0]);
+        let album = name("albums", &t["albumId"]);
+        let title = t["title"].as_str().unwrap_or("Untitled");
+        let path = std::path::Path::new(out)
+            .join(&artist)
+            .join(format!(
+                "{album} {}",
+                &t["albumId"].as_str().unwrap_or("")[3..]
+            ))
+            .join(format!("{:02} {title}.wav", i % 10 + 1));
+        write_wav(&path, 200, 220.0 + (i % 24) as f64 * 20.0)?;
+        write_tags(
+            &path,
+            &Tags {
+                title,
+                artist: &artist,
+                album: &album,
+                album_artist: None,
+                disc: 1,
+                track: (i % 10 + 1) as u32,
+                genre: t["genre"].as_str().unwrap_or(""),
+                date: "2001-01-01",
+            },
+        )?;
+    }
+    println!("wrote {files} tagged audio files to {out}");
     Ok(())
 }
 

@@ -105,6 +105,12 @@ fn read(path: &Path) -> Result<FileTags, String> {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
     };
+    // Whole seconds, a short clip counting as one.
+    let seconds = file.properties().duration().as_secs_f64();
+    if seconds <= 0.0 {
+        return Err("no audio in it (its duration is zero)".into());
+    }
+    let duration = seconds.round().max(1.0) as u32;
     let date = text(tag, &ItemKey::RecordingDate)
         .or_else(|| text(tag, &ItemKey::Year))
         .or_else(|| tag.and_then(|t| t.year()).map(|y| y.to_string()))
@@ -120,7 +126,7 @@ fn read(path: &Path) -> Result<FileTags, String> {
         date,
         genre: get(|t| t.genre()),
         isrc: text(tag, &ItemKey::Isrc).map(|s| s.to_ascii_uppercase()),
-        duration: file.properties().duration().as_secs_f64().round() as u32,
+        duration,
     })
 }
 
