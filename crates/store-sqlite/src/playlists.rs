@@ -120,8 +120,10 @@ impl PlaylistStore for SqliteStore {
                     [&id],
                 )
                 .map_err(backend)?;
-            conn.execute("DELETE FROM playlist_tracks WHERE playlist_id = ?1", [&id])
-                .map_err(backend)?;
+            if n > 0 {
+                conn.execute("DELETE FROM playlist_tracks WHERE playlist_id = ?1", [&id])
+                    .map_err(backend)?;
+            }
             Ok(n > 0)
         })
         .await

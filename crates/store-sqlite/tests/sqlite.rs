@@ -185,3 +185,62 @@ async fn catalog_import_is_idempotent_and_all_or_nothing() {
     assert_eq!(store.tracks(&["T1".into()]).await.unwrap()[0].title, "One");
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
+
+#[tokio::test]
+async fn user_playlists_keep_dense_entries_and_leave_the_catalog_alone() {
+    let store = SqliteStore::open(&temp_db()).unwrap();
+    store.import_catalog(catalog()).await.unwrap();
+    let mine = PlaylistRecord {
+        id: "MINE".into(),
+        title: "Mine".into(),
+        track_count: 0,
+        duration: 0,
+        owner_id: Some("U1".into()),
+        description: String::new(),
+        visibility: Visibility::Private,
+        created_ms: 5,
+        updated_ms: 5,
+    };
+    store.create_playlist(&mine).await.unwrap();
+    let append = PlaylistEdit::Append(vec![
+        ("e1".into(), "T1".into()),
+        ("e2".into(), "T2".into()),
+        ("e3".into(), "T1".into()),
+    ]);
+    assert!(store.edit_playlist("MINE", &append, 6).await.unwrap());
+    let remove = PlaylistEdit::Remove(vec!["e1".into()]);
+    assert!(store.edit_playlist("MINE", &remove, 7).await.unwrap());
+    let moved = PlaylistEdit::Move {
+        entry_id: "e3".into(),
+        to: 0,
+    };
+    assert!(store.edit_playlist("MINE", &moved, 8).await.unwrap());
+    let entries = store.playlist_entries("MINE", None, 10).await.unwrap();
+    let order: Vec<(u32, &str)> = entries
+        .iter()
+        .map(|e| (e.index, e.entry_id.as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        order,
+        [(0, "e3"), (1, "e2")],
+        "dense indices after every edit"
+    );
+    let pl = store
+        .playlists(&["MINE".into()])
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!((pl.track_count, pl.duration, pl.updated_ms), (2, 300, 8));
+    // The catalog's playlist is neither edited nor deleted through these.
+    assert!(!store.edit_playlist("PL", &remove, 9).await.unwrap());
+    assert!(!store.delete_playlist("PL").await.unwrap());
+    assert_eq!(
+        store.playlist_entries("PL", None, 10).await.unwrap().len(),
+        3
+    );
+    // A user's playlist is deleted, entries and all.
+    assert!(store.delete_playlist("MINE").await.unwrap());
+    assert!(store.playlists(&["MINE".into()]).await.unwrap().is_empty());
+    assert!(store.playlist_entries("MINE", None, 10).await.unwrap().is_empty());
+}
