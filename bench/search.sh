@@ -30,7 +30,9 @@ for BODY in \
   '{"searchFilters": [{"query": "velvet harbor storm"}], "limit": 20}' \
   '{"searchFilters": [{"query": "midnigth rievr"}], "limit": 20}' \
   '{"searchFilters": [{"query": "QZBEN0054321"}], "limit": 20}' \
-  '{"searchFilters": [{"field": "artistName", "query": "silver"}], "sortBy": "popularity", "limit": 20}'; do
+  '{"searchFilters": [{"field": "artistName", "query": "silver"}], "sortBy": "popularity", "limit": 20}' \
+  '{"searchFilters": [{"field": "isrc", "query": "QZBEN0054321"}], "limit": 20}' \
+  '{"searchFilters": [{"field": "categoryId", "query": "Rock"}], "limit": 20}'; do
   $L get "${S[@]}" --path /v1/search/tracks --body "$BODY"
 done
 $L get "${S[@]}" --path "/v1/search?query=golden%20river&limit=10"

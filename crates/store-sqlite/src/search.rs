@@ -285,25 +285,40 @@ fn pool(
     else {
         return Ok(Vec::new());
     };
-    let mut args: Vec<String> = Vec::new();
-    let mut sql = String::from(
-        "SELECT d.item_id, i.name, i.artist, i.album FROM search_index i JOIN search_docs d ON d.rowid = i.rowid WHERE ",
-    );
-    if text.is_empty() {
-        sql.push_str("d.rowid BETWEEN ? AND ?");
+    let conds: String = exact_conds
+        .iter()
+        .map(|(c, _)| format!(" AND {c}"))
+        .collect();
+    let values = exact_conds.iter().map(|(_, v)| v.clone());
+    let (sql, args): (String, Vec<String>) = if text.is_empty() {
+        // Exact fields only: the matching items through their indexes, then their text.
+        (
+            format!(
+                "SELECT m.item_id, i.name, i.artist, i.album FROM
+                   (SELECT d.rowid AS rid, d.item_id FROM search_docs d
+                    WHERE d.kind = ?{conds} ORDER BY d.rowid LIMIT ?) m
+                 CROSS JOIN search_index i ON i.rowid = m.rid ORDER BY m.rid"
+            ),
+            std::iter::once(kind.as_str().to_string())
+                .chain(values)
+                .chain([POOL.to_string()])
+                .collect(),
+        )
     } else {
-        sql.push_str("search_index MATCH ? AND i.rowid BETWEEN ? AND ?");
-        args.push(fts_expr(text));
-    }
-    args.push(lo.to_string());
-    args.push(hi.to_string());
-    for (cond, value) in exact_conds {
-        sql.push_str(" AND ");
-        sql.push_str(cond);
-        args.push(value.clone());
-    }
-    sql.push_str(" ORDER BY i.rowid LIMIT ?");
-    args.push(POOL.to_string());
+        (
+            format!(
+                "SELECT d.item_id, i.name, i.artist, i.album
+                 FROM search_index i JOIN search_docs d ON d.rowid = i.rowid
+                 WHERE search_index MATCH ? AND i.rowid BETWEEN ? AND ?{conds}
+                 ORDER BY i.rowid LIMIT ?"
+            ),
+            [fts_expr(text), lo.to_string(), hi.to_string()]
+                .into_iter()
+                .chain(values)
+                .chain([POOL.to_string()])
+                .collect(),
+        )
+    };
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(args.iter()), |r| {
         Ok((r.get::<_, String>(0)?, [r.get(1)?, r.get(2)?, r.get(3)?]))

@@ -242,5 +242,9 @@ async fn user_playlists_keep_dense_entries_and_leave_the_catalog_alone() {
     // A user's playlist is deleted, entries and all.
     assert!(store.delete_playlist("MINE").await.unwrap());
     assert!(store.playlists(&["MINE".into()]).await.unwrap().is_empty());
-    assert!(store.playlist_entries("MINE", None, 10).await.unwrap().is_empty());
+    assert!(store
+        .playlist_entries("MINE", None, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
