@@ -117,6 +117,7 @@ CREATE TABLE search_terms (term TEXT PRIMARY KEY, len INTEGER NOT NULL) WITHOUT 
 CREATE INDEX search_terms_len ON search_terms (len, term);
 CREATE INDEX tracks_isrc ON tracks (isrc) WHERE isrc IS NOT NULL;
 CREATE INDEX tracks_album ON tracks (album_id, id);
+CREATE INDEX tracks_genre_id ON tracks (genre, id);
 CREATE TABLE play_counts (track_id TEXT PRIMARY KEY, plays INTEGER NOT NULL) WITHOUT ROWID;
 INSERT INTO play_counts SELECT track_id, count(*) FROM events WHERE kind = 'start' GROUP BY track_id;
 "#,

@@ -290,51 +290,53 @@ fn pool(
         .map(|(c, _)| format!(" AND {c}"))
         .collect();
     let values = exact_conds.iter().map(|(_, v)| v.clone());
-    let (sql, args): (String, Vec<String>) = if text.is_empty() {
-        // Exact fields only: the matching items through their indexes, then their text.
-        (
-            format!(
-                "SELECT m.item_id, i.name, i.artist, i.album FROM
-                   (SELECT d.rowid AS rid, d.item_id FROM search_docs d
-                    WHERE d.kind = ?{conds} ORDER BY d.rowid LIMIT ?) m
-                 CROSS JOIN search_index i ON i.rowid = m.rid ORDER BY m.rid"
-            ),
-            std::iter::once(kind.as_str().to_string())
-                .chain(values)
-                .chain([POOL.to_string()])
-                .collect(),
-        )
-    } else {
-        (
-            format!(
-                "SELECT d.item_id, i.name, i.artist, i.album
-                 FROM search_index i JOIN search_docs d ON d.rowid = i.rowid
-                 WHERE search_index MATCH ? AND i.rowid BETWEEN ? AND ?{conds}
-                 ORDER BY i.rowid LIMIT ?"
-            ),
-            [fts_expr(text), lo.to_string(), hi.to_string()]
-                .into_iter()
-                .chain(values)
-                .chain([POOL.to_string()])
-                .collect(),
-        )
-    };
+    if text.is_empty() {
+        // Exact fields only: the matching items through their indexes, in the index's order
+        // (shortest names first); there are no words to rank by.
+        let sql = format!(
+            "SELECT d.item_id FROM search_docs d WHERE d.kind = ?{conds} ORDER BY d.rowid LIMIT ?"
+        );
+        let args: Vec<String> = std::iter::once(kind.as_str().to_string())
+            .chain(values)
+            .chain([POOL.to_string()])
+            .collect();
+        let mut st = conn.prepare_cached(&sql)?;
+        let ids = st.query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
+        return ids
+            .enumerate()
+            .map(|(rank, id)| {
+                Ok(Scored {
+                    kind,
+                    id: id?,
+                    score: -(rank as f64),
+                })
+            })
+            .collect();
+    }
+    let sql = format!(
+        "SELECT d.item_id, i.name, i.artist, i.album
+         FROM search_index i JOIN search_docs d ON d.rowid = i.rowid
+         WHERE search_index MATCH ? AND i.rowid BETWEEN ? AND ?{conds}
+         ORDER BY i.rowid LIMIT ?"
+    );
+    let args: Vec<String> = [fts_expr(text), lo.to_string(), hi.to_string()]
+        .into_iter()
+        .chain(values)
+        .chain([POOL.to_string()])
+        .collect();
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(args.iter()), |r| {
         Ok((r.get::<_, String>(0)?, [r.get(1)?, r.get(2)?, r.get(3)?]))
     })?;
-    let mut out = Vec::new();
-    for (rank, row) in rows.enumerate() {
+    rows.map(|row| {
         let (id, fields) = row?;
-        // Without words to rank by, the index's order (shortest names first) stands.
-        let score = if text.is_empty() {
-            -(rank as f64)
-        } else {
-            relevance(text, &fields)
-        };
-        out.push(Scored { kind, id, score });
-    }
-    Ok(out)
+        Ok(Scored {
+            kind,
+            id,
+            score: relevance(text, &fields),
+        })
+    })
+    .collect()
 }
 
 /// Items whose id (or, for tracks, ISRC) is the whole query: they come first.
