@@ -4,6 +4,7 @@
 pub mod alexa;
 mod error;
 mod extract;
+mod images;
 mod media;
 mod openapi;
 mod v1;
@@ -28,6 +29,7 @@ pub fn router(medley: Medley) -> Router {
         .route("/openapi.json", get(openapi_json))
         .route("/alexa", axum::routing::post(alexa::directive))
         .route("/media/tracks/{id}", get(media::track))
+        .route("/media/images/{id}", get(images::image))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -41,6 +41,7 @@ const fn song<'a>(
             track,
             genre: "Ambient",
             date: "2024-05-17",
+            cover: None,
         },
         seconds,
     }
@@ -291,4 +292,112 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
     // The like of a track whose file is gone stays, and resolves again if the file returns.
     let liked = app.get("/v1/me/library/tracks").send().await;
     assert_eq!(liked.node_ids("libraryTracks"), [before[0].clone()]);
+}
+
+/// A `w`×`h` gradient, encoded as `format`.
+fn picture(w: u32, h: u32, format: image::ImageFormat) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let mut bytes = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut bytes), format)
+        .unwrap();
+    bytes
+}
+
+fn dimensions(bytes: &[u8]) -> (u32, u32) {
+    let img = image::load_from_memory(bytes).unwrap();
+    (img.width(), img.height())
+}
+
+#[tokio::test]
+async fn cover_art_from_a_folder_or_a_file_is_served_at_every_style() {
+    let app = TestApp::new().await;
+    let root = app.dir.join("covers");
+    let png = picture(200, 120, image::ImageFormat::Png);
+    let jpeg = picture(300, 300, image::ImageFormat::Jpeg);
+    let mut folder = song("Folder Album/01.wav", "Framed", "Painter", None, 1, 1, 1);
+    folder.tags.album = "Folder Album";
+    let mut embedded = song("Embedded Album/01.wav", "Inside", "Painter", None, 1, 1, 1);
+    embedded.tags.album = "Embedded Album";
+    embedded.tags.cover = Some(&jpeg);
+    for s in [&folder, &embedded] {
+        write_wav(&root.join(s.file), 1000, 330.0).unwrap();
+        tag(&root.join(s.file), s);
+    }
+    std::fs::write(root.join("Folder Album/Cover.png"), &png).unwrap();
+    app.medley
+        .import_folder(&root, Box::new(|_, _| {}))
+        .await
+        .unwrap();
+
+    let cover_of = |album: &'static str| {
+        let app = &app;
+        async move {
+            let r = app
+                .post("/v1/search/albums")
+                .json(json!({"searchFilters": [{"field": "name", "query": album}]}))
+                .send()
+                .await;
+            let url = r.data()["searchAlbums"]["edges"][0]["node"]["images"][0]["url"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(
+                url.starts_with("http://127.0.0.1:8080/media/images/"),
+                "{url}"
+            );
+            url[url.find("/media/").unwrap()..].to_string()
+        }
+    };
+    let fetch = |path: String, style: Option<&'static str>| {
+        let app = &app;
+        async move {
+            let mut call = app.get(&path).without("authorization").without("x-api-key");
+            if let Some(s) = style {
+                call = call.header("amzn-image-style", s);
+            }
+            call.send_raw().await
+        }
+    };
+    let framed = cover_of("folder album").await;
+    let (status, headers, body) = fetch(framed.clone(), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "image/png");
+    assert_eq!(body.as_ref(), png.as_slice(), "the original as it is");
+    let (_, headers, body) = fetch(format!("{framed}?style=SL75"), None).await;
+    assert_eq!(headers["content-type"], "image/jpeg");
+    assert_eq!(dimensions(&body), (75, 45), "fitted, proportions kept");
+    let (_, _, body) = fetch(framed.clone(), Some("SL30")).await;
+    assert_eq!(
+        dimensions(&body),
+        (30, 18),
+        "the style header works as well"
+    );
+    let (_, _, body) = fetch(framed.clone(), Some("SL500")).await;
+    assert_eq!(body.as_ref(), png.as_slice(), "never enlarged");
+
+    let inside = cover_of("embedded album").await;
+    let (status, headers, body) = fetch(inside.clone(), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "image/jpeg");
+    assert_eq!(dimensions(&body), (300, 300));
+    let (_, _, body) = fetch(format!("{inside}?style=SL160"), None).await;
+    assert_eq!(dimensions(&body), (160, 160));
+    // The album's tracks show its cover too.
+    let t = app
+        .post("/v1/search/tracks")
+        .json(json!({"searchFilters": [{"query": "inside"}]}))
+        .send()
+        .await;
+    let track_image = t.data()["searchTracks"]["edges"][0]["node"]["images"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(track_image.ends_with(&inside), "{track_image}");
+
+    let (status, _, _) = fetch(format!("{inside}?style=SL999"), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = fetch("/media/images/MIMNOSUCHTHING".into(), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use lofty::config::WriteOptions;
+use lofty::picture::{MimeType, Picture, PictureType};
 use lofty::tag::{Accessor, ItemKey, Tag, TagExt, TagType};
 
 /// Samples per second of the generated tones.
@@ -21,6 +22,8 @@ pub struct Tags<'a> {
     pub genre: &'a str,
     /// `YYYY-MM-DD`.
     pub date: &'a str,
+    /// A JPEG to embed as the front cover.
+    pub cover: Option<&'a [u8]>,
 }
 
 /// Writes a WAV file of a `pitch` Hz tone lasting `millis`.
@@ -63,6 +66,14 @@ pub fn write_tags(path: &Path, t: &Tags) -> Result<(), lofty::error::LoftyError>
     tag.insert_text(ItemKey::RecordingDate, t.date.into());
     if let Some(a) = t.album_artist {
         tag.insert_text(ItemKey::AlbumArtist, a.into());
+    }
+    if let Some(jpeg) = t.cover {
+        tag.push_picture(Picture::new_unchecked(
+            PictureType::CoverFront,
+            Some(MimeType::Jpeg),
+            None,
+            jpeg.to_vec(),
+        ));
     }
     tag.save_to_path(path, WriteOptions::default())
 }

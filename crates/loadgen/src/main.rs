@@ -140,6 +140,7 @@ fn gen_library(files: usize, out: &str) -> anyhow::Result<()> {
                 track: (i % 10 + 1) as u32,
                 genre: t["genre"].as_str().unwrap_or(""),
                 date: "2001-01-01",
+                cover: None,
             },
         )?;
     }

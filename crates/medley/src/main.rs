@@ -122,7 +122,7 @@ async fn import_folder(medley: &Medley, path: &std::path::Path) -> anyhow::Resul
     use std::io::{IsTerminal, Write};
     let terminal = std::io::stderr().is_terminal();
     let progress = Box::new(move |done: usize, total: usize| {
-        if terminal && (done % 50 == 0 || done == total) {
+        if terminal && (done.is_multiple_of(50) || done == total) {
             eprint!("\rscanning {done}/{total} files");
             let _ = std::io::stderr().flush();
             if done == total {

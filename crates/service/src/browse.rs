@@ -45,13 +45,6 @@ fn short_title(title: &str) -> &str {
     t
 }
 
-fn images(images: &[Image], kind: &str) -> Value {
-    images
-        .iter()
-        .map(|i| json!({"url": i.url, "imageType": kind}))
-        .collect()
-}
-
 fn parental(explicit: bool) -> Value {
     json!({"isKidFriendly": !explicit, "hasExplicitLanguage": explicit})
 }
@@ -114,6 +107,13 @@ impl Medley {
         self.tracks(&ids).await
     }
 
+    fn images(&self, images: &[Image], kind: &str) -> Value {
+        images
+            .iter()
+            .map(|i| json!({"url": self.image_url(&i.url), "imageType": kind}))
+            .collect()
+    }
+
     pub(crate) fn link(&self, path: &str, id: &str) -> String {
         format!("{}/v1/{path}/{id}", self.settings.public_url)
     }
@@ -148,7 +148,7 @@ impl Medley {
             "isrc": t.isrc,
             "genre": t.genre,
             "artists": self.artist_refs(&t.artists),
-            "images": images(&t.images, "PRIMARY"),
+            "images": self.images(&t.images, "PRIMARY"),
             "audioQualities": qualities,
             "eligibility": eligibility(),
             "parentalSettings": parental(t.explicit),
@@ -195,7 +195,7 @@ impl Medley {
             "eligibility": eligibility(),
             "parentalSettings": parental(a.explicit),
             "trackCount": a.track_count,
-            "images": images(&a.images, "PRIMARY"),
+            "images": self.images(&a.images, "PRIMARY"),
         });
         if with_tracks {
             let tracks = self
@@ -216,7 +216,7 @@ impl Medley {
             "name": a.name,
             "url": self.link("artists", &a.id),
             "mrn": mrn(ItemKind::Artist, &a.id),
-            "images": images(&a.images, "PROFILE"),
+            "images": self.images(&a.images, "PROFILE"),
         })
     }
 
@@ -438,7 +438,7 @@ impl Medley {
             "url": self.link("stations", id),
             "mrn": mrn(ItemKind::Station, id),
             "seed": {"type": seed.kind.source_type(), "id": id},
-            "images": images(&art, "PRIMARY"),
+            "images": self.images(&art, "PRIMARY"),
         }}))
     }
 

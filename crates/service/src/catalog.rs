@@ -32,7 +32,7 @@ impl Medley {
         let catalog = std::mem::take(&mut found.catalog);
         let summary = self
             .store
-            .import_scan(catalog, &root.to_string_lossy())
+            .import_scan(catalog, &root.to_string_lossy(), &found.artwork)
             .await?;
         self.forget_catalog();
         Ok((summary, found))

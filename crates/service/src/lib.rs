@@ -2,6 +2,7 @@
 //! playback sessions, events and stream concurrency.
 
 pub mod accounts;
+pub mod artwork;
 pub mod browse;
 mod cache;
 pub mod catalog;
@@ -46,6 +47,8 @@ struct Caches {
     /// (context, index) → track id.
     context_tracks: cache::TtlCache<(medley_store::ContextKind, String, u32), String>,
     throttle: throttle::Throttle,
+    /// (artwork id, size) → the resized image, for an hour.
+    artwork: cache::TtlCache<(String, Option<u32>), Arc<artwork::Picture>>,
 }
 
 #[derive(Clone, Debug)]
@@ -91,6 +94,7 @@ impl Medley {
                 tracks: cache::TtlCache::new(ttl, 200_000),
                 context_tracks: cache::TtlCache::new(ttl, 200_000),
                 throttle: throttle::Throttle::new(rate),
+                artwork: cache::TtlCache::new(3_600_000, 500),
             }),
             media_key: Arc::new(tokio::sync::OnceCell::new()),
         }
@@ -140,6 +144,16 @@ impl Medley {
             .collect())
     }
 
+    /// An image's URL as clients fetch it: one Medley serves (a path from `/`) gets its
+    /// public base, others are kept as the catalog gave them.
+    pub(crate) fn image_url(&self, url: &str) -> String {
+        if url.starts_with('/') {
+            format!("{}{url}", self.settings.public_url)
+        } else {
+            url.to_string()
+        }
+    }
+
     /// Catalog tracks by id, in the order asked (unknown ids left out), through the cache.
     pub async fn tracks(&self, ids: &[String]) -> ServiceResult<Vec<Arc<TrackView>>> {
         let now = self.now_ms();
@@ -154,7 +168,10 @@ impl Medley {
             .map(|(id, _)| id.clone())
             .collect();
         if !missing.is_empty() {
-            for t in self.store.tracks(&missing).await? {
+            for mut t in self.store.tracks(&missing).await? {
+                for img in &mut t.images {
+                    img.url = self.image_url(&img.url);
+                }
                 let t = Arc::new(t);
                 self.caches.tracks.insert(t.id.clone(), t.clone(), now);
                 for (id, slot) in ids.iter().zip(found.iter_mut()) {

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use lofty::file::{AudioFile, TaggedFileExt};
 use lofty::tag::{Accessor, ItemKey, Tag};
-use medley_core::catalog::{Album, Artist, CatalogFile, Track};
+use medley_core::catalog::{Album, Artist, CatalogFile, Image, Track};
+use medley_store::Artwork;
 use sha2::{Digest, Sha256};
 
 /// File extensions scanned (case-insensitive).
@@ -16,10 +17,15 @@ pub const AUDIO_EXTENSIONS: [&str; 9] = [
     "flac", "mp3", "ogg", "oga", "opus", "m4a", "mp4", "aac", "wav",
 ];
 
-/// What a scan found: the catalog, how many audio files it read, and those it could not.
+/// Image files beside the audio that are an album's cover, in order of preference.
+const COVER_FILES: [&str; 4] = ["cover", "folder", "front", "album"];
+
+/// What a scan found: the catalog, its albums' cover art, how many audio files it read, and
+/// those it could not.
 #[derive(Debug, Default)]
 pub struct Scan {
     pub catalog: CatalogFile,
+    pub artwork: Vec<Artwork>,
     pub files: usize,
     pub skipped: Vec<(PathBuf, String)>,
 }
@@ -83,6 +89,8 @@ struct FileTags {
     genre: Option<String>,
     isrc: Option<String>,
     duration: u32,
+    /// The file embeds a picture.
+    picture: bool,
 }
 
 fn text(tag: Option<&Tag>, key: &ItemKey) -> Option<String> {
@@ -127,6 +135,45 @@ fn read(path: &Path) -> Result<FileTags, String> {
         genre: get(|t| t.genre()),
         isrc: text(tag, &ItemKey::Isrc).map(|s| s.to_ascii_uppercase()),
         duration,
+        picture: tag.is_some_and(|t| !t.pictures().is_empty()),
+    })
+}
+
+/// Where a track goes in its album: (disc, track number, title, track id).
+type AlbumEntry = (u32, u32, String, String);
+
+/// A cover image file in `dir` (cover.jpg, folder.png, …), if there is one.
+fn cover_file(dir: &Path) -> Option<PathBuf> {
+    let mut found: Vec<(usize, PathBuf)> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter_map(|e| {
+            let path = e.path();
+            let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+            if !["jpg", "jpeg", "png"].contains(&ext.as_str()) {
+                return None;
+            }
+            let stem = path.file_stem()?.to_str()?.to_ascii_lowercase();
+            let rank = COVER_FILES.iter().position(|c| *c == stem)?;
+            Some((rank, path))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next().map(|(_, p)| p)
+}
+
+/// An album's cover: the picture embedded in one of its files, else an image file beside them.
+fn artwork_for(path: &Path, tags: &FileTags) -> Option<Artwork> {
+    let (source, embedded) = if tags.picture {
+        (path.to_path_buf(), true)
+    } else {
+        (cover_file(path.parent()?)?, false)
+    };
+    let source = source.to_string_lossy().into_owned();
+    Some(Artwork {
+        id: stable_id("MIM", &format!("{embedded}\n{source}")),
+        source,
+        embedded,
     })
 }
 
@@ -134,9 +181,9 @@ fn read(path: &Path) -> Result<FileTags, String> {
 pub fn scan(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Scan {
     let (files, mut skipped) = audio_files(root);
     let mut artists: BTreeMap<String, Artist> = BTreeMap::new();
-    // album id → (album, [(disc, track, title, track id)])
-    let mut albums: BTreeMap<String, (Album, Vec<(u32, u32, String, String)>)> = BTreeMap::new();
+    let mut albums: BTreeMap<String, (Album, Vec<AlbumEntry>)> = BTreeMap::new();
     let mut tracks = Vec::new();
+    let mut artwork = Vec::new();
     let artist_id = |name: &str, artists: &mut BTreeMap<String, Artist>| {
         let id = stable_id("MAR", &folded(name));
         artists.entry(id.clone()).or_insert_with(|| Artist {
@@ -182,6 +229,14 @@ pub fn scan(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Scan {
             if entry.0.release_date.is_none() {
                 entry.0.release_date = tags.date.clone();
             }
+            if entry.0.images.is_empty() {
+                if let Some(art) = artwork_for(path, &tags) {
+                    entry.0.images.push(Image {
+                        url: format!("/media/images/{}", art.id),
+                    });
+                    artwork.push(art);
+                }
+            }
             entry.1.push((
                 tags.disc.unwrap_or(1),
                 tags.track.unwrap_or(u32::MAX),
@@ -217,6 +272,7 @@ pub fn scan(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Scan {
             tracks,
             ..Default::default()
         },
+        artwork,
         files: files.len(),
         skipped,
     }

@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use medley_core::catalog::{AlbumRef, ArtistRef, CatalogFile, Image, TrackView};
 use medley_store::{
-    Candidate, CandidateQuery, CatalogStore, ContextKind, ContextRef, ImportSummary, StoreError,
-    StoreResult,
+    Artwork, Candidate, CandidateQuery, CatalogStore, ContextKind, ContextRef, ImportSummary,
+    StoreError, StoreResult,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -419,12 +419,24 @@ impl CatalogStore for SqliteStore {
         .await
     }
 
-    async fn import_scan(&self, file: CatalogFile, root: &str) -> StoreResult<ImportSummary> {
-        let root = root.to_string();
+    async fn import_scan(
+        &self,
+        file: CatalogFile,
+        root: &str,
+        artwork: &[Artwork],
+    ) -> StoreResult<ImportSummary> {
+        let (root, artwork) = (root.to_string(), artwork.to_vec());
         self.write(move |conn| {
             file.validate(&|kind, id| known(conn, kind, id))
                 .map_err(StoreError::Invalid)?;
             import(conn, &file).map_err(backend)?;
+            let mut art = conn
+                .prepare_cached("INSERT OR REPLACE INTO artwork VALUES (?1, ?2, ?3)")
+                .map_err(backend)?;
+            for a in &artwork {
+                art.execute(params![a.id, a.source, a.embedded])
+                    .map_err(backend)?;
+            }
             let keep: Vec<String> = file.tracks.iter().map(|t| t.id.clone()).collect();
             let retired = retire_missing(conn, &root, &keep).map_err(backend)?;
             derive(conn).map_err(backend)?;
@@ -434,6 +446,20 @@ impl CatalogStore for SqliteStore {
             })
         })
         .await
+    }
+
+    async fn artwork(&self, id: &str) -> StoreResult<Option<Artwork>> {
+        self.read(|conn| {
+            conn.prepare_cached("SELECT id, source, embedded FROM artwork WHERE id = ?1")?
+                .query_row([id], |r| {
+                    Ok(Artwork {
+                        id: r.get(0)?,
+                        source: r.get(1)?,
+                        embedded: r.get(2)?,
+                    })
+                })
+                .optional()
+        })
     }
 
     async fn tracks(&self, ids: &[String]) -> StoreResult<Vec<TrackView>> {

@@ -123,6 +123,10 @@ INSERT INTO play_counts SELECT track_id, count(*) FROM events WHERE kind = 'star
 "#,
         crate::search::reindex_sql!()
     ),
+    // 8: where scanned albums' cover art comes from.
+    r#"
+CREATE TABLE artwork (id TEXT PRIMARY KEY, source TEXT NOT NULL, embedded INTEGER NOT NULL) WITHOUT ROWID;
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

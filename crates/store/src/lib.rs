@@ -30,7 +30,14 @@ pub trait CatalogStore: Send + Sync {
     async fn import_catalog(&self, file: CatalogFile) -> StoreResult<ImportSummary>;
     /// Imports what a folder scan found, in one transaction, and retires the tracks whose
     /// files under `root` are gone.
-    async fn import_scan(&self, file: CatalogFile, root: &str) -> StoreResult<ImportSummary>;
+    async fn import_scan(
+        &self,
+        file: CatalogFile,
+        root: &str,
+        artwork: &[Artwork],
+    ) -> StoreResult<ImportSummary>;
+    /// Where the artwork of this id comes from.
+    async fn artwork(&self, id: &str) -> StoreResult<Option<Artwork>>;
     /// Tracks joined with album and artists, in the order asked; unknown ids are left out.
     async fn tracks(&self, ids: &[String]) -> StoreResult<Vec<TrackView>>;
     /// Number of entries of a context, `None` when it does not exist.

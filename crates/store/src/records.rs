@@ -360,3 +360,12 @@ pub struct SearchHit {
     /// Relevance; comparable across kinds of one query.
     pub score: f64,
 }
+
+/// Where an album's cover art comes from: an image file, or the picture embedded in an audio
+/// file. Served at `/media/images/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Artwork {
+    pub id: String,
+    pub source: String,
+    pub embedded: bool,
+}

@@ -9,6 +9,8 @@ mod search;
 mod social;
 mod users;
 
+pub(crate) use player::param;
+
 use axum::Router;
 use medley_service::Medley;
 

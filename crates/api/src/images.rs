@@ -1,0 +1,34 @@
+//! `GET /media/images/{id}?style=SL500` (or the `amzn-image-style` header): cover art Medley
+//! serves, resized to an Amazon image style.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use medley_service::Medley;
+
+use crate::v1::param;
+use crate::ApiError;
+
+pub async fn image(
+    State(m): State<Medley>,
+    Path(id): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let style = match param(&q, "style")? {
+        Some(s) => Some(s.to_string()),
+        None => headers
+            .get("amzn-image-style")
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.trim().to_string()),
+    };
+    let picture = m.artwork_image(&id, style.as_deref()).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, picture.mime.clone()),
+            (header::CACHE_CONTROL, "public, max-age=86400".to_string()),
+        ],
+        picture.bytes.clone(),
+    )
+        .into_response())
+}

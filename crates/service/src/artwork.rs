@@ -1,0 +1,135 @@
+//! Cover art served by Medley (`/media/images/{id}`): a scanned album's picture, read from the
+//! image file or the audio file that embeds it, and resized to an Amazon image style (SL500,
+//! SL160, SL110, SL75, SL30: the longest side in pixels) on request. Resized images (a few dozen KB each) are
+//! cached.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use lofty::file::TaggedFileExt;
+use lofty::picture::PictureType;
+use medley_store::Artwork;
+
+use crate::{Medley, ServiceError, ServiceResult};
+
+/// The styles clients ask for (`amzn-image-style`), and the size each fits the image within.
+pub const STYLES: [(&str, u32); 5] = [
+    ("SL500", 500),
+    ("SL160", 160),
+    ("SL110", 110),
+    ("SL75", 75),
+    ("SL30", 30),
+];
+
+/// An image to send: its bytes and their media type.
+#[derive(Debug)]
+pub struct Picture {
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+fn unreadable(a: &Artwork, why: impl std::fmt::Display) -> ServiceError {
+    ServiceError::NotFound(format!("the artwork '{}' cannot be read: {why}", a.id))
+}
+
+/// The original picture, from its file or from the audio file that embeds it.
+fn original(a: &Artwork) -> ServiceResult<Picture> {
+    if a.embedded {
+        let file = lofty::read_from_path(&a.source).map_err(|e| unreadable(a, e))?;
+        let tag = file
+            .primary_tag()
+            .or_else(|| file.first_tag())
+            .ok_or_else(|| unreadable(a, "the file has no tag"))?;
+        let pics = tag.pictures();
+        let pic = pics
+            .iter()
+            .find(|p| p.pic_type() == PictureType::CoverFront)
+            .or_else(|| pics.first())
+            .ok_or_else(|| unreadable(a, "the file embeds no picture"))?;
+        let mime = pic
+            .mime_type()
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_else(|| "image/jpeg".into());
+        return Ok(Picture {
+            mime,
+            bytes: pic.data().to_vec(),
+        });
+    }
+    let bytes = std::fs::read(&a.source).map_err(|e| unreadable(a, e))?;
+    let png = Path::new(&a.source)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    Ok(Picture {
+        mime: if png { "image/png" } else { "image/jpeg" }.into(),
+        bytes,
+    })
+}
+
+/// The picture fitted within `size`×`size` as a JPEG; a smaller picture is kept as it is.
+fn fit(a: &Artwork, p: Picture, size: u32) -> ServiceResult<Picture> {
+    let img = image::load_from_memory(&p.bytes).map_err(|e| unreadable(a, e))?;
+    if img.width() <= size && img.height() <= size {
+        return Ok(p);
+    }
+    let small = img.thumbnail(size, size).to_rgb8();
+    let mut bytes = Vec::new();
+    small
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Jpeg,
+        )
+        .map_err(|e| unreadable(a, e))?;
+    Ok(Picture {
+        mime: "image/jpeg".into(),
+        bytes,
+    })
+}
+
+impl Medley {
+    /// Artwork `id`, at `style` (one of `STYLES`) or as it is.
+    pub async fn artwork_image(
+        &self,
+        id: &str,
+        style: Option<&str>,
+    ) -> ServiceResult<Arc<Picture>> {
+        let size = match style {
+            None => None,
+            Some(s) => Some(
+                STYLES
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(s))
+                    .map(|(_, px)| *px)
+                    .ok_or_else(|| {
+                        ServiceError::BadRequest(format!(
+                            "image style '{s}' is not one of SL500, SL160, SL110, SL75, SL30"
+                        ))
+                    })?,
+            ),
+        };
+        let key = (id.to_string(), size);
+        let now = self.now_ms();
+        if let Some(p) = self.caches.artwork.get(&key, now) {
+            return Ok(p);
+        }
+        let art = self
+            .store
+            .artwork(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("no artwork '{id}'")))?;
+        let picture = tokio::task::spawn_blocking(move || {
+            let p = original(&art)?;
+            match size {
+                Some(px) => fit(&art, p, px),
+                None => Ok(p),
+            }
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("reading artwork failed: {e}")))??;
+        let picture = Arc::new(picture);
+        // Originals are files the OS caches already; resized ones cost work to make.
+        if size.is_some() {
+            self.caches.artwork.insert(key, picture.clone(), now);
+        }
+        Ok(picture)
+    }
+}
