@@ -10,3 +10,4 @@ pub mod queue;
 pub mod recommend;
 pub mod rng;
 pub mod time;
+pub mod wav;

@@ -1,5 +1,5 @@
 //! Real, tagged audio files for tests and benchmarks: a mono 16-bit PCM WAV tone with an ID3v2
-//! tag, written without any encoder.
+//! tag, written without any encoder (`medley_core::wav`).
 
 use std::path::Path;
 
@@ -28,30 +28,16 @@ pub struct Tags<'a> {
 
 /// Writes a WAV file of a `pitch` Hz tone lasting `millis`.
 pub fn write_wav(path: &Path, millis: u32, pitch: f64) -> std::io::Result<()> {
-    let samples = RATE * millis / 1000;
-    let mut data = Vec::with_capacity(samples as usize * 2);
-    for i in 0..samples {
-        let v = (f64::from(i) / f64::from(RATE) * pitch * std::f64::consts::TAU).sin();
-        data.extend_from_slice(&((v * 8000.0) as i16).to_le_bytes());
-    }
-    let mut f = Vec::with_capacity(44 + data.len());
-    f.extend_from_slice(b"RIFF");
-    f.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
-    f.extend_from_slice(b"WAVEfmt ");
-    f.extend_from_slice(&16u32.to_le_bytes());
-    f.extend_from_slice(&1u16.to_le_bytes()); // PCM
-    f.extend_from_slice(&1u16.to_le_bytes()); // mono
-    f.extend_from_slice(&RATE.to_le_bytes());
-    f.extend_from_slice(&(RATE * 2).to_le_bytes());
-    f.extend_from_slice(&2u16.to_le_bytes());
-    f.extend_from_slice(&16u16.to_le_bytes());
-    f.extend_from_slice(b"data");
-    f.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    f.extend_from_slice(&data);
+    let samples: Vec<i16> = (0..RATE * millis / 1000)
+        .map(|i| {
+            let v = (f64::from(i) / f64::from(RATE) * pitch * std::f64::consts::TAU).sin();
+            (v * 8000.0) as i16
+        })
+        .collect();
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(path, f)
+    std::fs::write(path, medley_core::wav::pcm16(RATE, &samples))
 }
 
 /// Writes (or replaces) the file's ID3v2 tag.

@@ -63,7 +63,11 @@ fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
             },
         );
         match cli.command {
-            Command::Serve(s) => serve(medley, s, file.log).await,
+            Command::Serve(s) => {
+                // The demo's generated songs live beside the database.
+                let audio = store_path.with_file_name("demo-audio");
+                serve(medley, s, file.log, &audio).await
+            }
             Command::Lambda(l) => lambda::run(medley, &l.runtime_api).await,
             Command::Catalog(CatalogCommand::Import { path }) if path.is_dir() => {
                 import_folder(&medley, &path).await
@@ -156,7 +160,12 @@ impl From<cli::VisibilityArg> for Visibility {
     }
 }
 
-async fn serve(medley: Medley, s: cli::Serve, log: Option<String>) -> anyhow::Result<()> {
+async fn serve(
+    medley: Medley,
+    s: cli::Serve,
+    log: Option<String>,
+    demo_audio: &std::path::Path,
+) -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MEDLEY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log.as_deref().unwrap_or("info")));
     tracing_subscriber::fmt()
@@ -168,7 +177,7 @@ async fn serve(medley: Medley, s: cli::Serve, log: Option<String>) -> anyhow::Re
         .with_context(|| format!("binding {}", s.bind))?;
     let addr = listener.local_addr()?;
     if s.demo {
-        match medley.ensure_demo().await? {
+        match medley.ensure_demo(Some(demo_audio)).await? {
             Some(demo) => {
                 let url = medley.settings.public_url.clone();
                 if demo.seeded {

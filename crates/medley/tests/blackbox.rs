@@ -105,6 +105,18 @@ impl Server {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> (u16, Value) {
+        let (status, body) = self.raw(method, path, headers, body);
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    /// The status and body bytes of one request.
+    fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> (u16, Vec<u8>) {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         let mut s = TcpStream::connect(&self.addr).unwrap();
         let mut req = format!(
@@ -118,11 +130,14 @@ impl Server {
         req.push_str("\r\n");
         req.push_str(&body);
         s.write_all(req.as_bytes()).unwrap();
-        let mut raw = String::new();
-        s.read_to_string(&mut raw).unwrap();
-        let status: u16 = raw[9..12].parse().unwrap();
-        let body = raw.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
-        (status, serde_json::from_str(body).unwrap_or(Value::Null))
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let status: u16 = std::str::from_utf8(&raw[9..12]).unwrap().parse().unwrap();
+        let start = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(raw.len(), |i| i + 4);
+        (status, raw[start..].to_vec())
     }
 }
 
@@ -331,6 +346,14 @@ fn cli_works_while_serve_runs_and_demo_prints_a_working_command() {
     let (status, res) = server.request("POST", "/v1/playback/sessions", &headers, Some(&body));
     assert_eq!(status, 200, "{res}");
     assert_eq!(res["data"]["entities"][0]["track"]["id"], "B084KVZP2G");
+    // The demo plays real sound: its tracks' URLs serve generated WAV files.
+    let info = &res["data"]["entities"][0]["track"]["playbackInformation"];
+    assert_eq!(info["format"], "WAV");
+    let url = info["url"].as_str().unwrap();
+    let path = &url[url.find("/media/").unwrap()..];
+    let (status, head) = server.raw("GET", path, &[("Range", "bytes=0-11")], None);
+    assert_eq!(status, 206);
+    assert_eq!((&head[..4], &head[8..12]), (&b"RIFF"[..], &b"WAVE"[..]));
     // The CLI against the same store while the server runs.
     let (key2, token2) = account(&dir, "UNLIMITED");
     let auth2 = format!("Bearer {token2}");

@@ -67,7 +67,7 @@ impl Medley {
         self.import_catalog(parse(text)?).await
     }
 
-    async fn import_catalog(&self, file: CatalogFile) -> ServiceResult<ImportSummary> {
+    pub(crate) async fn import_catalog(&self, file: CatalogFile) -> ServiceResult<ImportSummary> {
         let summary = self.store.import_catalog(file).await?;
         self.forget_catalog();
         Ok(summary)

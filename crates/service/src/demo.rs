@@ -7,7 +7,12 @@ use medley_core::queue::{Continuation, Entry, LoopMode, Queue, Setup, Slot};
 use medley_store::{Client, ContextKind, ContextRef, Session, SessionBody, User, Visibility};
 use uuid::Uuid;
 
-use crate::{Medley, ServiceResult};
+use std::path::Path;
+
+use medley_core::catalog::CatalogFile;
+
+use crate::demo_audio::write_tunes;
+use crate::{Medley, ServiceError, ServiceResult};
 
 pub const DEMO_CATALOG: &str = include_str!("../demo/catalog.json");
 pub const DEMO_USER: &str = "ADEMOUSER0001";
@@ -31,11 +36,12 @@ fn uuid(s: &str) -> Uuid {
 
 impl Medley {
     /// Seeds an empty store with the demo; on a store that has it, issues a fresh demo token.
-    pub async fn ensure_demo(&self) -> ServiceResult<Option<DemoAccess>> {
+    /// With `audio_dir`, the demo's tracks get generated songs written there (they play).
+    pub async fn ensure_demo(&self, audio_dir: Option<&Path>) -> ServiceResult<Option<DemoAccess>> {
         let seeded = if self.store.has_users().await? {
             false
         } else {
-            self.seed_demo().await?;
+            self.seed_demo(audio_dir).await?;
             true
         };
         if self.store.user(DEMO_USER).await?.is_none() {
@@ -52,8 +58,25 @@ impl Medley {
         }))
     }
 
-    async fn seed_demo(&self) -> ServiceResult<()> {
-        self.import_catalog_json(DEMO_CATALOG).await?;
+    async fn seed_demo(&self, audio_dir: Option<&Path>) -> ServiceResult<()> {
+        let mut catalog: CatalogFile = serde_json::from_str(DEMO_CATALOG)
+            .map_err(|e| ServiceError::Internal(format!("the demo catalog: {e}")))?;
+        if let Some(dir) = audio_dir {
+            let tracks: Vec<(String, u32)> = catalog
+                .tracks
+                .iter()
+                .map(|t| (t.id.clone(), t.duration))
+                .collect();
+            let dir = dir.to_path_buf();
+            let paths = tokio::task::spawn_blocking(move || write_tunes(&dir, &tracks))
+                .await
+                .map_err(|e| ServiceError::Internal(format!("writing the demo songs: {e}")))?
+                .map_err(|e| ServiceError::Internal(format!("writing the demo songs: {e}")))?;
+            for (t, path) in catalog.tracks.iter_mut().zip(paths) {
+                t.file = Some(path.to_string_lossy().into_owned());
+            }
+        }
+        self.import_catalog(catalog).await?;
         let now = self.now_ms();
         self.store
             .create_user(&User {

@@ -8,6 +8,7 @@ mod cache;
 pub mod catalog;
 pub mod clock;
 pub mod demo;
+mod demo_audio;
 pub mod error;
 pub mod history;
 pub mod media;

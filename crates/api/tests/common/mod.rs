@@ -190,7 +190,7 @@ impl TestApp {
         let store = Arc::new(SqliteStore::open(&dir.join("medley.db")).unwrap());
         let clock = Arc::new(ManualClock::new(START_MS));
         let medley = Medley::new(store, clock.clone(), settings);
-        let demo = medley.ensure_demo().await.unwrap().unwrap();
+        let demo = medley.ensure_demo(None).await.unwrap().unwrap();
         TestApp {
             router: medley_api::router(medley.clone()),
             medley,
