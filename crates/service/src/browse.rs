@@ -114,6 +114,18 @@ impl Medley {
             .collect()
     }
 
+    /// A track that stands for an album, playlist or artist (its first), or the track itself.
+    pub(crate) async fn sample_track(
+        &self,
+        kind: ItemKind,
+        id: &str,
+    ) -> ServiceResult<Option<Arc<TrackView>>> {
+        Ok(match crate::playback::context::container_kind(kind) {
+            Some(ctx) => self.context_head(ctx, id, 1).await?.pop(),
+            None => self.tracks(&[id.to_string()]).await?.pop(),
+        })
+    }
+
     pub(crate) fn link(&self, path: &str, id: &str) -> String {
         format!("{}/v1/{path}/{id}", self.settings.public_url)
     }
@@ -427,11 +439,11 @@ impl Medley {
             .item_title(seed.kind.source_type(), id)
             .await?
             .unwrap_or_default();
-        let sample = match crate::playback::context::container_kind(seed.kind) {
-            Some(kind) => self.context_head(kind, id, 1).await?,
-            None => self.tracks(&[id.to_string()]).await?,
-        };
-        let art = sample.first().map(|t| t.images.clone()).unwrap_or_default();
+        let art = self
+            .sample_track(seed.kind, id)
+            .await?
+            .map(|t| t.images.clone())
+            .unwrap_or_default();
         Ok(json!({ "station": {
             "id": id,
             "name": format!("{name} Station"),

@@ -50,6 +50,11 @@ fn visibility(body: &Value) -> ServiceResult<Option<Visibility>> {
     }
 }
 
+/// The catalog's playlists, the caller's own and public ones are visible to the caller.
+pub(crate) fn may_see(p: &Principal, pl: &PlaylistRecord) -> bool {
+    pl.visibility == Visibility::Public || pl.owner_id.as_deref().is_none_or(|o| o == p.user.id)
+}
+
 fn library_read(p: &Principal) -> ServiceResult<()> {
     p.require_scope("music::library")
         .or_else(|_| p.require_scope("music::library:read"))
@@ -84,9 +89,7 @@ impl Medley {
             "playlist",
             id,
         )?;
-        let hidden = pl.visibility == Visibility::Private
-            && pl.owner_id.as_deref().is_some_and(|o| o != p.user.id);
-        if hidden {
+        if !may_see(p, &pl) {
             return Err(ServiceError::NotFound(format!("no playlist '{id}'")));
         }
         Ok(pl)

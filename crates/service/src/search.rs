@@ -48,10 +48,8 @@ fn names(kind: SearchKind) -> (&'static str, &'static str) {
     }
 }
 
-fn query_text(q: Option<&Value>, path: &str) -> ServiceResult<String> {
-    let q = q
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad(format!("{path} is required and must be a string")))?;
+fn query_text(q: Option<&str>, path: &str) -> ServiceResult<String> {
+    let q = q.ok_or_else(|| bad(format!("{path} is required and must be a string")))?;
     if q.trim().is_empty() {
         return Err(bad(format!("{path} must not be empty")));
     }
@@ -88,7 +86,10 @@ fn parse(kind: SearchKind, body: &Value) -> ServiceResult<SearchRequest> {
         };
         parsed.push(SearchFilter {
             field,
-            query: query_text(f.get("query"), &format!("{path}.query"))?,
+            query: query_text(
+                f.get("query").and_then(Value::as_str),
+                &format!("{path}.query"),
+            )?,
         });
     }
     let limit = match body.get("limit") {
@@ -211,10 +212,7 @@ impl Medley {
         limit: u32,
     ) -> ServiceResult<Value> {
         p.require_scope("music::catalog")?;
-        let query = query_text(
-            query.map(|q| Value::String(q.to_string())).as_ref(),
-            "query",
-        )?;
+        let query = query_text(query, "query")?;
         let request = |kinds: Vec<SearchKind>| SearchRequest {
             kinds,
             filters: vec![SearchFilter {

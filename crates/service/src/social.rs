@@ -2,6 +2,8 @@
 //! podcast shows, and the tracks a user keeps in their library. Every list is newest first,
 //! paged by opaque cursors; another user's lists are shown only when their profile is public.
 
+use std::collections::HashSet;
+
 use medley_store::User;
 use serde_json::{json, Value};
 
@@ -128,6 +130,23 @@ impl Medley {
                     json!({"id": id, label: title, "url": self.url(rel, id)})
                 }),
         })
+    }
+
+    /// Which of `ids` the user relates to as `kind`.
+    pub(crate) async fn related(
+        &self,
+        user_id: &str,
+        kind: &str,
+        ids: &[String],
+    ) -> ServiceResult<HashSet<String>> {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let rows = self
+            .store
+            .targets(user_id, kind, ids, None, ids.len() as u32)
+            .await?;
+        Ok(rows.into_iter().map(|(id, _)| id).collect())
     }
 
     /// PUT (`on`) or DELETE a follow, or a track in the library; idempotent.

@@ -107,7 +107,9 @@ impl Medley {
         if pl.owner_id.is_none() {
             return Ok((req.clone(), None));
         }
-        self.visible_playlist(p, &pl.id).await?;
+        if !crate::playlists::may_see(p, &pl) {
+            return Err(ServiceError::NotFound(format!("no playlist '{}'", pl.id)));
+        }
         if m.kind == ItemKind::Station {
             return Ok((req.clone(), None));
         }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use medley_core::catalog::TrackView;
 use medley_core::mrn::{ItemKind, Mrn};
 
-use crate::playback::context::container_kind;
 use crate::{Medley, ServiceError, ServiceResult};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,10 +182,7 @@ impl Medley {
             self.visible_playlist(p, id).await?;
         }
         let name = self.store.item_title(kind.source_type(), id).await?;
-        let sample = match container_kind(kind) {
-            Some(ctx_kind) => self.context_head(ctx_kind, id, 1).await?.pop(),
-            None => self.tracks(&[id.to_string()]).await?.pop(),
-        };
+        let sample = self.sample_track(kind, id).await?;
         let (Some(name), Some(_)) = (name, &sample) else {
             return Err(not_found(format!(
                 "no {} '{id}' with tracks to play",

@@ -7,7 +7,6 @@ mod feedback;
 mod initiate;
 mod moves;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use medley_core::catalog::TrackView;
@@ -190,23 +189,6 @@ impl Medley {
             self.set_loop(p, queue_id, LoopMode::LoopOff).await?;
         }
         Ok(())
-    }
-
-    /// Which of `ids` the user relates to as `kind`.
-    pub(crate) async fn related(
-        &self,
-        user_id: &str,
-        kind: &str,
-        ids: &[String],
-    ) -> ServiceResult<HashSet<String>> {
-        if ids.is_empty() {
-            return Ok(HashSet::new());
-        }
-        let rows = self
-            .store
-            .targets(user_id, kind, ids, None, ids.len() as u32)
-            .await?;
-        Ok(rows.into_iter().map(|(id, _)| id).collect())
     }
 
     /// Claims the stream for the speaker playing `s`, until `track_id` would end (as a start
