@@ -1,12 +1,21 @@
-//! `GET /media/tracks/{id}?quality=…&expires=…&sig=…`: the audio behind a signed media URL
-//! (the `playbackInformation.url` of the Web API, the `stream.uri` of Alexa), with Range
-//! requests. The signature is the credential; an expired or forged URL answers 403.
+//! `GET /media/tracks/{id}?as=…&expires=…&sig=…`: the audio behind a signed media URL (the
+//! `playbackInformation.url` of the Web API, the `stream.uri` of Alexa), with Range requests.
+//! The signature is the credential; an expired or forged URL answers 403. A rendition Medley
+//! encodes plays while it is being encoded (without Range: it grows as it is read) and is an
+//! ordinary file once done.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
+use medley_core::audio::{Codec, Rendition};
+use medley_service::transcode::{Outcome, Transcoded};
 use medley_service::Medley;
+use tokio::io::AsyncReadExt;
+use tokio::sync::watch;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
@@ -28,7 +37,7 @@ pub async fn track(
             .parse::<i64>()
             .map_err(|_| ApiError::bad_request("expires must be a number of seconds"))?;
         Ok::<_, ApiError>(
-            m.media_file(&id, param("quality")?, expires, param("sig")?)
+            m.media_file(&id, param("as")?, expires, param("sig")?)
                 .await?,
         )
     };
@@ -42,8 +51,96 @@ pub async fn track(
         ))
         .into_response();
     }
-    match ServeFile::new(&file.path).oneshot(req).await {
+    let mime = file
+        .rendition
+        .codec(file.codec)
+        .map_or("application/octet-stream", Codec::mime);
+    if file.rendition == Rendition::Original {
+        return serve(&file.path, mime, req).await;
+    }
+    let (growing, mut done) = match m.transcoded(&file).await {
+        Ok(Transcoded::Ready(path)) => return serve(&path, mime, req).await,
+        Ok(Transcoded::Growing { file, done }) => (file, done),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if req.method() == Method::GET && !req.headers().contains_key(header::RANGE) {
+        return (
+            [(header::CONTENT_TYPE, HeaderValue::from_static(mime))],
+            tail(growing, done),
+        )
+            .into_response();
+    }
+    // A range (or HEAD) needs the whole file's length: wait for the encode to finish.
+    let outcome = done.wait_for(Option::is_some).await.map(|o| o.clone());
+    match outcome {
+        Ok(Some(Ok(path))) => serve(&path, mime, req).await,
+        Ok(Some(Err(e))) => failed(&id, file.rendition, &e),
+        _ => failed(&id, file.rendition, "the encode stopped"),
+    }
+}
+
+fn failed(id: &str, r: Rendition, why: &str) -> Response {
+    ApiError::unavailable(format!(
+        "the audio of track '{id}' could not be encoded as {}: {why}",
+        r.as_str()
+    ))
+    .into_response()
+}
+
+async fn serve(path: &std::path::Path, mime: &'static str, req: Request) -> Response {
+    let mut res = match ServeFile::new(path).oneshot(req).await {
         Ok(r) => r.into_response(),
         Err(never) => match never {},
+    };
+    if res.status().is_success() {
+        let value = HeaderValue::from_static(mime);
+        res.headers_mut().insert(header::CONTENT_TYPE, value);
     }
+    res
+}
+
+/// What is read of a growing file, chunk by chunk, until its encode is done; an encode that
+/// fails ends the body with an error (the player sees a broken download, never wrong audio).
+fn tail(file: std::fs::File, done: watch::Receiver<Outcome>) -> Body {
+    struct State {
+        file: tokio::fs::File,
+        done: watch::Receiver<Outcome>,
+        /// The encode finished: what is left to read is the end.
+        finishing: bool,
+        buf: Vec<u8>,
+    }
+    let state = State {
+        file: tokio::fs::File::from_std(file),
+        done,
+        finishing: false,
+        buf: vec![0; 64 * 1024],
+    };
+    let stream = futures_util::stream::unfold(state, |mut s| async move {
+        loop {
+            let n = match s.file.read(&mut s.buf).await {
+                Ok(n) => n,
+                Err(e) => return Some((Err(e), s)),
+            };
+            if n > 0 {
+                let chunk = Bytes::copy_from_slice(&s.buf[..n]);
+                return Some((Ok(chunk), s));
+            }
+            if s.finishing {
+                return None;
+            }
+            let outcome = s.done.borrow().clone();
+            match outcome {
+                Some(Ok(_)) => s.finishing = true,
+                Some(Err(e)) => return Some((Err(std::io::Error::other(e)), s)),
+                None => {
+                    let wait = Duration::from_millis(20);
+                    if let Ok(Err(_)) = tokio::time::timeout(wait, s.done.changed()).await {
+                        let stopped = std::io::Error::other("the encode stopped");
+                        return Some((Err(stopped), s));
+                    }
+                }
+            }
+        }
+    });
+    Body::from_stream(stream)
 }

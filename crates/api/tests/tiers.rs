@@ -50,11 +50,6 @@ async fn prime_gets_the_spec_actions_and_augmented_shuffle() {
     let mut album = common::SPEC_ALBUM.to_vec();
     album.sort();
     assert_eq!(ids, album);
-    // Standard quality only, whatever the device can do.
-    let url = res.entity(0)["track"]["playbackInformation"]["url"]
-        .as_str()
-        .unwrap();
-    assert!(url.contains("quality=STD_RES&"), "{url}");
     let id = res.entity(0)["sessionId"].as_str().unwrap();
     app.get(&format!("/v1/playback/sessions/{id}/previous"))
         .token(&prime)
@@ -177,32 +172,4 @@ async fn prime_skips_count_down_over_a_rolling_hour() {
         .send()
         .await
         .expect_error(403, "ACTION_NOT_ALLOWED");
-}
-
-#[tokio::test]
-async fn quality_follows_the_capability_header_for_unlimited() {
-    let app = TestApp::new().await;
-    for (header, quality) in [
-        (Some("STD_RES, HI_FI"), "HI_FI"),
-        (Some("std_res,hi_fi,hi_res,THREE_DIMENSIONAL"), "HI_RES"),
-        (Some("STD_RES"), "STD_RES"),
-        (None, "STD_RES"),
-    ] {
-        let mut call = app
-            .post("/v1/playback/sessions")
-            .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:B0BS2S4WXN"}}));
-        call = match header {
-            Some(h) => call.header("x-amzn-audio-device-capability", h),
-            None => call.without("x-amzn-audio-device-capability"),
-        };
-        let res = call.send().await;
-        let url = res.expect(200).entity(0)["track"]["playbackInformation"]["url"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        assert!(
-            url.contains(&format!("quality={quality}&")),
-            "{header:?}: {url}"
-        );
-    }
 }

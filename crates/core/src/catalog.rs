@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
+use crate::audio::AudioFormat;
 use crate::mrn::valid_catalog_id;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -55,6 +56,9 @@ pub struct Track {
     /// Relative to the catalog file when imported; stored as given.
     #[serde(default)]
     pub file: Option<String>,
+    /// What the file holds, as read from it on import (never from the catalog file).
+    #[serde(skip)]
+    pub audio: Option<AudioFormat>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -172,6 +176,7 @@ pub struct TrackView {
     /// Release year of the album.
     pub year: Option<i32>,
     pub file: Option<String>,
+    pub audio: Option<AudioFormat>,
     pub explicit: bool,
 }
 

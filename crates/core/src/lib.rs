@@ -1,6 +1,7 @@
 //! Medley's pure domain: nothing here knows about HTTP, SQL or clocks.
 //! Time and randomness come in as plain values so every rule is testable without a server.
 
+pub mod audio;
 pub mod catalog;
 pub mod event;
 pub mod metric;

@@ -1,10 +1,12 @@
-//! Real, tagged audio files for tests and benchmarks: a mono 16-bit PCM WAV tone with an ID3v2
-//! tag, written without any encoder (`medley_core::wav`).
+//! Real, tagged audio files for tests and benchmarks: a mono 16-bit PCM WAV tone written
+//! without any encoder (`medley_core::wav`), or a stereo tone in any of the formats Medley
+//! scans, encoded by ffmpeg; tags (and cover art) written with lofty in the file's own kind.
 
 use std::path::Path;
 
 use lofty::config::WriteOptions;
 use lofty::picture::{MimeType, Picture, PictureType};
+use lofty::probe::Probe;
 use lofty::tag::{Accessor, ItemKey, Tag, TagExt, TagType};
 
 /// Samples per second of the generated tones.
@@ -40,9 +42,76 @@ pub fn write_wav(path: &Path, millis: u32, pitch: f64) -> std::io::Result<()> {
     std::fs::write(path, medley_core::wav::pcm16(RATE, &samples))
 }
 
-/// Writes (or replaces) the file's ID3v2 tag.
+/// Whether `ffmpeg` runs here (the formats other than WAV need it).
+pub fn ffmpeg_available() -> bool {
+    std::process::Command::new("ffmpeg")
+        .arg("-version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Writes `seconds` of a stereo `pitch` Hz tone at `rate` Hz with ffmpeg, in the format the
+/// extension names: `.flac` (`bits` 16 or 24), `.mp3`, `.ogg` (Vorbis), `.opus`, `.m4a` (AAC)
+/// or `.wav` (16 bits).
+pub fn encode_tone(
+    path: &Path,
+    seconds: f64,
+    pitch: f64,
+    rate: u32,
+    bits: u8,
+) -> std::io::Result<()> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let codec: &[&str] = match ext {
+        "flac" if bits > 16 => &["-c:a", "flac", "-sample_fmt", "s32"],
+        "flac" => &["-c:a", "flac", "-sample_fmt", "s16"],
+        "mp3" => &["-c:a", "libmp3lame", "-b:a", "192k"],
+        "ogg" => &["-c:a", "libvorbis", "-q:a", "4"],
+        "opus" => &["-c:a", "libopus", "-b:a", "96k"],
+        "m4a" => &["-c:a", "aac", "-b:a", "160k"],
+        "wav" => &["-c:a", "pcm_s16le"],
+        other => return Err(std::io::Error::other(format!("no encoder for .{other}"))),
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let out = std::process::Command::new("ffmpeg")
+        .args([
+            "-nostdin",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+        ])
+        .arg(format!(
+            "sine=frequency={pitch}:sample_rate={rate}:duration={seconds}"
+        ))
+        .args(["-ac", "2"])
+        .args(codec)
+        .arg(path)
+        .output()?;
+    if !out.status.success() {
+        return Err(std::io::Error::other(format!(
+            "ffmpeg could not write {}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    Ok(())
+}
+
+/// Writes (or replaces) the file's tag, of the kind its format uses (ID3v2 for WAV and MP3,
+/// Vorbis comments for FLAC and Ogg, an ilst atom for M4A).
 pub fn write_tags(path: &Path, t: &Tags) -> Result<(), lofty::error::LoftyError> {
-    let mut tag = Tag::new(TagType::Id3v2);
+    let kind = Probe::open(path)?
+        .guess_file_type()?
+        .file_type()
+        .map_or(TagType::Id3v2, |f| f.primary_tag_type());
+    let mut tag = Tag::new(kind);
     tag.set_title(t.title.into());
     tag.set_artist(t.artist.into());
     tag.set_album(t.album.into());

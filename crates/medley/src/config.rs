@@ -35,6 +35,11 @@ pub struct FileConfig {
     pub rate_limit_per_sec: Option<u32>,
     /// How long media URLs (and Alexa's stream URIs) stay valid, in seconds (default 900).
     pub stream_uri_ttl_secs: Option<i64>,
+    /// The ffmpeg program that encodes lower qualities (default `ffmpeg`, found on PATH;
+    /// MEDLEY_FFMPEG overrides it; empty turns transcoding off).
+    pub ffmpeg: Option<String>,
+    /// MiB of transcoded audio kept in `DATA_DIR/transcoded` (default 2048).
+    pub transcode_cache_mb: Option<u64>,
 }
 
 fn from_default(m: &ArgMatches, id: &str) -> bool {

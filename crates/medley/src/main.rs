@@ -60,6 +60,12 @@ fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
                 restore_days: file.restore_days.unwrap_or(defaults.restore_days),
                 rate_limit_per_sec: file.rate_limit_per_sec.unwrap_or(defaults.rate_limit_per_sec),
                 stream_uri_ttl_secs: file.stream_uri_ttl_secs.unwrap_or(defaults.stream_uri_ttl_secs),
+                ffmpeg: std::env::var("MEDLEY_FFMPEG")
+                    .ok()
+                    .or(file.ffmpeg.clone())
+                    .unwrap_or(defaults.ffmpeg.clone()),
+                transcode_dir: store_path.with_file_name("transcoded"),
+                transcode_cache_mb: file.transcode_cache_mb.unwrap_or(defaults.transcode_cache_mb),
             },
         );
         match cli.command {

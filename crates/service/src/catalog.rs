@@ -52,13 +52,18 @@ impl Medley {
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
             .unwrap_or_default();
-        for t in &mut file.tracks {
-            if let Some(f) = &t.file {
-                if Path::new(f).is_relative() {
-                    t.file = Some(base.join(f).to_string_lossy().into_owned());
+        let file = tokio::task::spawn_blocking(move || {
+            for t in &mut file.tracks {
+                if let Some(f) = &t.file {
+                    let path = base.join(f);
+                    t.audio = crate::scan::probe(&path);
+                    t.file = Some(path.to_string_lossy().into_owned());
                 }
             }
-        }
+            file
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("reading the audio files failed: {e}")))?;
         self.import_catalog(file).await
     }
 

@@ -20,6 +20,7 @@ pub mod scan;
 pub mod search;
 pub mod social;
 mod throttle;
+pub mod transcode;
 
 use std::sync::Arc;
 
@@ -38,6 +39,7 @@ pub struct Medley {
     caches: Arc<Caches>,
     /// The key that signs media URLs, read from the store on first use.
     media_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    transcoder: Arc<transcode::Transcoder>,
 }
 
 /// Hot reads kept in memory for a short while; see `Settings::cache_ttl_ms`.
@@ -67,6 +69,13 @@ pub struct Settings {
     pub rate_limit_per_sec: u32,
     /// How long a media URL stays valid (Alexa's `validUntil`), in seconds.
     pub stream_uri_ttl_secs: i64,
+    /// The ffmpeg program that makes the renditions of lower qualities; empty turns
+    /// transcoding off (every quality then serves the original file).
+    pub ffmpeg: String,
+    /// Where transcoded renditions are kept.
+    pub transcode_dir: std::path::PathBuf,
+    /// How much of them to keep, in MiB; the least recently played go first.
+    pub transcode_cache_mb: u64,
 }
 
 impl Default for Settings {
@@ -78,6 +87,9 @@ impl Default for Settings {
             cache_ttl_ms: 10_000,
             rate_limit_per_sec: 1000,
             stream_uri_ttl_secs: 15 * 60,
+            ffmpeg: "ffmpeg".into(),
+            transcode_dir: std::env::temp_dir().join("medley-transcoded"),
+            transcode_cache_mb: 2048,
         }
     }
 }
@@ -86,9 +98,15 @@ impl Medley {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings) -> Medley {
         let ttl = settings.cache_ttl_ms;
         let rate = settings.rate_limit_per_sec;
+        let transcoder = transcode::Transcoder::new(
+            &settings.ffmpeg,
+            settings.transcode_dir.clone(),
+            settings.transcode_cache_mb,
+        );
         Medley {
             store,
             clock,
+            transcoder: Arc::new(transcoder),
             settings: Arc::new(settings),
             caches: Arc::new(Caches {
                 tokens: cache::TtlCache::new(ttl, 100_000),

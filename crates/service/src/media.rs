@@ -1,4 +1,5 @@
-//! Signed, expiring media URLs (DESIGN.md 6). A URL names a track and a quality, carries its
+//! Signed, expiring media URLs (DESIGN.md 6). A URL names a track and the rendition it serves
+//! (the file itself, or an encoding of it that the player's quality calls for), carries its
 //! expiry, and an HMAC of all three under the installation's key: Alexa and players fetch it
 //! without credentials, any process sharing the store can check it, and it stops working once
 //! it expires (Alexa's `validUntil`; GetItem hands out a fresh one).
@@ -7,6 +8,8 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use medley_core::audio::{self, Codec, Player, Rendition};
+use medley_core::catalog::TrackView;
 use sha2::Sha256;
 
 use crate::{Medley, ServiceError, ServiceResult};
@@ -20,15 +23,30 @@ pub struct MediaUrl {
     pub expires_ms: i64,
 }
 
-/// What a valid media URL serves.
+/// What a valid media URL serves: a rendition of an audio file.
 pub struct MediaFile {
     pub path: PathBuf,
-    pub quality: String,
+    pub rendition: Rendition,
+    /// The file's encoding, when known.
+    pub codec: Option<Codec>,
+    pub sample_rate: u32,
 }
 
-fn signature(key: &[u8], track_id: &str, quality: &str, expires_s: i64) -> String {
+/// How a player gets a track: the rendition, and the `format` that names what it serves.
+pub struct Delivery {
+    pub rendition: Rendition,
+    pub format: Option<&'static str>,
+}
+
+fn source_codec(t: &TrackView) -> Option<Codec> {
+    t.audio
+        .map(|a| a.codec)
+        .or_else(|| t.file.as_deref().and_then(Codec::from_path))
+}
+
+fn signature(key: &[u8], track_id: &str, rendition: &str, expires_s: i64) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(format!("{track_id}\n{quality}\n{expires_s}").as_bytes());
+    mac.update(format!("{track_id}\n{rendition}\n{expires_s}").as_bytes());
     let tag = mac.finalize().into_bytes();
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&tag[..16])
 }
@@ -45,13 +63,31 @@ impl Medley {
         Ok(key)
     }
 
-    /// A URL for the track's audio at `quality`, valid for `stream_uri_ttl_secs` from now.
-    pub(crate) async fn media_url(&self, track_id: &str, quality: &str) -> ServiceResult<MediaUrl> {
+    /// The rendition of a track that `player` gets: the one its quality calls for when this
+    /// installation can make it, else the file as it is (and `format` says which).
+    pub(crate) async fn delivery(&self, t: &TrackView, player: Player) -> Delivery {
+        let mut rendition = audio::rendition(t.audio.as_ref(), player);
+        if !self.transcoder.can(rendition).await {
+            rendition = Rendition::Original;
+        }
+        Delivery {
+            rendition,
+            format: rendition.codec(source_codec(t)).map(Codec::name),
+        }
+    }
+
+    /// A URL for a rendition of the track's audio, valid for `stream_uri_ttl_secs` from now.
+    pub(crate) async fn media_url(
+        &self,
+        track_id: &str,
+        rendition: Rendition,
+    ) -> ServiceResult<MediaUrl> {
         let expires_s = self.now_ms() / 1000 + self.settings.stream_uri_ttl_secs;
-        let sig = signature(self.media_key().await?, track_id, quality, expires_s);
+        let r = rendition.as_str();
+        let sig = signature(self.media_key().await?, track_id, r, expires_s);
         Ok(MediaUrl {
             url: format!(
-                "{}/media/tracks/{track_id}?quality={quality}&expires={expires_s}&sig={sig}",
+                "{}/media/tracks/{track_id}?as={r}&expires={expires_s}&sig={sig}",
                 self.settings.public_url
             ),
             expires_ms: expires_s * 1000,
@@ -62,11 +98,11 @@ impl Medley {
     pub async fn media_file(
         &self,
         track_id: &str,
-        quality: &str,
+        rendition: &str,
         expires_s: i64,
         sig: &str,
     ) -> ServiceResult<MediaFile> {
-        let expected = signature(self.media_key().await?, track_id, quality, expires_s);
+        let expected = signature(self.media_key().await?, track_id, rendition, expires_s);
         // Both sides are short base64 strings of a MAC; the comparison leaks nothing useful
         // about the key, only whether this one URL was issued.
         if expected != sig {
@@ -92,7 +128,26 @@ impl Medley {
         })?;
         Ok(MediaFile {
             path,
-            quality: quality.to_string(),
+            // Only Medley signs renditions, and only ones it knows.
+            rendition: Rendition::parse(rendition).unwrap_or(Rendition::Original),
+            codec: source_codec(&track),
+            sample_rate: track.audio.map_or(44_100, |a| a.sample_rate),
         })
+    }
+
+    /// Where to read a rendition Medley encodes: the cache, or the encode running now.
+    pub async fn transcoded(
+        &self,
+        file: &MediaFile,
+    ) -> ServiceResult<crate::transcode::Transcoded> {
+        self.transcoder
+            .get(&file.path, file.sample_rate, file.rendition)
+            .await
+            .map_err(|e| {
+                ServiceError::NotFound(format!(
+                    "the audio file {} cannot be read: {e}",
+                    file.path.display()
+                ))
+            })
     }
 }

@@ -6,8 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use lofty::file::{AudioFile, TaggedFileExt};
+use lofty::file::{AudioFile, FileType, TaggedFile, TaggedFileExt};
 use lofty::tag::{Accessor, ItemKey, Tag};
+use medley_core::audio::{AudioFormat, Codec};
 use medley_core::catalog::{Album, Artist, CatalogFile, Image, Track};
 use medley_store::Artwork;
 use sha2::{Digest, Sha256};
@@ -89,8 +90,38 @@ struct FileTags {
     genre: Option<String>,
     isrc: Option<String>,
     duration: u32,
+    audio: Option<AudioFormat>,
     /// The file embeds a picture.
     picture: bool,
+}
+
+/// What the file's audio is, when lofty knows its encoding.
+fn audio_format(file: &TaggedFile) -> Option<AudioFormat> {
+    let p = file.properties();
+    let codec = match file.file_type() {
+        FileType::Flac => Codec::Flac,
+        FileType::Mpeg => Codec::Mp3,
+        FileType::Vorbis => Codec::Vorbis,
+        FileType::Opus => Codec::Opus,
+        FileType::Wav => Codec::Wav,
+        FileType::Aac => Codec::Aac,
+        // lofty reports a bit depth for MP4's lossless codecs only.
+        FileType::Mp4 if p.bit_depth().is_some() => Codec::Alac,
+        FileType::Mp4 => Codec::Aac,
+        _ => return None,
+    };
+    Some(AudioFormat {
+        codec,
+        sample_rate: p.sample_rate()?,
+        bit_depth: p.bit_depth().filter(|_| codec.lossless()),
+        kbps: p.audio_bitrate().or(p.overall_bitrate()).unwrap_or(0),
+        channels: p.channels().unwrap_or(2),
+    })
+}
+
+/// What an audio file holds, if it can be read; for files named by a catalog file.
+pub fn probe(path: &Path) -> Option<AudioFormat> {
+    audio_format(&lofty::read_from_path(path).ok()?)
 }
 
 fn text(tag: Option<&Tag>, key: &ItemKey) -> Option<String> {
@@ -135,6 +166,7 @@ fn read(path: &Path) -> Result<FileTags, String> {
         genre: get(|t| t.genre()),
         isrc: text(tag, &ItemKey::Isrc).map(|s| s.to_ascii_uppercase()),
         duration,
+        audio: audio_format(&file),
         picture: tag.is_some_and(|t| !t.pictures().is_empty()),
     })
 }
@@ -255,6 +287,7 @@ pub fn scan(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Scan {
             explicit: false,
             genre: tags.genre,
             file: Some(path.to_string_lossy().into_owned()),
+            audio: tags.audio,
         });
     }
     let albums = albums

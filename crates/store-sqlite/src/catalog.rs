@@ -1,6 +1,7 @@
 //! Catalog import and the reads behind playback: tracks, contexts, recommender candidates.
 
 use async_trait::async_trait;
+use medley_core::audio::AudioFormat;
 use medley_core::catalog::{AlbumRef, ArtistRef, CatalogFile, Image, TrackView};
 use medley_store::{
     Artwork, Candidate, CandidateQuery, CatalogStore, ContextKind, ContextRef, ImportSummary,
@@ -80,11 +81,11 @@ fn import(conn: &Connection, file: &CatalogFile) -> rusqlite::Result<()> {
     }
     {
         let mut upsert = conn.prepare_cached(
-            "INSERT INTO tracks (id, title, isrc, duration, album_id, explicit, genre, file, rnd)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            "INSERT INTO tracks (id, title, isrc, duration, album_id, explicit, genre, file, rnd, audio)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (id) DO UPDATE SET title = excluded.title, isrc = excluded.isrc,
                duration = excluded.duration, album_id = excluded.album_id, explicit = excluded.explicit,
-               genre = excluded.genre, file = excluded.file",
+               genre = excluded.genre, file = excluded.file, audio = excluded.audio",
         )?;
         let mut del = conn.prepare_cached("DELETE FROM track_artists WHERE track_id = ?1")?;
         let mut ins = conn.prepare_cached("INSERT INTO track_artists VALUES (?1, ?2, ?3)")?;
@@ -98,7 +99,8 @@ fn import(conn: &Connection, file: &CatalogFile) -> rusqlite::Result<()> {
                 t.explicit,
                 t.genre,
                 t.file,
-                next_rnd()
+                next_rnd(),
+                t.audio.as_ref().map(AudioFormat::encode)
             ])?;
             del.execute([&t.id])?;
             for (pos, artist) in t.artist_ids.iter().enumerate() {
@@ -242,7 +244,7 @@ pub(crate) fn context_table(kind: ContextKind) -> Option<(&'static str, &'static
 
 fn track_view(conn: &Connection, id: &str) -> rusqlite::Result<Option<TrackView>> {
     let mut st = conn.prepare_cached(
-        "SELECT t.id, t.title, t.isrc, t.duration, t.album_id, a.title, a.images, t.genre, t.file, t.explicit, t.year
+        "SELECT t.id, t.title, t.isrc, t.duration, t.album_id, a.title, a.images, t.genre, t.file, t.explicit, t.year, t.audio
          FROM tracks t LEFT JOIN albums a ON a.id = t.album_id WHERE t.id = ?1",
     )?;
     let Some(mut view) = st
@@ -263,6 +265,10 @@ fn track_view(conn: &Connection, id: &str) -> rusqlite::Result<Option<TrackView>
                 file: r.get(8)?,
                 explicit: r.get(9)?,
                 year: r.get(10)?,
+                audio: r
+                    .get::<_, Option<String>>(11)?
+                    .as_deref()
+                    .and_then(AudioFormat::decode),
             })
         })
         .optional()?

@@ -127,6 +127,10 @@ INSERT INTO play_counts SELECT track_id, count(*) FROM events WHERE kind = 'star
     r#"
 CREATE TABLE artwork (id TEXT PRIMARY KEY, source TEXT NOT NULL, embedded INTEGER NOT NULL) WITHOUT ROWID;
 "#,
+    // 9: what each track's audio file holds (`AudioFormat::encode`), for quality selection.
+    r#"
+ALTER TABLE tracks ADD COLUMN audio TEXT;
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

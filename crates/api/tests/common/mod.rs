@@ -185,8 +185,9 @@ impl TestApp {
         TestApp::with_settings(Settings::default()).await
     }
 
-    pub async fn with_settings(settings: Settings) -> TestApp {
+    pub async fn with_settings(mut settings: Settings) -> TestApp {
         let dir = std::env::temp_dir().join(format!("medley-test-{}", uuid::Uuid::new_v4()));
+        settings.transcode_dir = dir.join("transcoded");
         let store = Arc::new(SqliteStore::open(&dir.join("medley.db")).unwrap());
         let clock = Arc::new(ManualClock::new(START_MS));
         let medley = Medley::new(store, clock.clone(), settings);
@@ -352,4 +353,39 @@ pub fn stop_event(entity: &Value, reason: &str, progress: i64) -> Value {
             "terminationReason": reason
         }
     })
+}
+
+/// The path and query of a media URL, to call in-process.
+pub fn local(url: &str) -> String {
+    let path = url.split_once("/media/").expect("a media URL").1;
+    format!("/media/{path}")
+}
+
+/// Fetches a media URL as a player does (no credentials), with an optional Range header: the
+/// status, the Content-Range and the body.
+pub async fn fetch(app: &TestApp, url: &str, range: Option<&str>) -> (StatusCode, String, Vec<u8>) {
+    let mut call = app.get(url).without("authorization").without("x-api-key");
+    if let Some(r) = range {
+        call = call.header("range", r);
+    }
+    let (status, headers, body) = call.send_raw().await;
+    let content_range = headers
+        .get("content-range")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, content_range, body.to_vec())
+}
+
+/// Whether ffmpeg is here for the tests that encode audio files. CI sets
+/// MEDLEY_REQUIRE_FFMPEG=1 and so never skips them; elsewhere they say why they pass unrun.
+pub fn ffmpeg_or_skip(test: &str) -> bool {
+    if medley_loadgen::audio::ffmpeg_available() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("MEDLEY_REQUIRE_FFMPEG").is_none(),
+        "{test}: MEDLEY_REQUIRE_FFMPEG is set but ffmpeg does not run"
+    );
+    eprintln!("{test}: skipped, ffmpeg is not installed (apt-get install ffmpeg)");
+    false
 }

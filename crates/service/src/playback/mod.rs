@@ -10,6 +10,7 @@ pub mod voice;
 
 pub use events::EventBatch;
 
+use medley_core::audio::Quality;
 use medley_core::mrn::Mrn;
 use medley_core::policy::{Action, Tier};
 use medley_core::queue::{
@@ -59,18 +60,8 @@ impl Device {
     }
 
     /// The best quality the device takes and the tier allows.
-    pub fn quality(&self, tier: Tier) -> &'static str {
-        if !tier.on_demand() {
-            return "STD_RES";
-        }
-        let has = |q: &str| self.capabilities.iter().any(|c| c == q);
-        if has("HI_RES") {
-            "HI_RES"
-        } else if has("HI_FI") {
-            "HI_FI"
-        } else {
-            "STD_RES"
-        }
+    pub fn quality(&self, tier: Tier) -> Quality {
+        Quality::ceiling(self.capabilities.iter().map(String::as_str), tier)
     }
 
     pub fn require_id(&self) -> ServiceResult<&str> {

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use std::sync::Arc;
 
+use medley_core::audio::Player;
 use medley_core::catalog::TrackView;
 use medley_core::metric::MetricFields;
 use medley_core::policy::{Actions, PolicyInput};
@@ -143,19 +144,6 @@ pub fn metadata(s: &Session) -> Metadata {
 }
 
 /// The encoding of a file, from its extension.
-fn file_format(file: Option<&str>) -> Option<&'static str> {
-    let ext = file?.rsplit_once('.')?.1.to_ascii_lowercase();
-    Some(match ext.as_str() {
-        "flac" => "FLAC",
-        "mp3" => "MP3",
-        "ogg" | "oga" => "VORBIS",
-        "opus" => "OPUS",
-        "m4a" | "aac" | "mp4" => "AAC",
-        "wav" => "WAV",
-        _ => return None,
-    })
-}
-
 /// A slot with the track it plays and, for history entries, the id it was shown with.
 pub struct Resolved {
     pub slot: Slot,
@@ -251,8 +239,8 @@ impl Medley {
         }
     }
 
-    /// How the device plays the track: a signed media URL at the best quality the device and
-    /// tier allow.
+    /// How the device plays the track: a signed media URL of the rendition that the device's
+    /// capability and the tier call for.
     async fn playback_information(
         &self,
         s: &Session,
@@ -260,13 +248,13 @@ impl Medley {
         device: &Device,
         progress_ms: Option<i64>,
     ) -> ServiceResult<PlaybackInformation> {
+        let delivery = self
+            .delivery(t, Player::App(device.quality(s.body.tier)))
+            .await;
         Ok(PlaybackInformation {
-            url: self
-                .media_url(&t.id, device.quality(s.body.tier))
-                .await?
-                .url,
+            url: self.media_url(&t.id, delivery.rendition).await?.url,
             protocol: "PROGRESSIVE",
-            format: file_format(t.file.as_deref()),
+            format: delivery.format,
             license_url: None,
             application_certificate: None,
             progress_milliseconds: progress_ms,

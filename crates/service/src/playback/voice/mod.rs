@@ -18,9 +18,9 @@ use uuid::Uuid;
 
 use super::streams::{self, lose_stream, voice_device, StartRequest};
 use super::view::Resolved;
-use super::Device;
 use crate::accounts::Principal;
 use crate::{Medley, ServiceError, ServiceResult};
+use medley_core::audio::Player;
 
 pub use content::{Content, Criteria, FoundContent};
 pub use feedback::{Feedback, DISLIKED_TRACK};
@@ -65,11 +65,6 @@ struct Claim {
     losers: Vec<Session>,
 }
 
-/// Alexa devices play whatever quality the tier allows.
-fn speaker() -> Device {
-    Device::from_headers(None, Some("STD_RES,HI_FI,HI_RES"), None)
-}
-
 impl Medley {
     async fn voice_items(
         &self,
@@ -96,9 +91,8 @@ impl Medley {
             let Some(track) = tracks.iter().find(|t| t.id == r.track_id) else {
                 continue;
             };
-            let media = self
-                .media_url(&track.id, speaker().quality(s.body.tier))
-                .await?;
+            let delivery = self.delivery(track, Player::Speaker).await;
+            let media = self.media_url(&track.id, delivery.rendition).await?;
             out.push(VoiceItem {
                 id: r.ref_id.unwrap_or_else(|| q.entity_ref(r.slot)),
                 next_enabled: next_ok && (i + 1 < items.len() || more_after_last),

@@ -1,0 +1,285 @@
+//! The renditions Medley encodes itself (Opus, 16-bit FLAC, MP3), made by ffmpeg into a cache
+//! folder. One encode runs per file and rendition however many players ask; while it runs they
+//! read the growing file, and once it is done it is an ordinary file (Range requests and all).
+//! The cache keeps the most recently used renditions within its size; a changed source file
+//! has a new key, so it is never served stale.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use medley_core::audio::{Rendition, MP3_KBPS, OPUS_KBPS};
+use sha2::{Digest, Sha256};
+use tokio::sync::{watch, Mutex, OnceCell, Semaphore};
+
+/// How long one encode may take before it is abandoned.
+const ENCODE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The outcome of an encode: the finished file, or why there is none.
+pub type Outcome = Option<Result<PathBuf, String>>;
+
+pub struct Transcoder {
+    /// The ffmpeg program; empty turns transcoding off.
+    program: String,
+    dir: PathBuf,
+    cap_bytes: u64,
+    /// The renditions the program can make, asked on first use.
+    can: OnceCell<Vec<Rendition>>,
+    /// Encodes in progress, by cache file name.
+    running: Mutex<HashMap<String, Running>>,
+    permits: Semaphore,
+}
+
+#[derive(Clone)]
+struct Running {
+    part: PathBuf,
+    done: watch::Receiver<Outcome>,
+}
+
+/// A rendition to serve.
+pub enum Transcoded {
+    /// Finished, in the cache.
+    Ready(PathBuf),
+    /// Being written: `file` reads what is there so far; `done` says when it is complete.
+    Growing {
+        file: std::fs::File,
+        done: watch::Receiver<Outcome>,
+    },
+}
+
+fn extension(r: Rendition) -> &'static str {
+    match r {
+        Rendition::Opus => "opus",
+        Rendition::Flac16 => "flac",
+        _ => "mp3",
+    }
+}
+
+/// The encoder options of a rendition, for a source at `source_rate` Hz.
+fn encoder_args(r: Rendition, source_rate: u32) -> Vec<String> {
+    let args: Vec<String> = match r {
+        Rendition::Opus => vec![
+            "-c:a".into(),
+            "libopus".into(),
+            "-b:a".into(),
+            format!("{OPUS_KBPS}k"),
+            "-f".into(),
+            "ogg".into(),
+        ],
+        Rendition::Flac16 => vec![
+            "-af".into(),
+            format!(
+                "aresample=out_sample_rate={}:out_sample_fmt=s16:dither_method=triangular",
+                Rendition::flac16_rate(source_rate)
+            ),
+            "-c:a".into(),
+            "flac".into(),
+            "-f".into(),
+            "flac".into(),
+        ],
+        _ => vec![
+            "-c:a".into(),
+            "libmp3lame".into(),
+            "-b:a".into(),
+            format!("{MP3_KBPS}k"),
+            "-f".into(),
+            "mp3".into(),
+        ],
+    };
+    args
+}
+
+/// The ffmpeg encoder each rendition needs.
+fn encoder(r: Rendition) -> &'static str {
+    match r {
+        Rendition::Opus => "libopus",
+        Rendition::Flac16 => "flac",
+        _ => "libmp3lame",
+    }
+}
+
+/// The cache file name of a rendition of `source`: changes whenever the file does.
+fn cache_name(source: &Path, r: Rendition) -> std::io::Result<String> {
+    let meta = std::fs::metadata(source)?;
+    let modified = meta
+        .modified()?
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let key = format!("{}\n{}\n{modified}", source.display(), meta.len());
+    let digest = Sha256::digest(key.as_bytes());
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{hex}.{}.{}", r.as_str(), extension(r)))
+}
+
+impl Transcoder {
+    pub fn new(program: &str, dir: PathBuf, cap_mb: u64) -> Transcoder {
+        let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Transcoder {
+            program: program.to_string(),
+            dir,
+            cap_bytes: cap_mb.saturating_mul(1 << 20),
+            can: OnceCell::new(),
+            running: Mutex::new(HashMap::new()),
+            permits: Semaphore::new(parallel),
+        }
+    }
+
+    /// Whether this rendition can be made here (ffmpeg is there, with its encoder).
+    pub async fn can(&self, r: Rendition) -> bool {
+        r == Rendition::Original || self.renditions().await.contains(&r)
+    }
+
+    async fn renditions(&self) -> &[Rendition] {
+        self.can
+            .get_or_init(|| async {
+                if self.program.is_empty() {
+                    return Vec::new();
+                }
+                let out = tokio::process::Command::new(&self.program)
+                    .args(["-hide_banner", "-encoders"])
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .await;
+                let listing = match out {
+                    Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
+                    other => {
+                        tracing::warn!(
+                            program = %self.program,
+                            error = ?other.err(),
+                            "ffmpeg is not available: every quality serves the original file"
+                        );
+                        return Vec::new();
+                    }
+                };
+                let has = |name: &str| {
+                    listing
+                        .lines()
+                        .any(|l| l.split_whitespace().nth(1) == Some(name))
+                };
+                let can: Vec<Rendition> = Rendition::TRANSCODED
+                    .into_iter()
+                    .filter(|r| has(encoder(*r)))
+                    .collect();
+                tracing::info!(renditions = ?can.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                    "transcoding with {}", self.program);
+                can
+            })
+            .await
+    }
+
+    /// The rendition `r` of the audio file `source` (at `source_rate` Hz): from the cache, or
+    /// being encoded now.
+    pub async fn get(
+        self: &Arc<Self>,
+        source: &Path,
+        source_rate: u32,
+        r: Rendition,
+    ) -> std::io::Result<Transcoded> {
+        let name = cache_name(source, r)?;
+        let done_path = self.dir.join(&name);
+        let mut running = self.running.lock().await;
+        if let Some(job) = running.get(&name) {
+            return Ok(Transcoded::Growing {
+                file: std::fs::File::open(&job.part)?,
+                done: job.done.clone(),
+            });
+        }
+        if let Ok(f) = std::fs::File::options().write(true).open(&done_path) {
+            // Marks it recently used, for eviction.
+            let _ = f.set_modified(SystemTime::now());
+            return Ok(Transcoded::Ready(done_path));
+        }
+        std::fs::create_dir_all(&self.dir)?;
+        let part = self
+            .dir
+            .join(format!("{name}.part-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::File::create(&part)?;
+        let file = std::fs::File::open(&part)?;
+        let (tx, done) = watch::channel(None);
+        running.insert(
+            name.clone(),
+            Running {
+                part: part.clone(),
+                done: done.clone(),
+            },
+        );
+        drop(running);
+        let args = encoder_args(r, source_rate);
+        let source = source.to_path_buf();
+        let this = Arc::clone(self);
+        tokio::spawn(async move {
+            let outcome = this.encode(&source, &part, &args).await;
+            let outcome = match outcome {
+                Ok(()) => std::fs::rename(&part, &done_path)
+                    .map(|()| done_path.clone())
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = &outcome {
+                tracing::warn!(source = %source.display(), rendition = r.as_str(), "transcoding failed: {e}");
+                let _ = std::fs::remove_file(&part);
+            }
+            this.running.lock().await.remove(&name);
+            let _ = tx.send(Some(outcome));
+            this.evict();
+        });
+        Ok(Transcoded::Growing { file, done })
+    }
+
+    async fn encode(&self, source: &Path, part: &Path, args: &[String]) -> Result<(), String> {
+        let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
+        let mut child = tokio::process::Command::new(&self.program)
+            .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i"])
+            .arg(source)
+            .args(["-map", "0:a:0", "-vn"])
+            .args(args)
+            .arg(part)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", self.program))?;
+        let mut stderr = child.stderr.take();
+        let status = match tokio::time::timeout(ENCODE_TIMEOUT, child.wait()).await {
+            Ok(s) => s.map_err(|e| e.to_string())?,
+            Err(_) => return Err(format!("gave up after {} s", ENCODE_TIMEOUT.as_secs())),
+        };
+        if status.success() {
+            return Ok(());
+        }
+        let mut message = String::new();
+        if let Some(err) = stderr.as_mut() {
+            use tokio::io::AsyncReadExt;
+            let _ = err.read_to_string(&mut message).await;
+        }
+        Err(format!("ffmpeg: {status}: {}", message.trim()))
+    }
+
+    /// Drops the least recently used finished renditions beyond the cache's size.
+    fn evict(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut files: Vec<(SystemTime, u64, PathBuf)> = entries
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().contains(".part-"))
+            .filter_map(|e| {
+                let meta = e.metadata().ok()?;
+                Some((meta.modified().ok()?, meta.len(), e.path()))
+            })
+            .collect();
+        let mut total: u64 = files.iter().map(|f| f.1).sum();
+        files.sort();
+        for (_, len, path) in files {
+            if total <= self.cap_bytes {
+                break;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                total -= len;
+            }
+        }
+    }
+}
