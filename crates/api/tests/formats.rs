@@ -313,6 +313,11 @@ async fn each_quality_and_tier_gets_its_rendition_encoded_for_real() {
     assert_eq!(headers["content-type"], "audio/mpeg");
     let f = parse(&body);
     assert_eq!(f.file_type(), FileType::Mpeg);
+    assert_eq!(
+        f.properties().sample_rate(),
+        Some(48_000),
+        "a rate Alexa plays"
+    );
     lasts(&f, SECONDS);
 }
 
@@ -414,4 +419,36 @@ fn app_dir_program() -> String {
         .join("medley-no-such-ffmpeg")
         .to_string_lossy()
         .into_owned()
+}
+
+#[tokio::test]
+async fn the_cache_keeps_the_most_recent_renditions_within_its_size() {
+    if !ffmpeg_or_skip("the_cache_keeps_the_most_recent_renditions_within_its_size") {
+        return;
+    }
+    // No room at all: only the rendition made last stays.
+    let app = TestApp::with_settings(Settings {
+        transcode_cache_mb: 0,
+        ..Settings::default()
+    })
+    .await;
+    library(&app).await;
+    let cached = || {
+        std::fs::read_dir(app.dir.join("transcoded"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+    };
+    let mut seen = Vec::new();
+    for title in ["Highres", "Compact", "Highres"] {
+        let id = track_id(&app, title).await;
+        let info = playback(&app, &app.token, &id, "STD_RES").await;
+        let (f, _) = audio(&app, &info).await;
+        lasts(&f, SECONDS);
+        let now = cached();
+        assert_eq!(now.len(), 1, "{now:?}");
+        seen.push(now[0].clone());
+    }
+    assert_ne!(seen[0], seen[1]);
+    assert_eq!(seen[0], seen[2], "made again once it was evicted");
 }

@@ -180,7 +180,7 @@ pub enum Rendition {
     Opus,
     /// FLAC at 16 bits and 44.1 or 48 kHz: high fidelity from a high-resolution file.
     Flac16,
-    /// MP3 at `MP3_KBPS`, for speakers.
+    /// MP3 at `MP3_KBPS` and 44.1 or 48 kHz, for speakers.
     Mp3,
 }
 
@@ -219,8 +219,9 @@ impl Rendition {
         }
     }
 
-    /// For `Flac16`, the output rate: 44.1 kHz for the 44.1 kHz family, 48 kHz otherwise.
-    pub fn flac16_rate(source_rate: u32) -> u32 {
+    /// The output rate of `Flac16` and `Mp3`: 44.1 kHz for the 44.1 kHz family, 48 kHz
+    /// otherwise (Alexa plays MP3 at those two only).
+    pub fn output_rate(source_rate: u32) -> u32 {
         if source_rate.is_multiple_of(44_100) {
             44_100
         } else {
@@ -322,8 +323,8 @@ mod tests {
         assert_eq!(rendition(Some(&mp3), Player::Speaker), Rendition::Original);
         assert_eq!(rendition(Some(&cd), Player::Speaker), Rendition::Mp3);
         assert_eq!(rendition(None, app(Quality::StdRes)), Rendition::Original);
-        assert_eq!(Rendition::flac16_rate(176_400), 44_100);
-        assert_eq!(Rendition::flac16_rate(96_000), 48_000);
+        assert_eq!(Rendition::output_rate(176_400), 44_100);
+        assert_eq!(Rendition::output_rate(96_000), 48_000);
     }
 
     #[test]

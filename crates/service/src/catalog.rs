@@ -52,18 +52,11 @@ impl Medley {
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
             .unwrap_or_default();
-        let file = tokio::task::spawn_blocking(move || {
-            for t in &mut file.tracks {
-                if let Some(f) = &t.file {
-                    let path = base.join(f);
-                    t.audio = crate::scan::probe(&path);
-                    t.file = Some(path.to_string_lossy().into_owned());
-                }
+        for t in &mut file.tracks {
+            if let Some(f) = &t.file {
+                t.file = Some(base.join(f).to_string_lossy().into_owned());
             }
-            file
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("reading the audio files failed: {e}")))?;
+        }
         self.import_catalog(file).await
     }
 
@@ -72,7 +65,19 @@ impl Medley {
         self.import_catalog(parse(text)?).await
     }
 
+    /// Imports catalog JSON, reading what each named audio file holds.
     pub(crate) async fn import_catalog(&self, file: CatalogFile) -> ServiceResult<ImportSummary> {
+        let mut file = file;
+        let file = tokio::task::spawn_blocking(move || {
+            for t in &mut file.tracks {
+                if let Some(f) = &t.file {
+                    t.audio = crate::scan::probe(Path::new(f));
+                }
+            }
+            file
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("reading the audio files failed: {e}")))?;
         let summary = self.store.import_catalog(file).await?;
         self.forget_catalog();
         Ok(summary)

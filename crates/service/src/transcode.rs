@@ -58,7 +58,7 @@ fn extension(r: Rendition) -> &'static str {
 
 /// The encoder options of a rendition, for a source at `source_rate` Hz.
 fn encoder_args(r: Rendition, source_rate: u32) -> Vec<String> {
-    let args: Vec<String> = match r {
+    match r {
         Rendition::Opus => vec![
             "-c:a".into(),
             "libopus".into(),
@@ -71,7 +71,7 @@ fn encoder_args(r: Rendition, source_rate: u32) -> Vec<String> {
             "-af".into(),
             format!(
                 "aresample=out_sample_rate={}:out_sample_fmt=s16:dither_method=triangular",
-                Rendition::flac16_rate(source_rate)
+                Rendition::output_rate(source_rate)
             ),
             "-c:a".into(),
             "flac".into(),
@@ -79,6 +79,8 @@ fn encoder_args(r: Rendition, source_rate: u32) -> Vec<String> {
             "flac".into(),
         ],
         _ => vec![
+            "-ar".into(),
+            Rendition::output_rate(source_rate).to_string(),
             "-c:a".into(),
             "libmp3lame".into(),
             "-b:a".into(),
@@ -86,8 +88,7 @@ fn encoder_args(r: Rendition, source_rate: u32) -> Vec<String> {
             "-f".into(),
             "mp3".into(),
         ],
-    };
-    args
+    }
 }
 
 /// The ffmpeg encoder each rendition needs.
@@ -181,10 +182,13 @@ impl Transcoder {
         let done_path = self.dir.join(&name);
         let mut running = self.running.lock().await;
         if let Some(job) = running.get(&name) {
-            return Ok(Transcoded::Growing {
-                file: std::fs::File::open(&job.part)?,
-                done: job.done.clone(),
-            });
+            // Gone only when the encode has just finished (renamed) or failed.
+            if let Ok(file) = std::fs::File::open(&job.part) {
+                return Ok(Transcoded::Growing {
+                    file,
+                    done: job.done.clone(),
+                });
+            }
         }
         if let Ok(f) = std::fs::File::options().write(true).open(&done_path) {
             // Marks it recently used, for eviction.
@@ -221,9 +225,13 @@ impl Transcoder {
                 tracing::warn!(source = %source.display(), rendition = r.as_str(), "transcoding failed: {e}");
                 let _ = std::fs::remove_file(&part);
             }
-            this.running.lock().await.remove(&name);
+            this.evict(&done_path);
+            let mut running = this.running.lock().await;
+            if running.get(&name).is_some_and(|j| j.part == part) {
+                running.remove(&name);
+            }
+            drop(running);
             let _ = tx.send(Some(outcome));
-            this.evict();
         });
         Ok(Transcoded::Growing { file, done })
     }
@@ -258,20 +266,31 @@ impl Transcoder {
         Err(format!("ffmpeg: {status}: {}", message.trim()))
     }
 
-    /// Drops the least recently used finished renditions beyond the cache's size.
-    fn evict(&self) {
+    /// Drops the least recently used finished renditions beyond the cache's size (never
+    /// `newest`, the one just made), and what is left of encodes that cannot still be running
+    /// (a process that died mid-encode).
+    fn evict(&self, newest: &Path) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
-        let mut files: Vec<(SystemTime, u64, PathBuf)> = entries
-            .flatten()
-            .filter(|e| !e.file_name().to_string_lossy().contains(".part-"))
-            .filter_map(|e| {
-                let meta = e.metadata().ok()?;
-                Some((meta.modified().ok()?, meta.len(), e.path()))
-            })
-            .collect();
-        let mut total: u64 = files.iter().map(|f| f.1).sum();
+        let now = SystemTime::now();
+        let mut files: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
+        for e in entries.flatten() {
+            let Ok(meta) = e.metadata() else { continue };
+            let Ok(modified) = meta.modified() else {
+                continue;
+            };
+            if e.file_name().to_string_lossy().contains(".part-") {
+                let age = now.duration_since(modified).unwrap_or_default();
+                if age > 2 * ENCODE_TIMEOUT {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            } else if e.path() != newest {
+                files.push((modified, meta.len(), e.path()));
+            }
+        }
+        let newest_len = std::fs::metadata(newest).map_or(0, |m| m.len());
+        let mut total: u64 = newest_len + files.iter().map(|f| f.1).sum::<u64>();
         files.sort();
         for (_, len, path) in files {
             if total <= self.cap_bytes {
