@@ -366,9 +366,19 @@ async fn an_encode_plays_while_it_runs_then_serves_ranges_and_follows_file_chang
         .import_folder(&root, Box::new(|_, _| {}))
         .await
         .unwrap();
+    assert_eq!(
+        track_id(&app, "Highres").await,
+        highres,
+        "the re-scan keeps the id"
+    );
     let (status, _, body) = fetch(&app, &url, None).await;
     assert_eq!(status, StatusCode::OK);
     lasts(&parse(&body), 5.0);
+
+    // A rendition's URL is no more forgeable than the file's: another rendition, or a URL
+    // past its expiry, is refused.
+    let forged = url.replace("as=opus", "as=flac16");
+    assert_eq!(fetch(&app, &forged, None).await.0, StatusCode::FORBIDDEN);
 
     // A file ffmpeg cannot read: a clear 503 for a range, never a 500 or wrong audio.
     std::fs::write(root.join(FILES[0].0), b"fLaC but not really").unwrap();
@@ -382,6 +392,11 @@ async fn an_encode_plays_while_it_runs_then_serves_ranges_and_follows_file_chang
             .contains("could not be encoded as opus"),
         "{v}"
     );
+
+    app.advance_secs(15 * 60 + 1);
+    let (status, _, body) = fetch(&app, &url, Some("bytes=0-9")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(String::from_utf8_lossy(&body).contains("expired"));
 }
 
 #[tokio::test]
