@@ -126,14 +126,25 @@ fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
     })
 }
 
-/// Scans a folder of audio files, with a progress line on a terminal; prints a summary and
+/// `[#####-----]  50% 10/20 files`: how far a scan is, `width` characters of bar.
+fn progress_bar(done: usize, total: usize, width: usize) -> String {
+    let filled = (done * width).checked_div(total).unwrap_or(width);
+    let percent = (done * 100).checked_div(total).unwrap_or(100);
+    format!(
+        "[{}{}] {percent:>3}% {done}/{total} files",
+        "#".repeat(filled),
+        "-".repeat(width - filled)
+    )
+}
+
+/// Scans a folder of audio files, with a progress bar on a terminal; prints a summary and
 /// the files it skipped (on stderr).
 async fn import_folder(medley: &Medley, path: &std::path::Path) -> anyhow::Result<()> {
     use std::io::{IsTerminal, Write};
     let terminal = std::io::stderr().is_terminal();
     let progress = Box::new(move |done: usize, total: usize| {
         if terminal && (done.is_multiple_of(50) || done == total) {
-            eprint!("\rscanning {done}/{total} files");
+            eprint!("\rscanning {}", progress_bar(done, total, 30));
             let _ = std::io::stderr().flush();
             if done == total {
                 eprintln!();
@@ -235,5 +246,18 @@ async fn shutdown() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_bar;
+
+    #[test]
+    fn the_progress_bar_fills_with_the_scan() {
+        assert_eq!(progress_bar(0, 20, 10), "[----------]   0% 0/20 files");
+        assert_eq!(progress_bar(10, 20, 10), "[#####-----]  50% 10/20 files");
+        assert_eq!(progress_bar(20, 20, 10), "[##########] 100% 20/20 files");
+        assert_eq!(progress_bar(0, 0, 4), "[####] 100% 0/0 files");
     }
 }
