@@ -126,14 +126,8 @@ async fn a_scanned_folder_becomes_the_catalog_and_plays() {
         .to_string();
     let album = app.get(&format!("/v1/albums/{album_id}")).send().await;
     let a = &album.expect(200).data()["album"];
-    let titles: Vec<&str> = a["tracks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["title"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        titles,
+        album.album_titles(),
         ["First", "Second", "Duet", "Encore"],
         "disc, then track number"
     );
@@ -276,13 +270,7 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
     .expect_error(404, "RESOURCE_NOT_FOUND");
     let album_id = duet["album"]["id"].as_str().unwrap();
     let album = app.get(&format!("/v1/albums/{album_id}")).send().await;
-    let titles: Vec<&str> = album.data()["album"]["tracks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["title"].as_str().unwrap())
-        .collect();
-    assert_eq!(titles, ["First", "Second (Live)"]);
+    assert_eq!(album.album_titles(), ["First", "Second (Live)"]);
     let s = app
         .post("/v1/playback/sessions")
         .json(json!({"playParams": {"id": format!("mrn:1.0:catalog:album:asin:{album_id}")}, "limit": 5}))

@@ -48,60 +48,54 @@ pub enum Transcoded {
     },
 }
 
-fn extension(r: Rendition) -> &'static str {
-    match r {
-        Rendition::Opus => "opus",
-        Rendition::Flac16 => "flac",
-        _ => "mp3",
-    }
+/// How ffmpeg makes a rendition: the encoder it needs, the cache file's extension, and the
+/// other output options.
+struct Recipe {
+    encoder: &'static str,
+    extension: &'static str,
+    args: Vec<String>,
 }
 
-/// The encoder options of a rendition, for a source at `source_rate` Hz.
-fn encoder_args(r: Rendition, source_rate: u32) -> Vec<String> {
-    match r {
-        Rendition::Opus => vec![
-            "-c:a".into(),
-            "libopus".into(),
-            "-b:a".into(),
-            format!("{OPUS_KBPS}k"),
-            "-f".into(),
-            "ogg".into(),
-        ],
-        Rendition::Flac16 => vec![
-            "-af".into(),
-            format!(
-                "aresample=out_sample_rate={}:out_sample_fmt=s16:dither_method=triangular",
-                Rendition::output_rate(source_rate)
-            ),
-            "-c:a".into(),
-            "flac".into(),
-            "-f".into(),
-            "flac".into(),
-        ],
-        _ => vec![
-            "-ar".into(),
-            Rendition::output_rate(source_rate).to_string(),
-            "-c:a".into(),
-            "libmp3lame".into(),
-            "-b:a".into(),
-            format!("{MP3_KBPS}k"),
-            "-f".into(),
-            "mp3".into(),
-        ],
-    }
-}
-
-/// The ffmpeg encoder each rendition needs.
-fn encoder(r: Rendition) -> &'static str {
-    match r {
-        Rendition::Opus => "libopus",
-        Rendition::Flac16 => "flac",
-        _ => "libmp3lame",
-    }
+/// The recipe of `r` for a source at `source_rate` Hz; `None` for the original.
+fn recipe(r: Rendition, source_rate: u32) -> Option<Recipe> {
+    let strings = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    let rate = Rendition::output_rate(source_rate);
+    Some(match r {
+        Rendition::Original => return None,
+        Rendition::Opus => Recipe {
+            encoder: "libopus",
+            extension: "opus",
+            args: strings(&["-b:a", &format!("{OPUS_KBPS}k"), "-f", "ogg"]),
+        },
+        Rendition::Flac16 => Recipe {
+            encoder: "flac",
+            extension: "flac",
+            args: strings(&[
+                "-af",
+                &format!(
+                    "aresample=out_sample_rate={rate}:out_sample_fmt=s16:dither_method=triangular"
+                ),
+                "-f",
+                "flac",
+            ]),
+        },
+        Rendition::Mp3 => Recipe {
+            encoder: "libmp3lame",
+            extension: "mp3",
+            args: strings(&[
+                "-ar",
+                &rate.to_string(),
+                "-b:a",
+                &format!("{MP3_KBPS}k"),
+                "-f",
+                "mp3",
+            ]),
+        },
+    })
 }
 
 /// The cache file name of a rendition of `source`: changes whenever the file does.
-fn cache_name(source: &Path, r: Rendition) -> std::io::Result<String> {
+fn cache_name(source: &Path, r: Rendition, extension: &str) -> std::io::Result<String> {
     let meta = std::fs::metadata(source)?;
     let modified = meta
         .modified()?
@@ -111,7 +105,7 @@ fn cache_name(source: &Path, r: Rendition) -> std::io::Result<String> {
     let key = format!("{}\n{}\n{modified}", source.display(), meta.len());
     let digest = Sha256::digest(key.as_bytes());
     let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("{hex}.{}.{}", r.as_str(), extension(r)))
+    Ok(format!("{hex}.{}.{extension}", r.as_str()))
 }
 
 impl Transcoder {
@@ -161,7 +155,7 @@ impl Transcoder {
                 };
                 let can: Vec<Rendition> = Rendition::TRANSCODED
                     .into_iter()
-                    .filter(|r| has(encoder(*r)))
+                    .filter(|r| recipe(*r, 0).is_some_and(|k| has(k.encoder)))
                     .collect();
                 tracing::info!(renditions = ?can.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
                     "transcoding with {}", self.program);
@@ -178,7 +172,9 @@ impl Transcoder {
         source_rate: u32,
         r: Rendition,
     ) -> std::io::Result<Transcoded> {
-        let name = cache_name(source, r)?;
+        let recipe = recipe(r, source_rate)
+            .ok_or_else(|| std::io::Error::other("the original is not encoded"))?;
+        let name = cache_name(source, r, recipe.extension)?;
         let done_path = self.dir.join(&name);
         let mut running = self.running.lock().await;
         if let Some(job) = running.get(&name) {
@@ -210,11 +206,10 @@ impl Transcoder {
             },
         );
         drop(running);
-        let args = encoder_args(r, source_rate);
         let source = source.to_path_buf();
         let this = Arc::clone(self);
         tokio::spawn(async move {
-            let outcome = this.encode(&source, &part, &args).await;
+            let outcome = this.encode(&source, &part, &recipe).await;
             let outcome = match outcome {
                 Ok(()) => std::fs::rename(&part, &done_path)
                     .map(|()| done_path.clone())
@@ -236,13 +231,13 @@ impl Transcoder {
         Ok(Transcoded::Growing { file, done })
     }
 
-    async fn encode(&self, source: &Path, part: &Path, args: &[String]) -> Result<(), String> {
+    async fn encode(&self, source: &Path, part: &Path, recipe: &Recipe) -> Result<(), String> {
         let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
         let mut child = tokio::process::Command::new(&self.program)
             .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i"])
             .arg(source)
-            .args(["-map", "0:a:0", "-vn"])
-            .args(args)
+            .args(["-map", "0:a:0", "-vn", "-c:a", recipe.encoder])
+            .args(&recipe.args)
             .arg(part)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())

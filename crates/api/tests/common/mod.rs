@@ -66,6 +66,16 @@ impl Res {
             .collect()
     }
 
+    /// The titles of an album lookup's tracks, in album order.
+    pub fn album_titles(&self) -> Vec<String> {
+        self.data()["album"]["tracks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     pub fn track_ids(&self) -> Vec<String> {
         self.data()["entities"]
             .as_array()
