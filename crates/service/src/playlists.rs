@@ -153,6 +153,7 @@ impl Medley {
             visibility: visibility(body)?.unwrap_or(Visibility::Private),
             created_ms: now,
             updated_ms: now,
+            version: 0,
         };
         self.store.create_playlist(&pl).await?;
         Ok(json!({ "playlist": self.playlist_object(&pl) }))

@@ -64,17 +64,20 @@ impl AccountStore for SqliteStore {
     }
 
     async fn user(&self, id: &str) -> StoreResult<Option<User>> {
-        self.read(|conn| {
+        let id = id.to_owned();
+        self.read(move |conn| {
             conn.prepare_cached(&format!(
                 "SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"
             ))?
             .query_row([id], |r| user_row(r, 0))
             .optional()
         })
+        .await
     }
 
     async fn users(&self, ids: &[String]) -> StoreResult<Vec<User>> {
-        self.read(|conn| {
+        let ids = ids.to_owned();
+        self.read(move |conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"
             ))?;
@@ -86,6 +89,7 @@ impl AccountStore for SqliteStore {
             }
             Ok(out)
         })
+        .await
     }
 
     async fn update_profile(
@@ -122,7 +126,8 @@ impl AccountStore for SqliteStore {
     }
 
     async fn client(&self, api_key: &str) -> StoreResult<Option<Client>> {
-        self.read(|conn| {
+        let api_key = api_key.to_owned();
+        self.read(move |conn| {
             conn.prepare_cached("SELECT api_key, name, created_ms FROM clients WHERE api_key = ?1")?
                 .query_row([api_key], |r| {
                     Ok(Client {
@@ -133,6 +138,7 @@ impl AccountStore for SqliteStore {
                 })
                 .optional()
         })
+        .await
     }
 
     async fn insert_token(&self, token: &TokenRecord) -> StoreResult<()> {
@@ -156,7 +162,8 @@ impl AccountStore for SqliteStore {
     }
 
     async fn token(&self, hash: &str) -> StoreResult<Option<(TokenRecord, User)>> {
-        self.read(|conn| {
+        let hash = hash.to_owned();
+        self.read(move |conn| {
             conn.prepare_cached(&format!(
                 "SELECT t.hash, t.user_id, t.client_key, t.scopes, t.expires_ms, t.created_ms, {USER_COLUMNS}
                  FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?1"
@@ -176,11 +183,14 @@ impl AccountStore for SqliteStore {
                 ))
             })
             .optional()
-        })
+        }).await
     }
 
     async fn has_users(&self) -> StoreResult<bool> {
-        self.read(|conn| conn.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0)))
+        self.read(move |conn| {
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))
+        })
+        .await
     }
 
     async fn secret(&self, name: &str, fresh: &[u8]) -> StoreResult<Vec<u8>> {

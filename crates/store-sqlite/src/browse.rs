@@ -80,10 +80,8 @@ fn artist(conn: &Connection, id: &str) -> rusqlite::Result<Option<ArtistRecord>>
         .optional()
 }
 
-const PLAYLIST_COLUMNS: &str = "p.id, p.title, p.track_count,
-    (SELECT coalesce(sum(t.duration), 0) FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id
-     WHERE pt.playlist_id = p.id),
-    p.owner_id, p.description, p.visibility, p.created_ms, p.updated_ms";
+const PLAYLIST_COLUMNS: &str = "p.id, p.title, p.track_count, p.duration,
+    p.owner_id, p.description, p.visibility, p.created_ms, p.updated_ms, p.version";
 
 pub(crate) fn playlist_row(r: &rusqlite::Row) -> rusqlite::Result<PlaylistRecord> {
     let visibility: String = r.get(6)?;
@@ -101,6 +99,7 @@ pub(crate) fn playlist_row(r: &rusqlite::Row) -> rusqlite::Result<PlaylistRecord
         },
         created_ms: r.get(7)?,
         updated_ms: r.get(8)?,
+        version: r.get(9)?,
     })
 }
 
@@ -142,19 +141,23 @@ fn show(conn: &Connection, id: &str) -> rusqlite::Result<Option<PodcastShowRecor
 #[async_trait]
 impl BrowseStore for SqliteStore {
     async fn albums(&self, ids: &[String]) -> StoreResult<Vec<AlbumRecord>> {
-        self.read(|conn| each(conn, ids, album))
+        let ids = ids.to_owned();
+        self.read(move |conn| each(conn, &ids, album)).await
     }
 
     async fn artists(&self, ids: &[String]) -> StoreResult<Vec<ArtistRecord>> {
-        self.read(|conn| each(conn, ids, artist))
+        let ids = ids.to_owned();
+        self.read(move |conn| each(conn, &ids, artist)).await
     }
 
     async fn playlists(&self, ids: &[String]) -> StoreResult<Vec<PlaylistRecord>> {
-        self.read(|conn| each(conn, ids, playlist))
+        let ids = ids.to_owned();
+        self.read(move |conn| each(conn, &ids, playlist)).await
     }
 
     async fn podcast_shows(&self, ids: &[String]) -> StoreResult<Vec<PodcastShowRecord>> {
-        self.read(|conn| each(conn, ids, show))
+        let ids = ids.to_owned();
+        self.read(move |conn| each(conn, &ids, show)).await
     }
 
     async fn context_entries(
@@ -163,6 +166,7 @@ impl BrowseStore for SqliteStore {
         after: Option<u32>,
         limit: u32,
     ) -> StoreResult<Vec<(u32, String)>> {
+        let ctx = ctx.to_owned();
         let Some((table, key)) = context_table(ctx.kind) else {
             return Ok(if after.is_none() && limit > 0 {
                 vec![(0, ctx.id.clone())]
@@ -171,13 +175,13 @@ impl BrowseStore for SqliteStore {
             });
         };
         let from = after.map_or(0, |a| a as i64 + 1);
-        self.read(|conn| {
+        self.read(move |conn| {
             conn.prepare_cached(&format!(
                 "SELECT idx, track_id FROM {table} WHERE {key} = ?1 AND idx >= ?2 ORDER BY idx LIMIT ?3"
             ))?
             .query_map(params![ctx.id, from, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect()
-        })
+        }).await
     }
 
     async fn artist_albums(
@@ -186,9 +190,10 @@ impl BrowseStore for SqliteStore {
         after: Option<(String, String)>,
         limit: u32,
     ) -> StoreResult<Vec<(String, String)>> {
+        let artist_id = artist_id.to_owned();
         // Newest first: descending (release date, id), with undated albums ("") last.
         let (date, id) = after.unwrap_or_else(|| ("\u{10FFFF}".into(), String::new()));
-        self.read(|conn| {
+        self.read(move |conn| {
             conn.prepare_cached(
                 "SELECT coalesce(a.release_date, ''), a.id FROM albums a
                  WHERE a.id IN (SELECT album_id FROM album_artists WHERE artist_id = ?1)
@@ -200,5 +205,6 @@ impl BrowseStore for SqliteStore {
             })?
             .collect()
         })
+        .await
     }
 }

@@ -218,7 +218,9 @@ fn derive(conn: &Connection) -> rusqlite::Result<()> {
            FROM (SELECT DISTINCT artist_id, track_id FROM track_artists) ta
            JOIN tracks t ON t.id = ta.track_id
            LEFT JOIN albums al ON al.id = t.album_id;
-         UPDATE artists SET track_count = (SELECT count(*) FROM artist_tracks WHERE artist_id = artists.id);",
+         UPDATE artists SET track_count = (SELECT count(*) FROM artist_tracks WHERE artist_id = artists.id);
+         UPDATE playlists SET duration = (SELECT coalesce(sum(t.duration), 0)
+           FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id WHERE pt.playlist_id = playlists.id);",
     )?;
     conn.execute_batch(crate::search::reindex_sql!())?;
     Ok(())
@@ -455,7 +457,8 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn artwork(&self, id: &str) -> StoreResult<Option<Artwork>> {
-        self.read(|conn| {
+        let id = id.to_owned();
+        self.read(move |conn| {
             conn.prepare_cached("SELECT id, source, embedded FROM artwork WHERE id = ?1")?
                 .query_row([id], |r| {
                     Ok(Artwork {
@@ -466,35 +469,43 @@ impl CatalogStore for SqliteStore {
                 })
                 .optional()
         })
+        .await
     }
 
     async fn tracks(&self, ids: &[String]) -> StoreResult<Vec<TrackView>> {
-        self.read(|conn| {
+        let ids = ids.to_owned();
+        self.read(move |conn| {
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
-                if let Some(v) = track_view(conn, id)? {
+                if let Some(v) = track_view(conn, &id)? {
                     out.push(v);
                 }
             }
             Ok(out)
         })
+        .await
     }
 
     async fn context_len(&self, ctx: &ContextRef) -> StoreResult<Option<u32>> {
-        self.read(|conn| {
+        let ctx = ctx.to_owned();
+        self.read(move |conn| {
             let sql = match ctx.kind {
                 ContextKind::Album => "SELECT track_count FROM albums WHERE id = ?1",
                 ContextKind::Playlist => "SELECT track_count FROM playlists WHERE id = ?1",
                 ContextKind::Artist => "SELECT track_count FROM artists WHERE id = ?1",
+                // The last index alone (a min/max lookup), never a count over the list.
                 ContextKind::TrackList => {
-                    "SELECT count(*) FROM session_tracks WHERE session_id = ?1 HAVING count(*) > 0"
+                    "SELECT max(idx) + 1 FROM session_tracks WHERE session_id = ?1"
                 }
                 ContextKind::Track => "SELECT 1 FROM tracks WHERE id = ?1",
             };
-            conn.prepare_cached(sql)?
-                .query_row([&ctx.id], |r| r.get::<_, u32>(0))
-                .optional()
+            Ok(conn
+                .prepare_cached(sql)?
+                .query_row([&ctx.id], |r| r.get::<_, Option<u32>>(0))
+                .optional()?
+                .flatten())
         })
+        .await
     }
 
     async fn context_tracks(
@@ -502,13 +513,15 @@ impl CatalogStore for SqliteStore {
         ctx: &ContextRef,
         indices: &[u32],
     ) -> StoreResult<Vec<Option<String>>> {
+        let ctx = ctx.to_owned();
+        let indices = indices.to_owned();
         let Some((table, key)) = context_table(ctx.kind) else {
             return Ok(indices
                 .iter()
                 .map(|i| (*i == 0).then(|| ctx.id.clone()))
                 .collect());
         };
-        self.read(|conn| {
+        self.read(move |conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT track_id FROM {table} WHERE {key} = ?1 AND idx = ?2"
             ))?;
@@ -517,18 +530,22 @@ impl CatalogStore for SqliteStore {
                 .map(|i| st.query_row(params![ctx.id, i], |r| r.get(0)).optional())
                 .collect()
         })
+        .await
     }
 
     async fn context_index_of(&self, ctx: &ContextRef, track_id: &str) -> StoreResult<Option<u32>> {
+        let ctx = ctx.to_owned();
+        let track_id = track_id.to_owned();
         let Some((table, key)) = context_table(ctx.kind) else {
             return Ok((ctx.id == track_id).then_some(0));
         };
-        self.read(|conn| {
+        self.read(move |conn| {
             conn.prepare_cached(&format!(
                 "SELECT min(idx) FROM {table} WHERE {key} = ?1 AND track_id = ?2"
             ))?
             .query_row(params![ctx.id, track_id], |r| r.get(0))
         })
+        .await
     }
 
     async fn context_artists(
@@ -536,7 +553,8 @@ impl CatalogStore for SqliteStore {
         ctx: &ContextRef,
         max: u32,
     ) -> StoreResult<Option<Vec<String>>> {
-        let Some(len) = self.context_len(ctx).await? else {
+        let ctx = ctx.to_owned();
+        let Some(len) = self.context_len(&ctx).await? else {
             return Ok(None);
         };
         if len > max {
@@ -545,17 +563,18 @@ impl CatalogStore for SqliteStore {
         let Some((table, key)) = context_table(ctx.kind) else {
             return Ok(Some(vec![String::new()]));
         };
-        self.read(|conn| {
+        self.read(move |conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT c.idx, coalesce((SELECT artist_id FROM track_artists ta WHERE ta.track_id = c.track_id ORDER BY pos LIMIT 1), '')
                  FROM {table} c WHERE c.{key} = ?1 ORDER BY c.idx"
             ))?;
             let rows = st.query_map([&ctx.id], |r| r.get::<_, String>(1))?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map(Some)
-        })
+        }).await
     }
 
     async fn item_title(&self, kind: &str, id: &str) -> StoreResult<Option<String>> {
+        let id = id.to_owned();
         let sql = match kind {
             "ALBUM" => "SELECT title FROM albums WHERE id = ?1",
             "PLAYLIST" => "SELECT title FROM playlists WHERE id = ?1",
@@ -564,23 +583,27 @@ impl CatalogStore for SqliteStore {
             "PODCAST_SHOW" => "SELECT title FROM podcast_shows WHERE id = ?1",
             _ => return Ok(None),
         };
-        self.read(|conn| {
+        self.read(move |conn| {
             conn.prepare_cached(sql)?
                 .query_row([id], |r| r.get(0))
                 .optional()
         })
+        .await
     }
 
     async fn genre_tracks(&self, genre: &str, pivot: u64, limit: u32) -> StoreResult<Vec<String>> {
+        let genre = genre.to_owned();
         let pivot = (pivot >> 1) as i64;
-        self.read(|conn| {
+        self.read(move |conn| {
             conn.prepare_cached(GENRE_SAMPLE)?
                 .query_map(params![genre, pivot, limit], |r| r.get(0))?
                 .collect()
         })
+        .await
     }
 
     async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>> {
-        self.read(|conn| candidates(conn, query))
+        let query = query.to_owned();
+        self.read(move |conn| candidates(conn, &query)).await
     }
 }

@@ -16,8 +16,9 @@ impl HistoryStore for SqliteStore {
         before: Option<(i64, i64)>,
         limit: u32,
     ) -> StoreResult<Vec<PlayedTrack>> {
+        let user_id = user_id.to_owned();
         let (ms, id) = before.unwrap_or((i64::MAX, i64::MAX));
-        self.read(|conn| {
+        self.read(move |conn| {
             let mut st = conn.prepare_cached(
                 "SELECT id, track_id, received_ms FROM events
                  WHERE user_id = ?1 AND kind = 'start' AND (received_ms, id) < (?2, ?3)
@@ -32,6 +33,7 @@ impl HistoryStore for SqliteStore {
             })?;
             rows.collect()
         })
+        .await
     }
 
     async fn recent_entities(
@@ -68,7 +70,7 @@ impl HistoryStore for SqliteStore {
             Value::Integer(limit as i64),
         ];
         values.extend(types.iter().map(|t| Value::Text(t.clone())));
-        self.read(|conn| {
+        self.read(move |conn| {
             let mut st = conn.prepare_cached(&sql)?;
             let rows = st.query_map(rusqlite::params_from_iter(values), |r| {
                 Ok(PlayedEntity {
@@ -79,5 +81,6 @@ impl HistoryStore for SqliteStore {
             })?;
             rows.collect()
         })
+        .await
     }
 }

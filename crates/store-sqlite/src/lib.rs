@@ -1,9 +1,13 @@
 //! The embedded SQLite backend: one file under the data dir, WAL, migrations applied on open.
 //!
-//! Reads run on a small pool of connections. Every write goes to one writer thread that groups
-//! whatever writes are waiting into a single transaction (each in its own savepoint) and commits
-//! with `synchronous=FULL`: a write is acknowledged only once it is on disk, and many writes
-//! share one fsync.
+//! Reads run on a small pool of connections, on the runtime's blocking threads (a slow read never
+//! stalls the async workers), at most `READ_SLOTS` at once. Every write goes to one writer thread
+//! that groups whatever writes are waiting into a single transaction (each in its own savepoint)
+//! and commits with `synchronous=FULL`: a write is acknowledged only once it is on disk, and many
+//! writes share one fsync.
+//!
+//! Every connection that serves requests counts the SQLite virtual-machine steps it runs
+//! (`SqliteStore::work`): the measure of a request's cost that tests hold constant.
 
 mod accounts;
 mod browse;
@@ -16,8 +20,9 @@ mod schema;
 mod search;
 mod sessions;
 
-use std::path::Path;
-use std::sync::{mpsc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 
 use medley_store::{StoreError, StoreResult};
 use rusqlite::Connection;
@@ -27,9 +32,22 @@ type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// whether it succeeded and how to answer once the commit is known.
 type Job = Box<dyn FnOnce(Option<&Connection>) -> (bool, Reply) + Send>;
 
+/// Reads running at once; more wait for a slot instead of opening connections without bound.
+const READ_SLOTS: usize = 8;
+/// How many VM steps between two calls of the step counter (SQLite's progress handler).
+const STEP_PERIOD: i32 = 8;
+
+/// The read side: the pooled connections and what they need to open more.
+struct Readers {
+    path: PathBuf,
+    pool: Mutex<Vec<Connection>>,
+    slots: tokio::sync::Semaphore,
+    work: Arc<AtomicU64>,
+}
+
 pub struct SqliteStore {
-    path: std::path::PathBuf,
-    readers: Mutex<Vec<Connection>>,
+    readers: Arc<Readers>,
+    work: Arc<AtomicU64>,
     writer: Mutex<mpsc::Sender<Job>>,
     hot: hot::Hot,
     /// The checkpoint thread runs while this lives.
@@ -49,6 +67,20 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// A connection whose VM steps are added to `work`.
+fn open_counted(path: &Path, work: &Arc<AtomicU64>) -> rusqlite::Result<Connection> {
+    let conn = open_connection(path)?;
+    let work = work.clone();
+    conn.progress_handler(
+        STEP_PERIOD,
+        Some(move || {
+            work.fetch_add(STEP_PERIOD as u64, Ordering::Relaxed);
+            false
+        }),
+    );
+    Ok(conn)
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {
@@ -58,7 +90,8 @@ impl SqliteStore {
                     .map_err(|e| backend(format!("cannot create {}: {e}", dir.display())))?;
             }
         }
-        let mut conn = open_connection(path).map_err(backend)?;
+        let work = Arc::new(AtomicU64::new(0));
+        let mut conn = open_counted(path, &work).map_err(backend)?;
         schema::migrate(&mut conn).map_err(backend)?;
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
@@ -73,24 +106,49 @@ impl SqliteStore {
             .spawn(move || checkpoint_loop(checkpoints, weak))
             .map_err(backend)?;
         Ok(SqliteStore {
-            path: path.to_path_buf(),
-            readers: Mutex::new(Vec::new()),
+            readers: Arc::new(Readers {
+                path: path.to_path_buf(),
+                pool: Mutex::new(Vec::new()),
+                slots: tokio::sync::Semaphore::new(READ_SLOTS),
+                work: work.clone(),
+            }),
+            work,
             writer: Mutex::new(tx),
             hot: hot::Hot::default(),
             _alive: alive,
         })
     }
 
-    /// Runs a read on a pooled connection.
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
-        let conn = self.readers.lock().unwrap().pop();
-        let conn = match conn {
-            Some(c) => c,
-            None => open_connection(&self.path).map_err(backend)?,
-        };
-        let out = f(&conn).map_err(backend);
-        self.readers.lock().unwrap().push(conn);
-        out
+    /// SQLite VM steps run so far by the connections that serve requests (not the background
+    /// checkpoints): the work a request costs is the difference across it.
+    pub fn work(&self) -> u64 {
+        self.work.load(Ordering::Relaxed)
+    }
+
+    /// Runs a read on a pooled connection, on a blocking thread.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let readers = self.readers.clone();
+        let _slot = readers
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| backend("the store is closed"))?;
+        let r = readers.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = r.pool.lock().unwrap().pop();
+            let conn = match conn {
+                Some(c) => c,
+                None => open_counted(&r.path, &r.work).map_err(backend)?,
+            };
+            let out = f(&conn).map_err(backend);
+            r.pool.lock().unwrap().push(conn);
+            out
+        })
+        .await
+        .map_err(|e| backend(format!("a read failed: {e}")))?
     }
 
     /// Runs `f` inside the writer's next group commit; resolves once that commit is durable.

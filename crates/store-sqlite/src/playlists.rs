@@ -19,22 +19,36 @@ fn entry_ids(conn: &Connection, id: &str) -> rusqlite::Result<Vec<(String, Strin
     .collect()
 }
 
-/// Rewrites a playlist's entries in the given order.
+/// Rewrites a playlist's entries in the given order as its next version, and stores that
+/// version's track list for the sessions that will play it.
 fn write_entries(
     conn: &Connection,
     id: &str,
     entries: &[(String, String)],
 ) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM playlist_tracks WHERE playlist_id = ?1", [id])?;
+    let version: i64 = conn.query_row(
+        "UPDATE playlists SET track_count = ?2, version = version + 1,
+           duration = 0 WHERE id = ?1 RETURNING version",
+        params![id, entries.len()],
+        |r| r.get(0),
+    )?;
+    let list = format!("{id}@{version}");
     let mut ins = conn.prepare_cached(
         "INSERT INTO playlist_tracks (playlist_id, idx, track_id, entry_id) VALUES (?1, ?2, ?3, ?4)",
     )?;
+    let mut snap = conn.prepare_cached(
+        "INSERT INTO session_tracks (session_id, idx, track_id) VALUES (?1, ?2, ?3)",
+    )?;
     for (idx, (entry, track)) in entries.iter().enumerate() {
         ins.execute(params![id, idx, track, entry])?;
+        snap.execute(params![list, idx, track])?;
     }
     conn.execute(
-        "UPDATE playlists SET track_count = ?2 WHERE id = ?1",
-        params![id, entries.len()],
+        "UPDATE playlists SET duration = (SELECT coalesce(sum(t.duration), 0)
+           FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id WHERE pt.playlist_id = ?1)
+         WHERE id = ?1",
+        [id],
     )?;
     Ok(())
 }
@@ -135,7 +149,9 @@ impl PlaylistStore for SqliteStore {
         before: Option<(i64, String)>,
         limit: u32,
     ) -> StoreResult<Vec<PlaylistRecord>> {
-        self.read(|conn| owned_playlists(conn, owner_id, before, limit))
+        let owner_id = owner_id.to_owned();
+        self.read(move |conn| owned_playlists(conn, &owner_id, before, limit))
+            .await
     }
 
     async fn playlist_entries(
@@ -144,8 +160,9 @@ impl PlaylistStore for SqliteStore {
         after: Option<u32>,
         limit: u32,
     ) -> StoreResult<Vec<PlaylistEntry>> {
+        let id = id.to_owned();
         let from = after.map_or(0, |a| a as i64 + 1);
-        self.read(|conn| {
+        self.read(move |conn| {
             conn.prepare_cached(
                 "SELECT idx, entry_id, track_id FROM playlist_tracks
                  WHERE playlist_id = ?1 AND idx >= ?2 ORDER BY idx LIMIT ?3",
@@ -159,5 +176,6 @@ impl PlaylistStore for SqliteStore {
             })?
             .collect()
         })
+        .await
     }
 }

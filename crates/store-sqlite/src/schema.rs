@@ -131,6 +131,18 @@ CREATE TABLE artwork (id TEXT PRIMARY KEY, source TEXT NOT NULL, embedded INTEGE
     r#"
 ALTER TABLE tracks ADD COLUMN audio TEXT;
 "#,
+    // 10: a playlist's duration kept with it (reading a playlist costs the same at any size),
+    // and versions of users' playlists, each version's entries kept as a track list that
+    // sessions play (`PlaylistRecord::snapshot`).
+    r#"
+ALTER TABLE playlists ADD COLUMN duration INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE playlists ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+UPDATE playlists SET duration = (SELECT coalesce(sum(t.duration), 0)
+    FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id WHERE pt.playlist_id = playlists.id);
+INSERT INTO session_tracks (session_id, idx, track_id)
+    SELECT pt.playlist_id || '@0', pt.idx, pt.track_id
+    FROM playlist_tracks pt JOIN playlists p ON p.id = pt.playlist_id WHERE p.owner_id IS NOT NULL;
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

@@ -542,7 +542,8 @@ fn search(conn: &Connection, req: &SearchRequest) -> rusqlite::Result<Vec<Search
 #[async_trait]
 impl SearchStore for SqliteStore {
     async fn search(&self, req: &SearchRequest) -> StoreResult<Vec<SearchHit>> {
-        self.read(|conn| search(conn, req))
+        let req = req.to_owned();
+        self.read(move |conn| search(conn, &req)).await
     }
 }
 

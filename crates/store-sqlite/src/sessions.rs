@@ -1,7 +1,9 @@
 //! Playback sessions, streams and events (start events are the listening history).
 
 use async_trait::async_trait;
-use medley_store::{EventCommit, Session, SessionStore, StoreError, StoreResult, UserStreams};
+use medley_store::{
+    ContextKind, EventCommit, Session, SessionStore, StoreError, StoreResult, UserStreams,
+};
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
@@ -24,6 +26,39 @@ fn session_row(r: &rusqlite::Row) -> rusqlite::Result<Session> {
         version: r.get(5)?,
         body: serde_json::from_str(&body).map_err(|e| conv(Box::new(e)))?,
     })
+}
+
+fn shared_list_exists(conn: &Connection, id: &str) -> StoreResult<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM session_tracks WHERE session_id = ?1)")
+        .and_then(|mut st| st.query_row([id], |r| r.get(0)))
+        .map_err(backend)
+}
+
+/// Deletes the track lists of user playlists' past versions that no session plays any more
+/// (a playlist's current version is kept for the sessions still to start on it).
+fn drop_unplayed_versions(conn: &Connection) -> rusqlite::Result<()> {
+    let played: std::collections::HashSet<String> = conn
+        .prepare("SELECT json_extract(body, '$.context.id') FROM sessions")?
+        .query_map([], |r| r.get::<_, Option<String>>(0))?
+        .filter_map(|r| r.transpose())
+        .collect::<rusqlite::Result<_>>()?;
+    let lists: Vec<String> = conn
+        .prepare("SELECT DISTINCT session_id FROM session_tracks WHERE session_id LIKE '%@%'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut current =
+        conn.prepare("SELECT EXISTS (SELECT 1 FROM playlists WHERE id = ?1 AND version = ?2)")?;
+    for list in lists {
+        let Some((id, version)) = list.rsplit_once('@') else {
+            continue;
+        };
+        let version: i64 = version.parse().unwrap_or(-1);
+        let is_current: bool = current.query_row(params![id, version], |r| r.get(0))?;
+        if !is_current && !played.contains(&list) {
+            conn.execute("DELETE FROM session_tracks WHERE session_id = ?1", [&list])?;
+        }
+    }
+    Ok(())
 }
 
 fn body_json(s: &Session) -> StoreResult<String> {
@@ -149,6 +184,10 @@ impl SessionStore for SqliteStore {
         let s = session.clone();
         let list = track_list.to_vec();
         self.write(move |conn| {
+            let ctx = &s.body.context;
+            if ctx.kind == ContextKind::TrackList && list.is_empty() && !shared_list_exists(conn, &ctx.id)? {
+                return Err(StoreError::Conflict); // a playlist version removed since it was read
+            }
             conn.execute(
                 "INSERT INTO sessions (id, user_id, device_id, created_ms, updated_ms, version, body)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -181,13 +220,15 @@ impl SessionStore for SqliteStore {
         if let Some(s) = self.hot.session(id) {
             return Ok(Some(s));
         }
-        let s = self.read(|conn| {
-            conn.prepare_cached(&format!(
-                "SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"
-            ))?
-            .query_row([id.to_string()], session_row)
-            .optional()
-        })?;
+        let s = self
+            .read(move |conn| {
+                conn.prepare_cached(&format!(
+                    "SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"
+                ))?
+                .query_row([id.to_string()], session_row)
+                .optional()
+            })
+            .await?;
         if let Some(s) = &s {
             self.hot.put_session(s.clone());
         }
@@ -218,6 +259,7 @@ impl SessionStore for SqliteStore {
                 .and_then(|_| {
                     conn.execute("DELETE FROM sessions WHERE updated_ms < ?1", [before_ms])
                 })
+                .and_then(|n| drop_unplayed_versions(conn).map(|_| n))
                 .map_err(backend)
             })
             .await?;
@@ -226,7 +268,8 @@ impl SessionStore for SqliteStore {
     }
 
     async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>> {
-        self.read(|conn| {
+        let user_id = user_id.to_owned();
+        self.read(move |conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT {SESSION_COLUMNS} FROM (
                    SELECT *, row_number() OVER (PARTITION BY device_id
@@ -237,17 +280,22 @@ impl SessionStore for SqliteStore {
             let rows = st.query_map(params![user_id, since_ms], session_row)?;
             rows.collect()
         })
+        .await
     }
 
     async fn streams(&self, user_id: &str) -> StoreResult<UserStreams> {
-        if let Some(s) = self.hot.streams(user_id) {
+        let user_id = user_id.to_owned();
+        if let Some(s) = self.hot.streams(&user_id) {
             return Ok(s);
         }
-        let row: Option<(i64, String)> = self.read(|conn| {
-            conn.prepare_cached("SELECT version, body FROM user_streams WHERE user_id = ?1")?
-                .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()
-        })?;
+        let key = user_id.clone();
+        let row: Option<(i64, String)> = self
+            .read(move |conn| {
+                conn.prepare_cached("SELECT version, body FROM user_streams WHERE user_id = ?1")?
+                    .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .await?;
         let streams = match row {
             None => UserStreams::default(),
             Some((version, body)) => {
@@ -256,17 +304,18 @@ impl SessionStore for SqliteStore {
                 s
             }
         };
-        self.hot.put_streams(user_id, streams.clone());
+        self.hot.put_streams(&user_id, streams.clone());
         Ok(streams)
     }
 
     async fn skips_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u32> {
-        self.read(|conn| {
+        let user_id = user_id.to_owned();
+        self.read(move |conn| {
             conn.prepare_cached(
                 "SELECT count(*) FROM events WHERE user_id = ?1 AND user_skip = 1 AND received_ms > ?2",
             )?
             .query_row(params![user_id, since_ms], |r| r.get(0))
-        })
+        }).await
     }
 
     async fn commit_events(&self, commit: &EventCommit) -> StoreResult<()> {

@@ -195,6 +195,7 @@ async fn user_playlists_keep_dense_entries_and_leave_the_catalog_alone() {
         title: "Mine".into(),
         track_count: 0,
         duration: 0,
+        version: 0,
         owner_id: Some("U1".into()),
         description: String::new(),
         visibility: Visibility::Private,
@@ -247,4 +248,73 @@ async fn user_playlists_keep_dense_entries_and_leave_the_catalog_alone() {
         .await
         .unwrap()
         .is_empty());
+}
+
+#[tokio::test]
+async fn a_user_playlist_plays_its_versions_and_purging_keeps_the_played_ones() {
+    let store = SqliteStore::open(&temp_db()).unwrap();
+    store.import_catalog(catalog()).await.unwrap();
+    let mut pl = PlaylistRecord {
+        id: "MINE".into(),
+        title: "Mine".into(),
+        track_count: 0,
+        duration: 0,
+        version: 0,
+        owner_id: Some("U1".into()),
+        description: String::new(),
+        visibility: Visibility::Private,
+        created_ms: 5,
+        updated_ms: 5,
+    };
+    store.create_playlist(&pl).await.unwrap();
+    let at = |pl: &PlaylistRecord| pl.snapshot();
+    let tracks_of = |ctx: ContextRef| {
+        let store = &store;
+        async move { store.context_tracks(&ctx, &[0, 1, 2]).await.unwrap() }
+    };
+    let read = |id: &'static str| {
+        let store = &store;
+        async move { store.playlists(&[id.into()]).await.unwrap().pop().unwrap() }
+    };
+    let add = |t: &str| PlaylistEdit::Append(vec![(format!("e-{t}"), t.to_string())]);
+    store.edit_playlist("MINE", &add("T1"), 6).await.unwrap();
+    let v1 = read("MINE").await;
+    // A session plays version 1.
+    let mut playing = session("U1");
+    playing.body.context = at(&v1);
+    store.create_session(&playing, &[]).await.unwrap();
+    store.edit_playlist("MINE", &add("T2"), 7).await.unwrap();
+    let v2 = read("MINE").await;
+    store.edit_playlist("MINE", &add("T1"), 8).await.unwrap();
+    pl = read("MINE").await;
+    assert_eq!((v1.version, v2.version, pl.version), (1, 2, 3));
+    assert_eq!(store.context_len(&at(&pl)).await.unwrap(), Some(3));
+    assert_eq!(store.context_len(&at(&v1)).await.unwrap(), Some(1));
+    assert_eq!(pl.duration, 400);
+
+    store.purge_sessions(0).await.unwrap();
+    let some = |ids: &[&str]| ids.iter().map(|s| Some(s.to_string())).collect::<Vec<_>>();
+    assert_eq!(
+        tracks_of(at(&v1)).await,
+        [Some("T1".into()), None, None],
+        "played: kept"
+    );
+    assert_eq!(
+        tracks_of(at(&v2)).await,
+        [None, None, None],
+        "unplayed and past: gone"
+    );
+    assert_eq!(
+        tracks_of(at(&pl)).await,
+        some(&["T1", "T2", "T1"]),
+        "current: kept"
+    );
+
+    // A session cannot start on a version that is gone; the caller reads the playlist again.
+    let mut late = session("U1");
+    late.body.context = at(&v2);
+    assert!(matches!(
+        store.create_session(&late, &[]).await,
+        Err(StoreError::Conflict)
+    ));
 }

@@ -33,7 +33,8 @@ pub enum ContextKind {
     Album,
     Playlist,
     Artist,
-    /// The tracks listed in `containerIds`, stored with the session (`id` = session id).
+    /// A stored list of tracks: those listed in `containerIds` (`id` = the session id), or a
+    /// user playlist's entries as they were at one version (`id` = `PlaylistRecord::snapshot`).
     TrackList,
     /// A single track (`id` = track id).
     Track,
@@ -244,6 +245,20 @@ pub struct PlaylistRecord {
     pub visibility: Visibility,
     pub created_ms: i64,
     pub updated_ms: i64,
+    /// Bumped by every change to a user playlist's entries.
+    pub version: i64,
+}
+
+impl PlaylistRecord {
+    /// A user playlist's entries at its current version, as a context: every edit stores the
+    /// new version's list, so a session plays what the playlist held when it started without
+    /// copying it.
+    pub fn snapshot(&self) -> ContextRef {
+        ContextRef {
+            kind: ContextKind::TrackList,
+            id: format!("{}@{}", self.id, self.version),
+        }
+    }
 }
 
 /// A change to a user's playlist.

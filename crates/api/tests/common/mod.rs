@@ -37,6 +37,8 @@ pub const START_MS: i64 = 1_800_000_000_000;
 pub struct TestApp {
     pub router: Router,
     pub medley: Medley,
+    /// The store under `medley`, for what only SQLite can say (the work it did).
+    pub store: Arc<SqliteStore>,
     pub clock: Arc<ManualClock>,
     pub dir: std::path::PathBuf,
     pub api_key: String,
@@ -200,11 +202,12 @@ impl TestApp {
         settings.transcode_dir = dir.join("transcoded");
         let store = Arc::new(SqliteStore::open(&dir.join("medley.db")).unwrap());
         let clock = Arc::new(ManualClock::new(START_MS));
-        let medley = Medley::new(store, clock.clone(), settings);
+        let medley = Medley::new(store.clone(), clock.clone(), settings);
         let demo = medley.ensure_demo(None).await.unwrap().unwrap();
         TestApp {
             router: medley_api::router(medley.clone()),
             medley,
+            store,
             clock,
             dir,
             api_key: demo.api_key,

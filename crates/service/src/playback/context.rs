@@ -1,7 +1,7 @@
 //! Resolving `playParams` into the context a session plays (DESIGN.md 3, "Create").
 
 use medley_core::mrn::{ItemKind, Mrn};
-use medley_store::{ContextKind, ContextRef};
+use medley_store::{ContextKind, ContextRef, PlaylistRecord};
 
 use super::CreateRequest;
 use crate::{Medley, ServiceError, ServiceResult};
@@ -80,64 +80,56 @@ impl Medley {
         Err(ServiceError::NotFound(format!("no station '{}'", mrn.id)))
     }
 
-    /// A user's playlist plays as the snapshot of its tracks when the session starts (a list
-    /// of tracks), so editing the playlist never shifts a queue that is playing it. Another
-    /// user's private playlist is not found. Returns the request to resolve and the playlist.
-    pub(crate) async fn snapshot_user_playlist(
+    /// The user playlist `req` plays (not a catalog one), if the caller may see it; another
+    /// user's private playlist is not found. A session plays the playlist's current version
+    /// (`PlaylistRecord::snapshot`), so later edits never shift a queue that is playing it.
+    pub(crate) async fn user_playlist(
         &self,
         p: &crate::accounts::Principal,
         req: &CreateRequest,
-    ) -> ServiceResult<(CreateRequest, Option<String>)> {
+    ) -> ServiceResult<Option<PlaylistRecord>> {
         let named = match (&req.id, req.container_ids.as_slice()) {
             (_, [c]) if c.kind == ItemKind::Playlist || c.kind == ItemKind::Station => Some(c),
             (Some(m), []) if m.kind == ItemKind::Playlist || m.kind == ItemKind::Station => Some(m),
             _ => None,
         };
         let Some(m) = named else {
-            return Ok((req.clone(), None));
+            return Ok(None);
         };
         let Some(pl) = self
             .store
             .playlists(std::slice::from_ref(&m.id))
             .await?
             .pop()
+            .filter(|pl| pl.owner_id.is_some())
         else {
-            return Ok((req.clone(), None));
+            return Ok(None);
         };
-        if pl.owner_id.is_none() {
-            return Ok((req.clone(), None));
-        }
         if !crate::playlists::may_see(p, &pl) {
             return Err(ServiceError::NotFound(format!("no playlist '{}'", pl.id)));
         }
-        if m.kind == ItemKind::Station {
-            return Ok((req.clone(), None));
-        }
-        let tracks = self
-            .store
-            .playlist_entries(&pl.id, None, crate::playlists::MAX_TRACKS as u32)
-            .await?;
-        if tracks.is_empty() {
+        if m.kind == ItemKind::Playlist && pl.track_count == 0 {
             return Err(ServiceError::BadRequest(format!(
                 "playlist '{}' has no tracks to play",
                 pl.id
             )));
         }
-        let mut snap = req.clone();
-        snap.container_ids = tracks
-            .into_iter()
-            .map(|e| Mrn {
-                kind: ItemKind::Track,
-                id: e.track_id,
-            })
-            .collect();
-        if snap.id.as_ref() == Some(m) {
-            snap.id = None;
-        }
-        Ok((snap, Some(pl.id)))
+        Ok(Some(pl))
     }
 
-    pub(crate) async fn resolve_play(&self, req: &CreateRequest) -> ServiceResult<Resolution> {
+    /// What `req` plays; `user_playlist` is the user playlist it names (see `user_playlist`).
+    pub(crate) async fn resolve_play(
+        &self,
+        req: &CreateRequest,
+        user_playlist: Option<&PlaylistRecord>,
+    ) -> ServiceResult<Resolution> {
+        let context_of = |kind: ContextKind, id: &str| match user_playlist {
+            Some(pl) if kind == ContextKind::Playlist && pl.id == id => pl.snapshot(),
+            _ => ContextRef {
+                kind,
+                id: id.to_string(),
+            },
+        };
         let mut station = req.start_as_station;
         let mut id = req.id.clone();
         if let Some(m) = &id {
@@ -203,7 +195,7 @@ impl Medley {
                             .into(),
                     )
                 })?;
-                let context = ContextRef { kind, id: container.id.clone() };
+                let context = context_of(kind, &container.id);
                 let len = self.container_len(&context, container).await?;
                 let start = match &id {
                     None => None,
@@ -244,7 +236,7 @@ impl Medley {
             }
             (Some(m), []) => match container_kind(m.kind) {
                 Some(kind) => {
-                    let context = ContextRef { kind, id: m.id.clone() };
+                    let context = context_of(kind, &m.id);
                     let len = self.container_len(&context, m).await?;
                     Resolution {
                         source_type: m.kind.source_type().into(),
@@ -276,7 +268,7 @@ impl Medley {
             // A station plays its seed track first, then an endless stream of recommendations.
             let seed_track = match &r.requested_track {
                 Some(t) => t.clone(),
-                None if r.context.kind == ContextKind::TrackList => r.track_list[0].clone(),
+                None if !r.track_list.is_empty() => r.track_list[0].clone(),
                 None => self
                     .context_tracks(&r.context, &[r.start.unwrap_or(0)])
                     .await?

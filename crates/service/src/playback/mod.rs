@@ -181,14 +181,26 @@ impl Medley {
         device_id: String,
         req: &CreateRequest,
     ) -> ServiceResult<Session> {
-        let tier = p.user.tier;
-        let (req, playlist) = self.snapshot_user_playlist(p, req).await?;
-        let mut r = self.resolve_play(&req).await?;
-        if let Some(id) = playlist.filter(|_| !r.station) {
-            // History credits the playlist, not the snapshot's tracks.
-            r.source_type = "PLAYLIST".into();
-            r.source_id = id;
+        for _ in 0..MAX_ATTEMPTS {
+            // `None`: the playlist version it read is gone; read the playlist again.
+            if let Some(s) = self.try_start_session(p, device_id.clone(), req).await? {
+                return Ok(s);
+            }
         }
+        Err(ServiceError::Internal(
+            "the playlist kept changing; retry".into(),
+        ))
+    }
+
+    async fn try_start_session(
+        &self,
+        p: &Principal,
+        device_id: String,
+        req: &CreateRequest,
+    ) -> ServiceResult<Option<Session>> {
+        let tier = p.user.tier;
+        let playlist = self.user_playlist(p, req).await?;
+        let r = self.resolve_play(req, playlist.as_ref()).await?;
         let station = r.station;
         if station && req.loop_on == Some(true) {
             return Err(ServiceError::ActionNotAllowed(
@@ -238,19 +250,22 @@ impl Medley {
             },
         });
         let id = Uuid::new_v4();
-        let context = match r.context.kind {
-            ContextKind::TrackList => medley_store::ContextRef {
+        // The tracks listed in the request are stored with the session, under its id.
+        let own_list = !r.track_list.is_empty();
+        let context = if own_list {
+            medley_store::ContextRef {
                 kind: ContextKind::TrackList,
                 id: id.to_string(),
-            },
-            _ => r.context.clone(),
+            }
+        } else {
+            r.context.clone()
         };
         let Slot::Context { index, .. } = queue.current.slot else {
             unreachable!("a new queue starts in its context")
         };
-        queue.current.track = match context.kind {
-            ContextKind::TrackList => r.track_list[index as usize].clone(),
-            _ => self
+        queue.current.track = match own_list {
+            true => r.track_list[index as usize].clone(),
+            false => self
                 .context_tracks(&context, &[index])
                 .await?
                 .pop()
@@ -279,8 +294,11 @@ impl Medley {
                 queue,
             },
         };
-        self.store.create_session(&session, &r.track_list).await?;
-        Ok(session)
+        match self.store.create_session(&session, &r.track_list).await {
+            Ok(()) => Ok(Some(session)),
+            Err(medley_store::StoreError::Conflict) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The current entity followed by upcoming ones, `limit` in all (create and restore).
