@@ -1,4 +1,4 @@
-//! The one API error type: `{"status", "code", "message", "reference"}` (DESIGN.md 2.4).
+//! The one API error type: `{"status", "code", "message", "reference"}` (docs/api.md, "Errors").
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -49,8 +49,37 @@ impl ApiError {
     pub fn method_not_allowed() -> ApiError {
         ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_REQUEST",
+            "METHOD_NOT_ALLOWED",
             "this endpoint does not take that HTTP method",
+        )
+    }
+
+    /// The error body for an answer some layer below the handlers gave without one.
+    pub fn of_status(status: StatusCode) -> ApiError {
+        let (code, message) = match status.as_u16() {
+            400 => ("BAD_REQUEST", "the request is malformed"),
+            404 => ("RESOURCE_NOT_FOUND", "no such resource"),
+            405 => return ApiError::method_not_allowed(),
+            408 => ("REQUEST_TIMEOUT", "the request took too long to arrive"),
+            413 => return ApiError::payload_too_large(),
+            414 => return ApiError::uri_too_long(),
+            416 => (
+                "RANGE_NOT_SATISFIABLE",
+                "no part of the Range can be served",
+            ),
+            429 => ("THROTTLED", "too many requests"),
+            503 => ("UNAVAILABLE", "the service is unavailable; retry later"),
+            s if s >= 500 => ("INTERNAL", INTERNAL_MESSAGE),
+            _ => ("BAD_REQUEST", "the request cannot be served"),
+        };
+        ApiError::new(status, code, message)
+    }
+
+    pub fn uri_too_long() -> ApiError {
+        ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            "URI_TOO_LONG",
+            format!("the path and query exceed {} bytes", crate::MAX_URI_BYTES),
         )
     }
 
@@ -63,8 +92,25 @@ impl ApiError {
     }
 
     pub fn unavailable(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "INTERNAL", message)
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", message)
     }
+}
+
+/// What a client is told of an internal error; the details go to the log under the reference.
+const INTERNAL_MESSAGE: &str =
+    "something went wrong inside Medley; the log has the details under this reference";
+
+/// Text fit to quote in a message: at most `max` characters, control characters escaped.
+pub fn shown(input: &str, max: usize) -> String {
+    let mut out: String = input
+        .chars()
+        .take(max)
+        .flat_map(char::escape_debug)
+        .collect();
+    if input.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 impl From<ServiceError> for ApiError {
@@ -92,7 +138,11 @@ impl From<ServiceError> for ApiError {
             ServiceError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "THROTTLED"),
             ServiceError::Internal(_) => {
                 tracing::error!("internal error: {message}");
-                (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL")
+                return ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    INTERNAL_MESSAGE,
+                );
             }
         };
         ApiError {

@@ -46,7 +46,7 @@ impl<S: Send + Sync> FromRequestParts<S> for DeviceHeaders {
             header(parts, "x-amzn-device-id"),
             header(parts, "x-amzn-audio-device-capability"),
             header(parts, "x-amzn-audio-drmtype"),
-        )))
+        )?))
     }
 }
 
@@ -104,32 +104,57 @@ pub fn uuid_param(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
         .map_err(|_| ApiError::bad_request(format!("{name} must be a UUID")))
 }
 
-/// The `?limit=` of the list endpoints: 1 to 10, default 10.
+/// The `?limit=` of the playback lists: 1 to 10, default 10.
 pub struct ListLimit(pub usize);
 
 impl<S: Send + Sync> FromRequestParts<S> for ListLimit {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        query_limit(parts.uri.query(), 10, 10).map(ListLimit)
+        let q = query_pairs(&parts.uri)?;
+        crate::v1::limit(&q, 10).map(|n| ListLimit(n as usize))
     }
 }
 
-/// `?limit=` within `1..=max`, or `default` when absent.
-pub fn query_limit(query: Option<&str>, default: usize, max: usize) -> Result<usize, ApiError> {
-    let mut limit = None;
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        if k == "limit" {
-            if limit.is_some() {
-                return Err(ApiError::bad_request("limit is given more than once"));
+/// The query string, decoded; a malformed one is a 400.
+pub fn query_pairs(uri: &axum::http::Uri) -> Result<Vec<(String, String)>, ApiError> {
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map(|q| q.0)
+        .map_err(|_| ApiError::bad_request("the query string is not valid"))
+}
+
+/// One rule for every route's query string, from its declaration (`v1::routes!`): only the
+/// parameters it takes, each at most once, and `limit` a number within its bounds.
+pub async fn check_query(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+    limit: Option<(u32, u32, u32)>,
+    takes: &'static [&'static str],
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let checked = query_pairs(req.uri()).and_then(|q| {
+        for (i, (k, _)) in q.iter().enumerate() {
+            let known = takes.contains(&k.as_str()) || (k == "limit" && limit.is_some());
+            if !known {
+                return Err(ApiError::bad_request(format!(
+                    "this endpoint takes no query parameter '{}'",
+                    crate::error::shown(k, 64)
+                )));
             }
-            limit = Some(v);
+            if q[..i].iter().any(|(seen, _)| seen == k) {
+                return Err(ApiError::bad_request(format!(
+                    "{k} is given more than once"
+                )));
+            }
         }
-    }
-    match limit {
-        None => Ok(default),
-        Some(v) => bounded_limit(v.parse::<i64>().ok(), max),
+        match limit {
+            Some((_, max, _)) => crate::v1::limit(&q, max).map(|_| ()),
+            None => Ok(()),
+        }
+    });
+    match checked {
+        Ok(()) => next.run(req).await,
+        Err(e) => e.into_response(),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Medley's HTTP surface: one router registering every route once, extractors for auth and
-//! device headers, and one error type that renders DESIGN.md 2.4.
+//! device headers, and one error type that renders docs/api.md, "Errors".
 
 pub mod alexa;
 mod error;
@@ -20,6 +20,9 @@ pub use error::ApiError;
 
 /// Request bodies above this are refused with 413 PAYLOAD_TOO_LARGE.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// A path and query longer than this is refused with 414 URI_TOO_LONG. (Past 64 KiB the HTTP
+/// layer itself answers 414, before any of Medley sees the request; see docs/decisions.md.)
+pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 pub fn router(medley: Medley) -> Router {
     Router::new()
@@ -33,6 +36,7 @@ pub fn router(medley: Medley) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(request_id))
         .with_state(medley)
 }
@@ -58,6 +62,38 @@ async fn not_found() -> ApiError {
 
 async fn method_not_allowed() -> ApiError {
     ApiError::method_not_allowed()
+}
+
+/// Refuses over-long URIs, and gives every error answer the JSON body, whatever layer made it
+/// (axum's own rejections, the file server's 416): their headers stay, the body is replaced.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let uri_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if uri_len > MAX_URI_BYTES {
+        return ApiError::uri_too_long().into_response();
+    }
+    let res = next.run(req).await;
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if res.status().as_u16() < 400 || is_json {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    // Axum's rejections say what was wrong in a short plain-text body: keep it as the message.
+    let text = axum::body::to_bytes(body, 1024).await.unwrap_or_default();
+    let mut e = ApiError::of_status(parts.status);
+    let text = String::from_utf8_lossy(&text);
+    if parts.status.is_client_error() && !text.trim().is_empty() {
+        e.message = error::shown(text.trim(), 300);
+    }
+    let mut out = e.into_response();
+    for (k, v) in &parts.headers {
+        if k != axum::http::header::CONTENT_TYPE && k != axum::http::header::CONTENT_LENGTH {
+            out.headers_mut().insert(k, v.clone());
+        }
+    }
+    out
 }
 
 /// Gives every request an id: on its log lines, in the `x-amzn-requestid` response header, and

@@ -80,14 +80,71 @@ pub async fn track(
 }
 
 fn failed(id: &str, r: Rendition, why: &str) -> Response {
+    tracing::warn!(track = id, rendition = r.as_str(), "encode failed: {why}");
     ApiError::unavailable(format!(
-        "the audio of track '{id}' could not be encoded as {}: {why}",
+        "the audio of track '{id}' could not be encoded as {}; the log has why",
         r.as_str()
     ))
     .into_response()
 }
 
-async fn serve(path: &std::path::Path, mime: &'static str, req: Request) -> Response {
+/// What a `Range` header asks for, as RFC 9110 reads it.
+#[derive(Debug, PartialEq)]
+enum Wanted {
+    /// No range this server takes (another unit, bad syntax, several ranges): the whole file.
+    Whole,
+    /// The last `n` bytes.
+    Suffix(u64),
+    /// From `start`, to `end` inclusive if given.
+    From(u64, Option<u64>),
+}
+
+fn wanted(value: &str) -> Wanted {
+    let Some(spec) = value.trim().strip_prefix("bytes=").map(str::trim) else {
+        return Wanted::Whole;
+    };
+    let Some((a, b)) = spec.split_once('-').filter(|_| !spec.contains(',')) else {
+        return Wanted::Whole;
+    };
+    let number = |s: &str| {
+        let s = s.trim();
+        (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse::<u64>().ok())
+            .flatten()
+    };
+    match (number(a), b.trim().is_empty()) {
+        (None, _) if a.trim().is_empty() => number(b).map_or(Wanted::Whole, Wanted::Suffix),
+        (None, _) => Wanted::Whole,
+        (Some(start), true) => Wanted::From(start, None),
+        (Some(start), false) => match number(b) {
+            Some(end) if end >= start => Wanted::From(start, Some(end)),
+            _ => Wanted::Whole,
+        },
+    }
+}
+
+/// Rewrites the request's `Range` to what the file server should do: none for a range this
+/// server ignores, the whole file for a suffix longer than it; anything else stays (and a
+/// start past the end is the file server's 416).
+fn normalize_range(req: &mut Request, len: u64) {
+    let Some(value) = req.headers().get(header::RANGE) else {
+        return;
+    };
+    match value.to_str().map_or(Wanted::Whole, wanted) {
+        Wanted::Whole => {
+            req.headers_mut().remove(header::RANGE);
+        }
+        Wanted::Suffix(n) if n >= len && len > 0 => {
+            let all = HeaderValue::from_static("bytes=0-");
+            req.headers_mut().insert(header::RANGE, all);
+        }
+        _ => {}
+    }
+}
+
+async fn serve(path: &std::path::Path, mime: &'static str, mut req: Request) -> Response {
+    let len = tokio::fs::metadata(path).await.map_or(0, |m| m.len());
+    normalize_range(&mut req, len);
     let mut res = match ServeFile::new(path).oneshot(req).await {
         Ok(r) => r.into_response(),
         Err(never) => match never {},
@@ -143,4 +200,29 @@ fn tail(file: std::fs::File, done: watch::Receiver<Outcome>) -> Body {
         }
     });
     Body::from_stream(stream)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{wanted, Wanted};
+
+    #[test]
+    fn ranges_read_as_rfc_9110_has_them() {
+        assert_eq!(wanted("bytes=0-99"), Wanted::From(0, Some(99)));
+        assert_eq!(wanted("bytes=100-"), Wanted::From(100, None));
+        assert_eq!(wanted("bytes=-500"), Wanted::Suffix(500));
+        assert_eq!(wanted(" bytes= 5 - 9 "), Wanted::From(5, Some(9)));
+        for ignored in [
+            "items=0-5",
+            "bytes=abc",
+            "bytes=",
+            "bytes=-",
+            "bytes=9-5",
+            "bytes=0-1,4-5",
+            "bytes=+1-2",
+            "0-5",
+        ] {
+            assert_eq!(wanted(ignored), Wanted::Whole, "{ignored}");
+        }
+    }
 }

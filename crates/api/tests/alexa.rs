@@ -1,4 +1,4 @@
-//! `POST /alexa` with directives shaped like Amazon's (spec/004): GetItem, GetView, SetLoop,
+//! `POST /alexa` with directives shaped like Amazon's (Alexa.Media.PlayQueue): GetItem, GetView, SetLoop,
 //! SetShuffle, and their errors; one queue steered from both surfaces.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Authentication, headers, documented bounds and every error path answer JSON per DESIGN.md 2.4.
+//! Authentication, headers, documented bounds and every error path answer JSON per docs/api.md, "Errors".
 
 mod common;
 

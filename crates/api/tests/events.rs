@@ -1,4 +1,4 @@
-//! Playback events and stream concurrency (DESIGN.md 5).
+//! Playback events and stream concurrency (docs/api.md, "Events and streams").
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Listening history (spec/001): playback events show up in recently played tracks and
+//! Listening history (Player V1): playback events show up in recently played tracks and
 //! entities; paging, bounds, filters, scopes and privacy.
 
 mod common;

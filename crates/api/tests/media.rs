@@ -163,3 +163,43 @@ async fn forged_or_altered_urls_never_play() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(String::from_utf8_lossy(&body).contains("no audio file"));
 }
+
+#[tokio::test]
+async fn ranges_follow_rfc_9110_and_every_refusal_is_json() {
+    let app = TestApp::new().await;
+    let audio = track_with_audio(&app).await;
+    let res = app
+        .post("/v1/playback/sessions")
+        .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:TRX1"}}))
+        .send()
+        .await;
+    let url = local(
+        res.entity(0)["track"]["playbackInformation"]["url"]
+            .as_str()
+            .unwrap(),
+    );
+    // A Range this server does not take is ignored: the whole file, 200.
+    for ignored in [
+        "items=0-5",
+        "bytes=abc",
+        "bytes=",
+        "bytes=9-3",
+        "bytes=0-1,5-6",
+    ] {
+        let (status, range, body) = fetch(&app, &url, Some(ignored)).await;
+        assert_eq!((status, range.as_str()), (StatusCode::OK, ""), "{ignored}");
+        assert_eq!(body, audio, "{ignored}");
+    }
+    // A suffix longer than the file is the whole file, as a range.
+    let (status, range, body) = fetch(&app, &url, Some("bytes=-3000000")).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(range, format!("bytes 0-{}/{AUDIO_LEN}", AUDIO_LEN - 1));
+    assert_eq!(body, audio);
+    let (status, range, body) = fetch(&app, &url, Some("bytes=-10")).await;
+    assert_eq!((status, body.len()), (StatusCode::PARTIAL_CONTENT, 10));
+    assert_eq!(range, format!("bytes 990-999/{AUDIO_LEN}"));
+    // Only a range no byte of the file satisfies is 416, with the JSON body.
+    let (status, _, body) = fetch(&app, &url, Some("bytes=5000-")).await;
+    assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(error_code(&body), "RANGE_NOT_SATISFIABLE");
+}

@@ -1,4 +1,4 @@
-//! Queue semantics through the HTTP API (DESIGN.md 3).
+//! Queue semantics through the HTTP API (docs/api.md, "Queues").
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Follows, followers and the library (spec/003): idempotent follow/unfollow, lists newest
+//! Follows, followers and the library (User V1): idempotent follow/unfollow, lists newest
 //! first with cursors, filters, scopes and privacy.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Tier policy (DESIGN.md 4): actions, skip counting over a rolling hour, augmented shuffle,
+//! Tier policy (docs/api.md, "Tiers"): actions, skip counting over a rolling hour, augmented shuffle,
 //! quality gating.
 
 mod common;

@@ -1,5 +1,5 @@
-//! Audio formats, the qualities of spec/002 ("Audio Quality"), and which rendition of a track a
-//! player gets: the file as it is, or an encoding Medley makes of it (DESIGN.md 4, "audio
+//! Audio formats, the qualities of the Device API's audio capability header, and which rendition of a track a
+//! player gets: the file as it is, or an encoding Medley makes of it (docs/decisions.md, "Audio
 //! quality"). Pure rules; running the encoder is the service's business.
 
 use crate::policy::Tier;
@@ -184,7 +184,7 @@ pub enum Rendition {
     Mp3,
 }
 
-/// The bitrate of standard quality ("medium" of spec/002's 48, 192 and 320 kbps).
+/// The bitrate of standard quality (the Device API's "medium" of 48, 192 and 320 kbps).
 pub const OPUS_KBPS: u32 = 192;
 /// Alexa plays MP3 up to 256 kbps at 44.1 or 48 kHz.
 pub const MP3_KBPS: u32 = 256;

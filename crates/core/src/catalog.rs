@@ -1,4 +1,4 @@
-//! The catalog model and the catalog file of DESIGN.md 2.2.
+//! The catalog model and the catalog file of docs/catalog-file.md.
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;

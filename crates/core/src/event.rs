@@ -1,4 +1,4 @@
-//! Playback events (spec/000 "Report Single Event"): parsing and validation with messages that
+//! Playback events (Playback V1, "Report Single Event"): parsing and validation with messages that
 //! name the offending field.
 
 use serde_json::Value;

@@ -10,5 +10,6 @@ pub mod policy;
 pub mod queue;
 pub mod recommend;
 pub mod rng;
+pub mod text;
 pub mod time;
 pub mod wav;

@@ -1,4 +1,4 @@
-//! metricId: the JSON string each queue entity carries and events send back (spec/000).
+//! metricId: the JSON string each queue entity carries and events send back (Playback V1).
 
 use serde_json::Value;
 use uuid::Uuid;

@@ -1,4 +1,4 @@
-//! Tier policy (DESIGN.md 4): which customer actions a tier allows, and skip counting.
+//! Tier policy (docs/api.md, "Tiers"): which customer actions a tier allows, and skip counting.
 
 use serde::Serialize;
 
@@ -88,7 +88,7 @@ pub struct ActionState {
     pub disable_type: Option<&'static str>,
 }
 
-/// The ten keys, in the order spec/000 prints them.
+/// The ten keys, in the order Playback V1 prints them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Actions {

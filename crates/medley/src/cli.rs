@@ -1,4 +1,4 @@
-//! The command line (DESIGN.md 2.1), exactly: scripts and operators depend on it.
+//! The command line (README, "The command line"), exactly: scripts and operators depend on it.
 
 use std::path::PathBuf;
 

@@ -1,4 +1,4 @@
-//! `medley`: the command line of DESIGN.md 2.1.
+//! `medley`: the command line README documents.
 
 mod cli;
 mod config;

@@ -1,4 +1,4 @@
-//! Black-box tests of the real `medley` binary: the command line of DESIGN.md 2.1, the CLI
+//! Black-box tests of the real `medley` binary: the command line README documents, the CLI
 //! working while `serve` runs, acknowledged events surviving `kill -9`, and `medley lambda`
 //! against a stand-in Lambda Runtime API.
 

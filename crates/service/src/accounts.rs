@@ -76,9 +76,9 @@ impl Medley {
 
     pub async fn add_user(&self, new: NewUser) -> ServiceResult<User> {
         let name = new.name.trim();
-        if name.is_empty() || name.len() > 200 {
+        if name.is_empty() || medley_core::text::refusal("name", name, 200, false).is_some() {
             return Err(ServiceError::BadRequest(
-                "name must be 1 to 200 characters".into(),
+                "name must be 1 to 200 characters, none of them control characters".into(),
             ));
         }
         if new.max_streams == 0 || new.max_streams > 100 {
@@ -104,9 +104,9 @@ impl Medley {
 
     pub async fn add_client(&self, name: &str) -> ServiceResult<Client> {
         let name = name.trim();
-        if name.is_empty() || name.len() > 200 {
+        if name.is_empty() || medley_core::text::refusal("name", name, 200, false).is_some() {
             return Err(ServiceError::BadRequest(
-                "name must be 1 to 200 characters".into(),
+                "name must be 1 to 200 characters, none of them control characters".into(),
             ));
         }
         let client = Client {
@@ -162,7 +162,7 @@ impl Medley {
         Ok(token)
     }
 
-    /// Checks an `Authorization` header value and `x-api-key` (DESIGN.md 2.5).
+    /// Checks an `Authorization` header value and `x-api-key` (docs/api.md, "Headers").
     pub async fn authenticate(
         &self,
         authorization: Option<&str>,

@@ -1,4 +1,4 @@
-//! Catalog import from a catalog file (DESIGN.md 2.2) or a folder of audio files.
+//! Catalog import from a catalog file (docs/catalog-file.md) or a folder of audio files.
 
 use std::path::Path;
 

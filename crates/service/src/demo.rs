@@ -1,5 +1,5 @@
 //! The demo of `medley serve --demo`: the bundled catalog (which holds the spec's album, tracks
-//! and artists), a demo user, client and token, and the playback sessions that spec/000's event
+//! and artists), a demo user, client and token, and the playback sessions that Playback V1's event
 //! examples refer to, so every example request works as written.
 
 use medley_core::policy::Tier;
@@ -96,7 +96,7 @@ impl Medley {
                 created_ms: now,
             })
             .await?;
-        // spec/000 "Report Single Event": session 849863cc…, entity 84c44b4e… (B084KW75Z6).
+        // Playback V1's "Report Single Event": session 849863cc…, entity 84c44b4e… (B084KW75Z6).
         let current = Entry {
             slot: Slot::Context { cycle: 0, index: 3 },
             track: "B084KW75Z6".into(),
@@ -108,7 +108,7 @@ impl Medley {
             vec![],
         )
         .await?;
-        // spec/000 "Report Multiple Events" and "Get Active Sessions": session 8f48fc53…, where
+        // Playback V1's "Report Multiple Events" and "Get Active Sessions": session 8f48fc53…, where
         // a6e35026… (B084KW75Z6) plays after e9c5ad6c… (B084KPC3Q7).
         let earlier = Entry {
             slot: Slot::Context { cycle: 0, index: 1 },

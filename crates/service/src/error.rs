@@ -1,4 +1,4 @@
-//! The one error type of the use cases; the API renders each variant as DESIGN.md 2.4 says.
+//! The one error type of the use cases; the API renders each variant as docs/api.md, "Errors" says.
 
 use medley_store::StoreError;
 

@@ -1,4 +1,4 @@
-//! Listening history (spec/001, Player V1): recently played tracks and entities, fed by start
+//! Listening history (Player V1): recently played tracks and entities, fed by start
 //! events, paged newest first by opaque cursors.
 
 use medley_core::time::iso8601_ms;

@@ -1,4 +1,4 @@
-//! Signed, expiring media URLs (DESIGN.md 6). A URL names a track and the rendition it serves
+//! Signed, expiring media URLs (docs/decisions.md, "Media URLs"). A URL names a track and the rendition it serves
 //! (the file itself, or an encoding of it that the player's quality calls for), carries its
 //! expiry, and an HMAC of all three under the installation's key: Alexa and players fetch it
 //! without credentials, any process sharing the store can check it, and it stops working once
@@ -44,11 +44,31 @@ fn source_codec(t: &TrackView) -> Option<Codec> {
         .or_else(|| t.file.as_deref().and_then(Codec::from_path))
 }
 
-fn signature(key: &[u8], track_id: &str, rendition: &str, expires_s: i64) -> String {
+/// Bytes of the MAC a URL carries.
+const SIG_BYTES: usize = 16;
+
+fn mac(key: &[u8], track_id: &str, rendition: &str, expires_s: i64) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
     mac.update(format!("{track_id}\n{rendition}\n{expires_s}").as_bytes());
-    let tag = mac.finalize().into_bytes();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&tag[..16])
+    mac
+}
+
+fn signature(key: &[u8], track_id: &str, rendition: &str, expires_s: i64) -> String {
+    let tag = mac(key, track_id, rendition, expires_s)
+        .finalize()
+        .into_bytes();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&tag[..SIG_BYTES])
+}
+
+/// Whether `sig` is the signature of these parameters, compared in constant time.
+fn genuine(key: &[u8], track_id: &str, rendition: &str, expires_s: i64, sig: &str) -> bool {
+    let Ok(tag) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sig) else {
+        return false;
+    };
+    tag.len() == SIG_BYTES
+        && mac(key, track_id, rendition, expires_s)
+            .verify_truncated_left(&tag)
+            .is_ok()
 }
 
 impl Medley {
@@ -102,10 +122,7 @@ impl Medley {
         expires_s: i64,
         sig: &str,
     ) -> ServiceResult<MediaFile> {
-        let expected = signature(self.media_key().await?, track_id, rendition, expires_s);
-        // Both sides are short base64 strings of a MAC; the comparison leaks nothing useful
-        // about the key, only whether this one URL was issued.
-        if expected != sig {
+        if !genuine(self.media_key().await?, track_id, rendition, expires_s, sig) {
             return Err(ServiceError::AccessDenied(
                 "this media URL was not issued by Medley (its signature does not match)".into(),
             ));
@@ -144,10 +161,9 @@ impl Medley {
             .get(&file.path, file.sample_rate, file.rendition)
             .await
             .map_err(|e| {
-                ServiceError::NotFound(format!(
-                    "the audio file {} cannot be read: {e}",
-                    file.path.display()
-                ))
+                // The path is the operator's business, not the player's.
+                tracing::warn!(path = %file.path.display(), "cannot read for transcoding: {e}");
+                ServiceError::NotFound("this track's audio file cannot be read".into())
             })
     }
 }

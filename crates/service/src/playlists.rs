@@ -27,8 +27,8 @@ fn text(body: &Value, key: &str, max: usize, required: bool) -> ServiceResult<Op
     match body.get(key) {
         None | Some(Value::Null) if !required => Ok(None),
         Some(Value::String(s)) if !(required && s.trim().is_empty()) => {
-            if s.chars().count() > max {
-                return Err(bad(format!("{key} is longer than {max} characters")));
+            if let Some(why) = medley_core::text::refusal(key, s, max, key == "description") {
+                return Err(bad(why));
             }
             Ok(Some(s.trim().to_string()))
         }

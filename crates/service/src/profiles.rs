@@ -1,4 +1,4 @@
-//! User profiles (spec/003, User V1): the current user, updating it, and other users, whose
+//! User profiles (User V1): the current user, updating it, and other users, whose
 //! details stay hidden when their profile is private.
 
 use medley_store::{User, Visibility};
@@ -64,7 +64,12 @@ impl Medley {
     ) -> ServiceResult<UserJson> {
         p.require_scope("music::profile")?;
         let name = match body.get("name").and_then(|v| v.as_str()).map(str::trim) {
-            Some(n) if !n.is_empty() && n.chars().count() <= 200 => n,
+            Some(n) if !n.is_empty() => {
+                if let Some(why) = medley_core::text::refusal("name", n, 200, false) {
+                    return Err(ServiceError::BadRequest(why));
+                }
+                n
+            }
             _ => {
                 return Err(ServiceError::BadRequest(
                     "name is required: 1 to 200 characters".into(),

@@ -1,4 +1,4 @@
-//! Scanning a folder of audio files into a catalog (DESIGN.md 2.1 `catalog import FOLDER`):
+//! Scanning a folder of audio files into a catalog (`medley catalog import FOLDER`):
 //! tags and durations are read with lofty; ids are derived from what identifies each thing
 //! (an artist's name, an album's artist and title, a track's path inside the folder), so a
 //! re-scan keeps every id, and with it history, follows and library entries.

@@ -53,8 +53,8 @@ fn query_text(q: Option<&str>, path: &str) -> ServiceResult<String> {
     if q.trim().is_empty() {
         return Err(bad(format!("{path} must not be empty")));
     }
-    if q.chars().count() > 200 {
-        return Err(bad(format!("{path} is longer than 200 characters")));
+    if let Some(why) = medley_core::text::refusal(path, q, 200, false) {
+        return Err(bad(why));
     }
     Ok(q.to_string())
 }

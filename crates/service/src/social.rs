@@ -1,4 +1,4 @@
-//! The social graph and the library (spec/003): following users, artists, playlists and
+//! The social graph and the library (User V1): following users, artists, playlists and
 //! podcast shows, and the tracks a user keeps in their library. Every list is newest first,
 //! paged by opaque cursors; another user's lists are shown only when their profile is public.
 
@@ -51,7 +51,7 @@ impl Relation {
         }
     }
 
-    /// The key of a follow/unfollow answer, as spec/003 names them (artists use one key for
+    /// The key of a follow/unfollow answer, as User V1 names them (artists use one key for
     /// both; the library has its own).
     fn action_key(self, on: bool) -> &'static str {
         match (self, on) {

@@ -563,7 +563,7 @@ impl CatalogStore for SqliteStore {
         let Some((table, key)) = context_table(ctx.kind) else {
             return Ok(Some(vec![String::new()]));
         };
-        self.read(move |conn| {
+        self.scan(move |conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT c.idx, coalesce((SELECT artist_id FROM track_artists ta WHERE ta.track_id = c.track_id ORDER BY pos LIMIT 1), '')
                  FROM {table} c WHERE c.{key} = ?1 ORDER BY c.idx"
@@ -604,6 +604,6 @@ impl CatalogStore for SqliteStore {
 
     async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>> {
         let query = query.to_owned();
-        self.read(move |conn| candidates(conn, &query)).await
+        self.scan(move |conn| candidates(conn, &query)).await
     }
 }

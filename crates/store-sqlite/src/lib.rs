@@ -1,7 +1,8 @@
 //! The embedded SQLite backend: one file under the data dir, WAL, migrations applied on open.
 //!
-//! Reads run on a small pool of connections, on the runtime's blocking threads (a slow read never
-//! stalls the async workers), at most `READ_SLOTS` at once. Every write goes to one writer thread
+//! Reads run on a small pool of connections: lookups by key where they are asked for, reads
+//! whose work depends on the data on the runtime's blocking threads (so a slow search never
+//! stalls the async workers), at most one per core at once. Every write goes to one writer thread
 //! that groups whatever writes are waiting into a single transaction (each in its own savepoint)
 //! and commits with `synchronous=FULL`: a write is acknowledged only once it is on disk, and many
 //! writes share one fsync.
@@ -32,22 +33,57 @@ type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// whether it succeeded and how to answer once the commit is known.
 type Job = Box<dyn FnOnce(Option<&Connection>) -> (bool, Reply) + Send>;
 
-/// Reads running at once; more wait for a slot instead of opening connections without bound.
-const READ_SLOTS: usize = 8;
-/// How many VM steps between two calls of the step counter (SQLite's progress handler).
-const STEP_PERIOD: i32 = 8;
+/// Scans running at once, at most: one per core (they are CPU work); more wait for a slot
+/// instead of opening connections without bound.
+fn read_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+}
+/// How many VM steps between two calls of the step counter (SQLite's progress handler): rare
+/// enough to cost nothing measurable, fine enough to tell a constant cost from a growing one.
+const STEP_PERIOD: i32 = 64;
+
+/// Every counting connection's own counter (never contended: one connection runs on one
+/// thread at a time); the store's work is their sum.
+#[derive(Default)]
+struct Work(Mutex<Vec<Arc<AtomicU64>>>);
+
+impl Work {
+    fn counter(&self) -> Arc<AtomicU64> {
+        let c = Arc::new(AtomicU64::new(0));
+        self.0.lock().unwrap().push(c.clone());
+        c
+    }
+
+    fn total(&self) -> u64 {
+        let counters = self.0.lock().unwrap();
+        counters.iter().map(|c| c.load(Ordering::Relaxed)).sum()
+    }
+}
 
 /// The read side: the pooled connections and what they need to open more.
 struct Readers {
     path: PathBuf,
     pool: Mutex<Vec<Connection>>,
     slots: tokio::sync::Semaphore,
-    work: Arc<AtomicU64>,
+    work: Arc<Work>,
+}
+
+impl Readers {
+    fn run<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        let conn = self.pool.lock().unwrap().pop();
+        let conn = match conn {
+            Some(c) => c,
+            None => open_counted(&self.path, &self.work).map_err(backend)?,
+        };
+        let out = f(&conn).map_err(backend);
+        self.pool.lock().unwrap().push(conn);
+        out
+    }
 }
 
 pub struct SqliteStore {
     readers: Arc<Readers>,
-    work: Arc<AtomicU64>,
+    work: Arc<Work>,
     writer: Mutex<mpsc::Sender<Job>>,
     hot: hot::Hot,
     /// The checkpoint thread runs while this lives.
@@ -67,10 +103,10 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-/// A connection whose VM steps are added to `work`.
-fn open_counted(path: &Path, work: &Arc<AtomicU64>) -> rusqlite::Result<Connection> {
+/// A connection whose VM steps count in `work`.
+fn open_counted(path: &Path, work: &Work) -> rusqlite::Result<Connection> {
     let conn = open_connection(path)?;
-    let work = work.clone();
+    let work = work.counter();
     conn.progress_handler(
         STEP_PERIOD,
         Some(move || {
@@ -90,7 +126,7 @@ impl SqliteStore {
                     .map_err(|e| backend(format!("cannot create {}: {e}", dir.display())))?;
             }
         }
-        let work = Arc::new(AtomicU64::new(0));
+        let work = Arc::new(Work::default());
         let mut conn = open_counted(path, &work).map_err(backend)?;
         schema::migrate(&mut conn).map_err(backend)?;
         let (tx, rx) = mpsc::channel::<Job>();
@@ -109,7 +145,7 @@ impl SqliteStore {
             readers: Arc::new(Readers {
                 path: path.to_path_buf(),
                 pool: Mutex::new(Vec::new()),
-                slots: tokio::sync::Semaphore::new(READ_SLOTS),
+                slots: tokio::sync::Semaphore::new(read_slots()),
                 work: work.clone(),
             }),
             work,
@@ -122,11 +158,22 @@ impl SqliteStore {
     /// SQLite VM steps run so far by the connections that serve requests (not the background
     /// checkpoints): the work a request costs is the difference across it.
     pub fn work(&self) -> u64 {
-        self.work.load(Ordering::Relaxed)
+        self.work.total()
     }
 
-    /// Runs a read on a pooled connection, on a blocking thread.
+    /// Runs a lookup by key (a handful of index probes, microseconds) on a pooled connection,
+    /// right here: handing it to another thread would cost more than it does.
     async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        self.readers.run(f)
+    }
+
+    /// Runs a read whose work depends on the data (a search, the recommender's candidates, a
+    /// list of thousands of entries) on a blocking thread, at most one per core at once, so
+    /// that it never stalls the requests the async workers serve meanwhile.
+    async fn scan<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> StoreResult<T> {
@@ -137,18 +184,9 @@ impl SqliteStore {
             .await
             .map_err(|_| backend("the store is closed"))?;
         let r = readers.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = r.pool.lock().unwrap().pop();
-            let conn = match conn {
-                Some(c) => c,
-                None => open_counted(&r.path, &r.work).map_err(backend)?,
-            };
-            let out = f(&conn).map_err(backend);
-            r.pool.lock().unwrap().push(conn);
-            out
-        })
-        .await
-        .map_err(|e| backend(format!("a read failed: {e}")))?
+        tokio::task::spawn_blocking(move || r.run(f))
+            .await
+            .map_err(|e| backend(format!("a read failed: {e}")))?
     }
 
     /// Runs `f` inside the writer's next group commit; resolves once that commit is durable.

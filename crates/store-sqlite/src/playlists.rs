@@ -162,7 +162,7 @@ impl PlaylistStore for SqliteStore {
     ) -> StoreResult<Vec<PlaylistEntry>> {
         let id = id.to_owned();
         let from = after.map_or(0, |a| a as i64 + 1);
-        self.read(move |conn| {
+        self.scan(move |conn| {
             conn.prepare_cached(
                 "SELECT idx, entry_id, track_id FROM playlist_tracks
                  WHERE playlist_id = ?1 AND idx >= ?2 ORDER BY idx LIMIT ?3",

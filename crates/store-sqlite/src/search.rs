@@ -543,7 +543,7 @@ fn search(conn: &Connection, req: &SearchRequest) -> rusqlite::Result<Vec<Search
 impl SearchStore for SqliteStore {
     async fn search(&self, req: &SearchRequest) -> StoreResult<Vec<SearchHit>> {
         let req = req.to_owned();
-        self.read(move |conn| search(conn, &req)).await
+        self.scan(move |conn| search(conn, &req)).await
     }
 }
 

@@ -269,7 +269,7 @@ impl SessionStore for SqliteStore {
 
     async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>> {
         let user_id = user_id.to_owned();
-        self.read(move |conn| {
+        self.scan(move |conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT {SESSION_COLUMNS} FROM (
                    SELECT *, row_number() OVER (PARTITION BY device_id

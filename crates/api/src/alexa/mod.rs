@@ -1,4 +1,4 @@
-//! `POST /alexa`: the Alexa Music Skill API (spec/004 and the directives around it), answered
+//! `POST /alexa`: the Alexa Music Skill API (Alexa.Media.PlayQueue and the directives around it), answered
 //! as Amazon's examples show. An Alexa queue is a Medley session (queueId = sessionId, item id =
 //! entityReferenceId), so voice and the Web API steer one queue. Every answer is HTTP 200 with an
 //! Alexa event; failures are Alexa.ErrorResponse or Alexa.Media.ErrorResponse, never a 500.
@@ -54,7 +54,7 @@ fn error_event(e: ServiceError, not_found: &str) -> Value {
         ServiceError::BadRequest(_) | ServiceError::ActionNotAllowed(_) => {
             general_error("INVALID_DIRECTIVE", &message)
         }
-        // The skip window is an hour (DESIGN.md 4).
+        // The skip window is an hour (docs/api.md, "Tiers").
         ServiceError::NoMoreSkips(_) => event(
             "Alexa.Audio",
             "ErrorResponse",

@@ -9,7 +9,7 @@ mod search;
 mod social;
 mod users;
 
-pub(crate) use player::param;
+pub(crate) use player::{limit, param};
 
 use axum::Router;
 use medley_service::Medley;
@@ -38,7 +38,12 @@ macro_rules! routes {
         limit $limit:expr, query $query:expr, body $body:literal
     } )*) => {
         pub fn routes() -> Router<Medley> {
-            Router::new() $( .route($path, axum::routing::$method($module::$handler)) )*
+            Router::new() $( .route(
+                $path,
+                axum::routing::$method($module::$handler).layer(axum::middleware::from_fn(
+                    |req, next| crate::extract::check_query(req, next, $limit, $query),
+                )),
+            ) )*
         }
 
         pub const OPERATIONS: &[Operation] = &[ $( Operation {

@@ -1,4 +1,4 @@
-//! User V1.0 handlers for follows, followers and the library (spec/003).
+//! User V1.0 handlers for follows, followers and the library (User V1).
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -13,7 +13,7 @@ use crate::ApiError;
 type Params = Query<Vec<(String, String)>>;
 type ApiResult = Result<Response, ApiError>;
 
-/// Most edges a list returns; another user's podcast shows page by 36 (spec/003).
+/// Most edges a list returns; another user's podcast shows page by 36 (User V1).
 const MAX: u32 = 100;
 const MAX_THEIR_SHOWS: u32 = 36;
 

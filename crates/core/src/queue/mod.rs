@@ -1,4 +1,4 @@
-//! The queue engine (DESIGN.md 3): a pure state machine over a session's queue.
+//! The queue engine (docs/api.md, "Queues"): a pure state machine over a session's queue.
 //!
 //! A queue is a context (album, playlist, artist, track list, station seed) walked in a play
 //! order, a user region (queue next / queue last) that is never shuffled, a continuation

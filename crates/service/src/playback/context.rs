@@ -1,4 +1,4 @@
-//! Resolving `playParams` into the context a session plays (DESIGN.md 3, "Create").
+//! Resolving `playParams` into the context a session plays (docs/api.md, "Queues").
 
 use medley_core::mrn::{ItemKind, Mrn};
 use medley_store::{ContextKind, ContextRef, PlaylistRecord};

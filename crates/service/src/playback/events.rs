@@ -1,4 +1,4 @@
-//! Playback events (spec/000, DESIGN.md 5): validated whole, applied all-or-nothing, durable on
+//! Playback events (Playback V1; docs/api.md, "Events and streams"): validated whole, applied all-or-nothing, durable on
 //! 201, idempotent on retry. Start events move the queue, claim a stream and feed listening
 //! history; stop events end the stream and count skips.
 

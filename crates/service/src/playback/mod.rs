@@ -1,4 +1,4 @@
-//! Playback sessions (spec/000, DESIGN.md 3 and 4): create, current, next, previous, queue view,
+//! Playback sessions (Playback V1; docs/api.md, "Queues" and "Tiers"): create, current, next, previous, queue view,
 //! active sessions, restore, queue next/last, loop and shuffle. Events live in `events`.
 
 pub(crate) mod context;
@@ -25,7 +25,7 @@ use view::{
     metadata, ActiveSession, ActiveSessions, EntityPage, Metadata, PageInfo, QueuePage, Resolved,
 };
 
-/// What a request says about the device (DESIGN.md 2.5).
+/// What a request says about the device (docs/api.md, "Headers").
 #[derive(Clone, Debug, Default)]
 pub struct Device {
     pub id: Option<String>,
@@ -35,8 +35,22 @@ pub struct Device {
     pub drm: String,
 }
 
+/// The longest `X-Amzn-Device-Id` taken.
+pub const MAX_DEVICE_ID: usize = 256;
+
 impl Device {
-    pub fn from_headers(id: Option<&str>, capability: Option<&str>, drm: Option<&str>) -> Device {
+    /// The device a request's headers describe; a device id that is too long or holds control
+    /// characters is refused.
+    pub fn from_headers(
+        id: Option<&str>,
+        capability: Option<&str>,
+        drm: Option<&str>,
+    ) -> ServiceResult<Device> {
+        if let Some(why) = id
+            .and_then(|id| medley_core::text::refusal("X-Amzn-Device-Id", id, MAX_DEVICE_ID, false))
+        {
+            return Err(ServiceError::BadRequest(why));
+        }
         let mut capabilities: Vec<String> = capability
             .unwrap_or("")
             .split(',')
@@ -46,7 +60,7 @@ impl Device {
         if capabilities.is_empty() {
             capabilities.push("STD_RES".into());
         }
-        Device {
+        Ok(Device {
             id: id
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
@@ -56,7 +70,7 @@ impl Device {
                 .map(|d| d.trim().to_ascii_uppercase())
                 .filter(|d| !d.is_empty())
                 .unwrap_or_else(|| "NONE".into()),
-        }
+        })
     }
 
     /// The best quality the device takes and the tier allows.

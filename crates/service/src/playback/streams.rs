@@ -1,4 +1,4 @@
-//! Concurrent streams per user (DESIGN.md 5): a device streams from its start event until its
+//! Concurrent streams per user (docs/api.md, "Events and streams"): a device streams from its start event until its
 //! stop event or until the track should have ended (plus a grace period). At the user's limit a
 //! start needs a take-over; every take-over bumps the user's epoch, and the whole stream state is
 //! compare-and-set on its version, so two nodes never both grant the stream.

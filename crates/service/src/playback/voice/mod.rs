@@ -1,4 +1,4 @@
-//! The play queue as the Alexa Music Skill API sees it (spec/004): the same session as the
+//! The play queue as the Alexa Music Skill API sees it (Alexa.Media.PlayQueue): the same session as the
 //! Web API's (queueId = sessionId, item id = entityReferenceId), found, started, read, steered
 //! and rated by voice.
 

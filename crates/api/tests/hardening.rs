@@ -1,0 +1,127 @@
+//! Input from outside that the handlers never see, or that is merely odd: every refusal is the
+//! JSON error body, one rule holds for every list's query string, and free-form input is
+//! bounded.
+
+mod common;
+
+use common::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn refusals_below_the_handlers_are_json_too() {
+    let app = TestApp::new().await;
+    // A path that is not UTF-8.
+    app.get("/v1/tracks/%ff%fe")
+        .send()
+        .await
+        .expect_error(400, "BAD_REQUEST");
+    // A path or query longer than Medley takes.
+    let long = "x".repeat(20_000);
+    app.get(&format!("/v1/tracks/{long}"))
+        .send()
+        .await
+        .expect_error(414, "URI_TOO_LONG");
+    app.get(&format!("/v1/search?query={long}"))
+        .send()
+        .await
+        .expect_error(414, "URI_TOO_LONG");
+    // A method the path does not take has a code of its own.
+    app.call(axum::http::Method::DELETE, "/v1/playback/sessions")
+        .send()
+        .await
+        .expect_error(405, "METHOD_NOT_ALLOWED");
+}
+
+#[tokio::test]
+async fn one_rule_for_every_query_string() {
+    let app = TestApp::new().await;
+    let session = app.album_session(&app.token, None, json!({})).await;
+    let sid = session.session_id();
+    let lists = [
+        format!("/v1/playback/sessions/{sid}/next"),
+        "/v1/player/recentlyPlayed".to_string(),
+        "/v1/me/followed/artists".to_string(),
+        "/v1/search?query=strokes".to_string(),
+    ];
+    for list in &lists {
+        let sep = if list.contains('?') { '&' } else { '?' };
+        app.get(&format!("{list}{sep}limit=3"))
+            .send()
+            .await
+            .expect(200);
+        for bad in [
+            "limit=%205",
+            "limit=0",
+            "limit=abc",
+            "limit=3&limit=4",
+            "cursor=%zz",
+        ] {
+            app.get(&format!("{list}{sep}{bad}"))
+                .send()
+                .await
+                .expect_error(400, "BAD_REQUEST");
+        }
+        // A parameter the endpoint does not take is refused, naming it.
+        let res = app.get(&format!("{list}{sep}limt=3")).send().await;
+        res.expect_error(400, "BAD_REQUEST");
+        assert!(res.body["message"].as_str().unwrap().contains("limt"));
+    }
+    // A garbage cursor is refused wherever a cursor is taken; /v1/search takes none.
+    app.get("/v1/player/recentlyPlayed?cursor=garbage")
+        .send()
+        .await
+        .expect_error(400, "BAD_REQUEST");
+    app.get("/v1/search?query=strokes&cursor=garbage")
+        .send()
+        .await
+        .expect_error(400, "BAD_REQUEST");
+    // Endpoints without a list take no limit either.
+    app.get("/v1/playback/sessions/active?limit=5")
+        .send()
+        .await
+        .expect_error(400, "BAD_REQUEST");
+}
+
+#[tokio::test]
+async fn free_form_input_is_bounded() {
+    let app = TestApp::new().await;
+    let create = json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:B084KVZP2G"}});
+    let long_device = "d".repeat(60_000);
+    app.post("/v1/playback/sessions")
+        .header("x-amzn-device-id", &long_device)
+        .json(create.clone())
+        .send()
+        .await
+        .expect_error(400, "BAD_REQUEST");
+    app.post("/v1/playback/sessions")
+        .header("x-amzn-device-id", &"d".repeat(256))
+        .json(create)
+        .send()
+        .await
+        .expect(200);
+    for title in ["a\u{0}b", "line\nbreak", "bell\u{7}"] {
+        let res = app
+            .post("/v1/playlists")
+            .json(json!({"title": title}))
+            .send()
+            .await;
+        res.expect_error(400, "BAD_REQUEST");
+        assert!(res.body["message"].as_str().unwrap().contains("control"));
+    }
+    // A description keeps its line breaks.
+    app.post("/v1/playlists")
+        .json(json!({"title": "Fine", "description": "two\nlines"}))
+        .send()
+        .await
+        .expect(201);
+    app.put("/v1/me")
+        .json(json!({"name": "nul\u{0}name"}))
+        .send()
+        .await
+        .expect_error(400, "BAD_REQUEST");
+    let me = app.get("/v1/me").send().await;
+    assert!(
+        !me.body.to_string().contains("\\u0000"),
+        "nothing was stored"
+    );
+}
