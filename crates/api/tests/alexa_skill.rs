@@ -393,7 +393,7 @@ async fn initiate_modes_and_genres() {
 }
 
 #[tokio::test]
-async fn initiate_respects_the_stream_limit() {
+async fn initiate_takes_the_stream_as_force_does() {
     let app = TestApp::new().await;
     let token = app.user(Tier::Unlimited, 1).await;
     let (kitchen, kitchen_first, _) = start(&app, &token, ALBUM, json!({})).await;
@@ -431,7 +431,7 @@ async fn initiate_respects_the_stream_limit() {
     .await;
     assert_eq!(n["header"]["name"], "GetNextItem.Response", "{n}");
 
-    // A phone takes the stream over (FORCE); Alexa cannot stop a phone.
+    // A phone takes the stream over (FORCE).
     let phone = app.album_session(&token, None, json!({})).await;
     let mut ev = start_event(phone.entity(0));
     ev["options"] = json!({"takeOverType": "FORCE"});
@@ -441,8 +441,6 @@ async fn initiate_respects_the_stream_limit() {
         .send()
         .await
         .expect(201);
-    let r = send(&app, initiate(&token, ALBUM, json!({}), None)).await;
-    assert_eq!(error_type(&r), ("ErrorResponse", "DEVICE_LIMIT_REACHED"));
     let next_id = n["payload"]["item"]["id"].as_str().unwrap();
     let n = send(
         &app,
@@ -458,17 +456,28 @@ async fn initiate_respects_the_stream_limit() {
         "DEVICE_LIMIT_REACHED",
         "the bedroom lost its stream too"
     );
-    let active = app
-        .get("/v1/playback/sessions/active")
+    // "Alexa, play …" while the phone streams: the speaker takes over, as FORCE does.
+    let r = send(&app, initiate(&token, ALBUM, json!({}), None)).await;
+    assert_eq!(r["header"]["name"], "Initiate.Response", "{r}");
+    assert_eq!(
+        r["payload"]["playbackMethod"]["queueIdsToDeactivate"],
+        json!([]),
+        "the phone is no Alexa queue"
+    );
+    let phone_id = phone.session_id();
+    let cur = app
+        .get(&format!("/v1/playback/sessions/{phone_id}/current"))
         .token(&token)
         .send()
         .await;
-    let sessions = active.data()["sessions"].as_array().unwrap().len();
-    assert_eq!(
-        sessions, 3,
-        "the refused Initiate created no session: {}",
-        active.body
-    );
+    assert_eq!(cur.data()["metadata"]["playbackState"], "STOPPED");
+    // While the speaker streams, the phone needs a take-over of its own.
+    app.post("/v1/playback/event")
+        .token(&token)
+        .json(start_event(phone.entity(0)))
+        .send()
+        .await
+        .expect_error(422, "MAX_CONCURRENCY_REACHED");
 
     // Two streams: a second speaker starts without stopping the first.
     let two = app.user(Tier::Unlimited, 2).await;

@@ -280,9 +280,11 @@ async fn concurrency_and_take_over() {
         .send()
         .await
         .expect(201);
-    let phone2 = app.album_session(&app.token, None, json!({})).await;
+    // Nothing streams now: the phone that lost its stream starts again without a take-over.
+    let cur = current(&app, &app.token, &phone.session_id()).await;
+    assert_eq!(cur.data()["metadata"]["playbackState"], "STOPPED");
     app.post("/v1/playback/event")
-        .json(ev(&phone2, None))
+        .json(ev(&phone, None))
         .send()
         .await
         .expect(201);

@@ -215,11 +215,7 @@ async fn handle(
                     Some(v) => repeat_status(v)?,
                 },
             };
-            // What the speaker plays now, if anything: its stream may be handed over.
-            let playing = item_reference(payload, "currentItemReference")
-                .ok()
-                .map(|(queue, _)| queue);
-            let started = m.voice_initiate(&p, &content, modes, playing).await?;
+            let started = m.voice_initiate(&p, &content, modes).await?;
             Ok(event(
                 namespace,
                 "Initiate.Response",

@@ -31,10 +31,6 @@ pub fn voice_device(queue_id: Uuid) -> String {
     format!("alexa:{queue_id}")
 }
 
-pub fn is_voice(s: &Stream) -> bool {
-    s.device_id.starts_with("alexa:")
-}
-
 /// What a session that lost its stream looks like: stopped, and told so on its next start.
 pub fn lose_stream(s: &mut medley_store::Session) {
     s.body.taken_over = true;
@@ -44,7 +40,12 @@ pub fn lose_stream(s: &mut medley_store::Session) {
 /// Grants a stream to a starting device; returns the sessions whose streams were taken over.
 pub fn start(st: &mut UserStreams, r: &StartRequest) -> Result<Vec<Uuid>, ServiceError> {
     st.streams.retain(|s| s.ends_ms > r.now_ms);
-    if r.session_taken_over && r.take_over.is_none() {
+    // A device that lost its stream gets it back without a take-over only once nothing else
+    // holds it: a 422 means a conflict exists now.
+    if r.session_taken_over
+        && r.take_over.is_none()
+        && st.streams.len() >= r.max_streams.max(1) as usize
+    {
         return Err(ServiceError::MaxConcurrency);
     }
     if let Some(own) = st.streams.iter_mut().find(|s| s.device_id == r.device_id) {
@@ -157,7 +158,7 @@ mod tests {
     fn a_limited_take_over_ends_only_what_it_may() {
         let mut st = UserStreams::default();
         start(&mut st, &req("phone", 0, None)).unwrap();
-        let voice_only = |s: &Stream| is_voice(s);
+        let voice_only = |s: &Stream| s.device_id.starts_with("alexa:");
         let speaker = voice_device(Uuid::from_u128(7));
         let mut r = req(&speaker, 1, Some(TakeOver::Force));
         r.only = Some(&voice_only);

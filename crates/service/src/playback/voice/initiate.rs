@@ -1,8 +1,8 @@
 //! Initiate (Alexa.Media.Playback): starts a Medley session on the speaker for a content id.
-//! The speaker claims one of the user's streams: at the limit it may deactivate the user's
-//! other Alexa queues (Alexa stops them), never an app's stream (DEVICE_LIMIT_REACHED).
+//! A voice request to play is an explicit act of the user, so the speaker takes one of the
+//! user's streams as `FORCE` does: from another Alexa queue (which Alexa is told to deactivate)
+//! or from an app, whose session learns it is `STOPPED` as any taken-over device does.
 
-use medley_core::event::TakeOver;
 use medley_core::mrn::{ItemKind, Mrn};
 use medley_core::queue::LoopMode;
 use medley_store::{EventCommit, StoreError, Stream};
@@ -12,7 +12,7 @@ use super::content::Content;
 use super::moves::voice_event;
 use super::{QueueControls, VoiceItem};
 use crate::accounts::Principal;
-use crate::playback::streams::{self, is_voice, voice_device, StartRequest};
+use crate::playback::streams::voice_device;
 use crate::playback::view::Resolved;
 use crate::playback::{CreateRequest, MAX_ATTEMPTS};
 use crate::{Medley, ServiceError, ServiceResult};
@@ -35,32 +35,14 @@ pub struct Initiated {
 }
 
 impl Medley {
-    /// `playing` is the queue the speaker plays now (Initiate's currentItemReference).
     pub async fn voice_initiate(
         &self,
         p: &Principal,
         content: &Content,
         modes: PlaybackModes,
-        playing: Option<Uuid>,
     ) -> ServiceResult<Initiated> {
         p.require_scope("music::playback")?;
-        let replaceable = |x: &Stream| is_voice(x) || Some(x.session_id) == playing;
-        // Refuse before creating anything when the limit leaves the speaker no stream.
-        let mut st = self.store.streams(&p.user.id).await?;
-        let now = self.now_ms();
-        streams::start(
-            &mut st,
-            &StartRequest {
-                device_id: &voice_device(Uuid::nil()),
-                session_id: Uuid::nil(),
-                now_ms: now,
-                ends_ms: now + 1,
-                max_streams: p.user.max_streams,
-                take_over: Some(TakeOver::Force),
-                session_taken_over: false,
-                only: Some(&replaceable),
-            },
-        )?;
+        let any = |_: &Stream| true;
 
         let (item, start_as_station) = match content {
             Content::Item(m) => (m.clone(), false),
@@ -103,10 +85,16 @@ impl Medley {
             }
             let current = s.body.queue.current.clone();
             let claim = self
-                .voice_claim(p, &mut s, &current.track, &replaceable, true)
+                .voice_claim(p, &mut s, &current.track, &any, true)
                 .await?;
             s.body.queue.start(current.clone());
-            let deactivate: Vec<Uuid> = claim.losers.iter().map(|l| l.id).collect();
+            // Alexa deactivates its own queues; an app's session learns on its next request.
+            let deactivate: Vec<Uuid> = claim
+                .losers
+                .iter()
+                .filter(|l| l.device_id == voice_device(l.id))
+                .map(|l| l.id)
+                .collect();
             let commit = EventCommit {
                 user_id: p.user.id.clone(),
                 events: vec![voice_event(&s, &current, "start", false, self.now_ms())],
