@@ -60,7 +60,7 @@ impl ApiError {
             400 => ("BAD_REQUEST", "the request is malformed"),
             404 => ("RESOURCE_NOT_FOUND", "no such resource"),
             405 => return ApiError::method_not_allowed(),
-            408 => ("REQUEST_TIMEOUT", "the request took too long to arrive"),
+            408 => return ApiError::request_timeout(),
             413 => return ApiError::payload_too_large(),
             414 => return ApiError::uri_too_long(),
             416 => (
@@ -73,6 +73,14 @@ impl ApiError {
             _ => ("BAD_REQUEST", "the request cannot be served"),
         };
         ApiError::new(status, code, message)
+    }
+
+    pub fn request_timeout() -> ApiError {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "REQUEST_TIMEOUT",
+            "the request body did not arrive in time",
+        )
     }
 
     pub fn uri_too_long() -> ApiError {

@@ -60,6 +60,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::payload_too_large()
+            } else if crate::deadline::timed_out(&e) {
+                ApiError::request_timeout()
             } else {
                 ApiError::bad_request(format!("could not read the request body: {e}"))
             }

@@ -2,6 +2,7 @@
 //! device headers, and one error type that renders docs/api.md, "Errors".
 
 pub mod alexa;
+mod deadline;
 mod error;
 mod extract;
 mod images;
@@ -25,6 +26,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 pub fn router(medley: Medley) -> Router {
+    let body_timeout = std::time::Duration::from_secs(medley.settings.body_timeout_secs);
     Router::new()
         .merge(v1::routes())
         .route("/healthz", get(healthz))
@@ -36,6 +38,9 @@ pub fn router(medley: Medley) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(move |req, next| {
+            deadline::body_deadline(body_timeout, req, next)
+        }))
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(request_id))
         .with_state(medley)

@@ -43,6 +43,24 @@ enum Cmd {
     /// GET (or POST a body to) one path over and over from several connections and report its
     /// latency.
     Get(Get),
+    /// Hold idle keep-alive and slow-header connections open and report when the server
+    /// closed them.
+    Sockets(Sockets),
+}
+
+#[derive(clap::Args, Clone)]
+struct Sockets {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// Connections that make one request and then stay idle.
+    #[arg(long, default_value_t = 2000)]
+    idle: usize,
+    /// Connections that send a header line every two seconds and never finish their head.
+    #[arg(long, default_value_t = 300)]
+    slow: usize,
+    /// How long to hold them at most.
+    #[arg(long, default_value_t = 75)]
+    seconds: u64,
 }
 
 #[derive(clap::Args, Clone)]
@@ -92,7 +110,83 @@ async fn main() -> anyhow::Result<()> {
         Cmd::GenLibrary { files, out } => gen_library(files, &out),
         Cmd::Run(r) => run(r).await,
         Cmd::Get(g) => get(g).await,
+        Cmd::Sockets(s) => sockets(s).await,
     }
+}
+
+/// One held connection: when the server closed it, if it did before the deadline.
+async fn hold(addr: String, slow: bool, deadline: Instant) -> anyhow::Result<Option<Duration>> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let start = Instant::now();
+    let mut s = tokio::net::TcpStream::connect(&addr).await?;
+    let mut buf = [0u8; 1024];
+    if slow {
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await?;
+    } else {
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await?;
+        if s.read(&mut buf).await? == 0 {
+            return Ok(Some(start.elapsed()));
+        }
+    }
+    let mut line = 0;
+    loop {
+        let wait = if slow {
+            Duration::from_secs(2)
+        } else {
+            deadline - Instant::now()
+        };
+        let until = (Instant::now() + wait).min(deadline);
+        match tokio::time::timeout_at(until.into(), s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Ok(Some(start.elapsed())),
+            Ok(Ok(_)) => continue,
+            Err(_) if Instant::now() >= deadline => return Ok(None),
+            Err(_) => {
+                line += 1;
+                if s.write_all(format!("X-Slow-{line}: 1\r\n").as_bytes())
+                    .await
+                    .is_err()
+                {
+                    return Ok(Some(start.elapsed()));
+                }
+            }
+        }
+    }
+}
+
+async fn sockets(o: Sockets) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(o.seconds);
+    let mut tasks = Vec::new();
+    for i in 0..o.idle + o.slow {
+        tasks.push((
+            i >= o.idle,
+            tokio::spawn(hold(o.addr.clone(), i >= o.idle, deadline)),
+        ));
+    }
+    let mut closed: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
+    let mut open = [0usize; 2];
+    let mut failed = 0;
+    for (slow, t) in tasks {
+        match t.await? {
+            Ok(Some(d)) => closed[slow as usize].push(d),
+            Ok(None) => open[slow as usize] += 1,
+            Err(_) => failed += 1,
+        }
+    }
+    for (i, name) in ["idle keep-alive", "slow headers"].iter().enumerate() {
+        let c = &mut closed[i];
+        c.sort();
+        let median = c.get(c.len() / 2).map_or(0.0, |d| d.as_secs_f64());
+        let last = c.last().map_or(0.0, |d| d.as_secs_f64());
+        println!(
+            "{name}: {} closed by the server (median after {median:.1} s, last {last:.1} s), {} still open after {} s",
+            c.len(),
+            open[i],
+            o.seconds
+        );
+    }
+    println!("{failed} could not connect");
+    Ok(())
 }
 
 fn gen_catalog(tracks: usize, out: &str) -> anyhow::Result<()> {

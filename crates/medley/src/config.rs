@@ -40,6 +40,13 @@ pub struct FileConfig {
     pub ffmpeg: Option<String>,
     /// MiB of transcoded audio kept in `DATA_DIR/transcoded` (default 2048).
     pub transcode_cache_mb: Option<u64>,
+    /// Seconds a connection has to send a whole request head, idle keep-alive connections
+    /// included (default 20).
+    pub header_timeout_secs: Option<u64>,
+    /// Seconds a request body has to arrive whole (default 30).
+    pub body_timeout_secs: Option<u64>,
+    /// Connections `serve` holds at once (default 1024).
+    pub max_connections: Option<usize>,
 }
 
 fn from_default(m: &ArgMatches, id: &str) -> bool {

@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod http;
 mod lambda;
 
 use std::sync::Arc;
@@ -66,13 +67,20 @@ fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
                     .unwrap_or(defaults.ffmpeg.clone()),
                 transcode_dir: store_path.with_file_name("transcoded"),
                 transcode_cache_mb: file.transcode_cache_mb.unwrap_or(defaults.transcode_cache_mb),
+                body_timeout_secs: file.body_timeout_secs.unwrap_or(defaults.body_timeout_secs),
             },
         );
         match cli.command {
             Command::Serve(s) => {
                 // The demo's generated songs live beside the database.
                 let audio = store_path.with_file_name("demo-audio");
-                serve(medley, s, file.log, &audio).await
+                let limits = http::Limits {
+                    header_timeout: std::time::Duration::from_secs(
+                        file.header_timeout_secs.unwrap_or(20).max(1),
+                    ),
+                    max_connections: file.max_connections.unwrap_or(1024).max(1),
+                };
+                serve(medley, s, file.log, &audio, limits).await
             }
             Command::Lambda(l) => lambda::run(medley, &l.runtime_api).await,
             Command::Catalog(CatalogCommand::Import { path }) if path.is_dir() => {
@@ -182,6 +190,7 @@ async fn serve(
     s: cli::Serve,
     log: Option<String>,
     demo_audio: &std::path::Path,
+    limits: http::Limits,
 ) -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MEDLEY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log.as_deref().unwrap_or("info")));
@@ -224,8 +233,7 @@ async fn serve(
         }
     });
     let app = medley_api::router(medley);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
+    http::serve(listener, app, limits, shutdown())
         .await
         .context("serving HTTP")
 }

@@ -1,6 +1,6 @@
 //! Black-box tests of the real `medley` binary: the command line README documents, the CLI
-//! working while `serve` runs, acknowledged events surviving `kill -9`, and `medley lambda`
-//! against a stand-in Lambda Runtime API.
+//! working while `serve` runs, acknowledged events surviving `kill -9`, the limits on what one
+//! client may hold of the server, and `medley lambda` against a stand-in Lambda Runtime API.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -52,7 +52,16 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path, demo: bool) -> Server {
-        let mut args = vec!["serve", "--bind", "127.0.0.1:0"];
+        Server::start_with(dir, demo, None)
+    }
+
+    /// A server reading the configuration file `config`.
+    fn start_with(dir: &Path, demo: bool, config: Option<&Path>) -> Server {
+        let mut args = Vec::new();
+        if let Some(c) = config {
+            args.extend(["--config", c.to_str().unwrap()]);
+        }
+        args.extend(["serve", "--bind", "127.0.0.1:0"]);
         if demo {
             args.push("--demo");
         }
@@ -559,5 +568,102 @@ fn the_alexa_handler_runs_as_a_lambda_function() {
         .starts_with("https://music.example.org/media/tracks/B084KVZP2G?"));
     assert_eq!(got[2].0, "req-2");
     assert_eq!(got[2].1["payload"]["type"], "INVALID_DIRECTIVE");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Reads until the server closes the connection; how long that took, or `None` when it kept
+/// the connection open past `wait`.
+fn closed_within(s: &mut TcpStream, wait: Duration) -> Option<Duration> {
+    let start = Instant::now();
+    s.set_read_timeout(Some(wait)).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return Some(start.elapsed()),
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return Some(start.elapsed())
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+#[test]
+fn slow_idle_and_surplus_connections_are_closed() {
+    let dir = temp_dir();
+    let cfg = dir.join("limits.toml");
+    std::fs::write(
+        &cfg,
+        "header_timeout_secs = 1\nbody_timeout_secs = 1\nmax_connections = 4\n",
+    )
+    .unwrap();
+    let (key, token) = account(&dir, "UNLIMITED");
+    let server = Server::start_with(&dir, false, Some(&cfg));
+    let connect = || TcpStream::connect(&server.addr).unwrap();
+    let wait = Duration::from_secs(10);
+
+    // An idle keep-alive connection: one answered request, then nothing.
+    let mut idle = connect();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut head = [0u8; 12];
+    idle.read_exact(&mut head).unwrap();
+    assert_eq!(&head[9..12], b"200");
+    assert!(
+        closed_within(&mut idle, wait).is_some(),
+        "an idle connection stays open"
+    );
+
+    // Headers that trickle in, a line at a time.
+    let mut slow = connect();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+    let mut closed = false;
+    for i in 0..20 {
+        std::thread::sleep(Duration::from_millis(300));
+        if slow
+            .write_all(format!("X-Slow-{i}: 1\r\n").as_bytes())
+            .is_err()
+        {
+            closed = true;
+            break;
+        }
+    }
+    assert!(
+        closed || closed_within(&mut slow, wait).is_some(),
+        "slow headers keep a connection"
+    );
+
+    // A body that stalls: 408, the house error body.
+    let mut stalled = connect();
+    stalled
+        .write_all(
+            format!(
+                "POST /v1/playback/sessions HTTP/1.1\r\nHost: x\r\nx-api-key: {key}\r\n\
+                 Authorization: Bearer {token}\r\nX-Amzn-Device-Id: d\r\n\
+                 Content-Length: 100\r\n\r\n{{\"playParams\""
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    stalled.set_read_timeout(Some(wait)).unwrap();
+    let mut answer = Vec::new();
+    let _ = stalled.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"code\":\"REQUEST_TIMEOUT\""), "{answer}");
+
+    // Past the cap, a connection is closed at once; the ones held are served.
+    let mut held: Vec<TcpStream> = (0..4).map(|_| connect()).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut surplus = connect();
+    let quick = closed_within(&mut surplus, Duration::from_millis(900));
+    assert!(quick.is_some(), "a fifth connection was kept");
+    held[0]
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    held[0].read_exact(&mut head).unwrap();
+    assert_eq!(&head[9..12], b"200");
+    drop(held);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -76,6 +76,8 @@ pub struct Settings {
     pub transcode_dir: std::path::PathBuf,
     /// How much of them to keep, in MiB; the least recently played go first.
     pub transcode_cache_mb: u64,
+    /// Seconds a request body may take to arrive whole (408 after it).
+    pub body_timeout_secs: u64,
 }
 
 impl Default for Settings {
@@ -90,6 +92,7 @@ impl Default for Settings {
             ffmpeg: "ffmpeg".into(),
             transcode_dir: std::env::temp_dir().join("medley-transcoded"),
             transcode_cache_mb: 2048,
+            body_timeout_secs: 30,
         }
     }
 }
