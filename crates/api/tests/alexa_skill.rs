@@ -153,7 +153,8 @@ async fn get_playable_content_resolves_every_entity_type() {
         json!([attr("STATION", "NOSUCHSEED")]),
         // Selfless is not by Hans Zimmer.
         json!([attr("TRACK", "B084KPC3Q7"), attr("ARTIST", "B000QJK5EQ")]),
-        json!([json!({"type": "SORT_TYPE", "value": "RECENCY"})]),
+        // A station of nothing in particular.
+        json!([json!({"type": "MEDIA_TYPE", "value": "STATION"})]),
     ];
     for attributes in not_found {
         let r = send(&app, search(t, attributes.clone(), true)).await;
@@ -773,18 +774,12 @@ async fn every_directive_checks_the_token_and_its_scopes() {
             directive_in(namespace, name, &narrow, payload.clone()),
         )
         .await;
-        if name == "GetPlayableContent" {
-            assert_eq!(
-                r["header"]["name"], "GetPlayableContent.Response",
-                "searching needs no scope"
-            );
-        } else {
-            assert_eq!(
-                error_type(&r).1,
-                "INVALID_AUTHORIZATION_CREDENTIAL",
-                "{name}: {r}"
-            );
-        }
+        // Searching needs music::catalog, as the catalog does on the Web API.
+        assert_eq!(
+            error_type(&r).1,
+            "INVALID_AUTHORIZATION_CREDENTIAL",
+            "{name}: {r}"
+        );
         let mut unknown = directive_in(namespace, "Frobnicate", &app.token, payload);
         unknown["header"]["name"] = json!(format!("{name}Later"));
         assert_eq!(
@@ -796,5 +791,96 @@ async fn every_directive_checks_the_token_and_its_scopes() {
     assert!(
         lib.node_ids("libraryTracks").is_empty(),
         "nothing was rated"
+    );
+}
+
+#[tokio::test]
+async fn play_music_plays_the_users_own_music() {
+    let app = TestApp::new().await;
+    let token = app.user(Tier::Unlimited, 1).await;
+    let play_music = |token: &str, sort: Option<&str>| {
+        let mut attributes = vec![json!({"type": "MEDIA_TYPE", "value": "TRACK"})];
+        if let Some(s) = sort {
+            attributes.push(json!({"type": "SORT_TYPE", "value": s}));
+        }
+        search(token, json!(attributes), true)
+    };
+    // Nothing played, nothing saved: music from the catalog.
+    let r = send(&app, search(&token, json!([]), true)).await;
+    assert_eq!(r["payload"]["content"]["id"], "mine:recent", "{r}");
+    assert_eq!(
+        r["payload"]["content"]["metadata"]["name"]["speech"]["text"],
+        "music from the catalog"
+    );
+
+    // A saved track: the library.
+    app.put("/v1/me/library/tracks/B08KC1C6BF")
+        .token(&token)
+        .send()
+        .await
+        .expect(200);
+    let r = send(&app, play_music(&token, None)).await;
+    assert_eq!(
+        r["payload"]["content"]["metadata"]["name"]["speech"]["text"],
+        "your library"
+    );
+    let (_, _, started) = start(&app, &token, "mine:recent", json!({})).await;
+    assert_eq!(
+        started["payload"]["playbackMethod"]["firstItem"]["metadata"]["name"]["display"],
+        "Cornfield Chase"
+    );
+
+    // A history: Selfless three times, then Brooklyn Bridge once.
+    let user = app.get("/v1/me").token(&token).send().await.data()["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (track, times) in [("B084KPC3Q7", 3), ("B084KMZM11", 1)] {
+        for _ in 0..times {
+            let s = app
+                .post("/v1/playback/sessions")
+                .token(&token)
+                .json(json!({"playParams": {"id": format!("mrn:1.0:catalog:track:asin:{track}")}}))
+                .send()
+                .await;
+            let mut ev = start_event(s.entity(0));
+            ev["options"] = json!({"takeOverType": "FORCE"});
+            app.post("/v1/playback/event")
+                .token(&token)
+                .json(ev)
+                .send()
+                .await
+                .expect(201);
+            app.advance_secs(1);
+        }
+    }
+    // (Each Initiate plays its first track, which counts in the history too.)
+    let first_track = |r: &Value| {
+        r["payload"]["playbackMethod"]["firstItem"]["metadata"]["name"]["display"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    for (sort, id, title) in [
+        (Some("RECENCY"), "mine:recent", "Brooklyn Bridge To Chorus"),
+        (Some("POPULARITY"), "mine:popular", "Selfless"),
+        (None, "mine:recent", "Selfless"),
+    ] {
+        let r = send(&app, play_music(&token, sort)).await;
+        assert_eq!(r["payload"]["content"]["id"], id, "{sort:?}");
+        let (_, _, started) = start(&app, &token, id, json!({})).await;
+        assert_eq!(first_track(&started), title, "{sort:?}: {started}");
+    }
+    // A token that may not read the history gets the library instead.
+    let narrow = app
+        .scoped_token(
+            &user,
+            &["music::catalog", "music::playback", "music::library"],
+        )
+        .await;
+    let r = send(&app, play_music(&narrow, Some("RECENCY"))).await;
+    assert_eq!(
+        r["payload"]["content"]["metadata"]["name"]["speech"]["text"],
+        "your library"
     );
 }

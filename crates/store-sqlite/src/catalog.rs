@@ -602,6 +602,21 @@ impl CatalogStore for SqliteStore {
         .await
     }
 
+    async fn sample_tracks(&self, pivot: u64, limit: u32) -> StoreResult<Vec<String>> {
+        let pivot = (pivot >> 1) as i64;
+        self.read(move |conn| {
+            // From the pivot on in `rnd` order, wrapping around to the start.
+            conn.prepare_cached(
+                "SELECT id FROM (SELECT id, 0 AS pass, rnd FROM (SELECT id, rnd FROM tracks WHERE rnd >= ?1 ORDER BY rnd LIMIT ?2)
+                 UNION ALL SELECT id, 1, rnd FROM (SELECT id, rnd FROM tracks WHERE rnd < ?1 ORDER BY rnd LIMIT ?2))
+                 ORDER BY pass, rnd LIMIT ?2",
+            )?
+            .query_map(params![pivot, limit], |r| r.get(0))?
+            .collect()
+        })
+        .await
+    }
+
     async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>> {
         let query = query.to_owned();
         self.scan(move |conn| candidates(conn, &query)).await

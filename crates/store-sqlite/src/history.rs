@@ -36,6 +36,21 @@ impl HistoryStore for SqliteStore {
         .await
     }
 
+    async fn top_tracks(&self, user_id: &str, recent: u32, limit: u32) -> StoreResult<Vec<String>> {
+        let user_id = user_id.to_owned();
+        self.scan(move |conn| {
+            conn.prepare_cached(
+                "SELECT track_id FROM (
+                   SELECT track_id, received_ms FROM events
+                   WHERE user_id = ?1 AND kind = 'start' ORDER BY received_ms DESC LIMIT ?2)
+                 GROUP BY track_id ORDER BY count(*) DESC, max(received_ms) DESC LIMIT ?3",
+            )?
+            .query_map(params![user_id, recent, limit], |r| r.get(0))?
+            .collect()
+        })
+        .await
+    }
+
     async fn recent_entities(
         &self,
         user_id: &str,

@@ -59,6 +59,8 @@ pub trait CatalogStore: Send + Sync {
     async fn item_title(&self, kind: &str, id: &str) -> StoreResult<Option<String>>;
     /// Up to `limit` tracks of a genre (exact name), a sample that starts at `pivot`.
     async fn genre_tracks(&self, genre: &str, pivot: u64, limit: u32) -> StoreResult<Vec<String>>;
+    /// Up to `limit` tracks of the whole catalog, a sample that starts at `pivot`.
+    async fn sample_tracks(&self, pivot: u64, limit: u32) -> StoreResult<Vec<String>>;
     /// Candidate tracks for the recommender, with the features it scores.
     async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>>;
 }
@@ -119,6 +121,9 @@ pub trait HistoryStore: Send + Sync {
         before: Option<(i64, i64)>,
         limit: u32,
     ) -> StoreResult<Vec<PlayedTrack>>;
+    /// The user's most played tracks among their last `recent` plays, most played first (ties:
+    /// played last first), at most `limit`.
+    async fn top_tracks(&self, user_id: &str, recent: u32, limit: u32) -> StoreResult<Vec<String>>;
     /// The distinct things the user played, latest first, of the given types (all when empty),
     /// strictly after `before` in that order (`(played_ms, type, id)`).
     async fn recent_entities(

@@ -147,7 +147,8 @@ fn search_criteria(payload: &Value) -> Result<Criteria, ServiceError> {
                 c.entities.push((kind.to_string(), id));
             }
             "MEDIA_TYPE" => c.media_type = text("value"),
-            // SORT_TYPE and attribute types Amazon may add later do not narrow the content.
+            "SORT_TYPE" => c.sort = text("value"),
+            // Attribute types Amazon may add later do not narrow the content.
             _ => {}
         }
     }

@@ -1,6 +1,7 @@
 //! GetPlayableContent (Alexa.Media.Search): the attributes Alexa resolved from what the user
-//! said, against Medley's catalog. A content id is global and stable (the same for every user):
-//! the item's MRN, or `genre:<name>` for a genre, which plays as a station.
+//! said, against Medley's catalog. A content id is the item's MRN, `genre:<name>` for a genre
+//! (which plays as a station), or `mine:recent` / `mine:popular` for "Alexa, play music": the
+//! user's own music (see `my_music`).
 
 use std::sync::Arc;
 
@@ -13,6 +14,10 @@ use crate::{Medley, ServiceError, ServiceResult};
 pub enum Content {
     Item(Mrn),
     Genre(String),
+    /// The user's own music, the most popular first or the most recent first.
+    Mine {
+        popular: bool,
+    },
 }
 
 impl Content {
@@ -20,16 +25,34 @@ impl Content {
         match self {
             Content::Item(m) => m.to_string(),
             Content::Genre(g) => format!("genre:{g}"),
+            Content::Mine { popular: true } => "mine:popular".into(),
+            Content::Mine { popular: false } => "mine:recent".into(),
         }
     }
 
     pub fn parse(id: &str) -> Option<Content> {
+        match id {
+            "mine:popular" => return Some(Content::Mine { popular: true }),
+            "mine:recent" => return Some(Content::Mine { popular: false }),
+            _ => {}
+        }
         match id.strip_prefix("genre:") {
             Some(g) if !g.is_empty() => Some(Content::Genre(g.to_string())),
             Some(_) => None,
             None => Mrn::parse(id).ok().map(Content::Item),
         }
     }
+}
+
+/// Tracks "Alexa, play music" queues at most.
+const MY_MUSIC: u32 = 100;
+/// Plays counted for "most played".
+const TOP_OF_RECENT: u32 = 5000;
+
+/// What "Alexa, play music" found to play, and what to call it.
+pub struct MyMusic {
+    pub tracks: Vec<String>,
+    pub name: &'static str,
 }
 
 /// What GetPlayableContent asks for.
@@ -40,6 +63,8 @@ pub struct Criteria {
     pub entities: Vec<(String, String)>,
     /// The MEDIA_TYPE attribute's value, if any (ALBUM, PLAYLIST, TRACK or STATION).
     pub media_type: Option<String>,
+    /// The SORT_TYPE attribute's value, if any (`POPULARITY` or `RECENCY`).
+    pub sort: Option<String>,
     pub explicit_allowed: bool,
 }
 
@@ -83,6 +108,8 @@ impl Medley {
         p: &crate::accounts::Principal,
         c: &Criteria,
     ) -> ServiceResult<FoundContent> {
+        // Looking content up is reading the catalog, as on the Web API.
+        p.require_scope("music::catalog")?;
         let station = c.entity("STATION").is_some() || c.media_type.as_deref() == Some("STATION");
         let as_station = |mut found: FoundContent, id: &str| {
             if station {
@@ -164,10 +191,86 @@ impl Medley {
                 id,
             ));
         }
-        Err(not_found(
-            "payload.selectionCriteria.attributes names no track, album, artist, playlist, genre or station"
-                .into(),
-        ))
+        if station {
+            return Err(not_found(
+                "a station needs a track, album, artist, playlist or genre to start from".into(),
+            ));
+        }
+        // Nothing named ("Alexa, play music"): the user's own music.
+        let popular = c.sort.as_deref() == Some("POPULARITY");
+        let mine = self.my_music(p, popular).await?;
+        let sample = self.tracks(&mine.tracks[..1]).await?.pop();
+        Ok(FoundContent {
+            content: Content::Mine { popular },
+            kind: "PLAYLIST",
+            name: mine.name.to_string(),
+            sample,
+        })
+    }
+
+    /// The user's own music: their listening history (most played first, or most recent
+    /// first), else their library, else a sample of the catalog. History and library count
+    /// only where the token may read them.
+    pub(crate) async fn my_music(
+        &self,
+        p: &crate::accounts::Principal,
+        popular: bool,
+    ) -> ServiceResult<MyMusic> {
+        let user = &p.user.id;
+        if p.require_scope("music::history").is_ok() {
+            let tracks = if popular {
+                self.store.top_tracks(user, TOP_OF_RECENT, MY_MUSIC).await?
+            } else {
+                let mut seen = std::collections::HashSet::new();
+                let plays = self.store.recent_tracks(user, None, MY_MUSIC * 4).await?;
+                plays
+                    .into_iter()
+                    .map(|p| p.track_id)
+                    .filter(|t| seen.insert(t.clone()))
+                    .take(MY_MUSIC as usize)
+                    .collect()
+            };
+            let tracks = self.playable(tracks).await?;
+            if !tracks.is_empty() {
+                let name = if popular {
+                    "your most played"
+                } else {
+                    "your recently played"
+                };
+                return Ok(MyMusic { tracks, name });
+            }
+        }
+        let library = p.require_scope("music::library").is_ok()
+            || p.require_scope("music::library:read").is_ok();
+        if library {
+            let saved = self
+                .store
+                .targets(user, "LIBRARY_TRACK", &[], None, MY_MUSIC)
+                .await?;
+            let tracks = self
+                .playable(saved.into_iter().map(|(t, _)| t).collect())
+                .await?;
+            if !tracks.is_empty() {
+                return Ok(MyMusic {
+                    tracks,
+                    name: "your library",
+                });
+            }
+        }
+        let tracks = self.store.sample_tracks(rand::random(), MY_MUSIC).await?;
+        if tracks.is_empty() {
+            return Err(not_found("the catalog has no tracks to play".into()));
+        }
+        Ok(MyMusic {
+            tracks,
+            name: "music from the catalog",
+        })
+    }
+
+    /// The ones of `ids` still in the catalog, in order.
+    async fn playable(&self, ids: Vec<String>) -> ServiceResult<Vec<String>> {
+        let found = self.tracks(&ids).await?;
+        Ok(found.iter().map(|t| t.id.clone()).collect())
     }
 
     /// An album, playlist, artist or track as content: its name and a track that stands for it.

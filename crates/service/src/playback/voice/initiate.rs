@@ -44,8 +44,17 @@ impl Medley {
         p.require_scope("music::playback")?;
         let any = |_: &Stream| true;
 
-        let (item, start_as_station) = match content {
-            Content::Item(m) => (m.clone(), false),
+        let track = |id: String| Mrn {
+            kind: ItemKind::Track,
+            id,
+        };
+        // What to play: one item, or (for the user's own music) a list of tracks.
+        let (item, list, start_as_station) = match content {
+            Content::Item(m) => (Some(m.clone()), Vec::new(), false),
+            Content::Mine { popular } => {
+                let mine = self.my_music(p, *popular).await?;
+                (None, mine.tracks.into_iter().map(track).collect(), false)
+            }
             // A genre plays as a station seeded by one of its tracks.
             Content::Genre(g) => {
                 let seed = self
@@ -54,21 +63,17 @@ impl Medley {
                     .await?
                     .pop()
                     .ok_or_else(|| ServiceError::NotFound(format!("no track of genre '{g}'")))?;
-                (
-                    Mrn {
-                        kind: ItemKind::Track,
-                        id: seed,
-                    },
-                    true,
-                )
+                (Some(track(seed)), Vec::new(), true)
             }
         };
-        let station = start_as_station || item.kind == ItemKind::Station;
+        let station =
+            start_as_station || item.as_ref().is_some_and(|m| m.kind == ItemKind::Station);
         // Modes the tier or a station does not allow are left off rather than refused: the
         // user asked to hear something, and hears it.
         let loops = p.user.tier.on_demand() && !station;
         let req = CreateRequest {
-            id: Some(item),
+            id: item,
+            container_ids: list,
             shuffle: Some(modes.shuffle),
             loop_on: Some(modes.loop_ && loops),
             start_as_station,
