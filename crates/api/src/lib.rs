@@ -5,6 +5,7 @@ pub mod alexa;
 mod deadline;
 mod error;
 mod extract;
+mod image_style;
 mod images;
 mod media;
 mod openapi;
@@ -37,6 +38,10 @@ pub fn router(medley: Medley) -> Router {
         .route("/media/images/{id}", get(images::image))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            medley.clone(),
+            image_style::image_style,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(move |req, next| {
             deadline::body_deadline(body_timeout, req, next)

@@ -125,3 +125,47 @@ async fn free_form_input_is_bounded() {
         "nothing was stored"
     );
 }
+
+#[tokio::test]
+async fn the_image_style_asked_for_shapes_the_image_urls_of_the_answer() {
+    let app = TestApp::new().await;
+    let plain = app.get("/v1/albums/B084KYMDXT").send().await;
+    let url = |r: &common::Res| {
+        r.data()["album"]["images"][0]["url"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        url(&plain),
+        "https://m.media-amazon.com/images/I/91hcERG6MkL.jpg"
+    );
+    let styled = app
+        .get("/v1/albums/B084KYMDXT")
+        .header("amzn-image-style", "SL160")
+        .send()
+        .await;
+    assert_eq!(
+        url(&styled),
+        "https://m.media-amazon.com/images/I/91hcERG6MkL._SL160_.jpg"
+    );
+    // Entities of a playback answer too.
+    let session = app
+        .post("/v1/playback/sessions")
+        .header("amzn-image-style", "sl30")
+        .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:B084KVZP2G"}}))
+        .send()
+        .await;
+    session.expect(200);
+    assert_eq!(
+        session.entity(0)["track"]["images"][0]["url"],
+        "https://m.media-amazon.com/images/I/91hcERG6MkL._SL30_.jpg"
+    );
+    // A style Medley does not know leaves the URLs alone.
+    let odd = app
+        .get("/v1/albums/B084KYMDXT")
+        .header("amzn-image-style", "SL9000")
+        .send()
+        .await;
+    assert_eq!(url(&odd), url(&plain));
+}

@@ -1,0 +1,68 @@
+//! `amzn-image-style` on an API request shapes the image URLs of its answer: image loaders fetch
+//! those URLs without the header, so the size has to be in the URL itself.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use medley_service::artwork::{style, styled_url};
+use medley_service::Medley;
+use serde_json::Value;
+
+/// Answers are at most this big where images are rewritten (a page of entities is far less).
+const MAX_REWRITTEN: usize = 4 * 1024 * 1024;
+
+pub async fn image_style(State(m): State<Medley>, req: Request, next: Next) -> Response {
+    let asked = req
+        .headers()
+        .get("amzn-image-style")
+        .and_then(|v| v.to_str().ok())
+        .and_then(style);
+    // The media routes read the header themselves.
+    let Some(asked) = asked.filter(|_| !req.uri().path().starts_with("/media/")) else {
+        return next.run(req).await;
+    };
+    let res = next.run(req).await;
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !res.status().is_success() || !is_json {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_REWRITTEN).await else {
+        return crate::ApiError::of_status(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+            .into_response();
+    };
+    let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    restyle(&mut value, &m.settings.public_url, asked);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(value.to_string()))
+}
+
+/// Every `"images": [{"url": …}]` list, wherever it sits.
+fn restyle(v: &mut Value, public_url: &str, style: &str) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if k == "images" {
+                    if let Value::Array(images) = child {
+                        for image in images {
+                            if let Some(Value::String(url)) = image.get_mut("url") {
+                                *url = styled_url(url, public_url, style);
+                            }
+                        }
+                        continue;
+                    }
+                }
+                restyle(child, public_url, style);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| restyle(i, public_url, style)),
+        _ => {}
+    }
+}
