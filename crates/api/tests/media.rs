@@ -148,7 +148,8 @@ async fn forged_or_altered_urls_never_play() {
         assert_eq!(got.as_u16(), status, "{altered}");
         assert_eq!(error_code(&body), code, "{altered}");
     }
-    // A genuine URL for a track without audio (the demo catalog's) is a clear 404.
+    // A genuine URL for a track without an audio file (the demo catalog's, here) plays its
+    // generated tune.
     let demo = app
         .post("/v1/playback/sessions")
         .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:B084KPC3Q7"}}))
@@ -160,8 +161,8 @@ async fn forged_or_altered_urls_never_play() {
             .unwrap(),
     );
     let (status, _, body) = fetch(&app, &demo_url, None).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(String::from_utf8_lossy(&body).contains("no audio file"));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&body[..4], b"RIFF");
 }
 
 #[tokio::test]
@@ -202,4 +203,38 @@ async fn ranges_follow_rfc_9110_and_every_refusal_is_json() {
     let (status, _, body) = fetch(&app, &url, Some("bytes=5000-")).await;
     assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
     assert_eq!(error_code(&body), "RANGE_NOT_SATISFIABLE");
+}
+
+#[tokio::test]
+async fn a_track_without_a_file_plays_its_generated_tune() {
+    let app = TestApp::new().await;
+    app.medley
+        .import_catalog_json(
+            &json!({"tracks": [{"id": "NOFILE1", "title": "Only Metadata", "duration": 3}]})
+                .to_string(),
+        )
+        .await
+        .unwrap();
+    let res = app
+        .post("/v1/playback/sessions")
+        .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:NOFILE1"}}))
+        .send()
+        .await;
+    res.expect(200);
+    let info = &res.entity(0)["track"]["playbackInformation"];
+    assert_eq!(info["format"], "WAV", "never null: {info}");
+    let url = local(info["url"].as_str().unwrap());
+    let (status, _, body) = fetch(&app, &url, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&body[..4], b"RIFF");
+    assert_eq!(
+        body.len(),
+        44 + 3 * 8000,
+        "8 kHz, 8-bit, mono, three seconds"
+    );
+    // The same tune every time, with Range like any file.
+    let (status, range, part) = fetch(&app, &url, Some("bytes=44-143")).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(range, format!("bytes 44-143/{}", body.len()));
+    assert_eq!(part, body[44..144]);
 }

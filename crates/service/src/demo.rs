@@ -11,7 +11,7 @@ use std::path::Path;
 
 use medley_core::catalog::CatalogFile;
 
-use crate::demo_audio::write_tunes;
+use crate::tunes::write_tunes;
 use crate::{Medley, ServiceError, ServiceResult};
 
 pub const DEMO_CATALOG: &str = include_str!("../demo/catalog.json");

@@ -8,7 +8,6 @@ mod cache;
 pub mod catalog;
 pub mod clock;
 pub mod demo;
-mod demo_audio;
 pub mod error;
 pub mod history;
 pub mod media;
@@ -21,6 +20,7 @@ pub mod search;
 pub mod social;
 mod throttle;
 pub mod transcode;
+mod tunes;
 
 use std::sync::Arc;
 

@@ -38,8 +38,16 @@ pub struct Delivery {
     pub format: Option<&'static str>,
 }
 
+/// What the track's audio holds: its file's format, or the placeholder's when it has none.
+fn source_format(t: &TrackView) -> Option<audio::AudioFormat> {
+    match &t.file {
+        None => Some(crate::tunes::FORMAT),
+        Some(_) => t.audio,
+    }
+}
+
 fn source_codec(t: &TrackView) -> Option<Codec> {
-    t.audio
+    source_format(t)
         .map(|a| a.codec)
         .or_else(|| t.file.as_deref().and_then(Codec::from_path))
 }
@@ -86,7 +94,7 @@ impl Medley {
     /// The rendition of a track that `player` gets: the one its quality calls for when this
     /// installation can make it, else the file as it is (and `format` says which).
     pub(crate) async fn delivery(&self, t: &TrackView, player: Player) -> Delivery {
-        let mut rendition = audio::rendition(t.audio.as_ref(), player);
+        let mut rendition = audio::rendition(source_format(t).as_ref(), player);
         if !self.transcoder.can(rendition).await {
             rendition = Rendition::Original;
         }
@@ -138,17 +146,26 @@ impl Medley {
             .await?
             .pop()
             .ok_or_else(|| ServiceError::NotFound(format!("no track '{track_id}'")))?;
-        let path = track.file.as_ref().map(PathBuf::from).ok_or_else(|| {
-            ServiceError::NotFound(format!(
-                "track '{track_id}' has no audio file in this library"
-            ))
-        })?;
+        let path = match &track.file {
+            Some(file) => PathBuf::from(file),
+            // No file in the catalog: the track's generated tune plays instead.
+            None => self
+                .transcoder
+                .placeholder(&track.id, track.duration)
+                .await
+                .map_err(|e| {
+                    tracing::warn!(track = track_id, "cannot write the placeholder audio: {e}");
+                    ServiceError::Internal(
+                        "this track's placeholder audio cannot be written".into(),
+                    )
+                })?,
+        };
         Ok(MediaFile {
             path,
             // Only Medley signs renditions, and only ones it knows.
             rendition: Rendition::parse(rendition).unwrap_or(Rendition::Original),
             codec: source_codec(&track),
-            sample_rate: track.audio.map_or(44_100, |a| a.sample_rate),
+            sample_rate: source_format(&track).map_or(44_100, |a| a.sample_rate),
         })
     }
 

@@ -164,6 +164,34 @@ impl Transcoder {
             .await
     }
 
+    /// The placeholder audio of a track the catalog gives no file (its generated tune), kept
+    /// in the cache like a rendition: written on first use, dropped when least recently used.
+    pub async fn placeholder(&self, track_id: &str, seconds: u32) -> std::io::Result<PathBuf> {
+        let digest = Sha256::digest(format!("placeholder\n{track_id}\n{seconds}").as_bytes());
+        let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let path = self.dir.join(format!("{hex}.placeholder.wav"));
+        if let Ok(f) = std::fs::File::options().write(true).open(&path) {
+            let _ = f.set_modified(SystemTime::now());
+            return Ok(path);
+        }
+        let (dir, id, done) = (self.dir.clone(), track_id.to_string(), path.clone());
+        let written = tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&dir)?;
+            // Written aside and renamed: a reader never sees half a file.
+            let part = dir.join(format!(
+                "{hex}.placeholder.part-{}",
+                uuid::Uuid::new_v4().simple()
+            ));
+            std::fs::write(&part, crate::tunes::wav(&id, seconds))?;
+            std::fs::rename(&part, &done)
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+        written?;
+        self.evict(&path);
+        Ok(path)
+    }
+
     /// The rendition `r` of the audio file `source` (at `source_rate` Hz): from the cache, or
     /// being encoded now.
     pub async fn get(

@@ -1,12 +1,21 @@
-//! Songs for the demo catalog: each track gets a generated tune as long as its catalog
-//! duration (a melody on a pentatonic scale over a bass note, its key, tempo and notes seeded
-//! by the track id), written as 8 kHz 8-bit WAV, so `serve --demo` plays real sound.
+//! Generated tunes: a track's own melody as long as its catalog duration (a pentatonic melody
+//! over a bass note, its key, tempo and notes seeded by the track id), as 8 kHz 8-bit WAV. The
+//! demo's songs are these, and so is the placeholder of a track the catalog gives no file.
 
 use std::path::{Path, PathBuf};
 
 use medley_core::rng::{hash_str, SplitMix};
 
-const RATE: u32 = 8000;
+pub const RATE: u32 = 8000;
+
+/// What a tune's file holds.
+pub const FORMAT: medley_core::audio::AudioFormat = medley_core::audio::AudioFormat {
+    codec: medley_core::audio::Codec::Wav,
+    sample_rate: RATE,
+    bit_depth: Some(8),
+    kbps: 64,
+    channels: 1,
+};
 /// Semitones of the major pentatonic scale.
 const SCALE: [i32; 5] = [0, 2, 4, 7, 9];
 
@@ -50,6 +59,11 @@ pub fn tune(seed: &str, seconds: u32) -> Vec<u8> {
     out
 }
 
+/// The tune of `seed` as a WAV file's bytes.
+pub fn wav(seed: &str, seconds: u32) -> Vec<u8> {
+    medley_core::wav::pcm8(RATE, &tune(seed, seconds))
+}
+
 /// Writes `<dir>/<id>.wav` for each `(id, seconds)` not written yet; the paths, in order.
 pub fn write_tunes(dir: &Path, tracks: &[(String, u32)]) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
@@ -57,8 +71,7 @@ pub fn write_tunes(dir: &Path, tracks: &[(String, u32)]) -> std::io::Result<Vec<
     for (id, seconds) in tracks {
         let path = dir.join(format!("{id}.wav"));
         if !path.exists() {
-            let wav = medley_core::wav::pcm8(RATE, &tune(id, *seconds));
-            std::fs::write(&path, wav)?;
+            std::fs::write(&path, wav(id, *seconds))?;
         }
         paths.push(path);
     }
