@@ -204,14 +204,16 @@ impl Medley {
             .await?;
         let more = found.len() > limit as usize;
         found.truncate(limit as usize);
-        let mut edges = Vec::with_capacity(found.len());
-        for e in &found {
-            edges.push(EntityEdge {
+        let titles = self.entity_titles(&found).await?;
+        let edges: Vec<EntityEdge> = found
+            .iter()
+            .zip(titles)
+            .map(|(e, title)| EntityEdge {
                 id: format!("{}:{}", e.source_type, e.source_id),
                 played_date: iso8601_ms(e.played_ms),
-                node: self.entity_node(e).await?,
-            });
-        }
+                node: self.entity_node(e, title),
+            })
+            .collect();
         let token = more
             .then(|| {
                 found
@@ -231,19 +233,37 @@ impl Medley {
         Ok(user)
     }
 
-    async fn entity_node(&self, e: &PlayedEntity) -> ServiceResult<Node> {
-        let title = if e.source_type == "STATION" {
-            let mut seed = None;
-            for kind in ["ARTIST", "ALBUM", "PLAYLIST", "TRACK"] {
-                if let Some(t) = self.store.item_title(kind, &e.source_id).await? {
-                    seed = Some(format!("{t} Station"));
-                    break;
-                }
+    /// The title of each entity, read at once: a station is named after its seed, the first of
+    /// an artist, album, playlist or track with its id.
+    async fn entity_titles(&self, found: &[PlayedEntity]) -> ServiceResult<Vec<Option<String>>> {
+        const SEEDS: [&str; 4] = ["ARTIST", "ALBUM", "PLAYLIST", "TRACK"];
+        let mut asked = Vec::new();
+        for e in found {
+            if e.source_type == "STATION" {
+                asked.extend(SEEDS.iter().map(|k| (k.to_string(), e.source_id.clone())));
+            } else {
+                asked.push((e.source_type.clone(), e.source_id.clone()));
             }
-            seed
-        } else {
-            self.store.item_title(&e.source_type, &e.source_id).await?
-        };
+        }
+        let mut titles = self.store.item_titles(&asked).await?.into_iter();
+        Ok(found
+            .iter()
+            .map(|e| {
+                if e.source_type == "STATION" {
+                    let seeds: Vec<Option<String>> = titles.by_ref().take(SEEDS.len()).collect();
+                    seeds
+                        .into_iter()
+                        .flatten()
+                        .next()
+                        .map(|t| format!("{t} Station"))
+                } else {
+                    titles.next().flatten()
+                }
+            })
+            .collect())
+    }
+
+    fn entity_node(&self, e: &PlayedEntity, title: Option<String>) -> Node {
         let path = match e.source_type.as_str() {
             "ALBUM" => "albums",
             "PLAYLIST" => "playlists",
@@ -251,11 +271,11 @@ impl Medley {
             "STATION" => "stations",
             _ => "tracks",
         };
-        Ok(Node {
+        Node {
             type_: Some(type_name(&e.source_type)),
             id: e.source_id.clone(),
             title,
             url: format!("{}/v1/{path}/{}", self.settings.public_url, e.source_id),
-        })
+        }
     }
 }

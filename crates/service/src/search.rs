@@ -139,42 +139,57 @@ fn parse(kind: SearchKind, body: &Value) -> ServiceResult<SearchRequest> {
 }
 
 impl Medley {
-    /// The objects of hits, in order, each with its `_type`.
+    /// The objects of hits, in order, each with its `_type`: one read per kind of hit.
     async fn hit_objects(&self, hits: &[SearchHit]) -> ServiceResult<Vec<Value>> {
-        let mut out = Vec::with_capacity(hits.len());
-        for h in hits {
-            let id = std::slice::from_ref(&h.id);
-            let object = match h.kind {
-                SearchKind::Track => self.track_objects(id).await?.pop(),
-                SearchKind::Album => match self.store.albums(id).await?.pop() {
-                    Some(a) => Some(self.album_object(&a, false).await?),
-                    None => None,
-                },
-                SearchKind::Artist => self
-                    .store
-                    .artists(id)
-                    .await?
-                    .pop()
-                    .map(|a| self.artist_object(&a)),
-                SearchKind::Playlist => self
-                    .store
-                    .playlists(id)
-                    .await?
-                    .pop()
-                    .map(|p| self.playlist_object(&p)),
-                SearchKind::PodcastShow => self
-                    .store
-                    .podcast_shows(id)
-                    .await?
-                    .pop()
-                    .map(|s| self.podcast_show_object(&s)),
-            };
-            if let Some(mut o) = object {
-                o["_type"] = json!(names(h.kind).1);
-                out.push(o);
+        let ids = |kind: SearchKind| -> Vec<String> {
+            hits.iter()
+                .filter(|h| h.kind == kind)
+                .map(|h| h.id.clone())
+                .collect()
+        };
+        let mut objects: std::collections::HashMap<(SearchKind, String), Value> =
+            std::collections::HashMap::new();
+        let mut keep = |kind: SearchKind, found: Vec<Value>| {
+            for o in found {
+                let id = o["id"].as_str().unwrap_or_default().to_string();
+                objects.insert((kind, id), o);
             }
+        };
+        keep(
+            SearchKind::Track,
+            self.track_objects(&ids(SearchKind::Track)).await?,
+        );
+        let mut albums = Vec::new();
+        for a in self.store.albums(&ids(SearchKind::Album)).await? {
+            albums.push(self.album_object(&a, false).await?);
         }
-        Ok(out)
+        keep(SearchKind::Album, albums);
+        let artists = self.store.artists(&ids(SearchKind::Artist)).await?;
+        keep(
+            SearchKind::Artist,
+            artists.iter().map(|a| self.artist_object(a)).collect(),
+        );
+        let playlists = self.store.playlists(&ids(SearchKind::Playlist)).await?;
+        keep(
+            SearchKind::Playlist,
+            playlists.iter().map(|p| self.playlist_object(p)).collect(),
+        );
+        let shows = self
+            .store
+            .podcast_shows(&ids(SearchKind::PodcastShow))
+            .await?;
+        keep(
+            SearchKind::PodcastShow,
+            shows.iter().map(|s| self.podcast_show_object(s)).collect(),
+        );
+        Ok(hits
+            .iter()
+            .filter_map(|h| {
+                let mut o = objects.remove(&(h.kind, h.id.clone()))?;
+                o["_type"] = json!(names(h.kind).1);
+                Some(o)
+            })
+            .collect())
     }
 
     /// `POST /v1/search/<type>`.

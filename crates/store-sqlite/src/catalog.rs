@@ -573,20 +573,25 @@ impl CatalogStore for SqliteStore {
         }).await
     }
 
-    async fn item_title(&self, kind: &str, id: &str) -> StoreResult<Option<String>> {
-        let id = id.to_owned();
-        let sql = match kind {
-            "ALBUM" => "SELECT title FROM albums WHERE id = ?1",
-            "PLAYLIST" => "SELECT title FROM playlists WHERE id = ?1",
-            "ARTIST" => "SELECT name FROM artists WHERE id = ?1",
-            "TRACK" => "SELECT title FROM tracks WHERE id = ?1",
-            "PODCAST_SHOW" => "SELECT title FROM podcast_shows WHERE id = ?1",
-            _ => return Ok(None),
-        };
+    async fn item_titles(&self, items: &[(String, String)]) -> StoreResult<Vec<Option<String>>> {
+        let items = items.to_owned();
         self.read(move |conn| {
-            conn.prepare_cached(sql)?
-                .query_row([id], |r| r.get(0))
-                .optional()
+            items
+                .iter()
+                .map(|(kind, id)| {
+                    let sql = match kind.as_str() {
+                        "ALBUM" => "SELECT title FROM albums WHERE id = ?1",
+                        "PLAYLIST" => "SELECT title FROM playlists WHERE id = ?1",
+                        "ARTIST" => "SELECT name FROM artists WHERE id = ?1",
+                        "TRACK" => "SELECT title FROM tracks WHERE id = ?1",
+                        "PODCAST_SHOW" => "SELECT title FROM podcast_shows WHERE id = ?1",
+                        _ => return Ok(None),
+                    };
+                    conn.prepare_cached(sql)?
+                        .query_row([id], |r| r.get(0))
+                        .optional()
+                })
+                .collect()
         })
         .await
     }

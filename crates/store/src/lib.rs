@@ -56,7 +56,12 @@ pub trait CatalogStore: Send + Sync {
         -> StoreResult<Option<Vec<String>>>;
     /// The title (or an artist's name) of a catalog item; `kind` is `ALBUM`, `PLAYLIST`,
     /// `ARTIST`, `TRACK` or `PODCAST_SHOW`.
-    async fn item_title(&self, kind: &str, id: &str) -> StoreResult<Option<String>>;
+    async fn item_title(&self, kind: &str, id: &str) -> StoreResult<Option<String>> {
+        let asked = [(kind.to_string(), id.to_string())];
+        Ok(self.item_titles(&asked).await?.pop().flatten())
+    }
+    /// The titles of several `(kind, id)` items at once, in the order asked.
+    async fn item_titles(&self, items: &[(String, String)]) -> StoreResult<Vec<Option<String>>>;
     /// Up to `limit` tracks of a genre (exact name), a sample that starts at `pivot`.
     async fn genre_tracks(&self, genre: &str, pivot: u64, limit: u32) -> StoreResult<Vec<String>>;
     /// Up to `limit` tracks of the whole catalog, a sample that starts at `pivot`.
