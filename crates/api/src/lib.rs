@@ -22,8 +22,8 @@ pub use error::ApiError;
 
 /// Request bodies above this are refused with 413 PAYLOAD_TOO_LARGE.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// A path and query longer than this is refused with 414 URI_TOO_LONG. (Past 64 KiB the HTTP
-/// layer itself answers 414, before any of Medley sees the request; see docs/decisions.md.)
+/// A path and query longer than this is refused with 414 URI_TOO_LONG. (Past 64 KiB hyper
+/// refuses the request line itself; `medley serve` gives that answer the JSON body.)
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 pub fn router(medley: Medley) -> Router {

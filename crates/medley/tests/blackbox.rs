@@ -667,3 +667,32 @@ fn slow_idle_and_surplus_connections_are_closed() {
     drop(held);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn requests_hyper_cannot_parse_get_the_json_error_body_too() {
+    let dir = temp_dir();
+    let server = Server::start(&dir, false);
+    let answer = |request: Vec<u8>| {
+        let mut s = TcpStream::connect(&server.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(&request).unwrap();
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        String::from_utf8_lossy(&raw).into_owned()
+    };
+    let long = format!(
+        "GET /v1/search?query={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "x".repeat(100_000)
+    );
+    let a = answer(long.into_bytes());
+    assert!(a.starts_with("HTTP/1.1 414"), "{a}");
+    assert!(a.contains("\"code\":\"URI_TOO_LONG\""), "{a}");
+    assert!(a.contains("\"reference\":"), "{a}");
+    let a = answer(b"NOT HTTP AT ALL\r\n\r\n".to_vec());
+    assert!(a.starts_with("HTTP/1.1 400"), "{a}");
+    assert!(a.contains("\"code\":\"BAD_REQUEST\""), "{a}");
+    // The server goes on serving.
+    let (status, _) = server.request("GET", "/healthz", &[], None);
+    assert_eq!(status, 200);
+    let _ = std::fs::remove_dir_all(&dir);
+}
