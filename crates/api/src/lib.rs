@@ -2,6 +2,7 @@
 //! device headers, and one error type that renders docs/api.md, "Errors".
 
 pub mod alexa;
+mod cors;
 mod deadline;
 mod error;
 mod extract;
@@ -47,6 +48,7 @@ pub fn router(medley: Medley) -> Router {
             deadline::body_deadline(body_timeout, req, next)
         }))
         .layer(middleware::from_fn(json_errors))
+        .layer(cors::layer(&medley.settings.cors_origins))
         .layer(middleware::from_fn(request_id))
         .with_state(medley)
 }

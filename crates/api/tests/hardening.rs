@@ -169,3 +169,59 @@ async fn the_image_style_asked_for_shapes_the_image_urls_of_the_answer() {
         .await;
     assert_eq!(url(&odd), url(&plain));
 }
+
+#[tokio::test]
+async fn pages_on_other_origins_may_call_the_api() {
+    let app = TestApp::new().await;
+    let preflight = app
+        .call(axum::http::Method::OPTIONS, "/v1/playback/sessions")
+        .without("authorization")
+        .without("x-api-key")
+        .header("origin", "http://localhost:3000")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization,x-api-key,content-type,x-amzn-device-id",
+        );
+    let (status, headers, _) = preflight.send_raw().await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    let allowed = headers["access-control-allow-headers"].to_str().unwrap();
+    assert!(
+        allowed.contains("authorization") && allowed.contains("x-amzn-device-id"),
+        "{allowed}"
+    );
+    let (status, headers, _) = app
+        .get("/v1/me")
+        .header("origin", "http://localhost:3000")
+        .send_raw()
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    assert!(headers["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .contains("x-amzn-requestid"));
+
+    // With a list, only the origins on it.
+    let listed = TestApp::with_settings(medley_service::Settings {
+        cors_origins: vec!["http://localhost:3000".into()],
+        ..Default::default()
+    })
+    .await;
+    for (origin, allowed) in [
+        ("http://localhost:3000", true),
+        ("https://evil.example", false),
+    ] {
+        let (_, headers, _) = listed
+            .get("/v1/me")
+            .header("origin", origin)
+            .send_raw()
+            .await;
+        assert_eq!(
+            headers.contains_key("access-control-allow-origin"),
+            allowed,
+            "{origin}"
+        );
+    }
+}

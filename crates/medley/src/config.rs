@@ -47,6 +47,9 @@ pub struct FileConfig {
     pub body_timeout_secs: Option<u64>,
     /// Connections `serve` holds at once (default 1024).
     pub max_connections: Option<usize>,
+    /// Origins whose web pages may call the API, e.g. `["http://localhost:3000"]` (default
+    /// `["*"]`: any).
+    pub cors_origins: Option<Vec<String>>,
 }
 
 fn from_default(m: &ArgMatches, id: &str) -> bool {
@@ -110,5 +113,16 @@ pub fn sqlite_path(args: &StoreArgs) -> anyhow::Result<PathBuf> {
                 bail!("unsupported database url '{url}': expected sqlite:PATH")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_example_file_is_a_valid_configuration() {
+        let example: super::FileConfig =
+            toml::from_str(include_str!("../../../docs/medley.example.toml")).unwrap();
+        assert_eq!(example.max_connections, Some(1024));
+        assert_eq!(example.cors_origins, Some(vec!["*".to_string()]));
     }
 }

@@ -68,6 +68,7 @@ fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
                 transcode_dir: store_path.with_file_name("transcoded"),
                 transcode_cache_mb: file.transcode_cache_mb.unwrap_or(defaults.transcode_cache_mb),
                 body_timeout_secs: file.body_timeout_secs.unwrap_or(defaults.body_timeout_secs),
+                cors_origins: file.cors_origins.clone().unwrap_or(defaults.cors_origins.clone()),
             },
         );
         match cli.command {

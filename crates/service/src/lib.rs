@@ -78,6 +78,8 @@ pub struct Settings {
     pub transcode_cache_mb: u64,
     /// Seconds a request body may take to arrive whole (408 after it).
     pub body_timeout_secs: u64,
+    /// Origins whose web pages may call the API (CORS); `*` for any.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for Settings {
@@ -93,6 +95,7 @@ impl Default for Settings {
             transcode_dir: std::env::temp_dir().join("medley-transcoded"),
             transcode_cache_mb: 2048,
             body_timeout_secs: 30,
+            cors_origins: vec!["*".into()],
         }
     }
 }
