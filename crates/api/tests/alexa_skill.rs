@@ -47,6 +47,18 @@ fn feedback(token: &str, queue: &str, item: &str, value: &str) -> Value {
 
 const ALBUM: &str = "mrn:1.0:catalog:album:asin:B084KYMDXT";
 
+/// A start event for `entity` that takes the stream from whatever plays (FORCE).
+async fn force_start(app: &TestApp, token: &str, entity: &Value) {
+    let mut ev = start_event(entity);
+    ev["options"] = json!({"takeOverType": "FORCE"});
+    app.post("/v1/playback/event")
+        .token(token)
+        .json(ev)
+        .send()
+        .await
+        .expect(201);
+}
+
 /// Starts a queue by voice; returns (queueId, first item id, the whole answer).
 async fn start(app: &TestApp, token: &str, content: &str, modes: Value) -> (String, String, Value) {
     let r = send(app, initiate(token, content, modes, None)).await;
@@ -434,14 +446,7 @@ async fn initiate_takes_the_stream_as_force_does() {
 
     // A phone takes the stream over (FORCE).
     let phone = app.album_session(&token, None, json!({})).await;
-    let mut ev = start_event(phone.entity(0));
-    ev["options"] = json!({"takeOverType": "FORCE"});
-    app.post("/v1/playback/event")
-        .token(&token)
-        .json(ev)
-        .send()
-        .await
-        .expect(201);
+    force_start(&app, &token, phone.entity(0)).await;
     let next_id = n["payload"]["item"]["id"].as_str().unwrap();
     let n = send(
         &app,
@@ -843,14 +848,7 @@ async fn play_music_plays_the_users_own_music() {
                 .json(json!({"playParams": {"id": format!("mrn:1.0:catalog:track:asin:{track}")}}))
                 .send()
                 .await;
-            let mut ev = start_event(s.entity(0));
-            ev["options"] = json!({"takeOverType": "FORCE"});
-            app.post("/v1/playback/event")
-                .token(&token)
-                .json(ev)
-                .send()
-                .await
-                .expect(201);
+            force_start(&app, &token, s.entity(0)).await;
             app.advance_secs(1);
         }
     }

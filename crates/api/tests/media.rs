@@ -28,6 +28,21 @@ async fn track_with_audio(app: &TestApp) -> Vec<u8> {
     audio
 }
 
+/// Starts a session on `track`: the answer, and its media URL as a local path.
+async fn play(app: &TestApp, track: &str) -> (common::Res, String) {
+    let res = app
+        .post("/v1/playback/sessions")
+        .json(json!({"playParams": {"id": format!("mrn:1.0:catalog:track:asin:{track}")}}))
+        .send()
+        .await;
+    let url = local(
+        res.entity(0)["track"]["playbackInformation"]["url"]
+            .as_str()
+            .unwrap_or_default(),
+    );
+    (res, url)
+}
+
 fn error_code(body: &[u8]) -> String {
     let v: serde_json::Value = serde_json::from_slice(body).unwrap();
     v["code"].as_str().unwrap().to_string()
@@ -37,17 +52,8 @@ fn error_code(body: &[u8]) -> String {
 async fn media_urls_play_until_they_expire_and_get_item_renews_them() {
     let app = TestApp::new().await;
     let audio = track_with_audio(&app).await;
-    let res = app
-        .post("/v1/playback/sessions")
-        .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:TRX1"}}))
-        .send()
-        .await;
+    let (res, url) = play(&app, "TRX1").await;
     res.expect(200);
-    let url = local(
-        res.entity(0)["track"]["playbackInformation"]["url"]
-            .as_str()
-            .unwrap(),
-    );
     assert_eq!(
         res.entity(0)["track"]["playbackInformation"]["format"],
         "FLAC"
@@ -100,16 +106,7 @@ async fn media_urls_play_until_they_expire_and_get_item_renews_them() {
 async fn forged_or_altered_urls_never_play() {
     let app = TestApp::new().await;
     track_with_audio(&app).await;
-    let res = app
-        .post("/v1/playback/sessions")
-        .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:TRX1"}}))
-        .send()
-        .await;
-    let url = local(
-        res.entity(0)["track"]["playbackInformation"]["url"]
-            .as_str()
-            .unwrap(),
-    );
+    let (_, url) = play(&app, "TRX1").await;
     assert_eq!(fetch(&app, &url, None).await.0, StatusCode::OK);
     let (base, sig) = url.rsplit_once("&sig=").unwrap();
     let mut flipped = sig.to_string();
@@ -150,16 +147,7 @@ async fn forged_or_altered_urls_never_play() {
     }
     // A genuine URL for a track without an audio file (the demo catalog's, here) plays its
     // generated tune.
-    let demo = app
-        .post("/v1/playback/sessions")
-        .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:B084KPC3Q7"}}))
-        .send()
-        .await;
-    let demo_url = local(
-        demo.entity(0)["track"]["playbackInformation"]["url"]
-            .as_str()
-            .unwrap(),
-    );
+    let (_, demo_url) = play(&app, "B084KPC3Q7").await;
     let (status, _, body) = fetch(&app, &demo_url, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(&body[..4], b"RIFF");
@@ -169,16 +157,7 @@ async fn forged_or_altered_urls_never_play() {
 async fn ranges_follow_rfc_9110_and_every_refusal_is_json() {
     let app = TestApp::new().await;
     let audio = track_with_audio(&app).await;
-    let res = app
-        .post("/v1/playback/sessions")
-        .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:TRX1"}}))
-        .send()
-        .await;
-    let url = local(
-        res.entity(0)["track"]["playbackInformation"]["url"]
-            .as_str()
-            .unwrap(),
-    );
+    let (_, url) = play(&app, "TRX1").await;
     // A Range this server does not take is ignored: the whole file, 200.
     for ignored in [
         "items=0-5",
@@ -215,15 +194,10 @@ async fn a_track_without_a_file_plays_its_generated_tune() {
         )
         .await
         .unwrap();
-    let res = app
-        .post("/v1/playback/sessions")
-        .json(json!({"playParams": {"id": "mrn:1.0:catalog:track:asin:NOFILE1"}}))
-        .send()
-        .await;
+    let (res, url) = play(&app, "NOFILE1").await;
     res.expect(200);
     let info = &res.entity(0)["track"]["playbackInformation"];
     assert_eq!(info["format"], "WAV", "never null: {info}");
-    let url = local(info["url"].as_str().unwrap());
     let (status, _, body) = fetch(&app, &url, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(&body[..4], b"RIFF");

@@ -1,4 +1,4 @@
-//! User V1 profiles (User V1): current user, update, other users, several users; scopes,
+//! User V1 profiles: current user, update, other users, several users; scopes,
 //! bounds and privacy.
 
 mod common;

@@ -103,9 +103,24 @@ fn cache_name(source: &Path, r: Rendition, extension: &str) -> std::io::Result<S
         .unwrap_or_default()
         .as_nanos();
     let key = format!("{}\n{}\n{modified}", source.display(), meta.len());
+    Ok(format!("{}.{}.{extension}", digest_name(&key), r.as_str()))
+}
+
+/// A cache file's name for `key`: 24 hex digits of its SHA-256.
+fn digest_name(key: &str) -> String {
     let digest = Sha256::digest(key.as_bytes());
-    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("{hex}.{}.{extension}", r.as_str()))
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Marks a finished cache file recently used (for eviction); false when there is none.
+fn touch(path: &Path) -> bool {
+    match std::fs::File::options().write(true).open(path) {
+        Ok(f) => {
+            let _ = f.set_modified(SystemTime::now());
+            true
+        }
+        Err(_) => false,
+    }
 }
 
 impl Transcoder {
@@ -167,11 +182,9 @@ impl Transcoder {
     /// The placeholder audio of a track the catalog gives no file (its generated tune), kept
     /// in the cache like a rendition: written on first use, dropped when least recently used.
     pub async fn placeholder(&self, track_id: &str, seconds: u32) -> std::io::Result<PathBuf> {
-        let digest = Sha256::digest(format!("placeholder\n{track_id}\n{seconds}").as_bytes());
-        let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let hex = digest_name(&format!("placeholder\n{track_id}\n{seconds}"));
         let path = self.dir.join(format!("{hex}.placeholder.wav"));
-        if let Ok(f) = std::fs::File::options().write(true).open(&path) {
-            let _ = f.set_modified(SystemTime::now());
+        if touch(&path) {
             return Ok(path);
         }
         let (dir, id, done) = (self.dir.clone(), track_id.to_string(), path.clone());
@@ -214,9 +227,7 @@ impl Transcoder {
                 });
             }
         }
-        if let Ok(f) = std::fs::File::options().write(true).open(&done_path) {
-            // Marks it recently used, for eviction.
-            let _ = f.set_modified(SystemTime::now());
+        if touch(&done_path) {
             return Ok(Transcoded::Ready(done_path));
         }
         std::fs::create_dir_all(&self.dir)?;

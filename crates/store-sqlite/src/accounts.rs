@@ -64,20 +64,17 @@ impl AccountStore for SqliteStore {
     }
 
     async fn user(&self, id: &str) -> StoreResult<Option<User>> {
-        let id = id.to_owned();
-        self.read(move |conn| {
+        self.read(|conn| {
             conn.prepare_cached(&format!(
                 "SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"
             ))?
             .query_row([id], |r| user_row(r, 0))
             .optional()
         })
-        .await
     }
 
     async fn users(&self, ids: &[String]) -> StoreResult<Vec<User>> {
-        let ids = ids.to_owned();
-        self.read(move |conn| {
+        self.read(|conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"
             ))?;
@@ -89,7 +86,6 @@ impl AccountStore for SqliteStore {
             }
             Ok(out)
         })
-        .await
     }
 
     async fn update_profile(
@@ -126,8 +122,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn client(&self, api_key: &str) -> StoreResult<Option<Client>> {
-        let api_key = api_key.to_owned();
-        self.read(move |conn| {
+        self.read(|conn| {
             conn.prepare_cached("SELECT api_key, name, created_ms FROM clients WHERE api_key = ?1")?
                 .query_row([api_key], |r| {
                     Ok(Client {
@@ -138,7 +133,6 @@ impl AccountStore for SqliteStore {
                 })
                 .optional()
         })
-        .await
     }
 
     async fn insert_token(&self, token: &TokenRecord) -> StoreResult<()> {
@@ -162,8 +156,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn token(&self, hash: &str) -> StoreResult<Option<(TokenRecord, User)>> {
-        let hash = hash.to_owned();
-        self.read(move |conn| {
+        self.read(|conn| {
             conn.prepare_cached(&format!(
                 "SELECT t.hash, t.user_id, t.client_key, t.scopes, t.expires_ms, t.created_ms, {USER_COLUMNS}
                  FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?1"
@@ -183,14 +176,11 @@ impl AccountStore for SqliteStore {
                 ))
             })
             .optional()
-        }).await
+        })
     }
 
     async fn has_users(&self) -> StoreResult<bool> {
-        self.read(move |conn| {
-            conn.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))
-        })
-        .await
+        self.read(|conn| conn.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0)))
     }
 
     async fn secret(&self, name: &str, fresh: &[u8]) -> StoreResult<Vec<u8>> {

@@ -141,23 +141,19 @@ fn show(conn: &Connection, id: &str) -> rusqlite::Result<Option<PodcastShowRecor
 #[async_trait]
 impl BrowseStore for SqliteStore {
     async fn albums(&self, ids: &[String]) -> StoreResult<Vec<AlbumRecord>> {
-        let ids = ids.to_owned();
-        self.read(move |conn| each(conn, &ids, album)).await
+        self.read(|conn| each(conn, ids, album))
     }
 
     async fn artists(&self, ids: &[String]) -> StoreResult<Vec<ArtistRecord>> {
-        let ids = ids.to_owned();
-        self.read(move |conn| each(conn, &ids, artist)).await
+        self.read(|conn| each(conn, ids, artist))
     }
 
     async fn playlists(&self, ids: &[String]) -> StoreResult<Vec<PlaylistRecord>> {
-        let ids = ids.to_owned();
-        self.read(move |conn| each(conn, &ids, playlist)).await
+        self.read(|conn| each(conn, ids, playlist))
     }
 
     async fn podcast_shows(&self, ids: &[String]) -> StoreResult<Vec<PodcastShowRecord>> {
-        let ids = ids.to_owned();
-        self.read(move |conn| each(conn, &ids, show)).await
+        self.read(|conn| each(conn, ids, show))
     }
 
     async fn context_entries(
@@ -166,7 +162,6 @@ impl BrowseStore for SqliteStore {
         after: Option<u32>,
         limit: u32,
     ) -> StoreResult<Vec<(u32, String)>> {
-        let ctx = ctx.to_owned();
         let Some((table, key)) = context_table(ctx.kind) else {
             return Ok(if after.is_none() && limit > 0 {
                 vec![(0, ctx.id.clone())]
@@ -175,13 +170,13 @@ impl BrowseStore for SqliteStore {
             });
         };
         let from = after.map_or(0, |a| a as i64 + 1);
-        self.read(move |conn| {
+        self.read(|conn| {
             conn.prepare_cached(&format!(
                 "SELECT idx, track_id FROM {table} WHERE {key} = ?1 AND idx >= ?2 ORDER BY idx LIMIT ?3"
             ))?
             .query_map(params![ctx.id, from, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect()
-        }).await
+        })
     }
 
     async fn artist_albums(
@@ -190,10 +185,9 @@ impl BrowseStore for SqliteStore {
         after: Option<(String, String)>,
         limit: u32,
     ) -> StoreResult<Vec<(String, String)>> {
-        let artist_id = artist_id.to_owned();
         // Newest first: descending (release date, id), with undated albums ("") last.
         let (date, id) = after.unwrap_or_else(|| ("\u{10FFFF}".into(), String::new()));
-        self.read(move |conn| {
+        self.read(|conn| {
             conn.prepare_cached(
                 "SELECT coalesce(a.release_date, ''), a.id FROM albums a
                  WHERE a.id IN (SELECT album_id FROM album_artists WHERE artist_id = ?1)
@@ -205,6 +199,5 @@ impl BrowseStore for SqliteStore {
             })?
             .collect()
         })
-        .await
     }
 }

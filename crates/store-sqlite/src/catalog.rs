@@ -204,6 +204,11 @@ fn retire_missing(conn: &Connection, root: &str, keep: &[String]) -> rusqlite::R
 
 /// Data derived from the catalog: track years from their albums, each artist's tracks in
 /// release order, and the search index.
+/// A playlist's duration from its entries (in an `UPDATE playlists`): imports and edits store
+/// it, so reading a playlist never sums them.
+pub(crate) const PLAYLIST_DURATION: &str = "(SELECT coalesce(sum(t.duration), 0)
+    FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id WHERE pt.playlist_id = playlists.id)";
+
 fn derive(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "UPDATE tracks SET year = (SELECT year FROM albums WHERE albums.id = tracks.album_id);
@@ -218,9 +223,11 @@ fn derive(conn: &Connection) -> rusqlite::Result<()> {
            FROM (SELECT DISTINCT artist_id, track_id FROM track_artists) ta
            JOIN tracks t ON t.id = ta.track_id
            LEFT JOIN albums al ON al.id = t.album_id;
-         UPDATE artists SET track_count = (SELECT count(*) FROM artist_tracks WHERE artist_id = artists.id);
-         UPDATE playlists SET duration = (SELECT coalesce(sum(t.duration), 0)
-           FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id WHERE pt.playlist_id = playlists.id);",
+         UPDATE artists SET track_count = (SELECT count(*) FROM artist_tracks WHERE artist_id = artists.id);",
+    )?;
+    conn.execute(
+        &format!("UPDATE playlists SET duration = {PLAYLIST_DURATION}"),
+        [],
     )?;
     conn.execute_batch(crate::search::reindex_sql!())?;
     Ok(())
@@ -457,8 +464,7 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn artwork(&self, id: &str) -> StoreResult<Option<Artwork>> {
-        let id = id.to_owned();
-        self.read(move |conn| {
+        self.read(|conn| {
             conn.prepare_cached("SELECT id, source, embedded FROM artwork WHERE id = ?1")?
                 .query_row([id], |r| {
                     Ok(Artwork {
@@ -469,26 +475,22 @@ impl CatalogStore for SqliteStore {
                 })
                 .optional()
         })
-        .await
     }
 
     async fn tracks(&self, ids: &[String]) -> StoreResult<Vec<TrackView>> {
-        let ids = ids.to_owned();
-        self.read(move |conn| {
+        self.read(|conn| {
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
-                if let Some(v) = track_view(conn, &id)? {
+                if let Some(v) = track_view(conn, id)? {
                     out.push(v);
                 }
             }
             Ok(out)
         })
-        .await
     }
 
     async fn context_len(&self, ctx: &ContextRef) -> StoreResult<Option<u32>> {
-        let ctx = ctx.to_owned();
-        self.read(move |conn| {
+        self.read(|conn| {
             let sql = match ctx.kind {
                 ContextKind::Album => "SELECT track_count FROM albums WHERE id = ?1",
                 ContextKind::Playlist => "SELECT track_count FROM playlists WHERE id = ?1",
@@ -505,7 +507,6 @@ impl CatalogStore for SqliteStore {
                 .optional()?
                 .flatten())
         })
-        .await
     }
 
     async fn context_tracks(
@@ -513,15 +514,13 @@ impl CatalogStore for SqliteStore {
         ctx: &ContextRef,
         indices: &[u32],
     ) -> StoreResult<Vec<Option<String>>> {
-        let ctx = ctx.to_owned();
-        let indices = indices.to_owned();
         let Some((table, key)) = context_table(ctx.kind) else {
             return Ok(indices
                 .iter()
                 .map(|i| (*i == 0).then(|| ctx.id.clone()))
                 .collect());
         };
-        self.read(move |conn| {
+        self.read(|conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT track_id FROM {table} WHERE {key} = ?1 AND idx = ?2"
             ))?;
@@ -530,22 +529,18 @@ impl CatalogStore for SqliteStore {
                 .map(|i| st.query_row(params![ctx.id, i], |r| r.get(0)).optional())
                 .collect()
         })
-        .await
     }
 
     async fn context_index_of(&self, ctx: &ContextRef, track_id: &str) -> StoreResult<Option<u32>> {
-        let ctx = ctx.to_owned();
-        let track_id = track_id.to_owned();
         let Some((table, key)) = context_table(ctx.kind) else {
             return Ok((ctx.id == track_id).then_some(0));
         };
-        self.read(move |conn| {
+        self.read(|conn| {
             conn.prepare_cached(&format!(
                 "SELECT min(idx) FROM {table} WHERE {key} = ?1 AND track_id = ?2"
             ))?
             .query_row(params![ctx.id, track_id], |r| r.get(0))
         })
-        .await
     }
 
     async fn context_artists(
@@ -574,8 +569,7 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn item_titles(&self, items: &[(String, String)]) -> StoreResult<Vec<Option<String>>> {
-        let items = items.to_owned();
-        self.read(move |conn| {
+        self.read(|conn| {
             items
                 .iter()
                 .map(|(kind, id)| {
@@ -593,23 +587,20 @@ impl CatalogStore for SqliteStore {
                 })
                 .collect()
         })
-        .await
     }
 
     async fn genre_tracks(&self, genre: &str, pivot: u64, limit: u32) -> StoreResult<Vec<String>> {
-        let genre = genre.to_owned();
         let pivot = (pivot >> 1) as i64;
-        self.read(move |conn| {
+        self.read(|conn| {
             conn.prepare_cached(GENRE_SAMPLE)?
                 .query_map(params![genre, pivot, limit], |r| r.get(0))?
                 .collect()
         })
-        .await
     }
 
     async fn sample_tracks(&self, pivot: u64, limit: u32) -> StoreResult<Vec<String>> {
         let pivot = (pivot >> 1) as i64;
-        self.read(move |conn| {
+        self.read(|conn| {
             // From the pivot on in `rnd` order, wrapping around to the start.
             conn.prepare_cached(
                 "SELECT id FROM (SELECT id, 0 AS pass, rnd FROM (SELECT id, rnd FROM tracks WHERE rnd >= ?1 ORDER BY rnd LIMIT ?2)
@@ -619,7 +610,6 @@ impl CatalogStore for SqliteStore {
             .query_map(params![pivot, limit], |r| r.get(0))?
             .collect()
         })
-        .await
     }
 
     async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>> {

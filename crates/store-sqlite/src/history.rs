@@ -16,9 +16,8 @@ impl HistoryStore for SqliteStore {
         before: Option<(i64, i64)>,
         limit: u32,
     ) -> StoreResult<Vec<PlayedTrack>> {
-        let user_id = user_id.to_owned();
         let (ms, id) = before.unwrap_or((i64::MAX, i64::MAX));
-        self.read(move |conn| {
+        self.read(|conn| {
             let mut st = conn.prepare_cached(
                 "SELECT id, track_id, received_ms FROM events
                  WHERE user_id = ?1 AND kind = 'start' AND (received_ms, id) < (?2, ?3)
@@ -33,7 +32,6 @@ impl HistoryStore for SqliteStore {
             })?;
             rows.collect()
         })
-        .await
     }
 
     async fn top_tracks(&self, user_id: &str, recent: u32, limit: u32) -> StoreResult<Vec<String>> {
@@ -85,7 +83,7 @@ impl HistoryStore for SqliteStore {
             Value::Integer(limit as i64),
         ];
         values.extend(types.iter().map(|t| Value::Text(t.clone())));
-        self.read(move |conn| {
+        self.read(|conn| {
             let mut st = conn.prepare_cached(&sql)?;
             let rows = st.query_map(rusqlite::params_from_iter(values), |r| {
                 Ok(PlayedEntity {
@@ -96,6 +94,5 @@ impl HistoryStore for SqliteStore {
             })?;
             rows.collect()
         })
-        .await
     }
 }

@@ -83,7 +83,6 @@ impl Readers {
 
 pub struct SqliteStore {
     readers: Arc<Readers>,
-    work: Arc<Work>,
     writer: Mutex<mpsc::Sender<Job>>,
     hot: hot::Hot,
     /// The checkpoint thread runs while this lives.
@@ -146,9 +145,8 @@ impl SqliteStore {
                 path: path.to_path_buf(),
                 pool: Mutex::new(Vec::new()),
                 slots: tokio::sync::Semaphore::new(read_slots()),
-                work: work.clone(),
+                work,
             }),
-            work,
             writer: Mutex::new(tx),
             hot: hot::Hot::default(),
             _alive: alive,
@@ -158,15 +156,12 @@ impl SqliteStore {
     /// SQLite VM steps run so far by the connections that serve requests (not the background
     /// checkpoints): the work a request costs is the difference across it.
     pub fn work(&self) -> u64 {
-        self.work.total()
+        self.readers.work.total()
     }
 
     /// Runs a lookup by key (a handful of index probes, microseconds) on a pooled connection,
     /// right here: handing it to another thread would cost more than it does.
-    async fn read<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-    ) -> StoreResult<T> {
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
         self.readers.run(f)
     }
 

@@ -3,11 +3,13 @@
 
 use async_trait::async_trait;
 use medley_store::{
-    PlaylistEdit, PlaylistEntry, PlaylistRecord, PlaylistStore, StoreError, StoreResult,
+    playlist_version, PlaylistEdit, PlaylistEntry, PlaylistRecord, PlaylistStore, StoreError,
+    StoreResult,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::browse::owned_playlists;
+use crate::catalog::PLAYLIST_DURATION;
 use crate::{backend, SqliteStore};
 
 /// Entry ids in order, for a user's playlist.
@@ -28,12 +30,11 @@ fn write_entries(
 ) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM playlist_tracks WHERE playlist_id = ?1", [id])?;
     let version: i64 = conn.query_row(
-        "UPDATE playlists SET track_count = ?2, version = version + 1,
-           duration = 0 WHERE id = ?1 RETURNING version",
+        "UPDATE playlists SET track_count = ?2, version = version + 1 WHERE id = ?1 RETURNING version",
         params![id, entries.len()],
         |r| r.get(0),
     )?;
-    let list = format!("{id}@{version}");
+    let list = playlist_version(id, version).id;
     let mut ins = conn.prepare_cached(
         "INSERT INTO playlist_tracks (playlist_id, idx, track_id, entry_id) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -45,9 +46,7 @@ fn write_entries(
         snap.execute(params![list, idx, track])?;
     }
     conn.execute(
-        "UPDATE playlists SET duration = (SELECT coalesce(sum(t.duration), 0)
-           FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id WHERE pt.playlist_id = ?1)
-         WHERE id = ?1",
+        &format!("UPDATE playlists SET duration = {PLAYLIST_DURATION} WHERE id = ?1"),
         [id],
     )?;
     Ok(())
@@ -149,9 +148,7 @@ impl PlaylistStore for SqliteStore {
         before: Option<(i64, String)>,
         limit: u32,
     ) -> StoreResult<Vec<PlaylistRecord>> {
-        let owner_id = owner_id.to_owned();
-        self.read(move |conn| owned_playlists(conn, &owner_id, before, limit))
-            .await
+        self.read(|conn| owned_playlists(conn, owner_id, before, limit))
     }
 
     async fn playlist_entries(

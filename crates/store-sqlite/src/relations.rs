@@ -70,14 +70,13 @@ impl RelationStore for SqliteStore {
             Value::Integer(limit as i64),
         ];
         values.extend(only.iter().map(|t| Value::Text(t.clone())));
-        self.read(move |conn| {
+        self.read(|conn| {
             let mut st = conn.prepare_cached(&sql)?;
             let rows = st.query_map(rusqlite::params_from_iter(values), |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
             rows.collect()
         })
-        .await
     }
 
     async fn sources(
@@ -87,11 +86,9 @@ impl RelationStore for SqliteStore {
         before: Option<(i64, String)>,
         limit: u32,
     ) -> StoreResult<Vec<(String, i64)>> {
-        let kind = kind.to_owned();
-        let target_id = target_id.to_owned();
         let paged = before.is_some();
         let (ms, id) = before.unwrap_or((0, String::new()));
-        self.read(move |conn| {
+        self.read(|conn| {
             let mut st = conn.prepare_cached(
                 "SELECT user_id, created_ms FROM relations
                  WHERE kind = ?1 AND target_id = ?2 AND (?3 IS NULL OR (created_ms, user_id) < (?4, ?5))
@@ -102,6 +99,6 @@ impl RelationStore for SqliteStore {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
             rows.collect()
-        }).await
+        })
     }
 }

@@ -49,10 +49,9 @@ fn drop_unplayed_versions(conn: &Connection) -> rusqlite::Result<()> {
     let mut current =
         conn.prepare("SELECT EXISTS (SELECT 1 FROM playlists WHERE id = ?1 AND version = ?2)")?;
     for list in lists {
-        let Some((id, version)) = list.rsplit_once('@') else {
+        let Some((id, version)) = medley_store::parse_playlist_version(&list) else {
             continue;
         };
-        let version: i64 = version.parse().unwrap_or(-1);
         let is_current: bool = current.query_row(params![id, version], |r| r.get(0))?;
         if !is_current && !played.contains(&list) {
             conn.execute("DELETE FROM session_tracks WHERE session_id = ?1", [&list])?;
@@ -220,15 +219,13 @@ impl SessionStore for SqliteStore {
         if let Some(s) = self.hot.session(id) {
             return Ok(Some(s));
         }
-        let s = self
-            .read(move |conn| {
-                conn.prepare_cached(&format!(
-                    "SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"
-                ))?
-                .query_row([id.to_string()], session_row)
-                .optional()
-            })
-            .await?;
+        let s = self.read(|conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"
+            ))?
+            .query_row([id.to_string()], session_row)
+            .optional()
+        })?;
         if let Some(s) = &s {
             self.hot.put_session(s.clone());
         }
@@ -284,18 +281,14 @@ impl SessionStore for SqliteStore {
     }
 
     async fn streams(&self, user_id: &str) -> StoreResult<UserStreams> {
-        let user_id = user_id.to_owned();
-        if let Some(s) = self.hot.streams(&user_id) {
+        if let Some(s) = self.hot.streams(user_id) {
             return Ok(s);
         }
-        let key = user_id.clone();
-        let row: Option<(i64, String)> = self
-            .read(move |conn| {
-                conn.prepare_cached("SELECT version, body FROM user_streams WHERE user_id = ?1")?
-                    .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-            })
-            .await?;
+        let row: Option<(i64, String)> = self.read(|conn| {
+            conn.prepare_cached("SELECT version, body FROM user_streams WHERE user_id = ?1")?
+                .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })?;
         let streams = match row {
             None => UserStreams::default(),
             Some((version, body)) => {
@@ -304,18 +297,17 @@ impl SessionStore for SqliteStore {
                 s
             }
         };
-        self.hot.put_streams(&user_id, streams.clone());
+        self.hot.put_streams(user_id, streams.clone());
         Ok(streams)
     }
 
     async fn skips_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u32> {
-        let user_id = user_id.to_owned();
-        self.read(move |conn| {
+        self.read(|conn| {
             conn.prepare_cached(
                 "SELECT count(*) FROM events WHERE user_id = ?1 AND user_skip = 1 AND received_ms > ?2",
             )?
             .query_row(params![user_id, since_ms], |r| r.get(0))
-        }).await
+        })
     }
 
     async fn commit_events(&self, commit: &EventCommit) -> StoreResult<()> {

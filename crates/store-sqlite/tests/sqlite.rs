@@ -25,6 +25,22 @@ fn catalog() -> CatalogFile {
     .unwrap()
 }
 
+/// User U1's empty private playlist `MINE`.
+fn my_playlist() -> PlaylistRecord {
+    PlaylistRecord {
+        id: "MINE".into(),
+        title: "Mine".into(),
+        track_count: 0,
+        duration: 0,
+        version: 0,
+        owner_id: Some("U1".into()),
+        description: String::new(),
+        visibility: Visibility::Private,
+        created_ms: 5,
+        updated_ms: 5,
+    }
+}
+
 fn session(user: &str) -> Session {
     let mut queue = Queue::new(Setup {
         key: 1,
@@ -190,18 +206,7 @@ async fn catalog_import_is_idempotent_and_all_or_nothing() {
 async fn user_playlists_keep_dense_entries_and_leave_the_catalog_alone() {
     let store = SqliteStore::open(&temp_db()).unwrap();
     store.import_catalog(catalog()).await.unwrap();
-    let mine = PlaylistRecord {
-        id: "MINE".into(),
-        title: "Mine".into(),
-        track_count: 0,
-        duration: 0,
-        version: 0,
-        owner_id: Some("U1".into()),
-        description: String::new(),
-        visibility: Visibility::Private,
-        created_ms: 5,
-        updated_ms: 5,
-    };
+    let mine = my_playlist();
     store.create_playlist(&mine).await.unwrap();
     let append = PlaylistEdit::Append(vec![
         ("e1".into(), "T1".into()),
@@ -254,18 +259,7 @@ async fn user_playlists_keep_dense_entries_and_leave_the_catalog_alone() {
 async fn a_user_playlist_plays_its_versions_and_purging_keeps_the_played_ones() {
     let store = SqliteStore::open(&temp_db()).unwrap();
     store.import_catalog(catalog()).await.unwrap();
-    let mut pl = PlaylistRecord {
-        id: "MINE".into(),
-        title: "Mine".into(),
-        track_count: 0,
-        duration: 0,
-        version: 0,
-        owner_id: Some("U1".into()),
-        description: String::new(),
-        visibility: Visibility::Private,
-        created_ms: 5,
-        updated_ms: 5,
-    };
+    let mut pl = my_playlist();
     store.create_playlist(&pl).await.unwrap();
     let at = |pl: &PlaylistRecord| pl.snapshot();
     let tracks_of = |ctx: ContextRef| {

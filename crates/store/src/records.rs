@@ -254,11 +254,23 @@ impl PlaylistRecord {
     /// new version's list, so a session plays what the playlist held when it started without
     /// copying it.
     pub fn snapshot(&self) -> ContextRef {
-        ContextRef {
-            kind: ContextKind::TrackList,
-            id: format!("{}@{}", self.id, self.version),
-        }
+        playlist_version(&self.id, self.version)
     }
+}
+
+/// The stored track list of a user playlist's `version`.
+pub fn playlist_version(playlist_id: &str, version: i64) -> ContextRef {
+    ContextRef {
+        kind: ContextKind::TrackList,
+        id: format!("{playlist_id}@{version}"),
+    }
+}
+
+/// The playlist and version a `playlist_version` list id names; `None` for a session's own
+/// list (a UUID).
+pub fn parse_playlist_version(list_id: &str) -> Option<(&str, i64)> {
+    let (id, version) = list_id.rsplit_once('@')?;
+    Some((id, version.parse().ok()?))
 }
 
 /// A change to a user's playlist.

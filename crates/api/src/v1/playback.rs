@@ -1,4 +1,4 @@
-//! Playback V1.0 handlers (Playback V1): parse and bound the input, call the use case, wrap the
+//! Playback V1.0 handlers: parse and bound the input, call the use case, wrap the
 //! answer in `{"data": …}`.
 
 use axum::extract::{Path, State};

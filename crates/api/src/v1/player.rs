@@ -1,4 +1,4 @@
-//! Player V1.0 handlers (Player V1): recently played tracks and entities.
+//! Player V1.0 handlers: recently played tracks and entities.
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;

@@ -1,4 +1,4 @@
-//! User V1.0 handlers for follows, followers and the library (User V1).
+//! User V1.0 handlers for follows, followers and the library.
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;

@@ -1,4 +1,4 @@
-//! User V1.0 handlers (User V1): the current user and other users' profiles.
+//! User V1.0 handlers: the current user and other users' profiles.
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;

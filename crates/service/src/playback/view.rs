@@ -1,4 +1,4 @@
-//! Response shapes of the Playback API (Playback V1) and how entities are built from a session.
+//! Response shapes of the Playback API and how entities are built from a session.
 
 use std::collections::HashMap;
 
