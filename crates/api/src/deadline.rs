@@ -7,8 +7,6 @@ use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
-use axum::middleware::Next;
-use axum::response::Response;
 
 /// The error a body gives when its deadline passes.
 #[derive(Debug)]
@@ -54,18 +52,18 @@ impl HttpBody for Deadline {
     }
 }
 
-/// Gives the request's body its deadline, counted from now (a request without a body, most of
+/// The request with its body's deadline, counted from now (a request without a body, most of
 /// them, needs none).
-pub async fn body_deadline(timeout: std::time::Duration, req: Request, next: Next) -> Response {
+pub fn with_deadline(req: Request, timeout: std::time::Duration) -> Request {
     if req.body().is_end_stream() {
-        return next.run(req).await;
+        return req;
     }
     let (parts, body) = req.into_parts();
     let body = Body::new(Deadline {
         inner: body,
         sleep: Box::pin(tokio::time::sleep(timeout)),
     });
-    next.run(Request::from_parts(parts, body)).await
+    Request::from_parts(parts, body)
 }
 
 /// Whether an error comes from a body whose deadline passed.

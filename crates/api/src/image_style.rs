@@ -2,28 +2,29 @@
 //! those URLs without the header, so the size has to be in the URL itself.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use medley_service::artwork::{style, styled_url};
-use medley_service::Medley;
 use serde_json::Value;
 
 /// Answers are at most this big where images are rewritten (a page of entities is far less).
 const MAX_REWRITTEN: usize = 4 * 1024 * 1024;
 
-pub async fn image_style(State(m): State<Medley>, req: Request, next: Next) -> Response {
-    let asked = req
-        .headers()
+/// The image style a request asks its answer in, if it is one Medley knows (the media routes
+/// read the header themselves).
+pub fn asked(req: &Request) -> Option<&'static str> {
+    if req.uri().path().starts_with("/media/") {
+        return None;
+    }
+    req.headers()
         .get("amzn-image-style")
         .and_then(|v| v.to_str().ok())
-        .and_then(style);
-    // The media routes read the header themselves.
-    let Some(asked) = asked.filter(|_| !req.uri().path().starts_with("/media/")) else {
-        return next.run(req).await;
-    };
-    let res = next.run(req).await;
+        .and_then(style)
+}
+
+/// A successful JSON answer with its image URLs in `style`; any other answer as it is.
+pub async fn restyled(res: Response, public_url: &str, style: &str) -> Response {
     let is_json = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -39,7 +40,7 @@ pub async fn image_style(State(m): State<Medley>, req: Request, next: Next) -> R
     let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
-    restyle(&mut value, &m.settings.public_url, asked);
+    restyle(&mut value, public_url, style);
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(value.to_string()))
 }

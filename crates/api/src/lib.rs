@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use medley_service::Medley;
+use std::sync::Arc;
 
 pub use error::ApiError;
 
@@ -28,7 +29,10 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 pub fn router(medley: Medley) -> Router {
-    let body_timeout = std::time::Duration::from_secs(medley.settings.body_timeout_secs);
+    let edge = Arc::new(Edge {
+        body_timeout: std::time::Duration::from_secs(medley.settings.body_timeout_secs),
+        public_url: medley.settings.public_url.clone(),
+    });
     Router::new()
         .merge(v1::routes())
         .route("/healthz", get(healthz))
@@ -39,15 +43,8 @@ pub fn router(medley: Medley) -> Router {
         .route("/media/images/{id}", get(images::image))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(
-            medley.clone(),
-            image_style::image_style,
-        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(move |req, next| {
-            deadline::body_deadline(body_timeout, req, next)
-        }))
-        .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn_with_state(edge, at_the_edge))
         .layer(cors::layer(&medley.settings.cors_origins))
         .layer(middleware::from_fn(request_id))
         .with_state(medley)
@@ -76,14 +73,37 @@ async fn method_not_allowed() -> ApiError {
     ApiError::method_not_allowed()
 }
 
-/// Refuses over-long URIs, and gives every error answer the JSON body, whatever layer made it
-/// (axum's own rejections, the file server's 416): their headers stay, the body is replaced.
-async fn json_errors(req: Request, next: Next) -> Response {
+/// What every request passes through, in one layer: an over-long URI is refused, a body gets
+/// its deadline, an error answer the JSON body, and a successful one the image style asked for.
+struct Edge {
+    body_timeout: std::time::Duration,
+    public_url: String,
+}
+
+async fn at_the_edge(
+    axum::extract::State(edge): axum::extract::State<Arc<Edge>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let uri_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
     if uri_len > MAX_URI_BYTES {
         return ApiError::uri_too_long().into_response();
     }
-    let res = next.run(req).await;
+    let style = image_style::asked(&req);
+    let res = json_errors(
+        next.run(deadline::with_deadline(req, edge.body_timeout))
+            .await,
+    )
+    .await;
+    match style {
+        Some(style) => image_style::restyled(res, &edge.public_url, style).await,
+        None => res,
+    }
+}
+
+/// Gives every error answer the JSON body, whatever layer made it (axum's own rejections, the
+/// file server's 416): their headers stay, the body is replaced.
+async fn json_errors(res: Response) -> Response {
     let is_json = res
         .headers()
         .get(axum::http::header::CONTENT_TYPE)

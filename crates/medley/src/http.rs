@@ -80,6 +80,10 @@ pub async fn serve(
 /// The JSON error for one of hyper's own refusals (`HTTP/1.1 400`, `414` or `431` with an
 /// empty body, which it sends only for a request it could not parse, and then closes).
 fn json_refusal(head: &[u8]) -> Option<Vec<u8>> {
+    // Every write passes here: anything but a short head of a 4xx answer goes by untouched.
+    if head.len() > 512 || !head.starts_with(b"HTTP/1.1 4") {
+        return None;
+    }
     let text = std::str::from_utf8(head).ok()?;
     let status: u16 = text.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()?;
     let empty = text.to_ascii_lowercase().contains("content-length: 0\r\n");
