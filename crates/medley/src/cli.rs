@@ -17,24 +17,13 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Where the data lives; every subcommand takes these.
+/// What every subcommand takes besides the settings (`config::flags`).
 #[derive(Args, Clone, Debug)]
 pub struct StoreArgs {
     /// A TOML configuration file (see docs/medley.example.toml); flags and MEDLEY_* environment
     /// override what it says.
     #[arg(long, env = "MEDLEY_CONFIG", global = true)]
     pub config: Option<PathBuf>,
-    /// Folder of Medley's data; the SQLite database lives there.
-    #[arg(
-        long,
-        env = "MEDLEY_DATA_DIR",
-        default_value = "./medley-data",
-        global = true
-    )]
-    pub data_dir: PathBuf,
-    /// Overrides the store, e.g. sqlite:///path/medley.db (postgres:// is not available yet).
-    #[arg(long, env = "MEDLEY_DATABASE_URL", global = true)]
-    pub database_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -62,23 +51,14 @@ pub struct Lambda {
     /// The Lambda Runtime API (host:port); Lambda sets it.
     #[arg(long, env = "AWS_LAMBDA_RUNTIME_API")]
     pub runtime_api: String,
-    /// Base of the media URLs handed to Alexa: a `medley serve` over the same store.
-    #[arg(long, env = "MEDLEY_PUBLIC_URL")]
-    pub public_url: String,
 }
 
 #[derive(Args)]
 pub struct Serve {
-    /// Address to listen on.
-    #[arg(long, env = "MEDLEY_BIND", default_value = "127.0.0.1:8080")]
-    pub bind: String,
     /// On an empty store, import the demo catalog and create a demo user, client and token;
     /// print a ready-to-run curl command.
     #[arg(long)]
     pub demo: bool,
-    /// Base of the URLs put in responses (default: http://BIND).
-    #[arg(long, env = "MEDLEY_PUBLIC_URL")]
-    pub public_url: Option<String>,
 }
 
 #[derive(Subcommand)]

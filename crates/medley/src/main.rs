@@ -11,19 +11,19 @@ use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches};
 use medley_core::policy::Tier;
 use medley_service::accounts::NewUser;
-use medley_service::{Medley, Settings, SystemClock};
+use medley_service::{Medley, SystemClock};
 use medley_store::Visibility;
 use medley_store_sqlite::SqliteStore;
 
 use cli::{CatalogCommand, Cli, ClientCommand, Command, TokenCommand, UserCommand};
 
 fn main() {
-    let matches = Cli::command().get_matches();
+    let matches = Cli::command().args(config::flags()).get_matches();
     let code = match Cli::from_arg_matches(&matches)
         .map_err(anyhow::Error::from)
-        .and_then(|mut cli| {
-            let file = config::load(&mut cli, &matches)?;
-            run(cli, file)
+        .and_then(|cli| {
+            let config = config::Config::load(&matches, cli.store.config.as_deref())?;
+            run(cli, config)
         }) {
         Ok(()) => 0,
         Err(e) => {
@@ -34,54 +34,34 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(cli: Cli, file: config::FileConfig) -> anyhow::Result<()> {
+fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
-        let store_path = config::sqlite_path(&cli.store)?;
+        let store_path = config.sqlite_path()?;
         let store = Arc::new(
             SqliteStore::open(&store_path)
                 .with_context(|| format!("opening the store at {}", store_path.display()))?,
         );
-        let public_url = match &cli.command {
-            Command::Serve(s) => s.public_url.clone().unwrap_or_else(|| format!("http://{}", s.bind)),
-            Command::Lambda(l) => l.public_url.clone(),
-            _ => String::new(),
-        };
-        let defaults = Settings::default();
+        if matches!(cli.command, Command::Lambda(_)) && config.public_url.is_none() {
+            anyhow::bail!("medley lambda needs the public_url setting (MEDLEY_PUBLIC_URL): the Medley that serves the media");
+        }
         let medley = Medley::new(
             store,
             Arc::new(SystemClock),
-            Settings {
-                public_url,
-                cache_ttl_ms: file.cache_ttl_ms.unwrap_or(defaults.cache_ttl_ms),
-                stream_grace_secs: file.stream_grace_secs.unwrap_or(defaults.stream_grace_secs),
-                restore_days: file.restore_days.unwrap_or(defaults.restore_days),
-                rate_limit_per_sec: file.rate_limit_per_sec.unwrap_or(defaults.rate_limit_per_sec),
-                stream_uri_ttl_secs: file.stream_uri_ttl_secs.unwrap_or(defaults.stream_uri_ttl_secs),
-                ffmpeg: std::env::var("MEDLEY_FFMPEG")
-                    .ok()
-                    .or(file.ffmpeg.clone())
-                    .unwrap_or(defaults.ffmpeg.clone()),
-                transcode_dir: store_path.with_file_name("transcoded"),
-                transcode_cache_mb: file.transcode_cache_mb.unwrap_or(defaults.transcode_cache_mb),
-                body_timeout_secs: file.body_timeout_secs.unwrap_or(defaults.body_timeout_secs),
-                cors_origins: file.cors_origins.clone().unwrap_or(defaults.cors_origins.clone()),
-            },
+            config.service_settings(&store_path),
         );
         match cli.command {
             Command::Serve(s) => {
                 // The demo's generated songs live beside the database.
                 let audio = store_path.with_file_name("demo-audio");
                 let limits = http::Limits {
-                    header_timeout: std::time::Duration::from_secs(
-                        file.header_timeout_secs.unwrap_or(20).max(1),
-                    ),
-                    max_connections: file.max_connections.unwrap_or(1024).max(1),
+                    header_timeout: std::time::Duration::from_secs(config.header_timeout_secs.max(1)),
+                    max_connections: config.max_connections.max(1),
                 };
-                serve(medley, s, file.log, &audio, limits).await
+                serve(medley, s, &config, &audio, limits).await
             }
             Command::Lambda(l) => lambda::run(medley, &l.runtime_api).await,
             Command::Catalog(CatalogCommand::Import { path }) if path.is_dir() => {
@@ -189,19 +169,19 @@ impl From<cli::VisibilityArg> for Visibility {
 async fn serve(
     medley: Medley,
     s: cli::Serve,
-    log: Option<String>,
+    config: &config::Config,
     demo_audio: &std::path::Path,
     limits: http::Limits,
 ) -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MEDLEY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log.as_deref().unwrap_or("info")));
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .with_context(|| format!("the log setting '{}'", config.log))?;
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(filter)
         .init();
-    let listener = tokio::net::TcpListener::bind(&s.bind)
+    let listener = tokio::net::TcpListener::bind(&config.bind)
         .await
-        .with_context(|| format!("binding {}", s.bind))?;
+        .with_context(|| format!("binding {}", config.bind))?;
     let addr = listener.local_addr()?;
     if s.demo {
         match medley.ensure_demo(Some(demo_audio)).await? {

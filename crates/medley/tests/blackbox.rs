@@ -57,6 +57,11 @@ impl Server {
 
     /// A server reading the configuration file `config`.
     fn start_with(dir: &Path, demo: bool, config: Option<&Path>) -> Server {
+        Server::start_env(dir, demo, config, &[])
+    }
+
+    /// A server reading the configuration file `config`, with more environment.
+    fn start_env(dir: &Path, demo: bool, config: Option<&Path>, env: &[(&str, &str)]) -> Server {
         let mut args = Vec::new();
         if let Some(c) = config {
             args.extend(["--config", c.to_str().unwrap()]);
@@ -67,6 +72,7 @@ impl Server {
         }
         let mut child = medley(dir)
             .args(&args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -126,6 +132,23 @@ impl Server {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> (u16, Vec<u8>) {
+        let raw = self.exchange(method, path, headers, body);
+        let status: u16 = std::str::from_utf8(&raw[9..12]).unwrap().parse().unwrap();
+        let start = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(raw.len(), |i| i + 4);
+        (status, raw[start..].to_vec())
+    }
+
+    /// The whole answer to one request, head and body.
+    fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Vec<u8> {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         let mut s = TcpStream::connect(&self.addr).unwrap();
         let mut req = format!(
@@ -141,12 +164,7 @@ impl Server {
         s.write_all(req.as_bytes()).unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).unwrap();
-        let status: u16 = std::str::from_utf8(&raw[9..12]).unwrap().parse().unwrap();
-        let start = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .map_or(raw.len(), |i| i + 4);
-        (status, raw[start..].to_vec())
+        raw
     }
 }
 
@@ -587,6 +605,47 @@ fn closed_within(s: &mut TcpStream, wait: Duration) -> Option<Duration> {
             Err(_) => return None,
         }
     }
+}
+
+#[test]
+fn every_setting_can_come_from_the_environment_over_the_file() {
+    let dir = temp_dir();
+    let cfg = dir.join("medley.toml");
+    std::fs::write(&cfg, "cors_origins = [\"http://file.example\"]\n").unwrap();
+    let server = Server::start_env(
+        &dir,
+        false,
+        Some(&cfg),
+        &[(
+            "MEDLEY_CORS_ORIGINS",
+            "http://localhost:3000, http://127.0.0.1:3000",
+        )],
+    );
+    let preflight = |origin: &str| {
+        let raw = server.exchange(
+            "OPTIONS",
+            "/v1/me",
+            &[
+                ("Origin", origin),
+                ("Access-Control-Request-Method", "GET"),
+                ("Access-Control-Request-Headers", "authorization,x-api-key"),
+            ],
+            None,
+        );
+        String::from_utf8_lossy(&raw).to_ascii_lowercase()
+    };
+    let allowed = preflight("http://localhost:3000");
+    assert!(
+        allowed.contains("access-control-allow-origin: http://localhost:3000"),
+        "{allowed}"
+    );
+    let refused = preflight("http://file.example");
+    assert!(
+        !refused.contains("access-control-allow-origin"),
+        "{refused}"
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
