@@ -9,6 +9,7 @@ mod extract;
 mod image_style;
 mod images;
 mod media;
+pub mod metrics;
 mod openapi;
 mod v1;
 
@@ -29,6 +30,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 pub fn router(medley: Medley) -> Router {
+    metrics::install();
     let edge = Arc::new(Edge {
         body_timeout: std::time::Duration::from_secs(medley.settings.body_timeout_secs),
         public_url: medley.settings.public_url.clone(),
@@ -38,6 +40,7 @@ pub fn router(medley: Medley) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/openapi.json", get(openapi_json))
+        .route("/metrics", get(metrics::render))
         .route("/alexa", axum::routing::post(alexa::directive))
         .route("/media/tracks/{id}", get(media::track))
         .route("/media/images/{id}", get(images::image))
@@ -129,9 +132,14 @@ async fn json_errors(res: Response) -> Response {
 }
 
 /// Gives every request an id: on its log lines, in the `x-amzn-requestid` response header, and
-/// as the `reference` of an error body.
+/// as the `reference` of an error body; counts it in `/metrics` by route and status.
 async fn request_id(req: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let method = req.method().clone();
     let span =
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
     let start = std::time::Instant::now();
@@ -141,10 +149,12 @@ async fn request_id(req: Request, next: Next) -> Response {
             tracing::Instrument::instrument(next.run(req), span.clone()),
         )
         .await;
+    let took = start.elapsed();
+    metrics::request(route.as_deref(), &method, res.status(), took);
     let _g = span.enter();
     tracing::debug!(
         status = res.status().as_u16(),
-        micros = start.elapsed().as_micros() as u64,
+        micros = took.as_micros() as u64,
         "done"
     );
     if let Ok(v) = axum::http::HeaderValue::from_str(&id.to_string()) {

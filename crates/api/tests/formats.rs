@@ -457,6 +457,13 @@ async fn the_cache_keeps_the_most_recent_renditions_within_its_size() {
         let now = cached();
         assert_eq!(now.len(), 1, "{now:?}");
         seen.push(now[0].clone());
+        // What /metrics reports: the one file's size, and no encode left running.
+        let stats = app.medley.stats().await.unwrap();
+        let size = std::fs::metadata(app.dir.join("transcoded").join(&now[0]))
+            .unwrap()
+            .len();
+        assert_eq!(stats.transcode_cache_bytes, size);
+        assert_eq!(stats.transcodes_running, 0);
     }
     assert_ne!(seen[0], seen[1]);
     assert_eq!(seen[0], seen[2], "made again once it was evicted");

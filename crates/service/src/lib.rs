@@ -18,6 +18,7 @@ pub mod profiles;
 pub mod scan;
 pub mod search;
 pub mod social;
+pub mod stats;
 mod throttle;
 pub mod transcode;
 mod tunes;

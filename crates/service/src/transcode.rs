@@ -300,6 +300,29 @@ impl Transcoder {
         Err(format!("ffmpeg: {status}: {}", message.trim()))
     }
 
+    /// Encodes under way or waiting for a permit.
+    pub async fn running(&self) -> usize {
+        self.running.lock().await.len()
+    }
+
+    /// Bytes of finished files in the cache.
+    pub async fn cache_bytes(&self) -> u64 {
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                return 0;
+            };
+            entries
+                .flatten()
+                .filter(|e| !e.file_name().to_string_lossy().contains(".part-"))
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .await
+        .unwrap_or(0)
+    }
+
     /// Drops the least recently used finished renditions beyond the cache's size (never
     /// `newest`, the one just made), and what is left of encodes that cannot still be running
     /// (a process that died mid-encode).

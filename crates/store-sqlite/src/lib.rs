@@ -209,12 +209,18 @@ impl SqliteStore {
             .unwrap()
             .send(job)
             .map_err(|_| backend("the writer thread has stopped"))?;
+        metrics::gauge!(WRITE_QUEUE).increment(1.0);
         rx.await
             .map_err(|_| backend("the writer thread dropped a write"))?
     }
 }
 
 const MAX_GROUP: usize = 256;
+
+/// Writes waiting for the writer thread (a gauge).
+const WRITE_QUEUE: &str = "medley_store_write_queue_depth";
+/// How long each group commit took, from BEGIN to durable COMMIT (a histogram).
+const COMMIT_SECONDS: &str = "medley_store_commit_seconds";
 
 /// Copies committed WAL pages into the database file in the background (PASSIVE: it never
 /// blocks a commit), so that the writer's own automatic checkpoint, which bounds the WAL,
@@ -242,6 +248,8 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        metrics::gauge!(WRITE_QUEUE).decrement(jobs.len() as f64);
+        let began = std::time::Instant::now();
         let mut replies: Vec<Reply> = Vec::with_capacity(jobs.len());
         if let Err(e) = run(&conn, "BEGIN IMMEDIATE") {
             for job in jobs {
@@ -269,6 +277,7 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
         if commit.is_err() {
             let _ = run(&conn, "ROLLBACK");
         }
+        metrics::histogram!(COMMIT_SECONDS).record(began.elapsed().as_secs_f64());
         for reply in replies {
             reply(commit.clone());
         }

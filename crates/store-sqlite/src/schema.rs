@@ -143,6 +143,14 @@ INSERT INTO session_tracks (session_id, idx, track_id)
     SELECT pt.playlist_id || '@0', pt.idx, pt.track_id
     FROM playlist_tracks pt JOIN playlists p ON p.id = pt.playlist_id WHERE p.owner_id IS NOT NULL;
 "#,
+    // 11: until when a user has a live stream (the latest end of their streams), so that
+    // counting the live streams reads only the users who have one.
+    r#"
+ALTER TABLE user_streams ADD COLUMN live_until INTEGER NOT NULL DEFAULT 0;
+UPDATE user_streams SET live_until = coalesce(
+    (SELECT max(json_extract(s.value, '$.ends_ms')) FROM json_each(body, '$.streams') s), 0);
+CREATE INDEX user_streams_live ON user_streams (live_until);
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

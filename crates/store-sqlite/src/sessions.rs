@@ -112,16 +112,18 @@ fn apply_commit(
         save(conn, s)?;
     }
     if let (Some(streams), Some(body)) = (&c.streams, streams_body) {
+        let live_until = streams.streams.iter().map(|s| s.ends_ms).max().unwrap_or(0);
         let n = if streams.version == 0 {
             conn.execute(
-                "INSERT INTO user_streams (user_id, version, body) VALUES (?1, 1, ?2)
+                "INSERT INTO user_streams (user_id, version, body, live_until) VALUES (?1, 1, ?2, ?3)
                  ON CONFLICT (user_id) DO NOTHING",
-                params![c.user_id, body],
+                params![c.user_id, body, live_until],
             )
         } else {
             conn.execute(
-                "UPDATE user_streams SET version = version + 1, body = ?2 WHERE user_id = ?1 AND version = ?3",
-                params![c.user_id, body, streams.version],
+                "UPDATE user_streams SET version = version + 1, body = ?2, live_until = ?4
+                 WHERE user_id = ?1 AND version = ?3",
+                params![c.user_id, body, streams.version, live_until],
             )
         }
         .map_err(backend)?;
@@ -299,6 +301,17 @@ impl SessionStore for SqliteStore {
         };
         self.hot.put_streams(user_id, streams.clone());
         Ok(streams)
+    }
+
+    async fn live_streams(&self, now_ms: i64) -> StoreResult<u64> {
+        self.scan(move |conn| {
+            conn.prepare_cached(
+                "SELECT count(*) FROM user_streams u, json_each(u.body, '$.streams') s
+                 WHERE u.live_until > ?1 AND json_extract(s.value, '$.ends_ms') > ?1",
+            )?
+            .query_row([now_ms], |r| r.get(0))
+        })
+        .await
     }
 
     async fn skips_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u32> {

@@ -108,6 +108,8 @@ pub trait SessionStore: Send + Sync {
     /// The user's sessions with activity since `since_ms`, newest first, one per device.
     async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>>;
     async fn streams(&self, user_id: &str) -> StoreResult<UserStreams>;
+    /// How many streams, of every user, have not ended by `now_ms`.
+    async fn live_streams(&self, now_ms: i64) -> StoreResult<u64>;
     /// User skips (stop `userNext`) since `since_ms`.
     async fn skips_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u32>;
     /// Applies a batch of events atomically: sessions and streams are compare-and-set on their

@@ -272,14 +272,23 @@ pub async fn set_shuffle(
     ))
 }
 
+/// Reports a batch (or the refusal of its parsing) and counts its `n` events in `/metrics`.
 async fn report(
     m: Medley,
     p: medley_service::accounts::Principal,
     device: medley_service::playback::Device,
-    batch: EventBatch,
+    n: usize,
+    batch: Result<EventBatch, ApiError>,
 ) -> ApiResult {
-    m.report_events(&p, &device, &batch).await?;
-    Ok(StatusCode::CREATED.into_response())
+    let outcome = match batch {
+        Ok(batch) => m
+            .report_events(&p, &device, &batch)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    crate::metrics::events(n, &outcome);
+    outcome.map(|()| StatusCode::CREATED.into_response())
 }
 
 pub async fn event(
@@ -288,19 +297,14 @@ pub async fn event(
     DeviceHeaders(device): DeviceHeaders,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    let ev = ReportedEvent::parse(&body, "").map_err(ApiError::bad_request)?;
-    let take_over = parse_take_over(&body).map_err(ApiError::bad_request)?;
-    report(
-        m,
-        p,
-        device,
-        EventBatch {
-            events: vec![ev],
-            take_over,
+    let batch = (|| {
+        Ok(EventBatch {
+            events: vec![ReportedEvent::parse(&body, "").map_err(ApiError::bad_request)?],
+            take_over: parse_take_over(&body).map_err(ApiError::bad_request)?,
             batch: false,
-        },
-    )
-    .await
+        })
+    })();
+    report(m, p, device, 1, batch).await
 }
 
 pub async fn events(
@@ -309,6 +313,14 @@ pub async fn events(
     DeviceHeaders(device): DeviceHeaders,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
+    let n = match body.get("events") {
+        Some(Value::Array(list)) => list.len().max(1),
+        _ => 1,
+    };
+    report(m, p, device, n, parse_batch(&body)).await
+}
+
+fn parse_batch(body: &Value) -> Result<EventBatch, ApiError> {
     let list = match body.get("events") {
         Some(Value::Array(list)) => list,
         None | Some(Value::Null) => return Err(ApiError::bad_request("events is required")),
@@ -330,16 +342,9 @@ pub async fn events(
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(ApiError::bad_request)?;
-    let take_over = parse_take_over(&body).map_err(ApiError::bad_request)?;
-    report(
-        m,
-        p,
-        device,
-        EventBatch {
-            events,
-            take_over,
-            batch: true,
-        },
-    )
-    .await
+    Ok(EventBatch {
+        events,
+        take_over: parse_take_over(body).map_err(ApiError::bad_request)?,
+        batch: true,
+    })
 }

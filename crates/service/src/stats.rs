@@ -1,0 +1,24 @@
+//! What the service reports about itself at a moment (for `/metrics`): live streams across all
+//! users, encodes under way and the transcode cache's size.
+
+use crate::{Medley, ServiceResult};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Stats {
+    /// Streams, of every user, that have not ended.
+    pub live_streams: u64,
+    /// Renditions being encoded or waiting for an encoder.
+    pub transcodes_running: usize,
+    /// Bytes of finished renditions (and placeholder audio) in the transcode cache.
+    pub transcode_cache_bytes: u64,
+}
+
+impl Medley {
+    pub async fn stats(&self) -> ServiceResult<Stats> {
+        Ok(Stats {
+            live_streams: self.store.live_streams(self.clock.now_ms()).await?,
+            transcodes_running: self.transcoder.running().await,
+            transcode_cache_bytes: self.transcoder.cache_bytes().await,
+        })
+    }
+}
