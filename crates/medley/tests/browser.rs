@@ -1,0 +1,105 @@
+//! Medley in a real browser: the scripts in `browser-tests/` drive Debian's Chromium with
+//! Playwright against a `medley serve --demo`. They need Node.js (npm) and `chromium`; without
+//! them the tests say they were skipped, unless MEDLEY_REQUIRE_BROWSER is set (as `.ci/run`
+//! does), where they fail. Screenshots land in `target/browser-shots/`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{temp_dir, Server};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn chromium() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+fn available(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Whether the browser checks can run here; installs their npm packages on first use.
+fn browser_or_skip(test: &str) -> bool {
+    let have = available("node") && available("npm") && available(&chromium());
+    if !have {
+        assert!(
+            std::env::var_os("MEDLEY_REQUIRE_BROWSER").is_none(),
+            "{test}: MEDLEY_REQUIRE_BROWSER is set but node, npm or {} is missing",
+            chromium()
+        );
+        eprintln!(
+            "{test}: skipped, it needs Node.js and Chromium (apt-get install nodejs npm chromium)"
+        );
+        return false;
+    }
+    let dir = root().join("browser-tests");
+    let installed = dir.join("node_modules/.package-lock.json");
+    let stale = |f: &str| {
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        modified(&installed) < modified(&dir.join(f))
+    };
+    if stale("package-lock.json") || stale("package.json") {
+        let out = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .output()
+            .expect("npm runs");
+        assert!(
+            out.status.success(),
+            "npm ci in browser-tests: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    true
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Runs `browser-tests/SCRIPT` with the server's address and the demo's credentials.
+fn run_script(script: &str, server: &Server, env: &[(&str, String)]) {
+    let shots = root().join("target/browser-shots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let (key, token) = server.demo_credentials();
+    let out = Command::new("node")
+        .arg(script)
+        .current_dir(root().join("browser-tests"))
+        .env("MEDLEY_URL", format!("http://{}", server.addr))
+        .env("MEDLEY_KEY", key)
+        .env("MEDLEY_TOKEN", token)
+        .env("CHROMIUM", chromium())
+        .env("SHOTS", &shots)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{script}:\n{stdout}\n{stderr}");
+    eprintln!("{stdout}");
+}
+
+#[test]
+fn a_page_on_an_allowed_origin_calls_the_api_and_others_are_refused() {
+    if !browser_or_skip("a_page_on_an_allowed_origin_calls_the_api_and_others_are_refused") {
+        return;
+    }
+    let dir = temp_dir();
+    let page_port = free_port();
+    let origin = format!("http://localhost:{page_port}");
+    let server = Server::start_env(&dir, true, None, &[("MEDLEY_CORS_ORIGINS", &origin)]);
+    run_script("cors.mjs", &server, &[("PAGE_PORT", page_port.to_string())]);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

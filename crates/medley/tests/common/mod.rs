@@ -1,0 +1,234 @@
+//! What the black-box tests of the `medley` binary share: running it, a server on a free port,
+//! raw HTTP requests to it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub fn medley(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_medley"));
+    c.env("MEDLEY_DATA_DIR", dir)
+        .env_remove("MEDLEY_DATABASE_URL");
+    c
+}
+
+/// Runs a CLI command; returns (exit ok, stdout, stderr).
+pub fn cli(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = medley(dir).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+pub fn temp_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("medley-bb-{}", uuid_like()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+pub fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
+
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+    pub stdout: String,
+}
+
+impl Server {
+    pub fn start(dir: &Path, demo: bool) -> Server {
+        Server::start_with(dir, demo, None)
+    }
+
+    /// A server reading the configuration file `config`.
+    pub fn start_with(dir: &Path, demo: bool, config: Option<&Path>) -> Server {
+        Server::start_env(dir, demo, config, &[])
+    }
+
+    /// A server reading the configuration file `config`, with more environment.
+    pub fn start_env(
+        dir: &Path,
+        demo: bool,
+        config: Option<&Path>,
+        env: &[(&str, &str)],
+    ) -> Server {
+        let mut args = Vec::new();
+        if let Some(c) = config {
+            args.extend(["--config", c.to_str().unwrap()]);
+        }
+        args.extend(["serve", "--bind", "127.0.0.1:0"]);
+        if demo {
+            args.push("--demo");
+        }
+        let mut child = medley(dir)
+            .args(&args)
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let addr = loop {
+            assert!(Instant::now() < deadline, "server did not start");
+            let line = lines.next().expect("server exited").unwrap();
+            if let Some(a) = line.strip_prefix("medley listening on http://") {
+                break a.to_string();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        let mut stdout = String::new();
+        if demo {
+            let mut out = child.stdout.take().unwrap();
+            let mut buf = [0u8; 4096];
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !stdout.contains("--data") && Instant::now() < deadline {
+                let n = out.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                stdout.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        }
+        Server {
+            child,
+            addr,
+            stdout,
+        }
+    }
+
+    pub fn kill9(mut self) {
+        self.child.kill().unwrap(); // SIGKILL
+        self.child.wait().unwrap();
+    }
+
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let (status, body) = self.raw(method, path, headers, body);
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    /// The status and body bytes of one request.
+    pub fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> (u16, Vec<u8>) {
+        let raw = self.exchange(method, path, headers, body);
+        let status: u16 = std::str::from_utf8(&raw[9..12]).unwrap().parse().unwrap();
+        let start = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(raw.len(), |i| i + 4);
+        (status, raw[start..].to_vec())
+    }
+
+    /// The whole answer to one request, head and body.
+    pub fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Vec<u8> {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(&body);
+        s.write_all(req.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        raw
+    }
+}
+
+impl Server {
+    /// The x-api-key and token of the demo's printed curl command.
+    pub fn demo_credentials(&self) -> (String, String) {
+        let after = |marker: &str| {
+            self.stdout
+                .split(marker)
+                .nth(1)
+                .expect("the demo command")
+                .split('\'')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        (after("x-api-key: "), after("Bearer "))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn one_line(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    assert_eq!(lines.len(), 1, "expected exactly one line, got {s:?}");
+    lines[0].trim().to_string()
+}
+
+/// Creates a user, client and token with the CLI; returns (api key, token).
+pub fn account(dir: &Path, tier: &str) -> (String, String) {
+    let (ok, out, err) = cli(
+        dir,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Ada",
+            "--tier",
+            tier,
+            "--max-streams",
+            "1",
+        ],
+    );
+    assert!(ok, "{err}");
+    let user = one_line(&out);
+    let (ok, out, err) = cli(dir, &["client", "add", "--name", "test app"]);
+    assert!(ok, "{err}");
+    let key = one_line(&out);
+    let (ok, out, err) = cli(
+        dir,
+        &[
+            "token", "issue", "--user", &user, "--client", &key, "--ttl", "600",
+        ],
+    );
+    assert!(ok, "{err}");
+    (key, one_line(&out))
+}
