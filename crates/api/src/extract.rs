@@ -16,7 +16,7 @@ fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// The authenticated caller.
+/// The authenticated caller, holding the scope its route declares.
 pub struct Caller(pub Principal);
 
 impl<S> FromRequestParts<S> for Caller
@@ -31,6 +31,9 @@ where
         let principal = medley
             .authenticate(header(parts, "authorization"), header(parts, "x-api-key"))
             .await?;
+        if let Some(scope) = parts.extensions.get::<crate::scopes::RequiredScope>() {
+            principal.require_scope(&scope.0)?;
+        }
         Ok(Caller(principal))
     }
 }
@@ -114,7 +117,27 @@ impl<S: Send + Sync> FromRequestParts<S> for ListLimit {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = query_pairs(&parts.uri)?;
-        crate::v1::limit(&q, 10).map(|n| ListLimit(n as usize))
+        limit(&q, 10).map(|n| ListLimit(n as usize))
+    }
+}
+
+/// One optional query parameter; given twice is a 400.
+pub fn param<'a>(q: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, ApiError> {
+    let mut found = q.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let first = found.next();
+    if found.next().is_some() {
+        return Err(ApiError::bad_request(format!(
+            "{name} is given more than once"
+        )));
+    }
+    Ok(first)
+}
+
+/// `?limit=` within 1 to `max`, default `max`.
+pub fn limit(q: &[(String, String)], max: u32) -> Result<u32, ApiError> {
+    match param(q, "limit")? {
+        None => Ok(max),
+        Some(v) => bounded_limit(v.parse::<i64>().ok(), max as usize).map(|n| n as u32),
     }
 }
 
@@ -125,15 +148,19 @@ pub fn query_pairs(uri: &axum::http::Uri) -> Result<Vec<(String, String)>, ApiEr
         .map_err(|_| ApiError::bad_request("the query string is not valid"))
 }
 
-/// One rule for every route's query string, from its declaration (`v1::routes!`): only the
-/// parameters it takes, each at most once, and `limit` a number within its bounds.
+/// One rule for the query string of every route of the table (`v1::table_routes!`), from its
+/// declaration there: only the parameters it takes, each at most once, and `limit` a number
+/// within its bounds. It also hands the route's declared scope to `Caller`.
 pub async fn check_query(
-    req: axum::extract::Request,
+    mut req: axum::extract::Request,
     next: axum::middleware::Next,
+    scope: &'static str,
     limit: Option<(u32, u32, u32)>,
     takes: &'static [&'static str],
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
+    req.extensions_mut()
+        .insert(crate::scopes::RequiredScope(scope.into()));
     let checked = query_pairs(req.uri()).and_then(|q| {
         for (i, (k, _)) in q.iter().enumerate() {
             let known = takes.contains(&k.as_str()) || (k == "limit" && limit.is_some());
@@ -150,7 +177,7 @@ pub async fn check_query(
             }
         }
         match limit {
-            Some((_, max, _)) => crate::v1::limit(&q, max).map(|_| ()),
+            Some((_, max, _)) => self::limit(&q, max).map(|_| ()),
             None => Ok(()),
         }
     });

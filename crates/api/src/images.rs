@@ -6,7 +6,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use medley_service::Medley;
 
-use crate::v1::param;
+use crate::extract::param;
 use crate::ApiError;
 
 pub async fn image(

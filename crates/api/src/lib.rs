@@ -11,9 +11,13 @@ mod images;
 mod media;
 pub mod metrics;
 mod openapi;
+mod params;
+mod scopes;
+mod urls;
 mod v1;
 
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::header::CONTENT_TYPE;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -35,26 +39,29 @@ pub fn router(medley: Medley) -> Router {
         body_timeout: std::time::Duration::from_secs(medley.settings.body_timeout_secs),
         public_url: medley.settings.public_url.clone(),
     });
+    let (v1, typed) = v1::routes().split_for_parts();
+    let declared = Arc::new(scopes::Declared::of(&typed));
+    let document = axum::body::Bytes::from(openapi::document(typed).to_string());
     Router::new()
-        .merge(v1::routes())
+        .merge(v1)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/openapi.json", get(openapi_json))
+        .route(
+            "/openapi.json",
+            get(move || std::future::ready(([(CONTENT_TYPE, "application/json")], document))),
+        )
         .route("/metrics", get(metrics::render))
         .route("/alexa", axum::routing::post(alexa::directive))
         .route("/media/tracks/{id}", get(media::track))
         .route("/media/images/{id}", get(images::image))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(declared, scopes::attach))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(edge, at_the_edge))
         .layer(cors::layer(&medley.settings.cors_origins))
         .layer(middleware::from_fn(request_id))
         .with_state(medley)
-}
-
-async fn openapi_json() -> Json<serde_json::Value> {
-    Json(openapi::document())
 }
 
 async fn healthz() -> Json<serde_json::Value> {

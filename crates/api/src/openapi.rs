@@ -1,15 +1,78 @@
-//! The OpenAPI document, generated from the route declarations in `v1`.
+//! The OpenAPI document: generated from the route declarations in `v1` (the typed routes'
+//! `#[utoipa::path]`s and the table's entries), with the error answers every operation can give.
 
 use serde_json::{json, Map, Value};
 
 use crate::v1::OPERATIONS;
+
+/// What every operation can answer besides success (`body`: it takes a request body).
+fn error_responses(body: bool) -> Map<String, Value> {
+    let mut responses = Map::new();
+    for (code, what) in [
+        ("400", "Bad input (BAD_REQUEST)"),
+        (
+            "401",
+            "Missing, unknown or expired token, or wrong x-api-key",
+        ),
+        (
+            "403",
+            "Scope missing (ACCESS_DENIED) or action not allowed (ACTION_NOT_ALLOWED)",
+        ),
+        ("404", "Not found, or not the caller's (RESOURCE_NOT_FOUND)"),
+    ] {
+        responses.insert(code.into(), error_response(what));
+    }
+    if body {
+        responses.insert(
+            "413".into(),
+            error_response("Body too large (PAYLOAD_TOO_LARGE)"),
+        );
+    }
+    responses
+}
+
+/// The whole document: the table's operations, and `typed`, the typed routes' document.
+pub fn document(typed: utoipa::openapi::OpenApi) -> Value {
+    let mut doc = table_document();
+    let Ok(Value::Object(typed)) = serde_json::to_value(&typed) else {
+        return doc;
+    };
+    if let Some(Value::Object(paths)) = typed.get("paths") {
+        for (path, item) in paths {
+            let Value::Object(item) = item else { continue };
+            for (method, op) in item {
+                let mut op = op.clone();
+                let body = op.get("requestBody").is_some();
+                if let Some(Value::Object(responses)) = op.get_mut("responses") {
+                    for (code, r) in error_responses(body) {
+                        responses.entry(code).or_insert(r);
+                    }
+                }
+                doc["paths"]
+                    .as_object_mut()
+                    .expect("paths is an object")
+                    .entry(path.clone())
+                    .or_insert_with(|| json!({}))[method] = op;
+            }
+        }
+    }
+    if let Some(Value::Object(schemas)) = typed.get("components").and_then(|c| c.get("schemas")) {
+        let ours = doc["components"]["schemas"]
+            .as_object_mut()
+            .expect("schemas is an object");
+        for (name, schema) in schemas {
+            ours.insert(name.clone(), schema.clone());
+        }
+    }
+    doc
+}
 
 fn error_response(description: &str) -> Value {
     json!({"description": description,
            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
 }
 
-pub fn document() -> Value {
+fn table_document() -> Value {
     let mut paths = Map::new();
     for op in OPERATIONS {
         let mut params: Vec<Value> = op
@@ -50,30 +113,11 @@ pub fn document() -> Value {
         }
         let mut responses = Map::new();
         responses.insert(op.ok.to_string(), json!({"description": "Success"}));
-        for (code, what) in [
-            ("400", "Bad input (BAD_REQUEST)"),
-            (
-                "401",
-                "Missing, unknown or expired token, or wrong x-api-key",
-            ),
-            (
-                "403",
-                "Scope missing (ACCESS_DENIED) or action not allowed (ACTION_NOT_ALLOWED)",
-            ),
-            ("404", "Not found, or not the caller's (RESOURCE_NOT_FOUND)"),
-        ] {
-            responses.insert(code.into(), error_response(what));
-        }
+        responses.extend(error_responses(op.body));
         if op.path.ends_with("/event") || op.path.ends_with("/events") {
             responses.insert(
                 "422".into(),
                 error_response("MAX_CONCURRENCY_REACHED or TAKE_OVER_DEVICE_STREAMING_ERROR"),
-            );
-        }
-        if op.body {
-            responses.insert(
-                "413".into(),
-                error_response("Body too large (PAYLOAD_TOO_LARGE)"),
             );
         }
         let mut operation = json!({

@@ -1,63 +1,77 @@
 //! Listening history (Player V1): recently played tracks and entities, fed by start
-//! events, paged newest first by opaque cursors.
+//! events, paged newest first by opaque cursors. The scopes these need are the routes' (the
+//! Web API declares them).
 
-use medley_core::time::iso8601_ms;
 use medley_store::{PlayedEntity, User, Visibility};
-use serde::Serialize;
 
 use crate::accounts::Principal;
-use crate::paging::{bad_cursor, comma_list, time_cursor};
+use crate::paging::{bad_cursor, comma_list, time_cursor, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PageInfo {
-    pub has_next_page: bool,
-    pub token: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Connection<E> {
-    pub page_info: PageInfo,
-    pub edge_count: usize,
-    pub edges: Vec<E>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TrackEdge {
-    pub played_at: String,
-    pub node: Node,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EntityEdge {
-    pub id: String,
-    pub played_date: String,
-    pub node: Node,
-}
-
-#[derive(Serialize)]
-pub struct Node {
-    #[serde(rename = "_type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<&'static str>,
-    pub id: String,
-    pub title: Option<String>,
-    pub url: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserHistory {
+/// Whose history a page is: their id, and their name where the viewer may see it.
+pub struct HistoryOwner {
     pub id: String,
     pub name: Option<String>,
-    pub url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recent_track_playback: Option<Connection<TrackEdge>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recent_entities_playback: Option<Connection<EntityEdge>>,
+}
+
+/// One page of a user's history, newest first.
+pub struct History<T> {
+    pub owner: HistoryOwner,
+    pub page: Page<T>,
+}
+
+/// A play of a track.
+pub struct PlayedTrack {
+    pub played_ms: i64,
+    pub track_id: String,
+    /// None once the track has left the catalog.
+    pub title: Option<String>,
+}
+
+/// The last play of an album, playlist, artist, station or track.
+pub struct PlayedItem {
+    pub played_ms: i64,
+    pub kind: PlayedKind,
+    pub id: String,
+    pub title: Option<String>,
+}
+
+/// What a play is credited to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlayedKind {
+    Album,
+    Artist,
+    Playlist,
+    Station,
+    Track,
+}
+
+impl PlayedKind {
+    fn of(source_type: &str) -> PlayedKind {
+        match source_type {
+            "ALBUM" => PlayedKind::Album,
+            "ARTIST" => PlayedKind::Artist,
+            "PLAYLIST" => PlayedKind::Playlist,
+            "STATION" => PlayedKind::Station,
+            _ => PlayedKind::Track,
+        }
+    }
+
+    /// The stored source type, as the history's edge ids spell it (`ALBUM:B084KYMDXT`).
+    pub fn source_type(self) -> &'static str {
+        match self {
+            PlayedKind::Album => "ALBUM",
+            PlayedKind::Artist => "ARTIST",
+            PlayedKind::Playlist => "PLAYLIST",
+            PlayedKind::Station => "STATION",
+            PlayedKind::Track => "TRACK",
+        }
+    }
+
+    /// The entity type's name (`entityTypes`, `_type`).
+    pub fn type_name(self) -> &'static str {
+        type_name(self.source_type())
+    }
 }
 
 /// The `entityTypes` Medley understands, with the source type each stands for. Categories,
@@ -82,13 +96,10 @@ fn type_name(source_type: &str) -> &'static str {
 }
 
 impl Medley {
-    fn history_user(&self, u: &User, viewer: &Principal) -> UserHistory {
-        UserHistory {
+    fn history_owner(u: &User, viewer: &Principal) -> HistoryOwner {
+        HistoryOwner {
             id: u.id.clone(),
             name: viewer.may_see(u).then(|| u.name.clone()),
-            url: self.user_url(&u.id),
-            recent_track_playback: None,
-            recent_entities_playback: None,
         }
     }
 
@@ -98,8 +109,7 @@ impl Medley {
         p: &Principal,
         limit: u32,
         cursor: Option<&str>,
-    ) -> ServiceResult<UserHistory> {
-        p.require_scope("music::history")?;
+    ) -> ServiceResult<History<PlayedTrack>> {
         let before = match time_cursor(cursor)? {
             None => None,
             Some((ms, id)) => Some((ms, id.parse().map_err(|_| bad_cursor())?)),
@@ -112,38 +122,28 @@ impl Medley {
         plays.truncate(limit as usize);
         let ids: Vec<String> = plays.iter().map(|x| x.track_id.clone()).collect();
         let tracks = self.tracks(&ids).await?;
-        let edges: Vec<TrackEdge> = plays
+        let items = plays
             .iter()
-            .map(|x| TrackEdge {
-                played_at: iso8601_ms(x.played_ms),
-                node: Node {
-                    type_: None,
-                    id: x.track_id.clone(),
-                    title: tracks
-                        .iter()
-                        .find(|t| t.id == x.track_id)
-                        .map(|t| t.title.clone()),
-                    url: format!("{}/v1/tracks/{}", self.settings.public_url, x.track_id),
-                },
+            .map(|x| PlayedTrack {
+                played_ms: x.played_ms,
+                track_id: x.track_id.clone(),
+                title: tracks
+                    .iter()
+                    .find(|t| t.id == x.track_id)
+                    .map(|t| t.title.clone()),
             })
             .collect();
-        let token = more
+        let next = more
             .then(|| {
                 plays
                     .last()
                     .map(|x| format!("{}:{}", x.played_ms, x.play_id))
             })
             .flatten();
-        let mut user = self.history_user(&p.user, p);
-        user.recent_track_playback = Some(Connection {
-            page_info: PageInfo {
-                has_next_page: more,
-                token,
-            },
-            edge_count: edges.len(),
-            edges,
-        });
-        Ok(user)
+        Ok(History {
+            owner: Self::history_owner(&p.user, p),
+            page: Page { items, next },
+        })
     }
 
     /// Recently played entities of the caller (`user_id` None) or of another user, whose
@@ -155,14 +155,10 @@ impl Medley {
         entity_types: Option<&str>,
         limit: u32,
         cursor: Option<&str>,
-    ) -> ServiceResult<UserHistory> {
+    ) -> ServiceResult<History<PlayedItem>> {
         let target = match user_id {
-            None => {
-                p.require_scope("music::history")?;
-                p.user.clone()
-            }
+            None => p.user.clone(),
             Some(id) => {
-                p.require_scope("music::catalog")?;
                 let hidden = || ServiceError::NotFound(format!("no user '{id}'"));
                 let u = self.store.user(id).await?.ok_or_else(hidden)?;
                 if u.id != p.user.id && u.playback_visibility == Visibility::Private {
@@ -205,32 +201,27 @@ impl Medley {
         let more = found.len() > limit as usize;
         found.truncate(limit as usize);
         let titles = self.entity_titles(&found).await?;
-        let edges: Vec<EntityEdge> = found
+        let items = found
             .iter()
             .zip(titles)
-            .map(|(e, title)| EntityEdge {
-                id: format!("{}:{}", e.source_type, e.source_id),
-                played_date: iso8601_ms(e.played_ms),
-                node: self.entity_node(e, title),
+            .map(|(e, title)| PlayedItem {
+                played_ms: e.played_ms,
+                kind: PlayedKind::of(&e.source_type),
+                id: e.source_id.clone(),
+                title,
             })
             .collect();
-        let token = more
+        let next = more
             .then(|| {
                 found
                     .last()
                     .map(|e| format!("{:027}:{}:{}", e.played_ms, e.source_type, e.source_id))
             })
             .flatten();
-        let mut user = self.history_user(&target, p);
-        user.recent_entities_playback = Some(Connection {
-            page_info: PageInfo {
-                has_next_page: more,
-                token,
-            },
-            edge_count: edges.len(),
-            edges,
-        });
-        Ok(user)
+        Ok(History {
+            owner: Self::history_owner(&target, p),
+            page: Page { items, next },
+        })
     }
 
     /// The title of each entity, read at once: a station is named after its seed, the first of
@@ -261,21 +252,5 @@ impl Medley {
                 }
             })
             .collect())
-    }
-
-    fn entity_node(&self, e: &PlayedEntity, title: Option<String>) -> Node {
-        let path = match e.source_type.as_str() {
-            "ALBUM" => "albums",
-            "PLAYLIST" => "playlists",
-            "ARTIST" => "artists",
-            "STATION" => "stations",
-            _ => "tracks",
-        };
-        Node {
-            type_: Some(type_name(&e.source_type)),
-            id: e.source_id.clone(),
-            title,
-            url: format!("{}/v1/{path}/{}", self.settings.public_url, e.source_id),
-        }
     }
 }

@@ -11,7 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod history;
 pub mod media;
-mod paging;
+pub mod paging;
 pub mod playback;
 pub mod playlists;
 pub mod profiles;

@@ -15,6 +15,13 @@ pub(crate) fn connection(edges: Vec<Value>, token: Option<String>) -> Value {
     })
 }
 
+/// One page of any list: its items, and the cursor of the next page if there is one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
 pub(crate) fn bad_cursor() -> ServiceError {
     ServiceError::BadRequest("cursor is not a token this endpoint returned".into())
 }

@@ -6,8 +6,8 @@ use axum::response::Response;
 use medley_service::Medley;
 
 use super::playback::data;
-use super::player::{limit, param};
 use crate::extract::Caller;
+use crate::extract::{limit, param};
 use crate::ApiError;
 
 type Params = Query<Vec<(String, String)>>;

@@ -1,18 +1,31 @@
-//! The Amazon Music Web API v1 routes. Each route is declared once, in `routes!` below: the
-//! router and the OpenAPI document (`/openapi.json`) are both generated from that declaration.
+//! The Amazon Music Web API v1 routes. Each route is declared once: the router and the OpenAPI
+//! document (`/openapi.json`) are both generated from that declaration. Typed routes are
+//! declared on their handlers (`#[utoipa::path]`, registered in `routes()`); the others, until
+//! they are typed too, in the table of `table_routes!` below.
 
 mod catalog;
 mod playback;
 mod player;
 mod playlists;
 mod search;
+pub mod shapes;
 mod social;
 mod users;
 
-pub(crate) use player::{limit, param};
-
 use axum::Router;
 use medley_service::Medley;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Every v1 route, with the OpenAPI document of the typed ones.
+pub fn routes() -> OpenApiRouter<Medley> {
+    use utoipa_axum::routes;
+    OpenApiRouter::new()
+        .routes(routes!(player::recently_played))
+        .routes(routes!(player::recently_played_spec_path))
+        .routes(routes!(player::my_recent_entities))
+        .routes(routes!(player::user_recent_entities))
+        .merge(OpenApiRouter::from(table()))
+}
 
 /// What the OpenAPI document says about one route.
 pub struct Operation {
@@ -32,16 +45,16 @@ pub struct Operation {
     pub body: bool,
 }
 
-macro_rules! routes {
+macro_rules! table_routes {
     ($( $method:ident $path:literal => $module:ident :: $handler:ident {
         $summary:literal, scope $scope:literal, ok $ok:literal, device $device:literal,
         limit $limit:expr, query $query:expr, body $body:literal
     } )*) => {
-        pub fn routes() -> Router<Medley> {
+        fn table() -> Router<Medley> {
             Router::new() $( .route(
                 $path,
                 axum::routing::$method($module::$handler).layer(axum::middleware::from_fn(
-                    |req, next| crate::extract::check_query(req, next, $limit, $query),
+                    |req, next| crate::extract::check_query(req, next, $scope, $limit, $query),
                 )),
             ) )*
         }
@@ -61,18 +74,16 @@ macro_rules! routes {
     };
 }
 
-const PLAYER_HISTORY: &[&str] = &["cursor"];
 const USER_IDS: &[&str] = &["ids"];
 const PAGE: &[&str] = &["cursor"];
 const TRACK_IDS: &[&str] = &["cursor", "trackIds"];
 const ARTIST_IDS: &[&str] = &["cursor", "artistIds"];
 const PLAYLIST_IDS: &[&str] = &["cursor", "playlistIds"];
-const ENTITY_HISTORY: &[&str] = &["cursor", "entityTypes"];
 const IDS: &[&str] = &["ids"];
 const QUERY: &[&str] = &["query"];
 const MEDIA_TYPE: &[&str] = &["mediaType"];
 
-routes! {
+table_routes! {
     post "/v1/playback/sessions" => playback::create {
         "Create new session", scope "music::playback", ok 200, device true, limit None, query &[], body true
     }
@@ -111,15 +122,6 @@ routes! {
     }
     post "/v1/playback/events" => playback::events {
         "Report multiple events", scope "music::playback", ok 201, device true, limit None, query &[], body true
-    }
-    get "/v1/player/recentlyPlayed" => player::recently_played {
-        "Get current user's recently played tracks", scope "music::history", ok 200, device false, limit Some((1, 60, 60)), query PLAYER_HISTORY, body false
-    }
-    get "/player/recentlyPlayed" => player::recently_played {
-        "Get current user's recently played tracks (the path of the spec's example)", scope "music::history", ok 200, device false, limit Some((1, 60, 60)), query PLAYER_HISTORY, body false
-    }
-    get "/v1/me/recentlyPlayedEntities" => player::my_recent_entities {
-        "Get current user's recently played entities", scope "music::history", ok 200, device false, limit Some((1, 100, 100)), query ENTITY_HISTORY, body false
     }
     get "/v1/tracks/{id}" => catalog::track {
         "Get track (mediaType: AUDIO, the default, or VIDEO, which Medley has none of)", scope "music::catalog", ok 200, device false, limit None, query MEDIA_TYPE, body false
@@ -207,9 +209,6 @@ routes! {
     }
     get "/v1/users" => users::users {
         "Get multiple users (ids: at most 100)", scope "music::catalog", ok 200, device false, limit None, query USER_IDS, body false
-    }
-    get "/v1/users/{id}/recentlyPlayedEntities" => player::user_recent_entities {
-        "Get user's recently played entities", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query ENTITY_HISTORY, body false
     }
     get "/v1/me/library/tracks" => social::library_tracks {
         "Get current user's library tracks (trackIds: check their like status)", scope "music::profile:read", ok 200, device false, limit Some((1, 100, 100)), query TRACK_IDS, body false

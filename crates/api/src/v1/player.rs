@@ -1,77 +1,219 @@
-//! Player V1.0 handlers: recently played tracks and entities.
+//! Player V1.0: recently played tracks and entities, as typed queries and answers.
 
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::extract::{Path, State};
+use axum::Json;
+use medley_service::history::{History, HistoryOwner, PlayedItem, PlayedTrack};
 use medley_service::Medley;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::playback::data;
-use crate::extract::{bounded_limit, Caller};
+use super::shapes::{Connection, Data};
+use crate::extract::Caller;
+use crate::params::{Limit, Query};
+use crate::urls::Urls;
 use crate::ApiError;
 
-type Params = Query<Vec<(String, String)>>;
-
-/// One optional query parameter; given twice is a 400.
-pub fn param<'a>(q: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, ApiError> {
-    let mut found = q.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let first = found.next();
-    if found.next().is_some() {
-        return Err(ApiError::bad_request(format!(
-            "{name} is given more than once"
-        )));
-    }
-    Ok(first)
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TracksQuery {
+    #[serde(default)]
+    #[param(inline)]
+    limit: Limit<1, 60, 60>,
+    /// `pageInfo.token` of the previous page.
+    cursor: Option<String>,
 }
 
-/// `?limit=` within 1 to `max`, default `max`.
-pub fn limit(q: &[(String, String)], max: u32) -> Result<u32, ApiError> {
-    match param(q, "limit")? {
-        None => Ok(max),
-        Some(v) => bounded_limit(v.parse::<i64>().ok(), max as usize).map(|n| n as u32),
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct EntitiesQuery {
+    #[serde(default)]
+    #[param(inline)]
+    limit: Limit<1, 100, 100>,
+    /// `pageInfo.token` of the previous page.
+    cursor: Option<String>,
+    /// Comma-separated: Album, Artist, Category, Playlist, PodcastEpisode, PodcastShow,
+    /// Station, Track, User (any case).
+    entity_types: Option<String>,
+}
+
+/// `{"data": {"user": …}}`.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryData {
+    user: UserHistory,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserHistory {
+    id: String,
+    /// Null where the viewer may not see it.
+    name: Option<String>,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recent_track_playback: Option<Connection<TrackEdge>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recent_entities_playback: Option<Connection<EntityEdge>>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackEdge {
+    /// ISO 8601, milliseconds, UTC.
+    played_at: String,
+    node: Node,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityEdge {
+    /// `<SOURCE_TYPE>:<id>`, e.g. `ALBUM:B084KYMDXT`.
+    id: String,
+    /// ISO 8601, milliseconds, UTC.
+    played_date: String,
+    node: Node,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Node {
+    /// The entity type (Album, Artist, Playlist, Station, Track); absent on track plays.
+    #[serde(rename = "_type", skip_serializing_if = "Option::is_none")]
+    type_: Option<&'static str>,
+    id: String,
+    /// Null once the item has left the catalog.
+    title: Option<String>,
+    url: String,
+}
+
+fn user_history(urls: &Urls, owner: HistoryOwner) -> UserHistory {
+    UserHistory {
+        url: urls.item("users", &owner.id),
+        id: owner.id,
+        name: owner.name,
+        recent_track_playback: None,
+        recent_entities_playback: None,
     }
 }
 
+fn tracks(m: &Medley, h: History<PlayedTrack>) -> Json<Data<HistoryData>> {
+    let urls = Urls::of(m);
+    let mut user = user_history(&urls, h.owner);
+    user.recent_track_playback = Some(Connection::of(h.page, |t| TrackEdge {
+        played_at: medley_core::time::iso8601_ms(t.played_ms),
+        node: Node {
+            type_: None,
+            url: urls.item("tracks", &t.track_id),
+            id: t.track_id,
+            title: t.title,
+        },
+    }));
+    Json(Data {
+        data: HistoryData { user },
+    })
+}
+
+fn entities(m: &Medley, h: History<PlayedItem>) -> Json<Data<HistoryData>> {
+    use medley_service::history::PlayedKind;
+    let urls = Urls::of(m);
+    let mut user = user_history(&urls, h.owner);
+    user.recent_entities_playback = Some(Connection::of(h.page, |e| {
+        let collection = match e.kind {
+            PlayedKind::Album => "albums",
+            PlayedKind::Playlist => "playlists",
+            PlayedKind::Artist => "artists",
+            PlayedKind::Station => "stations",
+            PlayedKind::Track => "tracks",
+        };
+        EntityEdge {
+            id: format!("{}:{}", e.kind.source_type(), e.id),
+            played_date: medley_core::time::iso8601_ms(e.played_ms),
+            node: Node {
+                type_: Some(e.kind.type_name()),
+                url: urls.item(collection, &e.id),
+                id: e.id,
+                title: e.title,
+            },
+        }
+    }));
+    Json(Data {
+        data: HistoryData { user },
+    })
+}
+
+type Answer = Result<Json<Data<HistoryData>>, ApiError>;
+
+/// Get current user's recently played tracks
+#[utoipa::path(get, path = "/v1/player/recentlyPlayed", tag = "Player",
+    security(("bearer" = ["music::history"], "apiKey" = [])),
+    params(TracksQuery),
+    responses((status = 200, description = "The caller's plays, newest first", body = Data<HistoryData>)))]
 pub async fn recently_played(
     State(m): State<Medley>,
     Caller(p): Caller,
-    Query(q): Params,
-) -> Result<Response, ApiError> {
-    let page = m
-        .recently_played_tracks(&p, limit(&q, 60)?, param(&q, "cursor")?)
+    Query(q): Query<TracksQuery>,
+) -> Answer {
+    let h = m
+        .recently_played_tracks(&p, q.limit.0, q.cursor.as_deref())
         .await?;
-    Ok(data(serde_json::json!({ "user": page })))
+    Ok(tracks(&m, h))
 }
 
+/// Get current user's recently played tracks (the path of the spec's example)
+#[utoipa::path(get, path = "/player/recentlyPlayed", tag = "Player",
+    operation_id = "player_recently_played_spec_path",
+    security(("bearer" = ["music::history"], "apiKey" = [])),
+    params(TracksQuery),
+    responses((status = 200, description = "The caller's plays, newest first", body = Data<HistoryData>)))]
+pub async fn recently_played_spec_path(
+    state: State<Medley>,
+    caller: Caller,
+    query: Query<TracksQuery>,
+) -> Answer {
+    recently_played(state, caller, query).await
+}
+
+/// Get current user's recently played entities
+#[utoipa::path(get, path = "/v1/me/recentlyPlayedEntities", tag = "Player",
+    security(("bearer" = ["music::history"], "apiKey" = [])),
+    params(EntitiesQuery),
+    responses((status = 200, description = "The albums, playlists, artists, stations and tracks the caller played last, newest first", body = Data<HistoryData>)))]
 pub async fn my_recent_entities(
     State(m): State<Medley>,
     Caller(p): Caller,
-    Query(q): Params,
-) -> Result<Response, ApiError> {
-    let page = m
+    Query(q): Query<EntitiesQuery>,
+) -> Answer {
+    let h = m
         .recently_played_entities(
             &p,
             None,
-            param(&q, "entityTypes")?,
-            limit(&q, 100)?,
-            param(&q, "cursor")?,
+            q.entity_types.as_deref(),
+            q.limit.0,
+            q.cursor.as_deref(),
         )
         .await?;
-    Ok(data(serde_json::json!({ "user": page })))
+    Ok(entities(&m, h))
 }
 
+/// Get user's recently played entities
+#[utoipa::path(get, path = "/v1/users/{id}/recentlyPlayedEntities", tag = "Player",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(("id" = String, Path, description = "The user's id"), EntitiesQuery),
+    responses((status = 200, description = "The user's recently played entities (their playback visibility must be public)", body = Data<HistoryData>)))]
 pub async fn user_recent_entities(
     State(m): State<Medley>,
     Caller(p): Caller,
     Path(id): Path<String>,
-    Query(q): Params,
-) -> Result<Response, ApiError> {
-    let page = m
+    Query(q): Query<EntitiesQuery>,
+) -> Answer {
+    let h = m
         .recently_played_entities(
             &p,
             Some(&id),
-            param(&q, "entityTypes")?,
-            limit(&q, 100)?,
-            param(&q, "cursor")?,
+            q.entity_types.as_deref(),
+            q.limit.0,
+            q.cursor.as_deref(),
         )
         .await?;
-    Ok(data(serde_json::json!({ "user": page })))
+    Ok(entities(&m, h))
 }

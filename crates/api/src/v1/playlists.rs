@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use medley_service::Medley;
 
 use super::playback::data;
-use super::player::{limit, param};
+use crate::extract::{limit, param};
 use crate::extract::{Caller, JsonBody};
 use crate::ApiError;
 

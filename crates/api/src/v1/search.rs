@@ -6,7 +6,7 @@ use medley_service::search::{SearchKind, ALL_DEFAULT, ALL_MAX};
 use medley_service::Medley;
 
 use super::playback::data;
-use super::player::param;
+use crate::extract::param;
 use crate::extract::{bounded_limit, Caller, JsonBody};
 use crate::ApiError;
 

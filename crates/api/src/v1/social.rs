@@ -6,8 +6,8 @@ use medley_service::social::Relation;
 use medley_service::Medley;
 
 use super::playback::data;
-use super::player::{limit, param};
 use crate::extract::Caller;
+use crate::extract::{limit, param};
 use crate::ApiError;
 
 type Params = Query<Vec<(String, String)>>;

@@ -6,7 +6,7 @@ use medley_service::Medley;
 use serde_json::json;
 
 use super::playback::data;
-use super::player::param;
+use crate::extract::param;
 use crate::extract::{Caller, JsonBody};
 use crate::ApiError;
 

@@ -1,0 +1,42 @@
+//! The shapes answers share: the `{"data": …}` envelope and a page of a list
+//! (`{pageInfo, edgeCount, edges}`), as Rust types with their schemas.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// `{"data": …}`: every success body of the Web API.
+#[derive(Serialize, ToSchema)]
+pub struct Data<T> {
+    pub data: T,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub token: Option<String>,
+}
+
+/// A page of a list, in the order of the list.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection<E> {
+    pub page_info: PageInfo,
+    pub edge_count: usize,
+    pub edges: Vec<E>,
+}
+
+impl<E> Connection<E> {
+    pub fn of<T>(page: medley_service::paging::Page<T>, edge: impl FnMut(T) -> E) -> Self {
+        let edges: Vec<E> = page.items.into_iter().map(edge).collect();
+        Connection {
+            page_info: PageInfo {
+                has_next_page: page.next.is_some(),
+                token: page.next,
+            },
+            edge_count: edges.len(),
+            edges,
+        }
+    }
+}
