@@ -12,6 +12,7 @@ mod media;
 pub mod metrics;
 mod openapi;
 mod params;
+mod reference;
 mod scopes;
 mod urls;
 mod v1;
@@ -51,6 +52,8 @@ pub fn router(medley: Medley) -> Router {
             get(move || std::future::ready(([(CONTENT_TYPE, "application/json")], document))),
         )
         .route("/metrics", get(metrics::render))
+        .route("/docs", get(reference::page))
+        .route("/docs/{file}", get(reference::file))
         .route("/alexa", axum::routing::post(alexa::directive))
         .route("/media/tracks/{id}", get(media::track))
         .route("/media/images/{id}", get(images::image))

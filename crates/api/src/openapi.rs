@@ -120,7 +120,16 @@ fn table_document() -> Value {
                 error_response("MAX_CONCURRENCY_REACHED or TAKE_OVER_DEVICE_STREAMING_ERROR"),
             );
         }
+        let tag = match op.module {
+            "playback" => "Playback",
+            "catalog" => "Catalog",
+            "playlists" => "Playlists",
+            "search" => "Search",
+            "users" => "Users",
+            _ => "Library and follows",
+        };
         let mut operation = json!({
+            "tags": [tag],
             "operationId": op.operation_id,
             "summary": op.summary,
             "security": [{"bearer": [op.scope], "apiKey": []}],

@@ -39,6 +39,9 @@ fn browser_or_skip(test: &str) -> bool {
         );
         return false;
     }
+    // The tests run at once; one of them installs.
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = root().join("browser-tests");
     let installed = dir.join("node_modules/.package-lock.json");
     let stale = |f: &str| {
@@ -100,6 +103,18 @@ fn a_page_on_an_allowed_origin_calls_the_api_and_others_are_refused() {
     let origin = format!("http://localhost:{page_port}");
     let server = Server::start_env(&dir, true, None, &[("MEDLEY_CORS_ORIGINS", &origin)]);
     run_script("cors.mjs", &server, &[("PAGE_PORT", page_port.to_string())]);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_api_reference_page_renders_the_document_from_the_server_alone() {
+    if !browser_or_skip("the_api_reference_page_renders_the_document_from_the_server_alone") {
+        return;
+    }
+    let dir = temp_dir();
+    let server = Server::start(&dir, true);
+    run_script("docs.mjs", &server, &[]);
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -32,6 +32,8 @@ pub struct Operation {
     pub method: &'static str,
     pub path: &'static str,
     pub operation_id: &'static str,
+    /// The module that handles it: the document's tag.
+    pub module: &'static str,
     pub summary: &'static str,
     pub scope: &'static str,
     /// Status of a successful answer.
@@ -63,6 +65,7 @@ macro_rules! table_routes {
             method: stringify!($method),
             path: $path,
             operation_id: concat!(stringify!($module), "_", stringify!($handler)),
+            module: stringify!($module),
             summary: $summary,
             scope: $scope,
             ok: $ok,
