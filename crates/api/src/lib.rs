@@ -36,12 +36,12 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 pub fn router(medley: Medley) -> Router {
     metrics::install();
+    let (v1, typed) = v1::routes().split_for_parts();
     let edge = Arc::new(Edge {
         body_timeout: std::time::Duration::from_secs(medley.settings.body_timeout_secs),
         public_url: medley.settings.public_url.clone(),
+        scopes: scopes::Declared::of(&typed),
     });
-    let (v1, typed) = v1::routes().split_for_parts();
-    let declared = Arc::new(scopes::Declared::of(&typed));
     let document = axum::body::Bytes::from(openapi::document(typed).to_string());
     Router::new()
         .merge(v1)
@@ -59,7 +59,6 @@ pub fn router(medley: Medley) -> Router {
         .route("/media/images/{id}", get(images::image))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(declared, scopes::attach))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(edge, at_the_edge))
         .layer(cors::layer(&medley.settings.cors_origins))
@@ -86,22 +85,25 @@ async fn method_not_allowed() -> ApiError {
     ApiError::method_not_allowed()
 }
 
-/// What every request passes through, in one layer: an over-long URI is refused, a body gets
-/// its deadline, an error answer the JSON body, and a successful one the image style asked for.
+/// What every request passes through, in one layer: an over-long URI is refused, the route's
+/// declared scope is handed on, a body gets its deadline, an error answer the JSON body, and a
+/// successful one the image style asked for.
 struct Edge {
     body_timeout: std::time::Duration,
     public_url: String,
+    scopes: scopes::Declared,
 }
 
 async fn at_the_edge(
     axum::extract::State(edge): axum::extract::State<Arc<Edge>>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let uri_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
     if uri_len > MAX_URI_BYTES {
         return ApiError::uri_too_long().into_response();
     }
+    edge.scopes.hand_on(&mut req);
     let style = image_style::asked(&req);
     let res = json_errors(
         next.run(deadline::with_deadline(req, edge.body_timeout))

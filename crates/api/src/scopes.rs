@@ -1,14 +1,12 @@
 //! The scope each route needs, taken from its declaration: the `bearer` security requirement of
 //! its operation in `/openapi.json` (or the scope in the route table, for the routes declared
-//! there). A layer hands it to the request; the `Caller` extractor checks it.
+//! there). The edge layer hands it to the request; the `Caller` extractor checks it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::http::Method;
-use axum::middleware::Next;
-use axum::response::Response;
 use utoipa::openapi::OpenApi;
 
 /// The scope the matched route needs.
@@ -48,20 +46,17 @@ impl Declared {
     }
 }
 
-/// Hands the declared scope of the matched route to the request.
-pub async fn attach(
-    State(declared): State<Arc<Declared>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let scope = req
-        .extensions()
-        .get::<MatchedPath>()
-        .and_then(|p| declared.0.get(p.as_str()))
-        .and_then(|ops| ops.iter().find(|(m, _)| m == req.method()))
-        .map(|(_, s)| s.clone());
-    if let Some(scope) = scope {
-        req.extensions_mut().insert(scope);
+impl Declared {
+    /// Hands the declared scope of the matched route to the request.
+    pub fn hand_on(&self, req: &mut Request) {
+        let scope = req
+            .extensions()
+            .get::<MatchedPath>()
+            .and_then(|p| self.0.get(p.as_str()))
+            .and_then(|ops| ops.iter().find(|(m, _)| m == req.method()))
+            .map(|(_, s)| s.clone());
+        if let Some(scope) = scope {
+            req.extensions_mut().insert(scope);
+        }
     }
-    next.run(req).await
 }

@@ -51,3 +51,43 @@ async fn every_documented_operation_is_routed_and_authenticated() {
         }
     }
 }
+
+/// The scope an operation's document shows is the scope it enforces: a token with every scope
+/// but that one is refused, before the request is looked at further.
+#[tokio::test]
+async fn every_operation_enforces_the_scope_its_document_shows() {
+    const ALL: [&str; 9] = [
+        "music::playback",
+        "music::history",
+        "music::catalog",
+        "music::library",
+        "music::library:read",
+        "music::profile",
+        "music::profile:read",
+        "music::favorites",
+        "music::favorites:read",
+    ];
+    let app = TestApp::new().await;
+    let doc = app.get("/openapi.json").send().await.body;
+    let user = medley_service::demo::DEMO_USER;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete = path
+            .replace("{sessionId}", &uuid::Uuid::new_v4().to_string())
+            .replace("{entityReferenceId}", &uuid::Uuid::new_v4().to_string())
+            .replace("{id}", "someone");
+        for (method, op) in item.as_object().unwrap() {
+            let scope = op["security"][0]["bearer"][0].as_str().unwrap();
+            assert!(ALL.contains(&scope), "{method} {path}: {scope}");
+            let others: Vec<&str> = ALL.iter().copied().filter(|s| *s != scope).collect();
+            let token = app.scoped_token(user, &others).await;
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let res = app.call(m, &concrete).token(&token).send().await;
+            assert_eq!(
+                res.status, 403,
+                "{method} {path} without {scope}: {}",
+                res.body
+            );
+            assert_eq!(res.body["code"], "ACCESS_DENIED", "{method} {path}");
+        }
+    }
+}
