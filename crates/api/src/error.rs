@@ -20,6 +20,17 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
 }
 
+/// The error body's schema (the body itself is `Body`, which borrows).
+#[derive(utoipa::ToSchema)]
+#[schema(as = Error)]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    status: u16,
+    code: String,
+    message: String,
+    reference: Uuid,
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     status: u16,

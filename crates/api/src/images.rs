@@ -9,6 +9,18 @@ use medley_service::Medley;
 use crate::extract::param;
 use crate::ApiError;
 
+/// Cover art, resized to an Amazon image style
+#[utoipa::path(get, path = "/media/images/{id}", tag = "Media",
+    params(
+        ("id" = String, Path, description = "The artwork's id, from an image URL Medley handed out"),
+        ("style" = Option<String>, Query, description = "SL500, SL160, SL110, SL75 or SL30 (the longest side in pixels)"),
+        ("amzn-image-style" = Option<String>, Header, description = "The style, when the query names none"),
+    ),
+    responses(
+        (status = 200, description = "The image", content_type = "image/*"),
+        (status = 400, description = "Unknown style (BAD_REQUEST)", body = crate::error::ErrorBody),
+        (status = 404, description = "No such artwork (RESOURCE_NOT_FOUND)", body = crate::error::ErrorBody),
+    ))]
 pub async fn image(
     State(m): State<Medley>,
     Path(id): Path<String>,

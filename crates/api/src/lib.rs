@@ -36,27 +36,28 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 pub fn router(medley: Medley) -> Router {
     metrics::install();
-    let (v1, typed) = v1::routes().split_for_parts();
+    use utoipa_axum::routes;
+    let (routes, typed) = v1::routes()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics::render))
+        .routes(routes!(alexa::directive))
+        .routes(routes!(media::track))
+        .routes(routes!(images::image))
+        .split_for_parts();
     let edge = Arc::new(Edge {
         body_timeout: std::time::Duration::from_secs(medley.settings.body_timeout_secs),
         public_url: medley.settings.public_url.clone(),
         scopes: scopes::Declared::of(&typed),
     });
     let document = axum::body::Bytes::from(openapi::document(typed).to_string());
-    Router::new()
-        .merge(v1)
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+    routes
         .route(
             "/openapi.json",
             get(move || std::future::ready(([(CONTENT_TYPE, "application/json")], document))),
         )
-        .route("/metrics", get(metrics::render))
         .route("/docs", get(reference::page))
         .route("/docs/{file}", get(reference::file))
-        .route("/alexa", axum::routing::post(alexa::directive))
-        .route("/media/tracks/{id}", get(media::track))
-        .route("/media/images/{id}", get(images::image))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -66,13 +67,27 @@ pub fn router(medley: Medley) -> Router {
         .with_state(medley)
 }
 
-async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({"status": "ok"}))
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Status {
+    status: &'static str,
 }
 
+/// The process is up
+#[utoipa::path(get, path = "/healthz", tag = "Operations",
+    responses((status = 200, description = "`{\"status\": \"ok\"}`", body = Status)))]
+async fn healthz() -> Json<Status> {
+    Json(Status { status: "ok" })
+}
+
+/// The store answers
+#[utoipa::path(get, path = "/readyz", tag = "Operations",
+    responses(
+        (status = 200, description = "`{\"status\": \"ready\"}`", body = Status),
+        (status = 503, description = "The store does not answer (UNAVAILABLE)", body = error::ErrorBody),
+    ))]
 async fn readyz(axum::extract::State(m): axum::extract::State<Medley>) -> Response {
     match m.store.has_users().await {
-        Ok(_) => Json(serde_json::json!({"status": "ready"})).into_response(),
+        Ok(_) => Json(Status { status: "ready" }).into_response(),
         Err(e) => ApiError::unavailable(format!("store not ready: {e}")).into_response(),
     }
 }

@@ -21,6 +21,23 @@ use tower_http::services::ServeFile;
 
 use crate::ApiError;
 
+/// The audio behind a signed media URL
+#[utoipa::path(get, path = "/media/tracks/{id}", tag = "Media",
+    description = "The URL is the credential: `playbackInformation.url` of the Web API or `stream.uri` of Alexa, signed and expiring. Range requests are answered (206, 416).",
+    params(
+        ("id" = String, Path, description = "The track's id"),
+        ("as" = String, Query, description = "The rendition: `original`, or the encoding the quality called for"),
+        ("expires" = i64, Query, description = "Unix seconds after which the URL answers 403"),
+        ("sig" = String, Query, description = "The URL's signature"),
+        ("Range" = Option<String>, Header, description = "bytes=FIRST-LAST"),
+    ),
+    responses(
+        (status = 200, description = "The audio", content_type = "audio/*"),
+        (status = 206, description = "The range asked for", content_type = "audio/*"),
+        (status = 403, description = "Expired or forged URL (ACCESS_DENIED)", body = crate::error::ErrorBody),
+        (status = 404, description = "No such track, or its file is missing (RESOURCE_NOT_FOUND)", body = crate::error::ErrorBody),
+        (status = 416, description = "The range lies outside the file", body = crate::error::ErrorBody),
+    ))]
 pub async fn track(
     State(m): State<Medley>,
     Path(id): Path<String>,

@@ -121,7 +121,10 @@ pub fn events<T>(n: usize, outcome: &Result<T, ApiError>) {
     }
 }
 
-/// `GET /metrics`: the Prometheus text format.
+/// Prometheus metrics
+#[utoipa::path(get, path = "/metrics", tag = "Operations",
+    description = "The Prometheus text format; no credentials. The series are listed in docs/api.md, \"Metrics\".",
+    responses((status = 200, description = "The metrics", content_type = "text/plain; version=0.0.4", body = String)))]
 pub async fn render(State(m): State<Medley>) -> Response {
     let Some(handle) = install() else {
         return ApiError::unavailable("this process records metrics elsewhere").into_response();

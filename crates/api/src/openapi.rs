@@ -43,7 +43,10 @@ pub fn document(typed: utoipa::openapi::OpenApi) -> Value {
             for (method, op) in item {
                 let mut op = op.clone();
                 let body = op.get("requestBody").is_some();
-                if let Some(Value::Object(responses)) = op.get_mut("responses") {
+                // The Web API's operations (those with credentials) share their refusals; the
+                // others declare their own.
+                let web_api = op.get("security").is_some();
+                if let (true, Some(Value::Object(responses))) = (web_api, op.get_mut("responses")) {
                     for (code, r) in error_responses(body) {
                         responses.entry(code).or_insert(r);
                     }
@@ -157,15 +160,8 @@ fn table_document() -> Value {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"}
             },
-            "schemas": {
-                "Error": {"type": "object", "required": ["status", "code", "message", "reference"],
-                    "properties": {
-                        "status": {"type": "integer"},
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "reference": {"type": "string", "format": "uuid"}
-                    }}
-            }
+            // The typed routes' schemas join these, `Error` (`error::ErrorBody`) among them.
+            "schemas": {}
         }
     })
 }

@@ -354,6 +354,33 @@ pub async fn answer(m: &Medley, body: &[u8]) -> Value {
         .unwrap_or_else(|e| error_event(e, not_found))
 }
 
+/// A Music Skill API directive, as Alexa sends it (documentation of the envelope; `answer`
+/// reads it).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct Directive {
+    header: DirectiveHeader,
+    /// The directive's payload; `requestContext.user.accessToken` is a Medley access token.
+    payload: serde_json::Map<String, Value>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "camelCase")]
+pub struct DirectiveHeader {
+    /// e.g. `Alexa.Media.PlayQueue`
+    namespace: String,
+    /// e.g. `GetNextItem`
+    name: String,
+    message_id: Option<String>,
+    payload_version: Option<String>,
+}
+
+/// Answer an Alexa Music Skill API directive
+#[utoipa::path(post, path = "/alexa", tag = "Alexa",
+    description = "Alexa.Media.Search, Alexa.Media.Playback, Alexa.Media.PlayQueue, Alexa.UserPreference and Alexa.Media.Playback.QueueControl directives. Every answer is 200 with an Alexa event; failures are Alexa.ErrorResponse or Alexa.Media.ErrorResponse.",
+    request_body = Directive,
+    responses((status = 200, description = "The Alexa event that answers the directive", body = Object)))]
 pub async fn directive(
     State(m): State<Medley>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
