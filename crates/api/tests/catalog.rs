@@ -282,7 +282,21 @@ async fn playlists_stations_and_shows() {
     let cursor = first.data()["playlist"]["tracks"]["edges"][0]["cursor"]
         .as_str()
         .unwrap();
-    assert_eq!(cursor, format!("0:{}", all[0]));
+    // Cursors are opaque (docs/api.md, "Paging"); an edge's cursor starts the page after it.
+    assert!(
+        cursor.starts_with("v1.") && !cursor.contains(all[0].as_str()),
+        "{cursor}"
+    );
+    let after = app
+        .get(&format!(
+            "/v1/playlists/B01LS62KK2/tracks?limit=1&cursor={cursor}"
+        ))
+        .send()
+        .await;
+    assert_eq!(
+        after.data()["playlist"]["tracks"]["edges"][0]["node"]["id"],
+        all[1].as_str()
+    );
     app.get("/v1/playlists/NOPE")
         .send()
         .await

@@ -13,7 +13,7 @@ use medley_store::{
 use serde_json::{json, Value};
 
 use crate::accounts::Principal;
-use crate::paging::{bad_cursor, comma_list, connection};
+use crate::paging::{bad_cursor, comma_list, connection, cursor_of, open_cursor};
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// Most ids a multiple lookup takes.
@@ -55,10 +55,10 @@ fn eligibility() -> Value {
            "isPrimeEligible": true})
 }
 
-/// An `<index>:<track id>` cursor of a context list: the index.
+/// The cursor of a numbered list (index, entry or track id): the index.
 pub(crate) fn index_cursor(cursor: Option<&str>) -> ServiceResult<Option<u32>> {
     let Some(c) = cursor else { return Ok(None) };
-    let (idx, _) = c.split_once(':').ok_or_else(bad_cursor)?;
+    let [idx, _] = open_cursor(c)?;
     idx.parse().map(Some).map_err(|_| bad_cursor())
 }
 
@@ -293,8 +293,8 @@ impl Medley {
         let after = match cursor {
             None => None,
             Some(c) => {
-                let (date, album) = c.split_once('|').ok_or_else(bad_cursor)?;
-                Some((date.to_string(), album.to_string()))
+                let [date, album] = open_cursor(c)?;
+                Some((date, album))
             }
         };
         let mut rows = self.store.artist_albums(id, after, limit + 1).await?;
@@ -304,12 +304,12 @@ impl Medley {
         let mut edges = Vec::new();
         for (a, (date, _)) in self.store.albums(&ids).await?.iter().zip(&rows) {
             edges.push(json!({
-                "cursor": format!("{date}|{}", a.id),
+                "cursor": cursor_of([date, &a.id]),
                 "node": self.album_object(a, false).await?,
             }));
         }
         let token = more
-            .then(|| rows.last().map(|(d, a)| format!("{d}|{a}")))
+            .then(|| rows.last().map(|(d, a)| cursor_of([d, a])))
             .flatten();
         Ok(self.artist_with(&artist, "albums", connection(edges, token)))
     }
@@ -352,11 +352,10 @@ impl Medley {
         let ids: Vec<String> = rows.iter().map(|e| e.track_id.clone()).collect();
         let tracks = self.track_objects(&ids).await?;
         let key = |e: &PlaylistEntry| {
-            format!(
-                "{}:{}",
-                e.index,
-                e.entry_id.as_deref().unwrap_or(&e.track_id)
-            )
+            cursor_of([
+                &e.index.to_string(),
+                e.entry_id.as_deref().unwrap_or(&e.track_id),
+            ])
         };
         let edges: Vec<Value> = rows
             .iter()

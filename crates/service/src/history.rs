@@ -5,7 +5,7 @@
 use medley_store::{PlayedEntity, User, Visibility};
 
 use crate::accounts::Principal;
-use crate::paging::{bad_cursor, comma_list, time_cursor, Page};
+use crate::paging::{bad_cursor, comma_list, cursor_of, open_cursor, time_cursor, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// Whose history a page is: their id, and their name where the viewer may see it.
@@ -137,7 +137,7 @@ impl Medley {
             .then(|| {
                 plays
                     .last()
-                    .map(|x| format!("{}:{}", x.played_ms, x.play_id))
+                    .map(|x| cursor_of([&x.played_ms.to_string(), &x.play_id.to_string()]))
             })
             .flatten();
         Ok(History {
@@ -182,16 +182,8 @@ impl Medley {
         let before = match cursor {
             None => None,
             Some(c) => {
-                let mut parts = c.splitn(3, ':');
-                let (Some(ms), Some(kind), Some(id)) = (parts.next(), parts.next(), parts.next())
-                else {
-                    return Err(bad_cursor());
-                };
-                Some((
-                    ms.parse().map_err(|_| bad_cursor())?,
-                    kind.to_string(),
-                    id.to_string(),
-                ))
+                let [ms, kind, id] = open_cursor(c)?;
+                Some((ms.parse().map_err(|_| bad_cursor())?, kind, id))
             }
         };
         let mut found = self
@@ -215,7 +207,7 @@ impl Medley {
             .then(|| {
                 found
                     .last()
-                    .map(|e| format!("{:027}:{}:{}", e.played_ms, e.source_type, e.source_id))
+                    .map(|e| cursor_of([&e.played_ms.to_string(), &e.source_type, &e.source_id]))
             })
             .flatten();
         Ok(History {

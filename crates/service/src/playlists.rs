@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::accounts::Principal;
 use crate::browse::{found, index_cursor, mrn, SCOPE};
-use crate::paging::{connection, time_cursor};
+use crate::paging::{connection, cursor_of, time_cursor};
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// Most tracks a user's playlist holds.
@@ -317,7 +317,7 @@ impl Medley {
             .await?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let key = |pl: &PlaylistRecord| format!("{}:{}", pl.created_ms, pl.id);
+        let key = |pl: &PlaylistRecord| cursor_of([&pl.created_ms.to_string(), &pl.id]);
         let edges: Vec<Value> = rows
             .iter()
             .map(|pl| json!({"cursor": key(pl), "node": self.playlist_object(pl)}))

@@ -7,7 +7,7 @@ pub use medley_store::SearchKind;
 use serde_json::{json, Value};
 
 use crate::accounts::Principal;
-use crate::paging::{bad_cursor, connection};
+use crate::paging::{bad_cursor, connection, cursor_of, open_cursor};
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// Most results one search page holds (reference 1.4), and its default.
@@ -105,11 +105,14 @@ fn parse(kind: SearchKind, body: &Value) -> ServiceResult<SearchRequest> {
     };
     let offset = match body.get("token") {
         None | Some(Value::Null) => 0,
-        Some(Value::String(t)) => t
-            .strip_prefix("o:")
-            .and_then(|n| n.parse::<u32>().ok())
-            .filter(|n| *n <= MAX_OFFSET)
-            .ok_or_else(bad_cursor)?,
+        Some(Value::String(t)) => {
+            let [offset] = open_cursor(t)?;
+            offset
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n <= MAX_OFFSET)
+                .ok_or_else(bad_cursor)?
+        }
         Some(_) => return Err(bad_cursor()),
     };
     let order = match body
@@ -214,7 +217,7 @@ impl Medley {
                 |(i, node)| json!({"cursor": format!("o:{}", offset + i as u32 + 1), "node": node}),
             )
             .collect();
-        let token = more.then(|| format!("o:{}", offset + limit));
+        let token = more.then(|| cursor_of([&(offset + limit).to_string()]));
         Ok(json!({ names(kind).0: connection(edges, token) }))
     }
 

@@ -8,7 +8,7 @@ use medley_store::User;
 use serde_json::{json, Value};
 
 use crate::accounts::Principal;
-use crate::paging::{comma_list, connection, time_cursor};
+use crate::paging::{comma_list, connection, cursor_of, time_cursor};
 use crate::{Medley, ServiceError, ServiceResult};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -253,7 +253,7 @@ impl Medley {
             }
         }
         let token = more
-            .then(|| rows.last().map(|(id, ms)| format!("{ms}:{id}")))
+            .then(|| rows.last().map(|(id, ms)| cursor_of([&ms.to_string(), id])))
             .flatten();
         let mut user = self.user_node(owner, viewer);
         user[key] = connection(edges, token);
