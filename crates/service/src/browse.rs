@@ -120,7 +120,7 @@ impl Medley {
         kind: ItemKind,
         id: &str,
     ) -> ServiceResult<Option<Arc<TrackView>>> {
-        Ok(match crate::playback::context::container_kind(kind) {
+        Ok(match medley_store::ContextKind::of_container(kind) {
             Some(ctx) => self.context_head(ctx, id, 1).await?.pop(),
             None => self.tracks(&[id.to_string()]).await?.pop(),
         })

@@ -40,6 +40,20 @@ pub enum ContextKind {
     Track,
 }
 
+impl ContextKind {
+    /// The container an item of `kind` plays as (albums, playlists, artists); none for a
+    /// track or a station.
+    pub fn of_container(kind: medley_core::mrn::ItemKind) -> Option<ContextKind> {
+        use medley_core::mrn::ItemKind;
+        match kind {
+            ItemKind::Album => Some(ContextKind::Album),
+            ItemKind::Playlist => Some(ContextKind::Playlist),
+            ItemKind::Artist => Some(ContextKind::Artist),
+            ItemKind::Track | ItemKind::Station => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContextRef {
     pub kind: ContextKind,

@@ -19,15 +19,6 @@ pub(crate) struct Resolution {
     pub station: bool,
 }
 
-pub(crate) fn container_kind(kind: ItemKind) -> Option<ContextKind> {
-    match kind {
-        ItemKind::Album => Some(ContextKind::Album),
-        ItemKind::Playlist => Some(ContextKind::Playlist),
-        ItemKind::Artist => Some(ContextKind::Artist),
-        ItemKind::Track | ItemKind::Station => None,
-    }
-}
-
 impl Medley {
     async fn container_len(&self, ctx: &ContextRef, mrn: &Mrn) -> ServiceResult<u32> {
         match self.store.context_len(ctx).await? {
@@ -60,7 +51,7 @@ impl Medley {
             ItemKind::Playlist,
             ItemKind::Track,
         ] {
-            let ctx = match container_kind(kind) {
+            let ctx = match ContextKind::of_container(kind) {
                 Some(k) => ContextRef {
                     kind: k,
                     id: mrn.id.clone(),
@@ -189,7 +180,7 @@ impl Medley {
                 }
             }
             (_, [container]) => {
-                let kind = container_kind(container.kind).ok_or_else(|| {
+                let kind = ContextKind::of_container(container.kind).ok_or_else(|| {
                     ServiceError::BadRequest(
                         "playParams.containerIds must be one album, playlist or artist, or a list of tracks"
                             .into(),
@@ -234,7 +225,7 @@ impl Medley {
                         .into(),
                 ))
             }
-            (Some(m), []) => match container_kind(m.kind) {
+            (Some(m), []) => match ContextKind::of_container(m.kind) {
                 Some(kind) => {
                     let context = context_of(kind, &m.id);
                     let len = self.container_len(&context, m).await?;
