@@ -39,11 +39,13 @@ PY
 echo "rate_limit_per_sec = 0" > "$DIR/bench.toml"
 start_server "$PORT" --config "$DIR/bench.toml"
 
+# A cursor as Medley makes them (docs/api.md, "Paging"): v1. and the base64url of its fields.
+cursor() { python3 -c 'import base64, sys; print("v1." + base64.urlsafe_b64encode("\x1f".join(sys.argv[1:]).encode()).decode().rstrip("="))' "$@"; }
 # A deep page: the cursor of the play 90% of the way back (ids are in insertion order).
 DEEP_ID=$(( PLAYS / 10 ))
-DEEP_MS=$(( 1700000000000 + (DEEP_ID - 1) * 1000 ))
-DEEP_ENTITY=$(printf '%027d:ALBUM:AL0100' $(( 1700000000000 + (PLAYS - 2000 + 100) * 1000 )))
-for P in "/player/recentlyPlayed?limit=60" "/player/recentlyPlayed?limit=60&cursor=$DEEP_MS:$DEEP_ID" \
+DEEP=$(cursor $(( 1700000000000 + (DEEP_ID - 1) * 1000 )) "$DEEP_ID")
+DEEP_ENTITY=$(cursor $(( 1700000000000 + (PLAYS - 2000 + 100) * 1000 )) ALBUM AL0100)
+for P in "/player/recentlyPlayed?limit=60" "/player/recentlyPlayed?limit=60&cursor=$DEEP" \
          "/v1/me/recentlyPlayedEntities?limit=100" "/v1/me/recentlyPlayedEntities?limit=100&cursor=$DEEP_ENTITY"; do
   $L get --addr "127.0.0.1:$PORT" --api-key "$KEY" --token "$TOKEN" --path "$P" --seconds "$SECONDS_EACH"
 done
