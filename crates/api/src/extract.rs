@@ -109,15 +109,18 @@ pub fn uuid_param(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
         .map_err(|_| ApiError::bad_request(format!("{name} must be a UUID")))
 }
 
-/// The `?limit=` of the playback lists: 1 to 10, default 10.
+/// The `?limit=` of the playback lists (1 to 10, default 10), as `check_query` read it.
+#[derive(Clone, Copy)]
 pub struct ListLimit(pub usize);
 
 impl<S: Send + Sync> FromRequestParts<S> for ListLimit {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let q = query_pairs(&parts.uri)?;
-        limit(&q, 10).map(|n| ListLimit(n as usize))
+        match parts.extensions.get::<ListLimit>() {
+            Some(l) => Ok(*l),
+            None => limit(&query_pairs(&parts.uri)?, 10).map(|n| ListLimit(n as usize)),
+        }
     }
 }
 
@@ -150,17 +153,14 @@ pub fn query_pairs(uri: &axum::http::Uri) -> Result<Vec<(String, String)>, ApiEr
 
 /// One rule for the query string of every route of the table (`v1::table_routes!`), from its
 /// declaration there: only the parameters it takes, each at most once, and `limit` a number
-/// within its bounds. It also hands the route's declared scope to `Caller`.
+/// within its bounds (handed on to `ListLimit`).
 pub async fn check_query(
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
-    scope: &'static str,
     limit: Option<(u32, u32, u32)>,
     takes: &'static [&'static str],
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    req.extensions_mut()
-        .insert(crate::scopes::RequiredScope(scope.into()));
     let checked = query_pairs(req.uri()).and_then(|q| {
         for (i, (k, _)) in q.iter().enumerate() {
             let known = takes.contains(&k.as_str()) || (k == "limit" && limit.is_some());
@@ -177,12 +177,17 @@ pub async fn check_query(
             }
         }
         match limit {
-            Some((_, max, _)) => self::limit(&q, max).map(|_| ()),
-            None => Ok(()),
+            Some((_, max, _)) => self::limit(&q, max).map(Some),
+            None => Ok(None),
         }
     });
     match checked {
-        Ok(()) => next.run(req).await,
+        Ok(limit) => {
+            if let Some(n) = limit {
+                req.extensions_mut().insert(ListLimit(n as usize));
+            }
+            next.run(req).await
+        }
         Err(e) => e.into_response(),
     }
 }

@@ -25,11 +25,7 @@ pub fn asked(req: &Request) -> Option<&'static str> {
 
 /// A successful JSON answer with its image URLs in `style`; any other answer as it is.
 pub async fn restyled(res: Response, public_url: &str, style: &str) -> Response {
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !res.status().is_success() || !is_json {
+    if !res.status().is_success() || !crate::is_json(&res) {
         return res;
     }
     let (mut parts, body) = res.into_parts();

@@ -45,12 +45,13 @@ pub fn router(medley: Medley) -> Router {
         .routes(routes!(media::track))
         .routes(routes!(images::image))
         .split_for_parts();
+    let document = openapi::document(typed);
     let edge = Arc::new(Edge {
         body_timeout: std::time::Duration::from_secs(medley.settings.body_timeout_secs),
         public_url: medley.settings.public_url.clone(),
-        scopes: scopes::Declared::of(&typed),
+        scopes: scopes::Declared::of(&document),
     });
-    let document = axum::body::Bytes::from(openapi::document(typed).to_string());
+    let document = axum::body::Bytes::from(document.to_string());
     routes
         .route(
             "/openapi.json",
@@ -131,14 +132,17 @@ async fn at_the_edge(
     }
 }
 
+/// Whether an answer's body is JSON.
+fn is_json(res: &Response) -> bool {
+    res.headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+}
+
 /// Gives every error answer the JSON body, whatever layer made it (axum's own rejections, the
 /// file server's 416): their headers stay, the body is replaced.
 async fn json_errors(res: Response) -> Response {
-    let is_json = res
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if res.status().as_u16() < 400 || is_json {
+    if res.status().as_u16() < 400 || is_json(&res) {
         return res;
     }
     let (parts, body) = res.into_parts();
@@ -177,7 +181,7 @@ async fn request_id(req: Request, next: Next) -> Response {
         )
         .await;
     let took = start.elapsed();
-    metrics::request(route.as_deref(), &method, res.status(), took);
+    metrics::request(route, &method, res.status(), took);
     let _g = span.enter();
     tracing::debug!(
         status = res.status().as_u16(),

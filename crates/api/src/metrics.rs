@@ -93,7 +93,7 @@ fn describe() {
 }
 
 /// Counts one answered request.
-pub fn request(route: Option<&str>, method: &Method, status: StatusCode, took: Duration) {
+pub fn request(route: Option<String>, method: &Method, status: StatusCode, took: Duration) {
     let method = match *method {
         Method::GET => "GET",
         Method::POST => "POST",
@@ -106,7 +106,7 @@ pub fn request(route: Option<&str>, method: &Method, status: StatusCode, took: D
     };
     metrics::histogram!(
         REQUESTS,
-        "route" => route.unwrap_or("unmatched").to_string(),
+        "route" => route.map_or(metrics::SharedString::const_str("unmatched"), Into::into),
         "method" => method,
         "status" => status.as_str().to_string(),
     )

@@ -1,13 +1,14 @@
 //! The scope each route needs, taken from its declaration: the `bearer` security requirement of
-//! its operation in `/openapi.json` (or the scope in the route table, for the routes declared
-//! there). The edge layer hands it to the request; the `Caller` extractor checks it.
+//! its operation in `/openapi.json`, the document every route's declaration (typed or in the
+//! route table) generates. The edge layer hands it to the request; the `Caller` extractor
+//! checks it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::Method;
-use utoipa::openapi::OpenApi;
+use serde_json::Value;
 
 /// The scope the matched route needs.
 #[derive(Clone, Debug)]
@@ -18,35 +19,27 @@ pub struct RequiredScope(pub Arc<str>);
 pub struct Declared(HashMap<String, Vec<(Method, RequiredScope)>>);
 
 impl Declared {
-    pub fn of(doc: &OpenApi) -> Declared {
+    /// The scopes of `doc`, the OpenAPI document (`openapi::document`).
+    pub fn of(doc: &Value) -> Declared {
         let mut routes: HashMap<String, Vec<(Method, RequiredScope)>> = HashMap::new();
-        for (path, item) in &doc.paths.paths {
-            let ops = [
-                (Method::GET, &item.get),
-                (Method::POST, &item.post),
-                (Method::PUT, &item.put),
-                (Method::PATCH, &item.patch),
-                (Method::DELETE, &item.delete),
-            ];
-            for (method, op) in ops {
-                let Some(op) = op else { continue };
-                let scope = op.security.iter().flatten().find_map(|req| {
-                    let v = serde_json::to_value(req).ok()?;
-                    v.get("bearer")?.get(0)?.as_str().map(Arc::<str>::from)
-                });
-                if let Some(scope) = scope {
-                    routes
-                        .entry(path.clone())
-                        .or_default()
-                        .push((method, RequiredScope(scope)));
-                }
+        let paths = doc["paths"].as_object().into_iter().flatten();
+        for (path, item) in paths {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let (Ok(method), Some(scope)) = (
+                    Method::from_bytes(method.to_ascii_uppercase().as_bytes()),
+                    op["security"][0]["bearer"][0].as_str(),
+                ) else {
+                    continue;
+                };
+                routes
+                    .entry(path.clone())
+                    .or_default()
+                    .push((method, RequiredScope(scope.into())));
             }
         }
         Declared(routes)
     }
-}
 
-impl Declared {
     /// Hands the declared scope of the matched route to the request.
     pub fn hand_on(&self, req: &mut Request) {
         let scope = req

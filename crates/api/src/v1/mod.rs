@@ -56,7 +56,7 @@ macro_rules! table_routes {
             Router::new() $( .route(
                 $path,
                 axum::routing::$method($module::$handler).layer(axum::middleware::from_fn(
-                    |req, next| crate::extract::check_query(req, next, $scope, $limit, $query),
+                    |req, next| crate::extract::check_query(req, next, $limit, $query),
                 )),
             ) )*
         }
