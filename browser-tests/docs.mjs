@@ -25,13 +25,24 @@ try {
   check(title.startsWith('Medley'), 'the title is the document\'s', title);
   await page.screenshot({ path: path.join(SHOTS, 'docs-operations.png') });
 
-  const op = page.locator('#operations-Player-recently_played');
+  const op = page.locator('#operations-Player-player_recently_played');
   await op.locator('.opblock-summary').click();
   await op.locator('.parameters').waitFor({ timeout: 10_000 });
   const params = await op.locator('.parameters').innerText();
   check(params.includes('limit') && params.includes('cursor'), 'an operation shows its parameters', params);
   await op.scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(SHOTS, 'docs-operation.png') });
+
+  // A typed request body is shown from its schema, fields and all.
+  const create = page.locator('#operations-Playback-playback_create');
+  await create.locator('.opblock-summary').click();
+  const body = create.locator('.opblock-section-request-body');
+  await body.waitFor({ timeout: 10_000 });
+  const example = await body.innerText();
+  check(example.includes('playParams') && example.includes('containerIds'),
+    'a request body is shown from its schema', example);
+  await create.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SHOTS, 'docs-request-body.png') });
   check(elsewhere.length === 0, 'nothing is fetched from another origin', elsewhere);
   console.log('docs: every check passed');
 } finally {

@@ -1,10 +1,8 @@
 //! Extractors: the caller (token + api key), the device headers, JSON bodies that tolerate a
 //! missing Content-Type, and bounded `limit` query parameters.
 
-use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use medley_service::accounts::Principal;
 use medley_service::playback::Device;
 use medley_service::Medley;
@@ -53,6 +51,53 @@ impl<S: Send + Sync> FromRequestParts<S> for DeviceHeaders {
     }
 }
 
+impl utoipa::IntoParams for DeviceHeaders {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::Required;
+        let header = |name: &str, required: bool, description: &str, default: Option<&str>| {
+            let mut schema = utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String);
+            if let Some(d) = default {
+                schema = schema.default(Some(d.into()));
+            }
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Header)
+                .required(if required {
+                    Required::True
+                } else {
+                    Required::False
+                })
+                .description(Some(description))
+                .schema(Some(schema))
+                .build()
+        };
+        vec![
+            header(
+                "X-Amzn-Device-Id",
+                true,
+                "The device's id: sessions and streams belong to a device",
+                None,
+            ),
+            header(
+                "X-Amzn-Audio-Device-Capability",
+                false,
+                "Comma list of STD_RES, HI_FI, HI_RES, …",
+                Some("STD_RES"),
+            ),
+            header(
+                "X-Amzn-Audio-DRMType",
+                false,
+                "NONE, WIDEVINE, …",
+                Some("NONE"),
+            ),
+        ]
+    }
+}
+
 /// A JSON object body; `Content-Type` may be missing (the spec's examples omit it).
 pub struct JsonBody(pub Value);
 
@@ -60,18 +105,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::payload_too_large()
-            } else if crate::deadline::timed_out(&e) {
-                ApiError::request_timeout()
-            } else {
-                ApiError::bad_request(format!("could not read the request body: {e}"))
-            }
-        })?;
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(ApiError::bad_request("a JSON request body is required"));
-        }
+        let bytes = crate::body::read(req, state).await?;
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
             ApiError::bad_request(format!("the request body is not valid JSON: {e}"))
         })?;
@@ -104,24 +138,34 @@ impl<S: Send + Sync> FromRequestParts<S> for SessionPath {
     }
 }
 
+impl utoipa::IntoParams for SessionPath {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        vec![uuid_path_param("sessionId")]
+    }
+}
+
+/// A path parameter that is a UUID, as the document shows it.
+pub fn uuid_path_param(name: &str) -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(utoipa::openapi::Required::True)
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Uuid,
+                ))),
+        ))
+        .build()
+}
+
 pub fn uuid_param(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
     uuid::Uuid::parse_str(value)
         .map_err(|_| ApiError::bad_request(format!("{name} must be a UUID")))
-}
-
-/// The `?limit=` of the playback lists (1 to 10, default 10), as `check_query` read it.
-#[derive(Clone, Copy)]
-pub struct ListLimit(pub usize);
-
-impl<S: Send + Sync> FromRequestParts<S> for ListLimit {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match parts.extensions.get::<ListLimit>() {
-            Some(l) => Ok(*l),
-            None => limit(&query_pairs(&parts.uri)?, 10).map(|n| ListLimit(n as usize)),
-        }
-    }
 }
 
 /// One optional query parameter; given twice is a 400.
@@ -153,9 +197,9 @@ pub fn query_pairs(uri: &axum::http::Uri) -> Result<Vec<(String, String)>, ApiEr
 
 /// One rule for the query string of every route of the table (`v1::table_routes!`), from its
 /// declaration there: only the parameters it takes, each at most once, and `limit` a number
-/// within its bounds (handed on to `ListLimit`).
+/// within its bounds.
 pub async fn check_query(
-    mut req: axum::extract::Request,
+    req: axum::extract::Request,
     next: axum::middleware::Next,
     limit: Option<(u32, u32, u32)>,
     takes: &'static [&'static str],
@@ -177,17 +221,12 @@ pub async fn check_query(
             }
         }
         match limit {
-            Some((_, max, _)) => self::limit(&q, max).map(Some),
-            None => Ok(None),
+            Some((_, max, _)) => self::limit(&q, max).map(drop),
+            None => Ok(()),
         }
     });
     match checked {
-        Ok(limit) => {
-            if let Some(n) = limit {
-                req.extensions_mut().insert(ListLimit(n as usize));
-            }
-            next.run(req).await
-        }
+        Ok(()) => next.run(req).await,
         Err(e) => e.into_response(),
     }
 }

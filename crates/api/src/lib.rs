@@ -2,10 +2,12 @@
 //! device headers, and one error type that renders docs/api.md, "Errors".
 
 pub mod alexa;
+mod body;
 mod cors;
 mod deadline;
 mod error;
 mod extract;
+mod fields;
 mod image_style;
 mod images;
 mod media;

@@ -96,6 +96,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     }
 }
 
+/// The query string of a route that takes no parameters: empty, or a 400 naming the first.
+pub struct NoQuery;
+
+impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Nothing {}
+        if parts.uri.query().is_none_or(str::is_empty) {
+            return Ok(NoQuery);
+        }
+        Query::<Nothing>::from_request_parts(parts, state)
+            .await
+            .map(|_| NoQuery)
+    }
+}
+
 /// serde's wording made the API's: a bounds message alone, others about the query string.
 fn refusal(serde: &str) -> String {
     if serde.starts_with("limit must") {

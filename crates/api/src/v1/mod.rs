@@ -24,6 +24,19 @@ pub fn routes() -> OpenApiRouter<Medley> {
         .routes(routes!(player::recently_played_spec_path))
         .routes(routes!(player::my_recent_entities))
         .routes(routes!(player::user_recent_entities))
+        .routes(routes!(playback::create))
+        .routes(routes!(playback::active))
+        .routes(routes!(playback::current))
+        .routes(routes!(playback::next))
+        .routes(routes!(playback::previous))
+        .routes(routes!(playback::queue))
+        .routes(routes!(playback::restore))
+        .routes(routes!(playback::queue_next))
+        .routes(routes!(playback::queue_last))
+        .routes(routes!(playback::set_loop))
+        .routes(routes!(playback::set_shuffle))
+        .routes(routes!(playback::event))
+        .routes(routes!(playback::events))
         .merge(OpenApiRouter::from(table()))
 }
 
@@ -87,45 +100,6 @@ const QUERY: &[&str] = &["query"];
 const MEDIA_TYPE: &[&str] = &["mediaType"];
 
 table_routes! {
-    post "/v1/playback/sessions" => playback::create {
-        "Create new session", scope "music::playback", ok 200, device true, limit None, query &[], body true
-    }
-    get "/v1/playback/sessions/active" => playback::active {
-        "Get active sessions", scope "music::playback", ok 200, device false, limit None, query &[], body false
-    }
-    get "/v1/playback/sessions/{sessionId}/current" => playback::current {
-        "Get current track", scope "music::playback", ok 200, device true, limit None, query &[], body false
-    }
-    get "/v1/playback/sessions/{sessionId}/next" => playback::next {
-        "Get next tracks", scope "music::playback", ok 200, device true, limit Some((1, 10, 10)), query &[], body false
-    }
-    get "/v1/playback/sessions/{sessionId}/previous" => playback::previous {
-        "Get previous tracks", scope "music::playback", ok 200, device true, limit Some((1, 10, 10)), query &[], body false
-    }
-    get "/v1/playback/sessions/{sessionId}/queue" => playback::queue {
-        "Get playback queue (reduced metadata)", scope "music::playback", ok 200, device true, limit Some((1, 10, 10)), query &[], body false
-    }
-    get "/v1/playback/sessions/{sessionId}/entities/{entityReferenceId}" => playback::restore {
-        "Restore playback session", scope "music::playback", ok 200, device true, limit Some((1, 10, 10)), query &[], body false
-    }
-    post "/v1/playback/sessions/{sessionId}/queue/next" => playback::queue_next {
-        "Queue next track", scope "music::playback", ok 201, device false, limit None, query &[], body true
-    }
-    post "/v1/playback/sessions/{sessionId}/queue/last" => playback::queue_last {
-        "Queue last track", scope "music::playback", ok 201, device false, limit None, query &[], body true
-    }
-    put "/v1/playback/sessions/{sessionId}/loop" => playback::set_loop {
-        "Set playback mode to loop", scope "music::playback", ok 200, device false, limit None, query &[], body true
-    }
-    put "/v1/playback/sessions/{sessionId}/shuffle" => playback::set_shuffle {
-        "Set playback mode to shuffle", scope "music::playback", ok 200, device false, limit None, query &[], body true
-    }
-    post "/v1/playback/event" => playback::event {
-        "Report single event", scope "music::playback", ok 201, device true, limit None, query &[], body true
-    }
-    post "/v1/playback/events" => playback::events {
-        "Report multiple events", scope "music::playback", ok 201, device true, limit None, query &[], body true
-    }
     get "/v1/tracks/{id}" => catalog::track {
         "Get track (mediaType: AUDIO, the default, or VIDEO, which Medley has none of)", scope "music::catalog", ok 200, device false, limit None, query MEDIA_TYPE, body false
     }

@@ -145,6 +145,7 @@ type Answer = Result<Json<Data<HistoryData>>, ApiError>;
 
 /// Get current user's recently played tracks
 #[utoipa::path(get, path = "/v1/player/recentlyPlayed", tag = "Player",
+    operation_id = "player_recently_played",
     security(("bearer" = ["music::history"], "apiKey" = [])),
     params(TracksQuery),
     responses((status = 200, description = "The caller's plays, newest first", body = Data<HistoryData>)))]
@@ -175,6 +176,7 @@ pub async fn recently_played_spec_path(
 
 /// Get current user's recently played entities
 #[utoipa::path(get, path = "/v1/me/recentlyPlayedEntities", tag = "Player",
+    operation_id = "player_my_recent_entities",
     security(("bearer" = ["music::history"], "apiKey" = [])),
     params(EntitiesQuery),
     responses((status = 200, description = "The albums, playlists, artists, stations and tracks the caller played last, newest first", body = Data<HistoryData>)))]
@@ -197,6 +199,7 @@ pub async fn my_recent_entities(
 
 /// Get user's recently played entities
 #[utoipa::path(get, path = "/v1/users/{id}/recentlyPlayedEntities", tag = "Player",
+    operation_id = "player_user_recent_entities",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
     params(("id" = String, Path, description = "The user's id"), EntitiesQuery),
     responses((status = 200, description = "The user's recently played entities (their playback visibility must be public)", body = Data<HistoryData>)))]

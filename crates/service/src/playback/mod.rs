@@ -21,9 +21,7 @@ use uuid::Uuid;
 
 use crate::accounts::Principal;
 use crate::{Medley, ServiceError, ServiceResult};
-use view::{
-    metadata, ActiveSession, ActiveSessions, EntityPage, Metadata, PageInfo, QueuePage, Resolved,
-};
+use view::{modes, ActiveSession, Entity, EntityPage, Modes, QueuedTrack, Resolved};
 
 /// What a request says about the device (docs/api.md, "Headers").
 #[derive(Clone, Debug, Default)]
@@ -139,14 +137,11 @@ impl Medley {
         items: &[Resolved],
         device: &Device,
         more: bool,
-    ) -> ServiceResult<EntityPage> {
+    ) -> ServiceResult<EntityPage<Entity>> {
         Ok(EntityPage {
-            page_info: Some(PageInfo {
-                has_next_page: more,
-                token: Some(()),
-            }),
+            has_more: more,
             entities: self.entities(s, items, device, None).await?,
-            metadata: metadata(s),
+            modes: modes(s),
         })
     }
 
@@ -180,7 +175,7 @@ impl Medley {
         p: &Principal,
         device: &Device,
         req: CreateRequest,
-    ) -> ServiceResult<EntityPage> {
+    ) -> ServiceResult<EntityPage<Entity>> {
         p.require_scope("music::playback")?;
         let device_id = device.require_id()?.to_string();
         let session = self.start_session(p, device_id, &req).await?;
@@ -322,19 +317,16 @@ impl Medley {
         device: &Device,
         limit: usize,
         progress_for: Option<Slot>,
-    ) -> ServiceResult<EntityPage> {
+    ) -> ServiceResult<EntityPage<Entity>> {
         let w = self.window(&mut s, limit.saturating_sub(1)).await?;
         let q = &s.body.queue;
         let mut items = vec![Resolved::from(&q.current)];
         items.extend(self.resolve(&s, &w.slots).await?);
         let entities = self.entities(&s, &items, device, progress_for).await?;
         Ok(EntityPage {
-            page_info: Some(PageInfo {
-                has_next_page: w.has_more,
-                token: None,
-            }),
+            has_more: w.has_more,
             entities,
-            metadata: metadata(&s),
+            modes: modes(&s),
         })
     }
 
@@ -343,13 +335,13 @@ impl Medley {
         p: &Principal,
         device: &Device,
         id: Uuid,
-    ) -> ServiceResult<EntityPage> {
+    ) -> ServiceResult<EntityPage<Entity>> {
         let s = self.device_session(p, device, id).await?;
         let items = vec![Resolved::from(&s.body.queue.current)];
         Ok(EntityPage {
-            page_info: None,
+            has_more: false,
             entities: self.entities(&s, &items, device, None).await?,
-            metadata: metadata(&s),
+            modes: modes(&s),
         })
     }
 
@@ -359,7 +351,7 @@ impl Medley {
         device: &Device,
         id: Uuid,
         limit: usize,
-    ) -> ServiceResult<EntityPage> {
+    ) -> ServiceResult<EntityPage<Entity>> {
         let mut s = self.device_session(p, device, id).await?;
         let w = self.window(&mut s, limit).await?;
         let items = self.resolve(&s, &w.slots).await?;
@@ -372,7 +364,7 @@ impl Medley {
         device: &Device,
         id: Uuid,
         limit: usize,
-    ) -> ServiceResult<EntityPage> {
+    ) -> ServiceResult<EntityPage<Entity>> {
         let s = self.device_session(p, device, id).await?;
         self.require_action(&s, Action::Previous).await?;
         let (entries, more) = s.body.queue.previous(limit);
@@ -386,23 +378,20 @@ impl Medley {
         device: &Device,
         id: Uuid,
         limit: usize,
-    ) -> ServiceResult<QueuePage> {
+    ) -> ServiceResult<EntityPage<QueuedTrack>> {
         let mut s = self.device_session(p, device, id).await?;
         self.require_action(&s, Action::QueueView).await?;
         let w = self.window(&mut s, limit.saturating_sub(1)).await?;
         let mut items = vec![Resolved::from(&s.body.queue.current)];
         items.extend(self.resolve(&s, &w.slots).await?);
-        Ok(QueuePage {
-            page_info: PageInfo {
-                has_next_page: w.has_more,
-                token: Some(()),
-            },
+        Ok(EntityPage {
+            has_more: w.has_more,
             entities: self.reduced(&s, &items).await?,
-            metadata: metadata(&s),
+            modes: modes(&s),
         })
     }
 
-    pub async fn active_sessions(&self, p: &Principal) -> ServiceResult<ActiveSessions> {
+    pub async fn active_sessions(&self, p: &Principal) -> ServiceResult<Vec<ActiveSession>> {
         p.require_scope("music::playback")?;
         let sessions = self
             .store
@@ -411,16 +400,14 @@ impl Medley {
         let mut out = Vec::with_capacity(sessions.len());
         for s in sessions {
             let items = vec![Resolved::from(&s.body.queue.current)];
-            if let Some(e) = self.reduced(&s, &items).await?.pop() {
+            if let Some(current) = self.reduced(&s, &items).await?.pop() {
                 out.push(ActiveSession {
-                    session_id: s.id,
-                    entity_reference_id: e.entity_reference_id,
-                    track: e.track,
-                    metadata: metadata(&s),
+                    current,
+                    modes: modes(&s),
                 });
             }
         }
-        Ok(ActiveSessions { sessions: out })
+        Ok(out)
     }
 
     /// Finds an entry of the session by its entity reference id, with its track.
@@ -461,7 +448,7 @@ impl Medley {
         id: Uuid,
         entity_ref: Uuid,
         limit: usize,
-    ) -> ServiceResult<EntityPage> {
+    ) -> ServiceResult<EntityPage<Entity>> {
         p.require_scope("music::playback")?;
         let device_id = device.require_id()?.to_string();
         let s = self.owned_session(p, id).await?;
@@ -522,12 +509,7 @@ impl Medley {
         Ok(s.body.queue.entity_ref(slot))
     }
 
-    pub async fn set_loop(
-        &self,
-        p: &Principal,
-        id: Uuid,
-        mode: LoopMode,
-    ) -> ServiceResult<Metadata> {
+    pub async fn set_loop(&self, p: &Principal, id: Uuid, mode: LoopMode) -> ServiceResult<Modes> {
         p.require_scope("music::playback")?;
         let s = self.owned_session(p, id).await?;
         let action = if mode == LoopMode::LoopOne {
@@ -542,10 +524,10 @@ impl Medley {
                 Ok(())
             })
             .await?;
-        Ok(metadata(&s))
+        Ok(modes(&s))
     }
 
-    pub async fn set_shuffle(&self, p: &Principal, id: Uuid, on: bool) -> ServiceResult<Metadata> {
+    pub async fn set_shuffle(&self, p: &Principal, id: Uuid, on: bool) -> ServiceResult<Modes> {
         p.require_scope("music::playback")?;
         let s = self.owned_session(p, id).await?;
         self.require_action(&s, Action::Shuffle).await?;
@@ -564,6 +546,6 @@ impl Medley {
                 Ok(())
             })
             .await?;
-        Ok(metadata(&s))
+        Ok(modes(&s))
     }
 }

@@ -1,4 +1,5 @@
-//! Response shapes of the Playback API and how entities are built from a session.
+//! What the Playback use cases answer (entities, pages, modes) and how entities are built from
+//! a session.
 
 use std::collections::HashMap;
 
@@ -8,142 +9,75 @@ use medley_core::audio::Player;
 use medley_core::catalog::TrackView;
 use medley_core::metric::MetricFields;
 use medley_core::policy::{Actions, PolicyInput};
-use medley_core::queue::{Entry, Slot};
+use medley_core::queue::{Entry, LoopMode, PlaybackState, Slot};
 use medley_store::{ContextKind, Session};
-use serde::Serialize;
 use uuid::Uuid;
 
 use super::Device;
 use crate::{Medley, ServiceResult};
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PageInfo {
-    pub has_next_page: bool,
-    /// Present (as `null`) where the spec's example shows it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<()>,
+/// A session's modes and state, which every Playback answer reports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Modes {
+    pub loop_mode: LoopMode,
+    pub shuffle: bool,
+    pub state: PlaybackState,
 }
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Metadata {
-    pub loop_mode: &'static str,
-    pub shuffle_mode: &'static str,
-    pub playback_state: &'static str,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PlaybackInformation {
-    pub url: String,
-    pub protocol: &'static str,
-    pub format: Option<&'static str>,
-    pub license_url: Option<()>,
-    pub application_certificate: Option<()>,
-    pub progress_milliseconds: Option<i64>,
-}
-
-/// A track as the playback responses show it, serialised straight from the cached catalog
-/// record.
+/// How a device plays a track: the signed media URL of the rendition its capability and the
+/// tier call for.
 #[derive(Clone, Debug)]
-pub struct TrackJson {
-    view: Arc<TrackView>,
-    url: String,
-    playback_information: Option<PlaybackInformation>,
-}
-
-impl Serialize for TrackJson {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let t = &self.view;
-        let mut m = s.serialize_struct("Track", 13)?;
-        m.serialize_field("id", &t.id)?;
-        m.serialize_field("_type", "Track")?;
-        m.serialize_field("mediaType", "AUDIO")?;
-        m.serialize_field("url", &self.url)?;
-        match &self.playback_information {
-            Some(p) => m.serialize_field("playbackInformation", p)?,
-            // The reduced shapes (queue view, active sessions) show a null previewUrl instead.
-            None => m.serialize_field("previewUrl", &None::<String>)?,
-        }
-        m.serialize_field("title", &t.title)?;
-        m.serialize_field("subtitle", &t.subtitle())?;
-        m.serialize_field("isrc", &t.isrc)?;
-        m.serialize_field("images", &t.images)?;
-        m.serialize_field("duration", &t.duration)?;
-        m.serialize_field("album", &t.album)?;
-        m.serialize_field("artists", &t.artists)?;
-        m.end()
-    }
+pub struct Delivery {
+    pub url: String,
+    /// The rendition's encoding (`FLAC`, `OPUS`, …), where Medley knows it.
+    pub format: Option<&'static str>,
+    /// Where a restored session resumes, in milliseconds.
+    pub progress_ms: Option<i64>,
 }
 
 /// A queue entity with everything a player needs.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug)]
 pub struct Entity {
     pub session_id: Uuid,
     pub entity_reference_id: Uuid,
     pub metric_id: String,
     pub actions: Actions,
-    pub track: TrackJson,
+    pub track: Arc<TrackView>,
+    pub delivery: Delivery,
 }
 
-/// The reduced entity of the queue view: no actions, no playback information.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct QueueEntity {
+/// An entity of the queue view and of the active sessions: no actions, no delivery.
+#[derive(Clone, Debug)]
+pub struct QueuedTrack {
     pub session_id: Uuid,
     pub entity_reference_id: Uuid,
-    pub actions: serde_json::Map<String, serde_json::Value>,
-    pub track: TrackJson,
+    pub track: Arc<TrackView>,
 }
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EntityPage {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub page_info: Option<PageInfo>,
-    pub entities: Vec<Entity>,
-    pub metadata: Metadata,
+/// Entities of a session, in queue order, and whether more follow.
+#[derive(Clone, Debug)]
+pub struct EntityPage<E> {
+    pub has_more: bool,
+    pub entities: Vec<E>,
+    pub modes: Modes,
 }
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct QueuePage {
-    pub page_info: PageInfo,
-    pub entities: Vec<QueueEntity>,
-    pub metadata: Metadata,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A session the user can take over, with what it plays now.
+#[derive(Clone, Debug)]
 pub struct ActiveSession {
-    pub session_id: Uuid,
-    pub entity_reference_id: Uuid,
-    pub track: TrackJson,
-    pub metadata: Metadata,
+    pub current: QueuedTrack,
+    pub modes: Modes,
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct ActiveSessions {
-    pub sessions: Vec<ActiveSession>,
-}
-
-pub fn metadata(s: &Session) -> Metadata {
+pub fn modes(s: &Session) -> Modes {
     let q = &s.body.queue;
-    Metadata {
-        loop_mode: q.loop_mode.as_str(),
-        shuffle_mode: if q.shuffle {
-            "SHUFFLE_ON"
-        } else {
-            "SHUFFLE_OFF"
-        },
-        playback_state: q.state.as_str(),
+    Modes {
+        loop_mode: q.loop_mode,
+        shuffle: q.shuffle,
+        state: q.state,
     }
 }
 
-/// The encoding of a file, from its extension.
 /// A slot with the track it plays and, for history entries, the id it was shown with.
 pub struct Resolved {
     pub slot: Slot,
@@ -231,33 +165,20 @@ impl Medley {
             .collect())
     }
 
-    fn track_json(&self, t: &Arc<TrackView>, playback: Option<PlaybackInformation>) -> TrackJson {
-        TrackJson {
-            view: t.clone(),
-            url: format!("{}/v1/tracks/{}", self.settings.public_url, t.id),
-            playback_information: playback,
-        }
-    }
-
-    /// How the device plays the track: a signed media URL of the rendition that the device's
-    /// capability and the tier call for.
-    async fn playback_information(
+    async fn delivery_for(
         &self,
         s: &Session,
         t: &TrackView,
         device: &Device,
         progress_ms: Option<i64>,
-    ) -> ServiceResult<PlaybackInformation> {
+    ) -> ServiceResult<Delivery> {
         let delivery = self
             .delivery(t, Player::App(device.quality(s.body.tier)))
             .await;
-        Ok(PlaybackInformation {
+        Ok(Delivery {
             url: self.media_url(&t.id, delivery.rendition).await?.url,
-            protocol: "PROGRESSIVE",
             format: delivery.format,
-            license_url: None,
-            application_certificate: None,
-            progress_milliseconds: progress_ms,
+            progress_ms,
         })
     }
 
@@ -301,10 +222,8 @@ impl Medley {
                 entity_reference_id: entity_ref,
                 metric_id,
                 actions,
-                track: self.track_json(
-                    t,
-                    Some(self.playback_information(s, t, device, progress).await?),
-                ),
+                delivery: self.delivery_for(s, t, device, progress).await?,
+                track: t.clone(),
             });
         }
         Ok(out)
@@ -315,17 +234,16 @@ impl Medley {
         &self,
         s: &Session,
         items: &[Resolved],
-    ) -> ServiceResult<Vec<QueueEntity>> {
+    ) -> ServiceResult<Vec<QueuedTrack>> {
         let tracks = self.track_map(items).await?;
         let q = &s.body.queue;
         Ok(items
             .iter()
             .filter_map(|r| {
-                tracks.get(&r.track_id).map(|t| QueueEntity {
+                tracks.get(&r.track_id).map(|t| QueuedTrack {
                     session_id: s.id,
                     entity_reference_id: r.ref_id.unwrap_or_else(|| q.entity_ref(r.slot)),
-                    actions: serde_json::Map::new(),
-                    track: self.track_json(t, None),
+                    track: t.clone(),
                 })
             })
             .collect())

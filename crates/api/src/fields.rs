@@ -1,0 +1,199 @@
+//! Value types of request body fields that check themselves as they are read: bounded integers
+//! and lists, MRNs. Each carries its bounds into its schema, so `/openapi.json` states the rule
+//! the check applies.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use medley_core::mrn::Mrn;
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+
+/// A JSON integer from `MIN` to `MAX`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Between<const MIN: i64, const MAX: i64>(pub i64);
+
+impl<const MIN: i64, const MAX: i64> Between<MIN, MAX> {
+    fn expecting() -> String {
+        if MAX == i64::MAX {
+            format!("a whole number of at least {MIN}")
+        } else {
+            format!("a whole number from {MIN} to {MAX}")
+        }
+    }
+}
+
+impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Between<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<const MIN: i64, const MAX: i64>;
+        impl<const MIN: i64, const MAX: i64> V<MIN, MAX> {
+            fn bounded<E: de::Error>(n: i128) -> Result<Between<MIN, MAX>, E> {
+                if n >= MIN as i128 && n <= MAX as i128 {
+                    Ok(Between(n as i64))
+                } else {
+                    Err(E::custom(format!(
+                        "{n} is out of range: expected {}",
+                        Between::<MIN, MAX>::expecting()
+                    )))
+                }
+            }
+        }
+        impl<const MIN: i64, const MAX: i64> Visitor<'_> for V<MIN, MAX> {
+            type Value = Between<MIN, MAX>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(&Between::<MIN, MAX>::expecting())
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+                Self::bounded(n as i128)
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+                Self::bounded(n as i128)
+            }
+        }
+        d.deserialize_i64(V::<MIN, MAX>)
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> Serialize for Between<MIN, MAX> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.0)
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> PartialSchema for Between<MIN, MAX> {
+    fn schema() -> RefOr<Schema> {
+        let mut b = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(MIN));
+        if MAX != i64::MAX {
+            b = b.maximum(Some(MAX));
+        }
+        b.into()
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> ToSchema for Between<MIN, MAX> {}
+
+/// A count, a timestamp or an offset: a whole number, never negative.
+pub type Count = Between<0, { i64::MAX }>;
+
+/// A JSON array of `MIN` to `MAX` items.
+#[derive(Clone, Debug, PartialEq)]
+pub struct List<T, const MIN: usize, const MAX: usize>(pub Vec<T>);
+
+impl<T, const MIN: usize, const MAX: usize> Default for List<T, MIN, MAX> {
+    fn default() -> Self {
+        List(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const MIN: usize, const MAX: usize> Deserialize<'de>
+    for List<T, MIN, MAX>
+{
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T, const MIN: usize, const MAX: usize>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>, const MIN: usize, const MAX: usize> Visitor<'de> for V<T, MIN, MAX> {
+            type Value = List<T, MIN, MAX>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "an array of {MIN} to {MAX} items")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX));
+                while let Some(item) = seq.next_element()? {
+                    if items.len() == MAX {
+                        return Err(de::Error::custom(format!("holds more than {MAX} items")));
+                    }
+                    items.push(item);
+                }
+                if items.len() < MIN {
+                    return Err(de::Error::custom(format!(
+                        "holds {} items: expected {MIN} to {MAX}",
+                        items.len()
+                    )));
+                }
+                Ok(List(items))
+            }
+        }
+        d.deserialize_seq(V::<T, MIN, MAX>(PhantomData))
+    }
+}
+
+impl<T: PartialSchema, const MIN: usize, const MAX: usize> PartialSchema for List<T, MIN, MAX> {
+    fn schema() -> RefOr<Schema> {
+        ArrayBuilder::new()
+            .items(T::schema())
+            .min_items(Some(MIN))
+            .max_items(Some(MAX))
+            .into()
+    }
+}
+
+impl<T: PartialSchema, const MIN: usize, const MAX: usize> ToSchema for List<T, MIN, MAX> {}
+
+/// A media reference name, `mrn:1.0:catalog:<type>:asin:<id>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MrnField(pub Mrn);
+
+impl<'de> Deserialize<'de> for MrnField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<str>>::deserialize(d)?;
+        Mrn::parse(&s).map(MrnField).map_err(de::Error::custom)
+    }
+}
+
+impl PartialSchema for MrnField {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(
+                "^mrn:1\\.0:catalog:(track|album|playlist|artist|station):asin:[A-Za-z0-9._-]{1,64}$",
+            ))
+            .examples(["mrn:1.0:catalog:album:asin:B084KYMDXT"])
+            .into()
+    }
+}
+
+impl ToSchema for MrnField {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Mrn".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn integers_are_bounded_and_never_strings() {
+        assert_eq!(read::<Between<1, 11>>("5"), Ok(Between(5)));
+        for bad in ["0", "12", "-3", "\"5\"", "1.5", "99999999999999999999"] {
+            assert!(read::<Between<1, 11>>(bad).is_err(), "{bad}");
+        }
+        assert_eq!(read::<Count>("0"), Ok(Between(0)));
+        assert!(read::<Count>("-1").unwrap_err().contains("at least 0"));
+    }
+
+    #[test]
+    fn lists_are_bounded() {
+        assert_eq!(read::<List<u8, 1, 2>>("[1, 2]"), Ok(List(vec![1, 2])));
+        assert!(read::<List<u8, 1, 2>>("[]").is_err());
+        assert!(read::<List<u8, 1, 2>>("[1, 2, 3]")
+            .unwrap_err()
+            .contains("more than 2"));
+    }
+
+    #[test]
+    fn mrns_are_checked() {
+        assert!(read::<MrnField>("\"mrn:1.0:catalog:track:asin:B084KVZP2G\"").is_ok());
+        assert!(read::<MrnField>("\"B084KVZP2G\"")
+            .unwrap_err()
+            .contains("is not an MRN"));
+    }
+}
