@@ -125,6 +125,12 @@ fn refusal(serde: &str) -> String {
         let name = rest.split(',').next().unwrap_or(rest);
         return format!("this endpoint takes no query parameter {name}");
     }
+    if let Some(field) = shown
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        return format!("{field} is required");
+    }
     if let Some(rest) = shown.strip_prefix("duplicate field ") {
         return format!("{rest} is given more than once");
     }

@@ -101,3 +101,45 @@ async fn every_operation_enforces_the_scope_its_document_shows() {
         }
     }
 }
+
+/// A generator reads the document whole: every `$ref` resolves, every operation id is unique,
+/// and every typed operation states the schema of its success answer.
+#[tokio::test]
+async fn the_document_is_whole() {
+    let app = TestApp::new().await;
+    let doc = app.get("/openapi.json").send().await.body;
+    let text = doc.to_string();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for piece in text.split("\"#/components/schemas/").skip(1) {
+        let name = piece.split('"').next().unwrap();
+        assert!(
+            schemas.contains_key(name),
+            "{name} is referred to but not defined"
+        );
+    }
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            assert!(
+                ids.insert(id.to_string()),
+                "{id} ({method} {path}) is used twice"
+            );
+        }
+    }
+    for path in ["/v1/playback/sessions", "/v1/me"] {
+        let answers = &doc["paths"][path];
+        let ok = answers
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|op| op["responses"].as_object().unwrap().iter())
+            .filter(|(code, _)| code.starts_with('2'));
+        for (code, r) in ok {
+            assert!(
+                r["content"]["application/json"]["schema"].is_object(),
+                "{path} {code} has no schema"
+            );
+        }
+    }
+}

@@ -1,8 +1,9 @@
 //! User profiles (User V1): the current user, updating it, and other users, whose
 //! details stay hidden when their profile is private.
 
-use medley_store::{User, Visibility};
-use serde::Serialize;
+use medley_core::policy::Tier;
+use medley_store::User;
+pub use medley_store::Visibility;
 
 use crate::accounts::Principal;
 use crate::{Medley, ServiceError, ServiceResult};
@@ -10,74 +11,58 @@ use crate::{Medley, ServiceError, ServiceResult};
 /// Most ids `GET /v1/users?ids=` takes.
 pub const MAX_USER_IDS: usize = 100;
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserJson {
+/// A user as the viewer may see them: a private profile of someone else shows only its id and
+/// visibility.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
     pub id: String,
     pub name: Option<String>,
-    /// Medley keeps no profile pictures yet.
-    pub images: Vec<serde_json::Value>,
-    pub tier: Option<&'static str>,
-    pub visibility: &'static str,
-    pub playback_visibility: Option<&'static str>,
-    pub url: String,
+    pub tier: Option<Tier>,
+    pub visibility: Visibility,
+    pub playback_visibility: Option<Visibility>,
 }
 
-fn parse_visibility(body: &serde_json::Value, key: &str) -> ServiceResult<Visibility> {
-    match body.get(key).and_then(|v| v.as_str()) {
-        Some("PUBLIC") => Ok(Visibility::Public),
-        Some("PRIVATE") => Ok(Visibility::Private),
-        _ => Err(ServiceError::BadRequest(format!(
-            "{key} is required and must be 'PUBLIC' or 'PRIVATE'"
-        ))),
-    }
+/// What `PUT /v1/me` sets: all three are required.
+#[derive(Clone, Debug)]
+pub struct ProfileUpdate<'a> {
+    pub name: &'a str,
+    pub visibility: Visibility,
+    pub playback_visibility: Visibility,
 }
 
 impl Medley {
     /// A user as `viewer` may see them: everything for themselves or a public profile; only
     /// id, link and visibility for someone else's private one.
-    fn user_json(&self, u: &User, viewer: &Principal) -> UserJson {
+    fn profile(&self, u: &User, viewer: &Principal) -> Profile {
         let shown = viewer.may_see(u);
-        UserJson {
+        Profile {
             id: u.id.clone(),
             name: shown.then(|| u.name.clone()),
-            images: Vec::new(),
-            tier: shown.then(|| u.tier.as_str()),
-            visibility: u.visibility.as_str(),
-            playback_visibility: shown.then(|| u.playback_visibility.as_str()),
-            url: self.user_url(&u.id),
+            tier: shown.then_some(u.tier),
+            visibility: u.visibility,
+            playback_visibility: shown.then_some(u.playback_visibility),
         }
     }
 
     /// `GET /v1/me`.
-    pub async fn me(&self, p: &Principal) -> ServiceResult<UserJson> {
+    pub async fn me(&self, p: &Principal) -> ServiceResult<Profile> {
         p.require_scope("music::profile")?;
-        Ok(self.user_json(&p.user, p))
+        Ok(self.profile(&p.user, p))
     }
 
-    /// `PUT /v1/me`: name, visibility and playbackVisibility, all required. The spec lists a
-    /// read scope for it; writing needs `music::profile`.
-    pub async fn update_me(
-        &self,
-        p: &Principal,
-        body: &serde_json::Value,
-    ) -> ServiceResult<UserJson> {
+    /// `PUT /v1/me`. The spec lists a read scope for it; writing needs `music::profile`.
+    pub async fn update_me(&self, p: &Principal, u: &ProfileUpdate<'_>) -> ServiceResult<Profile> {
         p.require_scope("music::profile")?;
-        let name = match body.get("name").and_then(|v| v.as_str()).map(str::trim) {
-            Some(n) if !n.is_empty() => {
-                if let Some(why) = medley_core::text::refusal("name", n, 200, false) {
-                    return Err(ServiceError::BadRequest(why));
-                }
-                n
-            }
-            _ => {
-                return Err(ServiceError::BadRequest(
-                    "name is required: 1 to 200 characters".into(),
-                ))
-            }
-        };
-        let visibility = parse_visibility(body, "visibility")?;
-        let playback = parse_visibility(body, "playbackVisibility")?;
+        let name = u.name.trim();
+        if name.is_empty() {
+            return Err(ServiceError::BadRequest(
+                "name must hold 1 to 200 characters".into(),
+            ));
+        }
+        if let Some(why) = medley_core::text::refusal("name", name, 200, false) {
+            return Err(ServiceError::BadRequest(why));
+        }
+        let (visibility, playback) = (u.visibility, u.playback_visibility);
         if !self
             .store
             .update_profile(&p.user.id, name, visibility, playback)
@@ -92,22 +77,22 @@ impl Medley {
             self.store.user(&p.user.id).await?.ok_or_else(|| {
                 ServiceError::NotFound("the current user no longer exists".into())
             })?;
-        Ok(self.user_json(&user, p))
+        Ok(self.profile(&user, p))
     }
 
     /// `GET /v1/users/{id}`.
-    pub async fn user_profile(&self, p: &Principal, id: &str) -> ServiceResult<UserJson> {
+    pub async fn user_profile(&self, p: &Principal, id: &str) -> ServiceResult<Profile> {
         p.require_scope("music::catalog")?;
         let user = self
             .store
             .user(id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("no user '{id}'")))?;
-        Ok(self.user_json(&user, p))
+        Ok(self.profile(&user, p))
     }
 
     /// `GET /v1/users?ids=`: in the order asked, unknown ids left out.
-    pub async fn user_profiles(&self, p: &Principal, ids: &str) -> ServiceResult<Vec<UserJson>> {
+    pub async fn user_profiles(&self, p: &Principal, ids: &str) -> ServiceResult<Vec<Profile>> {
         p.require_scope("music::catalog")?;
         let ids = crate::paging::comma_list(Some(ids));
         if ids.is_empty() || ids.len() > MAX_USER_IDS {
@@ -116,6 +101,6 @@ impl Medley {
             )));
         }
         let users = self.store.users(&ids).await?;
-        Ok(users.iter().map(|u| self.user_json(u, p)).collect())
+        Ok(users.iter().map(|u| self.profile(u, p)).collect())
     }
 }

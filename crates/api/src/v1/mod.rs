@@ -37,6 +37,9 @@ pub fn routes() -> OpenApiRouter<Medley> {
         .routes(routes!(playback::set_shuffle))
         .routes(routes!(playback::event))
         .routes(routes!(playback::events))
+        .routes(routes!(users::me, users::update_me))
+        .routes(routes!(users::user))
+        .routes(routes!(users::users))
         .merge(OpenApiRouter::from(table()))
 }
 
@@ -90,7 +93,6 @@ macro_rules! table_routes {
     };
 }
 
-const USER_IDS: &[&str] = &["ids"];
 const PAGE: &[&str] = &["cursor"];
 const TRACK_IDS: &[&str] = &["cursor", "trackIds"];
 const ARTIST_IDS: &[&str] = &["cursor", "artistIds"];
@@ -175,18 +177,6 @@ table_routes! {
     get "/v1/search" => search::all {
         "Search across types: top hits, then each type", scope "music::catalog", ok 200, device false, limit Some((1, 50, 10)), query QUERY, body false
     }
-    get "/v1/me" => users::me {
-        "Get current user", scope "music::profile", ok 200, device false, limit None, query &[], body false
-    }
-    put "/v1/me" => users::update_me {
-        "Update current user", scope "music::profile", ok 200, device false, limit None, query &[], body true
-    }
-    get "/v1/users/{id}" => users::user {
-        "Get user", scope "music::catalog", ok 200, device false, limit None, query &[], body false
-    }
-    get "/v1/users" => users::users {
-        "Get multiple users (ids: at most 100)", scope "music::catalog", ok 200, device false, limit None, query USER_IDS, body false
-    }
     get "/v1/me/library/tracks" => social::library_tracks {
         "Get current user's library tracks (trackIds: check their like status)", scope "music::profile:read", ok 200, device false, limit Some((1, 100, 100)), query TRACK_IDS, body false
     }
@@ -238,7 +228,7 @@ table_routes! {
     get "/v1/users/{id}/followers" => social::their_followers {
         "Get user's followers", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
     }
-    get "/v1/users/{id}/followed" => social::their_followed_users {
+    get "/v1/users/{id}/followed" => social::their_followed_users_spec_path {
         "Get user's followed users (the path of the spec's example)", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
     }
     get "/v1/users/{id}/followed/users" => social::their_followed_users {

@@ -1,5 +1,6 @@
-//! The shapes answers share: the `{"data": …}` envelope and a page of a list
-//! (`{pageInfo, edgeCount, edges}`), as Rust types with their schemas.
+//! The shapes answers share: the `{"data": …}` envelope, a page of a list
+//! (`{pageInfo, edgeCount, edges}`) and the references items make to each other, as Rust types
+//! with their schemas.
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -39,4 +40,24 @@ impl<E> Connection<E> {
             edges,
         }
     }
+}
+
+/// An image of an item.
+#[derive(Serialize, ToSchema)]
+pub struct Image<'a> {
+    pub url: &'a str,
+}
+
+/// The album a track is on.
+#[derive(Serialize, ToSchema)]
+pub struct AlbumRef<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+}
+
+/// An artist of a track or album.
+#[derive(Serialize, ToSchema)]
+pub struct ArtistRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
 }

@@ -109,6 +109,8 @@ macro_rules! their_lists {
 
 their_lists! {
     their_followed_users => Relation::User, None, MAX;
+    // The path of the spec's example, `/v1/users/{id}/followed`: the same list.
+    their_followed_users_spec_path => Relation::User, None, MAX;
     their_followed_artists => Relation::Artist, Some("artistIds"), MAX;
     their_followed_playlists => Relation::Playlist, Some("playlistIds"), MAX;
     their_followed_shows => Relation::PodcastShow, None, MAX_THEIR_SHOWS;

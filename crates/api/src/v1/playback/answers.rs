@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::urls::Urls;
+use crate::v1::shapes::{AlbumRef, ArtistRef, Image};
 
 /// A session's modes and state.
 #[derive(Serialize, ToSchema)]
@@ -390,21 +391,4 @@ pub struct PlaybackInformation<'a> {
     application_certificate: Option<Null>,
     /// Where a restored session resumes.
     progress_milliseconds: Option<i64>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Image<'a> {
-    url: &'a str,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AlbumRef<'a> {
-    id: &'a str,
-    title: &'a str,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ArtistRef<'a> {
-    id: &'a str,
-    name: &'a str,
 }
