@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Counts the instructions the server executes per device-loop request (create, start, current,
-# next, stop), under valgrind's callgrind. Unlike req/s or CPU time this does not move with the
-# machine's noise, so two commits compare on one run each. Needs valgrind (Debian: valgrind).
-# Usage: bench/instructions.sh [context=album|playlist] [seconds=20]
+# Counts the instructions the server executes per request under valgrind's callgrind: the
+# device loop (create, start, current, next, stop) on the 10-track album or the 100,000-track
+# playlist, a track search, or an album lookup. Unlike req/s or CPU time this does not move
+# with the machine's noise, so two commits compare on one run each. Needs valgrind (Debian:
+# valgrind).
+# Usage: bench/instructions.sh [album|playlist|search|lookup] [seconds=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-case ${1:-album} in
+SCENARIO=${1:-album}
+case $SCENARIO in
   album) CONTEXT=mrn:1.0:catalog:album:asin:BAL0000000 ;;
   playlist) CONTEXT=mrn:1.0:catalog:playlist:asin:BENCHPL100K ;;
-  *) echo "context: album or playlist" >&2; exit 2 ;;
+  search | lookup) ;;
+  *) echo "scenario: album, playlist, search or lookup" >&2; exit 2 ;;
 esac
 SECONDS_EACH=${2:-20}
 PORT=${MEDLEY_BENCH_PORT:-18081}
@@ -23,14 +27,27 @@ for i in 1 2 3 4; do
   "${M[@]}" token issue --user "$U" --client "$KEY" --ttl 86400 >> "$DIR/tokens"
 done
 
+echo "rate_limit_per_sec = 0" > "$DIR/bench.toml"
 # Instrumentation is off until the server has warmed up (caches filled, statements prepared).
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$DIR/callgrind.out" \
-  "${M[@]}" serve --bind "127.0.0.1:$PORT" 2> "$DIR/server.log" &
+  "${M[@]}" --config "$DIR/bench.toml" serve --bind "127.0.0.1:$PORT" 2> "$DIR/server.log" &
 SERVER=$!
 for _ in $(seq 1 600); do grep -q listening "$DIR/server.log" && break; sleep 0.2; done
 load() {
-  $L run --addr "127.0.0.1:$PORT" --api-key "$KEY" --tokens "$DIR/tokens" \
-     --connections 4 --seconds "$1" --context "$CONTEXT"
+  local token
+  token=$(head -1 "$DIR/tokens")
+  case $SCENARIO in
+    album | playlist)
+      $L run --addr "127.0.0.1:$PORT" --api-key "$KEY" --tokens "$DIR/tokens" \
+         --connections 4 --seconds "$1" --context "$CONTEXT" ;;
+    search)
+      $L get --addr "127.0.0.1:$PORT" --api-key "$KEY" --token "$token" --connections 4 \
+         --seconds "$1" --path /v1/search/tracks \
+         --body '{"searchFilters": [{"query": "midnight"}], "limit": 20}' ;;
+    lookup)
+      $L get --addr "127.0.0.1:$PORT" --api-key "$KEY" --token "$token" --connections 4 \
+         --seconds "$1" --path /v1/albums/BAL0000000 ;;
+  esac
 }
 load 5 > /dev/null
 callgrind_control --instr=on "$SERVER" > /dev/null
@@ -39,7 +56,8 @@ callgrind_control --instr=off "$SERVER" > /dev/null
 kill "$SERVER"
 wait "$SERVER" 2>/dev/null || true
 SERVER=
-N=$(awk '/^all/{print $2}' "$DIR/run.txt")
+# The loop prints a table ending in "all <requests>"; a single path, "| <n> requests |".
+N=$(awk '/^all/{print $2} / requests \|/{for (i = 1; i < NF; i++) if ($(i + 1) == "requests") print $i}' "$DIR/run.txt")
 IR=$(callgrind_annotate "$DIR/callgrind.out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !n++ {gsub(",", "", $1); print $1}')
 echo "server instructions: $IR for $N requests = $(( IR / N )) per request"
 if [ -n "${MEDLEY_BENCH_KEEP:-}" ]; then

@@ -1,12 +1,11 @@
-//! Extractors: the caller (token + api key), the device headers, JSON bodies that tolerate a
-//! missing Content-Type, and bounded `limit` query parameters.
+//! Extractors: the caller (token + api key), the device headers, the session in a path, and
+//! the query rules of the routes still in the route table.
 
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use medley_service::accounts::Principal;
 use medley_service::playback::Device;
 use medley_service::Medley;
-use serde_json::Value;
 
 use crate::ApiError;
 
@@ -95,26 +94,6 @@ impl utoipa::IntoParams for DeviceHeaders {
                 Some("NONE"),
             ),
         ]
-    }
-}
-
-/// A JSON object body; `Content-Type` may be missing (the spec's examples omit it).
-pub struct JsonBody(pub Value);
-
-impl<S: Send + Sync> FromRequest<S> for JsonBody {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = crate::body::read(req, state).await?;
-        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::bad_request(format!("the request body is not valid JSON: {e}"))
-        })?;
-        if !value.is_object() {
-            return Err(ApiError::bad_request(
-                "the request body must be a JSON object",
-            ));
-        }
-        Ok(JsonBody(value))
     }
 }
 

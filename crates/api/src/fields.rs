@@ -131,7 +131,12 @@ impl<T: PartialSchema, const MIN: usize, const MAX: usize> PartialSchema for Lis
     }
 }
 
-impl<T: PartialSchema, const MIN: usize, const MAX: usize> ToSchema for List<T, MIN, MAX> {}
+impl<T: ToSchema, const MIN: usize, const MAX: usize> ToSchema for List<T, MIN, MAX> {
+    /// The items are inlined; what they refer to is registered.
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        T::schemas(schemas);
+    }
+}
 
 /// A media reference name, `mrn:1.0:catalog:<type>:asin:<id>`.
 #[derive(Clone, Debug, PartialEq)]

@@ -13,4 +13,9 @@ impl<'a> Urls<'a> {
     pub fn item(&self, collection: &str, id: &str) -> String {
         format!("{}/v1/{collection}/{id}", self.0)
     }
+
+    /// An image, as clients fetch it.
+    pub fn image(&self, url: &str) -> String {
+        medley_service::served_url(self.0, url)
+    }
 }

@@ -16,9 +16,25 @@ pub fn refusal(field: &str, s: &str, max: usize, allow_lines: bool) -> Option<St
     })
 }
 
+/// A title without its trailing bracketed note ("… [Explicit]", "… (Remastered)").
+pub fn short_title(title: &str) -> &str {
+    let t = title.trim_end();
+    for (open, close) in [('[', ']'), ('(', ')')] {
+        if t.ends_with(close) {
+            if let Some(i) = t.rfind(open) {
+                let head = t[..i].trim_end();
+                if !head.is_empty() {
+                    return head;
+                }
+            }
+        }
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
-    use super::refusal;
+    use super::{refusal, short_title};
 
     #[test]
     fn text_is_bounded_and_printable() {
@@ -32,5 +48,16 @@ mod tests {
         assert!(refusal("title", &"x".repeat(21), 20, false)
             .unwrap()
             .contains("longer"));
+    }
+
+    #[test]
+    fn short_titles_drop_the_trailing_note() {
+        assert_eq!(
+            short_title("The New Abnormal [Explicit]"),
+            "The New Abnormal"
+        );
+        assert_eq!(short_title("Song (Remastered 2011)"), "Song");
+        assert_eq!(short_title("[Untitled]"), "[Untitled]");
+        assert_eq!(short_title("Plain"), "Plain");
     }
 }

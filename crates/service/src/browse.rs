@@ -1,19 +1,17 @@
 //! Catalog lookups (reference section 1): tracks, albums, artists (their albums, tracks and
-//! related artists), playlists and their tracks, stations and podcast shows, shaped as the Web
-//! API's objects. Every playable object carries `mrn`, the id to play it by.
+//! related artists), playlists and their tracks, stations and podcast shows, as domain values;
+//! the api crate shapes them as the Web API's objects.
 
 use std::sync::Arc;
 
 use medley_core::catalog::{Image, TrackView};
 use medley_core::mrn::{ItemKind, Mrn};
 use medley_core::recommend::{self, Seed};
-use medley_store::{
-    AlbumRecord, ArtistRecord, CandidateQuery, ContextKind, ContextRef, PlaylistEntry,
-};
-use serde_json::{json, Value};
+pub use medley_store::{AlbumRecord, ArtistRecord, PodcastShowRecord};
+use medley_store::{CandidateQuery, ContextKind, ContextRef, PlaylistEntry};
 
 use crate::accounts::Principal;
-use crate::paging::{bad_cursor, comma_list, connection, cursor_of, open_cursor};
+use crate::paging::{bad_cursor, comma_list, cursor_of, open_cursor, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// Most ids a multiple lookup takes.
@@ -21,38 +19,69 @@ pub const MAX_IDS: usize = 100;
 
 pub(crate) const SCOPE: &str = "music::catalog";
 
-pub(crate) fn mrn(kind: ItemKind, id: &str) -> String {
-    Mrn {
-        kind,
-        id: id.to_string(),
-    }
-    .to_string()
+/// A catalog track, with its album's release date.
+#[derive(Clone, Debug)]
+pub struct CatalogTrack {
+    pub view: Arc<TrackView>,
+    pub release_date: Option<String>,
 }
 
-/// A title without its trailing bracketed note ("… [Explicit]", "… (Remastered)").
-fn short_title(title: &str) -> &str {
-    let t = title.trim_end();
-    for (open, close) in [('[', ']'), ('(', ')')] {
-        if t.ends_with(close) {
-            if let Some(i) = t.rfind(open) {
-                let head = t[..i].trim_end();
-                if !head.is_empty() {
-                    return head;
-                }
-            }
+impl CatalogTrack {
+    /// The qualities its file streams in: none without a file, SD, and HD from a lossless one.
+    pub fn qualities(&self) -> &'static [&'static str] {
+        let t = &self.view;
+        let lossless = matches!(
+            t.file.as_deref().and_then(|f| f.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase()),
+            Some(e) if e == "flac" || e == "wav"
+        );
+        match (&t.file, lossless) {
+            (None, _) => &[],
+            (Some(_), false) => &["SD"],
+            (Some(_), true) => &["SD", "HD"],
         }
     }
-    t
 }
 
-fn parental(explicit: bool) -> Value {
-    json!({"isKidFriendly": !explicit, "hasExplicitLanguage": explicit})
+/// An album; its tracks, in order, where the answer lists them.
+#[derive(Clone, Debug)]
+pub struct CatalogAlbum {
+    pub record: AlbumRecord,
+    pub tracks: Option<Vec<Arc<TrackView>>>,
 }
 
-/// Medley sells and downloads nothing; everything in the catalog plays.
-fn eligibility() -> Value {
-    json!({"isDownloadable": false, "isPurchaseable": false, "isPreviewable": false,
-           "isPrimeEligible": true})
+/// An item of a list, with the cursor that resumes after it and, in a user's playlist, the id
+/// of its entry (what removing and moving name).
+#[derive(Clone, Debug)]
+pub struct Edge<T> {
+    pub cursor: String,
+    pub entry_id: Option<String>,
+    pub node: T,
+}
+
+impl<T> Edge<T> {
+    pub fn new(cursor: String, node: T) -> Self {
+        Edge {
+            cursor,
+            entry_id: None,
+            node,
+        }
+    }
+}
+
+/// An artist with a page of one of its lists.
+#[derive(Clone, Debug)]
+pub struct ArtistList<T> {
+    pub artist: ArtistRecord,
+    pub page: Page<Edge<T>>,
+}
+
+/// A station, named by the catalog item it is seeded from.
+#[derive(Clone, Debug)]
+pub struct Station {
+    pub id: String,
+    pub name: String,
+    pub seed: ItemKind,
+    pub images: Vec<Image>,
 }
 
 /// The cursor of a numbered list (index, entry or track id): the index.
@@ -107,13 +136,6 @@ impl Medley {
         self.tracks(&ids).await
     }
 
-    fn images(&self, images: &[Image], kind: &str) -> Value {
-        images
-            .iter()
-            .map(|i| json!({"url": self.image_url(&i.url), "imageType": kind}))
-            .collect()
-    }
-
     /// A track that stands for an album, playlist or artist (its first), or the track itself.
     pub(crate) async fn sample_track(
         &self,
@@ -126,49 +148,8 @@ impl Medley {
         })
     }
 
-    pub(crate) fn link(&self, path: &str, id: &str) -> String {
-        format!("{}/v1/{path}/{id}", self.settings.public_url)
-    }
-
-    fn artist_refs(&self, artists: &[medley_core::catalog::ArtistRef]) -> Value {
-        artists
-            .iter()
-            .map(|a| json!({"id": a.id, "name": a.name, "url": self.link("artists", &a.id)}))
-            .collect()
-    }
-
-    pub(crate) fn track_object(&self, t: &TrackView, release_date: Option<&str>) -> Value {
-        let lossless = matches!(
-            t.file.as_deref().and_then(|f| f.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase()),
-            Some(e) if e == "flac" || e == "wav"
-        );
-        let qualities: &[&str] = match (&t.file, lossless) {
-            (None, _) => &[],
-            (Some(_), false) => &["SD"],
-            (Some(_), true) => &["SD", "HD"],
-        };
-        json!({
-            "id": t.id,
-            "globalAsin": t.id,
-            "title": t.title,
-            "shortTitle": short_title(&t.title),
-            "duration": t.duration,
-            "url": self.link("tracks", &t.id),
-            "mrn": mrn(ItemKind::Track, &t.id),
-            "album": t.album.as_ref().map(|a| json!({"id": a.id, "title": a.title, "url": self.link("albums", &a.id)})),
-            "releaseDate": release_date,
-            "isrc": t.isrc,
-            "genre": t.genre,
-            "artists": self.artist_refs(&t.artists),
-            "images": self.images(&t.images, "PRIMARY"),
-            "audioQualities": qualities,
-            "eligibility": eligibility(),
-            "parentalSettings": parental(t.explicit),
-        })
-    }
-
-    /// Track objects for ids, in order, unknown ones left out.
-    pub(crate) async fn track_objects(&self, ids: &[String]) -> ServiceResult<Vec<Value>> {
+    /// Catalog tracks for ids, in order, unknown ones left out.
+    pub(crate) async fn catalog_tracks(&self, ids: &[String]) -> ServiceResult<Vec<CatalogTrack>> {
         let tracks = self.tracks(ids).await?;
         let album_ids: Vec<String> = tracks
             .iter()
@@ -176,109 +157,86 @@ impl Medley {
             .collect();
         let albums = self.store.albums(&album_ids).await?;
         Ok(tracks
-            .iter()
+            .into_iter()
             .map(|t| {
-                let date = t
+                let release_date = t
                     .album
                     .as_ref()
                     .and_then(|a| albums.iter().find(|x| x.id == a.id))
-                    .and_then(|a| a.release_date.as_deref());
-                self.track_object(t, date)
+                    .and_then(|a| a.release_date.clone());
+                CatalogTrack {
+                    view: t,
+                    release_date,
+                }
             })
             .collect())
     }
 
-    pub(crate) async fn album_object(
+    pub(crate) async fn catalog_album(
         &self,
-        a: &AlbumRecord,
+        a: AlbumRecord,
         with_tracks: bool,
-    ) -> ServiceResult<Value> {
-        let mut album = json!({
-            "id": a.id,
-            "globalAsin": a.id,
-            "title": a.title,
-            "shortTitle": short_title(&a.title),
-            "duration": a.duration,
-            "url": self.link("albums", &a.id),
-            "mrn": mrn(ItemKind::Album, &a.id),
-            "releaseDate": a.release_date,
-            "availableMarkets": [],
-            "artists": self.artist_refs(&a.artists),
-            "eligibility": eligibility(),
-            "parentalSettings": parental(a.explicit),
-            "trackCount": a.track_count,
-            "images": self.images(&a.images, "PRIMARY"),
-        });
-        if with_tracks {
-            let tracks = self
-                .context_head(ContextKind::Album, &a.id, a.track_count)
-                .await?;
-            album["tracks"] = tracks
-                .iter()
-                .map(|t| json!({"id": t.id, "title": t.title, "url": self.link("tracks", &t.id)}))
-                .collect();
-        }
-        Ok(album)
+    ) -> ServiceResult<CatalogAlbum> {
+        let tracks = if with_tracks {
+            Some(
+                self.context_head(ContextKind::Album, &a.id, a.track_count)
+                    .await?,
+            )
+        } else {
+            None
+        };
+        Ok(CatalogAlbum { record: a, tracks })
     }
 
-    pub(crate) fn artist_object(&self, a: &ArtistRecord) -> Value {
-        json!({
-            "id": a.id,
-            "globalAsin": a.id,
-            "name": a.name,
-            "url": self.link("artists", &a.id),
-            "mrn": mrn(ItemKind::Artist, &a.id),
-            "images": self.images(&a.images, "PROFILE"),
-        })
-    }
-
-    pub async fn track_lookup(&self, p: &Principal, id: &str) -> ServiceResult<Value> {
+    pub async fn track_lookup(&self, p: &Principal, id: &str) -> ServiceResult<CatalogTrack> {
         p.require_scope(SCOPE)?;
-        let track = found(self.track_objects(&[id.to_string()]).await?, "track", id)?;
-        Ok(json!({ "track": track }))
+        found(self.catalog_tracks(&[id.to_string()]).await?, "track", id)
     }
 
-    pub async fn tracks_lookup(&self, p: &Principal, ids: &str) -> ServiceResult<Value> {
+    pub async fn tracks_lookup(
+        &self,
+        p: &Principal,
+        ids: &str,
+    ) -> ServiceResult<Vec<CatalogTrack>> {
         p.require_scope(SCOPE)?;
-        Ok(json!({ "tracks": self.track_objects(&ids_param(ids)?).await? }))
+        self.catalog_tracks(&ids_param(ids)?).await
     }
 
-    pub async fn album_lookup(&self, p: &Principal, id: &str) -> ServiceResult<Value> {
+    pub async fn album_lookup(&self, p: &Principal, id: &str) -> ServiceResult<CatalogAlbum> {
         p.require_scope(SCOPE)?;
         let a = found(self.store.albums(&[id.to_string()]).await?, "album", id)?;
-        Ok(json!({ "album": self.album_object(&a, true).await? }))
+        self.catalog_album(a, true).await
     }
 
-    pub async fn albums_lookup(&self, p: &Principal, ids: &str) -> ServiceResult<Value> {
+    pub async fn albums_lookup(
+        &self,
+        p: &Principal,
+        ids: &str,
+    ) -> ServiceResult<Vec<CatalogAlbum>> {
         p.require_scope(SCOPE)?;
         let mut out = Vec::new();
         for a in self.store.albums(&ids_param(ids)?).await? {
-            out.push(self.album_object(&a, true).await?);
+            out.push(self.catalog_album(a, true).await?);
         }
-        Ok(json!({ "albums": out }))
+        Ok(out)
     }
 
     async fn artist_record(&self, id: &str) -> ServiceResult<ArtistRecord> {
         found(self.store.artists(&[id.to_string()]).await?, "artist", id)
     }
 
-    pub async fn artist_lookup(&self, p: &Principal, id: &str) -> ServiceResult<Value> {
+    pub async fn artist_lookup(&self, p: &Principal, id: &str) -> ServiceResult<ArtistRecord> {
         p.require_scope(SCOPE)?;
-        Ok(json!({ "artist": self.artist_object(&self.artist_record(id).await?) }))
+        self.artist_record(id).await
     }
 
-    pub async fn artists_lookup(&self, p: &Principal, ids: &str) -> ServiceResult<Value> {
+    pub async fn artists_lookup(
+        &self,
+        p: &Principal,
+        ids: &str,
+    ) -> ServiceResult<Vec<ArtistRecord>> {
         p.require_scope(SCOPE)?;
-        let artists = self.store.artists(&ids_param(ids)?).await?;
-        let out: Vec<Value> = artists.iter().map(|a| self.artist_object(a)).collect();
-        Ok(json!({ "artists": out }))
-    }
-
-    /// `{"artist": {…, key: connection}}`.
-    fn artist_with(&self, a: &ArtistRecord, key: &str, list: Value) -> Value {
-        let mut artist = self.artist_object(a);
-        artist[key] = list;
-        json!({ "artist": artist })
+        Ok(self.store.artists(&ids_param(ids)?).await?)
     }
 
     pub async fn artist_albums(
@@ -287,7 +245,7 @@ impl Medley {
         id: &str,
         limit: u32,
         cursor: Option<&str>,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<ArtistList<CatalogAlbum>> {
         p.require_scope(SCOPE)?;
         let artist = self.artist_record(id).await?;
         let after = match cursor {
@@ -301,27 +259,28 @@ impl Medley {
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         let ids: Vec<String> = rows.iter().map(|(_, a)| a.clone()).collect();
-        let mut edges = Vec::new();
-        for (a, (date, _)) in self.store.albums(&ids).await?.iter().zip(&rows) {
-            edges.push(json!({
-                "cursor": cursor_of([date, &a.id]),
-                "node": self.album_object(a, false).await?,
-            }));
+        let mut items = Vec::new();
+        for (a, (date, _)) in self.store.albums(&ids).await?.into_iter().zip(&rows) {
+            let cursor = cursor_of([date, &a.id]);
+            items.push(Edge::new(cursor, self.catalog_album(a, false).await?));
         }
-        let token = more
+        let next = more
             .then(|| rows.last().map(|(d, a)| cursor_of([d, a])))
             .flatten();
-        Ok(self.artist_with(&artist, "albums", connection(edges, token)))
+        Ok(ArtistList {
+            artist,
+            page: Page { items, next },
+        })
     }
 
-    /// A page of an album's, playlist's or artist's tracks as a connection.
+    /// A page of an album's, playlist's or artist's tracks.
     async fn context_page(
         &self,
         kind: ContextKind,
         id: &str,
         limit: u32,
         cursor: Option<&str>,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<Page<Edge<CatalogTrack>>> {
         let ctx = ContextRef {
             kind,
             id: id.to_string(),
@@ -341,35 +300,35 @@ impl Medley {
     }
 
     /// A page of numbered track entries (fetched one past `limit`, to know whether more
-    /// follow) as a connection; cursors are `<index>:<entry or track id>`.
+    /// follow); cursors hold the index and the entry's (or track's) id.
     pub(crate) async fn track_page(
         &self,
         mut rows: Vec<PlaylistEntry>,
         limit: u32,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<Page<Edge<CatalogTrack>>> {
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         let ids: Vec<String> = rows.iter().map(|e| e.track_id.clone()).collect();
-        let tracks = self.track_objects(&ids).await?;
+        let tracks = self.catalog_tracks(&ids).await?;
         let key = |e: &PlaylistEntry| {
             cursor_of([
                 &e.index.to_string(),
                 e.entry_id.as_deref().unwrap_or(&e.track_id),
             ])
         };
-        let edges: Vec<Value> = rows
+        let items = rows
             .iter()
             .filter_map(|e| {
-                let node = tracks.iter().find(|t| t["id"] == e.track_id.as_str())?;
-                let mut edge = json!({"cursor": key(e), "node": node});
-                if let Some(entry) = &e.entry_id {
-                    edge["entryId"] = json!(entry);
-                }
-                Some(edge)
+                let node = tracks.iter().find(|t| t.view.id == e.track_id)?;
+                Some(Edge {
+                    cursor: key(e),
+                    entry_id: e.entry_id.clone(),
+                    node: node.clone(),
+                })
             })
             .collect();
-        let token = more.then(|| rows.last().map(key)).flatten();
-        Ok(connection(edges, token))
+        let next = more.then(|| rows.last().map(key)).flatten();
+        Ok(Page { items, next })
     }
 
     pub async fn artist_tracks(
@@ -378,13 +337,13 @@ impl Medley {
         id: &str,
         limit: u32,
         cursor: Option<&str>,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<ArtistList<CatalogTrack>> {
         p.require_scope(SCOPE)?;
         let artist = self.artist_record(id).await?;
         let page = self
             .context_page(ContextKind::Artist, id, limit, cursor)
             .await?;
-        Ok(self.artist_with(&artist, "tracks", page))
+        Ok(ArtistList { artist, page })
     }
 
     /// Artists like this one, from the recommender's signals: shared genres and eras of their
@@ -394,7 +353,7 @@ impl Medley {
         p: &Principal,
         id: &str,
         limit: u32,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<ArtistList<ArtistRecord>> {
         p.require_scope(SCOPE)?;
         let artist = self.artist_record(id).await?;
         let tracks = self.context_head(ContextKind::Artist, id, 20).await?;
@@ -415,17 +374,22 @@ impl Medley {
             })
             .await?;
         let related = recommend::related_artists(&candidates, &seed, limit as usize);
-        let artists = self.store.artists(&related).await?;
-        let edges: Vec<Value> = artists
-            .iter()
-            .map(|a| json!({"cursor": a.id, "node": self.artist_object(a)}))
+        let items = self
+            .store
+            .artists(&related)
+            .await?
+            .into_iter()
+            .map(|a| Edge::new(a.id.clone(), a))
             .collect();
-        Ok(self.artist_with(&artist, "relatedArtists", connection(edges, None)))
+        Ok(ArtistList {
+            artist,
+            page: Page { items, next: None },
+        })
     }
 
     /// A station is named by the catalog item it is seeded from (an artist, album, playlist
     /// or track), as station MRNs are.
-    pub async fn station_lookup(&self, p: &Principal, id: &str) -> ServiceResult<Value> {
+    pub async fn station_lookup(&self, p: &Principal, id: &str) -> ServiceResult<Station> {
         p.require_scope(SCOPE)?;
         let seed = self
             .station_seed(&Mrn {
@@ -438,55 +402,29 @@ impl Medley {
             .item_title(seed.kind.source_type(), id)
             .await?
             .unwrap_or_default();
-        let art = self
+        let images = self
             .sample_track(seed.kind, id)
             .await?
             .map(|t| t.images.clone())
             .unwrap_or_default();
-        Ok(json!({ "station": {
-            "id": id,
-            "name": format!("{name} Station"),
-            "url": self.link("stations", id),
-            "mrn": mrn(ItemKind::Station, id),
-            "seed": {"type": seed.kind.source_type(), "id": id},
-            "images": self.images(&art, "PRIMARY"),
-        }}))
+        Ok(Station {
+            id: id.to_string(),
+            name: format!("{name} Station"),
+            seed: seed.kind,
+            images,
+        })
     }
 
-    pub async fn podcast_show_lookup(&self, p: &Principal, id: &str) -> ServiceResult<Value> {
+    pub async fn podcast_show_lookup(
+        &self,
+        p: &Principal,
+        id: &str,
+    ) -> ServiceResult<PodcastShowRecord> {
         p.require_scope(SCOPE)?;
-        let show = found(
+        found(
             self.store.podcast_shows(&[id.to_string()]).await?,
             "podcast show",
             id,
-        )?;
-        Ok(json!({ "podcastShow": self.podcast_show_object(&show) }))
-    }
-
-    pub(crate) fn podcast_show_object(&self, show: &medley_store::PodcastShowRecord) -> Value {
-        json!({
-            "id": show.id,
-            "title": show.title,
-            "description": "",
-            "url": self.link("podcasts/shows", &show.id),
-            // Medley's catalog holds shows, not their episodes yet.
-            "episodes": connection(Vec::new(), None),
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::short_title;
-
-    #[test]
-    fn short_titles_drop_the_trailing_note() {
-        assert_eq!(
-            short_title("The New Abnormal [Explicit]"),
-            "The New Abnormal"
-        );
-        assert_eq!(short_title("Song (Remastered 2011)"), "Song");
-        assert_eq!(short_title("[Untitled]"), "[Untitled]");
-        assert_eq!(short_title("Plain"), "Plain");
+        )
     }
 }

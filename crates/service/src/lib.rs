@@ -170,16 +170,6 @@ impl Medley {
             .collect())
     }
 
-    /// An image's URL as clients fetch it: one Medley serves (a path from `/`) gets its
-    /// public base, others are kept as the catalog gave them.
-    pub(crate) fn image_url(&self, url: &str) -> String {
-        if url.starts_with('/') {
-            format!("{}{url}", self.settings.public_url)
-        } else {
-            url.to_string()
-        }
-    }
-
     /// Catalog tracks by id, in the order asked (unknown ids left out), through the cache.
     pub async fn tracks(&self, ids: &[String]) -> ServiceResult<Vec<Arc<TrackView>>> {
         let now = self.now_ms();
@@ -196,7 +186,7 @@ impl Medley {
         if !missing.is_empty() {
             for mut t in self.store.tracks(&missing).await? {
                 for img in &mut t.images {
-                    img.url = self.image_url(&img.url);
+                    img.url = served_url(&self.settings.public_url, &img.url);
                 }
                 let t = Arc::new(t);
                 self.caches.tracks.insert(t.id.clone(), t.clone(), now);
@@ -208,5 +198,15 @@ impl Medley {
             }
         }
         Ok(found.into_iter().flatten().collect())
+    }
+}
+
+/// An image's URL as clients fetch it: one Medley serves (a path from `/`) gets the public
+/// base, others are kept as the catalog gave them.
+pub fn served_url(public_url: &str, url: &str) -> String {
+    if url.starts_with('/') {
+        format!("{public_url}{url}")
+    } else {
+        url.to_string()
     }
 }

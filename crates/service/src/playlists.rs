@@ -2,14 +2,13 @@
 //! remove and reorder tracks, delete). A private playlist is invisible to everyone but its
 //! owner: to them it answers 404, as if it did not exist.
 
-use medley_core::mrn::ItemKind;
-use medley_store::{PlaylistEdit, PlaylistRecord, Visibility};
-use serde_json::{json, Value};
+pub use medley_store::PlaylistRecord;
+use medley_store::{PlaylistEdit, Visibility};
 use uuid::Uuid;
 
 use crate::accounts::Principal;
-use crate::browse::{found, index_cursor, mrn, SCOPE};
-use crate::paging::{connection, cursor_of, time_cursor};
+use crate::browse::{found, index_cursor, CatalogTrack, Edge, SCOPE};
+use crate::paging::{cursor_of, time_cursor, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// Most tracks a user's playlist holds.
@@ -23,31 +22,37 @@ fn bad(message: impl Into<String>) -> ServiceError {
     ServiceError::BadRequest(message.into())
 }
 
-fn text(body: &Value, key: &str, max: usize, required: bool) -> ServiceResult<Option<String>> {
-    match body.get(key) {
-        None | Some(Value::Null) if !required => Ok(None),
-        Some(Value::String(s)) if !(required && s.trim().is_empty()) => {
-            if let Some(why) = medley_core::text::refusal(key, s, max, key == "description") {
-                return Err(bad(why));
-            }
-            Ok(Some(s.trim().to_string()))
-        }
-        _ => Err(bad(format!(
-            "{key} must be a{} string",
-            if required { " non-empty" } else { "" }
-        ))),
+/// A title or description as given: trimmed, bounded, no control characters (a description
+/// may keep its line breaks).
+fn text(field: &str, s: &str, max: usize) -> ServiceResult<String> {
+    if let Some(why) = medley_core::text::refusal(field, s, max, field == "description") {
+        return Err(bad(why));
     }
+    Ok(s.trim().to_string())
 }
 
-fn visibility(body: &Value) -> ServiceResult<Option<Visibility>> {
-    match body.get("visibility") {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => match v.as_str() {
-            Some("PUBLIC") => Ok(Some(Visibility::Public)),
-            Some("PRIVATE") => Ok(Some(Visibility::Private)),
-            _ => Err(bad("visibility must be PUBLIC or PRIVATE")),
-        },
-    }
+/// What describing a playlist sets; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct PlaylistDetails {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub visibility: Option<Visibility>,
+}
+
+/// A change to a playlist's entries.
+#[derive(Clone, Debug)]
+pub enum EntryEdit {
+    /// These entries go.
+    Remove(Vec<String>),
+    /// The entry moves to the position, from 0.
+    Move { entry_id: String, to: u32 },
+}
+
+/// A playlist with a page of its tracks.
+#[derive(Clone, Debug)]
+pub struct PlaylistTracks {
+    pub playlist: PlaylistRecord,
+    pub page: Page<Edge<CatalogTrack>>,
 }
 
 /// The catalog's playlists, the caller's own and public ones are visible to the caller.
@@ -61,23 +66,6 @@ fn library_read(p: &Principal) -> ServiceResult<()> {
 }
 
 impl Medley {
-    pub(crate) fn playlist_object(&self, pl: &PlaylistRecord) -> Value {
-        json!({
-            "id": pl.id,
-            "title": pl.title,
-            "description": pl.description,
-            "url": self.link("playlists", &pl.id),
-            "mrn": mrn(ItemKind::Playlist, &pl.id),
-            "curator": {"id": pl.owner_id.as_deref().unwrap_or("medley")},
-            "duration": pl.duration,
-            "trackCount": pl.track_count,
-            "images": [],
-            "visibility": pl.visibility.as_str(),
-            "eligibility": {"playback": {"canPlayOnDemand": true, "shuffleType": "INLINE"},
-                            "isDownloadable": false},
-        })
-    }
-
     /// The playlist if the caller may see it (the catalog's, their own, or public); else 404.
     pub(crate) async fn visible_playlist(
         &self,
@@ -111,52 +99,59 @@ impl Medley {
         }
     }
 
-    async fn playlist_answer(&self, p: &Principal, id: &str) -> ServiceResult<Value> {
-        Ok(json!({ "playlist": self.playlist_object(&self.visible_playlist(p, id).await?) }))
-    }
-
-    pub async fn playlist_lookup(&self, p: &Principal, id: &str) -> ServiceResult<Value> {
+    pub async fn playlist_lookup(&self, p: &Principal, id: &str) -> ServiceResult<PlaylistRecord> {
         p.require_scope(SCOPE)?;
-        self.playlist_answer(p, id).await
+        self.visible_playlist(p, id).await
     }
 
-    /// A page of a playlist's tracks; a user playlist's edges carry their `entryId` (what
-    /// removing and moving name).
+    /// A page of a playlist's tracks; a user playlist's edges carry their entry ids.
     pub async fn playlist_tracks(
         &self,
         p: &Principal,
         id: &str,
         limit: u32,
         cursor: Option<&str>,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<PlaylistTracks> {
         p.require_scope(SCOPE)?;
-        let pl = self.visible_playlist(p, id).await?;
+        let playlist = self.visible_playlist(p, id).await?;
         let rows = self
             .store
             .playlist_entries(id, index_cursor(cursor)?, limit + 1)
             .await?;
-        let mut playlist = self.playlist_object(&pl);
-        playlist["tracks"] = self.track_page(rows, limit).await?;
-        Ok(json!({ "playlist": playlist }))
+        let page = self.track_page(rows, limit).await?;
+        Ok(PlaylistTracks { playlist, page })
     }
 
-    pub async fn create_playlist(&self, p: &Principal, body: &Value) -> ServiceResult<Value> {
+    /// A new playlist of the caller's: private unless asked otherwise.
+    pub async fn create_playlist(
+        &self,
+        p: &Principal,
+        details: PlaylistDetails,
+    ) -> ServiceResult<PlaylistRecord> {
         p.require_scope("music::library")?;
+        let title = text("title", details.title.as_deref().unwrap_or(""), MAX_TITLE)?;
+        if title.is_empty() {
+            return Err(bad("title must be a non-empty string"));
+        }
+        let description = match &details.description {
+            Some(d) => text("description", d, MAX_DESCRIPTION)?,
+            None => String::new(),
+        };
         let now = self.now_ms();
         let pl = PlaylistRecord {
             id: Uuid::new_v4().to_string(),
-            title: text(body, "title", MAX_TITLE, true)?.unwrap_or_default(),
+            title,
             track_count: 0,
             duration: 0,
             owner_id: Some(p.user.id.clone()),
-            description: text(body, "description", MAX_DESCRIPTION, false)?.unwrap_or_default(),
-            visibility: visibility(body)?.unwrap_or(Visibility::Private),
+            description,
+            visibility: details.visibility.unwrap_or(Visibility::Private),
             created_ms: now,
             updated_ms: now,
             version: 0,
         };
         self.store.create_playlist(&pl).await?;
-        Ok(json!({ "playlist": self.playlist_object(&pl) }))
+        Ok(pl)
     }
 
     /// Renames, describes or changes the visibility of the caller's playlist.
@@ -164,59 +159,56 @@ impl Medley {
         &self,
         p: &Principal,
         id: &str,
-        body: &Value,
-    ) -> ServiceResult<Value> {
+        details: PlaylistDetails,
+    ) -> ServiceResult<PlaylistRecord> {
         self.own_playlist(p, id).await?;
-        let edit = PlaylistEdit::Details {
-            title: text(body, "title", MAX_TITLE, false)?,
-            description: text(body, "description", MAX_DESCRIPTION, false)?,
-            visibility: visibility(body)?,
+        let title = match &details.title {
+            Some(t) => Some(text("title", t, MAX_TITLE)?),
+            None => None,
         };
-        if edit
-            == (PlaylistEdit::Details {
-                title: None,
-                description: None,
-                visibility: None,
-            })
-        {
+        if title.as_deref() == Some("") {
+            return Err(bad("title must be a non-empty string"));
+        }
+        let description = match &details.description {
+            Some(d) => Some(text("description", d, MAX_DESCRIPTION)?),
+            None => None,
+        };
+        if title.is_none() && description.is_none() && details.visibility.is_none() {
             return Err(bad("give title, description or visibility to change"));
         }
-        if let PlaylistEdit::Details { title: Some(t), .. } = &edit {
-            if t.is_empty() {
-                return Err(bad("title must be a non-empty string"));
-            }
-        }
+        let edit = PlaylistEdit::Details {
+            title,
+            description,
+            visibility: details.visibility,
+        };
         self.edit(p, id, edit).await
     }
 
-    async fn edit(&self, p: &Principal, id: &str, edit: PlaylistEdit) -> ServiceResult<Value> {
+    async fn edit(
+        &self,
+        p: &Principal,
+        id: &str,
+        edit: PlaylistEdit,
+    ) -> ServiceResult<PlaylistRecord> {
         if !self.store.edit_playlist(id, &edit, self.now_ms()).await? {
             return Err(ServiceError::NotFound(format!("no playlist '{id}'")));
         }
-        self.playlist_answer(p, id).await
+        self.visible_playlist(p, id).await
     }
 
-    /// Appends tracks; without `addDuplicateTracks`, tracks already there (or named twice) are
-    /// left out.
+    /// Appends tracks; unless `duplicates`, tracks already there (or named twice) are left
+    /// out. Answers the playlist and how many tracks it gained.
     pub async fn add_playlist_tracks(
         &self,
         p: &Principal,
         id: &str,
-        body: &Value,
-    ) -> ServiceResult<Value> {
+        ids: Vec<String>,
+        duplicates: bool,
+    ) -> ServiceResult<(PlaylistRecord, usize)> {
         let pl = self.own_playlist(p, id).await?;
-        let ids: Vec<String> = body
-            .get("trackIds")
-            .and_then(Value::as_array)
-            .filter(|a| !a.is_empty() && a.len() <= MAX_ADD)
-            .and_then(|a| a.iter().map(|v| v.as_str().map(String::from)).collect())
-            .ok_or_else(|| bad(format!("trackIds must list 1 to {MAX_ADD} track ids")))?;
-        let duplicates = match body.get("addDuplicateTracks") {
-            None | Some(Value::Null) => false,
-            Some(v) => v
-                .as_bool()
-                .ok_or_else(|| bad("addDuplicateTracks must be true or false"))?,
-        };
+        if ids.is_empty() || ids.len() > MAX_ADD {
+            return Err(bad(format!("trackIds must list 1 to {MAX_ADD} track ids")));
+        }
         let known = self.tracks(&ids).await?;
         if let Some(missing) = ids.iter().find(|i| !known.iter().any(|t| &t.id == *i)) {
             return Err(ServiceError::NotFound(format!("no track '{missing}'")));
@@ -240,67 +232,50 @@ impl Medley {
             return Err(bad(format!("a playlist holds at most {MAX_TRACKS} tracks")));
         }
         let added = new.len();
-        let mut answer = self.edit(p, id, PlaylistEdit::Append(new)).await?;
-        answer["tracksAdded"] = json!(added);
-        Ok(answer)
+        Ok((self.edit(p, id, PlaylistEdit::Append(new)).await?, added))
     }
 
-    /// Removes entries (`{"remove": [entryId, …]}`) or moves one
-    /// (`{"move": {"entryId": …, "toIndex": n}}`).
+    /// Removes entries or moves one.
     pub async fn edit_playlist_tracks(
         &self,
         p: &Principal,
         id: &str,
-        body: &Value,
-    ) -> ServiceResult<Value> {
+        edit: EntryEdit,
+    ) -> ServiceResult<PlaylistRecord> {
         self.own_playlist(p, id).await?;
-        let edit = match (body.get("remove"), body.get("move")) {
-            (Some(list), None) => PlaylistEdit::Remove(
-                list.as_array()
-                    .filter(|a| !a.is_empty() && a.len() <= MAX_ADD)
-                    .and_then(|a| a.iter().map(|v| v.as_str().map(String::from)).collect())
-                    .ok_or_else(|| bad(format!("remove must list 1 to {MAX_ADD} entry ids")))?,
-            ),
-            (None, Some(m)) => PlaylistEdit::Move {
-                entry_id: m
-                    .get("entryId")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| bad("move.entryId is required"))?
-                    .to_string(),
-                to: m
-                    .get("toIndex")
-                    .and_then(Value::as_u64)
-                    .filter(|n| *n < MAX_TRACKS as u64)
-                    .ok_or_else(|| bad("move.toIndex must be a position from 0"))?
-                    as u32,
-            },
-            _ => {
-                return Err(bad(
-                    "give either remove (entry ids) or move {entryId, toIndex}",
-                ))
+        let edit = match edit {
+            EntryEdit::Remove(ids) => {
+                if ids.is_empty() || ids.len() > MAX_ADD {
+                    return Err(bad(format!("remove must list 1 to {MAX_ADD} entry ids")));
+                }
+                PlaylistEdit::Remove(ids)
+            }
+            EntryEdit::Move { entry_id, to } => {
+                if to as usize >= MAX_TRACKS {
+                    return Err(bad("move.toIndex must be a position from 0"));
+                }
+                let entries = self
+                    .store
+                    .playlist_entries(id, None, MAX_TRACKS as u32)
+                    .await?;
+                if !entries
+                    .iter()
+                    .any(|e| e.entry_id.as_deref() == Some(entry_id.as_str()))
+                {
+                    return Err(ServiceError::NotFound(format!(
+                        "no entry '{entry_id}' in playlist '{id}'"
+                    )));
+                }
+                PlaylistEdit::Move { entry_id, to }
             }
         };
-        if let PlaylistEdit::Move { entry_id, .. } = &edit {
-            let entries = self
-                .store
-                .playlist_entries(id, None, MAX_TRACKS as u32)
-                .await?;
-            if !entries
-                .iter()
-                .any(|e| e.entry_id.as_deref() == Some(entry_id))
-            {
-                return Err(ServiceError::NotFound(format!(
-                    "no entry '{entry_id}' in playlist '{id}'"
-                )));
-            }
-        }
         self.edit(p, id, edit).await
     }
 
-    pub async fn delete_playlist(&self, p: &Principal, id: &str) -> ServiceResult<Value> {
+    pub async fn delete_playlist(&self, p: &Principal, id: &str) -> ServiceResult<()> {
         self.own_playlist(p, id).await?;
         self.store.delete_playlist(id).await?;
-        Ok(json!({ "deletePlaylist": {"id": id} }))
+        Ok(())
     }
 
     /// `GET /v1/me/playlists`: the caller's playlists, newest first.
@@ -309,7 +284,7 @@ impl Medley {
         p: &Principal,
         limit: u32,
         cursor: Option<&str>,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<Page<Edge<PlaylistRecord>>> {
         library_read(p)?;
         let mut rows = self
             .store
@@ -318,16 +293,8 @@ impl Medley {
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         let key = |pl: &PlaylistRecord| cursor_of([&pl.created_ms.to_string(), &pl.id]);
-        let edges: Vec<Value> = rows
-            .iter()
-            .map(|pl| json!({"cursor": key(pl), "node": self.playlist_object(pl)}))
-            .collect();
-        let token = more.then(|| rows.last().map(key)).flatten();
-        Ok(json!({ "user": {
-            "id": p.user.id,
-            "name": p.user.name,
-            "url": self.user_url(&p.user.id),
-            "playlists": connection(edges, token),
-        }}))
+        let next = more.then(|| rows.last().map(key)).flatten();
+        let items = rows.into_iter().map(|pl| Edge::new(key(&pl), pl)).collect();
+        Ok(Page { items, next })
     }
 }

@@ -1,13 +1,13 @@
-//! Search (reference section 1.2): `POST /v1/search/<type>` with `searchFilters`, `limit`,
-//! `token` and `sortBy`, and `GET /v1/search?query=` across types ("Top hits" first).
+//! Search (reference section 1.2): by type with filters, a page and an order, and across types
+//! ("Top hits" first).
 
-use medley_store::{SearchField, SearchFilter, SearchHit, SearchOrder, SearchRequest};
+use medley_store::{PlaylistRecord, SearchHit, SearchRequest};
 
-pub use medley_store::SearchKind;
-use serde_json::{json, Value};
+pub use medley_store::{SearchField, SearchFilter, SearchKind, SearchOrder};
 
 use crate::accounts::Principal;
-use crate::paging::{bad_cursor, connection, cursor_of, open_cursor};
+use crate::browse::{ArtistRecord, CatalogAlbum, CatalogTrack, Edge, PodcastShowRecord};
+use crate::paging::{bad_cursor, cursor_of, open_cursor, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// Most results one search page holds (reference 1.4), and its default.
@@ -22,30 +22,32 @@ fn bad(message: impl Into<String>) -> ServiceError {
     ServiceError::BadRequest(message.into())
 }
 
-/// The reference's TrackFieldType.
-fn field(name: &str) -> Option<SearchField> {
-    Some(match name {
-        "id" | "asin" => SearchField::Id,
-        "albumId" => SearchField::AlbumId,
-        "albumName" => SearchField::AlbumName,
-        "artistId" => SearchField::ArtistId,
-        "artistName" => SearchField::ArtistName,
-        "categoryId" => SearchField::CategoryId,
-        "name" => SearchField::Name,
-        "isrc" => SearchField::Isrc,
-        _ => return None,
-    })
+/// A search of one type: its filters (all must match), order, page size and the token of the
+/// page before.
+#[derive(Clone, Debug)]
+pub struct SearchQuery {
+    pub filters: Vec<SearchFilter>,
+    pub order: SearchOrder,
+    pub limit: u32,
+    pub token: Option<String>,
 }
 
-/// The key of a kind's results (`data.searchTracks`, …) and the `_type` of its objects.
-fn names(kind: SearchKind) -> (&'static str, &'static str) {
-    match kind {
-        SearchKind::Track => ("searchTracks", "Track"),
-        SearchKind::Album => ("searchAlbums", "Album"),
-        SearchKind::Artist => ("searchArtists", "Artist"),
-        SearchKind::Playlist => ("searchPlaylists", "Playlist"),
-        SearchKind::PodcastShow => ("searchPodcastShows", "PodcastShow"),
-    }
+/// What a search found.
+#[derive(Clone, Debug)]
+pub enum Found {
+    Track(CatalogTrack),
+    Album(CatalogAlbum),
+    Artist(ArtistRecord),
+    Playlist(PlaylistRecord),
+    PodcastShow(PodcastShowRecord),
+}
+
+/// A search across types: the best of every type ranked together, then each type's.
+#[derive(Clone, Debug)]
+pub struct SearchView {
+    pub query: String,
+    pub top: Vec<Found>,
+    pub groups: Vec<(SearchKind, Vec<Found>)>,
 }
 
 fn query_text(q: Option<&str>, path: &str) -> ServiceResult<String> {
@@ -59,166 +61,93 @@ fn query_text(q: Option<&str>, path: &str) -> ServiceResult<String> {
     Ok(q.to_string())
 }
 
-/// A search body: filters, page and order.
-fn parse(kind: SearchKind, body: &Value) -> ServiceResult<SearchRequest> {
-    let filters = body
-        .get("searchFilters")
-        .and_then(Value::as_array)
-        .filter(|f| !f.is_empty())
-        .ok_or_else(|| bad("searchFilters must be a non-empty list of {field, query}"))?;
-    if filters.len() > 10 {
-        return Err(bad("searchFilters takes at most 10 filters"));
+/// The store's request for a search of one type.
+fn request(kind: SearchKind, q: SearchQuery) -> ServiceResult<SearchRequest> {
+    let mut filters = q.filters;
+    for (i, f) in filters.iter_mut().enumerate() {
+        f.query = query_text(Some(&f.query), &format!("searchFilters[{i}].query"))?;
     }
-    let mut parsed = Vec::with_capacity(filters.len());
-    for (i, f) in filters.iter().enumerate() {
-        let path = format!("searchFilters[{i}]");
-        if !f.is_object() {
-            return Err(bad(format!("{path} must be an object")));
-        }
-        let field = match f.get("field") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(name)) => Some(field(name).ok_or_else(|| {
-                bad(format!(
-                    "{path}.field '{name}' is not one of id, asin, albumId, albumName, artistId, artistName, categoryId, name, isrc"
-                ))
-            })?),
-            Some(_) => return Err(bad(format!("{path}.field must be a string"))),
-        };
-        parsed.push(SearchFilter {
-            field,
-            query: query_text(
-                f.get("query").and_then(Value::as_str),
-                &format!("{path}.query"),
-            )?,
-        });
-    }
-    let limit = match body.get("limit") {
-        None | Some(Value::Null) => MAX_LIMIT,
-        Some(v) => match v.as_i64() {
-            Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as u32,
-            _ => {
-                return Err(bad(format!(
-                    "limit must be a number between 1 and {MAX_LIMIT} inclusive"
-                )))
-            }
-        },
-    };
-    let offset = match body.get("token") {
-        None | Some(Value::Null) => 0,
-        Some(Value::String(t)) => {
-            let [offset] = open_cursor(t)?;
+    let offset = match q.token {
+        None => 0,
+        Some(t) => {
+            let [offset] = open_cursor(&t)?;
             offset
                 .parse::<u32>()
                 .ok()
                 .filter(|n| *n <= MAX_OFFSET)
                 .ok_or_else(bad_cursor)?
         }
-        Some(_) => return Err(bad_cursor()),
-    };
-    let order = match body
-        .get("sortBy")
-        .and_then(|v| if v.is_null() { None } else { Some(v) })
-    {
-        None => SearchOrder::Relevance,
-        Some(v) => match v.as_str() {
-            Some("relevance") => SearchOrder::Relevance,
-            Some("release") => SearchOrder::Release,
-            Some("popularity") => SearchOrder::Popularity,
-            Some("name") => SearchOrder::Name,
-            _ => {
-                return Err(bad(
-                    "sortBy must be one of relevance, release, popularity, name",
-                ))
-            }
-        },
     };
     Ok(SearchRequest {
         kinds: vec![kind],
-        filters: parsed,
-        order,
+        filters,
+        order: q.order,
         offset,
-        limit,
+        limit: q.limit.clamp(1, MAX_LIMIT),
     })
 }
 
 impl Medley {
-    /// The objects of hits, in order, each with its `_type`: one read per kind of hit.
-    async fn hit_objects(&self, hits: &[SearchHit]) -> ServiceResult<Vec<Value>> {
+    /// What hits found, in order: one read per kind of hit.
+    async fn found(&self, hits: &[SearchHit]) -> ServiceResult<Vec<Found>> {
+        use std::collections::HashMap;
         let ids = |kind: SearchKind| -> Vec<String> {
             hits.iter()
                 .filter(|h| h.kind == kind)
                 .map(|h| h.id.clone())
                 .collect()
         };
-        let mut objects: std::collections::HashMap<(SearchKind, String), Value> =
-            std::collections::HashMap::new();
-        let mut keep = |kind: SearchKind, found: Vec<Value>| {
-            for o in found {
-                let id = o["id"].as_str().unwrap_or_default().to_string();
-                objects.insert((kind, id), o);
-            }
-        };
-        keep(
-            SearchKind::Track,
-            self.track_objects(&ids(SearchKind::Track)).await?,
-        );
-        let mut albums = Vec::new();
-        for a in self.store.albums(&ids(SearchKind::Album)).await? {
-            albums.push(self.album_object(&a, false).await?);
+        let mut found: HashMap<(SearchKind, String), Found> = HashMap::new();
+        for t in self.catalog_tracks(&ids(SearchKind::Track)).await? {
+            found.insert((SearchKind::Track, t.view.id.clone()), Found::Track(t));
         }
-        keep(SearchKind::Album, albums);
-        let artists = self.store.artists(&ids(SearchKind::Artist)).await?;
-        keep(
-            SearchKind::Artist,
-            artists.iter().map(|a| self.artist_object(a)).collect(),
-        );
-        let playlists = self.store.playlists(&ids(SearchKind::Playlist)).await?;
-        keep(
-            SearchKind::Playlist,
-            playlists.iter().map(|p| self.playlist_object(p)).collect(),
-        );
-        let shows = self
-            .store
-            .podcast_shows(&ids(SearchKind::PodcastShow))
-            .await?;
-        keep(
-            SearchKind::PodcastShow,
-            shows.iter().map(|s| self.podcast_show_object(s)).collect(),
-        );
+        for a in self.store.albums(&ids(SearchKind::Album)).await? {
+            let id = a.id.clone();
+            let album = self.catalog_album(a, false).await?;
+            found.insert((SearchKind::Album, id), Found::Album(album));
+        }
+        for a in self.store.artists(&ids(SearchKind::Artist)).await? {
+            found.insert((SearchKind::Artist, a.id.clone()), Found::Artist(a));
+        }
+        for pl in self.store.playlists(&ids(SearchKind::Playlist)).await? {
+            found.insert((SearchKind::Playlist, pl.id.clone()), Found::Playlist(pl));
+        }
+        let shows = ids(SearchKind::PodcastShow);
+        for s in self.store.podcast_shows(&shows).await? {
+            found.insert(
+                (SearchKind::PodcastShow, s.id.clone()),
+                Found::PodcastShow(s),
+            );
+        }
         Ok(hits
             .iter()
-            .filter_map(|h| {
-                let mut o = objects.remove(&(h.kind, h.id.clone()))?;
-                o["_type"] = json!(names(h.kind).1);
-                Some(o)
-            })
+            .filter_map(|h| found.remove(&(h.kind, h.id.clone())))
             .collect())
     }
 
-    /// `POST /v1/search/<type>`.
+    /// `POST /v1/search/<type>`: a page of results; each edge's cursor is its rank.
     pub async fn search(
         &self,
         p: &Principal,
         kind: SearchKind,
-        body: &Value,
-    ) -> ServiceResult<Value> {
+        q: SearchQuery,
+    ) -> ServiceResult<Page<Edge<Found>>> {
         p.require_scope("music::catalog")?;
-        let mut req = parse(kind, body)?;
+        let mut req = request(kind, q)?;
         let (offset, limit) = (req.offset, req.limit);
         req.limit = (limit + 1).min(MAX_OFFSET + MAX_LIMIT - offset);
         let mut hits = self.store.search(&req).await?;
         let more = hits.len() > limit as usize && offset + limit < MAX_OFFSET;
         hits.truncate(limit as usize);
-        let objects = self.hit_objects(&hits).await?;
-        let edges: Vec<Value> = objects
+        let items = self
+            .found(&hits)
+            .await?
             .into_iter()
             .enumerate()
-            .map(
-                |(i, node)| json!({"cursor": format!("o:{}", offset + i as u32 + 1), "node": node}),
-            )
+            .map(|(i, node)| Edge::new(format!("o:{}", offset + i as u32 + 1), node))
             .collect();
-        let token = more.then(|| cursor_of([&(offset + limit).to_string()]));
-        Ok(json!({ names(kind).0: connection(edges, token) }))
+        let next = more.then(|| cursor_of([&(offset + limit).to_string()]));
+        Ok(Page { items, next })
     }
 
     /// `GET /v1/search?query=`: one catalog view whose first group is the top hits across
@@ -228,7 +157,7 @@ impl Medley {
         p: &Principal,
         query: Option<&str>,
         limit: u32,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<SearchView> {
         p.require_scope("music::catalog")?;
         let query = query_text(query, "query")?;
         let request = |kinds: Vec<SearchKind>| SearchRequest {
@@ -251,30 +180,13 @@ impl Medley {
         // Top hits: every type's best, ranked together.
         all.sort_by(|a, b| b.score.total_cmp(&a.score));
         all.truncate(limit as usize);
-        let mut groups = vec![json!({
-            "_type": "EntityGroup",
-            "id": "topHits",
-            "title": "Top hits",
-            "entities": self.hit_objects(&all).await?,
-        })];
+        let top = self.found(&all).await?;
+        let mut groups = Vec::new();
         for (kind, hits) in per_kind {
-            if hits.is_empty() {
-                continue;
+            if !hits.is_empty() {
+                groups.push((kind, self.found(&hits).await?));
             }
-            let (key, _) = names(kind);
-            groups.push(json!({
-                "_type": "EntityGroup",
-                "id": key.trim_start_matches("search").to_ascii_lowercase(),
-                "title": key.trim_start_matches("search"),
-                "entities": self.hit_objects(&hits).await?,
-            }));
         }
-        Ok(json!([{
-            "_type": "View",
-            "id": "catalog",
-            "title": "Catalog",
-            "query": query,
-            "content": {"_type": "ViewContent", "entityGroups": groups},
-        }]))
+        Ok(SearchView { query, top, groups })
     }
 }

@@ -1,101 +1,387 @@
-//! Catalog lookups (reference section 1.2): tracks, albums, artists, playlists, stations and
-//! podcast shows.
+//! Catalog lookups (reference section 1.2): tracks, albums, artists (their albums, tracks and
+//! related artists), playlists and their tracks, stations and podcast shows.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use medley_service::Medley;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use super::objects::{
+    edges, AlbumObject, ArtistObject, CursorEdge, PlaylistObject, PodcastShowObject, StationObject,
+    TrackObject,
+};
 use super::playback::data;
+use super::shapes::{Connection, Data};
 use crate::extract::Caller;
-use crate::extract::{limit, param};
+use crate::params::{Limit, NoQuery, Query};
+use crate::urls::Urls;
 use crate::ApiError;
 
-type Params = Query<Vec<(String, String)>>;
-type ApiResult = Result<Response, ApiError>;
+type Answer = Result<Response, ApiError>;
 
-/// Most edges a catalog list returns (reference 1.4: 1 to 100, default 100).
-const MAX: u32 = 100;
-/// Most related artists.
-const MAX_RELATED: u32 = 20;
-
-fn ids(q: &[(String, String)]) -> Result<&str, ApiError> {
-    param(q, "ids")?.ok_or_else(|| ApiError::bad_request("ids is required"))
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IdsQuery {
+    /// Comma-separated ids, at most 100; unknown ones are left out.
+    ids: String,
 }
 
-/// Handlers that look one thing up by `{id}`.
-macro_rules! by_id {
-    ($($name:ident => $method:ident),* $(,)?) => {$(
-        pub async fn $name(State(m): State<Medley>, Caller(p): Caller, Path(id): Path<String>) -> ApiResult {
-            Ok(data(m.$method(&p, &id).await?))
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    #[serde(default)]
+    #[param(inline)]
+    limit: Limit<1, 100, 100>,
+    /// `pageInfo.token` of the previous page.
+    cursor: Option<String>,
+}
+
+impl PageQuery {
+    pub fn limit(&self) -> u32 {
+        self.limit.0
+    }
+
+    pub fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RelatedQuery {
+    #[serde(default)]
+    #[param(inline)]
+    limit: Limit<1, 20, 20>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct TrackQuery {
+    /// `AUDIO` (the default) or `VIDEO`, which Medley has none of.
+    #[param(inline)]
+    media_type: Option<MediaType>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MediaType {
+    Audio,
+    Video,
+}
+
+/// The answers: `{"track": …}`, `{"albums": […]}`, ….
+macro_rules! answers {
+    ($($name:ident { $key:ident: $ty:ty })*) => {$(
+        #[derive(Serialize, ToSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name<'a> {
+            $key: $ty,
         }
     )*};
 }
 
-/// Handlers that look several things up by `?ids=`.
-macro_rules! by_ids {
-    ($($name:ident => $method:ident),* $(,)?) => {$(
-        pub async fn $name(State(m): State<Medley>, Caller(p): Caller, Query(q): Params) -> ApiResult {
-            Ok(data(m.$method(&p, ids(&q)?).await?))
+answers! {
+    TrackAnswer { track: TrackObject<'a> }
+    TracksAnswer { tracks: Vec<TrackObject<'a>> }
+    AlbumAnswer { album: AlbumObject<'a> }
+    AlbumsAnswer { albums: Vec<AlbumObject<'a>> }
+    ArtistAnswer { artist: ArtistObject<'a> }
+    ArtistsAnswer { artists: Vec<ArtistObject<'a>> }
+    ArtistListAnswer { artist: ArtistWithList<'a> }
+    PlaylistAnswer { playlist: PlaylistObject<'a> }
+    PlaylistTracksAnswer { playlist: PlaylistWithTracks<'a> }
+    StationAnswer { station: StationObject<'a> }
+    PodcastShowAnswer { podcast_show: PodcastShowObject<'a> }
+}
+
+/// An artist with one of its lists.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtistWithList<'a> {
+    #[serde(flatten)]
+    artist: ArtistObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(inline)]
+    albums: Option<Connection<CursorEdge<AlbumObject<'a>>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(inline)]
+    tracks: Option<Connection<CursorEdge<TrackObject<'a>>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(inline)]
+    related_artists: Option<Connection<CursorEdge<ArtistObject<'a>>>>,
+}
+
+impl<'a> ArtistWithList<'a> {
+    fn of(urls: &Urls, artist: &'a medley_service::browse::ArtistRecord) -> Self {
+        ArtistWithList {
+            artist: ArtistObject::of(urls, artist),
+            albums: None,
+            tracks: None,
+            related_artists: None,
         }
-    )*};
+    }
 }
 
-/// Handlers for a paged list of `{id}`'s.
-macro_rules! paged {
-    ($($name:ident => $method:ident),* $(,)?) => {$(
-        pub async fn $name(
-            State(m): State<Medley>,
-            Caller(p): Caller,
-            Path(id): Path<String>,
-            Query(q): Params,
-        ) -> ApiResult {
-            Ok(data(m.$method(&p, &id, limit(&q, MAX)?, param(&q, "cursor")?).await?))
+/// A playlist with a page of its tracks.
+#[derive(Serialize, ToSchema)]
+pub struct PlaylistWithTracks<'a> {
+    #[serde(flatten)]
+    playlist: PlaylistObject<'a>,
+    #[schema(inline)]
+    tracks: Connection<CursorEdge<TrackObject<'a>>>,
+}
+
+impl<'a> PlaylistWithTracks<'a> {
+    pub fn of(urls: &Urls, p: &'a medley_service::playlists::PlaylistTracks) -> Self {
+        PlaylistWithTracks {
+            playlist: PlaylistObject::of(urls, &p.playlist),
+            tracks: edges(borrowed(&p.page), |t| TrackObject::of(urls, t)),
         }
-    )*};
+    }
 }
 
-by_id! {
-    album => album_lookup,
-    artist => artist_lookup,
-    playlist => playlist_lookup,
-    station => station_lookup,
-    podcast_show => podcast_show_lookup,
+/// A page of borrowed edges.
+pub fn borrowed<T>(
+    page: &medley_service::paging::Page<medley_service::browse::Edge<T>>,
+) -> medley_service::paging::Page<medley_service::browse::Edge<&T>> {
+    medley_service::paging::Page {
+        items: page
+            .items
+            .iter()
+            .map(|e| medley_service::browse::Edge {
+                cursor: e.cursor.clone(),
+                entry_id: e.entry_id.clone(),
+                node: &e.node,
+            })
+            .collect(),
+        next: page.next.clone(),
+    }
 }
 
-by_ids! {
-    tracks => tracks_lookup,
-    albums => albums_lookup,
-    artists => artists_lookup,
-}
-
-paged! {
-    artist_albums => artist_albums,
-    artist_tracks => artist_tracks,
-    playlist_tracks => playlist_tracks,
-}
-
-/// `GET /v1/tracks/{id}?mediaType=AUDIO|VIDEO`: Medley's catalog is audio only.
+/// Get track
+#[utoipa::path(get, path = "/v1/tracks/{id}", tag = "Catalog", operation_id = "catalog_track",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(("id" = String, Path, description = "The track's id"), TrackQuery),
+    responses((status = 200, description = "The track", body = Data<TrackAnswer>)))]
 pub async fn track(
     State(m): State<Medley>,
     Caller(p): Caller,
     Path(id): Path<String>,
-    Query(q): Params,
-) -> ApiResult {
-    match param(&q, "mediaType")? {
-        None | Some("AUDIO") => {}
-        Some("VIDEO") => return Err(ApiError::not_found(format!("no video of track '{id}'"))),
-        Some(_) => return Err(ApiError::bad_request("mediaType must be AUDIO or VIDEO")),
+    Query(q): Query<TrackQuery>,
+) -> Answer {
+    if let Some(MediaType::Video) = q.media_type {
+        return Err(ApiError::not_found(format!("no video of track '{id}'")));
     }
-    Ok(data(m.track_lookup(&p, &id).await?))
+    let t = m.track_lookup(&p, &id).await?;
+    let track = TrackObject::of(&Urls::of(&m), &t);
+    Ok(data(TrackAnswer { track }))
 }
 
+/// Get multiple tracks
+#[utoipa::path(get, path = "/v1/tracks", tag = "Catalog", operation_id = "catalog_tracks",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(IdsQuery),
+    responses((status = 200, description = "The tracks found, in the order asked", body = Data<TracksAnswer>)))]
+pub async fn tracks(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Query(q): Query<IdsQuery>,
+) -> Answer {
+    let found = m.tracks_lookup(&p, &q.ids).await?;
+    let urls = Urls::of(&m);
+    let tracks = found.iter().map(|t| TrackObject::of(&urls, t)).collect();
+    Ok(data(TracksAnswer { tracks }))
+}
+
+/// Get album
+#[utoipa::path(get, path = "/v1/albums/{id}", tag = "Catalog", operation_id = "catalog_album",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(("id" = String, Path, description = "The album's id")),
+    responses((status = 200, description = "The album, with its tracks in order", body = Data<AlbumAnswer>)))]
+pub async fn album(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    _: NoQuery,
+    Path(id): Path<String>,
+) -> Answer {
+    let a = m.album_lookup(&p, &id).await?;
+    let album = AlbumObject::of(&Urls::of(&m), &a);
+    Ok(data(AlbumAnswer { album }))
+}
+
+/// Get multiple albums
+#[utoipa::path(get, path = "/v1/albums", tag = "Catalog", operation_id = "catalog_albums",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(IdsQuery),
+    responses((status = 200, description = "The albums found, in the order asked", body = Data<AlbumsAnswer>)))]
+pub async fn albums(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Query(q): Query<IdsQuery>,
+) -> Answer {
+    let found = m.albums_lookup(&p, &q.ids).await?;
+    let urls = Urls::of(&m);
+    let albums = found.iter().map(|a| AlbumObject::of(&urls, a)).collect();
+    Ok(data(AlbumsAnswer { albums }))
+}
+
+/// Get artist
+#[utoipa::path(get, path = "/v1/artists/{id}", tag = "Catalog", operation_id = "catalog_artist",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(("id" = String, Path, description = "The artist's id")),
+    responses((status = 200, description = "The artist", body = Data<ArtistAnswer>)))]
+pub async fn artist(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    _: NoQuery,
+    Path(id): Path<String>,
+) -> Answer {
+    let a = m.artist_lookup(&p, &id).await?;
+    let artist = ArtistObject::of(&Urls::of(&m), &a);
+    Ok(data(ArtistAnswer { artist }))
+}
+
+/// Get multiple artists
+#[utoipa::path(get, path = "/v1/artists", tag = "Catalog", operation_id = "catalog_artists",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(IdsQuery),
+    responses((status = 200, description = "The artists found, in the order asked", body = Data<ArtistsAnswer>)))]
+pub async fn artists(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Query(q): Query<IdsQuery>,
+) -> Answer {
+    let found = m.artists_lookup(&p, &q.ids).await?;
+    let urls = Urls::of(&m);
+    let artists = found.iter().map(|a| ArtistObject::of(&urls, a)).collect();
+    Ok(data(ArtistsAnswer { artists }))
+}
+
+/// Get artist's albums, newest first
+#[utoipa::path(get, path = "/v1/artists/{id}/albums", tag = "Catalog", operation_id = "catalog_artist_albums",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(("id" = String, Path, description = "The artist's id"), PageQuery),
+    responses((status = 200, description = "The artist, with a page of its albums in `albums`", body = Data<ArtistListAnswer>)))]
+pub async fn artist_albums(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Answer {
+    let list = m
+        .artist_albums(&p, &id, q.limit.0, q.cursor.as_deref())
+        .await?;
+    let urls = Urls::of(&m);
+    let mut artist = ArtistWithList::of(&urls, &list.artist);
+    artist.albums = Some(edges(borrowed(&list.page), |a| AlbumObject::of(&urls, a)));
+    Ok(data(ArtistListAnswer { artist }))
+}
+
+/// Get artist's tracks
+#[utoipa::path(get, path = "/v1/artists/{id}/tracks", tag = "Catalog", operation_id = "catalog_artist_tracks",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(("id" = String, Path, description = "The artist's id"), PageQuery),
+    responses((status = 200, description = "The artist, with a page of its tracks in `tracks`", body = Data<ArtistListAnswer>)))]
+pub async fn artist_tracks(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Answer {
+    let list = m
+        .artist_tracks(&p, &id, q.limit.0, q.cursor.as_deref())
+        .await?;
+    let urls = Urls::of(&m);
+    let mut artist = ArtistWithList::of(&urls, &list.artist);
+    artist.tracks = Some(edges(borrowed(&list.page), |t| TrackObject::of(&urls, t)));
+    Ok(data(ArtistListAnswer { artist }))
+}
+
+/// Get related artists
+#[utoipa::path(get, path = "/v1/artists/{id}/relatedArtists", tag = "Catalog", operation_id = "catalog_related_artists",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(("id" = String, Path, description = "The artist's id"), RelatedQuery),
+    responses((status = 200, description = "The artist, with artists like it in `relatedArtists`", body = Data<ArtistListAnswer>)))]
 pub async fn related_artists(
     State(m): State<Medley>,
     Caller(p): Caller,
     Path(id): Path<String>,
-    Query(q): Params,
-) -> ApiResult {
-    Ok(data(
-        m.related_artists(&p, &id, limit(&q, MAX_RELATED)?).await?,
-    ))
+    Query(q): Query<RelatedQuery>,
+) -> Answer {
+    let list = m.related_artists(&p, &id, q.limit.0).await?;
+    let urls = Urls::of(&m);
+    let mut artist = ArtistWithList::of(&urls, &list.artist);
+    artist.related_artists = Some(edges(borrowed(&list.page), |a| ArtistObject::of(&urls, a)));
+    Ok(data(ArtistListAnswer { artist }))
+}
+
+/// Get playlist
+#[utoipa::path(get, path = "/v1/playlists/{id}", tag = "Catalog", operation_id = "catalog_playlist",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(("id" = String, Path, description = "The playlist's id")),
+    responses((status = 200, description = "The playlist (the catalog's, the caller's, or a public one)", body = Data<PlaylistAnswer>)))]
+pub async fn playlist(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    _: NoQuery,
+    Path(id): Path<String>,
+) -> Answer {
+    let pl = m.playlist_lookup(&p, &id).await?;
+    let playlist = PlaylistObject::of(&Urls::of(&m), &pl);
+    Ok(data(PlaylistAnswer { playlist }))
+}
+
+/// Get playlist's tracks
+#[utoipa::path(get, path = "/v1/playlists/{id}/tracks", tag = "Catalog", operation_id = "catalog_playlist_tracks",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(("id" = String, Path, description = "The playlist's id"), PageQuery),
+    responses((status = 200, description = "The playlist, with a page of its tracks in `tracks`", body = Data<PlaylistTracksAnswer>)))]
+pub async fn playlist_tracks(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Answer {
+    let list = m
+        .playlist_tracks(&p, &id, q.limit.0, q.cursor.as_deref())
+        .await?;
+    let playlist = PlaylistWithTracks::of(&Urls::of(&m), &list);
+    Ok(data(PlaylistTracksAnswer { playlist }))
+}
+
+/// Get station
+#[utoipa::path(get, path = "/v1/stations/{id}", tag = "Catalog", operation_id = "catalog_station",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(("id" = String, Path, description = "The id of the item the station is seeded from")),
+    responses((status = 200, description = "The station", body = Data<StationAnswer>)))]
+pub async fn station(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    _: NoQuery,
+    Path(id): Path<String>,
+) -> Answer {
+    let s = m.station_lookup(&p, &id).await?;
+    let station = StationObject::of(&Urls::of(&m), &s);
+    Ok(data(StationAnswer { station }))
+}
+
+/// Get podcast show
+#[utoipa::path(get, path = "/v1/podcasts/shows/{id}", tag = "Catalog", operation_id = "catalog_podcast_show",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(("id" = String, Path, description = "The show's id")),
+    responses((status = 200, description = "The podcast show", body = Data<PodcastShowAnswer>)))]
+pub async fn podcast_show(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    _: NoQuery,
+    Path(id): Path<String>,
+) -> Answer {
+    let s = m.podcast_show_lookup(&p, &id).await?;
+    let podcast_show = PodcastShowObject::of(&Urls::of(&m), &s);
+    Ok(data(PodcastShowAnswer { podcast_show }))
 }

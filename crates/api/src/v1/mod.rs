@@ -4,6 +4,7 @@
 //! they are typed too, in the table of `table_routes!` below.
 
 mod catalog;
+mod objects;
 mod playback;
 mod player;
 mod playlists;
@@ -40,6 +41,29 @@ pub fn routes() -> OpenApiRouter<Medley> {
         .routes(routes!(users::me, users::update_me))
         .routes(routes!(users::user))
         .routes(routes!(users::users))
+        .routes(routes!(catalog::track))
+        .routes(routes!(catalog::tracks))
+        .routes(routes!(catalog::album))
+        .routes(routes!(catalog::albums))
+        .routes(routes!(catalog::artist))
+        .routes(routes!(catalog::artists))
+        .routes(routes!(catalog::artist_albums))
+        .routes(routes!(catalog::artist_tracks))
+        .routes(routes!(catalog::related_artists))
+        .routes(routes!(catalog::playlist))
+        .routes(routes!(catalog::playlist_tracks))
+        .routes(routes!(catalog::station))
+        .routes(routes!(catalog::podcast_show))
+        .routes(routes!(playlists::create))
+        .routes(routes!(playlists::update, playlists::delete))
+        .routes(routes!(playlists::add_tracks, playlists::edit_tracks))
+        .routes(routes!(playlists::mine))
+        .routes(routes!(search::tracks))
+        .routes(routes!(search::albums))
+        .routes(routes!(search::artists))
+        .routes(routes!(search::playlists))
+        .routes(routes!(search::podcast_shows))
+        .routes(routes!(search::all))
         .merge(OpenApiRouter::from(table()))
 }
 
@@ -97,86 +121,8 @@ const PAGE: &[&str] = &["cursor"];
 const TRACK_IDS: &[&str] = &["cursor", "trackIds"];
 const ARTIST_IDS: &[&str] = &["cursor", "artistIds"];
 const PLAYLIST_IDS: &[&str] = &["cursor", "playlistIds"];
-const IDS: &[&str] = &["ids"];
-const QUERY: &[&str] = &["query"];
-const MEDIA_TYPE: &[&str] = &["mediaType"];
 
 table_routes! {
-    get "/v1/tracks/{id}" => catalog::track {
-        "Get track (mediaType: AUDIO, the default, or VIDEO, which Medley has none of)", scope "music::catalog", ok 200, device false, limit None, query MEDIA_TYPE, body false
-    }
-    get "/v1/tracks" => catalog::tracks {
-        "Get multiple tracks (ids: at most 100)", scope "music::catalog", ok 200, device false, limit None, query IDS, body false
-    }
-    get "/v1/albums/{id}" => catalog::album {
-        "Get album, with its tracks in order", scope "music::catalog", ok 200, device false, limit None, query &[], body false
-    }
-    get "/v1/albums" => catalog::albums {
-        "Get multiple albums (ids: at most 100)", scope "music::catalog", ok 200, device false, limit None, query IDS, body false
-    }
-    get "/v1/artists/{id}" => catalog::artist {
-        "Get artist", scope "music::catalog", ok 200, device false, limit None, query &[], body false
-    }
-    get "/v1/artists" => catalog::artists {
-        "Get multiple artists (ids: at most 100)", scope "music::catalog", ok 200, device false, limit None, query IDS, body false
-    }
-    get "/v1/artists/{id}/albums" => catalog::artist_albums {
-        "Get artist's albums, newest first", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
-    }
-    get "/v1/artists/{id}/tracks" => catalog::artist_tracks {
-        "Get artist's tracks", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
-    }
-    get "/v1/artists/{id}/relatedArtists" => catalog::related_artists {
-        "Get related artists", scope "music::catalog", ok 200, device false, limit Some((1, 20, 20)), query &[], body false
-    }
-    get "/v1/playlists/{id}" => catalog::playlist {
-        "Get playlist", scope "music::catalog", ok 200, device false, limit None, query &[], body false
-    }
-    get "/v1/playlists/{id}/tracks" => catalog::playlist_tracks {
-        "Get playlist's tracks", scope "music::catalog", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
-    }
-    post "/v1/playlists" => playlists::create {
-        "Create a playlist of the current user's (title, description, visibility: PRIVATE unless PUBLIC)", scope "music::library", ok 201, device false, limit None, query &[], body true
-    }
-    put "/v1/playlists/{id}" => playlists::update {
-        "Rename, describe or set the visibility of the current user's playlist", scope "music::library", ok 200, device false, limit None, query &[], body true
-    }
-    delete "/v1/playlists/{id}" => playlists::delete {
-        "Delete the current user's playlist", scope "music::library", ok 200, device false, limit None, query &[], body false
-    }
-    put "/v1/playlists/{id}/tracks" => playlists::add_tracks {
-        "Add tracks to the current user's playlist (trackIds, addDuplicateTracks)", scope "music::library", ok 200, device false, limit None, query &[], body true
-    }
-    patch "/v1/playlists/{id}/tracks" => playlists::edit_tracks {
-        "Remove entries from, or move an entry in, the current user's playlist", scope "music::library", ok 200, device false, limit None, query &[], body true
-    }
-    get "/v1/me/playlists" => playlists::mine {
-        "Get current user's playlists", scope "music::library:read", ok 200, device false, limit Some((1, 100, 100)), query PAGE, body false
-    }
-    get "/v1/stations/{id}" => catalog::station {
-        "Get station (its id is the id of the item it is seeded from)", scope "music::catalog", ok 200, device false, limit None, query &[], body false
-    }
-    get "/v1/podcasts/shows/{id}" => catalog::podcast_show {
-        "Get podcast show", scope "music::catalog", ok 200, device false, limit None, query &[], body false
-    }
-    post "/v1/search/tracks" => search::tracks {
-        "Search tracks (searchFilters, limit, token, sortBy)", scope "music::catalog", ok 200, device false, limit None, query &[], body true
-    }
-    post "/v1/search/albums" => search::albums {
-        "Search albums", scope "music::catalog", ok 200, device false, limit None, query &[], body true
-    }
-    post "/v1/search/artists" => search::artists {
-        "Search artists", scope "music::catalog", ok 200, device false, limit None, query &[], body true
-    }
-    post "/v1/search/playlists" => search::playlists {
-        "Search playlists", scope "music::catalog", ok 200, device false, limit None, query &[], body true
-    }
-    post "/v1/search/podcastShows" => search::podcast_shows {
-        "Search podcast shows", scope "music::catalog", ok 200, device false, limit None, query &[], body true
-    }
-    get "/v1/search" => search::all {
-        "Search across types: top hits, then each type", scope "music::catalog", ok 200, device false, limit Some((1, 50, 10)), query QUERY, body false
-    }
     get "/v1/me/library/tracks" => social::library_tracks {
         "Get current user's library tracks (trackIds: check their like status)", scope "music::profile:read", ok 200, device false, limit Some((1, 100, 100)), query TRACK_IDS, body false
     }
