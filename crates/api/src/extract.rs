@@ -28,9 +28,14 @@ where
         let principal = medley
             .authenticate(header(parts, "authorization"), header(parts, "x-api-key"))
             .await?;
-        if let Some(scope) = parts.extensions.get::<crate::scopes::RequiredScope>() {
-            principal.require_scope(&scope.0)?;
-        }
+        // Fail closed: a route that asks for the caller but declares no scope is a bug.
+        let Some(scope) = parts.extensions.get::<crate::scopes::RequiredScope>() else {
+            tracing::error!("{} declares no scope", parts.uri.path());
+            return Err(ApiError::of_status(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            ));
+        };
+        principal.require_scope(&scope.0)?;
         Ok(Caller(principal))
     }
 }
@@ -157,64 +162,4 @@ pub fn param<'a>(q: &'a [(String, String)], name: &str) -> Result<Option<&'a str
         )));
     }
     Ok(first)
-}
-
-/// `?limit=` within 1 to `max`, default `max`.
-pub fn limit(q: &[(String, String)], max: u32) -> Result<u32, ApiError> {
-    match param(q, "limit")? {
-        None => Ok(max),
-        Some(v) => bounded_limit(v.parse::<i64>().ok(), max as usize).map(|n| n as u32),
-    }
-}
-
-/// The query string, decoded; a malformed one is a 400.
-pub fn query_pairs(uri: &axum::http::Uri) -> Result<Vec<(String, String)>, ApiError> {
-    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
-        .map(|q| q.0)
-        .map_err(|_| ApiError::bad_request("the query string is not valid"))
-}
-
-/// One rule for the query string of every route of the table (`v1::table_routes!`), from its
-/// declaration there: only the parameters it takes, each at most once, and `limit` a number
-/// within its bounds.
-pub async fn check_query(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-    limit: Option<(u32, u32, u32)>,
-    takes: &'static [&'static str],
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let checked = query_pairs(req.uri()).and_then(|q| {
-        for (i, (k, _)) in q.iter().enumerate() {
-            let known = takes.contains(&k.as_str()) || (k == "limit" && limit.is_some());
-            if !known {
-                return Err(ApiError::bad_request(format!(
-                    "this endpoint takes no query parameter '{}'",
-                    crate::error::shown(k, 64)
-                )));
-            }
-            if q[..i].iter().any(|(seen, _)| seen == k) {
-                return Err(ApiError::bad_request(format!(
-                    "{k} is given more than once"
-                )));
-            }
-        }
-        match limit {
-            Some((_, max, _)) => self::limit(&q, max).map(drop),
-            None => Ok(()),
-        }
-    });
-    match checked {
-        Ok(()) => next.run(req).await,
-        Err(e) => e.into_response(),
-    }
-}
-
-pub fn bounded_limit(v: Option<i64>, max: usize) -> Result<usize, ApiError> {
-    match v {
-        Some(n) if n >= 1 && n <= max as i64 => Ok(n as usize),
-        _ => Err(ApiError::bad_request(format!(
-            "limit must be a number between 1 and {max} inclusive"
-        ))),
-    }
 }

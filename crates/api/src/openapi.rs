@@ -1,9 +1,7 @@
-//! The OpenAPI document: generated from the route declarations in `v1` (the typed routes'
-//! `#[utoipa::path]`s and the table's entries), with the error answers every operation can give.
+//! The OpenAPI document: generated from the routes' declarations (`#[utoipa::path]` on each
+//! handler), with the error answers every operation of the Web API can give.
 
 use serde_json::{json, Map, Value};
-
-use crate::v1::OPERATIONS;
 
 /// What every operation can answer besides success (`body`: it takes a request body).
 fn error_responses(body: bool) -> Map<String, Value> {
@@ -31,9 +29,9 @@ fn error_responses(body: bool) -> Map<String, Value> {
     responses
 }
 
-/// The whole document: the table's operations, and `typed`, the typed routes' document.
+/// The whole document, from `typed`, the routes' document.
 pub fn document(typed: utoipa::openapi::OpenApi) -> Value {
-    let mut doc = table_document();
+    let mut doc = base();
     let Ok(Value::Object(typed)) = serde_json::to_value(&typed) else {
         return doc;
     };
@@ -75,92 +73,18 @@ fn error_response(description: &str) -> Value {
            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
 }
 
-fn table_document() -> Value {
-    let mut paths = Map::new();
-    for op in OPERATIONS {
-        let mut params: Vec<Value> = op
-            .path
-            .split('/')
-            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
-            .map(|name| {
-                // Playback ids are UUIDs; user ids are opaque.
-                let mut schema = json!({"type": "string"});
-                if name != "id" {
-                    schema["format"] = json!("uuid");
-                }
-                json!({"name": name, "in": "path", "required": true, "schema": schema})
-            })
-            .collect();
-        if let Some((min, max, default)) = op.limit {
-            params.push(json!({"name": "limit", "in": "query", "required": false,
-                "schema": {"type": "integer", "minimum": min, "maximum": max, "default": default}}));
-        }
-        for name in op.query {
-            params.push(json!({"name": name, "in": "query", "required": false,
-                               "schema": {"type": "string"}}));
-        }
-        params.push(
-            json!({"name": "X-Amzn-Device-Id", "in": "header", "required": op.device,
-                           "schema": {"type": "string"}}),
-        );
-        if op.device {
-            params.push(
-                json!({"name": "X-Amzn-Audio-Device-Capability", "in": "header",
-                "required": false, "description": "Comma list of STD_RES, HI_FI, HI_RES, …",
-                "schema": {"type": "string", "default": "STD_RES"}}),
-            );
-            params.push(
-                json!({"name": "X-Amzn-Audio-DRMType", "in": "header", "required": false,
-                "schema": {"type": "string", "default": "NONE"}}),
-            );
-        }
-        let mut responses = Map::new();
-        responses.insert(op.ok.to_string(), json!({"description": "Success"}));
-        responses.extend(error_responses(op.body));
-        if op.path.ends_with("/event") || op.path.ends_with("/events") {
-            responses.insert(
-                "422".into(),
-                error_response("MAX_CONCURRENCY_REACHED or TAKE_OVER_DEVICE_STREAMING_ERROR"),
-            );
-        }
-        let tag = match op.module {
-            "playback" => "Playback",
-            "catalog" => "Catalog",
-            "playlists" => "Playlists",
-            "search" => "Search",
-            "users" => "Users",
-            _ => "Library and follows",
-        };
-        let mut operation = json!({
-            "tags": [tag],
-            "operationId": op.operation_id,
-            "summary": op.summary,
-            "security": [{"bearer": [op.scope], "apiKey": []}],
-            "parameters": params,
-            "responses": responses,
-        });
-        if op.body {
-            operation["requestBody"] = json!({"required": true,
-                "content": {"application/json": {"schema": {"type": "object"}}}});
-        }
-        paths
-            .entry(op.path)
-            .or_insert_with(|| json!({}))
-            .as_object_mut()
-            .expect("path items are objects")
-            .insert(op.method.into(), operation);
-    }
+fn base() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "Medley", "version": env!("CARGO_PKG_VERSION"),
                  "description": "The Amazon Music Web API (Playback V1, Player V1), served by Medley."},
-        "paths": paths,
+        "paths": {},
         "components": {
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"}
             },
-            // The typed routes' schemas join these, `Error` (`error::ErrorBody`) among them.
+            // The routes' schemas join these, `Error` (`error::ErrorBody`) among them.
             "schemas": {}
         }
     })

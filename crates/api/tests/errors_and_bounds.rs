@@ -106,6 +106,24 @@ async fn scopes_are_checked() {
     app.album_session(&token, None, json!({}))
         .await
         .expect_error(403, "ACCESS_DENIED");
+    // A scope grants its read form: music::library reads what music::library:read does.
+    let writer = app
+        .scoped_token(medley_service::demo::DEMO_USER, &["music::library"])
+        .await;
+    app.get("/v1/me/playlists")
+        .token(&writer)
+        .send()
+        .await
+        .expect(200);
+    let reader = app
+        .scoped_token(medley_service::demo::DEMO_USER, &["music::library:read"])
+        .await;
+    app.post("/v1/playlists")
+        .token(&reader)
+        .json(json!({"title": "Nope"}))
+        .send()
+        .await
+        .expect_error(403, "ACCESS_DENIED");
 }
 
 #[tokio::test]

@@ -38,8 +38,15 @@ impl Principal {
         u.id == self.user.id || u.visibility == Visibility::Public
     }
 
+    /// The token holds `scope`; a scope also grants its `:read` form (`music::library` reads
+    /// what `music::library:read` does).
     pub fn require_scope(&self, scope: &str) -> ServiceResult<()> {
-        if self.scopes.iter().any(|s| s == scope) {
+        let read_of = scope.strip_suffix(":read");
+        if self
+            .scopes
+            .iter()
+            .any(|s| s == scope || Some(s.as_str()) == read_of)
+        {
             Ok(())
         } else {
             Err(ServiceError::AccessDenied(format!(
@@ -69,11 +76,6 @@ pub fn hash_token(token: &str) -> String {
 }
 
 impl Medley {
-    /// A user's link in responses.
-    pub(crate) fn user_url(&self, id: &str) -> String {
-        format!("{}/v1/users/{id}", self.settings.public_url)
-    }
-
     pub async fn add_user(&self, new: NewUser) -> ServiceResult<User> {
         let name = new.name.trim();
         if name.is_empty() || medley_core::text::refusal("name", name, 200, false).is_some() {

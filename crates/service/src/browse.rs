@@ -10,14 +10,11 @@ use medley_core::recommend::{self, Seed};
 pub use medley_store::{AlbumRecord, ArtistRecord, PodcastShowRecord};
 use medley_store::{CandidateQuery, ContextKind, ContextRef, PlaylistEntry};
 
-use crate::accounts::Principal;
 use crate::paging::{bad_cursor, comma_list, cursor_of, open_cursor, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// Most ids a multiple lookup takes.
 pub const MAX_IDS: usize = 100;
-
-pub(crate) const SCOPE: &str = "music::catalog";
 
 /// A catalog track, with its album's release date.
 #[derive(Clone, Debug)]
@@ -188,32 +185,20 @@ impl Medley {
         Ok(CatalogAlbum { record: a, tracks })
     }
 
-    pub async fn track_lookup(&self, p: &Principal, id: &str) -> ServiceResult<CatalogTrack> {
-        p.require_scope(SCOPE)?;
+    pub async fn track_lookup(&self, id: &str) -> ServiceResult<CatalogTrack> {
         found(self.catalog_tracks(&[id.to_string()]).await?, "track", id)
     }
 
-    pub async fn tracks_lookup(
-        &self,
-        p: &Principal,
-        ids: &str,
-    ) -> ServiceResult<Vec<CatalogTrack>> {
-        p.require_scope(SCOPE)?;
+    pub async fn tracks_lookup(&self, ids: &str) -> ServiceResult<Vec<CatalogTrack>> {
         self.catalog_tracks(&ids_param(ids)?).await
     }
 
-    pub async fn album_lookup(&self, p: &Principal, id: &str) -> ServiceResult<CatalogAlbum> {
-        p.require_scope(SCOPE)?;
+    pub async fn album_lookup(&self, id: &str) -> ServiceResult<CatalogAlbum> {
         let a = found(self.store.albums(&[id.to_string()]).await?, "album", id)?;
         self.catalog_album(a, true).await
     }
 
-    pub async fn albums_lookup(
-        &self,
-        p: &Principal,
-        ids: &str,
-    ) -> ServiceResult<Vec<CatalogAlbum>> {
-        p.require_scope(SCOPE)?;
+    pub async fn albums_lookup(&self, ids: &str) -> ServiceResult<Vec<CatalogAlbum>> {
         let mut out = Vec::new();
         for a in self.store.albums(&ids_param(ids)?).await? {
             out.push(self.catalog_album(a, true).await?);
@@ -225,28 +210,20 @@ impl Medley {
         found(self.store.artists(&[id.to_string()]).await?, "artist", id)
     }
 
-    pub async fn artist_lookup(&self, p: &Principal, id: &str) -> ServiceResult<ArtistRecord> {
-        p.require_scope(SCOPE)?;
+    pub async fn artist_lookup(&self, id: &str) -> ServiceResult<ArtistRecord> {
         self.artist_record(id).await
     }
 
-    pub async fn artists_lookup(
-        &self,
-        p: &Principal,
-        ids: &str,
-    ) -> ServiceResult<Vec<ArtistRecord>> {
-        p.require_scope(SCOPE)?;
+    pub async fn artists_lookup(&self, ids: &str) -> ServiceResult<Vec<ArtistRecord>> {
         Ok(self.store.artists(&ids_param(ids)?).await?)
     }
 
     pub async fn artist_albums(
         &self,
-        p: &Principal,
         id: &str,
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<ArtistList<CatalogAlbum>> {
-        p.require_scope(SCOPE)?;
         let artist = self.artist_record(id).await?;
         let after = match cursor {
             None => None,
@@ -333,12 +310,10 @@ impl Medley {
 
     pub async fn artist_tracks(
         &self,
-        p: &Principal,
         id: &str,
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<ArtistList<CatalogTrack>> {
-        p.require_scope(SCOPE)?;
         let artist = self.artist_record(id).await?;
         let page = self
             .context_page(ContextKind::Artist, id, limit, cursor)
@@ -350,11 +325,9 @@ impl Medley {
     /// tracks, and people who play both.
     pub async fn related_artists(
         &self,
-        p: &Principal,
         id: &str,
         limit: u32,
     ) -> ServiceResult<ArtistList<ArtistRecord>> {
-        p.require_scope(SCOPE)?;
         let artist = self.artist_record(id).await?;
         let tracks = self.context_head(ContextKind::Artist, id, 20).await?;
         let own: Vec<String> = tracks.iter().map(|t| t.id.clone()).collect();
@@ -389,8 +362,7 @@ impl Medley {
 
     /// A station is named by the catalog item it is seeded from (an artist, album, playlist
     /// or track), as station MRNs are.
-    pub async fn station_lookup(&self, p: &Principal, id: &str) -> ServiceResult<Station> {
-        p.require_scope(SCOPE)?;
+    pub async fn station_lookup(&self, id: &str) -> ServiceResult<Station> {
         let seed = self
             .station_seed(&Mrn {
                 kind: ItemKind::Station,
@@ -415,12 +387,7 @@ impl Medley {
         })
     }
 
-    pub async fn podcast_show_lookup(
-        &self,
-        p: &Principal,
-        id: &str,
-    ) -> ServiceResult<PodcastShowRecord> {
-        p.require_scope(SCOPE)?;
+    pub async fn podcast_show_lookup(&self, id: &str) -> ServiceResult<PodcastShowRecord> {
         found(
             self.store.podcast_shows(&[id.to_string()]).await?,
             "podcast show",

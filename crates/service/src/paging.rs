@@ -1,19 +1,7 @@
 //! What every paged list and id filter shares: the page type, the one cursor format (opaque,
 //! versioned, read back the same way by every list), and comma-separated id lists.
 
-use serde_json::{json, Value};
-
 use crate::{ServiceError, ServiceResult};
-
-/// A page of a list: `{pageInfo: {hasNextPage, token}, edgeCount, edges}`; `token` is the
-/// cursor of the next page, if there is one.
-pub(crate) fn connection(edges: Vec<Value>, token: Option<String>) -> Value {
-    json!({
-        "pageInfo": {"hasNextPage": token.is_some(), "token": token},
-        "edgeCount": edges.len(),
-        "edges": edges,
-    })
-}
 
 /// One page of any list: its items, and the cursor of the next page if there is one.
 #[derive(Clone, Debug, PartialEq)]

@@ -7,7 +7,7 @@ use medley_store::{PlaylistEdit, Visibility};
 use uuid::Uuid;
 
 use crate::accounts::Principal;
-use crate::browse::{found, index_cursor, CatalogTrack, Edge, SCOPE};
+use crate::browse::{found, index_cursor, CatalogTrack, Edge};
 use crate::paging::{cursor_of, time_cursor, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
@@ -60,11 +60,6 @@ pub(crate) fn may_see(p: &Principal, pl: &PlaylistRecord) -> bool {
     pl.visibility == Visibility::Public || pl.owner_id.as_deref().is_none_or(|o| o == p.user.id)
 }
 
-fn library_read(p: &Principal) -> ServiceResult<()> {
-    p.require_scope("music::library")
-        .or_else(|_| p.require_scope("music::library:read"))
-}
-
 impl Medley {
     /// The playlist if the caller may see it (the catalog's, their own, or public); else 404.
     pub(crate) async fn visible_playlist(
@@ -86,7 +81,6 @@ impl Medley {
     /// The caller's own playlist, for changing it: another user's public one is 403, a
     /// private one (or the catalog's) 404.
     async fn own_playlist(&self, p: &Principal, id: &str) -> ServiceResult<PlaylistRecord> {
-        p.require_scope("music::library")?;
         let pl = self.visible_playlist(p, id).await?;
         match pl.owner_id.as_deref() {
             Some(o) if o == p.user.id => Ok(pl),
@@ -100,7 +94,6 @@ impl Medley {
     }
 
     pub async fn playlist_lookup(&self, p: &Principal, id: &str) -> ServiceResult<PlaylistRecord> {
-        p.require_scope(SCOPE)?;
         self.visible_playlist(p, id).await
     }
 
@@ -112,7 +105,6 @@ impl Medley {
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<PlaylistTracks> {
-        p.require_scope(SCOPE)?;
         let playlist = self.visible_playlist(p, id).await?;
         let rows = self
             .store
@@ -128,7 +120,6 @@ impl Medley {
         p: &Principal,
         details: PlaylistDetails,
     ) -> ServiceResult<PlaylistRecord> {
-        p.require_scope("music::library")?;
         let title = text("title", details.title.as_deref().unwrap_or(""), MAX_TITLE)?;
         if title.is_empty() {
             return Err(bad("title must be a non-empty string"));
@@ -285,7 +276,6 @@ impl Medley {
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<Page<Edge<PlaylistRecord>>> {
-        library_read(p)?;
         let mut rows = self
             .store
             .user_playlists(&p.user.id, time_cursor(cursor)?, limit + 1)

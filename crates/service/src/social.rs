@@ -5,10 +5,9 @@
 use std::collections::HashSet;
 
 use medley_store::User;
-use serde_json::{json, Value};
 
 use crate::accounts::Principal;
-use crate::paging::{comma_list, connection, cursor_of, time_cursor};
+use crate::paging::{comma_list, cursor_of, time_cursor, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,31 +40,6 @@ impl Relation {
         }
     }
 
-    fn list_key(self) -> &'static str {
-        match self {
-            Relation::User => "followedUsers",
-            Relation::Artist => "followedArtists",
-            Relation::Playlist => "followedPlaylists",
-            Relation::PodcastShow => "followedPodcastShows",
-            Relation::LibraryTrack => "libraryTracks",
-        }
-    }
-
-    /// The key of a follow/unfollow answer, as User V1 names them (artists use one key for
-    /// both; the library has its own).
-    fn action_key(self, on: bool) -> &'static str {
-        match (self, on) {
-            (Relation::User, true) => "followUser",
-            (Relation::User, false) => "unfollowUser",
-            (Relation::Artist, _) => "followArtist",
-            (Relation::Playlist, true) => "followPlaylist",
-            (Relation::Playlist, false) => "unfollowPlaylist",
-            (Relation::PodcastShow, true) => "followPodcastShow",
-            (Relation::PodcastShow, false) => "unfollowPodcastShow",
-            (Relation::LibraryTrack, _) => "libraryTrack",
-        }
-    }
-
     fn catalog_kind(self) -> &'static str {
         match self {
             Relation::Artist => "ARTIST",
@@ -74,46 +48,51 @@ impl Relation {
             Relation::User | Relation::LibraryTrack => "TRACK",
         }
     }
+}
 
-    fn url_path(self) -> &'static str {
-        match self {
-            Relation::User => "users",
-            Relation::Artist => "artists",
-            Relation::Playlist => "playlists",
-            Relation::PodcastShow => "podcasts/shows",
-            Relation::LibraryTrack => "tracks",
-        }
+/// What a relation points at: its id and its name or title (a user's only where the viewer
+/// may see it; none for a track in a list of library tracks).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub id: String,
+    pub label: Option<String>,
+}
+
+/// A user's list: the user (as the viewer may see them) and a page of what they relate to.
+#[derive(Clone, Debug)]
+pub struct RelationList {
+    pub owner: Target,
+    pub page: Page<Target>,
+}
+
+fn user_target(u: &User, viewer: &Principal) -> Target {
+    Target {
+        id: u.id.clone(),
+        label: viewer.may_see(u).then(|| u.name.clone()),
     }
 }
 
 impl Medley {
-    fn url(&self, rel: Relation, id: &str) -> String {
-        format!("{}/v1/{}/{id}", self.settings.public_url, rel.url_path())
-    }
-
-    /// `{id, name, url}` of a user as `viewer` may see it.
-    fn user_node(&self, u: &User, viewer: &Principal) -> Value {
-        let name = viewer.may_see(u).then_some(&u.name);
-        json!({"id": u.id, "name": name, "url": self.user_url(&u.id)})
-    }
-
-    /// The node of a related target, `None` when it no longer exists.
-    async fn node(
+    /// The target of a relation, `None` when it no longer exists.
+    async fn target(
         &self,
         rel: Relation,
         id: &str,
         viewer: &Principal,
-    ) -> ServiceResult<Option<Value>> {
+    ) -> ServiceResult<Option<Target>> {
+        let titled = |title: String| Target {
+            id: id.to_string(),
+            label: Some(title),
+        };
         Ok(match rel {
-            Relation::User => self
-                .store
-                .user(id)
-                .await?
-                .map(|u| self.user_node(&u, viewer)),
-            Relation::LibraryTrack => Some(json!({"id": id})),
+            Relation::User => self.store.user(id).await?.map(|u| user_target(&u, viewer)),
+            Relation::LibraryTrack => Some(Target {
+                id: id.to_string(),
+                label: None,
+            }),
             // A playlist its owner made private is no longer shown to followers.
             Relation::Playlist => match self.visible_playlist(viewer, id).await {
-                Ok(pl) => Some(json!({"id": id, "name": pl.title, "url": self.url(rel, id)})),
+                Ok(pl) => Some(titled(pl.title)),
                 Err(ServiceError::NotFound(_)) => None,
                 Err(e) => return Err(e),
             },
@@ -121,14 +100,7 @@ impl Medley {
                 .store
                 .item_title(rel.catalog_kind(), id)
                 .await?
-                .map(|title| {
-                    let label = if rel == Relation::PodcastShow {
-                        "title"
-                    } else {
-                        "name"
-                    };
-                    json!({"id": id, label: title, "url": self.url(rel, id)})
-                }),
+                .map(titled),
         })
     }
 
@@ -149,49 +121,42 @@ impl Medley {
         Ok(rows.into_iter().map(|(id, _)| id).collect())
     }
 
-    /// PUT (`on`) or DELETE a follow, or a track in the library; idempotent.
+    /// PUT (`on`) or DELETE a follow, or a track in the library; idempotent. Answers the
+    /// target (a library track with its title).
     pub async fn set_relation(
         &self,
         p: &Principal,
         rel: Relation,
         id: &str,
         on: bool,
-    ) -> ServiceResult<Value> {
-        p.require_scope("music::favorites")?;
+    ) -> ServiceResult<Target> {
         if rel == Relation::User && id == p.user.id {
             return Err(ServiceError::BadRequest(
                 "a user cannot follow themselves".into(),
             ));
         }
         let missing = || ServiceError::NotFound(format!("no {} '{id}'", rel.noun()));
-        let node = match rel {
+        let target = match rel {
             Relation::LibraryTrack => {
                 let track = self
                     .tracks(&[id.to_string()])
                     .await?
                     .pop()
                     .ok_or_else(missing)?;
-                json!({"id": id, "title": track.title, "url": self.url(rel, id)})
+                Target {
+                    id: id.to_string(),
+                    label: Some(track.title.clone()),
+                }
             }
-            _ => self.node(rel, id, p).await?.ok_or_else(missing)?,
+            _ => self.target(rel, id, p).await?.ok_or_else(missing)?,
         };
         self.store
             .set_relation(&p.user.id, rel.kind(), id, on, self.now_ms())
             .await?;
-        let mut answer = serde_json::Map::new();
-        answer.insert(rel.noun().into(), node);
-        if rel == Relation::LibraryTrack {
-            answer.insert("inLibrary".into(), json!(on));
-        } else {
-            answer.insert(
-                "followState".into(),
-                json!(if on { "FOLLOW" } else { "UNFOLLOW" }),
-            );
-        }
-        Ok(json!({ rel.action_key(on): answer }))
+        Ok(target)
     }
 
-    /// What `owner` relates to, as `{"user": {…, <list>: {pageInfo, edgeCount, edges}}}`.
+    /// What `owner` relates to, newest first.
     async fn relation_page(
         &self,
         viewer: &Principal,
@@ -200,8 +165,8 @@ impl Medley {
         only: Option<&str>,
         limit: u32,
         cursor: Option<&str>,
-    ) -> ServiceResult<Value> {
-        let mut rows = self
+    ) -> ServiceResult<RelationList> {
+        let rows = self
             .store
             .targets(
                 &owner.id,
@@ -211,53 +176,41 @@ impl Medley {
                 limit + 1,
             )
             .await?;
-        self.page(
-            viewer,
-            owner,
-            rel.list_key(),
-            &mut rows,
-            limit,
-            |id| async move {
-                let node = self.node(rel, &id, viewer).await?;
-                Ok(node.map(|n| {
-                    if rel == Relation::LibraryTrack {
-                        json!({"uploaded": false, "purchased": false, "node": n})
-                    } else {
-                        json!({ "node": n })
-                    }
-                }))
-            },
-        )
+        self.list(viewer, owner, rows, limit, |id| async move {
+            self.target(rel, &id, viewer).await
+        })
         .await
     }
 
-    async fn page<F, Fut>(
+    /// A page of `rows` (ids with the time of the relation, one past `limit`), each made a
+    /// target by `target` (or left out where it no longer exists).
+    async fn list<F, Fut>(
         &self,
         viewer: &Principal,
         owner: &User,
-        key: &str,
-        rows: &mut Vec<(String, i64)>,
+        mut rows: Vec<(String, i64)>,
         limit: u32,
-        edge: F,
-    ) -> ServiceResult<Value>
+        target: F,
+    ) -> ServiceResult<RelationList>
     where
         F: Fn(String) -> Fut,
-        Fut: std::future::Future<Output = ServiceResult<Option<Value>>>,
+        Fut: std::future::Future<Output = ServiceResult<Option<Target>>>,
     {
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let mut edges = Vec::with_capacity(rows.len());
+        let mut items = Vec::with_capacity(rows.len());
         for (id, _) in rows.iter() {
-            if let Some(e) = edge(id.clone()).await? {
-                edges.push(e);
+            if let Some(t) = target(id.clone()).await? {
+                items.push(t);
             }
         }
-        let token = more
+        let next = more
             .then(|| rows.last().map(|(id, ms)| cursor_of([&ms.to_string(), id])))
             .flatten();
-        let mut user = self.user_node(owner, viewer);
-        user[key] = connection(edges, token);
-        Ok(json!({ "user": user }))
+        Ok(RelationList {
+            owner: user_target(owner, viewer),
+            page: Page { items, next },
+        })
     }
 
     /// The caller's follows (or library tracks, optionally checking `only` ids' status).
@@ -268,12 +221,7 @@ impl Medley {
         only: Option<&str>,
         limit: u32,
         cursor: Option<&str>,
-    ) -> ServiceResult<Value> {
-        if rel == Relation::LibraryTrack {
-            require_either(p, "music::profile:read", "music::profile")?;
-        } else {
-            require_either(p, "music::favorites:read", "music::favorites")?;
-        }
+    ) -> ServiceResult<RelationList> {
         self.relation_page(p, &p.user, rel, only, limit, cursor)
             .await
     }
@@ -287,8 +235,7 @@ impl Medley {
         only: Option<&str>,
         limit: u32,
         cursor: Option<&str>,
-    ) -> ServiceResult<Value> {
-        p.require_scope("music::catalog")?;
+    ) -> ServiceResult<RelationList> {
         let owner = self.visible_user(p, user_id).await?;
         self.relation_page(p, &owner, rel, only, limit, cursor)
             .await
@@ -301,18 +248,12 @@ impl Medley {
         user_id: Option<&str>,
         limit: u32,
         cursor: Option<&str>,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<RelationList> {
         let owner = match user_id {
-            None => {
-                require_either(p, "music::favorites:read", "music::favorites")?;
-                p.user.clone()
-            }
-            Some(id) => {
-                p.require_scope("music::catalog")?;
-                self.visible_user(p, id).await?
-            }
+            None => p.user.clone(),
+            Some(id) => self.visible_user(p, id).await?,
         };
-        let mut rows = self
+        let rows = self
             .store
             .sources(
                 Relation::User.kind(),
@@ -321,12 +262,8 @@ impl Medley {
                 limit + 1,
             )
             .await?;
-        self.page(p, &owner, "followers", &mut rows, limit, |id| async move {
-            Ok(self
-                .store
-                .user(&id)
-                .await?
-                .map(|u| json!({ "node": self.user_node(&u, p) })))
+        self.list(p, &owner, rows, limit, |id| async move {
+            Ok(self.store.user(&id).await?.map(|u| user_target(&u, p)))
         })
         .await
     }
@@ -337,8 +274,4 @@ impl Medley {
             _ => Err(ServiceError::NotFound(format!("no user '{id}'"))),
         }
     }
-}
-
-fn require_either(p: &Principal, read: &str, write: &str) -> ServiceResult<()> {
-    p.require_scope(read).or_else(|_| p.require_scope(write))
 }

@@ -170,14 +170,14 @@ pub fn borrowed<T>(
     responses((status = 200, description = "The track", body = Data<TrackAnswer>)))]
 pub async fn track(
     State(m): State<Medley>,
-    Caller(p): Caller,
+    _: Caller,
     Path(id): Path<String>,
     Query(q): Query<TrackQuery>,
 ) -> Answer {
     if let Some(MediaType::Video) = q.media_type {
         return Err(ApiError::not_found(format!("no video of track '{id}'")));
     }
-    let t = m.track_lookup(&p, &id).await?;
+    let t = m.track_lookup(&id).await?;
     let track = TrackObject::of(&Urls::of(&m), &t);
     Ok(data(TrackAnswer { track }))
 }
@@ -187,12 +187,8 @@ pub async fn track(
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
     params(IdsQuery),
     responses((status = 200, description = "The tracks found, in the order asked", body = Data<TracksAnswer>)))]
-pub async fn tracks(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Query(q): Query<IdsQuery>,
-) -> Answer {
-    let found = m.tracks_lookup(&p, &q.ids).await?;
+pub async fn tracks(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery>) -> Answer {
+    let found = m.tracks_lookup(&q.ids).await?;
     let urls = Urls::of(&m);
     let tracks = found.iter().map(|t| TrackObject::of(&urls, t)).collect();
     Ok(data(TracksAnswer { tracks }))
@@ -205,11 +201,11 @@ pub async fn tracks(
     responses((status = 200, description = "The album, with its tracks in order", body = Data<AlbumAnswer>)))]
 pub async fn album(
     State(m): State<Medley>,
-    Caller(p): Caller,
+    _: Caller,
     _: NoQuery,
     Path(id): Path<String>,
 ) -> Answer {
-    let a = m.album_lookup(&p, &id).await?;
+    let a = m.album_lookup(&id).await?;
     let album = AlbumObject::of(&Urls::of(&m), &a);
     Ok(data(AlbumAnswer { album }))
 }
@@ -219,12 +215,8 @@ pub async fn album(
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
     params(IdsQuery),
     responses((status = 200, description = "The albums found, in the order asked", body = Data<AlbumsAnswer>)))]
-pub async fn albums(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Query(q): Query<IdsQuery>,
-) -> Answer {
-    let found = m.albums_lookup(&p, &q.ids).await?;
+pub async fn albums(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery>) -> Answer {
+    let found = m.albums_lookup(&q.ids).await?;
     let urls = Urls::of(&m);
     let albums = found.iter().map(|a| AlbumObject::of(&urls, a)).collect();
     Ok(data(AlbumsAnswer { albums }))
@@ -237,11 +229,11 @@ pub async fn albums(
     responses((status = 200, description = "The artist", body = Data<ArtistAnswer>)))]
 pub async fn artist(
     State(m): State<Medley>,
-    Caller(p): Caller,
+    _: Caller,
     _: NoQuery,
     Path(id): Path<String>,
 ) -> Answer {
-    let a = m.artist_lookup(&p, &id).await?;
+    let a = m.artist_lookup(&id).await?;
     let artist = ArtistObject::of(&Urls::of(&m), &a);
     Ok(data(ArtistAnswer { artist }))
 }
@@ -251,12 +243,8 @@ pub async fn artist(
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
     params(IdsQuery),
     responses((status = 200, description = "The artists found, in the order asked", body = Data<ArtistsAnswer>)))]
-pub async fn artists(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Query(q): Query<IdsQuery>,
-) -> Answer {
-    let found = m.artists_lookup(&p, &q.ids).await?;
+pub async fn artists(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery>) -> Answer {
+    let found = m.artists_lookup(&q.ids).await?;
     let urls = Urls::of(&m);
     let artists = found.iter().map(|a| ArtistObject::of(&urls, a)).collect();
     Ok(data(ArtistsAnswer { artists }))
@@ -269,13 +257,11 @@ pub async fn artists(
     responses((status = 200, description = "The artist, with a page of its albums in `albums`", body = Data<ArtistListAnswer>)))]
 pub async fn artist_albums(
     State(m): State<Medley>,
-    Caller(p): Caller,
+    _: Caller,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Answer {
-    let list = m
-        .artist_albums(&p, &id, q.limit.0, q.cursor.as_deref())
-        .await?;
+    let list = m.artist_albums(&id, q.limit.0, q.cursor.as_deref()).await?;
     let urls = Urls::of(&m);
     let mut artist = ArtistWithList::of(&urls, &list.artist);
     artist.albums = Some(edges(borrowed(&list.page), |a| AlbumObject::of(&urls, a)));
@@ -289,13 +275,11 @@ pub async fn artist_albums(
     responses((status = 200, description = "The artist, with a page of its tracks in `tracks`", body = Data<ArtistListAnswer>)))]
 pub async fn artist_tracks(
     State(m): State<Medley>,
-    Caller(p): Caller,
+    _: Caller,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Answer {
-    let list = m
-        .artist_tracks(&p, &id, q.limit.0, q.cursor.as_deref())
-        .await?;
+    let list = m.artist_tracks(&id, q.limit.0, q.cursor.as_deref()).await?;
     let urls = Urls::of(&m);
     let mut artist = ArtistWithList::of(&urls, &list.artist);
     artist.tracks = Some(edges(borrowed(&list.page), |t| TrackObject::of(&urls, t)));
@@ -309,11 +293,11 @@ pub async fn artist_tracks(
     responses((status = 200, description = "The artist, with artists like it in `relatedArtists`", body = Data<ArtistListAnswer>)))]
 pub async fn related_artists(
     State(m): State<Medley>,
-    Caller(p): Caller,
+    _: Caller,
     Path(id): Path<String>,
     Query(q): Query<RelatedQuery>,
 ) -> Answer {
-    let list = m.related_artists(&p, &id, q.limit.0).await?;
+    let list = m.related_artists(&id, q.limit.0).await?;
     let urls = Urls::of(&m);
     let mut artist = ArtistWithList::of(&urls, &list.artist);
     artist.related_artists = Some(edges(borrowed(&list.page), |a| ArtistObject::of(&urls, a)));
@@ -361,11 +345,11 @@ pub async fn playlist_tracks(
     responses((status = 200, description = "The station", body = Data<StationAnswer>)))]
 pub async fn station(
     State(m): State<Medley>,
-    Caller(p): Caller,
+    _: Caller,
     _: NoQuery,
     Path(id): Path<String>,
 ) -> Answer {
-    let s = m.station_lookup(&p, &id).await?;
+    let s = m.station_lookup(&id).await?;
     let station = StationObject::of(&Urls::of(&m), &s);
     Ok(data(StationAnswer { station }))
 }
@@ -377,11 +361,11 @@ pub async fn station(
     responses((status = 200, description = "The podcast show", body = Data<PodcastShowAnswer>)))]
 pub async fn podcast_show(
     State(m): State<Medley>,
-    Caller(p): Caller,
+    _: Caller,
     _: NoQuery,
     Path(id): Path<String>,
 ) -> Answer {
-    let s = m.podcast_show_lookup(&p, &id).await?;
+    let s = m.podcast_show_lookup(&id).await?;
     let podcast_show = PodcastShowObject::of(&Urls::of(&m), &s);
     Ok(data(PodcastShowAnswer { podcast_show }))
 }

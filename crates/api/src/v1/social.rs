@@ -1,146 +1,513 @@
-//! User V1.0 handlers for follows, followers and the library.
+//! User V1.0: follows, followers and the library. Every list answers
+//! `{"user": {id, name, url, <list>: {pageInfo, edgeCount, edges}}}`, newest first.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
-use medley_service::social::Relation;
+use medley_service::accounts::Principal;
+use medley_service::social::{Relation, RelationList, Target};
 use medley_service::Medley;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::playback::data;
+use super::shapes::{Connection, Data};
 use crate::extract::Caller;
-use crate::extract::{limit, param};
+use crate::params::{Limit, NoQuery, Query};
+use crate::urls::Urls;
 use crate::ApiError;
 
-type Params = Query<Vec<(String, String)>>;
-type ApiResult = Result<Response, ApiError>;
+type Answer = Result<Response, ApiError>;
 
-/// Most edges a list returns; another user's podcast shows page by 36 (User V1).
-const MAX: u32 = 100;
-const MAX_THEIR_SHOWS: u32 = 36;
-
-async fn mine(
-    m: Medley,
-    p: medley_service::accounts::Principal,
-    rel: Relation,
-    filter: Option<&str>,
-    q: &[(String, String)],
-) -> ApiResult {
-    let only = match filter {
-        Some(name) => param(q, name)?,
-        None => None,
-    };
-    Ok(data(
-        m.my_relations(&p, rel, only, limit(q, MAX)?, param(q, "cursor")?)
-            .await?,
-    ))
+/// A user another refers to; `name` is null where their profile is private.
+#[derive(Serialize, ToSchema)]
+pub struct UserNode {
+    id: String,
+    name: Option<String>,
+    url: String,
 }
 
-async fn theirs(
-    m: Medley,
-    p: medley_service::accounts::Principal,
-    id: &str,
-    rel: Relation,
-    filter: Option<&str>,
-    max: u32,
-    q: &[(String, String)],
-) -> ApiResult {
-    let only = match filter {
-        Some(name) => param(q, name)?,
-        None => None,
-    };
-    Ok(data(
-        m.their_relations(&p, id, rel, only, limit(q, max)?, param(q, "cursor")?)
-            .await?,
-    ))
+/// An artist or playlist followed.
+#[derive(Serialize, ToSchema)]
+pub struct NamedNode {
+    id: String,
+    name: String,
+    url: String,
 }
 
+/// A podcast show followed, or a track added to the library.
+#[derive(Serialize, ToSchema)]
+pub struct TitledNode {
+    id: String,
+    title: String,
+    url: String,
+}
+
+/// A track in the library list.
+#[derive(Serialize, ToSchema)]
+pub struct IdNode {
+    id: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NodeEdge<N> {
+    node: N,
+}
+
+/// Medley keeps no uploads or purchases: both are always false.
+#[derive(Serialize, ToSchema)]
+pub struct LibraryEdge {
+    uploaded: bool,
+    purchased: bool,
+    node: IdNode,
+}
+
+fn user_node(urls: &Urls, t: Target) -> UserNode {
+    UserNode {
+        url: urls.item("users", &t.id),
+        id: t.id,
+        name: t.label,
+    }
+}
+
+fn named(urls: &Urls, collection: &str, t: Target) -> NamedNode {
+    NamedNode {
+        url: urls.item(collection, &t.id),
+        id: t.id,
+        name: t.label.unwrap_or_default(),
+    }
+}
+
+fn titled(urls: &Urls, collection: &str, t: Target) -> TitledNode {
+    TitledNode {
+        url: urls.item(collection, &t.id),
+        id: t.id,
+        title: t.label.unwrap_or_default(),
+    }
+}
+
+/// The answer of each list: `Answer { user: Owner { …, key: Connection<Edge> } }`.
+macro_rules! list_answers {
+    ($( $answer:ident, $owner:ident { $key:ident: $edge:ty } )*) => { $(
+        #[derive(Serialize, ToSchema)]
+        pub struct $answer {
+            user: $owner,
+        }
+
+        #[derive(Serialize, ToSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $owner {
+            id: String,
+            name: Option<String>,
+            url: String,
+            #[schema(inline)]
+            $key: Connection<$edge>,
+        }
+
+        impl $answer {
+            fn of(urls: &Urls, list: RelationList, edge: impl FnMut(Target) -> $edge) -> Self {
+                let owner = list.owner;
+                $answer {
+                    user: $owner {
+                        url: urls.item("users", &owner.id),
+                        id: owner.id,
+                        name: owner.label,
+                        $key: Connection::of(list.page, edge),
+                    },
+                }
+            }
+        }
+    )* };
+}
+
+list_answers! {
+    FollowersAnswer, FollowersOwner { followers: NodeEdge<UserNode> }
+    FollowedUsersAnswer, FollowedUsersOwner { followed_users: NodeEdge<UserNode> }
+    FollowedArtistsAnswer, FollowedArtistsOwner { followed_artists: NodeEdge<NamedNode> }
+    FollowedPlaylistsAnswer, FollowedPlaylistsOwner { followed_playlists: NodeEdge<NamedNode> }
+    FollowedShowsAnswer, FollowedShowsOwner { followed_podcast_shows: NodeEdge<TitledNode> }
+    LibraryTracksAnswer, LibraryTracksOwner { library_tracks: LibraryEdge }
+}
+
+/// A list's answer for its relation.
+fn list_answer(urls: &Urls, rel: Relation, followers: bool, list: RelationList) -> Response {
+    fn edge<N>(node: N) -> NodeEdge<N> {
+        NodeEdge { node }
+    }
+    if followers {
+        return data(FollowersAnswer::of(urls, list, |t| {
+            edge(user_node(urls, t))
+        }));
+    }
+    match rel {
+        Relation::User => data(FollowedUsersAnswer::of(urls, list, |t| {
+            edge(user_node(urls, t))
+        })),
+        Relation::Artist => data(FollowedArtistsAnswer::of(urls, list, |t| {
+            edge(named(urls, "artists", t))
+        })),
+        Relation::Playlist => data(FollowedPlaylistsAnswer::of(urls, list, |t| {
+            edge(named(urls, "playlists", t))
+        })),
+        Relation::PodcastShow => data(FollowedShowsAnswer::of(urls, list, |t| {
+            edge(titled(urls, "podcasts/shows", t))
+        })),
+        Relation::LibraryTrack => data(LibraryTracksAnswer::of(urls, list, |t| LibraryEdge {
+            uploaded: false,
+            purchased: false,
+            node: IdNode { id: t.id },
+        })),
+    }
+}
+
+/// `?limit=&cursor=` of the lists, and the ids whose status the caller checks.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    #[serde(default)]
+    #[param(inline)]
+    limit: Limit<1, 100, 100>,
+    /// `pageInfo.token` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct TrackIdsQuery {
+    #[serde(default)]
+    #[param(inline)]
+    limit: Limit<1, 100, 100>,
+    cursor: Option<String>,
+    /// Comma-separated track ids: the list holds only those of them in the library.
+    track_ids: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ArtistIdsQuery {
+    #[serde(default)]
+    #[param(inline)]
+    limit: Limit<1, 100, 100>,
+    cursor: Option<String>,
+    /// Comma-separated artist ids: the list holds only those of them followed.
+    artist_ids: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PlaylistIdsQuery {
+    #[serde(default)]
+    #[param(inline)]
+    limit: Limit<1, 100, 100>,
+    cursor: Option<String>,
+    /// Comma-separated playlist ids: the list holds only those of them followed.
+    playlist_ids: Option<String>,
+}
+
+/// Another user's podcast shows page by 36 (User V1).
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ShowsQuery {
+    #[serde(default)]
+    #[param(inline)]
+    limit: Limit<1, 36, 36>,
+    cursor: Option<String>,
+}
+
+/// What every list query gives: limit, cursor, and the ids to check.
+trait Listing {
+    fn parts(&self) -> (u32, Option<&str>, Option<&str>);
+}
+
+impl Listing for ListQuery {
+    fn parts(&self) -> (u32, Option<&str>, Option<&str>) {
+        (self.limit.0, self.cursor.as_deref(), None)
+    }
+}
+
+impl Listing for ShowsQuery {
+    fn parts(&self) -> (u32, Option<&str>, Option<&str>) {
+        (self.limit.0, self.cursor.as_deref(), None)
+    }
+}
+
+impl Listing for TrackIdsQuery {
+    fn parts(&self) -> (u32, Option<&str>, Option<&str>) {
+        (
+            self.limit.0,
+            self.cursor.as_deref(),
+            self.track_ids.as_deref(),
+        )
+    }
+}
+
+impl Listing for ArtistIdsQuery {
+    fn parts(&self) -> (u32, Option<&str>, Option<&str>) {
+        (
+            self.limit.0,
+            self.cursor.as_deref(),
+            self.artist_ids.as_deref(),
+        )
+    }
+}
+
+impl Listing for PlaylistIdsQuery {
+    fn parts(&self) -> (u32, Option<&str>, Option<&str>) {
+        (
+            self.limit.0,
+            self.cursor.as_deref(),
+            self.playlist_ids.as_deref(),
+        )
+    }
+}
+
+async fn mine(m: Medley, p: Principal, rel: Relation, q: impl Listing) -> Answer {
+    let (limit, cursor, only) = q.parts();
+    let list = m.my_relations(&p, rel, only, limit, cursor).await?;
+    Ok(list_answer(&Urls::of(&m), rel, false, list))
+}
+
+async fn theirs(m: Medley, p: Principal, id: &str, rel: Relation, q: impl Listing) -> Answer {
+    let (limit, cursor, only) = q.parts();
+    let list = m.their_relations(&p, id, rel, only, limit, cursor).await?;
+    Ok(list_answer(&Urls::of(&m), rel, false, list))
+}
+
+/// Get current user's followers
+#[utoipa::path(get, path = "/v1/me/followers", tag = "Library and follows", operation_id = "social_my_followers",
+    security(("bearer" = ["music::favorites:read"], "apiKey" = [])),
+    params(ListQuery),
+    responses((status = 200, description = "The users who follow the caller, newest first", body = Data<FollowersAnswer>)))]
 pub async fn my_followers(
     State(m): State<Medley>,
     Caller(p): Caller,
-    Query(q): Params,
-) -> ApiResult {
-    Ok(data(
-        m.followers(&p, None, limit(&q, MAX)?, param(&q, "cursor")?)
-            .await?,
-    ))
+    Query(q): Query<ListQuery>,
+) -> Answer {
+    let list = m
+        .followers(&p, None, q.limit.0, q.cursor.as_deref())
+        .await?;
+    Ok(list_answer(&Urls::of(&m), Relation::User, true, list))
 }
 
+/// Get user's followers
+#[utoipa::path(get, path = "/v1/users/{id}/followers", tag = "Library and follows", operation_id = "social_their_followers",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(("id" = String, Path, description = "The user's id (their profile must be public)"), ListQuery),
+    responses((status = 200, description = "The users who follow them, newest first", body = Data<FollowersAnswer>)))]
 pub async fn their_followers(
     State(m): State<Medley>,
     Caller(p): Caller,
     Path(id): Path<String>,
-    Query(q): Params,
-) -> ApiResult {
-    Ok(data(
-        m.followers(&p, Some(&id), limit(&q, MAX)?, param(&q, "cursor")?)
-            .await?,
-    ))
+    Query(q): Query<ListQuery>,
+) -> Answer {
+    let list = m
+        .followers(&p, Some(&id), q.limit.0, q.cursor.as_deref())
+        .await?;
+    Ok(list_answer(&Urls::of(&m), Relation::User, true, list))
 }
 
-/// Handlers for the caller's lists: `name => relation, filter parameter`.
+/// Handlers for the caller's lists.
 macro_rules! my_lists {
-    ($( $name:ident => $rel:expr, $filter:expr; )*) => { $(
-        pub async fn $name(State(m): State<Medley>, Caller(p): Caller, Query(q): Params) -> ApiResult {
-            mine(m, p, $rel, $filter, &q).await
+    ($( $name:ident $path:literal $summary:literal $scope:literal, $query:ty, $answer:ty => $rel:expr; )*) => { $(
+        #[doc = $summary]
+        #[utoipa::path(get, path = $path, tag = "Library and follows", operation_id = concat!("social_", stringify!($name)),
+            security(("bearer" = [$scope], "apiKey" = [])),
+            params($query),
+            responses((status = 200, description = "Newest first", body = Data<$answer>)))]
+        pub async fn $name(State(m): State<Medley>, Caller(p): Caller, Query(q): Query<$query>) -> Answer {
+            mine(m, p, $rel, q).await
         }
     )* };
 }
 
 my_lists! {
-    library_tracks => Relation::LibraryTrack, Some("trackIds");
-    my_followed_users => Relation::User, None;
-    my_followed_artists => Relation::Artist, Some("artistIds");
-    my_followed_playlists => Relation::Playlist, Some("playlistIds");
-    my_followed_shows => Relation::PodcastShow, None;
+    library_tracks "/v1/me/library/tracks" "Get current user's library tracks (trackIds: check their like status)"
+        "music::profile:read", TrackIdsQuery, LibraryTracksAnswer => Relation::LibraryTrack;
+    my_followed_users "/v1/me/followed/users" "Get current user's followed users"
+        "music::favorites:read", ListQuery, FollowedUsersAnswer => Relation::User;
+    my_followed_artists "/v1/me/followed/artists" "Get current user's followed artists"
+        "music::favorites:read", ArtistIdsQuery, FollowedArtistsAnswer => Relation::Artist;
+    my_followed_playlists "/v1/me/followed/playlists" "Get current user's followed playlists"
+        "music::favorites:read", PlaylistIdsQuery, FollowedPlaylistsAnswer => Relation::Playlist;
+    my_followed_shows "/v1/me/followed/podcasts/shows" "Get current user's followed podcast shows"
+        "music::favorites:read", ListQuery, FollowedShowsAnswer => Relation::PodcastShow;
 }
 
-/// Handlers for another user's lists: `name => relation, filter parameter, largest page`.
+/// Handlers for another user's lists.
 macro_rules! their_lists {
-    ($( $name:ident => $rel:expr, $filter:expr, $max:expr; )*) => { $(
+    ($( $name:ident $path:literal $summary:literal, $query:ty, $answer:ty => $rel:expr; )*) => { $(
+        #[doc = $summary]
+        #[utoipa::path(get, path = $path, tag = "Library and follows", operation_id = concat!("social_", stringify!($name)),
+            security(("bearer" = ["music::catalog"], "apiKey" = [])),
+            params(("id" = String, Path, description = "The user's id (their profile must be public)"), $query),
+            responses((status = 200, description = "Newest first", body = Data<$answer>)))]
         pub async fn $name(
             State(m): State<Medley>,
             Caller(p): Caller,
             Path(id): Path<String>,
-            Query(q): Params,
-        ) -> ApiResult {
-            theirs(m, p, &id, $rel, $filter, $max, &q).await
+            Query(q): Query<$query>,
+        ) -> Answer {
+            theirs(m, p, &id, $rel, q).await
         }
     )* };
 }
 
 their_lists! {
-    their_followed_users => Relation::User, None, MAX;
-    // The path of the spec's example, `/v1/users/{id}/followed`: the same list.
-    their_followed_users_spec_path => Relation::User, None, MAX;
-    their_followed_artists => Relation::Artist, Some("artistIds"), MAX;
-    their_followed_playlists => Relation::Playlist, Some("playlistIds"), MAX;
-    their_followed_shows => Relation::PodcastShow, None, MAX_THEIR_SHOWS;
+    their_followed_users "/v1/users/{id}/followed/users" "Get user's followed users",
+        ListQuery, FollowedUsersAnswer => Relation::User;
+    their_followed_users_spec_path "/v1/users/{id}/followed" "Get user's followed users (the path of the spec's example)",
+        ListQuery, FollowedUsersAnswer => Relation::User;
+    their_followed_artists "/v1/users/{id}/followed/artists" "Get user's followed artists",
+        ArtistIdsQuery, FollowedArtistsAnswer => Relation::Artist;
+    their_followed_playlists "/v1/users/{id}/followed/playlists" "Get user's followed playlists",
+        PlaylistIdsQuery, FollowedPlaylistsAnswer => Relation::Playlist;
+    their_followed_shows "/v1/users/{id}/followed/podcasts/shows" "Get user's followed podcast shows",
+        ShowsQuery, FollowedShowsAnswer => Relation::PodcastShow;
 }
 
-async fn set(
-    m: Medley,
-    p: medley_service::accounts::Principal,
-    rel: Relation,
-    id: &str,
-    on: bool,
-) -> ApiResult {
-    Ok(data(m.set_relation(&p, rel, id, on).await?))
+/// `FOLLOW` or `UNFOLLOW`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FollowState {
+    Follow,
+    Unfollow,
 }
 
-macro_rules! follow_handlers {
-    ($( $put:ident, $delete:ident => $rel:expr; )*) => { $(
-        pub async fn $put(State(m): State<Medley>, Caller(p): Caller, Path(id): Path<String>) -> ApiResult {
-            set(m, p, $rel, &id, true).await
+/// The answer of a follow or unfollow: `Answer { key: Change { noun: Node, followState } }`.
+macro_rules! follow_answers {
+    ($( $answer:ident, $change:ident { $key:ident, $noun:ident: $node:ty } )*) => { $(
+        #[derive(Serialize, ToSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $answer {
+            $key: $change,
         }
-        pub async fn $delete(State(m): State<Medley>, Caller(p): Caller, Path(id): Path<String>) -> ApiResult {
-            set(m, p, $rel, &id, false).await
+
+        #[derive(Serialize, ToSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $change {
+            $noun: $node,
+            follow_state: FollowState,
         }
     )* };
 }
 
-follow_handlers! {
-    follow_user, unfollow_user => Relation::User;
-    follow_artist, unfollow_artist => Relation::Artist;
-    follow_playlist, unfollow_playlist => Relation::Playlist;
-    follow_show, unfollow_show => Relation::PodcastShow;
-    add_library_track, remove_library_track => Relation::LibraryTrack;
+follow_answers! {
+    FollowUserAnswer, UserFollow { follow_user, user: UserNode }
+    UnfollowUserAnswer, UserUnfollow { unfollow_user, user: UserNode }
+    // User V1 names both of an artist's answers followArtist.
+    FollowArtistAnswer, ArtistFollow { follow_artist, artist: NamedNode }
+    FollowPlaylistAnswer, PlaylistFollow { follow_playlist, playlist: NamedNode }
+    UnfollowPlaylistAnswer, PlaylistUnfollow { unfollow_playlist, playlist: NamedNode }
+    FollowShowAnswer, ShowFollow { follow_podcast_show, podcast_show: TitledNode }
+    UnfollowShowAnswer, ShowUnfollow { unfollow_podcast_show, podcast_show: TitledNode }
+}
+
+/// `{"libraryTrack": {"track": …, "inLibrary": …}}`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LibraryTrackAnswer {
+    library_track: LibraryChange,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LibraryChange {
+    track: TitledNode,
+    in_library: bool,
+}
+
+/// The answer of setting (`on`) or clearing a relation.
+fn change_answer(urls: &Urls, rel: Relation, on: bool, t: Target) -> Response {
+    let state = if on {
+        FollowState::Follow
+    } else {
+        FollowState::Unfollow
+    };
+    match (rel, on) {
+        (Relation::User, true) => data(FollowUserAnswer {
+            follow_user: UserFollow {
+                user: user_node(urls, t),
+                follow_state: state,
+            },
+        }),
+        (Relation::User, false) => data(UnfollowUserAnswer {
+            unfollow_user: UserUnfollow {
+                user: user_node(urls, t),
+                follow_state: state,
+            },
+        }),
+        (Relation::Artist, _) => data(FollowArtistAnswer {
+            follow_artist: ArtistFollow {
+                artist: named(urls, "artists", t),
+                follow_state: state,
+            },
+        }),
+        (Relation::Playlist, true) => data(FollowPlaylistAnswer {
+            follow_playlist: PlaylistFollow {
+                playlist: named(urls, "playlists", t),
+                follow_state: state,
+            },
+        }),
+        (Relation::Playlist, false) => data(UnfollowPlaylistAnswer {
+            unfollow_playlist: PlaylistUnfollow {
+                playlist: named(urls, "playlists", t),
+                follow_state: state,
+            },
+        }),
+        (Relation::PodcastShow, true) => data(FollowShowAnswer {
+            follow_podcast_show: ShowFollow {
+                podcast_show: titled(urls, "podcasts/shows", t),
+                follow_state: state,
+            },
+        }),
+        (Relation::PodcastShow, false) => data(UnfollowShowAnswer {
+            unfollow_podcast_show: ShowUnfollow {
+                podcast_show: titled(urls, "podcasts/shows", t),
+                follow_state: state,
+            },
+        }),
+        (Relation::LibraryTrack, _) => data(LibraryTrackAnswer {
+            library_track: LibraryChange {
+                track: titled(urls, "tracks", t),
+                in_library: on,
+            },
+        }),
+    }
+}
+
+/// Handlers that set or clear a relation to `{id}`.
+macro_rules! changes {
+    ($( $name:ident $method:ident $path:literal $summary:literal, $answer:ty => $rel:expr, $on:literal; )*) => { $(
+        #[doc = $summary]
+        #[utoipa::path($method, path = $path, tag = "Library and follows", operation_id = concat!("social_", stringify!($name)),
+            security(("bearer" = ["music::favorites"], "apiKey" = [])),
+            params(("id" = String, Path, description = "The id of what is followed or kept")),
+            responses((status = 200, description = "What changed (doing it twice changes nothing more)", body = Data<$answer>)))]
+        pub async fn $name(
+            State(m): State<Medley>,
+            Caller(p): Caller,
+            _: NoQuery,
+            Path(id): Path<String>,
+        ) -> Answer {
+            let target = m.set_relation(&p, $rel, &id, $on).await?;
+            Ok(change_answer(&Urls::of(&m), $rel, $on, target))
+        }
+    )* };
+}
+
+changes! {
+    follow_user put "/v1/me/followed/users/{id}" "Follow a user", FollowUserAnswer => Relation::User, true;
+    unfollow_user delete "/v1/me/followed/users/{id}" "Unfollow a user", UnfollowUserAnswer => Relation::User, false;
+    follow_artist put "/v1/me/followed/artists/{id}" "Follow an artist", FollowArtistAnswer => Relation::Artist, true;
+    unfollow_artist delete "/v1/me/followed/artists/{id}" "Unfollow an artist", FollowArtistAnswer => Relation::Artist, false;
+    follow_playlist put "/v1/me/followed/playlists/{id}" "Follow a playlist", FollowPlaylistAnswer => Relation::Playlist, true;
+    unfollow_playlist delete "/v1/me/followed/playlists/{id}" "Unfollow a playlist", UnfollowPlaylistAnswer => Relation::Playlist, false;
+    follow_show put "/v1/me/followed/podcasts/shows/{id}" "Follow a podcast show", FollowShowAnswer => Relation::PodcastShow, true;
+    unfollow_show delete "/v1/me/followed/podcasts/shows/{id}" "Unfollow a podcast show", UnfollowShowAnswer => Relation::PodcastShow, false;
+    add_library_track put "/v1/me/library/tracks/{id}" "Add a track to the current user's library", LibraryTrackAnswer => Relation::LibraryTrack, true;
+    remove_library_track delete "/v1/me/library/tracks/{id}" "Remove a track from the current user's library", LibraryTrackAnswer => Relation::LibraryTrack, false;
 }

@@ -66,7 +66,6 @@ impl Medley {
         device: &Device,
         batch: &EventBatch,
     ) -> ServiceResult<()> {
-        p.require_scope("music::playback")?;
         let device_id = device.require_id()?;
         if batch.events.is_empty() {
             return Err(ServiceError::BadRequest("events must not be empty".into()));

@@ -125,7 +125,6 @@ impl Medley {
         device: &Device,
         id: Uuid,
     ) -> ServiceResult<Session> {
-        p.require_scope("music::playback")?;
         device.require_id()?;
         self.owned_session(p, id).await
     }
@@ -176,7 +175,6 @@ impl Medley {
         device: &Device,
         req: CreateRequest,
     ) -> ServiceResult<EntityPage<Entity>> {
-        p.require_scope("music::playback")?;
         let device_id = device.require_id()?.to_string();
         let session = self.start_session(p, device_id, &req).await?;
         self.page_from_current(session, device, req.limit, None)
@@ -392,7 +390,6 @@ impl Medley {
     }
 
     pub async fn active_sessions(&self, p: &Principal) -> ServiceResult<Vec<ActiveSession>> {
-        p.require_scope("music::playback")?;
         let sessions = self
             .store
             .active_sessions(&p.user.id, self.restore_cutoff())
@@ -449,7 +446,6 @@ impl Medley {
         entity_ref: Uuid,
         limit: usize,
     ) -> ServiceResult<EntityPage<Entity>> {
-        p.require_scope("music::playback")?;
         let device_id = device.require_id()?.to_string();
         let s = self.owned_session(p, id).await?;
         let entry = self.entry_of(&s, entity_ref).await?;
@@ -479,7 +475,6 @@ impl Medley {
         item: &Mrn,
         last: bool,
     ) -> ServiceResult<Uuid> {
-        p.require_scope("music::playback")?;
         let s = self.owned_session(p, id).await?;
         self.require_action(&s, Action::QueueMutations).await?;
         if item.kind != medley_core::mrn::ItemKind::Track {
