@@ -1,5 +1,5 @@
-//! Extractors: the caller (token + api key), the device headers, the session in a path, and
-//! the query rules of the routes still in the route table.
+//! Extractors: the caller (token + api key, holding the route's scope), the device headers
+//! and the session in a path, with what the document says of them.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
@@ -150,16 +150,4 @@ pub fn uuid_path_param(name: &str) -> utoipa::openapi::path::Parameter {
 pub fn uuid_param(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
     uuid::Uuid::parse_str(value)
         .map_err(|_| ApiError::bad_request(format!("{name} must be a UUID")))
-}
-
-/// One optional query parameter; given twice is a 400.
-pub fn param<'a>(q: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, ApiError> {
-    let mut found = q.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let first = found.next();
-    if found.next().is_some() {
-        return Err(ApiError::bad_request(format!(
-            "{name} is given more than once"
-        )));
-    }
-    Ok(first)
 }

@@ -1,19 +1,26 @@
 //! `GET /media/images/{id}?style=SL500` (or the `amzn-image-style` header): cover art Medley
 //! serves, resized to an Amazon image style.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use medley_service::Medley;
 
-use crate::extract::param;
+use crate::params::Query;
 use crate::ApiError;
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Styled {
+    /// SL500, SL160, SL110, SL75 or SL30 (the longest side in pixels).
+    style: Option<String>,
+}
 
 /// Cover art, resized to an Amazon image style
 #[utoipa::path(get, path = "/media/images/{id}", tag = "Media",
     params(
         ("id" = String, Path, description = "The artwork's id, from an image URL Medley handed out"),
-        ("style" = Option<String>, Query, description = "SL500, SL160, SL110, SL75 or SL30 (the longest side in pixels)"),
+        Styled,
         ("amzn-image-style" = Option<String>, Header, description = "The style, when the query names none"),
     ),
     responses(
@@ -24,11 +31,11 @@ use crate::ApiError;
 pub async fn image(
     State(m): State<Medley>,
     Path(id): Path<String>,
-    Query(q): Query<Vec<(String, String)>>,
+    Query(q): Query<Styled>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let style = match param(&q, "style")? {
-        Some(s) => Some(s.to_string()),
+    let style = match q.style {
+        Some(s) => Some(s),
         None => headers
             .get("amzn-image-style")
             .and_then(|v| v.to_str().ok())

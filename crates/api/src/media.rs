@@ -4,11 +4,10 @@
 //! encodes plays while it is being encoded (without Range: it grows as it is read) and is an
 //! ordinary file once done.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use medley_core::audio::{Codec, Rendition};
@@ -19,21 +18,35 @@ use tokio::sync::watch;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
+use crate::params::Query;
 use crate::ApiError;
+
+/// What a signed media URL carries besides the track: the rendition, the expiry and the
+/// signature over both.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Signed {
+    /// The rendition: `original`, or the encoding the quality called for.
+    #[serde(rename = "as")]
+    rendition: String,
+    /// Unix seconds after which the URL answers 403.
+    expires: i64,
+    /// The URL's signature.
+    sig: String,
+}
 
 /// The audio behind a signed media URL
 #[utoipa::path(get, path = "/media/tracks/{id}", tag = "Media",
     description = "The URL is the credential: `playbackInformation.url` of the Web API or `stream.uri` of Alexa, signed and expiring. Range requests are answered (206, 416).",
     params(
         ("id" = String, Path, description = "The track's id"),
-        ("as" = String, Query, description = "The rendition: `original`, or the encoding the quality called for"),
-        ("expires" = i64, Query, description = "Unix seconds after which the URL answers 403"),
-        ("sig" = String, Query, description = "The URL's signature"),
+        Signed,
         ("Range" = Option<String>, Header, description = "bytes=FIRST-LAST"),
     ),
     responses(
         (status = 200, description = "The audio", content_type = "audio/*"),
         (status = 206, description = "The range asked for", content_type = "audio/*"),
+        (status = 400, description = "A parameter is missing or malformed (BAD_REQUEST)", body = crate::error::ErrorBody),
         (status = 403, description = "Expired or forged URL (ACCESS_DENIED)", body = crate::error::ErrorBody),
         (status = 404, description = "No such track, or its file is missing (RESOURCE_NOT_FOUND)", body = crate::error::ErrorBody),
         (status = 416, description = "The range lies outside the file", body = crate::error::ErrorBody),
@@ -41,22 +54,12 @@ use crate::ApiError;
 pub async fn track(
     State(m): State<Medley>,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    query: Result<Query<Signed>, ApiError>,
     req: Request,
 ) -> Response {
-    let param = |k: &str| {
-        q.get(k).map(String::as_str).ok_or_else(|| {
-            ApiError::bad_request(format!("the media URL lacks its '{k}' parameter"))
-        })
-    };
     let checked = async {
-        let expires = param("expires")?
-            .parse::<i64>()
-            .map_err(|_| ApiError::bad_request("expires must be a number of seconds"))?;
-        Ok::<_, ApiError>(
-            m.media_file(&id, param("as")?, expires, param("sig")?)
-                .await?,
-        )
+        let Query(q) = query?;
+        Ok::<_, ApiError>(m.media_file(&id, &q.rendition, q.expires, &q.sig).await?)
     };
     let file = match checked.await {
         Ok(f) => f,
