@@ -3,6 +3,7 @@
 //! in rising priority: its default, the configuration file (`--config` / MEDLEY_CONFIG), the
 //! environment, the flag. `docs/medley.example.toml` is generated from the same declaration.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -221,13 +222,15 @@ impl Config {
         Config::resolve(matches, &|name| std::env::var(name).ok(), file)
     }
 
-    /// What the service layer runs with.
-    pub fn service_settings(&self, store_path: &Path) -> Settings {
+    /// What the service layer runs with; `bound` is the address `serve` listens on, which
+    /// differs from `bind` when that names port 0.
+    pub fn service_settings(&self, store_path: &Path, bound: Option<SocketAddr>) -> Settings {
+        let listening = bound.map_or_else(|| self.bind.clone(), |a| a.to_string());
         Settings {
             public_url: self
                 .public_url
                 .clone()
-                .unwrap_or_else(|| format!("http://{}", self.bind)),
+                .unwrap_or_else(|| format!("http://{listening}")),
             cache_ttl_ms: self.cache_ttl_ms,
             stream_grace_secs: self.stream_grace_secs,
             restore_days: self.restore_days,

@@ -48,10 +48,20 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
         if matches!(cli.command, Command::Lambda(_)) && config.public_url.is_none() {
             anyhow::bail!("medley lambda needs the public_url setting (MEDLEY_PUBLIC_URL): the Medley that serves the media");
         }
+        // `serve` binds first, so the links it hands out name the port it got.
+        let listener = match &cli.command {
+            Command::Serve(_) => Some(
+                tokio::net::TcpListener::bind(&config.bind)
+                    .await
+                    .with_context(|| format!("binding {}", config.bind))?,
+            ),
+            _ => None,
+        };
+        let bound = listener.as_ref().map(|l| l.local_addr()).transpose()?;
         let medley = Medley::new(
             store,
             Arc::new(SystemClock),
-            config.service_settings(&store_path),
+            config.service_settings(&store_path, bound),
         );
         match cli.command {
             Command::Serve(s) => {
@@ -61,7 +71,8 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                     header_timeout: std::time::Duration::from_secs(config.header_timeout_secs.max(1)),
                     max_connections: config.max_connections.max(1),
                 };
-                serve(medley, s, &config, &audio, limits).await
+                let listener = listener.expect("bound above");
+                serve(medley, listener, s, &config, &audio, limits).await
             }
             Command::Lambda(l) => lambda::run(medley, &l.runtime_api).await,
             Command::Catalog(CatalogCommand::Import { path }) if path.is_dir() => {
@@ -168,6 +179,7 @@ impl From<cli::VisibilityArg> for Visibility {
 
 async fn serve(
     medley: Medley,
+    listener: tokio::net::TcpListener,
     s: cli::Serve,
     config: &config::Config,
     demo_audio: &std::path::Path,
@@ -179,9 +191,6 @@ async fn serve(
         .with_writer(std::io::stderr)
         .with_env_filter(filter)
         .init();
-    let listener = tokio::net::TcpListener::bind(&config.bind)
-        .await
-        .with_context(|| format!("binding {}", config.bind))?;
     let addr = listener.local_addr()?;
     if s.demo {
         match medley.ensure_demo(Some(demo_audio)).await? {

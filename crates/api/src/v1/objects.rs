@@ -130,6 +130,9 @@ fn parental(explicit: bool) -> ParentalSettings {
 #[serde(rename_all = "camelCase")]
 #[schema(as = Track)]
 pub struct TrackObject<'a> {
+    /// `Track`, in search results (which mix types).
+    #[serde(rename = "_type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<&'static str>,
     id: &'a str,
     global_asin: &'a str,
     title: &'a str,
@@ -155,6 +158,7 @@ impl<'a> TrackObject<'a> {
     pub fn of(urls: &Urls, t: &'a CatalogTrack) -> TrackObject<'a> {
         let v: &'a TrackView = &t.view;
         TrackObject {
+            type_: None,
             id: &v.id,
             global_asin: &v.id,
             title: &v.title,
@@ -183,6 +187,9 @@ impl<'a> TrackObject<'a> {
 #[serde(rename_all = "camelCase")]
 #[schema(as = Album)]
 pub struct AlbumObject<'a> {
+    /// `Album`, in search results (which mix types).
+    #[serde(rename = "_type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<&'static str>,
     id: &'a str,
     global_asin: &'a str,
     title: &'a str,
@@ -207,6 +214,7 @@ impl<'a> AlbumObject<'a> {
     pub fn of(urls: &Urls, album: &'a CatalogAlbum) -> AlbumObject<'a> {
         let a = &album.record;
         AlbumObject {
+            type_: None,
             id: &a.id,
             global_asin: &a.id,
             title: &a.title,
@@ -236,6 +244,9 @@ impl<'a> AlbumObject<'a> {
 #[serde(rename_all = "camelCase")]
 #[schema(as = Artist)]
 pub struct ArtistObject<'a> {
+    /// `Artist`, in search results (which mix types).
+    #[serde(rename = "_type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<&'static str>,
     id: &'a str,
     global_asin: &'a str,
     name: &'a str,
@@ -247,6 +258,7 @@ pub struct ArtistObject<'a> {
 impl<'a> ArtistObject<'a> {
     pub fn of(urls: &Urls, a: &'a ArtistRecord) -> ArtistObject<'a> {
         ArtistObject {
+            type_: None,
             id: &a.id,
             global_asin: &a.id,
             name: &a.name,
@@ -283,6 +295,9 @@ pub struct PlaylistPlayback {
 #[serde(rename_all = "camelCase")]
 #[schema(as = Playlist)]
 pub struct PlaylistObject<'a> {
+    /// `Playlist`, in search results (which mix types).
+    #[serde(rename = "_type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<&'static str>,
     id: &'a str,
     title: &'a str,
     description: &'a str,
@@ -302,6 +317,7 @@ pub struct PlaylistObject<'a> {
 impl<'a> PlaylistObject<'a> {
     pub fn of(urls: &Urls, pl: &'a PlaylistRecord) -> PlaylistObject<'a> {
         PlaylistObject {
+            type_: None,
             id: &pl.id,
             title: &pl.title,
             description: &pl.description,
@@ -366,6 +382,9 @@ impl<'a> StationObject<'a> {
 #[derive(Serialize, ToSchema)]
 #[schema(as = PodcastShow)]
 pub struct PodcastShowObject<'a> {
+    /// `PodcastShow`, in search results (which mix types).
+    #[serde(rename = "_type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<&'static str>,
     id: &'a str,
     title: &'a str,
     /// Always empty.
@@ -379,6 +398,7 @@ pub struct PodcastShowObject<'a> {
 impl<'a> PodcastShowObject<'a> {
     pub fn of(urls: &Urls, s: &'a PodcastShowRecord) -> PodcastShowObject<'a> {
         PodcastShowObject {
+            type_: None,
             id: &s.id,
             title: &s.title,
             description: "",

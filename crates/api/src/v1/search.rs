@@ -107,7 +107,7 @@ impl From<SearchBody> for SearchQuery {
 
 /// A result, with its `_type`.
 #[derive(Serialize, ToSchema)]
-#[serde(tag = "_type")]
+#[serde(untagged)]
 pub enum FoundObject<'a> {
     Track(TrackObject<'a>),
     Album(AlbumObject<'a>),
@@ -118,12 +118,20 @@ pub enum FoundObject<'a> {
 
 impl<'a> FoundObject<'a> {
     fn of(urls: &Urls, f: &'a Found) -> Self {
+        // Each object with its `_type`, the variant's name.
+        macro_rules! typed {
+            ($variant:ident, $object:ident, $found:expr) => {{
+                let mut o = $object::of(urls, $found);
+                o.type_ = Some(stringify!($variant));
+                FoundObject::$variant(o)
+            }};
+        }
         match f {
-            Found::Track(t) => FoundObject::Track(TrackObject::of(urls, t)),
-            Found::Album(a) => FoundObject::Album(AlbumObject::of(urls, a)),
-            Found::Artist(a) => FoundObject::Artist(ArtistObject::of(urls, a)),
-            Found::Playlist(p) => FoundObject::Playlist(PlaylistObject::of(urls, p)),
-            Found::PodcastShow(s) => FoundObject::PodcastShow(PodcastShowObject::of(urls, s)),
+            Found::Track(t) => typed!(Track, TrackObject, t),
+            Found::Album(a) => typed!(Album, AlbumObject, a),
+            Found::Artist(a) => typed!(Artist, ArtistObject, a),
+            Found::Playlist(p) => typed!(Playlist, PlaylistObject, p),
+            Found::PodcastShow(s) => typed!(PodcastShow, PodcastShowObject, s),
         }
     }
 }
