@@ -1,7 +1,7 @@
 """A client generated from a live Medley's /openapi.json by openapi-python-client drives the
 server through what a device does: create a session, report a start, read what comes next,
-queue a track, shuffle, and find the play in the listening history; and reads a refusal as the
-document's Error.
+queue a track, shuffle, find the play in the listening history and search the catalog, with
+the client's own types; and reads a refusal as the document's Error.
 
 Environment: MEDLEY_URL, MEDLEY_KEY, MEDLEY_TOKEN (the demo's credentials), OUT (a folder for
 the generated client).
@@ -60,6 +60,7 @@ def main():
         playback_set_shuffle,
     )
     from medley_client.api.player import player_recently_played
+    from medley_client.api.search import search_tracks
     from medley_client.models import (
         CreateSession,
         Enqueue,
@@ -69,8 +70,11 @@ def main():
         EventType,
         PlayParams,
         ReportEvent,
+        SearchBody,
+        SearchBodySearchFiltersItem,
         SetShuffle,
         ShuffleMode,
+        Track,
     )
 
     client = medley_client.AuthenticatedClient(
@@ -132,6 +136,18 @@ def main():
     check(history.status_code == 200, "recently played", history.content)
     plays = [e.node.id for e in history.parsed.data.user.recent_track_playback.edges]
     check(plays[:1] == [first.track.id], "the started track was played last", plays)
+
+    found = search_tracks.sync_detailed(
+        client=client,
+        body=SearchBody(search_filters=[SearchBodySearchFiltersItem(query="adults talking")], limit=5),
+    )
+    check(found.status_code == 200, "search tracks", found.content)
+    hits = found.parsed.data.search_tracks.edges
+    check(
+        hits and isinstance(hits[0].node, Track) and hits[0].node.id == "B084KVZP2G",
+        "the search finds the track, typed as a Track",
+        [h.node for h in hits],
+    )
 
     refused = playback_create.sync_detailed(
         client=client,

@@ -74,20 +74,49 @@ fn demo_server(dir: &Path) -> Server {
     Server::start_env(dir, true, None, &[("MEDLEY_RATE_LIMIT_PER_SEC", "0")])
 }
 
+/// Longest either check may take; past it, it is stopped and fails.
+const DEADLINE: std::time::Duration = std::time::Duration::from_secs(600);
+
 fn run(cmd: &mut Command, server: &Server, what: &str) -> String {
+    use std::io::Read;
     let (key, token) = server.demo_credentials();
-    let out = cmd
+    let mut child = cmd
         .current_dir(root().join("api-tests"))
         .env("MEDLEY_URL", format!("http://{}", server.addr))
         .env("MEDLEY_KEY", key)
         .env("MEDLEY_TOKEN", token)
         .env("NO_COLOR", "1")
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{what}:\n{stdout}\n{stderr}");
-    stdout
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = r.read_to_string(&mut s);
+            s
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
+    match status {
+        Some(s) if s.success() => stdout,
+        Some(_) => panic!("{what}:\n{stdout}\n{stderr}"),
+        None => panic!("{what} ran past {DEADLINE:?}:\n{stdout}\n{stderr}"),
+    }
 }
 
 #[test]
