@@ -64,6 +64,12 @@ impl utoipa::IntoParams for DeviceHeaders {
         let header = |name: &str, required: bool, description: &str, default: Option<&str>| {
             let mut schema = utoipa::openapi::ObjectBuilder::new()
                 .schema_type(utoipa::openapi::schema::Type::String);
+            if required {
+                // An id: not blank, and bounded.
+                schema = schema
+                    .pattern(Some("\\S"))
+                    .max_length(Some(medley_service::playback::MAX_DEVICE_ID));
+            }
             if let Some(d) = default {
                 schema = schema.default(Some(d.into()));
             }

@@ -25,6 +25,7 @@ type Answer = Result<Response, ApiError>;
 #[into_params(parameter_in = Query)]
 pub struct IdsQuery {
     /// Comma-separated ids, at most 100; unknown ones are left out.
+    #[param(pattern = "[^,\\s]")]
     ids: String,
 }
 

@@ -27,9 +27,11 @@ type Ids = List<String, 1, { MAX_ADD }>;
 /// Create Playlist.
 #[derive(Deserialize, ToSchema)]
 pub struct NewPlaylist {
-    /// 1 to 200 characters.
+    /// 1 to 200 characters, not all blank.
+    #[schema(pattern = "\\S", max_length = 200)]
     title: String,
     /// At most 1000 characters.
+    #[schema(max_length = 1000)]
     description: Option<String>,
     /// `PRIVATE` unless given.
     visibility: Option<VisibilityField>,

@@ -43,7 +43,8 @@ pub struct SearchBody {
 pub struct Filter {
     /// Which field the query matches; any text field when absent.
     field: Option<FilterField>,
-    /// 1 to 200 characters.
+    /// 1 to 200 characters, not all blank.
+    #[schema(pattern = "\\S", max_length = 200)]
     query: String,
 }
 
@@ -209,7 +210,8 @@ by_kind! {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AllQuery {
-    /// 1 to 200 characters.
+    /// 1 to 200 characters, not all blank.
+    #[param(pattern = "\\S", max_length = 200)]
     query: String,
     /// Results per group.
     #[serde(default)]

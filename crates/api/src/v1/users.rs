@@ -98,7 +98,8 @@ pub struct UsersAnswer {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUser {
-    /// 1 to 200 characters.
+    /// 1 to 200 characters, not all blank.
+    #[schema(pattern = "\\S", max_length = 200)]
     name: String,
     visibility: VisibilityField,
     playback_visibility: VisibilityField,
@@ -109,6 +110,7 @@ pub struct UpdateUser {
 #[into_params(parameter_in = Query)]
 pub struct IdsQuery {
     /// Comma-separated user ids, at most 100; unknown ones are left out.
+    #[param(pattern = "[^,\\s]")]
     ids: String,
 }
 
