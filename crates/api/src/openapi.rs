@@ -77,7 +77,20 @@ fn base() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "Medley", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "The Amazon Music Web API (Playback V1, Player V1), served by Medley."},
+                 "description": "The Amazon Music Web API (Playback V1, Player V1, User V1, the catalog and search) and the Alexa Music Skill API, served by Medley."},
+        // In the order a client developer meets them.
+        "tags": [
+            {"name": "Playback", "description": "Sessions, their queues and modes, playback events"},
+            {"name": "Player", "description": "Recently played tracks and entities"},
+            {"name": "Catalog", "description": "Tracks, albums, artists, playlists, stations, podcast shows"},
+            {"name": "Search", "description": "By type with filters, and across types"},
+            {"name": "Playlists", "description": "The user's own playlists"},
+            {"name": "Users", "description": "Profiles"},
+            {"name": "Library and follows", "description": "Follows, followers and the library"},
+            {"name": "Alexa", "description": "Music Skill API directives"},
+            {"name": "Media", "description": "Signed media URLs and cover art"},
+            {"name": "Operations", "description": "Health, readiness and metrics"},
+        ],
         "paths": {},
         "components": {
             "securitySchemes": {
