@@ -34,6 +34,30 @@ impl ItemKind {
         }
     }
 
+    /// The entity type's name, as `_type` and `entityTypes` spell it.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            ItemKind::Track => "Track",
+            ItemKind::Album => "Album",
+            ItemKind::Playlist => "Playlist",
+            ItemKind::Artist => "Artist",
+            ItemKind::Station => "Station",
+        }
+    }
+
+    /// The kind a `source_type()` name names.
+    pub fn of_source_type(s: &str) -> Option<Self> {
+        [
+            ItemKind::Track,
+            ItemKind::Album,
+            ItemKind::Playlist,
+            ItemKind::Artist,
+            ItemKind::Station,
+        ]
+        .into_iter()
+        .find(|k| k.source_type() == s)
+    }
+
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "track" => ItemKind::Track,

@@ -166,7 +166,7 @@ impl Medley {
             body: SessionBody {
                 context,
                 source_id: SPEC_ALBUM.into(),
-                source_type: "ALBUM".into(),
+                source_type: medley_core::mrn::ItemKind::Album,
                 tier: Tier::Unlimited,
                 station: false,
                 fulfillment_id: Uuid::new_v4(),

@@ -2,6 +2,7 @@
 //! events, paged newest first by opaque cursors. The scopes these need are the routes' (the
 //! Web API declares them).
 
+pub use medley_core::mrn::ItemKind;
 use medley_store::{PlayedEntity, User, Visibility};
 
 use crate::accounts::Principal;
@@ -31,47 +32,10 @@ pub struct PlayedTrack {
 /// The last play of an album, playlist, artist, station or track.
 pub struct PlayedItem {
     pub played_ms: i64,
-    pub kind: PlayedKind,
+    /// What the play is credited to.
+    pub kind: ItemKind,
     pub id: String,
     pub title: Option<String>,
-}
-
-/// What a play is credited to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PlayedKind {
-    Album,
-    Artist,
-    Playlist,
-    Station,
-    Track,
-}
-
-impl PlayedKind {
-    fn of(source_type: &str) -> PlayedKind {
-        match source_type {
-            "ALBUM" => PlayedKind::Album,
-            "ARTIST" => PlayedKind::Artist,
-            "PLAYLIST" => PlayedKind::Playlist,
-            "STATION" => PlayedKind::Station,
-            _ => PlayedKind::Track,
-        }
-    }
-
-    /// The stored source type, as the history's edge ids spell it (`ALBUM:B084KYMDXT`).
-    pub fn source_type(self) -> &'static str {
-        match self {
-            PlayedKind::Album => "ALBUM",
-            PlayedKind::Artist => "ARTIST",
-            PlayedKind::Playlist => "PLAYLIST",
-            PlayedKind::Station => "STATION",
-            PlayedKind::Track => "TRACK",
-        }
-    }
-
-    /// The entity type's name (`entityTypes`, `_type`).
-    pub fn type_name(self) -> &'static str {
-        type_name(self.source_type())
-    }
 }
 
 /// The `entityTypes` Medley understands, with the source type each stands for. Categories,
@@ -87,13 +51,6 @@ const ENTITY_TYPES: &[(&str, &str)] = &[
     ("Track", "TRACK"),
     ("User", "USER"),
 ];
-
-fn type_name(source_type: &str) -> &'static str {
-    ENTITY_TYPES
-        .iter()
-        .find(|(_, s)| *s == source_type)
-        .map_or("Track", |(name, _)| name)
-}
 
 impl Medley {
     fn history_owner(u: &User, viewer: &Principal) -> HistoryOwner {
@@ -198,16 +155,20 @@ impl Medley {
             .zip(titles)
             .map(|(e, title)| PlayedItem {
                 played_ms: e.played_ms,
-                kind: PlayedKind::of(&e.source_type),
+                kind: e.source_type,
                 id: e.source_id.clone(),
                 title,
             })
             .collect();
         let next = more
             .then(|| {
-                found
-                    .last()
-                    .map(|e| cursor_of([&e.played_ms.to_string(), &e.source_type, &e.source_id]))
+                found.last().map(|e| {
+                    cursor_of([
+                        &e.played_ms.to_string(),
+                        e.source_type.source_type(),
+                        &e.source_id,
+                    ])
+                })
             })
             .flatten();
         Ok(History {
@@ -222,17 +183,17 @@ impl Medley {
         const SEEDS: [&str; 4] = ["ARTIST", "ALBUM", "PLAYLIST", "TRACK"];
         let mut asked = Vec::new();
         for e in found {
-            if e.source_type == "STATION" {
+            if e.source_type == ItemKind::Station {
                 asked.extend(SEEDS.iter().map(|k| (k.to_string(), e.source_id.clone())));
             } else {
-                asked.push((e.source_type.clone(), e.source_id.clone()));
+                asked.push((e.source_type.source_type().to_string(), e.source_id.clone()));
             }
         }
         let mut titles = self.store.item_titles(&asked).await?.into_iter();
         Ok(found
             .iter()
             .map(|e| {
-                if e.source_type == "STATION" {
+                if e.source_type == ItemKind::Station {
                     let seeds: Vec<Option<String>> = titles.by_ref().take(SEEDS.len()).collect();
                     seeds
                         .into_iter()

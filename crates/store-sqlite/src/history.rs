@@ -2,6 +2,7 @@
 //! `recent_entities`, both by keyset pagination so that deep pages cost what the first does.
 
 use async_trait::async_trait;
+use medley_core::mrn::ItemKind;
 use medley_store::{HistoryStore, PlayedEntity, PlayedTrack, StoreResult};
 use rusqlite::params;
 use rusqlite::types::Value;
@@ -86,8 +87,15 @@ impl HistoryStore for SqliteStore {
         self.read(|conn| {
             let mut st = conn.prepare_cached(&sql)?;
             let rows = st.query_map(rusqlite::params_from_iter(values), |r| {
+                let kind: String = r.get(0)?;
                 Ok(PlayedEntity {
-                    source_type: r.get(0)?,
+                    source_type: ItemKind::of_source_type(&kind).ok_or_else(|| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            0,
+                            rusqlite::types::Type::Text,
+                            format!("unknown source type {kind}").into(),
+                        )
+                    })?,
                     source_id: r.get(1)?,
                     played_ms: r.get(2)?,
                 })

@@ -154,13 +154,17 @@ fn apply_commit(
     for e in &c.events {
         if let Some((kind, id)) = &e.source {
             recent
-                .execute(params![c.user_id, kind, id, e.received_ms])
+                .execute(params![c.user_id, kind.source_type(), id, e.received_ms])
                 .map_err(backend)?;
         }
         if e.kind == "start" {
             played.execute([&e.track_id]).map_err(backend)?;
         }
-        let (source_type, source_id) = e.source.clone().unzip();
+        let (source_type, source_id) = e
+            .source
+            .as_ref()
+            .map(|(kind, id)| (kind.source_type(), id.as_str()))
+            .unzip();
         ins.execute(params![
             c.user_id,
             e.session_id.to_string(),

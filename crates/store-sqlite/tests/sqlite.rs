@@ -65,7 +65,7 @@ fn session(user: &str) -> Session {
                 id: "AL".into(),
             },
             source_id: "AL".into(),
-            source_type: "ALBUM".into(),
+            source_type: medley_core::mrn::ItemKind::Album,
             tier: Tier::Unlimited,
             station: false,
             fulfillment_id: Uuid::new_v4(),

@@ -111,7 +111,7 @@ pub struct SessionBody {
     pub context: ContextRef,
     /// The item the user asked for (`selectionSourceId` / `selectionSourceType`).
     pub source_id: String,
-    pub source_type: String,
+    pub source_type: medley_core::mrn::ItemKind,
     pub tier: Tier,
     pub station: bool,
     /// Prime/Free: id of the augmented shuffle that filled the queue.
@@ -174,7 +174,7 @@ pub struct EventRow {
     pub received_ms: i64,
     /// Start events only: what the listening history credits the play to, as
     /// `(type, id)`: the session's album, playlist, artist or station, or the track itself.
-    pub source: Option<(String, String)>,
+    pub source: Option<(medley_core::mrn::ItemKind, String)>,
     /// The event object as reported, JSON.
     pub body: String,
 }
@@ -217,8 +217,7 @@ pub struct PlayedTrack {
 /// A thing the user played, with the latest time, for recently played entities.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlayedEntity {
-    /// `ALBUM`, `PLAYLIST`, `ARTIST`, `STATION` or `TRACK`.
-    pub source_type: String,
+    pub source_type: medley_core::mrn::ItemKind,
     pub source_id: String,
     pub played_ms: i64,
 }

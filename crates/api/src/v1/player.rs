@@ -114,16 +114,16 @@ fn tracks(m: &Medley, h: History<PlayedTrack>) -> Json<Data<HistoryData>> {
 }
 
 fn entities(m: &Medley, h: History<PlayedItem>) -> Json<Data<HistoryData>> {
-    use medley_service::history::PlayedKind;
+    use medley_service::history::ItemKind;
     let urls = Urls::of(m);
     let mut user = user_history(&urls, h.owner);
     user.recent_entities_playback = Some(Connection::of(h.page, |e| {
         let collection = match e.kind {
-            PlayedKind::Album => "albums",
-            PlayedKind::Playlist => "playlists",
-            PlayedKind::Artist => "artists",
-            PlayedKind::Station => "stations",
-            PlayedKind::Track => "tracks",
+            ItemKind::Album => "albums",
+            ItemKind::Playlist => "playlists",
+            ItemKind::Artist => "artists",
+            ItemKind::Station => "stations",
+            ItemKind::Track => "tracks",
         };
         EntityEdge {
             id: format!("{}:{}", e.kind.source_type(), e.id),

@@ -13,7 +13,7 @@ pub(crate) struct Resolution {
     pub start: Option<u32>,
     /// The tracks of a `TrackList` context.
     pub track_list: Vec<String>,
-    pub source_type: String,
+    pub source_type: ItemKind,
     pub source_id: String,
     pub requested_track: Option<String>,
     pub station: bool,
@@ -172,7 +172,7 @@ impl Medley {
                     context: ContextRef { kind: ContextKind::TrackList, id: String::new() },
                     len: ids.len() as u32,
                     start,
-                    source_type: "TRACK".into(),
+                    source_type: ItemKind::Track,
                     source_id: ids[start.unwrap_or(0) as usize].clone(),
                     requested_track: id.as_ref().map(|m| m.id.clone()),
                     track_list: ids,
@@ -209,7 +209,7 @@ impl Medley {
                     }
                 };
                 Resolution {
-                    source_type: container.kind.source_type().into(),
+                    source_type: container.kind,
                     source_id: container.id.clone(),
                     requested_track: id.as_ref().filter(|m| m.kind == ItemKind::Track).map(|m| m.id.clone()),
                     context,
@@ -230,7 +230,7 @@ impl Medley {
                     let context = context_of(kind, &m.id);
                     let len = self.container_len(&context, m).await?;
                     Resolution {
-                        source_type: m.kind.source_type().into(),
+                        source_type: m.kind,
                         source_id: m.id.clone(),
                         context,
                         len,
@@ -247,7 +247,7 @@ impl Medley {
                         len: 1,
                         start: Some(0),
                         track_list: Vec::new(),
-                        source_type: "TRACK".into(),
+                        source_type: ItemKind::Track,
                         source_id: m.id.clone(),
                         requested_track: Some(m.id.clone()),
                         station: false,
@@ -267,7 +267,7 @@ impl Medley {
                     .flatten()
                     .ok_or_else(|| ServiceError::Internal("context entry missing".into()))?,
             };
-            r.source_type = "STATION".into();
+            r.source_type = ItemKind::Station;
             r.source_id = id
                 .as_ref()
                 .map(|m| m.id.clone())

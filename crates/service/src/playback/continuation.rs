@@ -57,7 +57,9 @@ impl Medley {
         seed_ids.dedup();
         let seeds = self.tracks(&seed_ids).await?;
         let mut seed = Seed::of_tracks(&seeds);
-        if s.body.source_type == "ARTIST" || (s.body.station && seeds.is_empty()) {
+        if s.body.source_type == medley_core::mrn::ItemKind::Artist
+            || (s.body.station && seeds.is_empty())
+        {
             seed.artists.insert(s.body.source_id.clone());
         }
         let query = CandidateQuery {

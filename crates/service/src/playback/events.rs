@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use medley_core::event::{EventKind, ReportedEvent, TakeOver, Termination};
 use medley_core::metric;
+use medley_core::mrn::ItemKind;
 use medley_core::policy::{Action, PolicyInput, SKIPS_PER_HOUR, SKIP_WINDOW_MS};
 use medley_store::{EventCommit, EventRow, Session, StoreError};
 use uuid::Uuid;
@@ -50,12 +51,10 @@ const REMEMBERED_EVENTS: usize = 16;
 
 /// What the listening history credits a play of `track` in session `s` to: the session's album,
 /// playlist, artist or station, or the track itself.
-pub(crate) fn history_source(s: &Session, track: &str) -> (String, String) {
-    match s.body.source_type.as_str() {
-        "ALBUM" | "PLAYLIST" | "ARTIST" | "STATION" => {
-            (s.body.source_type.clone(), s.body.source_id.clone())
-        }
-        _ => ("TRACK".to_string(), track.to_string()),
+pub(crate) fn history_source(s: &Session, track: &str) -> (ItemKind, String) {
+    match s.body.source_type {
+        ItemKind::Track => (ItemKind::Track, track.to_string()),
+        kind => (kind, s.body.source_id.clone()),
     }
 }
 

@@ -10,7 +10,7 @@ use medley_core::catalog::TrackView;
 use medley_core::metric::MetricFields;
 use medley_core::policy::{Actions, PolicyInput};
 use medley_core::queue::{Entry, LoopMode, PlaybackState, Slot};
-use medley_store::{ContextKind, Session};
+use medley_store::Session;
 use uuid::Uuid;
 
 use super::Device;
@@ -206,7 +206,7 @@ impl Medley {
                 session_id: s.id,
                 tier: s.body.tier,
                 source_id,
-                source_type: source_type(&s.body.source_type),
+                source_type: s.body.source_type.source_type(),
                 fulfillment_id: s.body.fulfillment_id,
                 customer_selected: matches!(r.slot, Slot::User { .. })
                     || s.body.requested_track.as_deref() == Some(t.id.as_str()),
@@ -247,26 +247,5 @@ impl Medley {
                 })
             })
             .collect())
-    }
-}
-
-/// `selectionSourceType` values are static strings in metric ids.
-fn source_type(s: &str) -> &'static str {
-    match s {
-        "ALBUM" => "ALBUM",
-        "PLAYLIST" => "PLAYLIST",
-        "ARTIST" => "ARTIST",
-        "STATION" => "STATION",
-        _ => "TRACK",
-    }
-}
-
-/// `(selectionSourceType, selectionSourceId)` of a context.
-pub fn source_of(kind: ContextKind, id: &str, first_track: &str) -> (String, String) {
-    match kind {
-        ContextKind::Album => ("ALBUM".into(), id.into()),
-        ContextKind::Playlist => ("PLAYLIST".into(), id.into()),
-        ContextKind::Artist => ("ARTIST".into(), id.into()),
-        ContextKind::TrackList | ContextKind::Track => ("TRACK".into(), first_track.into()),
     }
 }
