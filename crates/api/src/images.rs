@@ -12,7 +12,8 @@ use crate::ApiError;
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Styled {
-    /// SL500, SL160, SL110, SL75 or SL30 (the longest side in pixels).
+    /// SL500, SL160, SL110, SL75 or SL30 (the longest side in pixels), in any case.
+    #[param(pattern = "^\\s*[Ss][Ll](500|160|110|75|30)\\s*$")]
     style: Option<String>,
 }
 
