@@ -111,20 +111,33 @@ impl utoipa::IntoParams for DeviceHeaders {
 /// The `{sessionId}` of a path, as a UUID.
 pub struct SessionPath(pub uuid::Uuid);
 
+/// The path's UUID parameters, by name, read once.
+async fn uuids<S: Send + Sync, const N: usize>(
+    parts: &mut Parts,
+    state: &S,
+    names: [&str; N],
+) -> Result<[uuid::Uuid; N], ApiError> {
+    let axum::extract::Path(params) =
+        axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::bad_request("the path is malformed"))?;
+    let mut out = [uuid::Uuid::nil(); N];
+    for (slot, name) in out.iter_mut().zip(names) {
+        let raw = params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str());
+        *slot = uuid_param(name, raw)?;
+    }
+    Ok(out)
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for SessionPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(params) =
-            axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| ApiError::bad_request("the path is malformed"))?;
-        let raw = params
-            .iter()
-            .find(|(k, _)| k == "sessionId")
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("");
-        uuid_param("sessionId", raw).map(SessionPath)
+        let [session] = uuids(parts, state, ["sessionId"]).await?;
+        Ok(SessionPath(session))
     }
 }
 
@@ -136,8 +149,31 @@ impl utoipa::IntoParams for SessionPath {
     }
 }
 
+/// The `{sessionId}` and `{entityReferenceId}` of a path, as UUIDs.
+pub struct EntityPath(pub uuid::Uuid, pub uuid::Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for EntityPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let [session, entity] = uuids(parts, state, ["sessionId", "entityReferenceId"]).await?;
+        Ok(EntityPath(session, entity))
+    }
+}
+
+impl utoipa::IntoParams for EntityPath {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        vec![
+            uuid_path_param("sessionId"),
+            uuid_path_param("entityReferenceId"),
+        ]
+    }
+}
+
 /// A path parameter that is a UUID, as the document shows it.
-pub fn uuid_path_param(name: &str) -> utoipa::openapi::path::Parameter {
+fn uuid_path_param(name: &str) -> utoipa::openapi::path::Parameter {
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
     ParameterBuilder::new()
         .name(name)
@@ -153,7 +189,7 @@ pub fn uuid_path_param(name: &str) -> utoipa::openapi::path::Parameter {
         .build()
 }
 
-pub fn uuid_param(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
+fn uuid_param(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
     uuid::Uuid::parse_str(value)
         .map_err(|_| ApiError::bad_request(format!("{name} must be a UUID")))
 }

@@ -11,8 +11,7 @@ use super::objects::{
     edges, AlbumObject, ArtistObject, CursorEdge, PlaylistObject, PodcastShowObject, StationObject,
     TrackObject,
 };
-use super::playback::data;
-use super::shapes::{Connection, Data};
+use super::shapes::{data, Connection, Data};
 use crate::extract::Caller;
 use crate::params::{Limit, NoQuery, Query};
 use crate::urls::Urls;
@@ -108,13 +107,13 @@ pub struct ArtistWithList<'a> {
     artist: ArtistObject<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(inline)]
-    albums: Option<Connection<CursorEdge<AlbumObject<'a>>>>,
+    albums: Option<Connection<CursorEdge<'a, AlbumObject<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(inline)]
-    tracks: Option<Connection<CursorEdge<TrackObject<'a>>>>,
+    tracks: Option<Connection<CursorEdge<'a, TrackObject<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(inline)]
-    related_artists: Option<Connection<CursorEdge<ArtistObject<'a>>>>,
+    related_artists: Option<Connection<CursorEdge<'a, ArtistObject<'a>>>>,
 }
 
 impl<'a> ArtistWithList<'a> {
@@ -134,33 +133,15 @@ pub struct PlaylistWithTracks<'a> {
     #[serde(flatten)]
     playlist: PlaylistObject<'a>,
     #[schema(inline)]
-    tracks: Connection<CursorEdge<TrackObject<'a>>>,
+    tracks: Connection<CursorEdge<'a, TrackObject<'a>>>,
 }
 
 impl<'a> PlaylistWithTracks<'a> {
     pub fn of(urls: &Urls, p: &'a medley_service::playlists::PlaylistTracks) -> Self {
         PlaylistWithTracks {
             playlist: PlaylistObject::of(urls, &p.playlist),
-            tracks: edges(borrowed(&p.page), |t| TrackObject::of(urls, t)),
+            tracks: edges(&p.page, |t| TrackObject::of(urls, t)),
         }
-    }
-}
-
-/// A page of borrowed edges.
-pub fn borrowed<T>(
-    page: &medley_service::paging::Page<medley_service::browse::Edge<T>>,
-) -> medley_service::paging::Page<medley_service::browse::Edge<&T>> {
-    medley_service::paging::Page {
-        items: page
-            .items
-            .iter()
-            .map(|e| medley_service::browse::Edge {
-                cursor: e.cursor.clone(),
-                entry_id: e.entry_id.clone(),
-                node: &e.node,
-            })
-            .collect(),
-        next: page.next.clone(),
     }
 }
 
@@ -265,7 +246,7 @@ pub async fn artist_albums(
     let list = m.artist_albums(&id, q.limit.0, q.cursor.as_deref()).await?;
     let urls = Urls::of(&m);
     let mut artist = ArtistWithList::of(&urls, &list.artist);
-    artist.albums = Some(edges(borrowed(&list.page), |a| AlbumObject::of(&urls, a)));
+    artist.albums = Some(edges(&list.page, |a| AlbumObject::of(&urls, a)));
     Ok(data(ArtistListAnswer { artist }))
 }
 
@@ -283,7 +264,7 @@ pub async fn artist_tracks(
     let list = m.artist_tracks(&id, q.limit.0, q.cursor.as_deref()).await?;
     let urls = Urls::of(&m);
     let mut artist = ArtistWithList::of(&urls, &list.artist);
-    artist.tracks = Some(edges(borrowed(&list.page), |t| TrackObject::of(&urls, t)));
+    artist.tracks = Some(edges(&list.page, |t| TrackObject::of(&urls, t)));
     Ok(data(ArtistListAnswer { artist }))
 }
 
@@ -301,7 +282,7 @@ pub async fn related_artists(
     let list = m.related_artists(&id, q.limit.0).await?;
     let urls = Urls::of(&m);
     let mut artist = ArtistWithList::of(&urls, &list.artist);
-    artist.related_artists = Some(edges(borrowed(&list.page), |a| ArtistObject::of(&urls, a)));
+    artist.related_artists = Some(edges(&list.page, |a| ArtistObject::of(&urls, a)));
     Ok(data(ArtistListAnswer { artist }))
 }
 

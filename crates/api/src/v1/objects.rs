@@ -13,7 +13,7 @@ use medley_service::playlists::PlaylistRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::shapes::Connection;
+use super::shapes::{Connection, PageInfo};
 use crate::urls::Urls;
 
 fn mrn(kind: ItemKind, id: &str) -> String {
@@ -27,21 +27,36 @@ fn mrn(kind: ItemKind, id: &str) -> String {
 /// An item of a list, with the cursor that resumes after it.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CursorEdge<N> {
-    cursor: String,
+pub struct CursorEdge<'a, N> {
+    cursor: &'a str,
     /// In a user's playlist: the entry's id, which removing and moving name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    entry_id: Option<String>,
+    entry_id: Option<&'a str>,
     node: N,
 }
 
-/// A page of edges, each node made by `node`.
-pub fn edges<T, N>(page: Page<Edge<T>>, mut node: impl FnMut(T) -> N) -> Connection<CursorEdge<N>> {
-    Connection::of(page, |e| CursorEdge {
-        cursor: e.cursor,
-        entry_id: e.entry_id,
-        node: node(e.node),
-    })
+/// A page of edges, each node made by `node` from the item it borrows.
+pub fn edges<'a, T, N>(
+    page: &'a Page<Edge<T>>,
+    mut node: impl FnMut(&'a T) -> N,
+) -> Connection<CursorEdge<'a, N>> {
+    let edges: Vec<_> = page
+        .items
+        .iter()
+        .map(|e| CursorEdge {
+            cursor: &e.cursor,
+            entry_id: e.entry_id.as_deref(),
+            node: node(&e.node),
+        })
+        .collect();
+    Connection {
+        page_info: PageInfo {
+            has_next_page: page.next.is_some(),
+            token: page.next.clone(),
+        },
+        edge_count: edges.len(),
+        edges,
+    }
 }
 
 #[derive(Serialize, ToSchema)]

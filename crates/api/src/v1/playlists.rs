@@ -9,10 +9,9 @@ use medley_service::Medley;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::catalog::{borrowed, PageQuery};
+use super::catalog::PageQuery;
 use super::objects::{edges, CursorEdge, PlaylistObject};
-use super::playback::data;
-use super::shapes::{Connection, Data};
+use super::shapes::{data, Connection, Data};
 use super::users::VisibilityField;
 use crate::body::Body;
 use crate::extract::Caller;
@@ -130,7 +129,7 @@ pub struct UserPlaylists<'a> {
     name: &'a str,
     url: String,
     #[schema(inline)]
-    playlists: Connection<CursorEdge<PlaylistObject<'a>>>,
+    playlists: Connection<CursorEdge<'a, PlaylistObject<'a>>>,
 }
 
 fn answer(m: &Medley, pl: &medley_service::playlists::PlaylistRecord) -> Response {
@@ -257,7 +256,7 @@ pub async fn mine(
             id: &p.user.id,
             name: &p.user.name,
             url: urls.item("users", &p.user.id),
-            playlists: edges(borrowed(&page), |pl| PlaylistObject::of(&urls, pl)),
+            playlists: edges(&page, |pl| PlaylistObject::of(&urls, pl)),
         },
     }))
 }

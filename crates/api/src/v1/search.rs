@@ -9,12 +9,10 @@ use medley_service::Medley;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::catalog::borrowed;
 use super::objects::{
     edges, AlbumObject, ArtistObject, CursorEdge, PlaylistObject, PodcastShowObject, TrackObject,
 };
-use super::playback::data;
-use super::shapes::{Connection, Data};
+use super::shapes::{data, Connection, Data};
 use crate::body::Body;
 use crate::extract::Caller;
 use crate::fields::{Between, List};
@@ -143,25 +141,25 @@ impl<'a> FoundObject<'a> {
 pub struct SearchAnswer<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(inline)]
-    search_tracks: Option<Connection<CursorEdge<FoundObject<'a>>>>,
+    search_tracks: Option<Connection<CursorEdge<'a, FoundObject<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(inline)]
-    search_albums: Option<Connection<CursorEdge<FoundObject<'a>>>>,
+    search_albums: Option<Connection<CursorEdge<'a, FoundObject<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(inline)]
-    search_artists: Option<Connection<CursorEdge<FoundObject<'a>>>>,
+    search_artists: Option<Connection<CursorEdge<'a, FoundObject<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(inline)]
-    search_playlists: Option<Connection<CursorEdge<FoundObject<'a>>>>,
+    search_playlists: Option<Connection<CursorEdge<'a, FoundObject<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(inline)]
-    search_podcast_shows: Option<Connection<CursorEdge<FoundObject<'a>>>>,
+    search_podcast_shows: Option<Connection<CursorEdge<'a, FoundObject<'a>>>>,
 }
 
 async fn search(m: Medley, kind: SearchKind, body: SearchBody) -> Answer {
     let page = m.search(kind, body.into()).await?;
     let urls = Urls::of(&m);
-    let results = Some(edges(borrowed(&page), |f| FoundObject::of(&urls, f)));
+    let results = Some(edges(&page, |f| FoundObject::of(&urls, f)));
     let mut answer = SearchAnswer {
         search_tracks: None,
         search_albums: None,

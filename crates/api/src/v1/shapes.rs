@@ -11,6 +11,12 @@ pub struct Data<T> {
     pub data: T,
 }
 
+/// `{"data": body}` as a response, serialized in one pass (`body` may borrow).
+pub fn data(body: impl Serialize) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    axum::Json(Data { data: body }).into_response()
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PageInfo {

@@ -9,8 +9,7 @@ use medley_service::Medley;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::playback::data;
-use super::shapes::{Connection, Data};
+use super::shapes::{data, Connection, Data};
 use crate::extract::Caller;
 use crate::params::{Limit, NoQuery, Query};
 use crate::urls::Urls;

@@ -4,32 +4,27 @@
 mod answers;
 mod requests;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+
 use medley_service::accounts::Principal;
 use medley_service::playback::{Device, EventBatch};
 use medley_service::Medley;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use self::answers::{ActiveSessions, EntityPage, ModesAnswer, Paging, QueuePage, Queued};
 use self::requests::{CreateSession, Enqueue, ReportEvent, ReportEvents, SetLoop, SetShuffle};
-use super::shapes::Data;
+use super::shapes::{data, Data};
 use crate::body::{Body, Raw};
-use crate::extract::{Caller, DeviceHeaders, SessionPath};
+use crate::extract::{Caller, DeviceHeaders, EntityPath, SessionPath};
 use crate::params::{Limit, NoQuery, Query};
 use crate::urls::Urls;
 use crate::ApiError;
 
 type Answer = Result<Response, ApiError>;
-
-/// `{"data": body}`, serialized in one pass.
-pub fn data(body: impl Serialize) -> Response {
-    Json(Data { data: body }).into_response()
-}
 
 /// `?limit=` of the queue's lists.
 #[derive(Deserialize, IntoParams)]
@@ -145,21 +140,6 @@ pub async fn active(State(m): State<Medley>, Caller(p): Caller, _: NoQuery) -> A
     Ok(data(ActiveSessions::of(&Urls::of(&m), &sessions)))
 }
 
-/// `{entityReferenceId}`, with the `{sessionId}` before it.
-pub struct EntityPath;
-
-impl IntoParams for EntityPath {
-    fn into_params(
-        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
-    ) -> Vec<utoipa::openapi::path::Parameter> {
-        use crate::extract::uuid_path_param;
-        vec![
-            uuid_path_param("sessionId"),
-            uuid_path_param("entityReferenceId"),
-        ]
-    }
-}
-
 /// Restore playback session
 #[utoipa::path(get, path = "/v1/playback/sessions/{sessionId}/entities/{entityReferenceId}", tag = "Playback",
     operation_id = "playback_restore",
@@ -170,11 +150,9 @@ pub async fn restore(
     State(m): State<Medley>,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
-    SessionPath(id): SessionPath,
-    Path((_, entity)): Path<(String, String)>,
+    EntityPath(id, entity): EntityPath,
     Query(q): Query<ListQuery>,
 ) -> Answer {
-    let entity = crate::extract::uuid_param("entityReferenceId", &entity)?;
     let page = m
         .restore(&p, &device, id, entity, q.limit.0 as usize)
         .await?;
