@@ -1,8 +1,9 @@
 //! Extractors: the caller (token + api key, holding the route's scope), the device headers
-//! and the session in a path, with what the document says of them.
+//! and the ids in a path (a session's, an item's), with what the document says of them.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
+use medley_core::ids::Id;
 use medley_service::accounts::Principal;
 use medley_service::playback::Device;
 use medley_service::Medley;
@@ -111,25 +112,75 @@ impl utoipa::IntoParams for DeviceHeaders {
 /// The `{sessionId}` of a path, as a UUID.
 pub struct SessionPath(pub uuid::Uuid);
 
-/// The path's UUID parameters, by name, read once.
+/// The path's parameters, by name, read once; each is "" where the route has none of it.
+async fn path_params<S: Send + Sync, const N: usize>(
+    parts: &mut Parts,
+    state: &S,
+    names: [&str; N],
+) -> Result<[String; N], ApiError> {
+    let axum::extract::Path(params) =
+        axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::bad_request("the path is malformed"))?;
+    Ok(names.map(|name| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or(String::new(), |(_, v)| v.clone())
+    }))
+}
+
+/// The path's UUID parameters, by name.
 async fn uuids<S: Send + Sync, const N: usize>(
     parts: &mut Parts,
     state: &S,
     names: [&str; N],
 ) -> Result<[uuid::Uuid; N], ApiError> {
-    let axum::extract::Path(params) =
-        axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::bad_request("the path is malformed"))?;
+    let raw = path_params(parts, state, names).await?;
     let mut out = [uuid::Uuid::nil(); N];
-    for (slot, name) in out.iter_mut().zip(names) {
-        let raw = params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str());
-        *slot = uuid_param(name, raw)?;
+    for ((slot, name), value) in out.iter_mut().zip(names).zip(&raw) {
+        *slot = uuid_param(name, value)?;
     }
     Ok(out)
+}
+
+/// The `{id}` of a path as the id type of its route. A string that cannot be an id names
+/// nothing, so it is answered as an unknown id is: 404.
+pub struct IdPath<T>(pub T);
+
+impl<S: Send + Sync, T: Id> FromRequestParts<S> for IdPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let [raw] = path_params(parts, state, ["id"]).await?;
+        known(&raw).map(IdPath)
+    }
+}
+
+/// `raw` as an id of `T`; one that cannot be an id is answered as an unknown one: 404.
+pub fn known<T: Id>(raw: &str) -> Result<T, ApiError> {
+    T::parse(raw).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no {} '{}'",
+            T::NOUN,
+            crate::error::shown(raw, 100)
+        ))
+    })
+}
+
+impl<T: Id> utoipa::IntoParams for IdPath<T> {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        vec![ParameterBuilder::new()
+            .name("id")
+            .parameter_in(ParameterIn::Path)
+            .required(utoipa::openapi::Required::True)
+            .description(Some(format!("The {}'s id", T::NOUN)))
+            .schema(Some(crate::fields::id_schema()))
+            .build()]
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for SessionPath {

@@ -138,6 +138,16 @@ impl<T: ToSchema, const MIN: usize, const MAX: usize> ToSchema for List<T, MIN, 
     }
 }
 
+/// What an id looks like (`medley_core::mrn::valid_catalog_id`), as the document shows it.
+pub const ID_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
+
+pub fn id_schema() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(ID_PATTERN))
+        .into()
+}
+
 /// A media reference name, `mrn:1.0:catalog:<type>:asin:<id>`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MrnField(pub Mrn);

@@ -7,10 +7,11 @@
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use medley_core::audio::{Codec, Rendition};
+use medley_core::ids::TrackId;
 use medley_service::transcode::{Outcome, Transcoded};
 use medley_service::Medley;
 use tokio::io::AsyncReadExt;
@@ -18,6 +19,7 @@ use tokio::sync::watch;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
+use crate::extract::IdPath;
 use crate::params::Query;
 use crate::ApiError;
 
@@ -39,7 +41,7 @@ pub struct Signed {
 #[utoipa::path(get, path = "/media/tracks/{id}", tag = "Media",
     description = "The URL is the credential: `playbackInformation.url` of the Web API or `stream.uri` of Alexa, signed and expiring. Range requests are answered (206, 416).",
     params(
-        ("id" = String, Path, description = "The track's id"),
+        IdPath<TrackId>,
         Signed,
         ("Range" = Option<String>, Header, description = "bytes=FIRST-LAST"),
     ),
@@ -53,15 +55,17 @@ pub struct Signed {
     ))]
 pub async fn track(
     State(m): State<Medley>,
-    Path(id): Path<String>,
+    id: Result<IdPath<TrackId>, ApiError>,
     query: Result<Query<Signed>, ApiError>,
     req: Request,
 ) -> Response {
     let checked = async {
+        let IdPath(id) = id?;
         let Query(q) = query?;
-        Ok::<_, ApiError>(m.media_file(&id, &q.rendition, q.expires, &q.sig).await?)
+        let file = m.media_file(&id, &q.rendition, q.expires, &q.sig).await?;
+        Ok::<_, ApiError>((id, file))
     };
-    let file = match checked.await {
+    let (id, file) = match checked.await {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
@@ -94,8 +98,8 @@ pub async fn track(
     let outcome = done.wait_for(Option::is_some).await.map(|o| o.clone());
     match outcome {
         Ok(Some(Ok(path))) => serve(&path, mime, req).await,
-        Ok(Some(Err(e))) => failed(&id, file.rendition, &e),
-        _ => failed(&id, file.rendition, "the encode stopped"),
+        Ok(Some(Err(e))) => failed(id.as_str(), file.rendition, &e),
+        _ => failed(id.as_str(), file.rendition, "the encode stopped"),
     }
 }
 

@@ -6,6 +6,7 @@ use std::fmt;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use medley_core::ids::{self, Id};
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::Deserialize;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
@@ -115,6 +116,39 @@ impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
     }
 }
 
+/// Most ids a comma-separated list names.
+pub const MAX_IDS: usize = 100;
+
+/// The ids of a comma-separated `?{name}=` list: 1 to `MAX_IDS` of them. Items that cannot be
+/// ids name nothing and are left out, as unknown ids are, so the list can come back empty.
+pub fn id_list<T: Id>(name: &str, list: &str) -> Result<Vec<T>, ApiError> {
+    let items: Vec<&str> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if items.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "{name} must name at least one id"
+        )));
+    }
+    if items.len() > MAX_IDS {
+        return Err(ApiError::bad_request(format!(
+            "{name} takes at most {MAX_IDS} ids, not {}",
+            items.len()
+        )));
+    }
+    Ok(ids::parse_all(&items))
+}
+
+/// An optional id filter (`?artistIds=`): absent or blank filters nothing.
+pub fn id_filter<T: Id>(name: &str, list: Option<&str>) -> Result<Option<Vec<T>>, ApiError> {
+    match list {
+        Some(l) if l.split(',').any(|s| !s.trim().is_empty()) => id_list(name, l).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// serde's wording made the API's: a bounds message alone, others about the query string.
 fn refusal(serde: &str) -> String {
     if serde.starts_with("limit must") {
@@ -171,6 +205,23 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn id_lists_are_bounded_and_keep_only_ids() {
+        use medley_core::ids::TrackId;
+        let ids = id_list::<TrackId>("ids", " T1, ,a b,T2 ").unwrap();
+        assert_eq!(ids::strings(&ids), ["T1", "T2"]);
+        assert!(id_list::<TrackId>("ids", "a b").unwrap().is_empty());
+        assert!(id_list::<TrackId>("ids", " , ").is_err());
+        let many = vec!["T"; MAX_IDS + 1].join(",");
+        assert!(id_list::<TrackId>("ids", &many).is_err());
+        assert_eq!(id_filter::<TrackId>("trackIds", Some(" ")).unwrap(), None);
+        assert_eq!(id_filter::<TrackId>("trackIds", None).unwrap(), None);
+        assert_eq!(
+            id_filter::<TrackId>("trackIds", Some("a b")).unwrap(),
+            Some(vec![])
+        );
     }
 
     #[test]

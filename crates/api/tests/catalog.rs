@@ -98,6 +98,17 @@ async fn tracks_carry_the_reference_fields_and_how_to_play_them() {
         .send()
         .await
         .expect_error(404, "RESOURCE_NOT_FOUND");
+    // What cannot be an id names nothing, as an unknown id does.
+    for path in [
+        "/v1/tracks/no%20such",
+        "/v1/albums/a%2Fb",
+        "/v1/users/%C3%A9",
+    ] {
+        let r = app.get(path).send().await;
+        r.expect_error(404, "RESOURCE_NOT_FOUND");
+    }
+    let r = app.get("/v1/tracks?ids=no%20such,B084KVZP2G").send().await;
+    assert_eq!(ids(&r.expect(200).data()["tracks"]), ["B084KVZP2G"]);
     let r = app
         .get("/v1/tracks?ids=B084KPC3Q7,NOPE,B084KVZP2G")
         .send()

@@ -170,7 +170,7 @@ async fn listener(app: &TestApp, visibility: Visibility, playback: Visibility) -
         .unwrap();
     let token = app
         .medley
-        .issue_token(&u.id, &app.api_key, None, 3600)
+        .issue_token(&common::user_id(&u.id), &app.api_key, None, 3600)
         .await
         .unwrap();
     let s = app.album_session(&token, None, json!({})).await;

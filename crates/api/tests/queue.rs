@@ -405,7 +405,7 @@ async fn restore_positions_at_the_entity_within_thirty_days() {
     app.token = app
         .medley
         .issue_token(
-            medley_service::demo::DEMO_USER,
+            &common::user_id(medley_service::demo::DEMO_USER),
             &app.api_key,
             None,
             100 * 24 * 3600,

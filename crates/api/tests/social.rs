@@ -110,6 +110,18 @@ async fn library_like_status_and_filters() {
         .send()
         .await;
     assert_eq!(only.node_ids("followedArtists"), ["B00G70DLAS"]);
+    // A filter naming only what cannot be an id matches nothing; a blank one filters nothing.
+    let none = app
+        .get("/v1/me/followed/artists?artistIds=no%20such,x/y")
+        .send()
+        .await;
+    assert!(none.node_ids("followedArtists").is_empty());
+    let blank = app.get("/v1/me/followed/artists?artistIds=").send().await;
+    assert_eq!(blank.node_ids("followedArtists").len(), 2);
+    app.put("/v1/me/followed/artists/no%20such")
+        .send()
+        .await
+        .expect_error(404, "RESOURCE_NOT_FOUND");
     for bad in ["limit=0", "limit=101", "cursor=zzz", "cursor=1"] {
         app.get(&format!("/v1/me/library/tracks?{bad}"))
             .send()

@@ -23,7 +23,7 @@ async fn person(app: &TestApp, name: &str, visibility: Visibility) -> (String, S
         .unwrap();
     let token = app
         .medley
-        .issue_token(&u.id, &app.api_key, None, 3600)
+        .issue_token(&common::user_id(&u.id), &app.api_key, None, 3600)
         .await
         .unwrap();
     (u.id, token)

@@ -4,6 +4,7 @@
 pub mod audio;
 pub mod catalog;
 pub mod event;
+pub mod ids;
 pub mod metric;
 pub mod mrn;
 pub mod policy;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches};
+use medley_core::ids::{Id, UserId};
 use medley_core::policy::Tier;
 use medley_service::accounts::NewUser;
 use medley_service::{Medley, SystemClock};
@@ -116,9 +117,11 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 let scopes = t
                     .scopes
                     .map(|s| s.split_whitespace().map(String::from).collect());
+                let user = UserId::parse(&t.user)
+                    .ok_or_else(|| anyhow::anyhow!("no user '{}'", t.user))?;
                 println!(
                     "{}",
-                    medley.issue_token(&t.user, &t.client, scopes, t.ttl).await?
+                    medley.issue_token(&user, &t.client, scopes, t.ttl).await?
                 );
                 Ok(())
             }

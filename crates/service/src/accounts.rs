@@ -4,6 +4,7 @@
 //! and expiry. A request must present the token and the `x-api-key` of the client it was issued to.
 
 use base64::Engine;
+use medley_core::ids::UserId;
 use medley_core::policy::Tier;
 use medley_store::{Client, TokenRecord, User, Visibility};
 use rand::RngCore;
@@ -126,13 +127,13 @@ impl Medley {
     /// Issues a token for `user_id` through client `client_key`; returns the token itself.
     pub async fn issue_token(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         client_key: &str,
         scopes: Option<Vec<String>>,
         ttl_secs: i64,
     ) -> ServiceResult<String> {
-        if self.store.user(user_id).await?.is_none() {
-            return Err(ServiceError::NotFound(format!("no user '{user_id}'")));
+        if self.store.user(user_id.as_str()).await?.is_none() {
+            return Err(crate::browse::not_found(user_id));
         }
         if self.store.client(client_key).await?.is_none() {
             return Err(ServiceError::NotFound(format!("no client '{client_key}'")));

@@ -10,11 +10,10 @@ use medley_core::recommend::{self, Seed};
 pub use medley_store::{AlbumRecord, ArtistRecord, PodcastShowRecord};
 use medley_store::{CandidateQuery, ContextKind, ContextRef, PlaylistEntry};
 
-use crate::paging::{bad_cursor, comma_list, cursor_of, open_cursor, Page};
-use crate::{Medley, ServiceError, ServiceResult};
+use medley_core::ids::{self, AlbumId, ArtistId, Id, ShowId, StationId, TrackId};
 
-/// Most ids a multiple lookup takes.
-pub const MAX_IDS: usize = 100;
+use crate::paging::{bad_cursor, cursor_of, open_cursor, Page};
+use crate::{Medley, ServiceError, ServiceResult};
 
 /// A catalog track, with its album's release date.
 #[derive(Clone, Debug)]
@@ -89,26 +88,13 @@ pub(crate) fn index_cursor(cursor: Option<&str>) -> ServiceResult<Option<u32>> {
 }
 
 /// The one item a lookup by id found, or 404 naming it.
-pub(crate) fn found<T>(mut items: Vec<T>, noun: &str, id: &str) -> ServiceResult<T> {
-    items
-        .pop()
-        .ok_or_else(|| ServiceError::NotFound(format!("no {noun} '{id}'")))
+pub(crate) fn found<T>(mut items: Vec<T>, id: &impl Id) -> ServiceResult<T> {
+    items.pop().ok_or_else(|| not_found(id))
 }
 
-fn ids_param(ids: &str) -> ServiceResult<Vec<String>> {
-    let ids = comma_list(Some(ids));
-    if ids.is_empty() {
-        return Err(ServiceError::BadRequest(
-            "ids must name at least one id".into(),
-        ));
-    }
-    if ids.len() > MAX_IDS {
-        return Err(ServiceError::BadRequest(format!(
-            "ids takes at most {MAX_IDS} ids, not {}",
-            ids.len()
-        )));
-    }
-    Ok(ids)
+/// "no track 'x'": the answer for an id that names nothing.
+pub fn not_found(id: &impl Id) -> ServiceError {
+    ServiceError::NotFound(format!("no {} '{id}'", id.noun()))
 }
 
 impl Medley {
@@ -185,46 +171,58 @@ impl Medley {
         Ok(CatalogAlbum { record: a, tracks })
     }
 
-    pub async fn track_lookup(&self, id: &str) -> ServiceResult<CatalogTrack> {
-        found(self.catalog_tracks(&[id.to_string()]).await?, "track", id)
+    pub async fn track_lookup(&self, id: &TrackId) -> ServiceResult<CatalogTrack> {
+        found(
+            self.catalog_tracks(&ids::strings(std::slice::from_ref(id)))
+                .await?,
+            id,
+        )
     }
 
-    pub async fn tracks_lookup(&self, ids: &str) -> ServiceResult<Vec<CatalogTrack>> {
-        self.catalog_tracks(&ids_param(ids)?).await
+    /// The tracks of `ids` that exist, in the order asked.
+    pub async fn tracks_lookup(&self, ids: &[TrackId]) -> ServiceResult<Vec<CatalogTrack>> {
+        self.catalog_tracks(&ids::strings(ids)).await
     }
 
-    pub async fn album_lookup(&self, id: &str) -> ServiceResult<CatalogAlbum> {
-        let a = found(self.store.albums(&[id.to_string()]).await?, "album", id)?;
+    pub async fn album_lookup(&self, id: &AlbumId) -> ServiceResult<CatalogAlbum> {
+        let a = found(
+            self.store
+                .albums(&ids::strings(std::slice::from_ref(id)))
+                .await?,
+            id,
+        )?;
         self.catalog_album(a, true).await
     }
 
-    pub async fn albums_lookup(&self, ids: &str) -> ServiceResult<Vec<CatalogAlbum>> {
+    pub async fn albums_lookup(&self, ids: &[AlbumId]) -> ServiceResult<Vec<CatalogAlbum>> {
         let mut out = Vec::new();
-        for a in self.store.albums(&ids_param(ids)?).await? {
+        for a in self.store.albums(&ids::strings(ids)).await? {
             out.push(self.catalog_album(a, true).await?);
         }
         Ok(out)
     }
 
-    async fn artist_record(&self, id: &str) -> ServiceResult<ArtistRecord> {
-        found(self.store.artists(&[id.to_string()]).await?, "artist", id)
+    pub async fn artist_lookup(&self, id: &ArtistId) -> ServiceResult<ArtistRecord> {
+        found(
+            self.store
+                .artists(&ids::strings(std::slice::from_ref(id)))
+                .await?,
+            id,
+        )
     }
 
-    pub async fn artist_lookup(&self, id: &str) -> ServiceResult<ArtistRecord> {
-        self.artist_record(id).await
-    }
-
-    pub async fn artists_lookup(&self, ids: &str) -> ServiceResult<Vec<ArtistRecord>> {
-        Ok(self.store.artists(&ids_param(ids)?).await?)
+    pub async fn artists_lookup(&self, ids: &[ArtistId]) -> ServiceResult<Vec<ArtistRecord>> {
+        Ok(self.store.artists(&ids::strings(ids)).await?)
     }
 
     pub async fn artist_albums(
         &self,
-        id: &str,
+        id: &ArtistId,
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<ArtistList<CatalogAlbum>> {
-        let artist = self.artist_record(id).await?;
+        let artist = self.artist_lookup(id).await?;
+        let id = id.as_str();
         let after = match cursor {
             None => None,
             Some(c) => {
@@ -310,13 +308,13 @@ impl Medley {
 
     pub async fn artist_tracks(
         &self,
-        id: &str,
+        id: &ArtistId,
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<ArtistList<CatalogTrack>> {
-        let artist = self.artist_record(id).await?;
+        let artist = self.artist_lookup(id).await?;
         let page = self
-            .context_page(ContextKind::Artist, id, limit, cursor)
+            .context_page(ContextKind::Artist, id.as_str(), limit, cursor)
             .await?;
         Ok(ArtistList { artist, page })
     }
@@ -325,10 +323,11 @@ impl Medley {
     /// tracks, and people who play both.
     pub async fn related_artists(
         &self,
-        id: &str,
+        id: &ArtistId,
         limit: u32,
     ) -> ServiceResult<ArtistList<ArtistRecord>> {
-        let artist = self.artist_record(id).await?;
+        let artist = self.artist_lookup(id).await?;
+        let id = id.as_str();
         let tracks = self.context_head(ContextKind::Artist, id, 20).await?;
         let own: Vec<String> = tracks.iter().map(|t| t.id.clone()).collect();
         let mut seed = Seed::of_tracks(&tracks);
@@ -362,7 +361,8 @@ impl Medley {
 
     /// A station is named by the catalog item it is seeded from (an artist, album, playlist
     /// or track), as station MRNs are.
-    pub async fn station_lookup(&self, id: &str) -> ServiceResult<Station> {
+    pub async fn station_lookup(&self, id: &StationId) -> ServiceResult<Station> {
+        let id = id.as_str();
         let seed = self
             .station_seed(&Mrn {
                 kind: ItemKind::Station,
@@ -387,10 +387,11 @@ impl Medley {
         })
     }
 
-    pub async fn podcast_show_lookup(&self, id: &str) -> ServiceResult<PodcastShowRecord> {
+    pub async fn podcast_show_lookup(&self, id: &ShowId) -> ServiceResult<PodcastShowRecord> {
         found(
-            self.store.podcast_shows(&[id.to_string()]).await?,
-            "podcast show",
+            self.store
+                .podcast_shows(&ids::strings(std::slice::from_ref(id)))
+                .await?,
             id,
         )
     }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use std::path::Path;
 
 use medley_core::catalog::CatalogFile;
+use medley_core::ids::{Id, UserId};
 
 use crate::tunes::write_tunes;
 use crate::{Medley, ServiceError, ServiceResult};
@@ -47,8 +48,10 @@ impl Medley {
         if self.store.user(DEMO_USER).await?.is_none() {
             return Ok(None); // a store with real users of its own and no demo
         }
+        let demo = UserId::parse(DEMO_USER)
+            .ok_or_else(|| ServiceError::Internal("the demo user's id is not an id".into()))?;
         let token = self
-            .issue_token(DEMO_USER, DEMO_CLIENT, None, DEMO_TOKEN_TTL)
+            .issue_token(&demo, DEMO_CLIENT, None, DEMO_TOKEN_TTL)
             .await?;
         Ok(Some(DemoAccess {
             user_id: DEMO_USER.into(),

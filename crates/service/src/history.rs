@@ -6,8 +6,11 @@ pub use medley_core::mrn::ItemKind;
 use medley_store::{PlayedEntity, User, Visibility};
 
 use crate::accounts::Principal;
-use crate::paging::{bad_cursor, comma_list, cursor_of, open_cursor, time_cursor, Page};
-use crate::{Medley, ServiceError, ServiceResult};
+use medley_core::ids::UserId;
+
+use crate::browse::not_found;
+use crate::paging::{bad_cursor, cursor_of, open_cursor, time_cursor, Page};
+use crate::{Medley, ServiceResult};
 
 /// Whose history a page is: their id, and their name where the viewer may see it.
 pub struct HistoryOwner {
@@ -37,20 +40,6 @@ pub struct PlayedItem {
     pub id: String,
     pub title: Option<String>,
 }
-
-/// The `entityTypes` Medley understands, with the source type each stands for. Categories,
-/// podcasts and users are never played through Medley's playback API, so they match nothing.
-const ENTITY_TYPES: &[(&str, &str)] = &[
-    ("Album", "ALBUM"),
-    ("Artist", "ARTIST"),
-    ("Category", "CATEGORY"),
-    ("Playlist", "PLAYLIST"),
-    ("PodcastEpisode", "PODCAST_EPISODE"),
-    ("PodcastShow", "PODCAST_SHOW"),
-    ("Station", "STATION"),
-    ("Track", "TRACK"),
-    ("User", "USER"),
-];
 
 impl Medley {
     fn history_owner(u: &User, viewer: &Principal) -> HistoryOwner {
@@ -105,36 +94,34 @@ impl Medley {
 
     /// Recently played entities of the caller (`user_id` None) or of another user, whose
     /// history is shown only when their playback visibility is public (otherwise 404).
+    /// `kinds` keeps only plays credited to those kinds (none at all when it is empty).
     pub async fn recently_played_entities(
         &self,
         p: &Principal,
-        user_id: Option<&str>,
-        entity_types: Option<&str>,
+        user_id: Option<&UserId>,
+        kinds: Option<&[ItemKind]>,
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<History<PlayedItem>> {
         let target = match user_id {
             None => p.user.clone(),
             Some(id) => {
-                let hidden = || ServiceError::NotFound(format!("no user '{id}'"));
-                let u = self.store.user(id).await?.ok_or_else(hidden)?;
+                let u = self
+                    .store
+                    .user(id.as_str())
+                    .await?
+                    .ok_or_else(|| not_found(id))?;
                 if u.id != p.user.id && u.playback_visibility == Visibility::Private {
-                    return Err(hidden());
+                    return Err(not_found(id));
                 }
                 u
             }
         };
-        let mut types = Vec::new();
-        for t in comma_list(entity_types) {
-            let (_, source) = ENTITY_TYPES
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(&t))
-                .ok_or_else(|| {
-                    ServiceError::BadRequest(format!(
-                        "entityTypes: '{t}' is not one of Album, Artist, Category, Playlist, PodcastEpisode, PodcastShow, Station, Track, User"
-                    ))
-                })?;
-            types.push(source.to_string());
+        if kinds == Some(&[]) {
+            return Ok(History {
+                owner: Self::history_owner(&target, p),
+                page: Page::default(),
+            });
         }
         let before = match cursor {
             None => None,
@@ -145,7 +132,7 @@ impl Medley {
         };
         let mut found = self
             .store
-            .recent_entities(&target.id, &types, before, limit + 1)
+            .recent_entities(&target.id, kinds.unwrap_or_default(), before, limit + 1)
             .await?;
         let more = found.len() > limit as usize;
         found.truncate(limit as usize);

@@ -10,6 +10,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use medley_core::audio::{self, Codec, Player, Rendition};
 use medley_core::catalog::TrackView;
+use medley_core::ids::TrackId;
 use sha2::Sha256;
 
 use crate::{Medley, ServiceError, ServiceResult};
@@ -125,11 +126,12 @@ impl Medley {
     /// Checks a media URL's parameters; the file to serve when it is genuine and unexpired.
     pub async fn media_file(
         &self,
-        track_id: &str,
+        track: &TrackId,
         rendition: &str,
         expires_s: i64,
         sig: &str,
     ) -> ServiceResult<MediaFile> {
+        let track_id = track.as_str();
         if !genuine(self.media_key().await?, track_id, rendition, expires_s, sig) {
             return Err(ServiceError::AccessDenied(
                 "this media URL was not issued by Medley (its signature does not match)".into(),
@@ -145,7 +147,7 @@ impl Medley {
             .tracks(&[track_id.to_string()])
             .await?
             .pop()
-            .ok_or_else(|| ServiceError::NotFound(format!("no track '{track_id}'")))?;
+            .ok_or_else(|| crate::browse::not_found(track))?;
         let path = match &track.file {
             Some(file) => PathBuf::from(file),
             // No file in the catalog: the track's generated tune plays instead.

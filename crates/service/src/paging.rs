@@ -1,5 +1,5 @@
-//! What every paged list and id filter shares: the page type, the one cursor format (opaque,
-//! versioned, read back the same way by every list), and comma-separated id lists.
+//! What every paged list shares: the page type and the one cursor format (opaque, versioned,
+//! read back the same way by every list).
 
 use crate::{ServiceError, ServiceResult};
 
@@ -8,6 +8,15 @@ use crate::{ServiceError, ServiceResult};
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next: Option<String>,
+}
+
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Page {
+            items: Vec::new(),
+            next: None,
+        }
+    }
 }
 
 pub(crate) fn bad_cursor() -> ServiceError {
@@ -46,16 +55,6 @@ pub(crate) fn time_cursor(cursor: Option<&str>) -> ServiceResult<Option<(i64, St
     let Some(c) = cursor else { return Ok(None) };
     let [ms, id] = open_cursor(c)?;
     Ok(Some((ms.parse().map_err(|_| bad_cursor())?, id)))
-}
-
-/// The non-empty items of a comma-separated list.
-pub(crate) fn comma_list(list: Option<&str>) -> Vec<String> {
-    list.unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
 }
 
 #[cfg(test)]

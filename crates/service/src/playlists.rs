@@ -7,7 +7,9 @@ use medley_store::{PlaylistEdit, Visibility};
 use uuid::Uuid;
 
 use crate::accounts::Principal;
-use crate::browse::{found, index_cursor, CatalogTrack, Edge};
+use medley_core::ids::{self, PlaylistId, TrackId};
+
+use crate::browse::{found, index_cursor, not_found, CatalogTrack, Edge};
 use crate::paging::{cursor_of, time_cursor, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
@@ -65,22 +67,23 @@ impl Medley {
     pub(crate) async fn visible_playlist(
         &self,
         p: &Principal,
-        id: &str,
+        id: &PlaylistId,
     ) -> ServiceResult<PlaylistRecord> {
         let pl = found(
-            self.store.playlists(&[id.to_string()]).await?,
-            "playlist",
+            self.store
+                .playlists(&ids::strings(std::slice::from_ref(id)))
+                .await?,
             id,
         )?;
         if !may_see(p, &pl) {
-            return Err(ServiceError::NotFound(format!("no playlist '{id}'")));
+            return Err(not_found(id));
         }
         Ok(pl)
     }
 
     /// The caller's own playlist, for changing it: another user's public one is 403, a
     /// private one (or the catalog's) 404.
-    async fn own_playlist(&self, p: &Principal, id: &str) -> ServiceResult<PlaylistRecord> {
+    async fn own_playlist(&self, p: &Principal, id: &PlaylistId) -> ServiceResult<PlaylistRecord> {
         let pl = self.visible_playlist(p, id).await?;
         match pl.owner_id.as_deref() {
             Some(o) if o == p.user.id => Ok(pl),
@@ -93,7 +96,11 @@ impl Medley {
         }
     }
 
-    pub async fn playlist_lookup(&self, p: &Principal, id: &str) -> ServiceResult<PlaylistRecord> {
+    pub async fn playlist_lookup(
+        &self,
+        p: &Principal,
+        id: &PlaylistId,
+    ) -> ServiceResult<PlaylistRecord> {
         self.visible_playlist(p, id).await
     }
 
@@ -101,14 +108,14 @@ impl Medley {
     pub async fn playlist_tracks(
         &self,
         p: &Principal,
-        id: &str,
+        id: &PlaylistId,
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<PlaylistTracks> {
         let playlist = self.visible_playlist(p, id).await?;
         let rows = self
             .store
-            .playlist_entries(id, index_cursor(cursor)?, limit + 1)
+            .playlist_entries(id.as_str(), index_cursor(cursor)?, limit + 1)
             .await?;
         let page = self.track_page(rows, limit).await?;
         Ok(PlaylistTracks { playlist, page })
@@ -149,7 +156,7 @@ impl Medley {
     pub async fn update_playlist(
         &self,
         p: &Principal,
-        id: &str,
+        id: &PlaylistId,
         details: PlaylistDetails,
     ) -> ServiceResult<PlaylistRecord> {
         self.own_playlist(p, id).await?;
@@ -178,11 +185,15 @@ impl Medley {
     async fn edit(
         &self,
         p: &Principal,
-        id: &str,
+        id: &PlaylistId,
         edit: PlaylistEdit,
     ) -> ServiceResult<PlaylistRecord> {
-        if !self.store.edit_playlist(id, &edit, self.now_ms()).await? {
-            return Err(ServiceError::NotFound(format!("no playlist '{id}'")));
+        if !self
+            .store
+            .edit_playlist(id.as_str(), &edit, self.now_ms())
+            .await?
+        {
+            return Err(not_found(id));
         }
         self.visible_playlist(p, id).await
     }
@@ -192,14 +203,15 @@ impl Medley {
     pub async fn add_playlist_tracks(
         &self,
         p: &Principal,
-        id: &str,
-        ids: Vec<String>,
+        id: &PlaylistId,
+        ids: Vec<TrackId>,
         duplicates: bool,
     ) -> ServiceResult<(PlaylistRecord, usize)> {
         let pl = self.own_playlist(p, id).await?;
         if ids.is_empty() || ids.len() > MAX_ADD {
             return Err(bad(format!("trackIds must list 1 to {MAX_ADD} track ids")));
         }
+        let ids = ids::strings(&ids);
         let known = self.tracks(&ids).await?;
         if let Some(missing) = ids.iter().find(|i| !known.iter().any(|t| &t.id == *i)) {
             return Err(ServiceError::NotFound(format!("no track '{missing}'")));
@@ -208,7 +220,7 @@ impl Medley {
             Default::default()
         } else {
             self.store
-                .playlist_entries(id, None, MAX_TRACKS as u32)
+                .playlist_entries(id.as_str(), None, MAX_TRACKS as u32)
                 .await?
                 .into_iter()
                 .map(|e| e.track_id)
@@ -230,7 +242,7 @@ impl Medley {
     pub async fn edit_playlist_tracks(
         &self,
         p: &Principal,
-        id: &str,
+        id: &PlaylistId,
         edit: EntryEdit,
     ) -> ServiceResult<PlaylistRecord> {
         self.own_playlist(p, id).await?;
@@ -247,7 +259,7 @@ impl Medley {
                 }
                 let entries = self
                     .store
-                    .playlist_entries(id, None, MAX_TRACKS as u32)
+                    .playlist_entries(id.as_str(), None, MAX_TRACKS as u32)
                     .await?;
                 if !entries
                     .iter()
@@ -263,9 +275,9 @@ impl Medley {
         self.edit(p, id, edit).await
     }
 
-    pub async fn delete_playlist(&self, p: &Principal, id: &str) -> ServiceResult<()> {
+    pub async fn delete_playlist(&self, p: &Principal, id: &PlaylistId) -> ServiceResult<()> {
         self.own_playlist(p, id).await?;
-        self.store.delete_playlist(id).await?;
+        self.store.delete_playlist(id.as_str()).await?;
         Ok(())
     }
 

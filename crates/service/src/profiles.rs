@@ -1,15 +1,14 @@
 //! User profiles (User V1): the current user, updating it, and other users, whose
 //! details stay hidden when their profile is private.
 
+use medley_core::ids::{self, UserId};
 use medley_core::policy::Tier;
 use medley_store::User;
 pub use medley_store::Visibility;
 
 use crate::accounts::Principal;
+use crate::browse::not_found;
 use crate::{Medley, ServiceError, ServiceResult};
-
-/// Most ids `GET /v1/users?ids=` takes.
-pub const MAX_USER_IDS: usize = 100;
 
 /// A user as the viewer may see them: a private profile of someone else shows only its id and
 /// visibility.
@@ -79,24 +78,22 @@ impl Medley {
     }
 
     /// `GET /v1/users/{id}`.
-    pub async fn user_profile(&self, p: &Principal, id: &str) -> ServiceResult<Profile> {
+    pub async fn user_profile(&self, p: &Principal, id: &UserId) -> ServiceResult<Profile> {
         let user = self
             .store
-            .user(id)
+            .user(id.as_str())
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("no user '{id}'")))?;
+            .ok_or_else(|| not_found(id))?;
         Ok(self.profile(&user, p))
     }
 
     /// `GET /v1/users?ids=`: in the order asked, unknown ids left out.
-    pub async fn user_profiles(&self, p: &Principal, ids: &str) -> ServiceResult<Vec<Profile>> {
-        let ids = crate::paging::comma_list(Some(ids));
-        if ids.is_empty() || ids.len() > MAX_USER_IDS {
-            return Err(ServiceError::BadRequest(format!(
-                "ids must list 1 to {MAX_USER_IDS} user ids, comma-separated"
-            )));
-        }
-        let users = self.store.users(&ids).await?;
+    pub async fn user_profiles(
+        &self,
+        p: &Principal,
+        ids: &[UserId],
+    ) -> ServiceResult<Vec<Profile>> {
+        let users = self.store.users(&ids::strings(ids)).await?;
         Ok(users.iter().map(|u| self.profile(u, p)).collect())
     }
 }

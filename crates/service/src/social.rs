@@ -4,10 +4,12 @@
 
 use std::collections::HashSet;
 
+use medley_core::ids::{self, ArtistId, Id, PlaylistId, ShowId, TrackId, UserId};
 use medley_store::User;
 
 use crate::accounts::Principal;
-use crate::paging::{comma_list, cursor_of, time_cursor, Page};
+use crate::browse::not_found;
+use crate::paging::{cursor_of, time_cursor, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,16 +32,6 @@ impl Relation {
         }
     }
 
-    fn noun(self) -> &'static str {
-        match self {
-            Relation::User => "user",
-            Relation::Artist => "artist",
-            Relation::Playlist => "playlist",
-            Relation::PodcastShow => "podcastShow",
-            Relation::LibraryTrack => "track",
-        }
-    }
-
     fn catalog_kind(self) -> &'static str {
         match self {
             Relation::Artist => "ARTIST",
@@ -48,6 +40,32 @@ impl Relation {
             Relation::User | Relation::LibraryTrack => "TRACK",
         }
     }
+}
+
+/// An id of what a user can follow or keep; its type says which relation it is.
+pub trait Followable: Id {
+    const RELATION: Relation;
+}
+
+impl Followable for UserId {
+    const RELATION: Relation = Relation::User;
+}
+
+impl Followable for ArtistId {
+    const RELATION: Relation = Relation::Artist;
+}
+
+impl Followable for PlaylistId {
+    const RELATION: Relation = Relation::Playlist;
+}
+
+impl Followable for ShowId {
+    const RELATION: Relation = Relation::PodcastShow;
+}
+
+/// A track's relation is being kept in the library.
+impl Followable for TrackId {
+    const RELATION: Relation = Relation::LibraryTrack;
 }
 
 /// What a relation points at: its id and its name or title (a user's only where the viewer
@@ -91,11 +109,16 @@ impl Medley {
                 label: None,
             }),
             // A playlist its owner made private is no longer shown to followers.
-            Relation::Playlist => match self.visible_playlist(viewer, id).await {
-                Ok(pl) => Some(titled(pl.title)),
-                Err(ServiceError::NotFound(_)) => None,
-                Err(e) => return Err(e),
-            },
+            Relation::Playlist => {
+                let Some(playlist) = PlaylistId::parse(id) else {
+                    return Ok(None);
+                };
+                match self.visible_playlist(viewer, &playlist).await {
+                    Ok(pl) => Some(titled(pl.title)),
+                    Err(ServiceError::NotFound(_)) => None,
+                    Err(e) => return Err(e),
+                }
+            }
             _ => self
                 .store
                 .item_title(rel.catalog_kind(), id)
@@ -123,19 +146,19 @@ impl Medley {
 
     /// PUT (`on`) or DELETE a follow, or a track in the library; idempotent. Answers the
     /// target (a library track with its title).
-    pub async fn set_relation(
+    pub async fn set_relation<I: Followable>(
         &self,
         p: &Principal,
-        rel: Relation,
-        id: &str,
+        target: &I,
         on: bool,
     ) -> ServiceResult<Target> {
+        let (rel, id) = (I::RELATION, target.as_str());
         if rel == Relation::User && id == p.user.id {
             return Err(ServiceError::BadRequest(
                 "a user cannot follow themselves".into(),
             ));
         }
-        let missing = || ServiceError::NotFound(format!("no {} '{id}'", rel.noun()));
+        let missing = || not_found(target);
         let target = match rel {
             Relation::LibraryTrack => {
                 let track = self
@@ -162,20 +185,25 @@ impl Medley {
         viewer: &Principal,
         owner: &User,
         rel: Relation,
-        only: Option<&str>,
+        only: Option<&[String]>,
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<RelationList> {
-        let rows = self
-            .store
-            .targets(
-                &owner.id,
-                rel.kind(),
-                &comma_list(only),
-                time_cursor(cursor)?,
-                limit + 1,
-            )
-            .await?;
+        let rows = match only {
+            // Ids were named, but none that can exist.
+            Some([]) => Vec::new(),
+            _ => {
+                self.store
+                    .targets(
+                        &owner.id,
+                        rel.kind(),
+                        only.unwrap_or_default(),
+                        time_cursor(cursor)?,
+                        limit + 1,
+                    )
+                    .await?
+            }
+        };
         self.list(viewer, owner, rows, limit, |id| async move {
             self.target(rel, &id, viewer).await
         })
@@ -213,31 +241,23 @@ impl Medley {
         })
     }
 
-    /// The caller's follows (or library tracks, optionally checking `only` ids' status).
-    pub async fn my_relations(
+    /// The follows (or library tracks) of the caller (`user` None) or of another user, whose
+    /// profile must be public; `only` checks those ids' status (the list holds those of them
+    /// related).
+    pub async fn relations<I: Followable>(
         &self,
         p: &Principal,
-        rel: Relation,
-        only: Option<&str>,
+        user: Option<&UserId>,
+        only: Option<&[I]>,
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<RelationList> {
-        self.relation_page(p, &p.user, rel, only, limit, cursor)
-            .await
-    }
-
-    /// Another user's follows: their profile must be public (or be the caller's own).
-    pub async fn their_relations(
-        &self,
-        p: &Principal,
-        user_id: &str,
-        rel: Relation,
-        only: Option<&str>,
-        limit: u32,
-        cursor: Option<&str>,
-    ) -> ServiceResult<RelationList> {
-        let owner = self.visible_user(p, user_id).await?;
-        self.relation_page(p, &owner, rel, only, limit, cursor)
+        let owner = match user {
+            None => p.user.clone(),
+            Some(id) => self.visible_user(p, id).await?,
+        };
+        let only = only.map(ids::strings);
+        self.relation_page(p, &owner, I::RELATION, only.as_deref(), limit, cursor)
             .await
     }
 
@@ -245,7 +265,7 @@ impl Medley {
     pub async fn followers(
         &self,
         p: &Principal,
-        user_id: Option<&str>,
+        user_id: Option<&UserId>,
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<RelationList> {
@@ -268,10 +288,10 @@ impl Medley {
         .await
     }
 
-    async fn visible_user(&self, p: &Principal, id: &str) -> ServiceResult<User> {
-        match self.store.user(id).await? {
+    async fn visible_user(&self, p: &Principal, id: &UserId) -> ServiceResult<User> {
+        match self.store.user(id.as_str()).await? {
             Some(u) if p.may_see(&u) => Ok(u),
-            _ => Err(ServiceError::NotFound(format!("no user '{id}'"))),
+            _ => Err(not_found(id)),
         }
     }
 }

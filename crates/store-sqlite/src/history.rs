@@ -53,7 +53,7 @@ impl HistoryStore for SqliteStore {
     async fn recent_entities(
         &self,
         user_id: &str,
-        types: &[String],
+        types: &[ItemKind],
         before: Option<(i64, String, String)>,
         limit: u32,
     ) -> StoreResult<Vec<PlayedEntity>> {
@@ -83,7 +83,7 @@ impl HistoryStore for SqliteStore {
             Value::Text(id),
             Value::Integer(limit as i64),
         ];
-        values.extend(types.iter().map(|t| Value::Text(t.clone())));
+        values.extend(types.iter().map(|t| Value::Text(t.source_type().into())));
         self.read(|conn| {
             let mut st = conn.prepare_cached(&sql)?;
             let rows = st.query_map(rusqlite::params_from_iter(values), |r| {

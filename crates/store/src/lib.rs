@@ -8,6 +8,7 @@ pub use records::*;
 
 use async_trait::async_trait;
 use medley_core::catalog::{CatalogFile, TrackView};
+use medley_core::mrn::ItemKind;
 use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +137,7 @@ pub trait HistoryStore: Send + Sync {
     async fn recent_entities(
         &self,
         user_id: &str,
-        types: &[String],
+        types: &[ItemKind],
         before: Option<(i64, String, String)>,
         limit: u32,
     ) -> StoreResult<Vec<PlayedEntity>>;

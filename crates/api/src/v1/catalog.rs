@@ -1,8 +1,9 @@
 //! Catalog lookups (reference section 1.2): tracks, albums, artists (their albums, tracks and
 //! related artists), playlists and their tracks, stations and podcast shows.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
+use medley_core::ids::{AlbumId, ArtistId, PlaylistId, ShowId, StationId, TrackId};
 use medley_service::Medley;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,8 +13,8 @@ use super::objects::{
     TrackObject,
 };
 use super::shapes::{data, Connection, Data};
-use crate::extract::Caller;
-use crate::params::{Limit, NoQuery, Query};
+use crate::extract::{Caller, IdPath};
+use crate::params::{id_list, Limit, NoQuery, Query};
 use crate::urls::Urls;
 use crate::ApiError;
 
@@ -148,12 +149,12 @@ impl<'a> PlaylistWithTracks<'a> {
 /// Get track
 #[utoipa::path(get, path = "/v1/tracks/{id}", tag = "Catalog", operation_id = "catalog_track",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The track's id"), TrackQuery),
+    params(IdPath<TrackId>, TrackQuery),
     responses((status = 200, description = "The track", body = Data<TrackAnswer>)))]
 pub async fn track(
     State(m): State<Medley>,
     _: Caller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TrackId>,
     Query(q): Query<TrackQuery>,
 ) -> Answer {
     if let Some(MediaType::Video) = q.media_type {
@@ -170,7 +171,7 @@ pub async fn track(
     params(IdsQuery),
     responses((status = 200, description = "The tracks found, in the order asked", body = Data<TracksAnswer>)))]
 pub async fn tracks(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery>) -> Answer {
-    let found = m.tracks_lookup(&q.ids).await?;
+    let found = m.tracks_lookup(&id_list::<TrackId>("ids", &q.ids)?).await?;
     let urls = Urls::of(&m);
     let tracks = found.iter().map(|t| TrackObject::of(&urls, t)).collect();
     Ok(data(TracksAnswer { tracks }))
@@ -179,13 +180,13 @@ pub async fn tracks(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery
 /// Get album
 #[utoipa::path(get, path = "/v1/albums/{id}", tag = "Catalog", operation_id = "catalog_album",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The album's id")),
+    params(IdPath<AlbumId>),
     responses((status = 200, description = "The album, with its tracks in order", body = Data<AlbumAnswer>)))]
 pub async fn album(
     State(m): State<Medley>,
     _: Caller,
     _: NoQuery,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<AlbumId>,
 ) -> Answer {
     let a = m.album_lookup(&id).await?;
     let album = AlbumObject::of(&Urls::of(&m), &a);
@@ -198,7 +199,7 @@ pub async fn album(
     params(IdsQuery),
     responses((status = 200, description = "The albums found, in the order asked", body = Data<AlbumsAnswer>)))]
 pub async fn albums(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery>) -> Answer {
-    let found = m.albums_lookup(&q.ids).await?;
+    let found = m.albums_lookup(&id_list::<AlbumId>("ids", &q.ids)?).await?;
     let urls = Urls::of(&m);
     let albums = found.iter().map(|a| AlbumObject::of(&urls, a)).collect();
     Ok(data(AlbumsAnswer { albums }))
@@ -207,13 +208,13 @@ pub async fn albums(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery
 /// Get artist
 #[utoipa::path(get, path = "/v1/artists/{id}", tag = "Catalog", operation_id = "catalog_artist",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The artist's id")),
+    params(IdPath<ArtistId>),
     responses((status = 200, description = "The artist", body = Data<ArtistAnswer>)))]
 pub async fn artist(
     State(m): State<Medley>,
     _: Caller,
     _: NoQuery,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ArtistId>,
 ) -> Answer {
     let a = m.artist_lookup(&id).await?;
     let artist = ArtistObject::of(&Urls::of(&m), &a);
@@ -226,7 +227,9 @@ pub async fn artist(
     params(IdsQuery),
     responses((status = 200, description = "The artists found, in the order asked", body = Data<ArtistsAnswer>)))]
 pub async fn artists(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery>) -> Answer {
-    let found = m.artists_lookup(&q.ids).await?;
+    let found = m
+        .artists_lookup(&id_list::<ArtistId>("ids", &q.ids)?)
+        .await?;
     let urls = Urls::of(&m);
     let artists = found.iter().map(|a| ArtistObject::of(&urls, a)).collect();
     Ok(data(ArtistsAnswer { artists }))
@@ -235,12 +238,12 @@ pub async fn artists(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuer
 /// Get artist's albums, newest first
 #[utoipa::path(get, path = "/v1/artists/{id}/albums", tag = "Catalog", operation_id = "catalog_artist_albums",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The artist's id"), PageQuery),
+    params(IdPath<ArtistId>, PageQuery),
     responses((status = 200, description = "The artist, with a page of its albums in `albums`", body = Data<ArtistListAnswer>)))]
 pub async fn artist_albums(
     State(m): State<Medley>,
     _: Caller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ArtistId>,
     Query(q): Query<PageQuery>,
 ) -> Answer {
     let list = m.artist_albums(&id, q.limit.0, q.cursor.as_deref()).await?;
@@ -253,12 +256,12 @@ pub async fn artist_albums(
 /// Get artist's tracks
 #[utoipa::path(get, path = "/v1/artists/{id}/tracks", tag = "Catalog", operation_id = "catalog_artist_tracks",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The artist's id"), PageQuery),
+    params(IdPath<ArtistId>, PageQuery),
     responses((status = 200, description = "The artist, with a page of its tracks in `tracks`", body = Data<ArtistListAnswer>)))]
 pub async fn artist_tracks(
     State(m): State<Medley>,
     _: Caller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ArtistId>,
     Query(q): Query<PageQuery>,
 ) -> Answer {
     let list = m.artist_tracks(&id, q.limit.0, q.cursor.as_deref()).await?;
@@ -271,12 +274,12 @@ pub async fn artist_tracks(
 /// Get related artists
 #[utoipa::path(get, path = "/v1/artists/{id}/relatedArtists", tag = "Catalog", operation_id = "catalog_related_artists",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The artist's id"), RelatedQuery),
+    params(IdPath<ArtistId>, RelatedQuery),
     responses((status = 200, description = "The artist, with artists like it in `relatedArtists`", body = Data<ArtistListAnswer>)))]
 pub async fn related_artists(
     State(m): State<Medley>,
     _: Caller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ArtistId>,
     Query(q): Query<RelatedQuery>,
 ) -> Answer {
     let list = m.related_artists(&id, q.limit.0).await?;
@@ -289,13 +292,13 @@ pub async fn related_artists(
 /// Get playlist
 #[utoipa::path(get, path = "/v1/playlists/{id}", tag = "Catalog", operation_id = "catalog_playlist",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The playlist's id")),
+    params(IdPath<PlaylistId>),
     responses((status = 200, description = "The playlist (the catalog's, the caller's, or a public one)", body = Data<PlaylistAnswer>)))]
 pub async fn playlist(
     State(m): State<Medley>,
     Caller(p): Caller,
     _: NoQuery,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PlaylistId>,
 ) -> Answer {
     let pl = m.playlist_lookup(&p, &id).await?;
     let playlist = PlaylistObject::of(&Urls::of(&m), &pl);
@@ -305,12 +308,12 @@ pub async fn playlist(
 /// Get playlist's tracks
 #[utoipa::path(get, path = "/v1/playlists/{id}/tracks", tag = "Catalog", operation_id = "catalog_playlist_tracks",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The playlist's id"), PageQuery),
+    params(IdPath<PlaylistId>, PageQuery),
     responses((status = 200, description = "The playlist, with a page of its tracks in `tracks`", body = Data<PlaylistTracksAnswer>)))]
 pub async fn playlist_tracks(
     State(m): State<Medley>,
     Caller(p): Caller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PlaylistId>,
     Query(q): Query<PageQuery>,
 ) -> Answer {
     let list = m
@@ -321,15 +324,17 @@ pub async fn playlist_tracks(
 }
 
 /// Get station
+///
+/// A station's id is the id of the item it is seeded from (an artist, album, playlist or track).
 #[utoipa::path(get, path = "/v1/stations/{id}", tag = "Catalog", operation_id = "catalog_station",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The id of the item the station is seeded from")),
+    params(IdPath<StationId>),
     responses((status = 200, description = "The station", body = Data<StationAnswer>)))]
 pub async fn station(
     State(m): State<Medley>,
     _: Caller,
     _: NoQuery,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<StationId>,
 ) -> Answer {
     let s = m.station_lookup(&id).await?;
     let station = StationObject::of(&Urls::of(&m), &s);
@@ -339,13 +344,13 @@ pub async fn station(
 /// Get podcast show
 #[utoipa::path(get, path = "/v1/podcasts/shows/{id}", tag = "Catalog", operation_id = "catalog_podcast_show",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The show's id")),
+    params(IdPath<ShowId>),
     responses((status = 200, description = "The podcast show", body = Data<PodcastShowAnswer>)))]
 pub async fn podcast_show(
     State(m): State<Medley>,
     _: Caller,
     _: NoQuery,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<ShowId>,
 ) -> Answer {
     let s = m.podcast_show_lookup(&id).await?;
     let podcast_show = PodcastShowObject::of(&Urls::of(&m), &s);

@@ -1,14 +1,15 @@
 //! Player V1.0: recently played tracks and entities, as typed queries and answers.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
-use medley_service::history::{History, HistoryOwner, PlayedItem, PlayedTrack};
+use medley_core::ids::UserId;
+use medley_service::history::{History, HistoryOwner, ItemKind, PlayedItem, PlayedTrack};
 use medley_service::Medley;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::shapes::{Connection, Data};
-use crate::extract::Caller;
+use crate::extract::{Caller, IdPath};
 use crate::params::{Limit, Query};
 use crate::urls::Urls;
 use crate::ApiError;
@@ -36,6 +37,45 @@ pub struct EntitiesQuery {
     /// Comma-separated: Album, Artist, Category, Playlist, PodcastEpisode, PodcastShow,
     /// Station, Track, User (any case).
     entity_types: Option<String>,
+}
+
+/// The `entityTypes` Medley understands, with the kind of play each stands for. Categories,
+/// podcasts and users are never played through Medley's playback API, so they match nothing.
+const ENTITY_TYPES: &[(&str, Option<ItemKind>)] = &[
+    ("Album", Some(ItemKind::Album)),
+    ("Artist", Some(ItemKind::Artist)),
+    ("Category", None),
+    ("Playlist", Some(ItemKind::Playlist)),
+    ("PodcastEpisode", None),
+    ("PodcastShow", None),
+    ("Station", Some(ItemKind::Station)),
+    ("Track", Some(ItemKind::Track)),
+    ("User", None),
+];
+
+impl EntitiesQuery {
+    /// The kinds `entityTypes` keeps: `None` keeps every play, an empty list none.
+    fn kinds(&self) -> Result<Option<Vec<ItemKind>>, ApiError> {
+        let Some(list) = self.entity_types.as_deref() else {
+            return Ok(None);
+        };
+        let mut kinds = Vec::new();
+        let mut named = false;
+        for t in list.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            named = true;
+            let (_, kind) = ENTITY_TYPES
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(t))
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "entityTypes: '{}' is not one of Album, Artist, Category, Playlist, PodcastEpisode, PodcastShow, Station, Track, User",
+                        crate::error::shown(t, 100)
+                    ))
+                })?;
+            kinds.extend(*kind);
+        }
+        Ok(named.then_some(kinds))
+    }
 }
 
 /// `{"data": {"user": …}}`.
@@ -114,7 +154,6 @@ fn tracks(m: &Medley, h: History<PlayedTrack>) -> Json<Data<HistoryData>> {
 }
 
 fn entities(m: &Medley, h: History<PlayedItem>) -> Json<Data<HistoryData>> {
-    use medley_service::history::ItemKind;
     let urls = Urls::of(m);
     let mut user = user_history(&urls, h.owner);
     user.recent_entities_playback = Some(Connection::of(h.page, |e| {
@@ -189,7 +228,7 @@ pub async fn my_recent_entities(
         .recently_played_entities(
             &p,
             None,
-            q.entity_types.as_deref(),
+            q.kinds()?.as_deref(),
             q.limit.0,
             q.cursor.as_deref(),
         )
@@ -201,19 +240,19 @@ pub async fn my_recent_entities(
 #[utoipa::path(get, path = "/v1/users/{id}/recentlyPlayedEntities", tag = "Player",
     operation_id = "player_user_recent_entities",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The user's id"), EntitiesQuery),
+    params(IdPath<UserId>, EntitiesQuery),
     responses((status = 200, description = "The user's recently played entities (their playback visibility must be public)", body = Data<HistoryData>)))]
 pub async fn user_recent_entities(
     State(m): State<Medley>,
     Caller(p): Caller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<UserId>,
     Query(q): Query<EntitiesQuery>,
 ) -> Answer {
     let h = m
         .recently_played_entities(
             &p,
             Some(&id),
-            q.entity_types.as_deref(),
+            q.kinds()?.as_deref(),
             q.limit.0,
             q.cursor.as_deref(),
         )

@@ -1,9 +1,10 @@
 //! Users' own playlists: create, change, add, remove and move tracks, delete, list mine.
 //! (Reading any playlist is in `catalog`.)
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use medley_core::ids::{PlaylistId, TrackId};
 use medley_service::playlists::{EntryEdit, PlaylistDetails, MAX_ADD};
 use medley_service::Medley;
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ use super::objects::{edges, CursorEdge, PlaylistObject};
 use super::shapes::{data, Connection, Data};
 use super::users::VisibilityField;
 use crate::body::Body;
-use crate::extract::Caller;
+use crate::extract::{known, Caller, IdPath};
 use crate::fields::{Count, List};
 use crate::params::{NoQuery, Query};
 use crate::urls::Urls;
@@ -155,14 +156,14 @@ pub async fn create(
 /// Rename, describe or set the visibility of the current user's playlist
 #[utoipa::path(put, path = "/v1/playlists/{id}", tag = "Playlists", operation_id = "playlists_update",
     security(("bearer" = ["music::library"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The playlist's id")),
+    params(IdPath<PlaylistId>),
     request_body = PlaylistChange,
     responses((status = 200, description = "The playlist after the change", body = Data<PlaylistAnswer>)))]
 pub async fn update(
     State(m): State<Medley>,
     Caller(p): Caller,
     _: NoQuery,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PlaylistId>,
     Body(body): Body<PlaylistChange>,
 ) -> Answer {
     let pl = m.update_playlist(&p, &id, body.into()).await?;
@@ -172,20 +173,20 @@ pub async fn update(
 /// Add tracks to the current user's playlist
 #[utoipa::path(put, path = "/v1/playlists/{id}/tracks", tag = "Playlists", operation_id = "playlists_add_tracks",
     security(("bearer" = ["music::library"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The playlist's id")),
+    params(IdPath<PlaylistId>),
     request_body = AddTracks,
     responses((status = 200, description = "The playlist after the change, and how many tracks it gained", body = Data<TracksAddedAnswer>)))]
 pub async fn add_tracks(
     State(m): State<Medley>,
     Caller(p): Caller,
     _: NoQuery,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PlaylistId>,
     Body(body): Body<AddTracks>,
 ) -> Answer {
     let duplicates = body.add_duplicate_tracks.unwrap_or(false);
-    let (pl, tracks_added) = m
-        .add_playlist_tracks(&p, &id, body.track_ids.0, duplicates)
-        .await?;
+    let tracks = body.track_ids.0.iter().map(|t| known::<TrackId>(t));
+    let tracks = tracks.collect::<Result<_, _>>()?;
+    let (pl, tracks_added) = m.add_playlist_tracks(&p, &id, tracks, duplicates).await?;
     let playlist = PlaylistObject::of(&Urls::of(&m), &pl);
     Ok(data(TracksAddedAnswer {
         playlist,
@@ -196,14 +197,14 @@ pub async fn add_tracks(
 /// Remove entries from, or move an entry in, the current user's playlist
 #[utoipa::path(patch, path = "/v1/playlists/{id}/tracks", tag = "Playlists", operation_id = "playlists_edit_tracks",
     security(("bearer" = ["music::library"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The playlist's id")),
+    params(IdPath<PlaylistId>),
     request_body = EditTracks,
     responses((status = 200, description = "The playlist after the change", body = Data<PlaylistAnswer>)))]
 pub async fn edit_tracks(
     State(m): State<Medley>,
     Caller(p): Caller,
     _: NoQuery,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PlaylistId>,
     Body(body): Body<EditTracks>,
 ) -> Answer {
     let edit = match (body.remove, body.move_to) {
@@ -225,17 +226,17 @@ pub async fn edit_tracks(
 /// Delete the current user's playlist
 #[utoipa::path(delete, path = "/v1/playlists/{id}", tag = "Playlists", operation_id = "playlists_delete",
     security(("bearer" = ["music::library"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The playlist's id")),
+    params(IdPath<PlaylistId>),
     responses((status = 200, description = "The id of the deleted playlist", body = Data<DeletedAnswer>)))]
 pub async fn delete(
     State(m): State<Medley>,
     Caller(p): Caller,
     _: NoQuery,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PlaylistId>,
 ) -> Answer {
     m.delete_playlist(&p, &id).await?;
     Ok(data(DeletedAnswer {
-        delete_playlist: Deleted { id: &id },
+        delete_playlist: Deleted { id: id.as_str() },
     }))
 }
 

@@ -1,17 +1,18 @@
 //! User V1.0: follows, followers and the library. Every list answers
 //! `{"user": {id, name, url, <list>: {pageInfo, edgeCount, edges}}}`, newest first.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
+use medley_core::ids::{ArtistId, PlaylistId, ShowId, TrackId, UserId};
 use medley_service::accounts::Principal;
-use medley_service::social::{Relation, RelationList, Target};
+use medley_service::social::{Followable, Relation, RelationList, Target};
 use medley_service::Medley;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::shapes::{data, Connection, Data};
-use crate::extract::Caller;
-use crate::params::{Limit, NoQuery, Query};
+use crate::extract::{Caller, IdPath};
+use crate::params::{id_filter, Limit, NoQuery, Query};
 use crate::urls::Urls;
 use crate::ApiError;
 
@@ -217,63 +218,61 @@ pub struct ShowsQuery {
     cursor: Option<String>,
 }
 
-/// What every list query gives: limit, cursor, and the ids to check.
+/// What every list query gives: limit, cursor, and the ids to check (the parameter's name
+/// and its list).
 trait Listing {
-    fn parts(&self) -> (u32, Option<&str>, Option<&str>);
+    fn parts(&self) -> (u32, Option<&str>, Option<(&'static str, &str)>);
 }
 
 impl Listing for ListQuery {
-    fn parts(&self) -> (u32, Option<&str>, Option<&str>) {
+    fn parts(&self) -> (u32, Option<&str>, Option<(&'static str, &str)>) {
         (self.limit.0, self.cursor.as_deref(), None)
     }
 }
 
 impl Listing for ShowsQuery {
-    fn parts(&self) -> (u32, Option<&str>, Option<&str>) {
+    fn parts(&self) -> (u32, Option<&str>, Option<(&'static str, &str)>) {
         (self.limit.0, self.cursor.as_deref(), None)
     }
 }
 
 impl Listing for TrackIdsQuery {
-    fn parts(&self) -> (u32, Option<&str>, Option<&str>) {
-        (
-            self.limit.0,
-            self.cursor.as_deref(),
-            self.track_ids.as_deref(),
-        )
+    fn parts(&self) -> (u32, Option<&str>, Option<(&'static str, &str)>) {
+        let only = self.track_ids.as_deref().map(|l| ("trackIds", l));
+        (self.limit.0, self.cursor.as_deref(), only)
     }
 }
 
 impl Listing for ArtistIdsQuery {
-    fn parts(&self) -> (u32, Option<&str>, Option<&str>) {
-        (
-            self.limit.0,
-            self.cursor.as_deref(),
-            self.artist_ids.as_deref(),
-        )
+    fn parts(&self) -> (u32, Option<&str>, Option<(&'static str, &str)>) {
+        let only = self.artist_ids.as_deref().map(|l| ("artistIds", l));
+        (self.limit.0, self.cursor.as_deref(), only)
     }
 }
 
 impl Listing for PlaylistIdsQuery {
-    fn parts(&self) -> (u32, Option<&str>, Option<&str>) {
-        (
-            self.limit.0,
-            self.cursor.as_deref(),
-            self.playlist_ids.as_deref(),
-        )
+    fn parts(&self) -> (u32, Option<&str>, Option<(&'static str, &str)>) {
+        let only = self.playlist_ids.as_deref().map(|l| ("playlistIds", l));
+        (self.limit.0, self.cursor.as_deref(), only)
     }
 }
 
-async fn mine(m: Medley, p: Principal, rel: Relation, q: impl Listing) -> Answer {
+/// The follows of the caller (`user` None) or of another user, as the query asks.
+async fn relations<I: Followable>(
+    m: Medley,
+    p: Principal,
+    user: Option<&UserId>,
+    q: impl Listing,
+) -> Answer {
     let (limit, cursor, only) = q.parts();
-    let list = m.my_relations(&p, rel, only, limit, cursor).await?;
-    Ok(list_answer(&Urls::of(&m), rel, false, list))
-}
-
-async fn theirs(m: Medley, p: Principal, id: &str, rel: Relation, q: impl Listing) -> Answer {
-    let (limit, cursor, only) = q.parts();
-    let list = m.their_relations(&p, id, rel, only, limit, cursor).await?;
-    Ok(list_answer(&Urls::of(&m), rel, false, list))
+    let only = match only {
+        Some((name, list)) => id_filter::<I>(name, Some(list))?,
+        None => None,
+    };
+    let list = m
+        .relations(&p, user, only.as_deref(), limit, cursor)
+        .await?;
+    Ok(list_answer(&Urls::of(&m), I::RELATION, false, list))
 }
 
 /// Get current user's followers
@@ -295,12 +294,12 @@ pub async fn my_followers(
 /// Get user's followers
 #[utoipa::path(get, path = "/v1/users/{id}/followers", tag = "Library and follows", operation_id = "social_their_followers",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The user's id (their profile must be public)"), ListQuery),
+    params(IdPath<UserId>, ListQuery),
     responses((status = 200, description = "The users who follow them, newest first", body = Data<FollowersAnswer>)))]
 pub async fn their_followers(
     State(m): State<Medley>,
     Caller(p): Caller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<UserId>,
     Query(q): Query<ListQuery>,
 ) -> Answer {
     let list = m
@@ -311,61 +310,61 @@ pub async fn their_followers(
 
 /// Handlers for the caller's lists.
 macro_rules! my_lists {
-    ($( $name:ident $path:literal $summary:literal $scope:literal, $query:ty, $answer:ty => $rel:expr; )*) => { $(
+    ($( $name:ident $path:literal $summary:literal $scope:literal, $query:ty, $answer:ty => $id:ty; )*) => { $(
         #[doc = $summary]
         #[utoipa::path(get, path = $path, tag = "Library and follows", operation_id = concat!("social_", stringify!($name)),
             security(("bearer" = [$scope], "apiKey" = [])),
             params($query),
             responses((status = 200, description = "Newest first", body = Data<$answer>)))]
         pub async fn $name(State(m): State<Medley>, Caller(p): Caller, Query(q): Query<$query>) -> Answer {
-            mine(m, p, $rel, q).await
+            relations::<$id>(m, p, None, q).await
         }
     )* };
 }
 
 my_lists! {
     library_tracks "/v1/me/library/tracks" "Get current user's library tracks (trackIds: check their like status)"
-        "music::profile:read", TrackIdsQuery, LibraryTracksAnswer => Relation::LibraryTrack;
+        "music::profile:read", TrackIdsQuery, LibraryTracksAnswer => TrackId;
     my_followed_users "/v1/me/followed/users" "Get current user's followed users"
-        "music::favorites:read", ListQuery, FollowedUsersAnswer => Relation::User;
+        "music::favorites:read", ListQuery, FollowedUsersAnswer => UserId;
     my_followed_artists "/v1/me/followed/artists" "Get current user's followed artists"
-        "music::favorites:read", ArtistIdsQuery, FollowedArtistsAnswer => Relation::Artist;
+        "music::favorites:read", ArtistIdsQuery, FollowedArtistsAnswer => ArtistId;
     my_followed_playlists "/v1/me/followed/playlists" "Get current user's followed playlists"
-        "music::favorites:read", PlaylistIdsQuery, FollowedPlaylistsAnswer => Relation::Playlist;
+        "music::favorites:read", PlaylistIdsQuery, FollowedPlaylistsAnswer => PlaylistId;
     my_followed_shows "/v1/me/followed/podcasts/shows" "Get current user's followed podcast shows"
-        "music::favorites:read", ListQuery, FollowedShowsAnswer => Relation::PodcastShow;
+        "music::favorites:read", ListQuery, FollowedShowsAnswer => ShowId;
 }
 
 /// Handlers for another user's lists.
 macro_rules! their_lists {
-    ($( $name:ident $path:literal $summary:literal, $query:ty, $answer:ty => $rel:expr; )*) => { $(
+    ($( $name:ident $path:literal $summary:literal, $query:ty, $answer:ty => $id:ty; )*) => { $(
         #[doc = $summary]
         #[utoipa::path(get, path = $path, tag = "Library and follows", operation_id = concat!("social_", stringify!($name)),
             security(("bearer" = ["music::catalog"], "apiKey" = [])),
-            params(("id" = String, Path, description = "The user's id (their profile must be public)"), $query),
+            params(IdPath<UserId>, $query),
             responses((status = 200, description = "Newest first", body = Data<$answer>)))]
         pub async fn $name(
             State(m): State<Medley>,
             Caller(p): Caller,
-            Path(id): Path<String>,
+            IdPath(id): IdPath<UserId>,
             Query(q): Query<$query>,
         ) -> Answer {
-            theirs(m, p, &id, $rel, q).await
+            relations::<$id>(m, p, Some(&id), q).await
         }
     )* };
 }
 
 their_lists! {
     their_followed_users "/v1/users/{id}/followed/users" "Get user's followed users",
-        ListQuery, FollowedUsersAnswer => Relation::User;
+        ListQuery, FollowedUsersAnswer => UserId;
     their_followed_users_spec_path "/v1/users/{id}/followed" "Get user's followed users (the path of the spec's example)",
-        ListQuery, FollowedUsersAnswer => Relation::User;
+        ListQuery, FollowedUsersAnswer => UserId;
     their_followed_artists "/v1/users/{id}/followed/artists" "Get user's followed artists",
-        ArtistIdsQuery, FollowedArtistsAnswer => Relation::Artist;
+        ArtistIdsQuery, FollowedArtistsAnswer => ArtistId;
     their_followed_playlists "/v1/users/{id}/followed/playlists" "Get user's followed playlists",
-        PlaylistIdsQuery, FollowedPlaylistsAnswer => Relation::Playlist;
+        PlaylistIdsQuery, FollowedPlaylistsAnswer => PlaylistId;
     their_followed_shows "/v1/users/{id}/followed/podcasts/shows" "Get user's followed podcast shows",
-        ShowsQuery, FollowedShowsAnswer => Relation::PodcastShow;
+        ShowsQuery, FollowedShowsAnswer => ShowId;
 }
 
 /// `FOLLOW` or `UNFOLLOW`.
@@ -480,33 +479,33 @@ fn change_answer(urls: &Urls, rel: Relation, on: bool, t: Target) -> Response {
 
 /// Handlers that set or clear a relation to `{id}`.
 macro_rules! changes {
-    ($( $name:ident $method:ident $path:literal $summary:literal, $answer:ty => $rel:expr, $on:literal; )*) => { $(
+    ($( $name:ident $method:ident $path:literal $summary:literal, $answer:ty => $id:ty, $on:literal; )*) => { $(
         #[doc = $summary]
         #[utoipa::path($method, path = $path, tag = "Library and follows", operation_id = concat!("social_", stringify!($name)),
             security(("bearer" = ["music::favorites"], "apiKey" = [])),
-            params(("id" = String, Path, description = "The id of what is followed or kept")),
+            params(IdPath<$id>),
             responses((status = 200, description = "What changed (doing it twice changes nothing more)", body = Data<$answer>)))]
         pub async fn $name(
             State(m): State<Medley>,
             Caller(p): Caller,
             _: NoQuery,
-            Path(id): Path<String>,
+            IdPath(id): IdPath<$id>,
         ) -> Answer {
-            let target = m.set_relation(&p, $rel, &id, $on).await?;
-            Ok(change_answer(&Urls::of(&m), $rel, $on, target))
+            let target = m.set_relation(&p, &id, $on).await?;
+            Ok(change_answer(&Urls::of(&m), <$id>::RELATION, $on, target))
         }
     )* };
 }
 
 changes! {
-    follow_user put "/v1/me/followed/users/{id}" "Follow a user", FollowUserAnswer => Relation::User, true;
-    unfollow_user delete "/v1/me/followed/users/{id}" "Unfollow a user", UnfollowUserAnswer => Relation::User, false;
-    follow_artist put "/v1/me/followed/artists/{id}" "Follow an artist", FollowArtistAnswer => Relation::Artist, true;
-    unfollow_artist delete "/v1/me/followed/artists/{id}" "Unfollow an artist", FollowArtistAnswer => Relation::Artist, false;
-    follow_playlist put "/v1/me/followed/playlists/{id}" "Follow a playlist", FollowPlaylistAnswer => Relation::Playlist, true;
-    unfollow_playlist delete "/v1/me/followed/playlists/{id}" "Unfollow a playlist", UnfollowPlaylistAnswer => Relation::Playlist, false;
-    follow_show put "/v1/me/followed/podcasts/shows/{id}" "Follow a podcast show", FollowShowAnswer => Relation::PodcastShow, true;
-    unfollow_show delete "/v1/me/followed/podcasts/shows/{id}" "Unfollow a podcast show", UnfollowShowAnswer => Relation::PodcastShow, false;
-    add_library_track put "/v1/me/library/tracks/{id}" "Add a track to the current user's library", LibraryTrackAnswer => Relation::LibraryTrack, true;
-    remove_library_track delete "/v1/me/library/tracks/{id}" "Remove a track from the current user's library", LibraryTrackAnswer => Relation::LibraryTrack, false;
+    follow_user put "/v1/me/followed/users/{id}" "Follow a user", FollowUserAnswer => UserId, true;
+    unfollow_user delete "/v1/me/followed/users/{id}" "Unfollow a user", UnfollowUserAnswer => UserId, false;
+    follow_artist put "/v1/me/followed/artists/{id}" "Follow an artist", FollowArtistAnswer => ArtistId, true;
+    unfollow_artist delete "/v1/me/followed/artists/{id}" "Unfollow an artist", FollowArtistAnswer => ArtistId, false;
+    follow_playlist put "/v1/me/followed/playlists/{id}" "Follow a playlist", FollowPlaylistAnswer => PlaylistId, true;
+    unfollow_playlist delete "/v1/me/followed/playlists/{id}" "Unfollow a playlist", UnfollowPlaylistAnswer => PlaylistId, false;
+    follow_show put "/v1/me/followed/podcasts/shows/{id}" "Follow a podcast show", FollowShowAnswer => ShowId, true;
+    unfollow_show delete "/v1/me/followed/podcasts/shows/{id}" "Unfollow a podcast show", UnfollowShowAnswer => ShowId, false;
+    add_library_track put "/v1/me/library/tracks/{id}" "Add a track to the current user's library", LibraryTrackAnswer => TrackId, true;
+    remove_library_track delete "/v1/me/library/tracks/{id}" "Remove a track from the current user's library", LibraryTrackAnswer => TrackId, false;
 }

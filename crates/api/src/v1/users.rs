@@ -1,7 +1,8 @@
 //! User V1.0: the current user and other users' profiles.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
+use medley_core::ids::UserId;
 use medley_core::policy::Tier;
 use medley_service::profiles::{Profile, ProfileUpdate, Visibility};
 use medley_service::Medley;
@@ -10,8 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::shapes::{Data, Image};
 use crate::body::Body;
-use crate::extract::Caller;
-use crate::params::{NoQuery, Query};
+use crate::extract::{Caller, IdPath};
+use crate::params::{id_list, NoQuery, Query};
 use crate::urls::Urls;
 use crate::ApiError;
 
@@ -154,13 +155,13 @@ pub async fn update_me(
 /// Get user
 #[utoipa::path(get, path = "/v1/users/{id}", tag = "Users", operation_id = "users_user",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(("id" = String, Path, description = "The user's id")),
+    params(IdPath<UserId>),
     responses((status = 200, description = "The user's profile, as far as its privacy shows it", body = Data<UserAnswer>)))]
 pub async fn user(
     State(m): State<Medley>,
     Caller(p): Caller,
     _: NoQuery,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<UserId>,
 ) -> Result<Json<Data<UserAnswer>>, ApiError> {
     let user = UserProfile::of(&Urls::of(&m), m.user_profile(&p, &id).await?);
     Ok(Json(Data {
@@ -180,7 +181,7 @@ pub async fn users(
 ) -> Result<Json<Data<UsersAnswer>>, ApiError> {
     let urls = Urls::of(&m);
     let users = m
-        .user_profiles(&p, &q.ids)
+        .user_profiles(&p, &id_list::<UserId>("ids", &q.ids)?)
         .await?
         .into_iter()
         .map(|u| UserProfile::of(&urls, u))

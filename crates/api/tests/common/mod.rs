@@ -260,7 +260,7 @@ impl TestApp {
             .await
             .unwrap();
         self.medley
-            .issue_token(&user.id, &self.api_key, None, 24 * 3600)
+            .issue_token(&user_id(&user.id), &self.api_key, None, 24 * 3600)
             .await
             .unwrap()
     }
@@ -269,7 +269,7 @@ impl TestApp {
     pub async fn scoped_token(&self, user: &str, scopes: &[&str]) -> String {
         let scopes = scopes.iter().map(|s| s.to_string()).collect();
         self.medley
-            .issue_token(user, &self.api_key, Some(scopes), 600)
+            .issue_token(&user_id(user), &self.api_key, Some(scopes), 600)
             .await
             .unwrap()
     }
@@ -294,7 +294,7 @@ impl TestApp {
             .unwrap();
         let token = self
             .medley
-            .issue_token(&u.id, &self.api_key, None, 3600)
+            .issue_token(&user_id(&u.id), &self.api_key, None, 3600)
             .await
             .unwrap();
         (u.id, token)
@@ -401,4 +401,9 @@ pub fn ffmpeg_or_skip(test: &str) -> bool {
     );
     eprintln!("{test}: skipped, ffmpeg is not installed (apt-get install ffmpeg)");
     false
+}
+
+/// A user's id as the service takes it.
+pub fn user_id(id: &str) -> medley_core::ids::UserId {
+    <medley_core::ids::UserId as medley_core::ids::Id>::parse(id).expect("a user id")
 }

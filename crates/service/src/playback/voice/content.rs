@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use medley_core::catalog::TrackView;
+use medley_core::ids::{Id, PlaylistId};
 use medley_core::mrn::{ItemKind, Mrn};
 
 use crate::{Medley, ServiceError, ServiceResult};
@@ -282,7 +283,9 @@ impl Medley {
     ) -> ServiceResult<FoundContent> {
         if kind == ItemKind::Playlist {
             // Another user's private playlist is not found.
-            self.visible_playlist(p, id).await?;
+            let playlist =
+                PlaylistId::parse(id).ok_or_else(|| not_found(format!("no playlist '{id}'")))?;
+            self.visible_playlist(p, &playlist).await?;
         }
         let name = self.store.item_title(kind.source_type(), id).await?;
         let sample = self.sample_track(kind, id).await?;
