@@ -5,7 +5,9 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use medley_service::artwork::{style, styled_url};
+use medley_service::artwork::style;
+
+use crate::urls::styled_url;
 use serde_json::Value;
 
 /// Answers are at most this big where images are rewritten (a page of entities is far less).

@@ -1,5 +1,7 @@
-//! Where each resource lives: the links answers carry, from the public URL.
+//! Where each resource lives: the links answers carry, the signed media URLs and the image
+//! URLs, from the public URL. Only this module knows the shape of Medley's URLs.
 
+use medley_service::media::MediaGrant;
 use medley_service::Medley;
 
 pub struct Urls<'a>(&'a str);
@@ -14,8 +16,87 @@ impl<'a> Urls<'a> {
         format!("{}/v1/{collection}/{id}", self.0)
     }
 
-    /// An image, as clients fetch it.
+    /// An image as clients fetch it: one Medley serves (a path from `/`) gets the public
+    /// base, others are kept as the catalog gave them.
     pub fn image(&self, url: &str) -> String {
-        medley_service::served_url(self.0, url)
+        if url.starts_with('/') {
+            format!("{}{url}", self.0)
+        } else {
+            url.to_string()
+        }
+    }
+
+    /// The URL of a media grant: `/media/tracks/{id}?as=…&expires=…&sig=…`.
+    pub fn media(&self, g: &MediaGrant) -> String {
+        format!(
+            "{}/media/tracks/{}?as={}&expires={}&sig={}",
+            self.0,
+            g.track_id,
+            g.rendition.as_str(),
+            g.expires_s,
+            g.sig
+        )
+    }
+}
+
+/// An image URL in the style asked for: Medley's own images take `?style=`, Amazon's
+/// (`…/images/I/<name>.<ext>`) their `._SL500_` modifier; other URLs are left as they are.
+pub fn styled_url(url: &str, public_url: &str, style: &str) -> String {
+    let own = format!("{public_url}/media/images/");
+    if url.starts_with(&own) {
+        let base = url.split_once('?').map_or(url, |(b, _)| b);
+        return format!("{base}?style={style}");
+    }
+    let Some((host_path, file)) = url.rsplit_once('/') else {
+        return url.to_string();
+    };
+    let amazon = host_path.ends_with("/images/I")
+        && (host_path.contains("media-amazon.com") || host_path.contains("ssl-images-amazon.com"));
+    match file.split_once('.') {
+        Some((name, rest)) if amazon && !name.is_empty() => {
+            let ext = rest.rsplit('.').next().unwrap_or(rest);
+            format!("{host_path}/{name}._{style}_.{ext}")
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::styled_url;
+
+    #[test]
+    fn image_urls_take_the_style_asked_for() {
+        let public = "http://127.0.0.1:8080";
+        assert_eq!(
+            styled_url("http://127.0.0.1:8080/media/images/AL1", public, "SL75"),
+            "http://127.0.0.1:8080/media/images/AL1?style=SL75"
+        );
+        assert_eq!(
+            styled_url(
+                "http://127.0.0.1:8080/media/images/AL1?style=SL500",
+                public,
+                "SL30"
+            ),
+            "http://127.0.0.1:8080/media/images/AL1?style=SL30"
+        );
+        assert_eq!(
+            styled_url(
+                "https://m.media-amazon.com/images/I/91hcERG6MkL.jpg",
+                public,
+                "SL160"
+            ),
+            "https://m.media-amazon.com/images/I/91hcERG6MkL._SL160_.jpg"
+        );
+        assert_eq!(
+            styled_url(
+                "https://m.media-amazon.com/images/I/91hcERG6MkL._SL500_.jpg",
+                public,
+                "SL30"
+            ),
+            "https://m.media-amazon.com/images/I/91hcERG6MkL._SL30_.jpg"
+        );
+        let other = "https://example.org/cover.png";
+        assert_eq!(styled_url(other, public, "SL30"), other);
     }
 }

@@ -30,28 +30,6 @@ pub fn style(value: &str) -> Option<&'static str> {
         .find(|s| s.eq_ignore_ascii_case(value))
 }
 
-/// An image URL in the style asked for: Medley's own images take `?style=`, Amazon's
-/// (`…/images/I/<name>.<ext>`) their `._SL500_` modifier; other URLs are left as they are.
-pub fn styled_url(url: &str, public_url: &str, style: &str) -> String {
-    let own = format!("{public_url}/media/images/");
-    if url.starts_with(&own) {
-        let base = url.split_once('?').map_or(url, |(b, _)| b);
-        return format!("{base}?style={style}");
-    }
-    let Some((host_path, file)) = url.rsplit_once('/') else {
-        return url.to_string();
-    };
-    let amazon = host_path.ends_with("/images/I")
-        && (host_path.contains("media-amazon.com") || host_path.contains("ssl-images-amazon.com"));
-    match file.split_once('.') {
-        Some((name, rest)) if amazon && !name.is_empty() => {
-            let ext = rest.rsplit('.').next().unwrap_or(rest);
-            format!("{host_path}/{name}._{style}_.{ext}")
-        }
-        _ => url.to_string(),
-    }
-}
-
 /// An image to send: its bytes and their media type.
 #[derive(Debug)]
 pub struct Picture {
@@ -167,42 +145,11 @@ impl Medley {
 
 #[cfg(test)]
 mod tests {
-    use super::{style, styled_url};
+    use super::style;
 
     #[test]
-    fn image_urls_take_the_style_asked_for() {
-        let public = "http://127.0.0.1:8080";
+    fn styles_are_read_in_any_case() {
         assert_eq!(style(" sl160 "), Some("SL160"));
         assert_eq!(style("SL1000"), None);
-        assert_eq!(
-            styled_url("http://127.0.0.1:8080/media/images/AL1", public, "SL75"),
-            "http://127.0.0.1:8080/media/images/AL1?style=SL75"
-        );
-        assert_eq!(
-            styled_url(
-                "http://127.0.0.1:8080/media/images/AL1?style=SL500",
-                public,
-                "SL30"
-            ),
-            "http://127.0.0.1:8080/media/images/AL1?style=SL30"
-        );
-        assert_eq!(
-            styled_url(
-                "https://m.media-amazon.com/images/I/91hcERG6MkL.jpg",
-                public,
-                "SL160"
-            ),
-            "https://m.media-amazon.com/images/I/91hcERG6MkL._SL160_.jpg"
-        );
-        assert_eq!(
-            styled_url(
-                "https://m.media-amazon.com/images/I/91hcERG6MkL._SL500_.jpg",
-                public,
-                "SL30"
-            ),
-            "https://m.media-amazon.com/images/I/91hcERG6MkL._SL30_.jpg"
-        );
-        let other = "https://example.org/cover.png";
-        assert_eq!(styled_url(other, public, "SL30"), other);
     }
 }

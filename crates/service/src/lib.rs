@@ -184,10 +184,7 @@ impl Medley {
             .map(|(id, _)| id.clone())
             .collect();
         if !missing.is_empty() {
-            for mut t in self.store.tracks(&missing).await? {
-                for img in &mut t.images {
-                    img.url = served_url(&self.settings.public_url, &img.url);
-                }
+            for t in self.store.tracks(&missing).await? {
                 let t = Arc::new(t);
                 self.caches.tracks.insert(t.id.clone(), t.clone(), now);
                 for (id, slot) in ids.iter().zip(found.iter_mut()) {
@@ -198,15 +195,5 @@ impl Medley {
             }
         }
         Ok(found.into_iter().flatten().collect())
-    }
-}
-
-/// An image's URL as clients fetch it: one Medley serves (a path from `/`) gets the public
-/// base, others are kept as the catalog gave them.
-pub fn served_url(public_url: &str, url: &str) -> String {
-    if url.starts_with('/') {
-        format!("{public_url}{url}")
-    } else {
-        url.to_string()
     }
 }

@@ -18,10 +18,20 @@ use crate::{Medley, ServiceError, ServiceResult};
 /// The secret that signs media URLs, as the store names it.
 const KEY_NAME: &str = "media-url-key";
 
-/// A media URL and when it stops working.
-pub struct MediaUrl {
-    pub url: String,
-    pub expires_ms: i64,
+/// The signed right to fetch a rendition of a track's audio until `expires_s` (Unix
+/// seconds): what a media URL carries. The api makes it the URL.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MediaGrant {
+    pub track_id: String,
+    pub rendition: Rendition,
+    pub expires_s: i64,
+    pub sig: String,
+}
+
+impl MediaGrant {
+    pub fn expires_ms(&self) -> i64 {
+        self.expires_s * 1000
+    }
 }
 
 /// What a valid media URL serves: a rendition of an audio file.
@@ -105,21 +115,24 @@ impl Medley {
         }
     }
 
-    /// A URL for a rendition of the track's audio, valid for `stream_uri_ttl_secs` from now.
-    pub(crate) async fn media_url(
+    /// A grant of a rendition of the track's audio, valid for `stream_uri_ttl_secs` from now.
+    pub(crate) async fn media_grant(
         &self,
         track_id: &str,
         rendition: Rendition,
-    ) -> ServiceResult<MediaUrl> {
+    ) -> ServiceResult<MediaGrant> {
         let expires_s = self.now_ms() / 1000 + self.settings.stream_uri_ttl_secs;
-        let r = rendition.as_str();
-        let sig = signature(self.media_key().await?, track_id, r, expires_s);
-        Ok(MediaUrl {
-            url: format!(
-                "{}/media/tracks/{track_id}?as={r}&expires={expires_s}&sig={sig}",
-                self.settings.public_url
-            ),
-            expires_ms: expires_s * 1000,
+        let sig = signature(
+            self.media_key().await?,
+            track_id,
+            rendition.as_str(),
+            expires_s,
+        );
+        Ok(MediaGrant {
+            track_id: track_id.to_string(),
+            rendition,
+            expires_s,
+            sig,
         })
     }
 

@@ -16,6 +16,7 @@ use medley_service::{Medley, ServiceError};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::urls::Urls;
 use render::event;
 
 /// Alexa.ErrorResponse (general) with one of its types.
@@ -187,6 +188,7 @@ async fn handle(
             )
         })?;
     let p: Principal = m.principal_for_token(token).await?;
+    let urls = Urls::of(m);
     let ack = || event("Alexa", "Response", "3.0", json!({}));
     match (namespace, name) {
         ("Alexa.Media.Search", "GetPlayableContent") => {
@@ -195,7 +197,7 @@ async fn handle(
                 namespace,
                 "GetPlayableContent.Response",
                 "1.0",
-                json!({"content": render::content(&found)}),
+                json!({"content": render::content(&urls, &found)}),
             ))
         }
         ("Alexa.Media.Playback", "Initiate") => {
@@ -227,7 +229,7 @@ async fn handle(
                     "controls": render::controls(&started.controls),
                     "rules": {"feedback": {"type": "PREFERENCE", "enabled": true}},
                     "queueIdsToDeactivate": started.deactivate,
-                    "firstItem": render::item(&started.first),
+                    "firstItem": render::item(&urls, &started.first),
                 }}),
             ))
         }
@@ -238,7 +240,7 @@ async fn handle(
                 "Alexa.Audio.PlayQueue",
                 "GetItem.Response",
                 "1.0",
-                json!({"item": render::item(&item)}),
+                json!({"item": render::item(&urls, &item)}),
             ))
         }
         ("Alexa.Media.PlayQueue", "GetView") => {
@@ -250,7 +252,7 @@ async fn handle(
                 "1.0",
                 json!({
                     "queueControls": render::controls(&view.controls),
-                    "items": view.items.iter().map(render::item).collect::<Vec<_>>(),
+                    "items": view.items.iter().map(|i| render::item(&urls, i)).collect::<Vec<_>>(),
                 }),
             ))
         }
@@ -297,7 +299,7 @@ async fn handle(
                 answer["isQueueFinished"] = json!(item.is_none());
             }
             if let Some(item) = &item {
-                answer["item"] = render::item(item);
+                answer["item"] = render::item(&urls, item);
             }
             Ok(event(namespace, &format!("{name}.Response"), "1.0", answer))
         }

@@ -6,6 +6,8 @@ use medley_service::playback::voice::{FoundContent, QueueControls, Toggle, Voice
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::urls::Urls;
+
 pub fn event(namespace: &str, name: &str, version: &str, payload: Value) -> Value {
     json!({
         "header": {
@@ -30,14 +32,14 @@ fn speech(text: &str) -> Value {
     json!({"speech": {"type": "PLAIN_TEXT", "text": text}, "display": text})
 }
 
-fn art(images: &[Image]) -> Value {
+fn art(urls: &Urls, images: &[Image]) -> Value {
     let sources: Vec<Value> = images
         .first()
         .map(|img| {
             ART_SIZES
                 .iter()
                 .map(|(size, px)| {
-                    json!({"url": img.url, "size": size, "widthPixels": px, "heightPixels": px})
+                    json!({"url": urls.image(&img.url), "size": size, "widthPixels": px, "heightPixels": px})
                 })
                 .collect()
         })
@@ -52,12 +54,12 @@ fn authors(t: &TrackView) -> Value {
         .collect()
 }
 
-pub fn item(item: &VoiceItem) -> Value {
+pub fn item(urls: &Urls, item: &VoiceItem) -> Value {
     let t = &item.track;
     let mut metadata = json!({
         "type": "TRACK",
         "name": speech(&t.title),
-        "art": art(&t.images),
+        "art": art(urls, &t.images),
         "authors": authors(t),
     });
     if let Some(album) = &t.album {
@@ -75,9 +77,9 @@ pub fn item(item: &VoiceItem) -> Value {
         "rules": {"feedbackEnabled": true},
         "stream": {
             "id": format!("{}:{}", item.id, t.id),
-            "uri": item.stream_uri,
+            "uri": urls.media(&item.stream),
             "offsetInMilliseconds": 0,
-            "validUntil": iso8601_ms(item.valid_until_ms),
+            "validUntil": iso8601_ms(item.stream.expires_ms()),
         },
     });
     if let Some(f) = item.feedback {
@@ -86,11 +88,11 @@ pub fn item(item: &VoiceItem) -> Value {
     out
 }
 
-pub fn content(found: &FoundContent) -> Value {
+pub fn content(urls: &Urls, found: &FoundContent) -> Value {
     let mut metadata = json!({
         "type": found.kind,
         "name": speech(&found.name),
-        "art": art(found.sample.as_ref().map_or(&[][..], |t| &t.images)),
+        "art": art(urls, found.sample.as_ref().map_or(&[][..], |t| &t.images)),
     });
     if let Some(t) = found.sample.as_ref().filter(|_| found.kind == "TRACK") {
         metadata["authors"] = authors(t);

@@ -50,8 +50,8 @@ impl<E> Connection<E> {
 
 /// An image of an item.
 #[derive(Serialize, ToSchema)]
-pub struct Image<'a> {
-    pub url: &'a str,
+pub struct Image {
+    pub url: String,
 }
 
 /// The album a track is on.

@@ -24,7 +24,7 @@ pub struct UserProfile {
     id: String,
     name: Option<String>,
     /// Medley keeps no profile pictures.
-    images: Vec<Image<'static>>,
+    images: Vec<Image>,
     /// `UNLIMITED`, `PRIME` or `FREE`.
     tier: Option<&'static str>,
     visibility: VisibilityField,

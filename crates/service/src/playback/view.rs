@@ -14,6 +14,7 @@ use medley_store::Session;
 use uuid::Uuid;
 
 use super::Device;
+use crate::media::MediaGrant;
 use crate::{Medley, ServiceResult};
 
 /// A session's modes and state, which every Playback answer reports.
@@ -24,11 +25,11 @@ pub struct Modes {
     pub state: PlaybackState,
 }
 
-/// How a device plays a track: the signed media URL of the rendition its capability and the
+/// How a device plays a track: the signed media grant of the rendition its capability and the
 /// tier call for.
 #[derive(Clone, Debug)]
 pub struct Delivery {
-    pub url: String,
+    pub media: MediaGrant,
     /// The rendition's encoding (`FLAC`, `OPUS`, …), where Medley knows it.
     pub format: Option<&'static str>,
     /// Where a restored session resumes, in milliseconds.
@@ -176,7 +177,7 @@ impl Medley {
             .delivery(t, Player::App(device.quality(s.body.tier)))
             .await;
         Ok(Delivery {
-            url: self.media_url(&t.id, delivery.rendition).await?.url,
+            media: self.media_grant(&t.id, delivery.rendition).await?,
             format: delivery.format,
             progress_ms,
         })

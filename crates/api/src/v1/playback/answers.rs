@@ -320,7 +320,7 @@ pub struct Track<'a> {
     url: String,
     /// On full entities.
     #[serde(skip_serializing_if = "Option::is_none")]
-    playback_information: Option<PlaybackInformation<'a>>,
+    playback_information: Option<PlaybackInformation>,
     /// On the reduced entities (queue view, active sessions): always null.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
@@ -329,7 +329,7 @@ pub struct Track<'a> {
     /// "Artist - Album".
     subtitle: String,
     isrc: Option<&'a str>,
-    images: Vec<Image<'a>>,
+    images: Vec<Image>,
     /// Seconds.
     duration: u32,
     album: Option<AlbumRef<'a>>,
@@ -345,7 +345,7 @@ impl<'a> Track<'a> {
             url: urls.item("tracks", &t.id),
             preview_url: delivery.is_none().then_some(Null),
             playback_information: delivery.map(|d| PlaybackInformation {
-                url: &d.url,
+                url: urls.media(&d.media),
                 protocol: "PROGRESSIVE",
                 format: d.format,
                 license_url: None,
@@ -355,7 +355,13 @@ impl<'a> Track<'a> {
             title: &t.title,
             subtitle: t.subtitle(),
             isrc: t.isrc.as_deref(),
-            images: t.images.iter().map(|i| Image { url: &i.url }).collect(),
+            images: t
+                .images
+                .iter()
+                .map(|i| Image {
+                    url: urls.image(&i.url),
+                })
+                .collect(),
             duration: t.duration,
             album: t.album.as_ref().map(|a| AlbumRef {
                 id: &a.id,
@@ -376,9 +382,9 @@ impl<'a> Track<'a> {
 /// How to play the track.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PlaybackInformation<'a> {
+pub struct PlaybackInformation {
     /// A signed media URL; it expires (docs/api.md, "Media").
-    url: &'a str,
+    url: String,
     /// Always `PROGRESSIVE`: one file, fetched with Range.
     protocol: &'static str,
     /// The file's encoding, where known.

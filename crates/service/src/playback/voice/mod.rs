@@ -19,6 +19,7 @@ use uuid::Uuid;
 use super::streams::{self, lose_stream, voice_device, StartRequest};
 use super::view::Resolved;
 use crate::accounts::Principal;
+use crate::media::MediaGrant;
 use crate::{Medley, ServiceError, ServiceResult};
 use medley_core::audio::Player;
 
@@ -35,8 +36,8 @@ pub struct VoiceItem {
     pub track: Arc<TrackView>,
     pub next_enabled: bool,
     pub previous_enabled: bool,
-    pub stream_uri: String,
-    pub valid_until_ms: i64,
+    /// What the stream's URI grants.
+    pub stream: MediaGrant,
     /// The user's preference for the track: liked (in the library) or disliked.
     pub feedback: Option<Feedback>,
 }
@@ -92,13 +93,12 @@ impl Medley {
                 continue;
             };
             let delivery = self.delivery(track, Player::Speaker).await;
-            let media = self.media_url(&track.id, delivery.rendition).await?;
+            let stream = self.media_grant(&track.id, delivery.rendition).await?;
             out.push(VoiceItem {
                 id: r.ref_id.unwrap_or_else(|| q.entity_ref(r.slot)),
                 next_enabled: next_ok && (i + 1 < items.len() || more_after_last),
                 previous_enabled: previous_ok && !q.previous(1).0.is_empty(),
-                stream_uri: media.url,
-                valid_until_ms: media.expires_ms,
+                stream,
                 feedback: if liked.contains(&track.id) {
                     Some(Feedback::Positive)
                 } else if disliked.contains(&track.id) {
