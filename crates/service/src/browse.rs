@@ -98,6 +98,34 @@ pub fn not_found(id: &impl Id) -> ServiceError {
 }
 
 impl Medley {
+    /// A station MRN names the catalog item it is seeded from: an artist, album, playlist or track.
+    pub(crate) async fn station_seed(&self, mrn: &Mrn) -> ServiceResult<Mrn> {
+        for kind in [
+            ItemKind::Artist,
+            ItemKind::Album,
+            ItemKind::Playlist,
+            ItemKind::Track,
+        ] {
+            let ctx = match ContextKind::of_container(kind) {
+                Some(k) => ContextRef {
+                    kind: k,
+                    id: mrn.id.clone(),
+                },
+                None => ContextRef {
+                    kind: ContextKind::Track,
+                    id: mrn.id.clone(),
+                },
+            };
+            if self.store.context_len(&ctx).await?.unwrap_or(0) > 0 {
+                return Ok(Mrn {
+                    kind,
+                    id: mrn.id.clone(),
+                });
+            }
+        }
+        Err(ServiceError::NotFound(format!("no station '{}'", mrn.id)))
+    }
+
     /// The first `n` tracks of an album, playlist or artist.
     pub(crate) async fn context_head(
         &self,

@@ -43,34 +43,6 @@ impl Medley {
         Ok(())
     }
 
-    /// A station MRN names the catalog item it is seeded from: an artist, album, playlist or track.
-    pub(crate) async fn station_seed(&self, mrn: &Mrn) -> ServiceResult<Mrn> {
-        for kind in [
-            ItemKind::Artist,
-            ItemKind::Album,
-            ItemKind::Playlist,
-            ItemKind::Track,
-        ] {
-            let ctx = match ContextKind::of_container(kind) {
-                Some(k) => ContextRef {
-                    kind: k,
-                    id: mrn.id.clone(),
-                },
-                None => ContextRef {
-                    kind: ContextKind::Track,
-                    id: mrn.id.clone(),
-                },
-            };
-            if self.store.context_len(&ctx).await?.unwrap_or(0) > 0 {
-                return Ok(Mrn {
-                    kind,
-                    id: mrn.id.clone(),
-                });
-            }
-        }
-        Err(ServiceError::NotFound(format!("no station '{}'", mrn.id)))
-    }
-
     /// The user playlist `req` plays (not a catalog one), if the caller may see it; another
     /// user's private playlist is not found. A session plays the playlist's current version
     /// (`PlaylistRecord::snapshot`), so later edits never shift a queue that is playing it.
