@@ -71,6 +71,11 @@ pub enum CatalogCommand {
 pub enum UserCommand {
     /// Create a user; prints its id.
     Add(UserAdd),
+    /// Set the password a user signs in with, read from standard input.
+    Passwd {
+        #[arg(long)]
+        user: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -100,14 +105,24 @@ pub struct UserAdd {
     pub visibility: VisibilityArg,
     #[arg(long, value_enum, default_value = "PUBLIC")]
     pub playback_visibility: VisibilityArg,
+    /// Read the password the user signs in with from standard input (its first line).
+    #[arg(long)]
+    pub password_stdin: bool,
 }
 
 #[derive(Subcommand)]
 pub enum ClientCommand {
-    /// Register a client application; prints its x-api-key.
+    /// Register a client application; prints its x-api-key (its OAuth client_id), and for a
+    /// confidential OAuth client its secret on the next line, shown this once.
     Add {
         #[arg(long)]
         name: String,
+        /// Where sign-in may send the user back (repeat for several): makes it an OAuth client.
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// An app on the user's device, which cannot keep a secret: no secret, PKCE alone.
+        #[arg(long)]
+        public: bool,
     },
 }
 

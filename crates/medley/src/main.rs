@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches};
 use medley_core::ids::{Id, UserId};
 use medley_core::policy::Tier;
-use medley_service::accounts::NewUser;
+use medley_service::accounts::{NewClient, NewUser};
 use medley_service::{Medley, SystemClock};
 use medley_store::Visibility;
 use medley_store_sqlite::SqliteStore;
@@ -93,6 +93,15 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 Ok(())
             }
             Command::User(UserCommand::Add(a)) => {
+                let password = if a.password_stdin {
+                    let p = password_from_stdin()?;
+                    if let Some(why) = medley_service::credentials::password_refusal(&p) {
+                        anyhow::bail!(why);
+                    }
+                    Some(p)
+                } else {
+                    None
+                };
                 let user = medley
                     .add_user(NewUser {
                         name: a.name,
@@ -106,19 +115,41 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                         playback_visibility: a.playback_visibility.into(),
                     })
                     .await?;
+                if let Some(p) = password {
+                    medley.set_password(&user_id(&user.id)?, &p).await?;
+                }
                 println!("{}", user.id);
                 Ok(())
             }
-            Command::Client(ClientCommand::Add { name }) => {
-                println!("{}", medley.add_client(&name).await?.api_key);
+            Command::User(UserCommand::Passwd { user }) => {
+                let password = password_from_stdin()?;
+                medley.set_password(&user_id(&user)?, &password).await?;
+                Ok(())
+            }
+            Command::Client(ClientCommand::Add {
+                name,
+                redirect_uris,
+                public,
+            }) => {
+                let confidential = !redirect_uris.is_empty() && !public;
+                let (client, secret) = medley
+                    .add_client(NewClient {
+                        name,
+                        redirect_uris,
+                        confidential,
+                    })
+                    .await?;
+                println!("{}", client.api_key);
+                if let Some(secret) = secret {
+                    println!("{secret}");
+                }
                 Ok(())
             }
             Command::Token(TokenCommand::Issue(t)) => {
                 let scopes = t
                     .scopes
                     .map(|s| s.split_whitespace().map(String::from).collect());
-                let user = UserId::parse(&t.user)
-                    .ok_or_else(|| anyhow::anyhow!("no user '{}'", t.user))?;
+                let user = user_id(&t.user)?;
                 println!(
                     "{}",
                     medley.issue_token(&user, &t.client, scopes, t.ttl).await?
@@ -203,6 +234,12 @@ async fn serve(
                     eprintln!("seeded the demo catalog, user {} and client", demo.user_id);
                 }
                 println!(
+                    "# sign in as {} (user {}) with the password {}",
+                    medley_service::demo::DEMO_NAME,
+                    demo.user_id,
+                    medley_service::demo::DEMO_PASSWORD
+                );
+                println!(
                     "curl --request POST '{url}/v1/playback/sessions' \\\n  --header 'x-api-key: {}' \\\n  --header 'Authorization: Bearer {}' \\\n  --header 'X-Amzn-Device-Id: demo-device' \\\n  --header 'Content-Type: application/json' \\\n  --data '{{\"playParams\": {{\"id\": \"mrn:1.0:catalog:track:asin:B084KVZP2G\", \"containerIds\": [\"mrn:1.0:catalog:album:asin:B084KYMDXT\"]}}, \"limit\": 5}}'",
                     demo.api_key, demo.token
                 );
@@ -248,6 +285,20 @@ async fn shutdown() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+/// A user id named on the command line.
+fn user_id(id: &str) -> anyhow::Result<UserId> {
+    UserId::parse(id).ok_or_else(|| anyhow::anyhow!("no user '{id}'"))
+}
+
+/// A password from standard input: its first line, without the line break.
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 #[cfg(test)]

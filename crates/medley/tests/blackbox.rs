@@ -68,6 +68,87 @@ fn cli_prints_what_scripts_expect_and_fails_clearly() {
 }
 
 #[test]
+fn cli_sets_passwords_and_registers_oauth_clients() {
+    let dir = temp_dir();
+    let (ok, out, err) = cli_with_input(
+        &dir,
+        &["user", "add", "--name", "Ann", "--password-stdin"],
+        "correct horse\n",
+    );
+    assert!(ok, "{err}");
+    let ann = one_line(&out).to_string();
+    assert!(ann.starts_with('A'), "{out}");
+    // Too short: refused, and no user is made.
+    let (ok, out, err) = cli_with_input(
+        &dir,
+        &["user", "add", "--name", "Bob", "--password-stdin"],
+        "short\n",
+    );
+    assert!(!ok && out.is_empty() && err.contains("8 to 256"), "{err}");
+    let (ok, out, err) = cli_with_input(
+        &dir,
+        &["user", "passwd", "--user", &ann],
+        "battery staple\n",
+    );
+    assert!(ok && out.is_empty(), "{err}");
+    let (ok, _, err) = cli_with_input(
+        &dir,
+        &["user", "passwd", "--user", "ANOBODY"],
+        "battery staple\n",
+    );
+    assert!(!ok && err.contains("ANOBODY"), "{err}");
+
+    // A confidential OAuth client: its key, then its secret, alone on their lines.
+    let (ok, out, err) = cli(
+        &dir,
+        &[
+            "client",
+            "add",
+            "--name",
+            "Skill",
+            "--redirect-uri",
+            "https://pitangui.amazon.com/api/skill/link/M1",
+            "--redirect-uri",
+            "https://layla.amazon.com/api/skill/link/M1",
+        ],
+    );
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("amzn1.application-oa2-client."));
+    assert!(lines[1].len() >= 40, "{out}");
+    // A public one has no secret; a plain client neither.
+    for args in [
+        &[
+            "client",
+            "add",
+            "--name",
+            "App",
+            "--public",
+            "--redirect-uri",
+            "http://localhost:3000/cb",
+        ][..],
+        &["client", "add", "--name", "Plain"][..],
+    ] {
+        let (ok, out, err) = cli(&dir, args);
+        assert!(ok && out.lines().count() == 1, "{out}{err}");
+    }
+    let (ok, _, err) = cli(
+        &dir,
+        &[
+            "client",
+            "add",
+            "--name",
+            "X",
+            "--redirect-uri",
+            "http://example.org/cb",
+        ],
+    );
+    assert!(!ok && err.contains("https"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn configuration_file_sits_between_defaults_and_environment() {
     let dir = temp_dir();
     let from_file = dir.join("from-file");
@@ -134,6 +215,13 @@ fn cli_works_while_serve_runs_and_demo_prints_a_working_command() {
     let server = Server::start(&dir, true);
     assert!(
         server.stdout.contains("curl --request POST"),
+        "{}",
+        server.stdout
+    );
+    assert!(
+        server.stdout.contains(
+            "sign in as Demo Listener (user ADEMOUSER0001) with the password medley-demo"
+        ),
         "{}",
         server.stdout
     );

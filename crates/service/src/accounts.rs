@@ -65,6 +65,48 @@ pub struct NewUser {
     pub playback_visibility: Visibility,
 }
 
+/// A client application to register (`medley client add`).
+#[derive(Clone, Debug, Default)]
+pub struct NewClient {
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    /// Whether it keeps a secret (a server, as Alexa's account linking is); apps that run on
+    /// the user's device cannot, and use PKCE alone.
+    pub confidential: bool,
+}
+
+/// Most redirect URIs one client registers.
+pub const MAX_REDIRECT_URIS: usize = 20;
+
+/// Why `uri` cannot be a redirect URI: it must be absolute, without a fragment, and https,
+/// http to this machine (an app on the developer's machine), or an app's own reverse-DNS
+/// scheme (`com.example.app:/callback`, as native apps register).
+pub fn redirect_uri_refusal(uri: &str) -> Option<String> {
+    let bad = |why: &str| Some(format!("redirect URI '{}': {why}", uri.escape_debug()));
+    if uri.len() > 2000 {
+        return bad("longer than 2000 characters");
+    }
+    let Ok(url) = url::Url::parse(uri) else {
+        return bad("not an absolute URI");
+    };
+    if url.fragment().is_some() {
+        return bad("a redirect URI has no fragment");
+    }
+    let loopback = matches!(
+        url.host(),
+        Some(url::Host::Domain("localhost"))
+            | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
+            | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
+    );
+    match url.scheme() {
+        "https" if url.host().is_some() => None,
+        "http" if loopback => None,
+        "http" => bad("http is for this machine only (localhost, 127.0.0.1, [::1]); use https"),
+        s if s.contains('.') => None,
+        _ => bad("the scheme must be https, http to localhost, or an app's reverse-DNS scheme"),
+    }
+}
+
 fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::thread_rng().fill_bytes(&mut buf);
@@ -105,13 +147,31 @@ impl Medley {
         Ok(user)
     }
 
-    pub async fn add_client(&self, name: &str) -> ServiceResult<Client> {
-        let name = name.trim();
+    /// Registers a client application. With redirect URIs it is an OAuth client, and a
+    /// confidential one gets a secret: answered here once, stored only as its hash.
+    pub async fn add_client(&self, new: NewClient) -> ServiceResult<(Client, Option<String>)> {
+        let name = new.name.trim();
         if name.is_empty() || medley_core::text::refusal("name", name, 200, false).is_some() {
             return Err(ServiceError::BadRequest(
                 "name must be 1 to 200 characters, none of them control characters".into(),
             ));
         }
+        if new.redirect_uris.len() > MAX_REDIRECT_URIS {
+            return Err(ServiceError::BadRequest(format!(
+                "a client has at most {MAX_REDIRECT_URIS} redirect URIs"
+            )));
+        }
+        for uri in &new.redirect_uris {
+            if let Some(why) = redirect_uri_refusal(uri) {
+                return Err(ServiceError::BadRequest(why));
+            }
+        }
+        if new.confidential && new.redirect_uris.is_empty() {
+            return Err(ServiceError::BadRequest(
+                "a confidential client signs users in: give it a redirect URI".into(),
+            ));
+        }
+        let secret = new.confidential.then(|| random_token(32));
         let client = Client {
             api_key: format!(
                 "amzn1.application-oa2-client.{}",
@@ -119,9 +179,11 @@ impl Medley {
             ),
             name: name.to_string(),
             created_ms: self.now_ms(),
+            redirect_uris: new.redirect_uris,
+            secret_hash: secret.as_deref().map(hash_token),
         };
         self.store.create_client(&client).await?;
-        Ok(client)
+        Ok((client, secret))
     }
 
     /// Issues a token for `user_id` through client `client_key`; returns the token itself.

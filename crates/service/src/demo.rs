@@ -18,6 +18,9 @@ use crate::{Medley, ServiceError, ServiceResult};
 pub const DEMO_CATALOG: &str = include_str!("../demo/catalog.json");
 pub const DEMO_USER: &str = "ADEMOUSER0001";
 pub const DEMO_CLIENT: &str = "amzn1.application-oa2-client.medleydemo";
+/// The demo user's name and password, which sign-in takes (printed by `serve --demo`).
+pub const DEMO_NAME: &str = "Demo Listener";
+pub const DEMO_PASSWORD: &str = "medley-demo";
 /// Demo tokens last a month so the printed command keeps working.
 pub const DEMO_TOKEN_TTL: i64 = 30 * 24 * 3600;
 
@@ -50,6 +53,10 @@ impl Medley {
         }
         let demo = UserId::parse(DEMO_USER)
             .ok_or_else(|| ServiceError::Internal("the demo user's id is not an id".into()))?;
+        // A demo seeded before sign-in existed gets its password now.
+        if self.store.sign_in_candidates(DEMO_USER).await?.is_empty() {
+            self.set_password(&demo, DEMO_PASSWORD).await?;
+        }
         let token = self
             .issue_token(&demo, DEMO_CLIENT, None, DEMO_TOKEN_TTL)
             .await?;
@@ -84,7 +91,7 @@ impl Medley {
         self.store
             .create_user(&User {
                 id: DEMO_USER.into(),
-                name: "Demo Listener".into(),
+                name: DEMO_NAME.into(),
                 tier: Tier::Unlimited,
                 max_streams: 1,
                 visibility: Visibility::Public,
@@ -97,6 +104,8 @@ impl Medley {
                 api_key: DEMO_CLIENT.into(),
                 name: "Medley demo".into(),
                 created_ms: now,
+                redirect_uris: Vec::new(),
+                secret_hash: None,
             })
             .await?;
         // Playback V1's "Report Single Event": session 849863cc…, entity 84c44b4e… (B084KW75Z6).

@@ -7,6 +7,7 @@ pub mod browse;
 mod cache;
 pub mod catalog;
 pub mod clock;
+pub mod credentials;
 pub mod demo;
 pub mod error;
 pub mod history;

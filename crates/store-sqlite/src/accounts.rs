@@ -40,7 +40,8 @@ impl AccountStore for SqliteStore {
         let u = user.clone();
         self.write(move |conn| {
             conn.execute(
-                "INSERT INTO users VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO users (id, name, tier, max_streams, visibility, playback_visibility, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     u.id,
                     u.name,
@@ -108,12 +109,45 @@ impl AccountStore for SqliteStore {
         .await
     }
 
+    async fn set_password(&self, user_id: &str, hash: &str) -> StoreResult<bool> {
+        let (id, hash) = (user_id.to_string(), hash.to_string());
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                    params![id, hash],
+                )
+                .map_err(backend)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn sign_in_candidates(&self, login: &str) -> StoreResult<Vec<(User, String)>> {
+        self.read(|conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS}, u.password_hash FROM users u
+                 WHERE u.password_hash IS NOT NULL AND (u.id = ?1 OR lower(u.name) = lower(?1))
+                 LIMIT 10"
+            ))?;
+            let rows = st.query_map([login], |r| Ok((user_row(r, 0)?, r.get(7)?)))?;
+            rows.collect()
+        })
+    }
+
     async fn create_client(&self, client: &Client) -> StoreResult<()> {
         let c = client.clone();
         self.write(move |conn| {
             conn.execute(
-                "INSERT INTO clients VALUES (?1, ?2, ?3)",
-                params![c.api_key, c.name, c.created_ms],
+                "INSERT INTO clients (api_key, name, created_ms, redirect_uris, secret_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    c.api_key,
+                    c.name,
+                    c.created_ms,
+                    serde_json::to_string(&c.redirect_uris).map_err(backend)?,
+                    c.secret_hash
+                ],
             )
             .map_err(backend)?;
             Ok(())
@@ -123,15 +157,21 @@ impl AccountStore for SqliteStore {
 
     async fn client(&self, api_key: &str) -> StoreResult<Option<Client>> {
         self.read(|conn| {
-            conn.prepare_cached("SELECT api_key, name, created_ms FROM clients WHERE api_key = ?1")?
-                .query_row([api_key], |r| {
-                    Ok(Client {
-                        api_key: r.get(0)?,
-                        name: r.get(1)?,
-                        created_ms: r.get(2)?,
-                    })
+            conn.prepare_cached(
+                "SELECT api_key, name, created_ms, redirect_uris, secret_hash
+                 FROM clients WHERE api_key = ?1",
+            )?
+            .query_row([api_key], |r| {
+                let uris: String = r.get(3)?;
+                Ok(Client {
+                    api_key: r.get(0)?,
+                    name: r.get(1)?,
+                    created_ms: r.get(2)?,
+                    redirect_uris: serde_json::from_str(&uris).unwrap_or_default(),
+                    secret_hash: r.get(4)?,
                 })
-                .optional()
+            })
+            .optional()
         })
     }
 

@@ -151,6 +151,14 @@ UPDATE user_streams SET live_until = coalesce(
     (SELECT max(json_extract(s.value, '$.ends_ms')) FROM json_each(body, '$.streams') s), 0);
 CREATE INDEX user_streams_live ON user_streams (live_until);
 "#,
+    // 12: sign-in: users' password hashes (argon2id, PHC strings; none: cannot sign in), and
+    // OAuth clients' redirect URIs and secret hashes.
+    r#"
+ALTER TABLE users ADD COLUMN password_hash TEXT;
+CREATE INDEX users_login ON users (lower(name)) WHERE password_hash IS NOT NULL;
+ALTER TABLE clients ADD COLUMN redirect_uris TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE clients ADD COLUMN secret_hash TEXT;
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

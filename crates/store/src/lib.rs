@@ -85,6 +85,11 @@ pub trait AccountStore: Send + Sync {
         visibility: Visibility,
         playback_visibility: Visibility,
     ) -> StoreResult<bool>;
+    /// Sets a user's password hash (a PHC string); false when there is no such user.
+    async fn set_password(&self, user_id: &str, hash: &str) -> StoreResult<bool>;
+    /// The users who can sign in (have a password) with this id or, case aside, this name,
+    /// each with its password hash.
+    async fn sign_in_candidates(&self, login: &str) -> StoreResult<Vec<(User, String)>>;
     async fn create_client(&self, client: &Client) -> StoreResult<()>;
     async fn client(&self, api_key: &str) -> StoreResult<Option<Client>>;
     async fn insert_token(&self, token: &TokenRecord) -> StoreResult<()>;

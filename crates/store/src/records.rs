@@ -87,11 +87,16 @@ pub struct User {
     pub created_ms: i64,
 }
 
+/// A client application (a security profile): its x-api-key is its OAuth `client_id`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Client {
     pub api_key: String,
     pub name: String,
     pub created_ms: i64,
+    /// Where sign-in may send the user back, matched exactly; none: not an OAuth client.
+    pub redirect_uris: Vec<String>,
+    /// SHA-256 of a confidential client's secret, hex; `None` for a public client.
+    pub secret_hash: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -27,6 +27,30 @@ pub fn cli(dir: &Path, args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// Runs a CLI command with `input` on its standard input; returns (exit ok, stdout, stderr).
+pub fn cli_with_input(dir: &Path, args: &[&str], input: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = medley(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
 pub fn temp_dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("medley-bb-{}", uuid_like()));
     std::fs::create_dir_all(&d).unwrap();
