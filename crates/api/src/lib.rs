@@ -12,6 +12,7 @@ mod image_style;
 mod images;
 mod media;
 pub mod metrics;
+mod oauth;
 mod openapi;
 mod params;
 mod reference;
@@ -46,6 +47,8 @@ pub fn router(medley: Medley) -> Router {
         .routes(routes!(alexa::directive))
         .routes(routes!(media::track))
         .routes(routes!(images::image))
+        .routes(routes!(oauth::authorize_page, oauth::authorize))
+        .routes(routes!(oauth::token))
         .split_for_parts();
     let document = openapi::document(typed);
     let edge = Arc::new(Edge {
@@ -141,10 +144,17 @@ fn is_json(res: &Response) -> bool {
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
 }
 
+/// Whether an answer is a page (the sign-in pages' refusals are pages, not JSON).
+fn is_html(res: &Response) -> bool {
+    res.headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+}
+
 /// Gives every error answer the JSON body, whatever layer made it (axum's own rejections, the
 /// file server's 416): their headers stay, the body is replaced.
 async fn json_errors(res: Response) -> Response {
-    if res.status().as_u16() < 400 || is_json(&res) {
+    if res.status().as_u16() < 400 || is_json(&res) || is_html(&res) {
         return res;
     }
     let (parts, body) = res.into_parts();

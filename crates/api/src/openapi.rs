@@ -87,6 +87,7 @@ fn base() -> Value {
             {"name": "Playlists", "description": "The user's own playlists"},
             {"name": "Users", "description": "Profiles"},
             {"name": "Library and follows", "description": "Follows, followers and the library"},
+            {"name": "Sign-in", "description": "OAuth 2.0 at Login with Amazon's paths: the authorization code flow with PKCE, and the token endpoint"},
             {"name": "Alexa", "description": "Music Skill API directives"},
             {"name": "Media", "description": "Signed media URLs and cover art"},
             {"name": "Operations", "description": "Health, readiness and metrics"},

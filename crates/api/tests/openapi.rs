@@ -38,7 +38,7 @@ async fn every_documented_operation_is_routed_and_authenticated() {
     let app = TestApp::new().await;
     let doc = app.get("/openapi.json").send().await.body;
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 64);
+    assert_eq!(paths.len(), 66);
     for (path, item) in paths {
         let concrete = path
             .replace("{sessionId}", &uuid::Uuid::new_v4().to_string())
@@ -50,7 +50,8 @@ async fn every_documented_operation_is_routed_and_authenticated() {
             if op.get("security").is_some() {
                 call.send().await.expect_error(401, "INVALID_AUTH_TYPE");
             } else {
-                // The operational routes, media (signed URLs) and Alexa (a token in the body).
+                // The operational routes, media (signed URLs), Alexa (a token in the body) and
+                // sign-in (which hands out the tokens).
                 let (status, _, body) = call.send_raw().await;
                 let body = String::from_utf8_lossy(&body);
                 assert!(!body.contains("no such endpoint"), "{method} {path}");

@@ -159,3 +159,521 @@ async fn oauth_clients_register_redirect_uris_and_confidential_ones_a_secret() {
         .await
         .is_err());
 }
+
+// ---- The flows, through the router, as Alexa's account linking and a phone app run them.
+
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use base64::Engine;
+
+const ALEXA_REDIRECT: &str = "https://pitangui.amazon.com/api/skill/link/M2AAAAAAAAAAAA";
+const SCOPE: &str = "music::playback music::catalog music::profile";
+
+struct Linking {
+    app: TestApp,
+    client: String,
+    secret: Option<String>,
+    redirect: String,
+    ann: String,
+}
+
+async fn linking(confidential: bool, redirect: &str) -> Linking {
+    let app = TestApp::new().await;
+    let ann = user(&app, "Ann Example").await;
+    app.medley
+        .set_password(&user_id(&ann), "correct horse")
+        .await
+        .unwrap();
+    let (c, secret) = app
+        .medley
+        .add_client(NewClient {
+            name: "Test <Skill>".into(),
+            redirect_uris: vec![redirect.into()],
+            confidential,
+        })
+        .await
+        .unwrap();
+    Linking {
+        app,
+        client: c.api_key,
+        secret,
+        redirect: redirect.into(),
+        ann,
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap()
+}
+
+fn query(url: &str) -> std::collections::HashMap<String, String> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+impl Linking {
+    fn authorize_query(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut q: Vec<(String, String)> = [
+            ("client_id", self.client.as_str()),
+            ("redirect_uri", self.redirect.as_str()),
+            ("response_type", "code"),
+            ("scope", SCOPE),
+            ("state", "st-123"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (k, v) in extra {
+            q.retain(|(qk, _)| qk != k);
+            if !v.is_empty() {
+                q.push((k.to_string(), v.to_string()));
+            }
+        }
+        q
+    }
+
+    async fn page(&self, extra: &[(&str, &str)]) -> (StatusCode, HeaderMap, String) {
+        let q = serde_urlencoded::to_string(self.authorize_query(extra)).unwrap();
+        let (s, h, b) = self
+            .app
+            .get(&format!("/ap/oa?{q}"))
+            .without("authorization")
+            .without("x-api-key")
+            .send_raw()
+            .await;
+        (s, h, String::from_utf8_lossy(&b).into_owned())
+    }
+
+    /// Opens the page, then sends its form back with these fields.
+    async fn sign_in(
+        &self,
+        extra: &[(&str, &str)],
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, String) {
+        let (status, headers, html) = self.page(extra).await;
+        assert_eq!(status, 200, "{html}");
+        let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_string();
+        let csrf = html
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut pairs = self.authorize_query(extra);
+        pairs.push(("csrf".into(), csrf));
+        for (k, v) in fields {
+            pairs.retain(|(pk, _)| pk != k);
+            pairs.push((k.to_string(), v.to_string()));
+        }
+        let (s, h, b) = self
+            .app
+            .post("/ap/oa")
+            .without("authorization")
+            .without("x-api-key")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &cookie)
+            .raw(&serde_urlencoded::to_string(pairs).unwrap())
+            .send_raw()
+            .await;
+        (s, h, String::from_utf8_lossy(&b).into_owned())
+    }
+
+    /// Signs Ann in and allows: the redirect's query.
+    async fn code(&self, extra: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
+        let (status, headers, body) = self
+            .sign_in(
+                extra,
+                &[
+                    ("login", "Ann Example"),
+                    ("password", "correct horse"),
+                    ("decision", "allow"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 303, "{body}");
+        let location = headers[header::LOCATION].to_str().unwrap();
+        assert!(
+            location.starts_with(&format!("{}?", self.redirect)),
+            "{location}"
+        );
+        query(location)
+    }
+
+    async fn token(&self, basic: bool, pairs: &[(&str, &str)]) -> (StatusCode, serde_json::Value) {
+        let mut pairs: Vec<(&str, &str)> = pairs.to_vec();
+        let mut call = self
+            .app
+            .post("/auth/o2/token")
+            .without("authorization")
+            .without("x-api-key")
+            .header("content-type", "application/x-www-form-urlencoded");
+        if basic {
+            let creds = format!("{}:{}", self.client, self.secret.as_deref().unwrap_or(""));
+            let b = base64::engine::general_purpose::STANDARD.encode(creds);
+            call = call.header("authorization", &format!("Basic {b}"));
+        } else {
+            pairs.push(("client_id", &self.client));
+            if let Some(s) = &self.secret {
+                pairs.push(("client_secret", s));
+            }
+        }
+        let (status, headers, body) = call.raw(&form(&pairs)).send_raw().await;
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    async fn me(&self, access_token: &str) -> crate::common::Res {
+        self.app
+            .get("/v1/me")
+            .token(access_token)
+            .header("x-api-key", &self.client)
+            .send()
+            .await
+    }
+}
+
+#[tokio::test]
+async fn alexa_links_by_code_refreshes_and_is_unlinked() {
+    let l = linking(true, ALEXA_REDIRECT).await;
+    let (status, headers, html) = l.page(&[]).await;
+    assert_eq!(status, 200);
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(
+        html.contains("Test &lt;Skill&gt;"),
+        "the client's name, escaped"
+    );
+    assert!(html.contains("play music and control what plays"));
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+    for part in ["HttpOnly", "SameSite=Lax", "Path=/ap/oa"] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "http public URL: {cookie}");
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+
+    let q = l.code(&[]).await;
+    assert_eq!(q["state"], "st-123");
+    assert_eq!(q["scope"], SCOPE);
+    let code = q["code"].clone();
+
+    let exchange = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", ALEXA_REDIRECT),
+    ];
+    let (status, t) = l.token(true, &exchange).await;
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t["token_type"], "bearer");
+    assert_eq!(t["expires_in"], 3600);
+    let access = t["access_token"].as_str().unwrap().to_string();
+    let refresh = t["refresh_token"].as_str().unwrap().to_string();
+    assert!(access.starts_with("Atza|") && refresh.starts_with("Atzr|"));
+    let me = l.me(&access).await;
+    assert_eq!(me.expect(200).data()["user"]["id"], l.ann.as_str());
+    // The x-api-key rule holds: the token is the client's.
+    l.app
+        .get("/v1/me")
+        .token(&access)
+        .send()
+        .await
+        .expect_error(401, "INVALID_API_KEY");
+    // Only the scopes granted: no playlists of the library.
+    l.app
+        .get("/v1/me/playlists")
+        .token(&access)
+        .header("x-api-key", &l.client)
+        .send()
+        .await
+        .expect_error(403, "ACCESS_DENIED");
+
+    // A code is used once.
+    let (status, e) = l.token(true, &exchange).await;
+    assert_eq!(
+        (status.as_u16(), e["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    // A refresh, with the body's credentials this time.
+    l.app.advance_secs(3601);
+    l.me(&access)
+        .await
+        .expect_error(401, "INVALID_ACCESS_TOKEN");
+    let (status, t2) = l
+        .token(
+            false,
+            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        )
+        .await;
+    assert_eq!(status, 200, "{t2}");
+    let access2 = t2["access_token"].as_str().unwrap().to_string();
+    assert_ne!(access2, access);
+    l.me(&access2).await.expect(200);
+
+    // Unlinking ends the refresh token and its access tokens at once.
+    assert_eq!(
+        l.app.medley.unlink(&user_id(&l.ann), None).await.unwrap(),
+        1
+    );
+    l.me(&access2).await.expect_error(401, "INVALID_AUTH_TOKEN");
+    let (status, e) = l
+        .token(
+            true,
+            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), e["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+
+#[tokio::test]
+async fn requests_that_cannot_be_trusted_never_redirect() {
+    let l = linking(true, ALEXA_REDIRECT).await;
+    for extra in [
+        &[("client_id", "amzn1.application-oa2-client.nobody")][..],
+        &[("redirect_uri", "https://evil.example/cb")][..],
+        &[(
+            "redirect_uri",
+            "https://pitangui.amazon.com/api/skill/link/M2AAAAAAAAAAAA/x",
+        )][..],
+        &[("client_id", "")][..],
+    ] {
+        let (status, headers, html) = l.page(extra).await;
+        assert_eq!(status, 400, "{extra:?}");
+        assert!(headers.get(header::LOCATION).is_none(), "{extra:?}");
+        assert!(html.contains("cannot sign you in"), "{html}");
+    }
+    // A client without redirect URIs is no OAuth client.
+    let (plain, _) = l
+        .app
+        .medley
+        .add_client(NewClient {
+            name: "Plain".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let (status, _, _) = l.page(&[("client_id", &plain.api_key)]).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn refusals_go_back_to_the_client_with_the_oauth_error() {
+    let l = linking(true, ALEXA_REDIRECT).await;
+    let a43 = "a".repeat(43);
+    for (extra, error) in [
+        (&[("scope", "music::everything")][..], "invalid_scope"),
+        (&[("scope", "")][..], "invalid_scope"),
+        (
+            &[("response_type", "token")][..],
+            "unsupported_response_type",
+        ),
+        (
+            &[
+                ("code_challenge", "short"),
+                ("code_challenge_method", "S256"),
+            ][..],
+            "invalid_request",
+        ),
+        (
+            &[
+                ("code_challenge", a43.as_str()),
+                ("code_challenge_method", "S512"),
+            ][..],
+            "invalid_request",
+        ),
+    ] {
+        let (status, headers, _) = l.page(extra).await;
+        assert_eq!(status, 303, "{extra:?}");
+        let q = query(headers[header::LOCATION].to_str().unwrap());
+        assert_eq!(q["error"], error, "{extra:?}");
+        assert_eq!(q["state"], "st-123");
+    }
+    // The user says no.
+    let (status, headers, _) = l.sign_in(&[], &[("decision", "deny")]).await;
+    assert_eq!(status, 303);
+    let q = query(headers[header::LOCATION].to_str().unwrap());
+    assert_eq!(q["error"], "access_denied");
+    assert!(!q.contains_key("code"));
+    // A wrong password: the page again, with the name kept and no code.
+    let (status, headers, html) = l
+        .sign_in(
+            &[],
+            &[
+                ("login", "Ann Example"),
+                ("password", "wrong horse"),
+                ("decision", "allow"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert!(headers.get(header::LOCATION).is_none());
+    assert!(html.contains("do not match") && html.contains("value=\"Ann Example\""));
+}
+
+#[tokio::test]
+async fn a_form_without_its_cookie_is_refused() {
+    let l = linking(true, ALEXA_REDIRECT).await;
+    let mut pairs = l.authorize_query(&[]);
+    for (k, v) in [
+        ("login", "Ann Example"),
+        ("password", "correct horse"),
+        ("decision", "allow"),
+        ("csrf", "forged"),
+    ] {
+        pairs.push((k.into(), v.into()));
+    }
+    for cookie in [None, Some("medley_signin=other")] {
+        let mut call = l
+            .app
+            .call(Method::POST, "/ap/oa")
+            .without("authorization")
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            call = call.header("cookie", c);
+        }
+        let (status, headers, _) = call
+            .raw(&serde_urlencoded::to_string(&pairs).unwrap())
+            .send_raw()
+            .await;
+        assert_eq!(status, 403, "{cookie:?}");
+        assert!(headers.get(header::LOCATION).is_none());
+    }
+}
+
+async fn exchange(l: &Linking, code: &str, verifier: &str) -> (StatusCode, serde_json::Value) {
+    l.token(
+        false,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", "com.example.player:/oauth"),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_public_app_links_with_pkce_and_gets_no_refresh_token() {
+    let l = linking(false, "com.example.player:/oauth").await;
+    // Without PKCE a public client is refused.
+    let (status, headers, _) = l.page(&[]).await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        query(headers[header::LOCATION].to_str().unwrap())["error"],
+        "invalid_request"
+    );
+
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let pkce = [
+        (
+            "code_challenge",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        ),
+        ("code_challenge_method", "S256"),
+    ];
+    // A wrong verifier spends the code.
+    let code = l.code(&pkce).await["code"].clone();
+    let (status, e) = exchange(&l, &code, &"x".repeat(43)).await;
+    assert_eq!(
+        (status.as_u16(), e["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (status, _) = exchange(&l, &code, verifier).await;
+    assert_eq!(status, 400);
+
+    let code = l.code(&pkce).await["code"].clone();
+    let (status, t) = exchange(&l, &code, verifier).await;
+    assert_eq!(status, 200, "{t}");
+    assert!(t.get("refresh_token").is_none(), "{t}");
+    l.me(t["access_token"].as_str().unwrap()).await.expect(200);
+}
+
+#[tokio::test]
+async fn the_token_endpoint_answers_with_lwa_errors() {
+    let l = linking(true, ALEXA_REDIRECT).await;
+    let code = l.code(&[]).await["code"].clone();
+    let good = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", ALEXA_REDIRECT),
+    ];
+    // Wrong secret, unknown client: 401 invalid_client.
+    let mut wrong = Linking {
+        secret: Some("guess".into()),
+        ..linking(true, ALEXA_REDIRECT).await
+    };
+    wrong.client = l.client.clone();
+    let (status, e) = wrong.token(true, &good).await;
+    assert_eq!(
+        (status.as_u16(), e["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+    for (pairs, error) in [
+        (&[("code", code.as_str())][..], "invalid_request"),
+        (&[("grant_type", "password")][..], "unsupported_grant_type"),
+        (
+            &[("grant_type", "authorization_code")][..],
+            "invalid_request",
+        ),
+        (
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", "https://other/"),
+            ][..],
+            "invalid_grant",
+        ),
+        (
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "Atzr|nope"),
+            ][..],
+            "invalid_grant",
+        ),
+    ] {
+        let (status, e) = l.token(true, pairs).await;
+        assert_eq!(
+            (status.as_u16(), e["error"].as_str()),
+            (400, Some(error)),
+            "{pairs:?}"
+        );
+        assert!(!e["error_description"].as_str().unwrap().is_empty());
+    }
+    // The redirect mismatch spent the code; a fresh one expires after five minutes.
+    let code = l.code(&[]).await["code"].clone();
+    l.app.advance_secs(301);
+    let (status, e) = l
+        .token(
+            true,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", ALEXA_REDIRECT),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), e["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    // Garbage is a clear error, never a 500.
+    let (status, _, body) = l
+        .app
+        .post("/auth/o2/token")
+        .without("authorization")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .raw("grant_type=authorization_code&grant_type=refresh_token")
+        .send_raw()
+        .await;
+    assert_eq!(status, 400, "{}", String::from_utf8_lossy(&body));
+}

@@ -130,6 +130,13 @@ pub enum ClientCommand {
 pub enum TokenCommand {
     /// Issue an access token; prints the token.
     Issue(TokenIssue),
+    /// Unlink: end a user's refresh and access tokens, of one client or of all.
+    Revoke {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        client: Option<String>,
+    },
 }
 
 #[derive(Args)]

@@ -145,6 +145,10 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 }
                 Ok(())
             }
+            Command::Token(TokenCommand::Revoke { user, client }) => {
+                medley.unlink(&user_id(&user)?, client.as_deref()).await?;
+                Ok(())
+            }
             Command::Token(TokenCommand::Issue(t)) => {
                 let scopes = t
                     .scopes

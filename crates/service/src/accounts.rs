@@ -107,7 +107,12 @@ pub fn redirect_uri_refusal(uri: &str) -> Option<String> {
     }
 }
 
-fn random_token(bytes: usize) -> String {
+/// A random secret of 32 bytes, base64url (a CSRF token, say).
+pub fn random_secret() -> String {
+    random_token(32)
+}
+
+pub(crate) fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::thread_rng().fill_bytes(&mut buf);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
@@ -212,6 +217,20 @@ impl Medley {
                 list
             }
         };
+        self.mint_access_token(user_id.as_str(), client_key, scopes, ttl_secs, None)
+            .await
+    }
+
+    /// A new access token (`Atza|…`), stored as its hash; under `grant_id` when a link
+    /// issued it.
+    pub(crate) async fn mint_access_token(
+        &self,
+        user_id: &str,
+        client_key: &str,
+        scopes: Vec<String>,
+        ttl_secs: i64,
+        grant_id: Option<String>,
+    ) -> ServiceResult<String> {
         let token = format!("Atza|{}", random_token(32));
         let now = self.now_ms();
         self.store
@@ -222,6 +241,7 @@ impl Medley {
                 scopes,
                 expires_ms: now.saturating_add(ttl_secs.saturating_mul(1000)),
                 created_ms: now,
+                grant_id,
             })
             .await?;
         Ok(token)

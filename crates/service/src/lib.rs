@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod history;
 pub mod media;
+pub mod oauth;
 pub mod paging;
 pub mod playback;
 pub mod playlists;

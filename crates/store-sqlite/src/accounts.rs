@@ -2,7 +2,10 @@
 
 use async_trait::async_trait;
 use medley_core::policy::Tier;
-use medley_store::{AccountStore, Client, StoreError, StoreResult, TokenRecord, User, Visibility};
+use medley_store::{
+    AccountStore, AuthCode, Client, GrantRecord, StoreError, StoreResult, TokenRecord, User,
+    Visibility,
+};
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::{backend, SqliteStore};
@@ -27,6 +30,21 @@ fn user_row(r: &Row, at: usize) -> rusqlite::Result<User> {
         visibility: vis(r.get(at + 4)?),
         playback_visibility: vis(r.get(at + 5)?),
         created_ms: r.get(at + 6)?,
+    })
+}
+
+const GRANT_COLUMNS: &str = "id, user_id, client_key, scopes, refresh_hash, created_ms, revoked_ms";
+
+fn grant_row(r: &Row) -> rusqlite::Result<GrantRecord> {
+    let scopes: String = r.get(3)?;
+    Ok(GrantRecord {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        client_key: r.get(2)?,
+        scopes: scopes.split_whitespace().map(String::from).collect(),
+        refresh_hash: r.get(4)?,
+        created_ms: r.get(5)?,
+        revoked_ms: r.get(6)?,
     })
 }
 
@@ -179,14 +197,16 @@ impl AccountStore for SqliteStore {
         let t = token.clone();
         self.write(move |conn| {
             conn.execute(
-                "INSERT INTO tokens VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO tokens (hash, user_id, client_key, scopes, expires_ms, created_ms, grant_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     t.hash,
                     t.user_id,
                     t.client_key,
                     t.scopes.join(" "),
                     t.expires_ms,
-                    t.created_ms
+                    t.created_ms,
+                    t.grant_id
                 ],
             )
             .map_err(backend)?;
@@ -198,8 +218,11 @@ impl AccountStore for SqliteStore {
     async fn token(&self, hash: &str) -> StoreResult<Option<(TokenRecord, User)>> {
         self.read(|conn| {
             conn.prepare_cached(&format!(
-                "SELECT t.hash, t.user_id, t.client_key, t.scopes, t.expires_ms, t.created_ms, {USER_COLUMNS}
-                 FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?1"
+                "SELECT t.hash, t.user_id, t.client_key, t.scopes, t.expires_ms, t.created_ms, t.grant_id,
+                        {USER_COLUMNS}
+                 FROM tokens t JOIN users u ON u.id = t.user_id
+                 LEFT JOIN grants g ON g.id = t.grant_id
+                 WHERE t.hash = ?1 AND (t.grant_id IS NULL OR g.revoked_ms IS NULL)"
             ))?
             .query_row([hash], |r| {
                 let scopes: String = r.get(3)?;
@@ -211,12 +234,132 @@ impl AccountStore for SqliteStore {
                         scopes: scopes.split_whitespace().map(String::from).collect(),
                         expires_ms: r.get(4)?,
                         created_ms: r.get(5)?,
+                        grant_id: r.get(6)?,
                     },
-                    user_row(r, 6)?,
+                    user_row(r, 7)?,
                 ))
             })
             .optional()
         })
+    }
+
+    async fn create_auth_code(&self, code: &AuthCode) -> StoreResult<()> {
+        let c = code.clone();
+        self.write(move |conn| {
+            let (challenge, method) = c.challenge.clone().unzip();
+            conn.execute(
+                "INSERT INTO auth_codes VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    c.hash,
+                    c.client_key,
+                    c.user_id,
+                    c.redirect_uri,
+                    c.scopes.join(" "),
+                    challenge,
+                    method,
+                    c.expires_ms
+                ],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn take_auth_code(&self, hash: &str) -> StoreResult<Option<AuthCode>> {
+        let hash = hash.to_string();
+        self.write(move |conn| {
+            conn.query_row(
+                "DELETE FROM auth_codes WHERE hash = ?1
+                 RETURNING hash, client_key, user_id, redirect_uri, scopes, challenge,
+                           challenge_method, expires_ms",
+                [&hash],
+                |r| {
+                    let scopes: String = r.get(4)?;
+                    let challenge: Option<String> = r.get(5)?;
+                    let method: Option<String> = r.get(6)?;
+                    Ok(AuthCode {
+                        hash: r.get(0)?,
+                        client_key: r.get(1)?,
+                        user_id: r.get(2)?,
+                        redirect_uri: r.get(3)?,
+                        scopes: scopes.split_whitespace().map(String::from).collect(),
+                        challenge: challenge.zip(method),
+                        expires_ms: r.get(7)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn create_grant(&self, grant: &GrantRecord) -> StoreResult<()> {
+        let g = grant.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO grants VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    g.id,
+                    g.user_id,
+                    g.client_key,
+                    g.scopes.join(" "),
+                    g.refresh_hash,
+                    g.created_ms,
+                    g.revoked_ms
+                ],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn grant_by_refresh(&self, refresh_hash: &str) -> StoreResult<Option<GrantRecord>> {
+        self.read(|conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {GRANT_COLUMNS} FROM grants WHERE refresh_hash = ?1 AND revoked_ms IS NULL"
+            ))?
+            .query_row([refresh_hash], grant_row)
+            .optional()
+        })
+    }
+
+    async fn user_grants(&self, user_id: &str) -> StoreResult<Vec<GrantRecord>> {
+        self.read(|conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {GRANT_COLUMNS} FROM grants WHERE user_id = ?1 AND revoked_ms IS NULL
+                 ORDER BY created_ms DESC, id DESC LIMIT 1000"
+            ))?;
+            let rows = st.query_map([user_id], grant_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn revoke_grants(
+        &self,
+        user_id: &str,
+        client_key: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<u64> {
+        let (user, client) = (user_id.to_string(), client_key.map(String::from));
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE grants SET revoked_ms = ?3
+                     WHERE user_id = ?1 AND (?2 IS NULL OR client_key = ?2) AND revoked_ms IS NULL",
+                    params![user, client, now_ms],
+                )
+                .map_err(backend)?;
+            conn.execute(
+                "DELETE FROM tokens WHERE user_id = ?1 AND (?2 IS NULL OR client_key = ?2)",
+                params![user, client],
+            )
+            .map_err(backend)?;
+            Ok(n as u64)
+        })
+        .await
     }
 
     async fn has_users(&self) -> StoreResult<bool> {

@@ -159,6 +159,20 @@ CREATE INDEX users_login ON users (lower(name)) WHERE password_hash IS NOT NULL;
 ALTER TABLE clients ADD COLUMN redirect_uris TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE clients ADD COLUMN secret_hash TEXT;
 "#,
+    // 13: OAuth: grants (a user's link of a client, renewed by its refresh token), the access
+    // tokens issued under each, and authorization codes waiting to be exchanged.
+    r#"
+CREATE TABLE grants (
+    id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id),
+    client_key TEXT NOT NULL REFERENCES clients (api_key), scopes TEXT NOT NULL,
+    refresh_hash TEXT UNIQUE, created_ms INTEGER NOT NULL, revoked_ms INTEGER);
+CREATE INDEX grants_user ON grants (user_id, created_ms);
+ALTER TABLE tokens ADD COLUMN grant_id TEXT REFERENCES grants (id);
+CREATE TABLE auth_codes (
+    hash TEXT PRIMARY KEY, client_key TEXT NOT NULL, user_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL, scopes TEXT NOT NULL, challenge TEXT, challenge_method TEXT,
+    expires_ms INTEGER NOT NULL);
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

@@ -93,8 +93,24 @@ pub trait AccountStore: Send + Sync {
     async fn create_client(&self, client: &Client) -> StoreResult<()>;
     async fn client(&self, api_key: &str) -> StoreResult<Option<Client>>;
     async fn insert_token(&self, token: &TokenRecord) -> StoreResult<()>;
-    /// The token with this hash, with its user.
+    /// The token with this hash, with its user; none once its grant is revoked.
     async fn token(&self, hash: &str) -> StoreResult<Option<(TokenRecord, User)>>;
+    async fn create_auth_code(&self, code: &AuthCode) -> StoreResult<()>;
+    /// The code with this hash, removed as it is read: a code is used at most once.
+    async fn take_auth_code(&self, hash: &str) -> StoreResult<Option<AuthCode>>;
+    async fn create_grant(&self, grant: &GrantRecord) -> StoreResult<()>;
+    /// The live (unrevoked) grant whose refresh token has this hash.
+    async fn grant_by_refresh(&self, refresh_hash: &str) -> StoreResult<Option<GrantRecord>>;
+    /// A user's live grants, newest first.
+    async fn user_grants(&self, user_id: &str) -> StoreResult<Vec<GrantRecord>>;
+    /// Revokes a user's live grants (of one client, or all) and deletes their access tokens,
+    /// those `medley token issue` made too; how many grants it revoked.
+    async fn revoke_grants(
+        &self,
+        user_id: &str,
+        client_key: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<u64>;
     /// Whether any user exists (the demo seeds an empty store only).
     async fn has_users(&self) -> StoreResult<bool>;
     /// The installation's secret of this name; stores `fresh` first if there is none yet, so

@@ -108,6 +108,36 @@ pub struct TokenRecord {
     pub scopes: Vec<String>,
     pub expires_ms: i64,
     pub created_ms: i64,
+    /// The link (OAuth grant) it was issued under; unlinking ends it. `None`: issued by
+    /// `medley token issue`.
+    pub grant_id: Option<String>,
+}
+
+/// A user's link of a client application (an OAuth grant): what its refresh token renews.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantRecord {
+    pub id: String,
+    pub user_id: String,
+    pub client_key: String,
+    pub scopes: Vec<String>,
+    /// SHA-256 of the refresh token, hex; `None` for a public client, which gets none.
+    pub refresh_hash: Option<String>,
+    pub created_ms: i64,
+    pub revoked_ms: Option<i64>,
+}
+
+/// An authorization code, waiting to be exchanged once for tokens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthCode {
+    /// SHA-256 of the code, hex.
+    pub hash: String,
+    pub client_key: String,
+    pub user_id: String,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    /// The PKCE challenge and its method (`S256` or `plain`).
+    pub challenge: Option<(String, String)>,
+    pub expires_ms: i64,
 }
 
 /// What a session remembers besides its queue.

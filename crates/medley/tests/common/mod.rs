@@ -179,6 +179,17 @@ impl Server {
         body: Option<&Value>,
     ) -> Vec<u8> {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
+        self.exchange_text(method, path, headers, &body)
+    }
+
+    /// The whole answer to one request with a body of any type, head and body.
+    pub fn exchange_text(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Vec<u8> {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         let mut req = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -189,7 +200,7 @@ impl Server {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
         req.push_str("\r\n");
-        req.push_str(&body);
+        req.push_str(body);
         s.write_all(req.as_bytes()).unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).unwrap();

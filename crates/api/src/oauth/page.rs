@@ -1,0 +1,160 @@
+//! The sign-in pages, rendered on the server: plain HTML forms that work without JavaScript
+//! and on a phone's screen, every value escaped.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use medley_service::oauth::Authorization;
+
+/// What each scope lets an application do, as the consent page says it.
+fn scope_text(scope: &str) -> &'static str {
+    match scope {
+        "music::playback" => "play music and control what plays",
+        "music::catalog" => "look up and search the catalog",
+        "music::profile" => "see and change your profile",
+        "music::profile:read" => "see your profile",
+        "music::favorites" => "see and change what you follow",
+        "music::favorites:read" => "see what you follow",
+        "music::history" => "see what you played",
+        "music::library" => "see and change your library and playlists",
+        "music::library:read" => "see your library and playlists",
+        "music::recommendation" => "see recommendations for you",
+        _ => "an access Medley does not describe",
+    }
+}
+
+/// `s` safe inside HTML text and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f4f4f6;color:#111}\
+main{max-width:26rem;margin:2rem auto;padding:1.5rem;background:#fff;border-radius:.75rem;\
+box-shadow:0 1px 4px #0002}h1{font-size:1.4rem;margin-top:0}label{display:block;margin:.8rem 0 .3rem}\
+input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.7rem;font-size:1rem;\
+border:1px solid #999;border-radius:.4rem}ul{padding-left:1.2rem}.row{display:flex;gap:.75rem;\
+margin-top:1.2rem}button{flex:1;padding:.8rem;font-size:1rem;border-radius:.4rem;border:1px solid #555;\
+background:#fff}button[value=allow]{background:#1f4fd1;color:#fff;border-color:#1f4fd1}\
+.error{background:#fde8e8;border:1px solid #c33;padding:.6rem;border-radius:.4rem}\
+@media (max-width:30rem){main{margin:0;border-radius:0;min-height:100vh}}";
+
+fn html(status: StatusCode, title: &str, body: &str) -> Response {
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{} · Medley</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
+        escape(title)
+    );
+    let mut res = (status, page).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
+}
+
+/// A refusal that cannot go back to the application: what went wrong, and nothing to click.
+pub fn error(status: StatusCode, message: &str) -> Response {
+    html(
+        status,
+        "Cannot sign in",
+        &format!(
+            "<h1>Medley cannot sign you in</h1><p class=\"error\" role=\"alert\">{}</p>\
+<p>Go back to the application and try again, or tell its developer.</p>",
+            escape(message)
+        ),
+    )
+}
+
+/// The sign-in and consent form: the request's parameters ride along as hidden fields and
+/// are checked again when it comes back.
+pub fn sign_in(
+    status: StatusCode,
+    a: &Authorization,
+    csrf: &str,
+    login: &str,
+    problem: Option<&str>,
+) -> Response {
+    let hidden = |name: &str, value: &str| {
+        format!(
+            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+            escape(value)
+        )
+    };
+    let mut fields = [
+        hidden("client_id", &a.client.api_key),
+        hidden("redirect_uri", &a.redirect_uri),
+        hidden("response_type", "code"),
+        hidden("scope", &a.scopes.join(" ")),
+        hidden("csrf", csrf),
+    ]
+    .concat();
+    if let Some(state) = &a.state {
+        fields.push_str(&hidden("state", state));
+    }
+    if let Some((challenge, method)) = &a.challenge {
+        fields.push_str(&hidden("code_challenge", challenge));
+        fields.push_str(&hidden("code_challenge_method", method.as_str()));
+    }
+    let scopes: String = a
+        .scopes
+        .iter()
+        .map(|s| format!("<li>{}</li>", escape(scope_text(s))))
+        .collect();
+    let problem = problem
+        .map(|p| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(p)))
+        .unwrap_or_default();
+    html(
+        status,
+        "Sign in",
+        &format!(
+            "<h1>Sign in to Medley</h1>{problem}\
+<p><strong>{app}</strong> asks to:</p><ul>{scopes}</ul>\
+<form method=\"post\" action=\"/ap/oa\">{fields}\
+<label for=\"login\">Name or user id</label>\
+<input type=\"text\" id=\"login\" name=\"login\" value=\"{login}\" autocomplete=\"username\" autocapitalize=\"none\" required>\
+<label for=\"password\">Password</label>\
+<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
+<div class=\"row\"><button type=\"submit\" name=\"decision\" value=\"deny\" formnovalidate>Deny</button>\
+<button type=\"submit\" name=\"decision\" value=\"allow\">Sign in and allow</button></div></form>",
+            app = escape(&a.client.name),
+            login = escape(login),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn everything_markup_could_use_is_escaped() {
+        assert_eq!(
+            escape("<a href=\"x\" onclick='y'>&</a>"),
+            "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
+    }
+}

@@ -1,0 +1,456 @@
+//! OAuth 2.0 as Login with Amazon answers it: a signed-in user authorizes a client
+//! (authorization code, with PKCE), and the token endpoint exchanges the code, and later the
+//! refresh token, for access tokens. Each authorization is a grant (a link): unlinking revokes
+//! it, its refresh token and every access token issued under it.
+
+use base64::Engine;
+use medley_core::ids::UserId;
+use medley_store::{AuthCode, Client, GrantRecord, User};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::accounts::{hash_token, random_token, ALL_SCOPES};
+use crate::credentials::client_secret_matches;
+use crate::{Medley, ServiceError};
+
+/// Seconds an access token lasts, as LWA's do.
+pub const ACCESS_TTL_SECS: i64 = 3600;
+/// How long an authorization code waits to be exchanged.
+pub const CODE_TTL_MS: i64 = 5 * 60 * 1000;
+/// Longest `state` passed back.
+const MAX_STATE: usize = 2000;
+
+/// A refusal in OAuth's terms: one of LWA's error codes (RFC 6749's) and what was wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthError {
+    pub code: &'static str,
+    pub description: String,
+}
+
+impl OAuthError {
+    pub fn new(code: &'static str, description: impl Into<String>) -> OAuthError {
+        OAuthError {
+            code,
+            description: description.into(),
+        }
+    }
+
+    fn request(description: impl Into<String>) -> OAuthError {
+        OAuthError::new("invalid_request", description)
+    }
+
+    fn grant(description: impl Into<String>) -> OAuthError {
+        OAuthError::new("invalid_grant", description)
+    }
+}
+
+impl From<ServiceError> for OAuthError {
+    fn from(e: ServiceError) -> Self {
+        OAuthError::new("server_error", e.to_string())
+    }
+}
+
+impl From<medley_store::StoreError> for OAuthError {
+    fn from(e: medley_store::StoreError) -> Self {
+        ServiceError::from(e).into()
+    }
+}
+
+pub type OAuthResult<T> = Result<T, OAuthError>;
+
+/// How a PKCE verifier is turned into its challenge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PkceMethod {
+    S256,
+    Plain,
+}
+
+impl PkceMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PkceMethod::S256 => "S256",
+            PkceMethod::Plain => "plain",
+        }
+    }
+
+    fn parse(s: &str) -> Option<PkceMethod> {
+        match s {
+            "S256" => Some(PkceMethod::S256),
+            "plain" => Some(PkceMethod::Plain),
+            _ => None,
+        }
+    }
+
+    fn challenge_of(self, verifier: &str) -> String {
+        match self {
+            PkceMethod::Plain => verifier.to_string(),
+            PkceMethod::S256 => base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(Sha256::digest(verifier.as_bytes())),
+        }
+    }
+}
+
+/// RFC 7636's verifier and challenge alphabet and length: 43 to 128 unreserved characters.
+fn pkce_shaped(s: &str) -> bool {
+    (43..=128).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+/// What an authorization request asks, as it arrives (`/ap/oa`'s parameters).
+#[derive(Clone, Debug, Default)]
+pub struct AuthorizeParams {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_type: Option<String>,
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+}
+
+/// An authorization request that holds: the user may now be asked to consent.
+#[derive(Clone, Debug)]
+pub struct Authorization {
+    pub client: Client,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub state: Option<String>,
+    pub challenge: Option<(String, PkceMethod)>,
+}
+
+/// The refusals of an authorization request: before the client and its redirect URI are
+/// known good, an error page (never a redirect, which would be an open redirect); after, a
+/// redirect back to the client with the OAuth error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthorizeError {
+    Page(String),
+    Redirect {
+        redirect_uri: String,
+        state: Option<String>,
+        error: OAuthError,
+    },
+}
+
+/// How a client proves itself at the token endpoint (HTTP Basic or body parameters).
+#[derive(Clone, Debug, Default)]
+pub struct ClientAuth {
+    pub client_id: String,
+    pub secret: Option<String>,
+}
+
+/// A request of the token endpoint.
+#[derive(Clone, Debug)]
+pub enum TokenGrant {
+    AuthorizationCode {
+        code: String,
+        redirect_uri: Option<String>,
+        verifier: Option<String>,
+    },
+    RefreshToken {
+        refresh_token: String,
+    },
+}
+
+/// What the token endpoint answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tokens {
+    pub access_token: String,
+    /// For confidential clients only: LWA gives none to a client without a secret.
+    pub refresh_token: Option<String>,
+    pub expires_in: i64,
+    pub scopes: Vec<String>,
+}
+
+/// Space-separated `music::` scopes, each one Medley knows, at least one.
+pub fn parse_scopes(scope: Option<&str>) -> OAuthResult<Vec<String>> {
+    let mut scopes: Vec<String> = Vec::new();
+    for s in scope.unwrap_or("").split_whitespace() {
+        if !ALL_SCOPES.contains(&s) {
+            return Err(OAuthError::new(
+                "invalid_scope",
+                format!("unknown scope '{}'", s.escape_debug()),
+            ));
+        }
+        if !scopes.iter().any(|x| x == s) {
+            scopes.push(s.to_string());
+        }
+    }
+    if scopes.is_empty() {
+        return Err(OAuthError::new(
+            "invalid_scope",
+            "scope must name at least one music:: scope",
+        ));
+    }
+    Ok(scopes)
+}
+
+impl Medley {
+    /// The OAuth client `client_id` names, if `redirect_uri` is one it registered (exactly).
+    /// Anything else is a page, never a redirect.
+    pub async fn oauth_client(
+        &self,
+        client_id: &str,
+        redirect_uri: &str,
+    ) -> Result<Client, String> {
+        let client = match self.store.client(client_id).await {
+            Ok(Some(c)) if !c.redirect_uris.is_empty() => c,
+            Ok(_) => return Err("This application is not one Medley knows.".into()),
+            Err(e) => return Err(format!("Medley cannot sign you in now: {e}")),
+        };
+        if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
+            return Err(
+                "The address this application asked to return to is not one it registered.".into(),
+            );
+        }
+        Ok(client)
+    }
+
+    /// Checks an authorization request whole.
+    pub async fn authorization(
+        &self,
+        p: &AuthorizeParams,
+    ) -> Result<Authorization, AuthorizeError> {
+        let client = self
+            .oauth_client(&p.client_id, &p.redirect_uri)
+            .await
+            .map_err(AuthorizeError::Page)?;
+        let state = p.state.clone().filter(|s| !s.is_empty());
+        let refuse = |error: OAuthError| AuthorizeError::Redirect {
+            redirect_uri: p.redirect_uri.clone(),
+            state: state.clone(),
+            error,
+        };
+        if p.response_type.as_deref() != Some("code") {
+            return Err(refuse(OAuthError::new(
+                "unsupported_response_type",
+                "response_type must be code",
+            )));
+        }
+        if state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
+            return Err(refuse(OAuthError::request(format!(
+                "state is longer than {MAX_STATE} characters"
+            ))));
+        }
+        let scopes = parse_scopes(p.scope.as_deref()).map_err(refuse)?;
+        let challenge = match p.code_challenge.as_deref().filter(|c| !c.is_empty()) {
+            None => None,
+            Some(c) => {
+                let method = p.code_challenge_method.as_deref().unwrap_or("plain");
+                let method = PkceMethod::parse(method).ok_or_else(|| {
+                    refuse(OAuthError::request(
+                        "code_challenge_method must be S256 or plain",
+                    ))
+                })?;
+                if !pkce_shaped(c) {
+                    return Err(refuse(OAuthError::request(
+                        "code_challenge must be 43 to 128 characters of A-Z, a-z, 0-9, -, ., _, ~",
+                    )));
+                }
+                Some((c.to_string(), method))
+            }
+        };
+        if challenge.is_none() && client.secret_hash.is_none() {
+            return Err(refuse(OAuthError::request(
+                "this application has no secret: it must send a PKCE code_challenge",
+            )));
+        }
+        Ok(Authorization {
+            client,
+            redirect_uri: p.redirect_uri.clone(),
+            scopes,
+            state,
+            challenge,
+        })
+    }
+
+    /// The user consented: a single-use code for the client to exchange.
+    pub async fn authorization_code(
+        &self,
+        a: &Authorization,
+        user: &User,
+    ) -> Result<String, ServiceError> {
+        let code = format!("ANA{}", random_token(24));
+        self.store
+            .create_auth_code(&AuthCode {
+                hash: hash_token(&code),
+                client_key: a.client.api_key.clone(),
+                user_id: user.id.clone(),
+                redirect_uri: a.redirect_uri.clone(),
+                scopes: a.scopes.clone(),
+                challenge: a
+                    .challenge
+                    .as_ref()
+                    .map(|(c, m)| (c.clone(), m.as_str().to_string())),
+                expires_ms: self.now_ms() + CODE_TTL_MS,
+            })
+            .await?;
+        Ok(code)
+    }
+
+    /// The client, if its credentials hold: a confidential client with its secret, a public
+    /// one with none.
+    async fn token_client(&self, auth: &ClientAuth) -> OAuthResult<Client> {
+        let unknown = || OAuthError::new("invalid_client", "client authentication failed");
+        let client = self
+            .store
+            .client(&auth.client_id)
+            .await?
+            .ok_or_else(unknown)?;
+        match (&client.secret_hash, auth.secret.as_deref()) {
+            (Some(_), Some(s)) if client_secret_matches(&client, s) => {}
+            (None, None) => {}
+            _ => return Err(unknown()),
+        }
+        if client.redirect_uris.is_empty() {
+            return Err(OAuthError::new(
+                "unauthorized_client",
+                "this client is not registered for OAuth (it has no redirect URI)",
+            ));
+        }
+        Ok(client)
+    }
+
+    /// The token endpoint (`/auth/o2/token`): a code or a refresh token for tokens.
+    pub async fn token(&self, auth: &ClientAuth, grant: TokenGrant) -> OAuthResult<Tokens> {
+        let client = self.token_client(auth).await?;
+        match grant {
+            TokenGrant::AuthorizationCode {
+                code,
+                redirect_uri,
+                verifier,
+            } => {
+                let gone = || OAuthError::grant("the code is unknown, used or expired");
+                let c = self
+                    .store
+                    .take_auth_code(&hash_token(&code))
+                    .await?
+                    .ok_or_else(gone)?;
+                if c.client_key != client.api_key || c.expires_ms <= self.now_ms() {
+                    return Err(gone());
+                }
+                if redirect_uri.as_deref() != Some(c.redirect_uri.as_str()) {
+                    return Err(OAuthError::grant(
+                        "redirect_uri must be the one the code was issued to",
+                    ));
+                }
+                if let Some((challenge, method)) = &c.challenge {
+                    let method = PkceMethod::parse(method).unwrap_or(PkceMethod::S256);
+                    let Some(v) = verifier.as_deref() else {
+                        return Err(OAuthError::grant("code_verifier is required"));
+                    };
+                    let ok: bool = method
+                        .challenge_of(v)
+                        .as_bytes()
+                        .ct_eq(challenge.as_bytes())
+                        .into();
+                    if !pkce_shaped(v) || !ok {
+                        return Err(OAuthError::grant(
+                            "code_verifier does not match the code_challenge",
+                        ));
+                    }
+                }
+                let refresh = client
+                    .secret_hash
+                    .is_some()
+                    .then(|| format!("Atzr|{}", random_token(48)));
+                let grant = GrantRecord {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    user_id: c.user_id.clone(),
+                    client_key: client.api_key.clone(),
+                    scopes: c.scopes.clone(),
+                    refresh_hash: refresh.as_deref().map(hash_token),
+                    created_ms: self.now_ms(),
+                    revoked_ms: None,
+                };
+                self.store.create_grant(&grant).await?;
+                self.tokens_of(&grant, refresh).await
+            }
+            TokenGrant::RefreshToken { refresh_token } => {
+                let grant = self
+                    .store
+                    .grant_by_refresh(&hash_token(&refresh_token))
+                    .await?
+                    .filter(|g| g.client_key == client.api_key)
+                    .ok_or_else(|| OAuthError::grant("the refresh token is unknown or revoked"))?;
+                self.tokens_of(&grant, Some(refresh_token)).await
+            }
+        }
+    }
+
+    async fn tokens_of(&self, g: &GrantRecord, refresh: Option<String>) -> OAuthResult<Tokens> {
+        let access_token = self
+            .mint_access_token(
+                &g.user_id,
+                &g.client_key,
+                g.scopes.clone(),
+                ACCESS_TTL_SECS,
+                Some(g.id.clone()),
+            )
+            .await?;
+        Ok(Tokens {
+            access_token,
+            refresh_token: refresh,
+            expires_in: ACCESS_TTL_SECS,
+            scopes: g.scopes.clone(),
+        })
+    }
+
+    /// Unlinks: revokes the user's grants (of one client, or all), their refresh tokens and
+    /// the user's access tokens of those clients, from the next request on.
+    pub async fn unlink(
+        &self,
+        user: &UserId,
+        client_key: Option<&str>,
+    ) -> Result<u64, ServiceError> {
+        if self.store.user(user.as_str()).await?.is_none() {
+            return Err(crate::browse::not_found(user));
+        }
+        let n = self
+            .store
+            .revoke_grants(user.as_str(), client_key, self.now_ms())
+            .await?;
+        self.forget_principals();
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_challenges_are_rfc_7636s() {
+        // RFC 7636, appendix B.
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assert_eq!(
+            PkceMethod::S256.challenge_of(verifier),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+        assert_eq!(PkceMethod::Plain.challenge_of(verifier), verifier);
+        assert!(pkce_shaped(verifier));
+        assert!(!pkce_shaped("short"));
+        assert!(!pkce_shaped(&"a".repeat(129)));
+        assert!(!pkce_shaped(&format!("{}+", "a".repeat(43))));
+    }
+
+    #[test]
+    fn scopes_are_music_scopes_space_separated() {
+        assert_eq!(
+            parse_scopes(Some("music::playback  music::catalog music::playback")).unwrap(),
+            ["music::playback", "music::catalog"]
+        );
+        for bad in [
+            None,
+            Some(""),
+            Some("profile"),
+            Some("music::catalog alexa:all"),
+        ] {
+            assert_eq!(
+                parse_scopes(bad).unwrap_err().code,
+                "invalid_scope",
+                "{bad:?}"
+            );
+        }
+    }
+}
