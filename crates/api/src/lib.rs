@@ -47,8 +47,10 @@ pub fn router(medley: Medley) -> Router {
         .routes(routes!(alexa::directive))
         .routes(routes!(media::track))
         .routes(routes!(images::image))
-        .routes(routes!(oauth::authorize_page, oauth::authorize))
-        .routes(routes!(oauth::token))
+        .routes(routes!(oauth::authorize::page, oauth::authorize::form))
+        .routes(routes!(oauth::token::token))
+        .routes(routes!(oauth::device::code_pair))
+        .routes(routes!(oauth::device::page, oauth::device::form))
         .split_for_parts();
     let document = openapi::document(typed);
     let edge = Arc::new(Edge {

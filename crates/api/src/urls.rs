@@ -26,6 +26,11 @@ impl<'a> Urls<'a> {
         }
     }
 
+    /// Where a user enters the code their device shows (code-based linking).
+    pub fn verification(&self) -> String {
+        format!("{}/code", self.0)
+    }
+
     /// The URL of a media grant: `/media/tracks/{id}?as=…&expires=…&sig=…`.
     pub fn media(&self, g: &MediaGrant) -> String {
         format!(

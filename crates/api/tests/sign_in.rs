@@ -677,3 +677,193 @@ async fn the_token_endpoint_answers_with_lwa_errors() {
         .await;
     assert_eq!(status, 400, "{}", String::from_utf8_lossy(&body));
 }
+
+impl Linking {
+    async fn post_form(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        pairs: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, String) {
+        let mut call = self
+            .app
+            .post(path)
+            .without("authorization")
+            .without("x-api-key")
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            call = call.header("cookie", c);
+        }
+        let (s, h, b) = call.raw(&form(pairs)).send_raw().await;
+        (s, h, String::from_utf8_lossy(&b).into_owned())
+    }
+
+    async fn poll(&self, device_code: &str) -> (StatusCode, serde_json::Value) {
+        let (s, _, b) = self
+            .post_form(
+                "/auth/o2/token",
+                None,
+                &[("grant_type", "device_code"), ("device_code", device_code)],
+            )
+            .await;
+        (s, serde_json::from_str(&b).unwrap())
+    }
+}
+
+/// The CSRF cookie and token of a page.
+fn csrf_of(headers: &HeaderMap, html: &str) -> (String, String) {
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+    let token = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    (
+        cookie.split(';').next().unwrap().to_string(),
+        token.to_string(),
+    )
+}
+
+#[tokio::test]
+async fn a_tv_links_by_code_while_it_polls() {
+    let l = linking(false, "http://127.0.0.1:9/unused").await;
+    // Asking for codes.
+    let (status, _, body) = l
+        .post_form(
+            "/auth/o2/create/codepair",
+            None,
+            &[
+                ("response_type", "device_code"),
+                ("client_id", "amzn1.application-oa2-client.nobody"),
+                ("scope", "music::playback"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 401, "{body}");
+    let (status, _, _) = l
+        .post_form(
+            "/auth/o2/create/codepair",
+            None,
+            &[("client_id", &l.client), ("scope", "music::playback")],
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, _, body) = l
+        .post_form(
+            "/auth/o2/create/codepair",
+            None,
+            &[
+                ("response_type", "device_code"),
+                ("client_id", &l.client),
+                ("scope", "music::playback music::profile"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let pair: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(pair["verification_uri"], "http://127.0.0.1:8080/code");
+    assert_eq!(
+        (pair["expires_in"].as_i64(), pair["interval"].as_i64()),
+        (Some(600), Some(5))
+    );
+    let user_code = pair["user_code"].as_str().unwrap().to_string();
+    let device_code = pair["device_code"].as_str().unwrap().to_string();
+    assert_eq!(user_code.len(), 6);
+
+    // The device polls: pending, then too fast.
+    let (status, e) = l.poll(&device_code).await;
+    assert_eq!(
+        (status.as_u16(), e["error"].as_str()),
+        (400, Some("authorization_pending"))
+    );
+    let (_, e) = l.poll(&device_code).await;
+    assert_eq!(e["error"], "slow_down");
+    l.app.advance_secs(5);
+
+    // The user opens the page, enters the code as they read it, signs in and allows.
+    let (status, headers, html) = {
+        let (s, h, b) = l.app.get("/code").without("authorization").send_raw().await;
+        (s, h, String::from_utf8_lossy(&b).into_owned())
+    };
+    assert_eq!(status, 200);
+    let (cookie, csrf) = csrf_of(&headers, &html);
+    let typed = format!("{}-{}", &user_code[..3], &user_code[3..]).to_lowercase();
+    let (status, _, html) = l
+        .post_form(
+            "/code",
+            Some(&cookie),
+            &[("csrf", &csrf), ("user_code", "ZZZZZZ")],
+        )
+        .await;
+    assert_eq!(status, 404, "{html}");
+    let (status, headers, html) = l
+        .post_form(
+            "/code",
+            Some(&cookie),
+            &[("csrf", &csrf), ("user_code", &typed)],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Test &lt;Skill&gt;") && html.contains("see and change your profile"),
+        "{html}"
+    );
+    let (cookie, csrf) = csrf_of(&headers, &html);
+    let (status, _, _) = l
+        .post_form("/code", None, &[("csrf", &csrf), ("user_code", &typed)])
+        .await;
+    assert_eq!(status, 403, "no cookie, no link");
+    let (status, _, html) = l
+        .post_form(
+            "/code",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("user_code", &typed),
+                ("login", "Ann Example"),
+                ("password", "correct horse"),
+                ("decision", "allow"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Device linked"), "{html}");
+
+    // The next poll gets tokens, refresh token included; the code is spent.
+    let (status, t) = l.poll(&device_code).await;
+    assert_eq!(status, 200, "{t}");
+    let access = t["access_token"].as_str().unwrap();
+    assert_eq!(
+        l.me(access).await.expect(200).data()["user"]["id"],
+        l.ann.as_str()
+    );
+    let refresh = t["refresh_token"].as_str().unwrap().to_string();
+    let (_, e) = l.poll(&device_code).await;
+    assert_eq!(e["error"], "invalid_grant");
+    let (status, t) = l
+        .token(
+            false,
+            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        )
+        .await;
+    assert_eq!(status, 200, "{t}");
+
+    // A code nobody enters expires.
+    let (_, _, body) = l
+        .post_form(
+            "/auth/o2/create/codepair",
+            None,
+            &[
+                ("response_type", "device_code"),
+                ("client_id", &l.client),
+                ("scope", "music::playback"),
+            ],
+        )
+        .await;
+    let pair: serde_json::Value = serde_json::from_str(&body).unwrap();
+    l.app.advance_secs(601);
+    let (_, e) = l.poll(pair["device_code"].as_str().unwrap()).await;
+    assert_eq!(e["error"], "expired_token");
+}

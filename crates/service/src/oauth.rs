@@ -1,11 +1,12 @@
 //! OAuth 2.0 as Login with Amazon answers it: a signed-in user authorizes a client
 //! (authorization code, with PKCE), and the token endpoint exchanges the code, and later the
-//! refresh token, for access tokens. Each authorization is a grant (a link): unlinking revokes
-//! it, its refresh token and every access token issued under it.
+//! refresh token, for access tokens; a device without a browser links by a code the user enters
+//! on the verification page (code-based linking). Each authorization is a grant (a link):
+//! unlinking revokes it, its refresh token and every access token issued under it.
 
 use base64::Engine;
 use medley_core::ids::UserId;
-use medley_store::{AuthCode, Client, GrantRecord, User};
+use medley_store::{AuthCode, Client, DeviceCode, GrantRecord, User};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -17,6 +18,12 @@ use crate::{Medley, ServiceError};
 pub const ACCESS_TTL_SECS: i64 = 3600;
 /// How long an authorization code waits to be exchanged.
 pub const CODE_TTL_MS: i64 = 5 * 60 * 1000;
+/// Seconds a device's code waits for its user.
+pub const DEVICE_CODE_TTL_S: i64 = 600;
+/// Seconds a device waits between polls.
+pub const POLL_INTERVAL_S: i64 = 5;
+/// The letters of user codes: no 0/O, 1/I, so a code read off a TV is typed right.
+const USER_CODE_LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 /// Longest `state` passed back.
 const MAX_STATE: usize = 2000;
 
@@ -150,6 +157,35 @@ pub enum TokenGrant {
     RefreshToken {
         refresh_token: String,
     },
+    /// A device's poll (code-based linking); LWA sends the user code along.
+    DeviceCode {
+        device_code: String,
+        user_code: Option<String>,
+    },
+}
+
+/// What `/auth/o2/create/codepair` answers a device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodePair {
+    pub device_code: String,
+    pub user_code: String,
+    pub expires_in: i64,
+    pub interval: i64,
+}
+
+/// A user code as typed: case, spaces and dashes aside.
+pub fn normalized_user_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+fn user_code() -> String {
+    (0..6)
+        .map(|_| USER_CODE_LETTERS[rand::random::<usize>() % USER_CODE_LETTERS.len()] as char)
+        .collect()
 }
 
 /// What the token endpoint answers.
@@ -288,6 +324,131 @@ impl Medley {
         Ok(code)
     }
 
+    /// A device asks to be linked: its device code to poll with, and the user code its user
+    /// enters at the verification page.
+    pub async fn create_code_pair(
+        &self,
+        client_id: &str,
+        scope: Option<&str>,
+    ) -> OAuthResult<CodePair> {
+        let client = self
+            .store
+            .client(client_id)
+            .await?
+            .ok_or_else(|| OAuthError::new("invalid_client", "client_id names no client"))?;
+        let scopes = parse_scopes(scope)?;
+        let device_code = random_token(32);
+        for _ in 0..8 {
+            let code = DeviceCode {
+                hash: hash_token(&device_code),
+                user_code: user_code(),
+                client_key: client.api_key.clone(),
+                scopes: scopes.clone(),
+                expires_ms: self.now_ms() + DEVICE_CODE_TTL_S * 1000,
+                interval_s: POLL_INTERVAL_S,
+                polled_ms: 0,
+                user_id: None,
+            };
+            if self.store.create_device_code(&code).await? {
+                return Ok(CodePair {
+                    device_code,
+                    user_code: code.user_code,
+                    expires_in: DEVICE_CODE_TTL_S,
+                    interval: POLL_INTERVAL_S,
+                });
+            }
+        }
+        Err(OAuthError::new(
+            "server_error",
+            "no free user code; try again",
+        ))
+    }
+
+    /// The client and scopes a user code asks for, while it waits for its user.
+    pub async fn pending_device(
+        &self,
+        typed: &str,
+    ) -> Result<Option<(Client, Vec<String>)>, ServiceError> {
+        let code = normalized_user_code(typed);
+        if code.len() != 6 {
+            return Ok(None);
+        }
+        let Some(d) = self.store.device_code_by_user_code(&code).await? else {
+            return Ok(None);
+        };
+        if d.user_id.is_some() || d.expires_ms <= self.now_ms() {
+            return Ok(None);
+        }
+        Ok(self
+            .store
+            .client(&d.client_key)
+            .await?
+            .map(|c| (c, d.scopes)))
+    }
+
+    /// The signed-in user approves the device whose code they entered.
+    pub async fn approve_device(&self, typed: &str, user: &User) -> Result<bool, ServiceError> {
+        if self.pending_device(typed).await?.is_none() {
+            return Ok(false);
+        }
+        Ok(self
+            .store
+            .approve_device_code(&normalized_user_code(typed), &user.id)
+            .await?)
+    }
+
+    /// A device's poll: tokens once its user approved, else why not yet.
+    async fn device_tokens(
+        &self,
+        auth: Option<&ClientAuth>,
+        device_code: &str,
+        user_code: Option<&str>,
+    ) -> OAuthResult<Tokens> {
+        let now = self.now_ms();
+        let unknown = || OAuthError::grant("the device code is unknown or already used");
+        let d = self
+            .store
+            .poll_device_code(&hash_token(device_code), now)
+            .await?
+            .ok_or_else(unknown)?;
+        if auth.is_some_and(|a| a.client_id != d.client_key)
+            || user_code.is_some_and(|u| normalized_user_code(u) != d.user_code)
+        {
+            return Err(unknown());
+        }
+        if d.expires_ms <= now {
+            return Err(OAuthError::new(
+                "expired_token",
+                "the code expired before its user entered it; ask for a new one",
+            ));
+        }
+        let Some(user_id) = d.user_id else {
+            if now - d.polled_ms < d.interval_s * 1000 {
+                return Err(OAuthError::new(
+                    "slow_down",
+                    format!("poll at most every {} seconds", d.interval_s),
+                ));
+            }
+            return Err(OAuthError::new(
+                "authorization_pending",
+                "the user has not entered the code yet",
+            ));
+        };
+        // A device cannot sign in again by itself: it gets a refresh token, secret or not.
+        let refresh = format!("Atzr|{}", random_token(48));
+        let grant = GrantRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id,
+            client_key: d.client_key,
+            scopes: d.scopes,
+            refresh_hash: Some(hash_token(&refresh)),
+            created_ms: now,
+            revoked_ms: None,
+        };
+        self.store.create_grant(&grant).await?;
+        self.tokens_of(&grant, Some(refresh)).await
+    }
+
     /// The client, if its credentials hold: a confidential client with its secret, a public
     /// one with none.
     async fn token_client(&self, auth: &ClientAuth) -> OAuthResult<Client> {
@@ -302,24 +463,44 @@ impl Medley {
             (None, None) => {}
             _ => return Err(unknown()),
         }
-        if client.redirect_uris.is_empty() {
-            return Err(OAuthError::new(
-                "unauthorized_client",
-                "this client is not registered for OAuth (it has no redirect URI)",
-            ));
-        }
         Ok(client)
     }
 
-    /// The token endpoint (`/auth/o2/token`): a code or a refresh token for tokens.
-    pub async fn token(&self, auth: &ClientAuth, grant: TokenGrant) -> OAuthResult<Tokens> {
-        let client = self.token_client(auth).await?;
+    /// The token endpoint (`/auth/o2/token`): a code, a refresh token or a device's code for
+    /// tokens. A device's poll may come without the client's credentials (its code names the
+    /// client), as LWA takes it; the others need them.
+    pub async fn token(&self, auth: Option<&ClientAuth>, grant: TokenGrant) -> OAuthResult<Tokens> {
+        let client = match (&grant, auth) {
+            (
+                TokenGrant::DeviceCode {
+                    device_code,
+                    user_code,
+                },
+                auth,
+            ) => {
+                if let Some(a) = auth {
+                    self.token_client(a).await?;
+                }
+                return self
+                    .device_tokens(auth, device_code, user_code.as_deref())
+                    .await;
+            }
+            (_, Some(a)) => self.token_client(a).await?,
+            (_, None) => return Err(OAuthError::new("invalid_request", "client_id is required")),
+        };
         match grant {
+            TokenGrant::DeviceCode { .. } => Err(OAuthError::request("answered above")),
             TokenGrant::AuthorizationCode {
                 code,
                 redirect_uri,
                 verifier,
             } => {
+                if client.redirect_uris.is_empty() {
+                    return Err(OAuthError::new(
+                        "unauthorized_client",
+                        "this client has no redirect URI, so it has no codes",
+                    ));
+                }
                 let gone = || OAuthError::grant("the code is unknown, used or expired");
                 let c = self
                     .store

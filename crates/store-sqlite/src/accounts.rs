@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use medley_core::policy::Tier;
 use medley_store::{
-    AccountStore, AuthCode, Client, GrantRecord, StoreError, StoreResult, TokenRecord, User,
-    Visibility,
+    AccountStore, AuthCode, Client, DeviceCode, GrantRecord, StoreError, StoreResult, TokenRecord,
+    User, Visibility,
 };
 use rusqlite::{params, OptionalExtension, Row};
 
@@ -45,6 +45,23 @@ fn grant_row(r: &Row) -> rusqlite::Result<GrantRecord> {
         refresh_hash: r.get(4)?,
         created_ms: r.get(5)?,
         revoked_ms: r.get(6)?,
+    })
+}
+
+const DEVICE_COLUMNS: &str =
+    "hash, user_code, client_key, scopes, expires_ms, interval_s, polled_ms, user_id";
+
+fn device_row(r: &Row) -> rusqlite::Result<DeviceCode> {
+    let scopes: String = r.get(3)?;
+    Ok(DeviceCode {
+        hash: r.get(0)?,
+        user_code: r.get(1)?,
+        client_key: r.get(2)?,
+        scopes: scopes.split_whitespace().map(String::from).collect(),
+        expires_ms: r.get(4)?,
+        interval_s: r.get(5)?,
+        polled_ms: r.get(6)?,
+        user_id: r.get(7)?,
     })
 }
 
@@ -291,6 +308,87 @@ impl AccountStore for SqliteStore {
             )
             .optional()
             .map_err(backend)
+        })
+        .await
+    }
+
+    async fn create_device_code(&self, code: &DeviceCode) -> StoreResult<bool> {
+        let c = code.clone();
+        self.write(move |conn| {
+            // Expired codes go first, so their user codes can be drawn again.
+            conn.execute(
+                "DELETE FROM device_codes WHERE expires_ms < ?1",
+                [c.expires_ms - 24 * 3600 * 1000],
+            )
+            .map_err(backend)?;
+            match conn.execute(
+                "INSERT INTO device_codes VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    c.hash,
+                    c.user_code,
+                    c.client_key,
+                    c.scopes.join(" "),
+                    c.expires_ms,
+                    c.interval_s,
+                    c.polled_ms,
+                    c.user_id
+                ],
+            ) {
+                Ok(_) => Ok(true),
+                Err(e) if unique_violation(&e) => Ok(false),
+                Err(e) => Err(backend(e)),
+            }
+        })
+        .await
+    }
+
+    async fn device_code_by_user_code(&self, user_code: &str) -> StoreResult<Option<DeviceCode>> {
+        self.read(|conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {DEVICE_COLUMNS} FROM device_codes WHERE user_code = ?1"
+            ))?
+            .query_row([user_code], device_row)
+            .optional()
+        })
+    }
+
+    async fn approve_device_code(&self, user_code: &str, user_id: &str) -> StoreResult<bool> {
+        let (code, user) = (user_code.to_string(), user_id.to_string());
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE device_codes SET user_id = ?2 WHERE user_code = ?1 AND user_id IS NULL",
+                    params![code, user],
+                )
+                .map_err(backend)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn poll_device_code(&self, hash: &str, now_ms: i64) -> StoreResult<Option<DeviceCode>> {
+        let hash = hash.to_string();
+        self.write(move |conn| {
+            let found = conn
+                .query_row(
+                    &format!("SELECT {DEVICE_COLUMNS} FROM device_codes WHERE hash = ?1"),
+                    [&hash],
+                    device_row,
+                )
+                .optional()
+                .map_err(backend)?;
+            match &found {
+                Some(c) if c.user_id.is_some() => {
+                    conn.execute("DELETE FROM device_codes WHERE hash = ?1", [&hash])
+                }
+                Some(_) => conn.execute(
+                    "UPDATE device_codes SET polled_ms = ?2 WHERE hash = ?1",
+                    params![hash, now_ms],
+                ),
+                None => Ok(0),
+            }
+            .map_err(backend)?;
+            Ok(found)
         })
         .await
     }

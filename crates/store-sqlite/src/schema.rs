@@ -173,6 +173,13 @@ CREATE TABLE auth_codes (
     redirect_uri TEXT NOT NULL, scopes TEXT NOT NULL, challenge TEXT, challenge_method TEXT,
     expires_ms INTEGER NOT NULL);
 "#,
+    // 14: code-based linking: devices' codes, waiting for a user to enter them.
+    r#"
+CREATE TABLE device_codes (
+    hash TEXT PRIMARY KEY, user_code TEXT NOT NULL UNIQUE, client_key TEXT NOT NULL,
+    scopes TEXT NOT NULL, expires_ms INTEGER NOT NULL, interval_s INTEGER NOT NULL,
+    polled_ms INTEGER NOT NULL, user_id TEXT);
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

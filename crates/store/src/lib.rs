@@ -98,6 +98,15 @@ pub trait AccountStore: Send + Sync {
     async fn create_auth_code(&self, code: &AuthCode) -> StoreResult<()>;
     /// The code with this hash, removed as it is read: a code is used at most once.
     async fn take_auth_code(&self, hash: &str) -> StoreResult<Option<AuthCode>>;
+    /// Stores a device code; false when its user code is taken (the caller draws another).
+    async fn create_device_code(&self, code: &DeviceCode) -> StoreResult<bool>;
+    /// The device code with this user code (case as stored).
+    async fn device_code_by_user_code(&self, user_code: &str) -> StoreResult<Option<DeviceCode>>;
+    /// Marks the device code of `user_code` approved by `user_id`; false if there is none.
+    async fn approve_device_code(&self, user_code: &str, user_id: &str) -> StoreResult<bool>;
+    /// A device's poll: the code as it was before this poll, whose time is now recorded; an
+    /// approved code is removed as it is read (it yields tokens once).
+    async fn poll_device_code(&self, hash: &str, now_ms: i64) -> StoreResult<Option<DeviceCode>>;
     async fn create_grant(&self, grant: &GrantRecord) -> StoreResult<()>;
     /// The live (unrevoked) grant whose refresh token has this hash.
     async fn grant_by_refresh(&self, refresh_hash: &str) -> StoreResult<Option<GrantRecord>>;

@@ -126,6 +126,24 @@ pub struct GrantRecord {
     pub revoked_ms: Option<i64>,
 }
 
+/// A device's pending code-based link: the user enters `user_code` on the verification page
+/// while the device polls with the device code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceCode {
+    /// SHA-256 of the device code, hex.
+    pub hash: String,
+    pub user_code: String,
+    pub client_key: String,
+    pub scopes: Vec<String>,
+    pub expires_ms: i64,
+    /// Seconds the device waits between polls.
+    pub interval_s: i64,
+    /// When the device last polled (0: never).
+    pub polled_ms: i64,
+    /// The user who approved it, once they have.
+    pub user_id: Option<String>,
+}
+
 /// An authorization code, waiting to be exchanged once for tokens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthCode {

@@ -89,60 +89,110 @@ pub fn error(status: StatusCode, message: &str) -> Response {
     )
 }
 
-/// The sign-in and consent form: the request's parameters ride along as hidden fields and
-/// are checked again when it comes back.
+/// What a sign-in and consent form asks, and where it goes back to.
+pub struct Consent<'a> {
+    /// The form's target: `/ap/oa` or `/code`.
+    pub action: &'a str,
+    pub app: &'a str,
+    pub scopes: &'a [String],
+    /// The request's parameters, riding along as hidden fields (checked again on return).
+    pub hidden: Vec<(&'static str, String)>,
+}
+
+/// The hidden fields of an authorization request.
+pub fn authorization_fields(a: &Authorization) -> Vec<(&'static str, String)> {
+    let mut fields = vec![
+        ("client_id", a.client.api_key.clone()),
+        ("redirect_uri", a.redirect_uri.clone()),
+        ("response_type", "code".to_string()),
+        ("scope", a.scopes.join(" ")),
+    ];
+    if let Some(state) = &a.state {
+        fields.push(("state", state.clone()));
+    }
+    if let Some((challenge, method)) = &a.challenge {
+        fields.push(("code_challenge", challenge.clone()));
+        fields.push(("code_challenge_method", method.as_str().to_string()));
+    }
+    fields
+}
+
+fn hidden(name: &str, value: &str) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+        escape(value)
+    )
+}
+
+/// The sign-in and consent form.
 pub fn sign_in(
     status: StatusCode,
-    a: &Authorization,
+    c: &Consent,
     csrf: &str,
     login: &str,
     problem: Option<&str>,
 ) -> Response {
-    let hidden = |name: &str, value: &str| {
-        format!(
-            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
-            escape(value)
-        )
-    };
-    let mut fields = [
-        hidden("client_id", &a.client.api_key),
-        hidden("redirect_uri", &a.redirect_uri),
-        hidden("response_type", "code"),
-        hidden("scope", &a.scopes.join(" ")),
-        hidden("csrf", csrf),
-    ]
-    .concat();
-    if let Some(state) = &a.state {
-        fields.push_str(&hidden("state", state));
+    let mut fields = hidden("csrf", csrf);
+    for (name, value) in &c.hidden {
+        fields.push_str(&hidden(name, value));
     }
-    if let Some((challenge, method)) = &a.challenge {
-        fields.push_str(&hidden("code_challenge", challenge));
-        fields.push_str(&hidden("code_challenge_method", method.as_str()));
-    }
-    let scopes: String = a
+    let scopes: String = c
         .scopes
         .iter()
         .map(|s| format!("<li>{}</li>", escape(scope_text(s))))
         .collect();
-    let problem = problem
-        .map(|p| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(p)))
-        .unwrap_or_default();
     html(
         status,
         "Sign in",
         &format!(
             "<h1>Sign in to Medley</h1>{problem}\
 <p><strong>{app}</strong> asks to:</p><ul>{scopes}</ul>\
-<form method=\"post\" action=\"/ap/oa\">{fields}\
+<form method=\"post\" action=\"{action}\">{fields}\
 <label for=\"login\">Name or user id</label>\
 <input type=\"text\" id=\"login\" name=\"login\" value=\"{login}\" autocomplete=\"username\" autocapitalize=\"none\" required>\
 <label for=\"password\">Password</label>\
 <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
 <div class=\"row\"><button type=\"submit\" name=\"decision\" value=\"deny\" formnovalidate>Deny</button>\
 <button type=\"submit\" name=\"decision\" value=\"allow\">Sign in and allow</button></div></form>",
-            app = escape(&a.client.name),
+            problem = problem_text(problem),
+            app = escape(c.app),
+            action = escape(c.action),
             login = escape(login),
         ),
+    )
+}
+
+fn problem_text(problem: Option<&str>) -> String {
+    problem
+        .map(|p| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(p)))
+        .unwrap_or_default()
+}
+
+/// The verification page of code-based linking: the code a device shows, typed in.
+pub fn code_entry(status: StatusCode, csrf: &str, typed: &str, problem: Option<&str>) -> Response {
+    html(
+        status,
+        "Link a device",
+        &format!(
+            "<h1>Link a device to Medley</h1>{problem}\
+<p>Enter the code your TV, speaker or app shows.</p>\
+<form method=\"post\" action=\"/code\">{csrf}\
+<label for=\"user_code\">Code</label>\
+<input type=\"text\" id=\"user_code\" name=\"user_code\" value=\"{typed}\" autocomplete=\"one-time-code\" autocapitalize=\"characters\" spellcheck=\"false\" required>\
+<div class=\"row\"><button type=\"submit\" value=\"allow\">Continue</button></div></form>",
+            problem = problem_text(problem),
+            csrf = hidden("csrf", csrf),
+            typed = escape(typed),
+        ),
+    )
+}
+
+/// The end of a flow that does not go back anywhere: what happened.
+pub fn done(title: &str, message: &str) -> Response {
+    html(
+        StatusCode::OK,
+        title,
+        &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(message)),
     )
 }
 

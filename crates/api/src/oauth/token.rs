@@ -1,0 +1,208 @@
+//! `/auth/o2/token`: codes, refresh tokens and devices' codes for access tokens, with the
+//! client's credentials by HTTP Basic or in the body.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::Engine;
+use medley_service::oauth::{ClientAuth, OAuthError, TokenGrant, Tokens};
+use medley_service::Medley;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The token endpoint's parameters (form-encoded, as LWA takes them, or JSON).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TokenForm {
+    /// `authorization_code`, `refresh_token` or `device_code`.
+    grant_type: Option<String>,
+    code: Option<String>,
+    /// A device's code (code-based linking), with the `user_code` it showed.
+    device_code: Option<String>,
+    user_code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+    refresh_token: Option<String>,
+    /// With `client_secret`, the client's credentials, unless sent by HTTP Basic.
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// The tokens, as LWA answers them.
+#[derive(Serialize, ToSchema)]
+pub struct TokenAnswer {
+    /// `Atza|…`, for `Authorization: Bearer`.
+    access_token: String,
+    /// `Atzr|…`; only a client with a secret gets one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    /// `bearer`.
+    token_type: &'static str,
+    /// Seconds: 3600.
+    expires_in: i64,
+}
+
+impl From<Tokens> for TokenAnswer {
+    fn from(t: Tokens) -> Self {
+        TokenAnswer {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            token_type: "bearer",
+            expires_in: t.expires_in,
+        }
+    }
+}
+
+/// An OAuth error: `invalid_request`, `invalid_client`, `invalid_grant`,
+/// `unauthorized_client`, `unsupported_grant_type` or `invalid_scope`.
+#[derive(Serialize, ToSchema)]
+pub struct OAuthErrorBody {
+    error: &'static str,
+    error_description: String,
+}
+
+pub(super) fn oauth_error(e: OAuthError) -> Response {
+    let status = match e.code {
+        "invalid_client" => StatusCode::UNAUTHORIZED,
+        "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let mut res = (
+        status,
+        Json(OAuthErrorBody {
+            error: e.code,
+            error_description: e.description,
+        }),
+    )
+        .into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status == StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"medley\""),
+        );
+    }
+    res
+}
+
+/// A form-encoded value (as RFC 6749 encodes Basic credentials) decoded.
+fn form_decoded(s: &str) -> String {
+    url::form_urlencoded::parse(format!("v={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// The client's credentials, if any: HTTP Basic, or `client_id` and `client_secret` in the
+/// body, not both.
+fn client_auth(headers: &HeaderMap, form: &TokenForm) -> Result<Option<ClientAuth>, OAuthError> {
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"));
+    let Some((_, encoded)) = basic else {
+        return Ok(form.client_id.as_ref().map(|id| ClientAuth {
+            client_id: id.clone(),
+            secret: form.client_secret.clone(),
+        }));
+    };
+    let bad = || OAuthError::new("invalid_client", "the Basic credentials are malformed");
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| bad())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| bad())?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(bad)?;
+    let id = form_decoded(id);
+    if form.client_secret.is_some() || form.client_id.as_deref().is_some_and(|c| c != id) {
+        return Err(OAuthError::new(
+            "invalid_request",
+            "send the client's credentials one way: HTTP Basic or the body",
+        ));
+    }
+    Ok(Some(ClientAuth {
+        client_id: id,
+        secret: Some(form_decoded(secret)).filter(|s| !s.is_empty()),
+    }))
+}
+
+/// Get tokens
+///
+/// Login with Amazon's token endpoint: an authorization code (with its PKCE verifier), a
+/// refresh token, or a device's code for an access token. Clients with a secret authenticate
+/// by HTTP Basic or by `client_id` and `client_secret` in the body; a device polling with its
+/// code may send no credentials. Until its user enters the code, a device's poll answers
+/// `authorization_pending`, `slow_down` (faster than `interval`) or `expired_token`.
+#[utoipa::path(post, path = "/auth/o2/token", tag = "Sign-in", operation_id = "oauth_token",
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The tokens", body = TokenAnswer),
+        (status = 400, description = "The request or its grant is not valid", body = OAuthErrorBody),
+        (status = 401, description = "The client's credentials are wrong (`invalid_client`)", body = OAuthErrorBody),
+    ))]
+pub async fn token(State(m): State<Medley>, headers: HeaderMap, body: Bytes) -> Response {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let form: Result<TokenForm, String> = if json {
+        serde_json::from_slice(&body).map_err(|e| e.to_string())
+    } else {
+        serde_urlencoded::from_bytes(&body).map_err(|e| e.to_string())
+    };
+    let form = match form {
+        Ok(f) => f,
+        Err(e) => {
+            return oauth_error(OAuthError::new(
+                "invalid_request",
+                format!("the body is not valid: {}", crate::error::shown(&e, 200)),
+            ))
+        }
+    };
+    let auth = match client_auth(&headers, &form) {
+        Ok(a) => a,
+        Err(e) => return oauth_error(e),
+    };
+    let required = |v: &Option<String>, name: &str| {
+        v.clone()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| OAuthError::new("invalid_request", format!("{name} is required")))
+    };
+    let grant = match form.grant_type.as_deref() {
+        Some("authorization_code") => {
+            required(&form.code, "code").map(|code| TokenGrant::AuthorizationCode {
+                code,
+                redirect_uri: form.redirect_uri.clone(),
+                verifier: form.code_verifier.clone(),
+            })
+        }
+        Some("refresh_token") => required(&form.refresh_token, "refresh_token")
+            .map(|refresh_token| TokenGrant::RefreshToken { refresh_token }),
+        Some("device_code") => {
+            required(&form.device_code, "device_code").map(|device_code| TokenGrant::DeviceCode {
+                device_code,
+                user_code: form.user_code.clone(),
+            })
+        }
+        Some(_) => Err(OAuthError::new(
+            "unsupported_grant_type",
+            "grant_type must be authorization_code, refresh_token or device_code",
+        )),
+        None => Err(OAuthError::new("invalid_request", "grant_type is required")),
+    };
+    let grant = match grant {
+        Ok(g) => g,
+        Err(e) => return oauth_error(e),
+    };
+    match m.token(auth.as_ref(), grant).await {
+        Ok(t) => {
+            let mut res = Json(TokenAnswer::from(t)).into_response();
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => oauth_error(e),
+    }
+}
