@@ -109,6 +109,22 @@ impl utoipa::IntoParams for DeviceHeaders {
     }
 }
 
+/// The client's IP address, where the server knows it (`ConnectInfo`).
+pub struct ClientAddr(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        ))
+    }
+}
+
 /// The `{sessionId}` of a path, as a UUID.
 pub struct SessionPath(pub uuid::Uuid);
 

@@ -867,3 +867,31 @@ async fn a_tv_links_by_code_while_it_polls() {
     let (_, e) = l.poll(pair["device_code"].as_str().unwrap()).await;
     assert_eq!(e["error"], "expired_token");
 }
+
+#[tokio::test]
+async fn failed_sign_ins_lock_the_account_for_a_while() {
+    let l = linking(true, ALEXA_REDIRECT).await;
+    let wrong = [
+        ("login", "ann example"),
+        ("password", "wrong horse"),
+        ("decision", "allow"),
+    ];
+    for _ in 0..medley_service::lockout::PER_ACCOUNT {
+        let (status, _, _) = l.sign_in(&[], &wrong).await;
+        assert_eq!(status, 401);
+    }
+    // Now even the right password is refused, without being looked at.
+    let right = [
+        ("login", "Ann Example"),
+        ("password", "correct horse"),
+        ("decision", "allow"),
+    ];
+    let (status, headers, html) = l.sign_in(&[], &right).await;
+    assert_eq!(status, 429, "{html}");
+    assert_eq!(headers[header::RETRY_AFTER], "900");
+    assert!(html.contains("Try again in 15 minute"), "{html}");
+    assert!(headers.get(header::LOCATION).is_none());
+    l.app.advance_secs(15 * 60);
+    let (status, _, _) = l.sign_in(&[], &right).await;
+    assert_eq!(status, 303);
+}

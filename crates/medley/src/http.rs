@@ -35,9 +35,9 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors, usually: wait for some to close.
                     tracing::warn!("accepting a connection: {e}");
@@ -57,7 +57,7 @@ pub async fn serve(
             .header_read_timeout(limits.header_timeout)
             .serve_connection(
                 TokioIo::new(JsonRefusals::new(stream)),
-                TowerToHyperService::new(app.clone()),
+                TowerToHyperService::new(with_peer(app.clone(), peer)),
             );
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
@@ -75,6 +75,26 @@ pub async fn serve(
         tracing::warn!("requests still running after {DRAIN:?}; stopping anyway");
     }
     Ok(())
+}
+
+/// The router, with the connection's peer address on each request (`ConnectInfo`), which
+/// sign-in counts failures by.
+fn with_peer(
+    app: axum::Router,
+    peer: std::net::SocketAddr,
+) -> impl tower::Service<
+    hyper::Request<hyper::body::Incoming>,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone {
+    tower::ServiceBuilder::new()
+        .map_request(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            req
+        })
+        .service(app)
 }
 
 /// The JSON error for one of hyper's own refusals (`HTTP/1.1 400`, `414` or `431` with an

@@ -74,7 +74,43 @@ pub fn client_secret_matches(client: &Client, secret: &str) -> bool {
         .is_some_and(|h| bool::from(h.as_bytes().ct_eq(hash_token(secret).as_bytes())))
 }
 
+/// What a sign-in attempt came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignIn {
+    User(User),
+    /// The name and password do not match (whichever part was wrong).
+    Wrong,
+    /// Too many failures of this account or from this address; the password was not looked at.
+    Locked {
+        retry_after_secs: u64,
+    },
+}
+
 impl Medley {
+    /// A sign-in attempt from `address` (the client's IP, where known), counted against the
+    /// account's and the address's failures (`lockout`).
+    pub async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> ServiceResult<SignIn> {
+        let now = self.now_ms();
+        if let Err(retry_after_secs) = self.caches.lockout.check(login, address, now) {
+            return Ok(SignIn::Locked { retry_after_secs });
+        }
+        Ok(match self.check_password(login, password).await? {
+            Some(u) => {
+                self.caches.lockout.succeeded(login);
+                SignIn::User(u)
+            }
+            None => {
+                self.caches.lockout.failed(login, address, now);
+                SignIn::Wrong
+            }
+        })
+    }
+
     /// Sets the password a user signs in with.
     pub async fn set_password(&self, user: &UserId, password: &str) -> ServiceResult<()> {
         if let Some(why) = password_refusal(password) {

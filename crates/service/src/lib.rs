@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod demo;
 pub mod error;
 pub mod history;
+pub mod lockout;
 pub mod media;
 pub mod oauth;
 pub mod paging;
@@ -53,6 +54,7 @@ struct Caches {
     /// (context, index) → track id.
     context_tracks: cache::TtlCache<(medley_store::ContextKind, String, u32), String>,
     throttle: throttle::Throttle,
+    lockout: lockout::Lockout,
     /// (artwork id, size) → the resized image, for an hour.
     artwork: cache::TtlCache<(String, Option<u32>), Arc<artwork::Picture>>,
 }
@@ -122,6 +124,7 @@ impl Medley {
                 tracks: cache::TtlCache::new(ttl, 200_000),
                 context_tracks: cache::TtlCache::new(ttl, 200_000),
                 throttle: throttle::Throttle::new(rate),
+                lockout: lockout::Lockout::default(),
                 artwork: cache::TtlCache::new(3_600_000, 500),
             }),
             media_key: Arc::new(tokio::sync::OnceCell::new()),

@@ -4,13 +4,15 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use medley_service::credentials::SignIn;
 use medley_service::oauth::{Authorization, AuthorizeError, AuthorizeParams};
 use medley_service::Medley;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::page::{self, Consent};
-use super::{back_to, csrf_holds, forged, with_csrf};
+use super::{back_to, csrf_holds, forged, locked, with_csrf};
+use crate::extract::ClientAddr;
 
 /// An authorization request's parameters (LWA's, which are RFC 6749's and RFC 7636's).
 #[derive(Clone, Debug, Default, Deserialize, IntoParams, ToSchema)]
@@ -137,8 +139,14 @@ pub async fn page(State(m): State<Medley>, uri: axum::http::Uri) -> Response {
         (status = 400, description = "An error page: the form or its request is not valid", content_type = "text/html"),
         (status = 401, description = "The sign-in page again: the name or password is wrong", content_type = "text/html"),
         (status = 403, description = "An error page: the form did not come from this sign-in page (CSRF)", content_type = "text/html"),
+        (status = 429, description = "Too many failed sign-ins of this account or from this address", content_type = "text/html"),
     ))]
-pub async fn form(State(m): State<Medley>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn form(
+    State(m): State<Medley>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let form: SignInForm = match serde_urlencoded::from_bytes(&body) {
         Ok(f) => f,
         Err(_) => return page::error(StatusCode::BAD_REQUEST, "The sign-in form is malformed."),
@@ -166,9 +174,12 @@ pub async fn form(State(m): State<Medley>, headers: HeaderMap, body: Bytes) -> R
     }
     let login = form.login.as_deref().unwrap_or("");
     let password = form.password.as_deref().unwrap_or("");
-    let user = match m.check_password(login, password).await {
-        Ok(Some(u)) => u,
-        Ok(None) => {
+    let user = match m.sign_in(login, password, addr.as_deref()).await {
+        Ok(SignIn::User(u)) => u,
+        Ok(SignIn::Locked { retry_after_secs }) => {
+            return locked(retry_after_secs);
+        }
+        Ok(SignIn::Wrong) => {
             return sign_in_page(
                 &m,
                 StatusCode::UNAUTHORIZED,

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use medley_service::credentials::SignIn;
 use medley_service::oauth::OAuthError;
 use medley_service::Medley;
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::page::{self, Consent};
 use super::token::oauth_error;
-use super::{csrf_holds, forged, with_csrf};
+use super::{csrf_holds, forged, locked, with_csrf};
+use crate::extract::ClientAddr;
 use crate::urls::Urls;
 
 /// `/auth/o2/create/codepair`'s parameters (form-encoded or JSON).
@@ -147,9 +149,15 @@ pub async fn page(State(m): State<Medley>, uri: axum::http::Uri) -> Response {
         (status = 200, description = "The next step, or the end: linked or not", content_type = "text/html"),
         (status = 401, description = "The sign-in form again: the name or password is wrong", content_type = "text/html"),
         (status = 403, description = "The form did not come from this page (CSRF)", content_type = "text/html"),
+        (status = 429, description = "Too many failed sign-ins of this account or from this address", content_type = "text/html"),
         (status = 404, description = "The code page again: no device is waiting with that code", content_type = "text/html"),
     ))]
-pub async fn form(State(m): State<Medley>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn form(
+    State(m): State<Medley>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Ok(form) = serde_urlencoded::from_bytes::<CodeForm>(&body) else {
         return page::error(StatusCode::BAD_REQUEST, "The form is malformed.");
     };
@@ -183,9 +191,10 @@ pub async fn form(State(m): State<Medley>, headers: HeaderMap, body: Bytes) -> R
         Some("allow") => {
             let login = form.login.as_deref().unwrap_or("");
             let password = form.password.as_deref().unwrap_or("");
-            let user = match m.check_password(login, password).await {
-                Ok(Some(u)) => u,
-                Ok(None) => {
+            let user = match m.sign_in(login, password, addr.as_deref()).await {
+                Ok(SignIn::User(u)) => u,
+                Ok(SignIn::Locked { retry_after_secs }) => return locked(retry_after_secs),
+                Ok(SignIn::Wrong) => {
                     return sign_in(
                         StatusCode::UNAUTHORIZED,
                         login,

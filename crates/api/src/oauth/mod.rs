@@ -70,6 +70,19 @@ fn csrf_holds(headers: &HeaderMap, given: Option<&str>) -> bool {
     !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(given.unwrap_or("").as_bytes()))
 }
 
+/// The page for a sign-in refused for its failures: when to try again.
+fn locked(retry_after_secs: u64) -> Response {
+    let minutes = retry_after_secs.div_ceil(60);
+    let mut res = page::error(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!("Too many failed sign-ins. Try again in {minutes} minute(s)."),
+    );
+    if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
 /// The page for a form that did not come from Medley's page.
 fn forged() -> Response {
     page::error(
