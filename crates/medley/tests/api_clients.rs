@@ -1,6 +1,7 @@
 //! `/openapi.json` as a product: a client generated from it by a standard generator
 //! (openapi-python-client) drives a live `medley serve --demo`, and Schemathesis fuzzes every
-//! operation of it, with zero failures. Both come from PyPI through `api-tests/requirements.txt`
+//! operation of it, with zero failures. A standard OAuth client (requests-oauthlib) signs in
+//! through the authorization code flow with PKCE and links a device by code. All come from PyPI through `api-tests/requirements.txt`
 //! into a virtual environment under `target/`; without Python the tests say they were skipped,
 //! unless MEDLEY_REQUIRE_PYTHON is set (as `.ci/run` does), where they fail.
 
@@ -134,6 +135,43 @@ fn a_generated_client_drives_a_live_server() {
         "client_flow.py",
     );
     assert!(out.contains("client flow: every check passed"), "{out}");
+    eprintln!("{out}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_standard_oauth_client_signs_in_and_links_a_device() {
+    let Some(venv) = venv_or_skip("a_standard_oauth_client_signs_in_and_links_a_device") else {
+        return;
+    };
+    let dir = temp_dir();
+    let server = demo_server(&dir);
+    let redirect = "http://127.0.0.1:9/callback";
+    let (ok, out, err) = common::cli(
+        &dir,
+        &[
+            "client",
+            "add",
+            "--name",
+            "Python app",
+            "--public",
+            "--redirect-uri",
+            redirect,
+        ],
+    );
+    assert!(ok, "{err}");
+    let out = run(
+        Command::new(venv.join("bin/python"))
+            .arg("oauth_flow.py")
+            .env("OAUTH_CLIENT_ID", out.trim())
+            .env("OAUTH_REDIRECT_URI", redirect)
+            .env("OAUTH_LOGIN", medley_service::demo::DEMO_NAME)
+            .env("OAUTH_PASSWORD", medley_service::demo::DEMO_PASSWORD),
+        &server,
+        "oauth_flow.py",
+    );
+    assert!(out.contains("oauth flow: every check passed"), "{out}");
     eprintln!("{out}");
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);

@@ -180,7 +180,8 @@ pub async fn token(State(m): State<Medley>, headers: HeaderMap, body: Bytes) -> 
         }
         Some("refresh_token") => required(&form.refresh_token, "refresh_token")
             .map(|refresh_token| TokenGrant::RefreshToken { refresh_token }),
-        Some("device_code") => {
+        // LWA's name, and RFC 8628's, which standard device clients send.
+        Some("device_code" | "urn:ietf:params:oauth:grant-type:device_code") => {
             required(&form.device_code, "device_code").map(|device_code| TokenGrant::DeviceCode {
                 device_code,
                 user_code: form.user_code.clone(),
