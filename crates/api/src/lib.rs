@@ -51,6 +51,9 @@ pub fn router(medley: Medley) -> Router {
         .routes(routes!(oauth::token::token))
         .routes(routes!(oauth::device::code_pair))
         .routes(routes!(oauth::device::page, oauth::device::form))
+        .routes(routes!(oauth::account::page, oauth::account::sign_in))
+        .routes(routes!(oauth::account::unlink))
+        .routes(routes!(oauth::account::sign_out))
         .split_for_parts();
     let document = openapi::document(typed);
     let edge = Arc::new(Edge {

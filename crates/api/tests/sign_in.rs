@@ -895,3 +895,131 @@ async fn failed_sign_ins_lock_the_account_for_a_while() {
     let (status, _, _) = l.sign_in(&[], &right).await;
     assert_eq!(status, 303);
 }
+
+impl Linking {
+    /// GET with these cookies: status, headers, page.
+    async fn get_page(&self, path: &str, cookies: &str) -> (StatusCode, HeaderMap, String) {
+        let mut call = self
+            .app
+            .get(path)
+            .without("authorization")
+            .without("x-api-key");
+        if !cookies.is_empty() {
+            call = call.header("cookie", cookies);
+        }
+        let (s, h, b) = call.send_raw().await;
+        (s, h, String::from_utf8_lossy(&b).into_owned())
+    }
+
+    /// Signs in to the account page: its session cookie.
+    async fn account_session(&self, login: &str, password: &str) -> String {
+        let (_, headers, html) = self.get_page("/account", "").await;
+        let (csrf_cookie, csrf) = csrf_of(&headers, &html);
+        let (status, headers, _) = self
+            .post_form(
+                "/account",
+                Some(&csrf_cookie),
+                &[("csrf", &csrf), ("login", login), ("password", password)],
+            )
+            .await;
+        assert_eq!(status, 303);
+        assert_eq!(headers[header::LOCATION], "/account");
+        let set = headers[header::SET_COOKIE].to_str().unwrap();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+            "{set}"
+        );
+        set.split(';').next().unwrap().to_string()
+    }
+}
+
+#[tokio::test]
+async fn a_user_sees_their_links_and_unlinks_one() {
+    let l = linking(true, ALEXA_REDIRECT).await;
+    let code = l.code(&[]).await["code"].clone();
+    let (_, t) = l
+        .token(
+            true,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", ALEXA_REDIRECT),
+            ],
+        )
+        .await;
+    let access = t["access_token"].as_str().unwrap().to_string();
+    let refresh = t["refresh_token"].as_str().unwrap().to_string();
+
+    // Someone else's session sees nothing of Ann's, and cannot unlink it.
+    let bob = user(&l.app, "Bob").await;
+    l.app
+        .medley
+        .set_password(&user_id(&bob), "bob's password")
+        .await
+        .unwrap();
+    let bob_session = l.account_session("Bob", "bob's password").await;
+    let (_, headers, html) = l.get_page("/account", &bob_session).await;
+    assert!(html.contains("No app or device is linked"), "{html}");
+    let grant = l.app.store.user_grants(&l.ann).await.unwrap()[0].id.clone();
+    let (csrf_cookie, csrf) = csrf_of(&headers, &html);
+    let both = format!("{csrf_cookie}; {bob_session}");
+    let (status, _, _) = l
+        .post_form(
+            "/account/unlink",
+            Some(&both),
+            &[("csrf", &csrf), ("grant", &grant)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    l.me(&access).await.expect(200);
+
+    // Ann sees the skill and unlinks it.
+    let session = l.account_session("Ann Example", "correct horse").await;
+    let (status, headers, html) = l.get_page("/account", &session).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Test &lt;Skill&gt;") && html.contains(&grant),
+        "{html}"
+    );
+    let (csrf_cookie, csrf) = csrf_of(&headers, &html);
+    let both = format!("{csrf_cookie}; {session}");
+    let (status, _, _) = l
+        .post_form(
+            "/account/unlink",
+            Some(&session),
+            &[("csrf", &csrf), ("grant", &grant)],
+        )
+        .await;
+    assert_eq!(status, 403, "no CSRF cookie, no unlink");
+    let (status, _, _) = l
+        .post_form(
+            "/account/unlink",
+            Some(&both),
+            &[("csrf", &csrf), ("grant", &grant)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    l.me(&access).await.expect_error(401, "INVALID_AUTH_TOKEN");
+    let (_, e) = l
+        .token(
+            true,
+            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        )
+        .await;
+    assert_eq!(e["error"], "invalid_grant");
+    let (_, headers, html) = l.get_page("/account", &session).await;
+    assert!(html.contains("No app or device is linked"), "{html}");
+
+    // Signing out ends the session.
+    let (csrf_cookie, csrf) = csrf_of(&headers, &html);
+    let (status, _, _) = l
+        .post_form(
+            "/account/sign-out",
+            Some(&format!("{csrf_cookie}; {session}")),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, _, html) = l.get_page("/account", &session).await;
+    assert!(html.contains("Sign in to see"), "{html}");
+}

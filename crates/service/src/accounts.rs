@@ -6,7 +6,8 @@
 use base64::Engine;
 use medley_core::ids::UserId;
 use medley_core::policy::Tier;
-use medley_store::{Client, TokenRecord, User, Visibility};
+pub use medley_store::User;
+use medley_store::{Client, TokenRecord, Visibility};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 

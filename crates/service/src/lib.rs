@@ -55,6 +55,8 @@ struct Caches {
     context_tracks: cache::TtlCache<(medley_store::ContextKind, String, u32), String>,
     throttle: throttle::Throttle,
     lockout: lockout::Lockout,
+    /// The account page's sign-ins: a session cookie's hash → the user id.
+    account_sessions: cache::TtlCache<String, String>,
     /// (artwork id, size) → the resized image, for an hour.
     artwork: cache::TtlCache<(String, Option<u32>), Arc<artwork::Picture>>,
 }
@@ -125,6 +127,7 @@ impl Medley {
                 context_tracks: cache::TtlCache::new(ttl, 200_000),
                 throttle: throttle::Throttle::new(rate),
                 lockout: lockout::Lockout::default(),
+                account_sessions: cache::TtlCache::new(oauth::ACCOUNT_SESSION_MS, 10_000),
                 artwork: cache::TtlCache::new(3_600_000, 500),
             }),
             media_key: Arc::new(tokio::sync::OnceCell::new()),

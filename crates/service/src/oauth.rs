@@ -24,6 +24,8 @@ pub const DEVICE_CODE_TTL_S: i64 = 600;
 pub const POLL_INTERVAL_S: i64 = 5;
 /// The letters of user codes: no 0/O, 1/I, so a code read off a TV is typed right.
 const USER_CODE_LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+/// How long a sign-in to the account page lasts.
+pub const ACCOUNT_SESSION_MS: i64 = 30 * 60 * 1000;
 /// Longest `state` passed back.
 const MAX_STATE: usize = 2000;
 
@@ -162,6 +164,16 @@ pub enum TokenGrant {
         device_code: String,
         user_code: Option<String>,
     },
+}
+
+/// An app or device linked to an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub grant_id: String,
+    /// The client's name.
+    pub app: String,
+    pub scopes: Vec<String>,
+    pub created_ms: i64,
 }
 
 /// What `/auth/o2/create/codepair` answers a device.
@@ -575,6 +587,60 @@ impl Medley {
             expires_in: ACCESS_TTL_SECS,
             scopes: g.scopes.clone(),
         })
+    }
+
+    /// The apps and devices linked to the user's account, newest first.
+    pub async fn links(&self, user: &User) -> Result<Vec<Link>, ServiceError> {
+        let mut out = Vec::new();
+        for g in self.store.user_grants(&user.id).await? {
+            let app = match self.store.client(&g.client_key).await? {
+                Some(c) => c.name,
+                None => g.client_key.clone(),
+            };
+            out.push(Link {
+                grant_id: g.id,
+                app,
+                scopes: g.scopes,
+                created_ms: g.created_ms,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Unlinks one app or device: its refresh token and access tokens end now.
+    pub async fn unlink_one(&self, user: &User, grant_id: &str) -> Result<bool, ServiceError> {
+        let done = self
+            .store
+            .revoke_grant(&user.id, grant_id, self.now_ms())
+            .await?;
+        self.forget_principals();
+        Ok(done)
+    }
+
+    /// Opens a sign-in to the account page: the session cookie's value.
+    pub fn open_account_session(&self, user: &User) -> String {
+        let token = random_token(32);
+        self.caches
+            .account_sessions
+            .insert(hash_token(&token), user.id.clone(), self.now_ms());
+        token
+    }
+
+    /// The user an account-page session cookie signs in, while it lasts.
+    pub async fn account_session(&self, token: &str) -> Result<Option<User>, ServiceError> {
+        let Some(id) = self
+            .caches
+            .account_sessions
+            .get(&hash_token(token), self.now_ms())
+        else {
+            return Ok(None);
+        };
+        Ok(self.store.user(&id).await?)
+    }
+
+    /// Signs out of the account page.
+    pub fn close_account_session(&self, token: &str) {
+        self.caches.account_sessions.remove(&hash_token(token));
     }
 
     /// Unlinks: revokes the user's grants (of one client, or all), their refresh tokens and

@@ -435,6 +435,21 @@ impl AccountStore for SqliteStore {
         })
     }
 
+    async fn revoke_grant(&self, user_id: &str, grant_id: &str, now_ms: i64) -> StoreResult<bool> {
+        let (user, grant) = (user_id.to_string(), grant_id.to_string());
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE grants SET revoked_ms = ?3
+                     WHERE id = ?2 AND user_id = ?1 AND revoked_ms IS NULL",
+                    params![user, grant, now_ms],
+                )
+                .map_err(backend)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
     async fn revoke_grants(
         &self,
         user_id: &str,

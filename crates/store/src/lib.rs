@@ -112,6 +112,8 @@ pub trait AccountStore: Send + Sync {
     async fn grant_by_refresh(&self, refresh_hash: &str) -> StoreResult<Option<GrantRecord>>;
     /// A user's live grants, newest first.
     async fn user_grants(&self, user_id: &str) -> StoreResult<Vec<GrantRecord>>;
+    /// Revokes one of a user's live grants (and so its tokens); false if there is none.
+    async fn revoke_grant(&self, user_id: &str, grant_id: &str, now_ms: i64) -> StoreResult<bool>;
     /// Revokes a user's live grants (of one client, or all) and deletes their access tokens,
     /// those `medley token issue` made too; how many grants it revoked.
     async fn revoke_grants(

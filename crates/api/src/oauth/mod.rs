@@ -3,6 +3,7 @@
 //! access tokens) and code-based linking (`/auth/o2/create/codepair` and the `/code` page), so
 //! a client built against LWA changes only its base URL.
 
+pub mod account;
 pub mod authorize;
 pub mod device;
 mod page;
@@ -33,13 +34,9 @@ fn back_to(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
 
 /// The `Set-Cookie` of a form's CSRF token, for the form's path.
 fn csrf_cookie(m: &Medley, path: &str, token: &str) -> HeaderValue {
-    let secure = if m.settings.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
     HeaderValue::from_str(&format!(
-        "{CSRF_COOKIE}={token}; Path={path}; HttpOnly; SameSite=Lax; Max-Age=1800{secure}"
+        "{CSRF_COOKIE}={token}; Path={path}; HttpOnly; SameSite=Lax; Max-Age=1800{}",
+        secure(m)
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
@@ -53,6 +50,15 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
+}
+
+/// Cookies are Secure behind an https public URL.
+fn secure(m: &Medley) -> &'static str {
+    if m.settings.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    }
 }
 
 /// A page with a fresh CSRF token: `render` puts it in the form, the cookie of `path` holds it.

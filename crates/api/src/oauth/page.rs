@@ -187,6 +187,68 @@ pub fn code_entry(status: StatusCode, csrf: &str, typed: &str, problem: Option<&
     )
 }
 
+/// The account page's sign-in.
+pub fn account_sign_in(
+    status: StatusCode,
+    csrf: &str,
+    login: &str,
+    problem: Option<&str>,
+) -> Response {
+    html(
+        status,
+        "Your account",
+        &format!(
+            "<h1>Your Medley account</h1>{problem}\
+<p>Sign in to see the apps and devices linked to your account.</p>\
+<form method=\"post\" action=\"/account\">{csrf}\
+<label for=\"login\">Name or user id</label>\
+<input type=\"text\" id=\"login\" name=\"login\" value=\"{login}\" autocomplete=\"username\" autocapitalize=\"none\" required>\
+<label for=\"password\">Password</label>\
+<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
+<div class=\"row\"><button type=\"submit\" value=\"allow\">Sign in</button></div></form>",
+            problem = problem_text(problem),
+            csrf = hidden("csrf", csrf),
+            login = escape(login),
+        ),
+    )
+}
+
+/// The apps and devices linked to an account, each with its unlink button.
+pub fn links(csrf: &str, user: &str, links: &[medley_service::oauth::Link]) -> Response {
+    let items: String = if links.is_empty() {
+        "<p>No app or device is linked to your account.</p>".into()
+    } else {
+        let rows: String = links
+            .iter()
+            .map(|l| {
+                let can: Vec<&str> = l.scopes.iter().map(|s| scope_text(s)).collect();
+                format!(
+                    "<li><strong>{app}</strong>, linked {when}: may {can}.\
+<form method=\"post\" action=\"/account/unlink\">{csrf}{grant}\
+<button type=\"submit\" aria-label=\"Unlink {app}\">Unlink</button></form></li>",
+                    app = escape(&l.app),
+                    when = escape(&medley_core::time::iso8601_ms(l.created_ms)[..10]),
+                    can = escape(&can.join(", ")),
+                    csrf = hidden("csrf", csrf),
+                    grant = hidden("grant", &l.grant_id),
+                )
+            })
+            .collect();
+        format!("<ul>{rows}</ul>")
+    };
+    html(
+        StatusCode::OK,
+        "Linked apps and devices",
+        &format!(
+            "<h1>Linked apps and devices</h1><p>Signed in as {user}.</p>{items}\
+<form method=\"post\" action=\"/account/sign-out\">{csrf}\
+<div class=\"row\"><button type=\"submit\">Sign out</button></div></form>",
+            user = escape(user),
+            csrf = hidden("csrf", csrf),
+        ),
+    )
+}
+
 /// The end of a flow that does not go back anywhere: what happened.
 pub fn done(title: &str, message: &str) -> Response {
     html(
