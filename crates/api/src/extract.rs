@@ -174,7 +174,7 @@ impl<S: Send + Sync, T: Id> FromRequestParts<S> for IdPath<T> {
 }
 
 /// `raw` as an id of `T`; one that cannot be an id is answered as an unknown one: 404.
-pub fn known<T: Id>(raw: &str) -> Result<T, ApiError> {
+fn known<T: Id>(raw: &str) -> Result<T, ApiError> {
     T::parse(raw).ok_or_else(|| {
         ApiError::not_found(format!(
             "no {} '{}'",

@@ -44,7 +44,7 @@ pub fn router(medley: Medley) -> Router {
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .routes(routes!(metrics::render))
-        .routes(routes!(alexa::directive))
+        .routes(routes!(alexa::directive, alexa::page))
         .routes(routes!(media::track))
         .routes(routes!(images::image))
         .routes(routes!(oauth::authorize::page, oauth::authorize::form))

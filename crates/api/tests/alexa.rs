@@ -52,10 +52,15 @@ async fn get_item_and_get_view_answer_as_the_spec_shows() {
         item["controls"][0],
         json!({"type": "COMMAND", "name": "NEXT", "enabled": true})
     );
+    assert_eq!(
+        item["controls"][2],
+        json!({"type": "ADJUST", "name": "SEEK_POSITION", "enabled": true}),
+        "seeking is declared, or the Alexa app disables it"
+    );
     let until = item["stream"]["validUntil"].as_str().unwrap();
     assert!(
-        until.starts_with("2027-01-15T08:") && until.ends_with('Z'),
-        "{until}: 15 minutes after the test clock"
+        until.starts_with("2027-01-15T14:") && until.ends_with('Z'),
+        "{until}: 6 hours after the test clock (a room move re-fetches the URI mid-track)"
     );
     assert!(item["stream"]["uri"]
         .as_str()
@@ -470,4 +475,16 @@ async fn the_queue_finishes_and_user_skips_count_on_limited_tiers() {
         "INVALID_DIRECTIVE",
         "no previous on this tier"
     );
+}
+
+#[tokio::test]
+async fn the_endpoint_root_is_a_page_for_the_alexa_app() {
+    let app = TestApp::new().await;
+    let (status, headers, body) = app.get("/alexa").without("authorization").send_raw().await;
+    assert_eq!(status, 200);
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(String::from_utf8_lossy(&body).contains("Alexa music skill"));
 }

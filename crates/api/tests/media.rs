@@ -87,8 +87,13 @@ async fn media_urls_play_until_they_expire_and_get_item_renews_them() {
     let r = get_item().await;
     let stream = local(r["payload"]["item"]["stream"]["uri"].as_str().unwrap());
     assert_eq!(fetch(&app, &stream, None).await.0, StatusCode::OK);
-    // A second past validUntil it is refused; GetItem gives a fresh one that plays.
+    // A Web API URL expires after 15 minutes; a stream URI of Alexa's outlives its track by
+    // hours.
     app.advance_secs(15 * 60 + 1);
+    assert_eq!(fetch(&app, &url, None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(fetch(&app, &stream, None).await.0, StatusCode::OK);
+    // A second past validUntil it is refused; GetItem gives a fresh one that plays.
+    app.advance_secs(6 * 3600 - 15 * 60);
     let (status, _, body) = fetch(&app, &stream, None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&body), "ACCESS_DENIED");

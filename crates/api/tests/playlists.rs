@@ -233,11 +233,12 @@ async fn bad_edits_are_400s_and_the_catalog_is_read_only() {
             .await
             .expect_error(400, "BAD_REQUEST");
     }
+    // The playlist is there: a track that is not is the body's fault.
     app.put(&tracks)
         .json(json!({"trackIds": ["NOSUCHTRACK"]}))
         .send()
         .await
-        .expect_error(404, "RESOURCE_NOT_FOUND");
+        .expect_error(400, "BAD_REQUEST");
     for body in [
         json!({}),
         json!({"remove": []}),
@@ -254,7 +255,7 @@ async fn bad_edits_are_400s_and_the_catalog_is_read_only() {
         .json(json!({"move": {"entryId": "nope", "toIndex": 0}}))
         .send()
         .await
-        .expect_error(404, "RESOURCE_NOT_FOUND");
+        .expect_error(400, "BAD_REQUEST");
     // The catalog's playlists cannot be changed.
     app.put("/v1/playlists/B01LS62KK2")
         .json(json!({"title": "Mine now"}))

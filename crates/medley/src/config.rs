@@ -150,10 +150,15 @@ settings! {
     /// requests get 429 THROTTLED with Retry-After. 0 turns rate limiting off.
     rate_limit_per_sec: u32 = service().rate_limit_per_sec, env "MEDLEY_RATE_LIMIT_PER_SEC",
         flag "rate-limit-per-sec";
-    /// How long a media URL stays valid, in seconds: the Web API's playbackInformation.url
-    /// and the stream URI handed to Alexa (its validUntil). After it the URL answers 403.
+    /// How long a media URL of the Web API (playbackInformation.url) stays valid, in
+    /// seconds. After it the URL answers 403.
     stream_uri_ttl_secs: i64 = service().stream_uri_ttl_secs, env "MEDLEY_STREAM_URI_TTL_SECS",
         flag "stream-uri-ttl-secs";
+    /// How long a stream URI handed to Alexa stays valid (its validUntil), in seconds: hours,
+    /// since a speaker re-fetches the same URI mid-track (a move to another room) without
+    /// asking again. GetItem hands out a fresh one.
+    alexa_stream_ttl_secs: i64 = service().alexa_stream_ttl_secs, env "MEDLEY_ALEXA_STREAM_TTL_SECS",
+        flag "alexa-stream-ttl-secs";
     /// The ffmpeg program that encodes the lower qualities a tier or device calls for (Opus
     /// for STD_RES, 16-bit FLAC for HI_FI from high-resolution files, MP3 for Alexa
     /// speakers), found on PATH. Empty turns transcoding off: every quality then serves the
@@ -236,6 +241,7 @@ impl Config {
             restore_days: self.restore_days,
             rate_limit_per_sec: self.rate_limit_per_sec,
             stream_uri_ttl_secs: self.stream_uri_ttl_secs,
+            alexa_stream_ttl_secs: self.alexa_stream_ttl_secs,
             ffmpeg: self.ffmpeg.clone(),
             transcode_dir: store_path.with_file_name("transcoded"),
             transcode_cache_mb: self.transcode_cache_mb,

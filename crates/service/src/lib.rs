@@ -74,8 +74,10 @@ pub struct Settings {
     pub cache_ttl_ms: i64,
     /// Requests per second one access token may make (bursts of twice that); 0 turns it off.
     pub rate_limit_per_sec: u32,
-    /// How long a media URL stays valid (Alexa's `validUntil`), in seconds.
+    /// How long a Web API media URL stays valid, in seconds.
     pub stream_uri_ttl_secs: i64,
+    /// How long a stream URI handed to Alexa stays valid (its `validUntil`), in seconds.
+    pub alexa_stream_ttl_secs: i64,
     /// The ffmpeg program that makes the renditions of lower qualities; empty turns
     /// transcoding off (every quality then serves the original file).
     pub ffmpeg: String,
@@ -98,6 +100,7 @@ impl Default for Settings {
             cache_ttl_ms: 10_000,
             rate_limit_per_sec: 1000,
             stream_uri_ttl_secs: 15 * 60,
+            alexa_stream_ttl_secs: 6 * 3600,
             ffmpeg: "ffmpeg".into(),
             transcode_dir: std::env::temp_dir().join("medley-transcoded"),
             transcode_cache_mb: 2048,

@@ -115,13 +115,14 @@ impl Medley {
         }
     }
 
-    /// A grant of a rendition of the track's audio, valid for `stream_uri_ttl_secs` from now.
+    /// A grant of a rendition of the track's audio, valid for `ttl_secs` from now.
     pub(crate) async fn media_grant(
         &self,
         track_id: &str,
         rendition: Rendition,
+        ttl_secs: i64,
     ) -> ServiceResult<MediaGrant> {
-        let expires_s = self.now_ms() / 1000 + self.settings.stream_uri_ttl_secs;
+        let expires_s = self.now_ms() / 1000 + ttl_secs;
         let sig = signature(
             self.media_key().await?,
             track_id,

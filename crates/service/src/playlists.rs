@@ -213,8 +213,9 @@ impl Medley {
         }
         let ids = ids::strings(&ids);
         let known = self.tracks(&ids).await?;
+        // The playlist is there; what is wrong is the body's: a 400, not a 404.
         if let Some(missing) = ids.iter().find(|i| !known.iter().any(|t| &t.id == *i)) {
-            return Err(ServiceError::NotFound(format!("no track '{missing}'")));
+            return Err(bad(format!("trackIds: no track '{missing}'")));
         }
         let mut present: std::collections::HashSet<String> = if duplicates {
             Default::default()
@@ -265,8 +266,8 @@ impl Medley {
                     .iter()
                     .any(|e| e.entry_id.as_deref() == Some(entry_id.as_str()))
                 {
-                    return Err(ServiceError::NotFound(format!(
-                        "no entry '{entry_id}' in playlist '{id}'"
+                    return Err(bad(format!(
+                        "move.entryId: no entry '{entry_id}' in playlist '{id}'"
                     )));
                 }
                 PlaylistEdit::Move { entry_id, to }

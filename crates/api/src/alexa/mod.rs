@@ -378,6 +378,16 @@ pub struct DirectiveHeader {
     payload_version: Option<String>,
 }
 
+/// What the Alexa endpoint is (the Alexa app opens the endpoint's root)
+#[utoipa::path(get, path = "/alexa", tag = "Alexa", operation_id = "alexa_page",
+    responses((status = 200, description = "A page saying what this endpoint is", content_type = "text/html")))]
+pub async fn page() -> axum::response::Response {
+    crate::oauth::page::done(
+        "Medley for Alexa",
+        "This is the endpoint of Medley's Alexa music skill: Alexa sends it directives (POST). To link your account, enable the skill in the Alexa app.",
+    )
+}
+
 /// Answer an Alexa Music Skill API directive
 #[utoipa::path(post, path = "/alexa", tag = "Alexa",
     description = "Alexa.Media.Search, Alexa.Media.Playback, Alexa.Media.PlayQueue, Alexa.UserPreference and Alexa.Media.Playback.QueueControl directives. Every answer is 200 with an Alexa event; failures are Alexa.ErrorResponse or Alexa.Media.ErrorResponse.",

@@ -73,6 +73,8 @@ pub fn item(urls: &Urls, item: &VoiceItem) -> Value {
         "controls": [
             {"type": "COMMAND", "name": "NEXT", "enabled": item.next_enabled},
             {"type": "COMMAND", "name": "PREVIOUS", "enabled": item.previous_enabled},
+            // An undeclared control is a disabled one in the Alexa app.
+            {"type": "ADJUST", "name": "SEEK_POSITION", "enabled": true},
         ],
         "rules": {"feedbackEnabled": true},
         "stream": {

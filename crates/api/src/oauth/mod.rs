@@ -6,7 +6,7 @@
 pub mod account;
 pub mod authorize;
 pub mod device;
-mod page;
+pub(crate) mod page;
 pub mod token;
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use medley_core::ids::{PlaylistId, TrackId};
+use medley_core::ids::{Id, PlaylistId, TrackId};
 use medley_service::playlists::{EntryEdit, PlaylistDetails, MAX_ADD};
 use medley_service::Medley;
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use super::objects::{edges, CursorEdge, PlaylistObject};
 use super::shapes::{data, Connection, Data};
 use super::users::VisibilityField;
 use crate::body::Body;
-use crate::extract::{known, Caller, IdPath};
+use crate::extract::{Caller, IdPath};
 use crate::fields::{Count, List};
 use crate::params::{NoQuery, Query};
 use crate::urls::Urls;
@@ -184,7 +184,14 @@ pub async fn add_tracks(
     Body(body): Body<AddTracks>,
 ) -> Answer {
     let duplicates = body.add_duplicate_tracks.unwrap_or(false);
-    let tracks = body.track_ids.0.iter().map(|t| known::<TrackId>(t));
+    let tracks = body.track_ids.0.iter().map(|t| {
+        TrackId::parse(t).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "trackIds: no track '{}'",
+                crate::error::shown(t, 100)
+            ))
+        })
+    });
     let tracks = tracks.collect::<Result<_, _>>()?;
     let (pl, tracks_added) = m.add_playlist_tracks(&p, &id, tracks, duplicates).await?;
     let playlist = PlaylistObject::of(&Urls::of(&m), &pl);

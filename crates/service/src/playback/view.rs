@@ -177,7 +177,9 @@ impl Medley {
             .delivery(t, Player::App(device.quality(s.body.tier)))
             .await;
         Ok(Delivery {
-            media: self.media_grant(&t.id, delivery.rendition).await?,
+            media: self
+                .media_grant(&t.id, delivery.rendition, self.settings.stream_uri_ttl_secs)
+                .await?,
             format: delivery.format,
             progress_ms,
         })

@@ -93,7 +93,13 @@ impl Medley {
                 continue;
             };
             let delivery = self.delivery(track, Player::Speaker).await;
-            let stream = self.media_grant(&track.id, delivery.rendition).await?;
+            let stream = self
+                .media_grant(
+                    &track.id,
+                    delivery.rendition,
+                    self.settings.alexa_stream_ttl_secs,
+                )
+                .await?;
             out.push(VoiceItem {
                 id: r.ref_id.unwrap_or_else(|| q.entity_ref(r.slot)),
                 next_enabled: next_ok && (i + 1 < items.len() || more_after_last),
