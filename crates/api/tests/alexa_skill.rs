@@ -882,3 +882,37 @@ async fn play_music_plays_the_users_own_music() {
         "your library"
     );
 }
+
+#[tokio::test]
+async fn what_the_library_has_no_art_for_gets_medleys_own() {
+    let app = TestApp::new().await;
+    app.medley
+        .import_catalog_json(
+            &json!({"tracks": [{"id": "NOART1", "title": "Bare", "duration": 100}]}).to_string(),
+        )
+        .await
+        .unwrap();
+    let r = send(
+        &app,
+        search(&app.token, json!([attr("TRACK", "NOART1")]), true),
+    )
+    .await;
+    assert_eq!(r["header"]["name"], "GetPlayableContent.Response", "{r}");
+    let sources = r["payload"]["content"]["metadata"]["art"]["sources"]
+        .as_array()
+        .unwrap();
+    assert_eq!(sources.len(), 5);
+    let url = sources[0]["url"].as_str().unwrap();
+    assert_eq!(url, "http://127.0.0.1:8080/media/images/medley");
+    for (query, px) in [("", 600), ("?style=SL75", 75)] {
+        let (status, headers, body) = app
+            .get(&format!("/media/images/medley{query}"))
+            .without("authorization")
+            .send_raw()
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["content-type"], "image/png");
+        let img = image::load_from_memory(&body).unwrap();
+        assert_eq!((img.width(), img.height()), (px, px));
+    }
+}

@@ -21,6 +21,38 @@ pub const STYLES: [(&str, u32); 5] = [
     ("SL30", 30),
 ];
 
+/// The id of Medley's own picture, for items the library has none for (Alexa wants art).
+pub const OWN_ART: &str = "medley";
+/// Its size as it is.
+const OWN_ART_PX: u32 = 600;
+
+/// Medley's own picture, drawn (a record on a blue ground) at `px`×`px`, as a PNG.
+fn own_art(px: u32) -> ServiceResult<Picture> {
+    let c = px as f32 / 2.0;
+    let img = image::RgbImage::from_fn(px, px, |x, y| {
+        let r = ((x as f32 - c).powi(2) + (y as f32 - c).powi(2)).sqrt() / c;
+        match r {
+            r if r < 0.12 => image::Rgb([240, 200, 60]),
+            r if r < 0.16 => image::Rgb([20, 20, 24]),
+            r if r < 0.86 => {
+                let groove = ((r * 60.0).sin() * 10.0) as u8;
+                image::Rgb([24 + groove, 24 + groove, 30 + groove])
+            }
+            _ => image::Rgb([31, 79, 209]),
+        }
+    });
+    let mut bytes = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| ServiceError::Internal(format!("drawing Medley's picture: {e}")))?;
+    Ok(Picture {
+        mime: "image/png".into(),
+        bytes,
+    })
+}
+
 /// The style of `amzn-image-style`, if it is one Medley knows (case aside).
 pub fn style(value: &str) -> Option<&'static str> {
     let value = value.trim();
@@ -120,23 +152,29 @@ impl Medley {
         if let Some(p) = self.caches.artwork.get(&key, now) {
             return Ok(p);
         }
-        let art = self
-            .store
-            .artwork(id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("no artwork '{id}'")))?;
-        let picture = tokio::task::spawn_blocking(move || {
-            let p = original(&art)?;
-            match size {
-                Some(px) => fit(&art, p, px),
-                None => Ok(p),
+        let own = id == OWN_ART;
+        let art = if own {
+            None
+        } else {
+            let found = self.store.artwork(id).await?;
+            Some(found.ok_or_else(|| ServiceError::NotFound(format!("no artwork '{id}'")))?)
+        };
+        let picture = tokio::task::spawn_blocking(move || match art {
+            None => own_art(size.unwrap_or(OWN_ART_PX)),
+            Some(art) => {
+                let p = original(&art)?;
+                match size {
+                    Some(px) => fit(&art, p, px),
+                    None => Ok(p),
+                }
             }
         })
         .await
         .map_err(|e| ServiceError::Internal(format!("reading artwork failed: {e}")))??;
         let picture = Arc::new(picture);
-        // Originals are files the OS caches already; resized ones cost work to make.
-        if size.is_some() {
+        // Originals are files the OS caches already; resized ones (and the drawn one) cost
+        // work to make.
+        if size.is_some() || own {
             self.caches.artwork.insert(key, picture.clone(), now);
         }
         Ok(picture)

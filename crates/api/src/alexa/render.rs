@@ -32,18 +32,17 @@ fn speech(text: &str) -> Value {
     json!({"speech": {"type": "PLAIN_TEXT", "text": text}, "display": text})
 }
 
+/// The sources of an item's art: its first image, else Medley's own, since Alexa shows art
+/// for every item.
 fn art(urls: &Urls, images: &[Image]) -> Value {
-    let sources: Vec<Value> = images
-        .first()
-        .map(|img| {
-            ART_SIZES
-                .iter()
-                .map(|(size, px)| {
-                    json!({"url": urls.image(&img.url), "size": size, "widthPixels": px, "heightPixels": px})
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let url = match images.first() {
+        Some(img) => urls.image(&img.url),
+        None => urls.own_art(),
+    };
+    let sources: Vec<Value> = ART_SIZES
+        .iter()
+        .map(|(size, px)| json!({"url": url, "size": size, "widthPixels": px, "heightPixels": px}))
+        .collect();
     json!({ "sources": sources })
 }
 
