@@ -180,8 +180,9 @@ async fn get_playable_content_resolves_every_entity_type() {
     let r = send(&app, search(t, explicit, true)).await;
     assert_eq!(r["header"]["name"], "GetPlayableContent.Response");
 
+    // (Without selectionCriteria it is "play my music": see play_music_plays_the_users_own_music.)
     for bad in [
-        json!({"filters": {}}),
+        json!({"selectionCriteria": {"attributes": "B084KPC3Q7"}}),
         json!({"selectionCriteria": {"attributes": [{"entityId": "B084KPC3Q7"}]}}),
         json!({"selectionCriteria": {"attributes": [{"type": "TRACK"}]}}),
     ] {
@@ -813,6 +814,12 @@ async fn play_music_plays_the_users_own_music() {
     // Nothing played, nothing saved: music from the catalog.
     let r = send(&app, search(&token, json!([]), true)).await;
     assert_eq!(r["payload"]["content"]["id"], "mine:recent", "{r}");
+    // "Play my music" as a real Alexa sends it: an empty selectionCriteria, or none.
+    for payload in [json!({"selectionCriteria": {}}), json!({})] {
+        let d = directive_in("Alexa.Media.Search", "GetPlayableContent", &token, payload);
+        let r = send(&app, d).await;
+        assert_eq!(r["payload"]["content"]["id"], "mine:recent", "{r}");
+    }
     assert_eq!(
         r["payload"]["content"]["metadata"]["name"]["speech"]["text"],
         "music from the catalog"

@@ -120,10 +120,14 @@ fn repeat_status(v: &Value) -> Result<bool, ServiceError> {
 }
 
 fn search_criteria(payload: &Value) -> Result<Criteria, ServiceError> {
-    let attributes = payload
-        .pointer("/selectionCriteria/attributes")
-        .and_then(Value::as_array)
-        .ok_or_else(|| bad("payload.selectionCriteria.attributes is required"))?;
+    // "Alexa, play my music" comes with an empty (or absent) selectionCriteria: no attribute
+    // names anything, and the user's own music plays.
+    let none = Vec::new();
+    let attributes = match payload.pointer("/selectionCriteria/attributes") {
+        None | Some(Value::Null) => &none,
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(bad("payload.selectionCriteria.attributes must be an array")),
+    };
     let mut c = Criteria {
         explicit_allowed: payload
             .pointer("/filters/explicitLanguageAllowed")
