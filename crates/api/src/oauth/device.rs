@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::page::{self, Consent};
-use super::token::oauth_error;
+use super::token::{oauth_error, read_form};
 use super::{csrf_holds, forged, locked, with_csrf};
 use crate::extract::ClientAddr;
 use crate::urls::Urls;
@@ -55,23 +55,9 @@ pub struct CodePairAnswer {
         (status = 401, description = "No such client (`invalid_client`)", body = super::token::OAuthErrorBody),
     ))]
 pub async fn code_pair(State(m): State<Medley>, headers: HeaderMap, body: Bytes) -> Response {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    let form: Result<CodePairForm, String> = if json {
-        serde_json::from_slice(&body).map_err(|e| e.to_string())
-    } else {
-        serde_urlencoded::from_bytes(&body).map_err(|e| e.to_string())
-    };
-    let form = match form {
+    let form: CodePairForm = match read_form(&headers, &body) {
         Ok(f) => f,
-        Err(e) => {
-            return oauth_error(OAuthError::new(
-                "invalid_request",
-                format!("the body is not valid: {}", crate::error::shown(&e, 200)),
-            ))
-        }
+        Err(e) => return oauth_error(e),
     };
     if form.response_type.as_deref() != Some("device_code") {
         return oauth_error(OAuthError::new(

@@ -87,6 +87,28 @@ pub(super) fn oauth_error(e: OAuthError) -> Response {
     res
 }
 
+/// An OAuth endpoint's body: form-encoded, as LWA takes it, or JSON.
+pub(super) fn read_form<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, OAuthError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let form = if json {
+        serde_json::from_slice(body).map_err(|e| e.to_string())
+    } else {
+        serde_urlencoded::from_bytes(body).map_err(|e| e.to_string())
+    };
+    form.map_err(|e| {
+        OAuthError::new(
+            "invalid_request",
+            format!("the body is not valid: {}", crate::error::shown(&e, 200)),
+        )
+    })
+}
+
 /// A form-encoded value (as RFC 6749 encodes Basic credentials) decoded.
 fn form_decoded(s: &str) -> String {
     url::form_urlencoded::parse(format!("v={s}").as_bytes())
@@ -143,23 +165,9 @@ fn client_auth(headers: &HeaderMap, form: &TokenForm) -> Result<Option<ClientAut
         (status = 401, description = "The client's credentials are wrong (`invalid_client`)", body = OAuthErrorBody),
     ))]
 pub async fn token(State(m): State<Medley>, headers: HeaderMap, body: Bytes) -> Response {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    let form: Result<TokenForm, String> = if json {
-        serde_json::from_slice(&body).map_err(|e| e.to_string())
-    } else {
-        serde_urlencoded::from_bytes(&body).map_err(|e| e.to_string())
-    };
-    let form = match form {
+    let form = match read_form(&headers, &body) {
         Ok(f) => f,
-        Err(e) => {
-            return oauth_error(OAuthError::new(
-                "invalid_request",
-                format!("the body is not valid: {}", crate::error::shown(&e, 200)),
-            ))
-        }
+        Err(e) => return oauth_error(e),
     };
     let auth = match client_auth(&headers, &form) {
         Ok(a) => a,
