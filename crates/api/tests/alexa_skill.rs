@@ -7,6 +7,7 @@ mod common;
 use common::alexa::{audio, bare, directive, directive_in, error_type, reference, send};
 use common::{start_event, TestApp};
 use medley_core::policy::Tier;
+use medley_store::Visibility;
 use serde_json::{json, Value};
 
 fn search(token: &str, attributes: Value, explicit: bool) -> Value {
@@ -639,11 +640,7 @@ async fn feedback_keeps_likes_in_the_library_and_the_recommender_remembers_disli
         );
     }
     let someone = app
-        .person(
-            "Someone",
-            medley_store::Visibility::Public,
-            medley_store::Visibility::Public,
-        )
+        .person("Someone", Visibility::Public, Visibility::Public)
         .await
         .1;
     let r = send(&app, feedback(&someone, &queue, &first, "NEGATIVE")).await;
@@ -921,5 +918,162 @@ async fn what_the_library_has_no_art_for_gets_medleys_own() {
         assert_eq!(headers["content-type"], "image/png");
         let img = image::load_from_memory(&body).unwrap();
         assert_eq!((img.width(), img.height()), (px, px));
+    }
+}
+
+#[tokio::test]
+async fn what_alexa_heard_but_did_not_match_is_found_by_name() {
+    let app = TestApp::new().await;
+    let t = &app.token;
+    let said = |kind: Option<&str>, value: &str| match kind {
+        Some(k) => json!({"type": k, "value": value}),
+        None => json!({"value": value}),
+    };
+    // My own private playlist is found by its name, before the catalog's.
+    let r = app
+        .post("/v1/playlists")
+        .json(json!({"title": "Road Trip", "tracks": []}))
+        .send()
+        .await;
+    r.expect(201);
+    let mine = r.data()["playlist"]["id"].as_str().unwrap().to_string();
+    app.put(&format!("/v1/playlists/{mine}/tracks"))
+        .json(json!({"trackIds": ["B084KPC3Q7"]}))
+        .send()
+        .await
+        .expect(200);
+    let cases = [
+        // "Play The Strokes radio".
+        (
+            vec![
+                said(Some("ARTIST"), "the strokes"),
+                json!({"type": "MEDIA_TYPE", "value": "STATION"}),
+            ],
+            "mrn:1.0:catalog:station:asin:B00G70DLAS".to_string(),
+            "STATION",
+        ),
+        (
+            vec![said(Some("STATION"), "The Strokes")],
+            "mrn:1.0:catalog:station:asin:B00G70DLAS".into(),
+            "STATION",
+        ),
+        // "Play soundtrack": a genre, whatever its case.
+        (
+            vec![said(Some("GENRE"), "soundtrack")],
+            "genre:Soundtrack".into(),
+            "GENRE",
+        ),
+        (
+            vec![said(None, "Soundtrack")],
+            "genre:Soundtrack".into(),
+            "GENRE",
+        ),
+        // Untyped names: the album before a song, an artist, with a typo forgiven.
+        (vec![said(None, "the new abnormal")], ALBUM.into(), "ALBUM"),
+        (
+            vec![said(None, "hans zimer")],
+            "mrn:1.0:catalog:artist:asin:B000QJK5EQ".into(),
+            "ARTIST",
+        ),
+        // "Play Selfless by The Strokes": the song, narrowed by the artist said with it.
+        (
+            vec![
+                said(Some("TRACK"), "Selfless"),
+                said(Some("ARTIST"), "The Strokes"),
+            ],
+            "mrn:1.0:catalog:track:asin:B084KPC3Q7".into(),
+            "TRACK",
+        ),
+        // An artist named by id narrows a spoken song too.
+        (
+            vec![
+                said(Some("TRACK"), "selfless"),
+                attr("ARTIST", "B00G70DLAS"),
+            ],
+            "mrn:1.0:catalog:track:asin:B084KPC3Q7".into(),
+            "TRACK",
+        ),
+        // An id wins over a spoken name of the same type.
+        (
+            vec![
+                said(Some("TRACK"), "something else"),
+                attr("TRACK", "B084KPC3Q7"),
+            ],
+            "mrn:1.0:catalog:track:asin:B084KPC3Q7".into(),
+            "TRACK",
+        ),
+        (
+            vec![said(Some("PLAYLIST"), "classic rock hits")],
+            "mrn:1.0:catalog:playlist:asin:B01LS62KK2".into(),
+            "PLAYLIST",
+        ),
+        (
+            vec![said(Some("PLAYLIST"), "road trip")],
+            format!("mrn:1.0:catalog:playlist:asin:{mine}"),
+            "PLAYLIST",
+        ),
+        (
+            vec![said(None, "Road Trip")],
+            format!("mrn:1.0:catalog:playlist:asin:{mine}"),
+            "PLAYLIST",
+        ),
+    ];
+    for (attributes, id, kind) in cases {
+        let r = send(&app, search(t, json!(attributes), true)).await;
+        assert_eq!(
+            r["header"]["name"], "GetPlayableContent.Response",
+            "{attributes:?}: {r}"
+        );
+        let c = &r["payload"]["content"];
+        assert_eq!(c["id"], id.as_str(), "{attributes:?}");
+        assert_eq!(c["metadata"]["type"], kind, "{attributes:?}");
+        // What was found plays.
+        let (_, first, _) = start(&app, t, &id, json!({})).await;
+        assert!(!first.is_empty());
+    }
+
+    // Another user's private playlist is nobody else's to find by name.
+    let (_, other) = app
+        .person("Other", Visibility::Public, Visibility::Public)
+        .await;
+    let r = send(
+        &app,
+        search(&other, json!([said(Some("PLAYLIST"), "road trip")]), true),
+    )
+    .await;
+    assert_eq!(
+        error_type(&r),
+        ("ErrorResponse", "CONTENT_NOT_FOUND"),
+        "{r}"
+    );
+
+    for attributes in [
+        json!([said(None, "zzzq xxqv")]),
+        json!([said(Some("GENRE"), "Polka")]),
+        // Selfless is not by Hans Zimmer.
+        json!([
+            said(Some("TRACK"), "Selfless"),
+            said(Some("ARTIST"), "Hans Zimmer")
+        ]),
+    ] {
+        let r = send(&app, search(t, attributes.clone(), true)).await;
+        assert_eq!(
+            error_type(&r),
+            ("ErrorResponse", "CONTENT_NOT_FOUND"),
+            "{attributes}"
+        );
+    }
+    for attributes in [
+        json!([{"type": "TRACK", "value": 5}]),
+        json!([{"value": "   "}]),
+        json!([{"type": "ARTIST", "value": "a\u{0}b"}]),
+        json!([{"value": "x".repeat(201)}]),
+    ] {
+        let r = send(&app, search(t, attributes.clone(), true)).await;
+        assert_eq!(
+            error_type(&r),
+            ("ErrorResponse", "INVALID_DIRECTIVE"),
+            "{attributes}"
+        );
     }
 }

@@ -32,9 +32,34 @@ pub fn short_title(title: &str) -> &str {
     t
 }
 
+/// Whether a name and what someone said are the same words, as a listener hears them: case,
+/// punctuation and a trailing bracketed note ("[Explicit]") aside.
+pub fn same_words(name: &str, said: &str) -> bool {
+    let words = |s: &str| {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+    };
+    let said = words(said);
+    !said.is_empty() && (words(name) == said || words(short_title(name)) == said)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{refusal, short_title};
+    use super::{refusal, same_words, short_title};
+
+    #[test]
+    fn names_match_what_was_said() {
+        assert!(same_words(
+            "The New Abnormal [Explicit]",
+            "the new abnormal"
+        ));
+        assert!(same_words("AC/DC", "ac dc"));
+        assert!(same_words("Pop", "POP"));
+        assert!(!same_words("Pop Rock", "pop"));
+        assert!(!same_words("Pop", ""));
+    }
 
     #[test]
     fn text_is_bounded_and_printable() {

@@ -230,8 +230,18 @@ fn derive(conn: &Connection) -> rusqlite::Result<()> {
         [],
     )?;
     conn.execute_batch(crate::search::reindex_sql!())?;
+    conn.execute_batch(genres_sql!())?;
     Ok(())
 }
+
+/// Rebuilds the list of genres from the tracks.
+macro_rules! genres_sql {
+    () => {
+        "DELETE FROM genres;
+INSERT INTO genres SELECT genre, count(*) FROM tracks WHERE genre IS NOT NULL AND genre <> '' GROUP BY genre;"
+    };
+}
+pub(crate) use genres_sql;
 
 fn rand_seed() -> u64 {
     let t = std::time::SystemTime::now()
@@ -594,6 +604,14 @@ impl CatalogStore for SqliteStore {
         self.read(|conn| {
             conn.prepare_cached(GENRE_SAMPLE)?
                 .query_map(params![genre, pivot, limit], |r| r.get(0))?
+                .collect()
+        })
+    }
+
+    async fn genres(&self) -> StoreResult<Vec<String>> {
+        self.read(|conn| {
+            conn.prepare_cached("SELECT name FROM genres ORDER BY name")?
+                .query_map([], |r| r.get(0))?
                 .collect()
         })
     }

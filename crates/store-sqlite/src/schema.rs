@@ -180,6 +180,12 @@ CREATE TABLE device_codes (
     scopes TEXT NOT NULL, expires_ms INTEGER NOT NULL, interval_s INTEGER NOT NULL,
     polled_ms INTEGER NOT NULL, user_id TEXT);
 "#,
+    // 15: the catalog's genres, kept at import, so that finding one by name reads a short
+    // list rather than every track.
+    concat!(
+        "CREATE TABLE genres (name TEXT PRIMARY KEY, track_count INTEGER NOT NULL) WITHOUT ROWID;",
+        crate::catalog::genres_sql!()
+    ),
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

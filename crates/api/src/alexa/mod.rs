@@ -136,28 +136,49 @@ fn search_criteria(payload: &Value) -> Result<Criteria, ServiceError> {
         ..Criteria::default()
     };
     for (i, a) in attributes.iter().enumerate() {
-        let kind = a.get("type").and_then(Value::as_str).ok_or_else(|| {
-            bad(format!(
-                "payload.selectionCriteria.attributes[{i}].type is required"
-            ))
-        })?;
         let text = |k: &str| a.get(k).and_then(Value::as_str).map(String::from);
-        match kind {
-            "TRACK" | "ALBUM" | "ARTIST" | "PLAYLIST" | "GENRE" | "STATION" => {
-                let id = text("entityId").ok_or_else(|| {
-                    bad(format!(
-                        "payload.selectionCriteria.attributes[{i}].entityId is required for {kind}"
-                    ))
-                })?;
-                c.entities.push((kind.to_string(), id));
+        let at = format!("payload.selectionCriteria.attributes[{i}]");
+        match text("type").as_deref() {
+            Some(kind @ ("TRACK" | "ALBUM" | "ARTIST" | "PLAYLIST" | "GENRE" | "STATION")) => {
+                // What Alexa heard but could not match to a catalog entry comes as a value.
+                match (text("entityId"), spoken(a, &at)?) {
+                    (Some(id), _) => c.entities.push((kind.to_string(), id)),
+                    (None, Some(said)) => c.spoken.push((Some(kind.to_string()), said)),
+                    (None, None) => {
+                        return Err(bad(format!(
+                            "{at} needs an entityId or a spoken value for {kind}"
+                        )))
+                    }
+                }
             }
-            "MEDIA_TYPE" => c.media_type = text("value"),
-            "SORT_TYPE" => c.sort = text("value"),
+            Some("MEDIA_TYPE") => c.media_type = text("value"),
+            Some("SORT_TYPE") => c.sort = text("value"),
             // Attribute types Amazon may add later do not narrow the content.
-            _ => {}
+            Some(_) => {}
+            None => match spoken(a, &at)? {
+                Some(said) => c.spoken.push((None, said)),
+                None => return Err(bad(format!("{at} needs a type or a spoken value"))),
+            },
         }
     }
     Ok(c)
+}
+
+/// An attribute's spoken `value`, bounded like a search query; `None` when it has none.
+fn spoken(a: &Value, at: &str) -> Result<Option<String>, ServiceError> {
+    let Some(v) = a.get("value") else {
+        return Ok(None);
+    };
+    let said = v
+        .as_str()
+        .ok_or_else(|| bad(format!("{at}.value must be a string")))?;
+    if said.trim().is_empty() {
+        return Ok(None);
+    }
+    if let Some(why) = medley_core::text::refusal(&format!("{at}.value"), said, 200, false) {
+        return Err(bad(why));
+    }
+    Ok(Some(said.trim().to_string()))
 }
 
 /// The item a ReceiveFeedback is about: `currentItemReference`, or the first content of

@@ -62,6 +62,9 @@ pub struct Criteria {
     /// `(type, entityId)` of the entity attributes (TRACK, ALBUM, ARTIST, PLAYLIST, GENRE,
     /// STATION).
     pub entities: Vec<(String, String)>,
+    /// Attributes Alexa heard but matched to no id: `(type, spoken value)`, the type `None`
+    /// when the attribute had none. Found by name (see `spoken`).
+    pub spoken: Vec<(Option<String>, String)>,
     /// The MEDIA_TYPE attribute's value, if any (ALBUM, PLAYLIST, TRACK or STATION).
     pub media_type: Option<String>,
     /// The SORT_TYPE attribute's value, if any (`POPULARITY` or `RECENCY`).
@@ -70,7 +73,7 @@ pub struct Criteria {
 }
 
 impl Criteria {
-    fn entity(&self, kind: &str) -> Option<&str> {
+    pub(super) fn entity(&self, kind: &str) -> Option<&str> {
         self.entities
             .iter()
             .find(|(k, _)| k == kind)
@@ -111,6 +114,7 @@ impl Medley {
     ) -> ServiceResult<FoundContent> {
         // Looking content up is reading the catalog, as on the Web API.
         p.require_scope("music::catalog")?;
+        let c = &self.resolve_spoken(p, c).await?;
         let station = c.entity("STATION").is_some() || c.media_type.as_deref() == Some("STATION");
         let as_station = |mut found: FoundContent, id: &str| {
             if station {

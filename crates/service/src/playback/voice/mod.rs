@@ -6,6 +6,7 @@ mod content;
 mod feedback;
 mod initiate;
 mod moves;
+mod spoken;
 
 use std::sync::Arc;
 
