@@ -32,8 +32,21 @@ pub fn short_title(title: &str) -> &str {
     t
 }
 
+/// A title as people say it: without any of its trailing bracketed notes ("Interstellar
+/// (Original Motion Picture Soundtrack) [Expanded Edition]" is "Interstellar").
+pub fn spoken_title(title: &str) -> &str {
+    let mut t = title;
+    loop {
+        let shorter = short_title(t);
+        if shorter == t {
+            return t;
+        }
+        t = shorter;
+    }
+}
+
 /// Whether a name and what someone said are the same words, as a listener hears them: case,
-/// punctuation and a trailing bracketed note ("[Explicit]") aside.
+/// punctuation and trailing bracketed notes ("[Explicit]") aside.
 pub fn same_words(name: &str, said: &str) -> bool {
     let words = |s: &str| {
         s.split(|c: char| !c.is_alphanumeric())
@@ -42,15 +55,24 @@ pub fn same_words(name: &str, said: &str) -> bool {
             .collect::<Vec<_>>()
     };
     let said = words(said);
-    !said.is_empty() && (words(name) == said || words(short_title(name)) == said)
+    !said.is_empty() && (words(name) == said || words(spoken_title(name)) == said)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{refusal, same_words, short_title};
+    use super::{refusal, same_words, short_title, spoken_title};
 
     #[test]
     fn names_match_what_was_said() {
+        assert_eq!(
+            spoken_title("Interstellar (Original Motion Picture Soundtrack) [Expanded Edition]"),
+            "Interstellar"
+        );
+        assert_eq!(spoken_title("(What's the Story)"), "(What's the Story)");
+        assert!(same_words(
+            "Interstellar (Original) [Expanded]",
+            "interstellar"
+        ));
         assert!(same_words(
             "The New Abnormal [Explicit]",
             "the new abnormal"

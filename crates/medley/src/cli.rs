@@ -42,8 +42,25 @@ pub enum Command {
     /// Manage access tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Work with the Alexa music skill.
+    #[command(subcommand)]
+    Alexa(AlexaCommand),
     /// Answer Alexa directives as an AWS Lambda function (custom runtime), as POST /alexa does.
     Lambda(Lambda),
+}
+
+#[derive(Subcommand)]
+pub enum AlexaCommand {
+    /// Write the library as Alexa music catalogs (artists.json, albums.json, tracks.json,
+    /// playlists.json, genres.json) for the skill to upload; export into the same folder each
+    /// time, which remembers what it wrote before.
+    Catalogs {
+        #[arg(long)]
+        out: PathBuf,
+        /// A locale the catalogs are for (repeat for several).
+        #[arg(long = "locale", default_value = "en-US")]
+        locales: Vec<crate::alexa_catalogs::Locale>,
+    },
 }
 
 #[derive(Args)]

@@ -1,5 +1,6 @@
 //! `medley`: the command line README documents.
 
+mod alexa_catalogs;
 mod cli;
 mod config;
 mod http;
@@ -16,7 +17,7 @@ use medley_service::{Medley, SystemClock};
 use medley_store::Visibility;
 use medley_store_sqlite::SqliteStore;
 
-use cli::{CatalogCommand, Cli, ClientCommand, Command, TokenCommand, UserCommand};
+use cli::{AlexaCommand, CatalogCommand, Cli, ClientCommand, Command, TokenCommand, UserCommand};
 
 fn main() {
     let matches = Cli::command().args(config::flags()).get_matches();
@@ -76,6 +77,21 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 serve(medley, listener, s, &config, &audio, limits).await
             }
             Command::Lambda(l) => lambda::run(medley, &l.runtime_api).await,
+            Command::Alexa(AlexaCommand::Catalogs { out, locales }) => {
+                let now = medley.clock.now_ms();
+                for w in alexa_catalogs::write(&medley, &out, &locales, now).await? {
+                    println!(
+                        "{}: {} {} entities ({} new, {} changed, {} deleted)",
+                        w.file.display(),
+                        w.entities,
+                        w.kind,
+                        w.new,
+                        w.changed,
+                        w.deleted
+                    );
+                }
+                Ok(())
+            }
             Command::Catalog(CatalogCommand::Import { path }) if path.is_dir() => {
                 import_folder(&medley, &path).await
             }

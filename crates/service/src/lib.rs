@@ -25,6 +25,7 @@ pub mod stats;
 mod throttle;
 pub mod transcode;
 mod tunes;
+pub mod voice_catalog;
 
 use std::sync::Arc;
 

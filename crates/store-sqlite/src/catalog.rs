@@ -5,7 +5,7 @@ use medley_core::audio::AudioFormat;
 use medley_core::catalog::{AlbumRef, ArtistRef, CatalogFile, Image, TrackView};
 use medley_store::{
     Artwork, Candidate, CandidateQuery, CatalogStore, ContextKind, ContextRef, ImportSummary,
-    StoreError, StoreResult,
+    StoreError, StoreResult, VoiceEntry, VoiceKind,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -606,6 +606,16 @@ impl CatalogStore for SqliteStore {
                 .query_map(params![genre, pivot, limit], |r| r.get(0))?
                 .collect()
         })
+    }
+
+    async fn voice_entries(
+        &self,
+        kind: VoiceKind,
+        after: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<VoiceEntry>> {
+        let after = after.to_string();
+        self.read(move |conn| crate::voice_catalog::page(conn, kind, &after, limit))
     }
 
     async fn genres(&self) -> StoreResult<Vec<String>> {

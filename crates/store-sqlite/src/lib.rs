@@ -20,6 +20,7 @@ mod relations;
 mod schema;
 mod search;
 mod sessions;
+mod voice_catalog;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

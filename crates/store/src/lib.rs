@@ -65,6 +65,14 @@ pub trait CatalogStore: Send + Sync {
     async fn item_titles(&self, items: &[(String, String)]) -> StoreResult<Vec<Option<String>>>;
     /// Up to `limit` tracks of a genre (exact name), a sample that starts at `pivot`.
     async fn genre_tracks(&self, genre: &str, pivot: u64, limit: u32) -> StoreResult<Vec<String>>;
+    /// Up to `limit` entities of a kind for Alexa's voice catalogs, in id order after `after`
+    /// (`""` for the first page): those with something to play, and public.
+    async fn voice_entries(
+        &self,
+        kind: VoiceKind,
+        after: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<VoiceEntry>>;
     /// The genres of the catalog's tracks, by name: a short list kept at import.
     async fn genres(&self) -> StoreResult<Vec<String>>;
     /// Up to `limit` tracks of the whole catalog, a sample that starts at `pivot`.

@@ -462,3 +462,34 @@ pub struct Artwork {
     pub source: String,
     pub embedded: bool,
 }
+
+/// The kinds of entity Alexa's voice catalogs list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VoiceKind {
+    Artist,
+    Album,
+    Track,
+    Playlist,
+    Genre,
+}
+
+impl VoiceKind {
+    pub const ALL: [VoiceKind; 5] = [
+        VoiceKind::Artist,
+        VoiceKind::Album,
+        VoiceKind::Track,
+        VoiceKind::Playlist,
+        VoiceKind::Genre,
+    ];
+}
+
+/// One entity of a voice catalog: a genre's id is its name; artists for albums and tracks, the
+/// album for tracks; plays of its tracks, by everyone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VoiceEntry {
+    pub id: String,
+    pub name: String,
+    pub artists: Vec<medley_core::catalog::ArtistRef>,
+    pub album: Option<medley_core::catalog::AlbumRef>,
+    pub plays: u64,
+}
