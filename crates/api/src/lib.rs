@@ -38,7 +38,22 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 pub fn router(medley: Medley) -> Router {
+    router_with_alexa_trust(medley, alexa::signature::Trust::amazon)
+}
+
+/// The router, with what Alexa's request signatures must chain to (tests bring their own).
+pub fn router_with_alexa_trust(
+    medley: Medley,
+    trust: impl FnOnce() -> alexa::signature::Trust,
+) -> Router {
     metrics::install();
+    let alexa = alexa::Guard(
+        medley
+            .settings
+            .alexa_skill_id
+            .clone()
+            .map(|skill| Arc::new(alexa::signature::Verifier::new(skill, trust()))),
+    );
     use utoipa_axum::routes;
     let (routes, typed) = v1::routes()
         .routes(routes!(healthz))
@@ -71,6 +86,7 @@ pub fn router(medley: Medley) -> Router {
         .route("/docs/{file}", get(reference::file))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::Extension(alexa))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(edge, at_the_edge))
         .layer(cors::layer(&medley.settings.cors_origins))

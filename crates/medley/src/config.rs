@@ -159,6 +159,12 @@ settings! {
     /// asking again. GetItem hands out a fresh one.
     alexa_stream_ttl_secs: i64 = service().alexa_stream_ttl_secs, env "MEDLEY_ALEXA_STREAM_TTL_SECS",
         flag "alexa-stream-ttl-secs";
+    /// The Alexa skill's id (amzn1.ask.skill.…, the developer console's Endpoint page). When
+    /// set, POST /alexa answers only requests Alexa signed (SignatureCertChainUrl and
+    /// Signature-256, checked against Amazon's certificate) and, where a request names a
+    /// skill, only this one: set it for an HTTPS endpoint Alexa calls.
+    alexa_skill_id: Option<String> = None, env "MEDLEY_ALEXA_SKILL_ID", flag "alexa-skill-id",
+        example "\"amzn1.ask.skill.00000000-0000-0000-0000-000000000000\"";
     /// The ffmpeg program that encodes the lower qualities a tier or device calls for (Opus
     /// for STD_RES, 16-bit FLAC for HI_FI from high-resolution files, MP3 for Alexa
     /// speakers), found on PATH. Empty turns transcoding off: every quality then serves the
@@ -242,6 +248,7 @@ impl Config {
             rate_limit_per_sec: self.rate_limit_per_sec,
             stream_uri_ttl_secs: self.stream_uri_ttl_secs,
             alexa_stream_ttl_secs: self.alexa_stream_ttl_secs,
+            alexa_skill_id: self.alexa_skill_id.clone().filter(|s| !s.trim().is_empty()),
             ffmpeg: self.ffmpeg.clone(),
             transcode_dir: store_path.with_file_name("transcoded"),
             transcode_cache_mb: self.transcode_cache_mb,

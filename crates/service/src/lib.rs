@@ -79,6 +79,8 @@ pub struct Settings {
     pub stream_uri_ttl_secs: i64,
     /// How long a stream URI handed to Alexa stays valid (its `validUntil`), in seconds.
     pub alexa_stream_ttl_secs: i64,
+    /// When set, `/alexa` answers only requests Alexa signed, for this skill.
+    pub alexa_skill_id: Option<String>,
     /// The ffmpeg program that makes the renditions of lower qualities; empty turns
     /// transcoding off (every quality then serves the original file).
     pub ffmpeg: String,
@@ -102,6 +104,7 @@ impl Default for Settings {
             rate_limit_per_sec: 1000,
             stream_uri_ttl_secs: 15 * 60,
             alexa_stream_ttl_secs: 6 * 3600,
+            alexa_skill_id: None,
             ffmpeg: "ffmpeg".into(),
             transcode_dir: std::env::temp_dir().join("medley-transcoded"),
             transcode_cache_mb: 2048,

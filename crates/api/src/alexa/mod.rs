@@ -5,10 +5,15 @@
 //! [`answer`] is the whole handler, shared by the HTTP route and the Lambda runtime.
 
 mod render;
+pub mod signature;
+
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::Json;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use medley_core::queue::LoopMode;
 use medley_service::accounts::Principal;
 use medley_service::playback::voice::{Content, Criteria, Feedback, Move, PlaybackModes};
@@ -17,6 +22,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::urls::Urls;
+use crate::ApiError;
 use render::event;
 
 /// Alexa.ErrorResponse (general) with one of its types.
@@ -413,20 +419,48 @@ pub async fn page() -> axum::response::Response {
     )
 }
 
+/// The request-signature check of `/alexa`: `None` unless the skill id is configured.
+#[derive(Clone, Default)]
+pub struct Guard(pub Option<Arc<signature::Verifier>>);
+
 /// Answer an Alexa Music Skill API directive
 #[utoipa::path(post, path = "/alexa", tag = "Alexa",
-    description = "Alexa.Media.Search, Alexa.Media.Playback, Alexa.Media.PlayQueue, Alexa.UserPreference and Alexa.Media.Playback.QueueControl directives. Every answer is 200 with an Alexa event; failures are Alexa.ErrorResponse or Alexa.Media.ErrorResponse.",
+    description = "Alexa.Media.Search, Alexa.Media.Playback, Alexa.Media.PlayQueue, Alexa.UserPreference and Alexa.Media.Playback.QueueControl directives. Every answer is 200 with an Alexa event; failures are Alexa.ErrorResponse or Alexa.Media.ErrorResponse. Where the skill id is configured, a request Alexa did not sign (SignatureCertChainUrl, Signature-256) is refused with 400 INVALID_SIGNATURE.",
     request_body = Directive,
-    responses((status = 200, description = "The Alexa event that answers the directive", body = Object)))]
+    params(
+        ("SignatureCertChainUrl" = Option<String>, Header, description = "Where Alexa's signing certificate chain is (required where the skill id is configured)"),
+        ("Signature-256" = Option<String>, Header, description = "Alexa's signature of the body, base64 (required where the skill id is configured)"),
+    ),
+    responses(
+        (status = 200, description = "The Alexa event that answers the directive", body = Object),
+        (status = 400, description = "INVALID_SIGNATURE: the request is not one Alexa signed for this skill", body = crate::error::ErrorBody),
+    ))]
 pub async fn directive(
     State(m): State<Medley>,
+    Extension(guard): Extension<Guard>,
+    headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Json<Value> {
-    Json(match body {
-        Ok(body) => answer(&m, &body).await,
-        Err(e) => error_event(
-            bad(format!("the directive could not be read: {e}")),
-            "ITEM_NOT_FOUND",
-        ),
-    })
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => {
+            return Json(error_event(
+                bad(format!("the directive could not be read: {e}")),
+                "ITEM_NOT_FOUND",
+            ))
+            .into_response()
+        }
+    };
+    if let Some(verifier) = &guard.0 {
+        let now = std::time::Duration::from_millis(m.clock.now_ms().max(0) as u64);
+        if let Err(why) = verifier
+            .check(&headers, &body, pki_types::UnixTime::since_unix_epoch(now))
+            .await
+        {
+            tracing::warn!(%why, "refused an /alexa request");
+            return ApiError::new(StatusCode::BAD_REQUEST, "INVALID_SIGNATURE", why)
+                .into_response();
+        }
+    }
+    Json(answer(&m, &body).await).into_response()
 }
