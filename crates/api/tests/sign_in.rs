@@ -1023,3 +1023,29 @@ async fn a_user_sees_their_links_and_unlinks_one() {
     let (_, _, html) = l.get_page("/account", &session).await;
     assert!(html.contains("Sign in to see"), "{html}");
 }
+
+#[tokio::test]
+async fn another_process_revoking_a_token_is_honoured_within_a_second() {
+    let app = TestApp::new().await;
+    app.get("/v1/me").send().await.expect(200);
+    // `medley token revoke` in another process changes the store, not this process's cache.
+    let now = app.medley.now_ms();
+    AccountStore::revoke_grants(&*app.store, DEMO_USER, None, now)
+        .await
+        .unwrap();
+    app.clock
+        .advance_ms(medley_service::REVOCATION_CHECK_MS - 1);
+    app.get("/v1/me").send().await.expect(200);
+    app.clock.advance_ms(1);
+    app.get("/v1/me")
+        .send()
+        .await
+        .expect_error(401, "INVALID_AUTH_TOKEN");
+    // Nothing revoked since: tokens are served from the cache again.
+    let (_, other) = app
+        .person("Other", Visibility::Public, Visibility::Public)
+        .await;
+    app.get("/v1/me").token(&other).send().await.expect(200);
+    app.clock.advance_ms(medley_service::REVOCATION_CHECK_MS);
+    app.get("/v1/me").token(&other).send().await.expect(200);
+}

@@ -296,6 +296,7 @@ impl Medley {
             ));
         }
         let now = self.now_ms();
+        self.notice_revocations(now).await?;
         let (principal, expires_ms) = match self.caches.tokens.get(&token.to_string(), now) {
             Some(hit) => hit,
             None => {

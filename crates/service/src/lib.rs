@@ -60,6 +60,18 @@ struct Caches {
     account_sessions: cache::TtlCache<String, String>,
     /// (artwork id, size) → the resized image, for an hour.
     artwork: cache::TtlCache<(String, Option<u32>), Arc<artwork::Picture>>,
+    /// When the store's revocation mark was last read, and what it was.
+    revocations: RevocationWatch,
+}
+
+/// How often a process looks whether another revoked tokens (`medley token revoke` beside a
+/// running server): a revocation is honoured within this, whatever `cache_ttl_ms` is.
+pub const REVOCATION_CHECK_MS: i64 = 1000;
+
+#[derive(Default)]
+struct RevocationWatch {
+    checked_ms: std::sync::atomic::AtomicI64,
+    mark: std::sync::atomic::AtomicI64,
 }
 
 #[derive(Clone, Debug)]
@@ -136,6 +148,10 @@ impl Medley {
                 lockout: lockout::Lockout::default(),
                 account_sessions: cache::TtlCache::new(oauth::ACCOUNT_SESSION_MS, 10_000),
                 artwork: cache::TtlCache::new(3_600_000, 500),
+                revocations: RevocationWatch {
+                    checked_ms: i64::MIN.into(),
+                    mark: (-1).into(),
+                },
             }),
             media_key: Arc::new(tokio::sync::OnceCell::new()),
         }
@@ -148,6 +164,27 @@ impl Medley {
     /// Drops cached token → principal entries, after a user's profile changed.
     pub(crate) fn forget_principals(&self) {
         self.caches.tokens.clear();
+    }
+
+    /// At most once a `REVOCATION_CHECK_MS`, reads the store's revocation mark and drops the
+    /// cached tokens if any process revoked some since.
+    pub(crate) async fn notice_revocations(&self, now: i64) -> ServiceResult<()> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let watch = &self.caches.revocations;
+        let last = watch.checked_ms.load(SeqCst);
+        if now.saturating_sub(last) < REVOCATION_CHECK_MS
+            || watch
+                .checked_ms
+                .compare_exchange(last, now, SeqCst, SeqCst)
+                .is_err()
+        {
+            return Ok(());
+        }
+        let mark = self.store.revocation_mark().await?;
+        if watch.mark.swap(mark, SeqCst) != mark {
+            self.forget_principals();
+        }
+        Ok(())
     }
 
     /// Track ids at context indices (same order; `None` for an index the context no longer

@@ -6,7 +6,7 @@ use medley_store::{
     AccountStore, AuthCode, Client, DeviceCode, GrantRecord, StoreError, StoreResult, TokenRecord,
     User, Visibility,
 };
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::{backend, SqliteStore};
 
@@ -445,6 +445,9 @@ impl AccountStore for SqliteStore {
                     params![user, grant, now_ms],
                 )
                 .map_err(backend)?;
+            if n == 1 {
+                mark_revocation(conn, now_ms).map_err(backend)?;
+            }
             Ok(n == 1)
         })
         .await
@@ -465,14 +468,26 @@ impl AccountStore for SqliteStore {
                     params![user, client, now_ms],
                 )
                 .map_err(backend)?;
-            conn.execute(
-                "DELETE FROM tokens WHERE user_id = ?1 AND (?2 IS NULL OR client_key = ?2)",
-                params![user, client],
-            )
-            .map_err(backend)?;
+            let tokens = conn
+                .execute(
+                    "DELETE FROM tokens WHERE user_id = ?1 AND (?2 IS NULL OR client_key = ?2)",
+                    params![user, client],
+                )
+                .map_err(backend)?;
+            if n + tokens > 0 {
+                mark_revocation(conn, now_ms).map_err(backend)?;
+            }
             Ok(n as u64)
         })
         .await
+    }
+
+    async fn revocation_mark(&self) -> StoreResult<i64> {
+        self.read(|conn| {
+            conn.query_row("SELECT coalesce(max(seq), 0) FROM revocations", [], |r| {
+                r.get(0)
+            })
+        })
     }
 
     async fn has_users(&self) -> StoreResult<bool> {
@@ -494,4 +509,17 @@ impl AccountStore for SqliteStore {
         })
         .await
     }
+}
+
+/// Moves the revocation mark on, keeping only the latest row.
+fn mark_revocation(conn: &Connection, now_ms: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO revocations (seq, at_ms) SELECT coalesce(max(seq), 0) + 1, ?1 FROM revocations",
+        [now_ms],
+    )?;
+    conn.execute(
+        "DELETE FROM revocations WHERE seq < (SELECT max(seq) FROM revocations)",
+        [],
+    )?;
+    Ok(())
 }

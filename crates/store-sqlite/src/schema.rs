@@ -186,6 +186,11 @@ CREATE TABLE device_codes (
         "CREATE TABLE genres (name TEXT PRIMARY KEY, track_count INTEGER NOT NULL) WITHOUT ROWID;",
         crate::catalog::genres_sql!()
     ),
+    // 16: a mark of the latest revocation (one row, its seq growing with each), which running
+    // processes read once a second to drop the tokens they cached.
+    r#"
+CREATE TABLE revocations (seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL);
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

@@ -133,6 +133,9 @@ pub trait AccountStore: Send + Sync {
         now_ms: i64,
     ) -> StoreResult<u64>;
     /// Whether any user exists (the demo seeds an empty store only).
+    /// A number that grows with every revocation (of a grant or of tokens) by any process
+    /// using the store; 0 before the first.
+    async fn revocation_mark(&self) -> StoreResult<i64>;
     async fn has_users(&self) -> StoreResult<bool>;
     /// The installation's secret of this name; stores `fresh` first if there is none yet, so
     /// every process sharing the store agrees on it.

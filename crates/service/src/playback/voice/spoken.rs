@@ -77,14 +77,14 @@ impl Medley {
         };
         let name = filter(SearchField::Name, said);
         let by_artist = narrowing(c, also_said("ARTIST"), "ARTIST");
-        let (kind, id) = match kind.as_deref() {
+        let (kind, hits) = match kind.as_deref() {
             Some("TRACK") => {
                 let by_album = narrowing(c, also_said("ALBUM"), "ALBUM");
                 let filters = [Some(name), by_artist, by_album].into_iter().flatten();
-                let ids = self.hits(ItemKind::Track, filters.collect()).await?;
+                let hits = self.hits(ItemKind::Track, filters.collect()).await?;
                 (
                     ItemKind::Track,
-                    self.clean_tracks(ids, c.explicit_allowed).await?,
+                    self.clean_tracks(hits, c.explicit_allowed).await?,
                 )
             }
             Some("ALBUM") => {
@@ -124,8 +124,8 @@ impl Medley {
                 return Ok(out);
             }
         };
-        let hits: Vec<String> = id.into_iter().map(|h| h.id).collect();
-        let id = self.exact_or_first(kind, said, &hits).await?;
+        let ids: Vec<String> = hits.into_iter().map(|h| h.id).collect();
+        let id = self.exact_or_first(kind, said, &ids).await?;
         out.entities.push((kind.source_type().to_string(), id));
         Ok(out)
     }
