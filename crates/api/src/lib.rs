@@ -47,13 +47,11 @@ pub fn router_with_alexa_trust(
     trust: impl FnOnce() -> alexa::signature::Trust,
 ) -> Router {
     metrics::install();
-    let alexa = alexa::Guard(
-        medley
-            .settings
-            .alexa_skill_id
-            .clone()
-            .map(|skill| Arc::new(alexa::signature::Verifier::new(skill, trust()))),
-    );
+    let verifier = medley
+        .settings
+        .alexa_skill_id
+        .clone()
+        .map(|skill| Arc::new(alexa::signature::Verifier::new(skill, trust())));
     use utoipa_axum::routes;
     let (routes, typed) = v1::routes()
         .routes(routes!(healthz))
@@ -77,6 +75,11 @@ pub fn router_with_alexa_trust(
         scopes: scopes::Declared::of(&document),
     });
     let document = axum::body::Bytes::from(document.to_string());
+    // Only where the skill id is configured does `/alexa` find a verifier.
+    let routes = match verifier {
+        Some(v) => routes.layer(axum::Extension(v)),
+        None => routes,
+    };
     routes
         .route(
             "/openapi.json",
@@ -86,7 +89,6 @@ pub fn router_with_alexa_trust(
         .route("/docs/{file}", get(reference::file))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::Extension(alexa))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(edge, at_the_edge))
         .layer(cors::layer(&medley.settings.cors_origins))

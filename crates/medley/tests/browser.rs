@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{temp_dir, Server};
+use common::{cli, one_line, temp_dir, Server};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -115,6 +115,34 @@ fn the_api_reference_page_renders_the_document_from_the_server_alone() {
     let dir = temp_dir();
     let server = Server::start(&dir, true);
     run_script("docs.mjs", &server, &[]);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn signing_in_works_on_a_phone_without_javascript_and_unlinking_from_the_account_page() {
+    if !browser_or_skip(
+        "signing_in_works_on_a_phone_without_javascript_and_unlinking_from_the_account_page",
+    ) {
+        return;
+    }
+    let dir = temp_dir();
+    let server = Server::start(&dir, true);
+    let redirect = format!("http://{}/callback", server.addr);
+    let (ok, out, err) = cli(
+        &dir,
+        &[
+            "client",
+            "add",
+            "--name",
+            "Browser Test App",
+            "--redirect-uri",
+            &redirect,
+            "--public",
+        ],
+    );
+    assert!(ok, "{err}");
+    run_script("signin.mjs", &server, &[("CLIENT_ID", one_line(&out))]);
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

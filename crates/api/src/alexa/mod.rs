@@ -419,10 +419,6 @@ pub async fn page() -> axum::response::Response {
     )
 }
 
-/// The request-signature check of `/alexa`: `None` unless the skill id is configured.
-#[derive(Clone, Default)]
-pub struct Guard(pub Option<Arc<signature::Verifier>>);
-
 /// Answer an Alexa Music Skill API directive
 #[utoipa::path(post, path = "/alexa", tag = "Alexa",
     description = "Alexa.Media.Search, Alexa.Media.Playback, Alexa.Media.PlayQueue, Alexa.UserPreference and Alexa.Media.Playback.QueueControl directives. Every answer is 200 with an Alexa event; failures are Alexa.ErrorResponse or Alexa.Media.ErrorResponse. Where the skill id is configured, a request Alexa did not sign (SignatureCertChainUrl, Signature-256) is refused with 400 INVALID_SIGNATURE.",
@@ -437,7 +433,7 @@ pub struct Guard(pub Option<Arc<signature::Verifier>>);
     ))]
 pub async fn directive(
     State(m): State<Medley>,
-    Extension(guard): Extension<Guard>,
+    verifier: Option<Extension<Arc<signature::Verifier>>>,
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
@@ -451,7 +447,7 @@ pub async fn directive(
             .into_response()
         }
     };
-    if let Some(verifier) = &guard.0 {
+    if let Some(Extension(verifier)) = verifier {
         let now = std::time::Duration::from_millis(m.clock.now_ms().max(0) as u64);
         if let Err(why) = verifier
             .check(&headers, &body, pki_types::UnixTime::since_unix_epoch(now))
