@@ -20,6 +20,7 @@ const EVENTS_REFUSED: &str = "medley_playback_events_refused_total";
 const LIVE_STREAMS: &str = "medley_live_streams";
 const TRANSCODES: &str = "medley_transcodes_running";
 const TRANSCODE_CACHE: &str = "medley_transcode_cache_bytes";
+const NOTIFICATION_STREAMS: &str = "medley_notification_streams";
 
 /// Histogram buckets, in seconds: from a cached lookup (well under a millisecond) to a slow
 /// encode or a stalled client.
@@ -82,6 +83,10 @@ fn describe() {
         "Bytes of finished renditions in the transcode cache"
     );
     describe_gauge!(
+        NOTIFICATION_STREAMS,
+        "Notification streams (GET /v1/playback/notifications) open in this process"
+    );
+    describe_gauge!(
         "medley_store_write_queue_depth",
         "Writes waiting for the store's writer thread"
     );
@@ -134,6 +139,7 @@ pub async fn render(State(m): State<Medley>) -> Response {
             metrics::gauge!(LIVE_STREAMS).set(stats.live_streams as f64);
             metrics::gauge!(TRANSCODES).set(stats.transcodes_running as f64);
             metrics::gauge!(TRANSCODE_CACHE).set(stats.transcode_cache_bytes as f64);
+            metrics::gauge!(NOTIFICATION_STREAMS).set(stats.notification_streams as f64);
         }
         Err(e) => tracing::warn!("reading the stats for /metrics: {e}"),
     }

@@ -46,6 +46,25 @@ enum Cmd {
     /// Hold idle keep-alive and slow-header connections open and report when the server
     /// closed them.
     Sockets(Sockets),
+    /// Hold notification streams (GET /v1/playback/notifications) open and report what came
+    /// down them.
+    Listen(Listen),
+}
+
+#[derive(clap::Args, Clone)]
+struct Listen {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: String,
+    #[arg(long)]
+    api_key: String,
+    /// File with one access token per line; stream i uses token i (mod count).
+    #[arg(long)]
+    tokens: String,
+    #[arg(long, default_value_t = 2000)]
+    streams: usize,
+    /// How long to hold them.
+    #[arg(long, default_value_t = 40)]
+    seconds: u64,
 }
 
 #[derive(clap::Args, Clone)]
@@ -111,6 +130,7 @@ async fn main() -> anyhow::Result<()> {
         Cmd::Run(r) => run(r).await,
         Cmd::Get(g) => get(g).await,
         Cmd::Sockets(s) => sockets(s).await,
+        Cmd::Listen(l) => listen(l).await,
     }
 }
 
@@ -152,6 +172,73 @@ async fn hold(addr: String, slow: bool, deadline: Instant) -> anyhow::Result<Opt
             }
         }
     }
+}
+
+/// One notification stream held until `deadline`: (events, heartbeats) it got, or why it
+/// could not open.
+async fn stream(
+    addr: String,
+    key: String,
+    token: String,
+    deadline: Instant,
+) -> anyhow::Result<(usize, usize)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(&addr).await?;
+    let req = format!(
+        "GET /v1/playback/notifications HTTP/1.1\r\nHost: {addr}\r\nx-api-key: {key}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await?;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, s.read(&mut buf)).await {
+            Err(_) => break,
+            Ok(Ok(0)) => bail!("the server closed the stream"),
+            Ok(Ok(n)) => seen.extend_from_slice(&buf[..n]),
+            Ok(Err(e)) => return Err(e.into()),
+        }
+    }
+    let text = String::from_utf8_lossy(&seen);
+    if !text.starts_with("HTTP/1.1 200") {
+        bail!("{}", text.lines().next().unwrap_or("no answer"));
+    }
+    Ok((
+        text.matches("\nevent: ").count(),
+        text.matches("\n:\n").count(),
+    ))
+}
+
+async fn listen(o: Listen) -> anyhow::Result<()> {
+    let tokens = read_tokens(&o.tokens)?;
+    let deadline = Instant::now() + Duration::from_secs(o.seconds);
+    let tasks: Vec<_> = (0..o.streams)
+        .map(|i| {
+            let token = tokens[i % tokens.len()].clone();
+            tokio::spawn(stream(o.addr.clone(), o.api_key.clone(), token, deadline))
+        })
+        .collect();
+    let (mut open, mut events, mut beats, mut failed) = (0, 0, 0, Vec::new());
+    for t in tasks {
+        match t.await? {
+            Ok((e, b)) => {
+                open += 1;
+                events += e;
+                beats += b;
+            }
+            Err(e) => failed.push(e.to_string()),
+        }
+    }
+    println!(
+        "{open} streams open for {} s: {events} events and {beats} heartbeats in all; {} failed{}",
+        o.seconds,
+        failed.len(),
+        failed
+            .first()
+            .map(|e| format!(" (first: {e})"))
+            .unwrap_or_default()
+    );
+    Ok(())
 }
 
 async fn sockets(o: Sockets) -> anyhow::Result<()> {
@@ -478,15 +565,22 @@ async fn get(g: Get) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run(r: Run) -> anyhow::Result<()> {
-    let tokens: Vec<String> = std::fs::read_to_string(&r.tokens)?
+/// The access tokens of a file, one per line.
+fn read_tokens(path: &str) -> anyhow::Result<Vec<String>> {
+    let tokens: Vec<String> = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the tokens in {path}"))?
         .lines()
         .map(|l| l.trim().to_string())
         .filter(|l| !l.is_empty())
         .collect();
     if tokens.is_empty() {
-        bail!("no tokens in {}", r.tokens);
+        bail!("no tokens in {path}");
     }
+    Ok(tokens)
+}
+
+async fn run(r: Run) -> anyhow::Result<()> {
+    let tokens = read_tokens(&r.tokens)?;
     let r = Arc::new(r);
     let start = Instant::now();
     let deadline = start + Duration::from_secs(r.seconds);

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod demo;
 pub mod error;
 pub mod history;
+pub mod live;
 pub mod lockout;
 pub mod media;
 pub mod oauth;
@@ -42,6 +43,8 @@ pub struct Medley {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     caches: Arc<Caches>,
+    /// Every user's feed of live notices (the notification stream).
+    pub live: Arc<live::Live>,
     /// The key that signs media URLs, read from the store on first use.
     media_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
     transcoder: Arc<transcode::Transcoder>,
@@ -154,6 +157,7 @@ impl Medley {
                 },
             }),
             media_key: Arc::new(tokio::sync::OnceCell::new()),
+            live: Arc::new(live::Live::default()),
         }
     }
 

@@ -1,5 +1,5 @@
 //! What the service reports about itself at a moment (for `/metrics`): live streams across all
-//! users, encodes under way and the transcode cache's size.
+//! users, encodes under way, the transcode cache's size and open notification streams.
 
 use crate::{Medley, ServiceResult};
 
@@ -11,6 +11,8 @@ pub struct Stats {
     pub transcodes_running: usize,
     /// Bytes of finished renditions (and placeholder audio) in the transcode cache.
     pub transcode_cache_bytes: u64,
+    /// Notification streams open in this process.
+    pub notification_streams: usize,
 }
 
 impl Medley {
@@ -19,6 +21,7 @@ impl Medley {
             live_streams: self.store.live_streams(self.clock.now_ms()).await?,
             transcodes_running: self.transcoder.running().await,
             transcode_cache_bytes: self.transcoder.cache_bytes().await,
+            notification_streams: self.live.streams(),
         })
     }
 }

@@ -3,6 +3,7 @@
 //! (`/openapi.json`) are both generated from that registration.
 
 mod catalog;
+mod notifications;
 mod objects;
 mod playback;
 mod player;
@@ -36,6 +37,7 @@ pub fn routes() -> OpenApiRouter<Medley> {
         .routes(routes!(playback::set_shuffle))
         .routes(routes!(playback::event))
         .routes(routes!(playback::events))
+        .routes(routes!(notifications::notifications))
         .routes(routes!(users::me, users::update_me))
         .routes(routes!(users::user))
         .routes(routes!(users::users))

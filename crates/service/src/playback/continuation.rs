@@ -35,6 +35,8 @@ impl Medley {
             match self.store.save_session(&next).await {
                 Ok(()) => {
                     next.version += 1;
+                    let change = (next.id, next.version, crate::live::Change::QueueChanged);
+                    self.announce(&next.user_id, vec![change]);
                     *s = next;
                 }
                 Err(StoreError::Conflict) => {

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::{streams, Device, MAX_ATTEMPTS};
 use crate::accounts::Principal;
+use crate::live::Change;
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// One or more events reported in a single request.
@@ -162,6 +163,7 @@ impl Medley {
             ..Default::default()
         };
         let mut changed: Vec<Uuid> = Vec::new();
+        let mut notices: Vec<(Uuid, Change)> = Vec::new();
         for (x, (entry, duration)) in parsed.iter().zip(entries) {
             let s = sessions.get_mut(&x.session_id).expect("loaded above");
             let policy = PolicyInput {
@@ -208,6 +210,15 @@ impl Medley {
                     s.body.taken_over = false;
                     s.body.progress_ms = Some(*offset_ms);
                     s.device_id = device_id.to_string();
+                    notices.push((
+                        s.id,
+                        Change::Playing {
+                            device_id: device_id.to_string(),
+                            entity_reference_id: x.entity_ref,
+                            track_id: entry.track.clone(),
+                            offset_ms: *offset_ms,
+                        },
+                    ));
                     source = Some(history_source(s, &entry.track));
                     let session_id = s.id;
                     if !changed.contains(&session_id) {
@@ -223,6 +234,13 @@ impl Medley {
                         }
                         if let Some(v) = sessions.get_mut(&victim) {
                             streams::lose_stream(v);
+                            notices.push((
+                                victim,
+                                Change::StreamTaken {
+                                    by_session: session_id,
+                                    by_device: device_id.to_string(),
+                                },
+                            ));
                             if !changed.contains(&victim) {
                                 changed.push(victim);
                             }
@@ -237,6 +255,22 @@ impl Medley {
                         .queue
                         .stop(user_skip, *reason == Termination::UserStop);
                     s.body.progress_ms = Some(progress_s * 1000);
+                    notices.push((
+                        s.id,
+                        Change::Stopped {
+                            device_id: device_id.to_string(),
+                            entity_reference_id: x.entity_ref,
+                            reason: *reason,
+                            progress_ms: progress_s * 1000,
+                        },
+                    ));
+                    let ahead = s.body.queue.upcoming(1);
+                    if *reason == Termination::TrackFinished
+                        && ahead.slots.is_empty()
+                        && !ahead.has_more
+                    {
+                        notices.push((s.id, Change::Ended));
+                    }
                     if !changed.contains(&s.id) {
                         changed.push(s.id);
                     }
@@ -268,7 +302,10 @@ impl Medley {
             commit.streams = Some(st);
         }
         match self.store.commit_events(&commit).await {
-            Ok(()) => Ok(true),
+            Ok(()) => {
+                self.announce_commit(&user.id, &commit.sessions, notices);
+                Ok(true)
+            }
             Err(StoreError::Conflict) => Ok(false),
             Err(e) => Err(e.into()),
         }

@@ -4,6 +4,7 @@
 pub(crate) mod context;
 mod continuation;
 mod events;
+mod notices;
 mod streams;
 pub mod view;
 pub mod voice;
@@ -158,6 +159,8 @@ impl Medley {
             match self.store.save_session(&s).await {
                 Ok(()) => {
                     s.version += 1;
+                    let change = (s.id, s.version, crate::live::Change::QueueChanged);
+                    self.announce(&s.user_id, vec![change]);
                     return Ok((s, out));
                 }
                 Err(medley_store::StoreError::Conflict) => continue,
@@ -302,7 +305,16 @@ impl Medley {
             },
         };
         match self.store.create_session(&session, &r.track_list).await {
-            Ok(()) => Ok(Some(session)),
+            Ok(()) => {
+                let started = crate::live::Change::Started {
+                    device_id: session.device_id.clone(),
+                };
+                self.announce(
+                    &session.user_id,
+                    vec![(session.id, session.version, started)],
+                );
+                Ok(Some(session))
+            }
             Err(medley_store::StoreError::Conflict) => Ok(None),
             Err(e) => Err(e.into()),
         }

@@ -16,6 +16,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use self::answers::{ActiveSessions, EntityPage, ModesAnswer, Paging, QueuePage, Queued};
+pub(super) use self::requests::TerminationReason;
 use self::requests::{CreateSession, Enqueue, ReportEvent, ReportEvents, SetLoop, SetShuffle};
 use super::shapes::{data, Data};
 use crate::body::{Body, Raw};

@@ -321,6 +321,19 @@ impl Event {
     }
 }
 
+impl From<Termination> for TerminationReason {
+    fn from(t: Termination) -> Self {
+        match t {
+            Termination::UserStop => TerminationReason::UserStop,
+            Termination::UserNext => TerminationReason::UserNext,
+            Termination::UserPrev => TerminationReason::UserPrev,
+            Termination::TrackFinished => TerminationReason::TrackFinished,
+            Termination::TrackScrub => TerminationReason::TrackScrub,
+            Termination::SystemStop => TerminationReason::SystemStop,
+        }
+    }
+}
+
 impl From<TerminationReason> for Termination {
     fn from(r: TerminationReason) -> Self {
         match r {

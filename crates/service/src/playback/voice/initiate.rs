@@ -9,7 +9,7 @@ use medley_store::{EventCommit, StoreError, Stream};
 use uuid::Uuid;
 
 use super::content::Content;
-use super::moves::voice_event;
+use super::moves::{playing_by_voice, voice_event};
 use super::{QueueControls, VoiceItem};
 use crate::accounts::Principal;
 use crate::playback::streams::voice_device;
@@ -114,6 +114,8 @@ impl Medley {
                 }
                 Err(e) => return Err(e.into()),
             }
+            let notices = playing_by_voice(&s, &current, &commit.sessions);
+            self.announce_commit(&p.user.id, &commit.sessions, notices);
             s.version += 1;
             let more = !w.slots.is_empty() || w.has_more;
             let first = self

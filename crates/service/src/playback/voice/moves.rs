@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::VoiceItem;
 use crate::accounts::Principal;
+use crate::live::Change;
 use crate::playback::events::history_source;
 use crate::playback::streams::voice_device;
 use crate::playback::view::Resolved;
@@ -118,6 +119,9 @@ impl Medley {
                 Err(StoreError::Conflict) => continue,
                 Err(e) => return Err(e.into()),
             }
+            let mut notices = vec![(s.id, Change::QueueChanged)];
+            notices.extend(playing_by_voice(&s, &entry, &commit.sessions));
+            self.announce_commit(&p.user.id, &commit.sessions, notices);
             s.version += 1;
             let ahead = s.body.queue.upcoming(1);
             let more = !ahead.slots.is_empty() || ahead.has_more;
@@ -127,6 +131,35 @@ impl Medley {
             "the queue kept changing; retry".into(),
         ))
     }
+}
+
+/// What a speaker starting `e` of `s` tells the user's streams: it plays, and the other
+/// sessions of `sessions` (those that lost their stream to it) were taken over.
+pub(super) fn playing_by_voice(
+    s: &Session,
+    e: &Entry,
+    sessions: &[Session],
+) -> Vec<(Uuid, Change)> {
+    let device_id = voice_device(s.id);
+    let mut notices = vec![(
+        s.id,
+        Change::Playing {
+            device_id: device_id.clone(),
+            entity_reference_id: e.ref_id.unwrap_or_else(|| s.body.queue.entity_ref(e.slot)),
+            track_id: e.track.clone(),
+            offset_ms: 0,
+        },
+    )];
+    notices.extend(sessions.iter().filter(|l| l.id != s.id).map(|l| {
+        (
+            l.id,
+            Change::StreamTaken {
+                by_session: s.id,
+                by_device: device_id.clone(),
+            },
+        )
+    }));
+    notices
 }
 
 /// A playback event as Alexa's moves imply it (Alexa itself reports none).

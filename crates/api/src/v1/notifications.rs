@@ -1,0 +1,146 @@
+//! `GET /v1/playback/notifications`: Medley's extension of the Web API, the signed-in user's
+//! live notices (docs/api.md, "Live notice") as server-sent events. A reconnecting client
+//! sends the last id it saw (`Last-Event-ID`) and gets what it missed, or a `resync` event
+//! telling it to read its sessions again; heartbeats keep proxies from closing the stream,
+//! and the stream ends when its token stops being good.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, Stream, StreamExt};
+use medley_core::time::iso8601_ms;
+use medley_service::live::{Change, Notice, Resync};
+use medley_service::Medley;
+use serde_json::{json, Value};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::Receiver;
+
+use super::playback::TerminationReason;
+use crate::extract::Caller;
+use crate::params::NoQuery;
+use crate::ApiError;
+
+/// How often a stream sends a heartbeat comment, and checks that its token is still good.
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
+
+fn data(n: &Notice) -> Value {
+    let mut v = json!({
+        "sessionId": n.session_id,
+        "revision": n.revision,
+        "at": iso8601_ms(n.at_ms),
+    });
+    let more = match &n.change {
+        Change::Started { device_id } => json!({"deviceId": device_id}),
+        Change::QueueChanged | Change::Ended => json!({}),
+        Change::Playing {
+            device_id,
+            entity_reference_id,
+            track_id,
+            offset_ms,
+        } => json!({"deviceId": device_id, "entityReferenceId": entity_reference_id,
+                     "trackId": track_id, "offsetMilliseconds": offset_ms}),
+        Change::Stopped {
+            device_id,
+            entity_reference_id,
+            reason,
+            progress_ms,
+        } => json!({"deviceId": device_id, "entityReferenceId": entity_reference_id,
+                     "terminationReason": TerminationReason::from(*reason),
+                     "progressMilliseconds": progress_ms}),
+        Change::StreamTaken {
+            by_session,
+            by_device,
+        } => json!({"bySessionId": by_session, "byDeviceId": by_device}),
+    };
+    if let (Value::Object(v), Value::Object(more)) = (&mut v, more) {
+        v.extend(more);
+    }
+    v
+}
+
+fn event(n: &Notice) -> Event {
+    Event::default()
+        .id(n.id.clone())
+        .event(n.change.name())
+        .data(data(n).to_string())
+}
+
+fn resync(why: Resync) -> Event {
+    Event::default()
+        .event("resync")
+        .data(json!({"reason": why.as_str()}).to_string())
+}
+
+/// The live notices after the missed ones; a stream that fell behind is told to read again,
+/// and the stream ends once `still_good` says its token is not.
+fn live<F, Fut>(rx: Receiver<Arc<Notice>>, still_good: F) -> impl Stream<Item = Event>
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    stream::unfold((rx, still_good), |(mut rx, still_good)| async move {
+        loop {
+            tokio::select! {
+                got = rx.recv() => return match got {
+                    Ok(n) => Some((event(&n), (rx, still_good))),
+                    Err(RecvError::Lagged(_)) => Some((resync(Resync::TooFarBehind), (rx, still_good))),
+                    Err(RecvError::Closed) => None,
+                },
+                _ = tokio::time::sleep(HEARTBEAT) => {
+                    if !still_good().await {
+                        return None;
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// Live notice of the caller's sessions (server-sent events)
+#[utoipa::path(get, path = "/v1/playback/notifications", tag = "Playback",
+    operation_id = "playback_notifications",
+    description = "Medley's extension of the Web API: the signed-in user's sessions as they change, as server-sent events (text/event-stream), never another user's. Events: `session.started`, `queue.changed` (queue next/last, shuffle, loop, a move by voice), `playback.started`, `playback.stopped`, `stream.taken` (another device took the session's stream), `session.ended` (its last entry finished), each with `sessionId` and `revision` (the session's version after the change) in its JSON data and an `id`. A client that reconnects sends the last id in `Last-Event-ID` and gets what it missed, or a `resync` event (`reason` UNKNOWN_EVENT_ID or TOO_FAR_BEHIND) that tells it to read its sessions again. A comment every 15 s keeps proxies from closing the stream; it ends when its token expires or is revoked.",
+    security(("bearer" = ["music::playback"], "apiKey" = [])),
+    params(("Last-Event-ID" = Option<String>, Header, description = "The id of the last event the client saw, to resume after it")),
+    responses(
+        (status = 200, description = "An endless stream of server-sent events", content_type = "text/event-stream", body = String),
+    ))]
+pub async fn notifications(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    _: NoQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let last = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+    let sub = m.live.subscribe(&p.user.id, last, m.now_ms());
+    let first: Vec<Event> = match sub.missed {
+        Ok(missed) => missed.iter().map(|n| event(n)).collect(),
+        Err(why) => vec![resync(why)],
+    };
+    let header = |k: &str| {
+        headers
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+    };
+    let (authorization, api_key) = (header("authorization"), header("x-api-key"));
+    let still_good = move || {
+        let (m, authorization, api_key) = (m.clone(), authorization.clone(), api_key.clone());
+        async move {
+            m.authenticate(authorization.as_deref(), api_key.as_deref())
+                .await
+                .is_ok()
+        }
+    };
+    let events = stream::iter(first)
+        .chain(live(sub.live, still_good))
+        .map(Ok::<_, Infallible>);
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(HEARTBEAT))
+        .into_response())
+}
