@@ -1,5 +1,6 @@
 // A web app on another origin calls Medley's API with fetch(), in Chromium: the preflights, a
-// read, a create with a JSON body, an error body, and an origin that is not allowed.
+// read, a create with a JSON body, an error body, the live notification stream read as a
+// stream, and an origin that is not allowed.
 //
 // Environment: MEDLEY_URL (the server), MEDLEY_KEY and MEDLEY_TOKEN (the demo's credentials),
 // PAGE_PORT (the port the page is served on: http://localhost:PORT is the allowed origin,
@@ -36,20 +37,43 @@ async function call(method, path, body, extra) {
   }
 }
 document.getElementById('origin').textContent = location.origin;
+// The first server-sent event of the notification stream, read with fetch() (EventSource
+// cannot send the headers).
+async function firstNotice() {
+  const res = await fetch(api + '/v1/playback/notifications', { headers });
+  const reader = res.body.getReader();
+  const text = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return { ended: true };
+    buffer += text.decode(value, { stream: true });
+    const block = buffer.split('\\n\\n').find((b) => b.includes('event: '));
+    if (block) {
+      reader.cancel();
+      const field = (k) => (block.split('\\n').find((l) => l.startsWith(k + ': ')) || '').slice(k.length + 2);
+      return { status: res.status, event: field('event'), id: field('id'), data: JSON.parse(field('data')) };
+    }
+  }
+}
 window.results = (async () => {
   const r = {};
   r.me = await call('GET', '/v1/me');
+  const notice = firstNotice().catch((e) => ({ failed: String(e) }));
+  await new Promise((ok) => setTimeout(ok, 300));
   r.session = await call('POST', '/v1/playback/sessions', {
     playParams: { id: 'mrn:1.0:catalog:track:asin:B084KVZP2G',
                   containerIds: ['mrn:1.0:catalog:album:asin:B084KYMDXT'] },
     limit: 3,
   });
+  r.notice = await notice;
   r.denied = await call('GET', '/v1/me', null, { authorization: 'Bearer nope' });
   const line = (name, x) => x.failed ? name + ': ' + x.failed
     : name + ': ' + x.status + ' ' + JSON.stringify(x.body).slice(0, 90) + '…';
   document.getElementById('out').textContent =
     [line('GET /v1/me', r.me), line('POST /v1/playback/sessions', r.session),
-     line('GET /v1/me, bad token', r.denied)].join('\\n');
+     line('GET /v1/me, bad token', r.denied),
+     'notification: ' + JSON.stringify(r.notice).slice(0, 90) + '…'].join('\\n');
   return r;
 })();
 </script>`;
@@ -72,6 +96,9 @@ try {
   check(r.session.status === 200 && r.session.body.data.entities.length === 3,
     'a session created with a JSON body', r.session);
   check(r.denied.status === 401 && r.denied.body.code, 'an error body readable', r.denied);
+  check(r.notice.event === 'session.started'
+    && r.notice.data.sessionId === r.session.body.data.entities[0].sessionId,
+    'the notification stream tells the page of the session it started', r.notice);
 
   const other = await browser.newPage();
   await other.goto(`http://127.0.0.1:${PAGE_PORT}/`);
