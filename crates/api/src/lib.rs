@@ -2,6 +2,7 @@
 //! device headers, and one error type that renders docs/api.md, "Errors".
 
 pub mod alexa;
+mod assets;
 mod body;
 mod cors;
 mod deadline;
@@ -15,6 +16,7 @@ pub mod metrics;
 mod oauth;
 mod openapi;
 mod params;
+mod player;
 mod reference;
 mod scopes;
 mod urls;
@@ -85,6 +87,8 @@ pub fn router_with_alexa_trust(
             "/openapi.json",
             get(move || std::future::ready(([(CONTENT_TYPE, "application/json")], document))),
         )
+        .route("/", get(player::page))
+        .route("/web/{file}", get(player::file))
         .route("/docs", get(reference::page))
         .route("/docs/{file}", get(reference::file))
         .fallback(not_found)

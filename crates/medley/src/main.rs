@@ -246,6 +246,7 @@ async fn serve(
         .with_env_filter(filter)
         .init();
     let addr = listener.local_addr()?;
+    medley.ensure_player_client().await?;
     if s.demo {
         match medley.ensure_demo(Some(demo_audio)).await? {
             Some(demo) => {
@@ -254,10 +255,10 @@ async fn serve(
                     eprintln!("seeded the demo catalog, user {} and client", demo.user_id);
                 }
                 println!(
-                    "# sign in as {} (user {}) with the password {}",
+                    "# the web player: {url}/ (sign in as {} with the password {}; user {})",
                     medley_service::demo::DEMO_NAME,
+                    medley_service::demo::DEMO_PASSWORD,
                     demo.user_id,
-                    medley_service::demo::DEMO_PASSWORD
                 );
                 println!(
                     "curl --request POST '{url}/v1/playback/sessions' \\\n  --header 'x-api-key: {}' \\\n  --header 'Authorization: Bearer {}' \\\n  --header 'X-Amzn-Device-Id: demo-device' \\\n  --header 'Content-Type: application/json' \\\n  --data '{{\"playParams\": {{\"id\": \"mrn:1.0:catalog:track:asin:B084KVZP2G\", \"containerIds\": [\"mrn:1.0:catalog:album:asin:B084KYMDXT\"]}}, \"limit\": 5}}'",

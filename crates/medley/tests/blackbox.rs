@@ -219,9 +219,10 @@ fn cli_works_while_serve_runs_and_demo_prints_a_working_command() {
         server.stdout
     );
     assert!(
-        server.stdout.contains(
-            "sign in as Demo Listener (user ADEMOUSER0001) with the password medley-demo"
-        ),
+        server.stdout.contains(&format!(
+            "# the web player: http://{}/ (sign in as Demo Listener with the password medley-demo; user ADEMOUSER0001)",
+            server.addr
+        )),
         "{}",
         server.stdout
     );

@@ -146,3 +146,34 @@ fn signing_in_works_on_a_phone_without_javascript_and_unlinking_from_the_account
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_web_player_signs_in_and_follows_the_users_devices_live() {
+    if !browser_or_skip("the_web_player_signs_in_and_follows_the_users_devices_live") {
+        return;
+    }
+    let dir = temp_dir();
+    let server = Server::start(&dir, true);
+    run_script("player.mjs", &server, &[]);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_web_players_typescript_type_checks() {
+    if !browser_or_skip("the_web_players_typescript_type_checks") {
+        return;
+    }
+    // The build installed the player's packages (crates/api/build.rs).
+    let out = Command::new("node")
+        .args(["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."])
+        .current_dir(root().join("web"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "tsc --noEmit in web:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

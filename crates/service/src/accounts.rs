@@ -76,6 +76,9 @@ pub struct NewClient {
     pub confidential: bool,
 }
 
+/// The web player's client id: a public OAuth client whose redirect URI is the player's page.
+pub const PLAYER_CLIENT: &str = "amzn1.application-oa2-client.medleyplayer";
+
 /// Most redirect URIs one client registers.
 pub const MAX_REDIRECT_URIS: usize = 20;
 
@@ -190,6 +193,40 @@ impl Medley {
         };
         self.store.create_client(&client).await?;
         Ok((client, secret))
+    }
+
+    /// Registers the web player as a public client signing in back to its page at the public
+    /// URL, or points it there when the public URL changed.
+    pub async fn ensure_player_client(&self) -> ServiceResult<()> {
+        let page = vec![format!(
+            "{}/",
+            self.settings.public_url.trim_end_matches('/')
+        )];
+        for _ in 0..2 {
+            match self.store.client(PLAYER_CLIENT).await? {
+                Some(c) if c.redirect_uris == page => return Ok(()),
+                Some(_) => {
+                    self.store.set_redirect_uris(PLAYER_CLIENT, &page).await?;
+                    return Ok(());
+                }
+                None => {
+                    let client = Client {
+                        api_key: PLAYER_CLIENT.into(),
+                        name: "Medley web player".into(),
+                        created_ms: self.now_ms(),
+                        redirect_uris: page.clone(),
+                        secret_hash: None,
+                    };
+                    // Another process may register it at the same moment: read again.
+                    if self.store.create_client(&client).await.is_ok() {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        Err(ServiceError::Internal(
+            "the web player's client could not be registered".into(),
+        ))
     }
 
     /// Issues a token for `user_id` through client `client_key`; returns the token itself.

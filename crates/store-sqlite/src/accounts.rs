@@ -190,6 +190,23 @@ impl AccountStore for SqliteStore {
         .await
     }
 
+    async fn set_redirect_uris(&self, api_key: &str, uris: &[String]) -> StoreResult<bool> {
+        let (key, uris) = (
+            api_key.to_string(),
+            serde_json::to_string(uris).map_err(backend)?,
+        );
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE clients SET redirect_uris = ?2 WHERE api_key = ?1",
+                    params![key, uris],
+                )
+                .map_err(backend)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
     async fn client(&self, api_key: &str) -> StoreResult<Option<Client>> {
         self.read(|conn| {
             conn.prepare_cached(

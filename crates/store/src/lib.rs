@@ -102,6 +102,8 @@ pub trait AccountStore: Send + Sync {
     async fn sign_in_candidates(&self, login: &str) -> StoreResult<Vec<(User, String)>>;
     async fn create_client(&self, client: &Client) -> StoreResult<()>;
     async fn client(&self, api_key: &str) -> StoreResult<Option<Client>>;
+    /// Replaces a client's redirect URIs; false when there is no such client.
+    async fn set_redirect_uris(&self, api_key: &str, uris: &[String]) -> StoreResult<bool>;
     async fn insert_token(&self, token: &TokenRecord) -> StoreResult<()>;
     /// The token with this hash, with its user; none once its grant is revoked.
     async fn token(&self, hash: &str) -> StoreResult<Option<(TokenRecord, User)>>;
