@@ -49,7 +49,8 @@ try {
       deviceTimezone: '+00:00', playbackCurrentSpeed: 1.0, playbackStartAbsoluteOffsetMilliseconds: 0 } }),
   });
   check(ev.status === 201, 'the other device reports playing', ev.status);
-  const item = page.locator(`[data-session="${session.sessionId}"]`);
+  // It shows as soon as the session starts, and as playing once the start event is in.
+  const item = page.locator(`[data-session="${session.sessionId}"]`, { hasText: 'playing' });
   await item.waitFor({ timeout: 2_000 });
   const seen = Date.now() - started;
   const text = await item.innerText();

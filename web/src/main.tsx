@@ -17,9 +17,12 @@ function Devices() {
   const [sessions, setSessions] = useState<ActiveSession[] | null>(null);
   const [heard, setHeard] = useState(0);
   useEffect(() => {
+    // A read that an answer to a later notice overtook is dropped.
+    let current = true;
     get<{ sessions: ActiveSession[] }>('/v1/playback/sessions/active')
-      .then((d) => setSessions(d.sessions ?? []))
-      .catch(() => setSessions([]));
+      .then((d) => current && setSessions(d.sessions ?? []))
+      .catch(() => current && setSessions([]));
+    return () => { current = false; };
   }, [heard]);
   useEffect(() => {
     const stop = new AbortController();

@@ -359,3 +359,56 @@ async fn lookups_need_the_catalog_scope() {
             .expect_error(403, "ACCESS_DENIED");
     }
 }
+
+#[tokio::test]
+async fn the_whole_catalog_pages_by_name() {
+    let app = TestApp::new().await;
+    // A private playlist of the user is theirs, not the catalog's.
+    app.post("/v1/playlists")
+        .json(serde_json::json!({"title": "Aaa secret"}))
+        .send()
+        .await
+        .expect(201);
+    for (path, key, name, count) in [
+        ("/v1/catalog/albums", "albums", "title", 8),
+        ("/v1/catalog/artists", "artists", "name", 8),
+        ("/v1/catalog/playlists", "playlists", "title", 2),
+    ] {
+        let mut names: Vec<String> = Vec::new();
+        let mut url = format!("{path}?limit=3");
+        loop {
+            let res = app.get(&url).send().await;
+            res.expect(200);
+            let page = &res.data()[key];
+            for e in page["edges"].as_array().unwrap() {
+                names.push(e["node"][name].as_str().unwrap().to_string());
+            }
+            match page["pageInfo"]["token"].as_str() {
+                Some(c) => url = format!("{path}?limit=3&cursor={}", urlencode(c)),
+                None => break,
+            }
+        }
+        assert_eq!(names.len(), count, "{path}: {names:?}");
+        let mut sorted = names.clone();
+        sorted.sort_by_key(|n| n.to_lowercase());
+        assert_eq!(names, sorted, "{path} is in name order");
+        assert!(!names.iter().any(|n| n == "Aaa secret"));
+    }
+    app.get("/v1/catalog/albums?cursor=nonsense")
+        .send()
+        .await
+        .expect(400);
+    app.get("/v1/catalog/albums?limit=0")
+        .send()
+        .await
+        .expect(400);
+    app.get("/v1/catalog/albums")
+        .without("authorization")
+        .send()
+        .await
+        .expect(401);
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

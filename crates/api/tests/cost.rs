@@ -232,3 +232,36 @@ async fn playback_requests_cost_the_same_on_any_context() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_page_of_the_catalog_by_name_costs_the_same_however_deep() {
+    let app = TestApp::new().await;
+    app.medley
+        .import_catalog_json(&catalog().to_string())
+        .await
+        .unwrap();
+    // 10,000 albums and 1,000 artists: the first page, then the pages 20 deep.
+    for (path, key) in [
+        ("/v1/catalog/albums", "albums"),
+        ("/v1/catalog/artists", "artists"),
+    ] {
+        let mut costs = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..20 {
+            let url = match &cursor {
+                None => format!("{path}?limit=20"),
+                Some(c) => format!("{path}?limit=20&cursor={c}"),
+            };
+            let res = measure!(costs, app, "page", app.get(&url), 200);
+            let page = &res.data()[key];
+            assert_eq!(page["edges"].as_array().unwrap().len(), 20);
+            cursor = page["pageInfo"]["token"].as_str().map(String::from);
+            assert!(cursor.is_some(), "{page}");
+        }
+        let (first, deep) = (costs[0].1, costs[19].1);
+        assert!(
+            deep <= first * 3 / 2 + 400,
+            "{path}: the 20th page costs {deep} VM steps, the first {first}"
+        );
+    }
+}

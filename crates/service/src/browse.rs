@@ -8,7 +8,7 @@ use medley_core::catalog::{Image, TrackView};
 use medley_core::mrn::{ItemKind, Mrn};
 use medley_core::recommend::{self, Seed};
 pub use medley_store::{AlbumRecord, ArtistRecord, PodcastShowRecord};
-use medley_store::{CandidateQuery, ContextKind, ContextRef, PlaylistEntry};
+use medley_store::{CandidateQuery, ContextKind, ContextRef, NamedKind, PlaylistEntry};
 
 use medley_core::ids::{self, AlbumId, ArtistId, Id, ShowId, StationId, TrackId};
 
@@ -95,6 +95,19 @@ pub(crate) fn found<T>(mut items: Vec<T>, id: &impl Id) -> ServiceResult<T> {
 /// "no track 'x'": the answer for an id that names nothing.
 pub fn not_found(id: &impl Id) -> ServiceError {
     ServiceError::NotFound(format!("no {} '{id}'", id.noun()))
+}
+
+/// The records of `rows` (`(id, cursor)`), in the rows' order, each with its cursor; a record
+/// gone since the rows were read is left out.
+fn in_order<T>(
+    records: Vec<T>,
+    rows: Vec<(String, String)>,
+    id: impl Fn(&T) -> &String,
+) -> impl Iterator<Item = (T, String)> {
+    let mut by_id: std::collections::HashMap<String, T> =
+        records.into_iter().map(|r| (id(&r).clone(), r)).collect();
+    rows.into_iter()
+        .filter_map(move |(i, cursor)| by_id.remove(&i).map(|r| (r, cursor)))
 }
 
 impl Medley {
@@ -241,6 +254,79 @@ impl Medley {
 
     pub async fn artists_lookup(&self, ids: &[ArtistId]) -> ServiceResult<Vec<ArtistRecord>> {
         Ok(self.store.artists(&ids::strings(ids)).await?)
+    }
+
+    /// A page of the catalog's albums, artists or playlists, by name: `(ids, cursor of the page
+    /// after)`, each id with its own cursor.
+    async fn named_page(
+        &self,
+        kind: NamedKind,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> ServiceResult<(Vec<(String, String)>, Option<String>)> {
+        let after = match cursor {
+            None => None,
+            Some(c) => {
+                let [name, id] = open_cursor(c)?;
+                Some((name, id))
+            }
+        };
+        let mut rows = self.store.by_name(kind, after, limit + 1).await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next = more
+            .then(|| rows.last().map(|(n, id)| cursor_of([n, id])))
+            .flatten();
+        let ids = rows
+            .iter()
+            .map(|(n, id)| (id.clone(), cursor_of([n, id])))
+            .collect();
+        Ok((ids, next))
+    }
+
+    /// The catalog's albums by title, a page at a time (the web player's library).
+    pub async fn catalog_albums_by_name(
+        &self,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> ServiceResult<Page<Edge<CatalogAlbum>>> {
+        let (rows, next) = self.named_page(NamedKind::Album, limit, cursor).await?;
+        let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
+        let mut items = Vec::new();
+        for (a, cursor) in in_order(self.store.albums(&ids).await?, rows, |a| &a.id) {
+            items.push(Edge::new(cursor, self.catalog_album(a, false).await?));
+        }
+        Ok(Page { items, next })
+    }
+
+    /// The catalog's artists by name, a page at a time.
+    pub async fn catalog_artists_by_name(
+        &self,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> ServiceResult<Page<Edge<ArtistRecord>>> {
+        let (rows, next) = self.named_page(NamedKind::Artist, limit, cursor).await?;
+        let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
+        let artists = self.store.artists(&ids).await?;
+        let items = in_order(artists, rows, |a| &a.id)
+            .map(|(a, cursor)| Edge::new(cursor, a))
+            .collect();
+        Ok(Page { items, next })
+    }
+
+    /// The catalog's playlists by title, a page at a time.
+    pub async fn catalog_playlists_by_name(
+        &self,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> ServiceResult<Page<Edge<medley_store::PlaylistRecord>>> {
+        let (rows, next) = self.named_page(NamedKind::Playlist, limit, cursor).await?;
+        let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
+        let playlists = self.store.playlists(&ids).await?;
+        let items = in_order(playlists, rows, |p| &p.id)
+            .map(|(p, cursor)| Edge::new(cursor, p))
+            .collect();
+        Ok(Page { items, next })
     }
 
     pub async fn artist_albums(

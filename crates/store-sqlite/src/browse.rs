@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use medley_core::catalog::ArtistRef;
 use medley_store::{
-    AlbumRecord, ArtistRecord, BrowseStore, ContextRef, PlaylistRecord, PodcastShowRecord,
-    StoreResult, Visibility,
+    AlbumRecord, ArtistRecord, BrowseStore, ContextRef, NamedKind, PlaylistRecord,
+    PodcastShowRecord, StoreResult, Visibility,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -176,6 +176,39 @@ impl BrowseStore for SqliteStore {
             ))?
             .query_map(params![ctx.id, from, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect()
+        })
+    }
+
+    async fn by_name(
+        &self,
+        kind: NamedKind,
+        after: Option<(String, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, String)>> {
+        let sql = match kind {
+            NamedKind::Album => {
+                "SELECT title, id FROM albums WHERE track_count > 0
+                   AND title >= ?1 COLLATE NOCASE AND NOT (title = ?1 COLLATE NOCASE AND id <= ?2)
+                 ORDER BY title COLLATE NOCASE, id LIMIT ?3"
+            }
+            NamedKind::Artist => {
+                "SELECT name, id FROM artists WHERE track_count > 0
+                   AND name >= ?1 COLLATE NOCASE AND NOT (name = ?1 COLLATE NOCASE AND id <= ?2)
+                 ORDER BY name COLLATE NOCASE, id LIMIT ?3"
+            }
+            NamedKind::Playlist => {
+                "SELECT title, id FROM playlists WHERE owner_id IS NULL AND track_count > 0
+                   AND title >= ?1 COLLATE NOCASE AND NOT (title = ?1 COLLATE NOCASE AND id <= ?2)
+                 ORDER BY title COLLATE NOCASE, id LIMIT ?3"
+            }
+        };
+        // Before every name: the empty one with the empty id. (The bound is a range start the
+        // index seeks to, not a row value, which SQLite would scan up to.)
+        let (name, id) = after.unwrap_or_default();
+        self.read(|conn| {
+            conn.prepare_cached(sql)?
+                .query_map(params![name, id, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
         })
     }
 

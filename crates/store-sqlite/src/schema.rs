@@ -191,6 +191,13 @@ CREATE TABLE device_codes (
     r#"
 CREATE TABLE revocations (seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL);
 "#,
+    // 17: the catalog by name, a page at a time (the web player's library).
+    r#"
+CREATE INDEX albums_by_name ON albums (title COLLATE NOCASE, id) WHERE track_count > 0;
+CREATE INDEX artists_by_name ON artists (name COLLATE NOCASE, id) WHERE track_count > 0;
+CREATE INDEX playlists_by_name ON playlists (title COLLATE NOCASE, id)
+    WHERE owner_id IS NULL AND track_count > 0;
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

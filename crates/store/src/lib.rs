@@ -227,6 +227,14 @@ pub trait RelationStore: Send + Sync {
 /// a context a page at a time. Every list keeps the order asked and leaves out unknown ids.
 #[async_trait]
 pub trait BrowseStore: Send + Sync {
+    /// `(name, id)` of up to `limit` albums, artists or catalog playlists with something to
+    /// play, by name (case aside) then id, after `after`.
+    async fn by_name(
+        &self,
+        kind: NamedKind,
+        after: Option<(String, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, String)>>;
     async fn albums(&self, ids: &[String]) -> StoreResult<Vec<AlbumRecord>>;
     async fn artists(&self, ids: &[String]) -> StoreResult<Vec<ArtistRecord>>;
     async fn playlists(&self, ids: &[String]) -> StoreResult<Vec<PlaylistRecord>>;

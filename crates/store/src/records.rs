@@ -493,3 +493,12 @@ pub struct VoiceEntry {
     pub album: Option<medley_core::catalog::AlbumRef>,
     pub plays: u64,
 }
+
+/// What the catalog lists by name, a page at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamedKind {
+    Album,
+    Artist,
+    /// The catalog's playlists (users' own are listed by their owners).
+    Playlist,
+}

@@ -98,6 +98,9 @@ answers! {
     PlaylistTracksAnswer { playlist: PlaylistWithTracks<'a> }
     StationAnswer { station: StationObject<'a> }
     PodcastShowAnswer { podcast_show: PodcastShowObject<'a> }
+    AlbumPageAnswer { albums: Connection<CursorEdge<'a, AlbumObject<'a>>> }
+    ArtistPageAnswer { artists: Connection<CursorEdge<'a, ArtistObject<'a>>> }
+    PlaylistPageAnswer { playlists: Connection<CursorEdge<'a, PlaylistObject<'a>>> }
 }
 
 /// An artist with one of its lists.
@@ -355,4 +358,58 @@ pub async fn podcast_show(
     let s = m.podcast_show_lookup(&id).await?;
     let podcast_show = PodcastShowObject::of(&Urls::of(&m), &s);
     Ok(data(PodcastShowAnswer { podcast_show }))
+}
+
+/// The whole catalog's albums by title, a page at a time (Medley's extension)
+#[utoipa::path(get, path = "/v1/catalog/albums", tag = "Catalog", operation_id = "catalog_browse_albums",
+    description = "Medley's extension of the Web API, for a library view: every album with tracks, by title (case aside) then id, a page at a time. A page costs the same however deep in the catalog it is.",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(PageQuery),
+    responses((status = 200, description = "A page of albums in `albums`", body = Data<AlbumPageAnswer>)))]
+pub async fn browse_albums(
+    State(m): State<Medley>,
+    _: Caller,
+    Query(q): Query<PageQuery>,
+) -> Answer {
+    let page = m.catalog_albums_by_name(q.limit(), q.cursor()).await?;
+    let urls = Urls::of(&m);
+    Ok(data(AlbumPageAnswer {
+        albums: edges(&page, |a| AlbumObject::of(&urls, a)),
+    }))
+}
+
+/// The whole catalog's artists by name, a page at a time (Medley's extension)
+#[utoipa::path(get, path = "/v1/catalog/artists", tag = "Catalog", operation_id = "catalog_browse_artists",
+    description = "Medley's extension of the Web API, for a library view: every artist with tracks, by name (case aside) then id, a page at a time.",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(PageQuery),
+    responses((status = 200, description = "A page of artists in `artists`", body = Data<ArtistPageAnswer>)))]
+pub async fn browse_artists(
+    State(m): State<Medley>,
+    _: Caller,
+    Query(q): Query<PageQuery>,
+) -> Answer {
+    let page = m.catalog_artists_by_name(q.limit(), q.cursor()).await?;
+    let urls = Urls::of(&m);
+    Ok(data(ArtistPageAnswer {
+        artists: edges(&page, |a| ArtistObject::of(&urls, a)),
+    }))
+}
+
+/// The catalog's playlists by title, a page at a time (Medley's extension)
+#[utoipa::path(get, path = "/v1/catalog/playlists", tag = "Catalog", operation_id = "catalog_browse_playlists",
+    description = "Medley's extension of the Web API, for a library view: the catalog's playlists with tracks, by title (case aside) then id, a page at a time. A user's own playlists are at /v1/me/playlists.",
+    security(("bearer" = ["music::catalog"], "apiKey" = [])),
+    params(PageQuery),
+    responses((status = 200, description = "A page of playlists in `playlists`", body = Data<PlaylistPageAnswer>)))]
+pub async fn browse_playlists(
+    State(m): State<Medley>,
+    _: Caller,
+    Query(q): Query<PageQuery>,
+) -> Answer {
+    let page = m.catalog_playlists_by_name(q.limit(), q.cursor()).await?;
+    let urls = Urls::of(&m);
+    Ok(data(PlaylistPageAnswer {
+        playlists: edges(&page, |p| PlaylistObject::of(&urls, p)),
+    }))
 }
