@@ -240,89 +240,23 @@ pub async fn write(
     let mut files = Vec::new();
     let mut written = Vec::new();
     for (kind, file, catalog_type) in CATALOGS {
-        let mut before = before.remove(kind_name(kind)).unwrap_or_default();
         let mut w = Written {
             file: dir.join(file),
             kind: catalog_type,
             ..Written::default()
         };
         let mut out = Pending::create(w.file.clone())?;
-        write!(
-            out.out,
-            "{{\"type\":{},\"version\":2.0,\"locales\":{},\"entities\":[",
-            serde_json::to_string(catalog_type)?,
-            serde_json::to_string(locales)?
-        )?;
-        let mut first = true;
-        let mut next = |out: &mut BufWriter<File>| -> std::io::Result<()> {
-            if !std::mem::take(&mut first) {
-                out.write_all(b",")?;
-            }
-            out.write_all(b"\n")
+        let catalog = Catalog {
+            kind,
+            catalog_type,
+            locales,
+            languages: &languages,
+            now_ms,
         };
-        let mut pages = VoicePages::new(kind);
-        loop {
-            let page = pages.next(m).await?;
-            if page.is_empty() {
-                break;
-            }
-            for e in &page {
-                if e.name.trim().is_empty() {
-                    continue;
-                }
-                let mut entity = entity(e, &languages);
-                let hash = hash(&entity)?;
-                let updated_ms = match before.remove(&e.id) {
-                    Some(r) if r.hash == hash && r.deleted_ms == 0 => r.updated_ms,
-                    Some(_) => {
-                        w.changed += 1;
-                        now_ms
-                    }
-                    None => {
-                        w.new += 1;
-                        now_ms
-                    }
-                };
-                entity.last_updated_time = Some(iso8601_ms(updated_ms));
-                next(&mut out.out)?;
-                serde_json::to_writer(&mut out.out, &entity)?;
-                w.entities += 1;
-                remember(
-                    &mut state,
-                    Remembered {
-                        kind: kind_name(kind).into(),
-                        id: e.id.clone(),
-                        hash,
-                        updated_ms,
-                        deleted_ms: 0,
-                    },
-                )?;
-            }
-        }
-        // What the export before had and the library no longer has.
-        let mut gone: Vec<Remembered> = before.into_values().collect();
-        gone.sort_by(|a, b| a.id.cmp(&b.id));
-        for mut r in gone {
-            if r.deleted_ms == 0 {
-                r.deleted_ms = now_ms;
-            }
-            if now_ms - r.deleted_ms >= DELETED_FOR_MS {
-                continue;
-            }
-            next(&mut out.out)?;
-            serde_json::to_writer(
-                &mut out.out,
-                &Deleted {
-                    id: &r.id,
-                    last_updated_time: iso8601_ms(r.deleted_ms),
-                    deleted: true,
-                },
-            )?;
-            w.deleted += 1;
-            w.entities += 1;
-            remember(&mut state, r)?;
-        }
-        out.out.write_all(b"\n]}\n")?;
+        let before = before.remove(kind_name(kind)).unwrap_or_default();
+        catalog
+            .write(m, before, &mut out.out, &mut state, &mut w)
+            .await?;
         if w.entities > ALEXA_LIMIT {
             eprintln!(
                 "medley: {} has {} entities; Alexa takes {ALEXA_LIMIT} in one catalog unless Amazon raises the limit",
@@ -338,6 +272,99 @@ pub async fn write(
     }
     state.finish()?;
     Ok(written)
+}
+
+/// One catalog file being written.
+struct Catalog<'a> {
+    kind: VoiceKind,
+    catalog_type: &'static str,
+    locales: &'a [Locale],
+    languages: &'a [&'a str],
+    now_ms: i64,
+}
+
+impl Catalog<'_> {
+    /// Writes the library's entities of this kind, then those that `before` (what the last
+    /// export wrote) has and the library no longer does, counting them in `w` and remembering
+    /// each in `state`.
+    async fn write(
+        &self,
+        m: &Medley,
+        mut before: HashMap<String, Remembered>,
+        out: &mut BufWriter<File>,
+        state: &mut Pending,
+        w: &mut Written,
+    ) -> anyhow::Result<()> {
+        write!(
+            out,
+            "{{\"type\":{},\"version\":2.0,\"locales\":{},\"entities\":[",
+            serde_json::to_string(self.catalog_type)?,
+            serde_json::to_string(self.locales)?
+        )?;
+        let mut first = true;
+        let mut next = |out: &mut BufWriter<File>| -> std::io::Result<()> {
+            if !std::mem::take(&mut first) {
+                out.write_all(b",")?;
+            }
+            out.write_all(b"\n")
+        };
+        let mut pages = VoicePages::new(self.kind);
+        loop {
+            let page = pages.next(m).await?;
+            if page.is_empty() {
+                break;
+            }
+            for e in page.iter().filter(|e| !e.name.trim().is_empty()) {
+                let mut entity = entity(e, self.languages);
+                let hash = hash(&entity)?;
+                let updated_ms = match before.remove(&e.id) {
+                    Some(r) if r.hash == hash && r.deleted_ms == 0 => r.updated_ms,
+                    Some(_) => {
+                        w.changed += 1;
+                        self.now_ms
+                    }
+                    None => {
+                        w.new += 1;
+                        self.now_ms
+                    }
+                };
+                entity.last_updated_time = Some(iso8601_ms(updated_ms));
+                next(out)?;
+                serde_json::to_writer(&mut *out, &entity)?;
+                w.entities += 1;
+                let r = Remembered {
+                    kind: kind_name(self.kind).into(),
+                    id: e.id.clone(),
+                    hash,
+                    updated_ms,
+                    deleted_ms: 0,
+                };
+                remember(state, r)?;
+            }
+        }
+        let mut gone: Vec<Remembered> = before.into_values().collect();
+        gone.sort_by(|a, b| a.id.cmp(&b.id));
+        for mut r in gone {
+            if r.deleted_ms == 0 {
+                r.deleted_ms = self.now_ms;
+            }
+            if self.now_ms - r.deleted_ms >= DELETED_FOR_MS {
+                continue;
+            }
+            next(out)?;
+            let deleted = Deleted {
+                id: &r.id,
+                last_updated_time: iso8601_ms(r.deleted_ms),
+                deleted: true,
+            };
+            serde_json::to_writer(&mut *out, &deleted)?;
+            w.deleted += 1;
+            w.entities += 1;
+            remember(state, r)?;
+        }
+        out.write_all(b"\n]}\n")?;
+        Ok(())
+    }
 }
 
 fn remember(state: &mut Pending, r: Remembered) -> anyhow::Result<()> {

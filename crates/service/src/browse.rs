@@ -97,19 +97,6 @@ pub fn not_found(id: &impl Id) -> ServiceError {
     ServiceError::NotFound(format!("no {} '{id}'", id.noun()))
 }
 
-/// The records of `rows` (`(id, cursor)`), in the rows' order, each with its cursor; a record
-/// gone since the rows were read is left out.
-fn in_order<T>(
-    records: Vec<T>,
-    rows: Vec<(String, String)>,
-    id: impl Fn(&T) -> &String,
-) -> impl Iterator<Item = (T, String)> {
-    let mut by_id: std::collections::HashMap<String, T> =
-        records.into_iter().map(|r| (id(&r).clone(), r)).collect();
-    rows.into_iter()
-        .filter_map(move |(i, cursor)| by_id.remove(&i).map(|r| (r, cursor)))
-}
-
 impl Medley {
     /// A station MRN names the catalog item it is seeded from: an artist, album, playlist or track.
     pub(crate) async fn station_seed(&self, mrn: &Mrn) -> ServiceResult<Mrn> {
@@ -256,32 +243,41 @@ impl Medley {
         Ok(self.store.artists(&ids::strings(ids)).await?)
     }
 
-    /// A page of the catalog's albums, artists or playlists, by name: `(ids, cursor of the page
-    /// after)`, each id with its own cursor.
-    async fn named_page(
+    /// A page of the catalog's albums, artists or playlists by name, each record (`load`ed by
+    /// its ids; one gone since is left out) with its cursor.
+    async fn named_page<T, F, Fut>(
         &self,
         kind: NamedKind,
         limit: u32,
         cursor: Option<&str>,
-    ) -> ServiceResult<(Vec<(String, String)>, Option<String>)> {
-        let after = match cursor {
-            None => None,
-            Some(c) => {
-                let [name, id] = open_cursor(c)?;
-                Some((name, id))
-            }
-        };
+        load: F,
+        id: fn(&T) -> &String,
+    ) -> ServiceResult<Page<Edge<T>>>
+    where
+        F: FnOnce(Vec<String>) -> Fut,
+        Fut: std::future::Future<Output = medley_store::StoreResult<Vec<T>>>,
+    {
+        let after = cursor
+            .map(open_cursor)
+            .transpose()?
+            .map(|[name, id]| (name, id));
         let mut rows = self.store.by_name(kind, after, limit + 1).await?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         let next = more
             .then(|| rows.last().map(|(n, id)| cursor_of([n, id])))
             .flatten();
-        let ids = rows
-            .iter()
-            .map(|(n, id)| (id.clone(), cursor_of([n, id])))
+        let ids = rows.iter().map(|(_, id)| id.clone()).collect();
+        let mut by_id: std::collections::HashMap<String, T> = load(ids)
+            .await?
+            .into_iter()
+            .map(|r| (id(&r).clone(), r))
             .collect();
-        Ok((ids, next))
+        let items = rows
+            .iter()
+            .filter_map(|(n, i)| by_id.remove(i).map(|r| Edge::new(cursor_of([n, i]), r)))
+            .collect();
+        Ok(Page { items, next })
     }
 
     /// The catalog's albums by title, a page at a time (the web player's library).
@@ -290,13 +286,22 @@ impl Medley {
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<Page<Edge<CatalogAlbum>>> {
-        let (rows, next) = self.named_page(NamedKind::Album, limit, cursor).await?;
-        let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
-        let mut items = Vec::new();
-        for (a, cursor) in in_order(self.store.albums(&ids).await?, rows, |a| &a.id) {
-            items.push(Edge::new(cursor, self.catalog_album(a, false).await?));
+        let store = self.store.clone();
+        let load = |ids: Vec<String>| async move { store.albums(&ids).await };
+        let page = self
+            .named_page(NamedKind::Album, limit, cursor, load, |a| &a.id)
+            .await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for e in page.items {
+            items.push(Edge::new(
+                e.cursor,
+                self.catalog_album(e.node, false).await?,
+            ));
         }
-        Ok(Page { items, next })
+        Ok(Page {
+            items,
+            next: page.next,
+        })
     }
 
     /// The catalog's artists by name, a page at a time.
@@ -305,13 +310,10 @@ impl Medley {
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<Page<Edge<ArtistRecord>>> {
-        let (rows, next) = self.named_page(NamedKind::Artist, limit, cursor).await?;
-        let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
-        let artists = self.store.artists(&ids).await?;
-        let items = in_order(artists, rows, |a| &a.id)
-            .map(|(a, cursor)| Edge::new(cursor, a))
-            .collect();
-        Ok(Page { items, next })
+        let store = self.store.clone();
+        let load = |ids: Vec<String>| async move { store.artists(&ids).await };
+        self.named_page(NamedKind::Artist, limit, cursor, load, |a| &a.id)
+            .await
     }
 
     /// The catalog's playlists by title, a page at a time.
@@ -320,13 +322,10 @@ impl Medley {
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<Page<Edge<medley_store::PlaylistRecord>>> {
-        let (rows, next) = self.named_page(NamedKind::Playlist, limit, cursor).await?;
-        let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
-        let playlists = self.store.playlists(&ids).await?;
-        let items = in_order(playlists, rows, |p| &p.id)
-            .map(|(p, cursor)| Edge::new(cursor, p))
-            .collect();
-        Ok(Page { items, next })
+        let store = self.store.clone();
+        let load = |ids: Vec<String>| async move { store.playlists(&ids).await };
+        self.named_page(NamedKind::Playlist, limit, cursor, load, |p| &p.id)
+            .await
     }
 
     pub async fn artist_albums(

@@ -14,6 +14,8 @@ pub const MAX_LIMIT: u32 = 100;
 /// Results per group of a search across types, by default and at most.
 pub const ALL_DEFAULT: u32 = 10;
 pub const ALL_MAX: u32 = 50;
+/// The longest query a search takes, in characters.
+pub const MAX_QUERY: usize = 200;
 /// How deep paging goes: searches rank at most this many results.
 const MAX_OFFSET: u32 = 500;
 
@@ -54,7 +56,7 @@ fn query_text(q: Option<&str>, path: &str) -> ServiceResult<String> {
     if q.trim().is_empty() {
         return Err(bad(format!("{path} must not be empty")));
     }
-    if let Some(why) = medley_core::text::refusal(path, q, 200, false) {
+    if let Some(why) = medley_core::text::refusal(path, q, MAX_QUERY, false) {
         return Err(bad(why));
     }
     Ok(q.to_string())

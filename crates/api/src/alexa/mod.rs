@@ -181,7 +181,8 @@ fn spoken(a: &Value, at: &str) -> Result<Option<String>, ServiceError> {
     if said.trim().is_empty() {
         return Ok(None);
     }
-    if let Some(why) = medley_core::text::refusal(&format!("{at}.value"), said, 200, false) {
+    let max = medley_service::search::MAX_QUERY;
+    if let Some(why) = medley_core::text::refusal(&format!("{at}.value"), said, max, false) {
         return Err(bad(why));
     }
     Ok(Some(said.trim().to_string()))

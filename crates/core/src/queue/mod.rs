@@ -199,6 +199,11 @@ impl Queue {
         }
     }
 
+    /// The entity reference id of an entry at `slot` that may carry its own (`ref_id`).
+    pub fn ref_of(&self, slot: Slot, ref_id: Option<uuid::Uuid>) -> uuid::Uuid {
+        ref_id.unwrap_or_else(|| self.entity_ref(slot))
+    }
+
     pub fn entity_ref(&self, slot: Slot) -> uuid::Uuid {
         if slot == self.current.slot {
             if let Some(id) = self.current.ref_id {

@@ -264,12 +264,11 @@ impl Medley {
                             progress_ms: progress_s * 1000,
                         },
                     ));
-                    let ahead = s.body.queue.upcoming(1);
-                    if *reason == Termination::TrackFinished
-                        && ahead.slots.is_empty()
-                        && !ahead.has_more
-                    {
-                        notices.push((s.id, Change::Ended));
+                    if *reason == Termination::TrackFinished {
+                        let ahead = s.body.queue.upcoming(1);
+                        if ahead.slots.is_empty() && !ahead.has_more {
+                            notices.push((s.id, Change::Ended));
+                        }
                     }
                     if !changed.contains(&s.id) {
                         changed.push(s.id);

@@ -202,7 +202,7 @@ impl Medley {
             let Some(t) = tracks.get(&r.track_id) else {
                 continue; // removed from the catalog since it was queued
             };
-            let entity_ref = r.ref_id.unwrap_or_else(|| q.entity_ref(r.slot));
+            let entity_ref = q.ref_of(r.slot, r.ref_id);
             let metric_id = MetricFields {
                 track_id: &t.id,
                 entity_ref,
@@ -245,7 +245,7 @@ impl Medley {
             .filter_map(|r| {
                 tracks.get(&r.track_id).map(|t| QueuedTrack {
                     session_id: s.id,
-                    entity_reference_id: r.ref_id.unwrap_or_else(|| q.entity_ref(r.slot)),
+                    entity_reference_id: q.ref_of(r.slot, r.ref_id),
                     track: t.clone(),
                 })
             })

@@ -102,7 +102,7 @@ impl Medley {
                 )
                 .await?;
             out.push(VoiceItem {
-                id: r.ref_id.unwrap_or_else(|| q.entity_ref(r.slot)),
+                id: q.ref_of(r.slot, r.ref_id),
                 next_enabled: next_ok && (i + 1 < items.len() || more_after_last),
                 previous_enabled: previous_ok && !q.previous(1).0.is_empty(),
                 stream,

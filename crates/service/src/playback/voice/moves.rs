@@ -145,7 +145,7 @@ pub(super) fn playing_by_voice(
         s.id,
         Change::Playing {
             device_id: device_id.clone(),
-            entity_reference_id: e.ref_id.unwrap_or_else(|| s.body.queue.entity_ref(e.slot)),
+            entity_reference_id: s.body.queue.ref_of(e.slot, e.ref_id),
             track_id: e.track.clone(),
             offset_ms: 0,
         },
@@ -172,7 +172,7 @@ pub(super) fn voice_event(
 ) -> EventRow {
     EventRow {
         session_id: s.id,
-        entity_ref: e.ref_id.unwrap_or_else(|| s.body.queue.entity_ref(e.slot)),
+        entity_ref: s.body.queue.ref_of(e.slot, e.ref_id),
         track_id: e.track.clone(),
         kind: kind.into(),
         user_skip,
