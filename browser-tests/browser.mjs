@@ -20,3 +20,15 @@ export function check(ok, what, seen) {
   }
   console.log(`ok: ${what}`);
 }
+
+/// Signs in to the web player at `url` through Medley's sign-in page, as a user would.
+export async function signIn(page, url, name, password) {
+  await page.goto(`${url}/`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.pathname === '/ap/oa', { timeout: 10_000 });
+  await page.fill('#login', name);
+  await page.fill('#password', password);
+  await page.click('button[value=allow]');
+  await page.getByText(`Signed in as ${name}`).waitFor({ state: 'attached', timeout: 10_000 });
+  check(new URL(page.url()).search === '', `${name} is signed in and the code is gone from the address bar`, page.url());
+}

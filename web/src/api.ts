@@ -11,11 +11,28 @@ export function deviceId(): string {
   return id;
 }
 
+/// The qualities a listener can pick, as the capability header that asks for each.
+export const QUALITIES = [
+  { label: 'Standard', capability: 'STD_RES' },
+  { label: 'HD', capability: 'STD_RES,HI_FI' },
+  { label: 'Ultra HD', capability: 'STD_RES,HI_FI,HI_RES' },
+] as const;
+
+export function quality(): string {
+  const saved = localStorage.getItem('medley.quality');
+  return QUALITIES.some((q) => q.capability === saved) ? saved! : QUALITIES[2].capability;
+}
+
+export function setQuality(capability: string): void {
+  localStorage.setItem('medley.quality', capability);
+}
+
 export function headers(): Record<string, string> {
   const t = token();
   return {
     'x-api-key': CLIENT_ID,
     'x-amzn-device-id': deviceId(),
+    'x-amzn-audio-device-capability': quality(),
     ...(t ? { authorization: `Bearer ${t.access}` } : {}),
   };
 }
@@ -26,9 +43,35 @@ export class ApiError extends Error {
   }
 }
 
-export async function get<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: headers() });
-  const body = await res.json();
-  if (!res.ok) throw new ApiError(res.status, body.code, body.message);
-  return body.data as T;
+/// Calls the API and answers its `data`; an error answer throws an ApiError with its message.
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: { ...headers(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    // A stop event sent as the page goes away still arrives.
+    keepalive: method !== 'GET',
+  });
+  const text = await res.text();
+  const parsed = text ? JSON.parse(text) : {};
+  if (!res.ok) throw new ApiError(res.status, parsed.code ?? 'ERROR', parsed.message ?? res.statusText);
+  return parsed.data as T;
+}
+
+export const get = <T>(path: string) => call<T>('GET', path);
+
+/// A query string of the values that are set.
+export function query(params: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/// A picture the player may show: only Medley's own, never one from elsewhere (docs/decisions.md).
+export function picture(images: { url: string }[] | undefined, style = 'SL160'): string {
+  const own = images?.find((i) => new URL(i.url, location.href).origin === location.origin);
+  const url = new URL(own?.url ?? '/media/images/medley', location.href);
+  url.searchParams.set('style', style);
+  return url.pathname + url.search;
 }

@@ -1,62 +1,110 @@
-// Medley's web player: sign-in, then the user's devices (their active sessions), kept up to
-// date by the notification stream.
+// Medley's web player: sign-in, the library, the now-playing bar and the queue, the user's
+// devices; the live notice keeps it in step with what other devices and Alexa do.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { completeSignIn, signIn, signOut, token } from './auth';
 import { get } from './api';
+import { completeSignIn, signIn, signOut, token } from './auth';
+import { Devices } from './devices';
+import { AlbumPage, Albums, ArtistList, ArtistPage, Liked, PlaylistPage, Playlists } from './library';
 import { listen } from './live';
+import { NowPlaying } from './nowplaying';
+import { player } from './player';
+import { Queue } from './queue';
+import { Recent } from './recent';
+import { href, useRoute } from './route';
+import { Search } from './search';
 
 interface User { name: string }
-interface ActiveSession {
-  sessionId: string;
-  track: { title: string };
-  metadata: { playbackState: string };
+
+const NAV = [
+  ['albums', 'Albums'], ['artists', 'Artists'], ['playlists', 'Playlists'], ['liked', 'Liked'],
+  ['recent', 'Recently played'], ['search', 'Search'], ['queue', 'Queue'], ['devices', 'Devices'],
+] as const;
+
+const SEEK_STEP = 10;
+
+/// Keys that steer the player anywhere on the page but in a text field.
+function onKey(e: KeyboardEvent): void {
+  const target = e.target as HTMLElement;
+  if (e.ctrlKey || e.metaKey || e.altKey || target.closest('input, textarea, select')) return;
+  const a = player.audio;
+  const keys: Record<string, () => void> = {
+    ' ': () => target.closest('button, a') || player.toggle(),
+    ArrowRight: () => (e.shiftKey ? player.next() : player.seek(a.currentTime + SEEK_STEP)),
+    ArrowLeft: () => (e.shiftKey ? player.previous() : player.seek(Math.max(0, a.currentTime - SEEK_STEP))),
+    s: () => player.setShuffle(player.state.modes?.shuffleMode !== 'SHUFFLE_ON'),
+    l: () => player.cycleLoop(),
+    '/': () => { location.hash = '#/search'; },
+  };
+  const act = keys[e.key];
+  if (act && !(e.key === ' ' && target.closest('button, a'))) {
+    e.preventDefault();
+    act();
+  }
 }
 
-function Devices() {
-  const [sessions, setSessions] = useState<ActiveSession[] | null>(null);
+function View({ heard }: { heard: number }) {
+  const route = useRoute();
+  switch (route.view) {
+    case 'album': return <AlbumPage id={route.id ?? ''} />;
+    case 'artist': return <ArtistPage id={route.id ?? ''} />;
+    case 'playlist': return <PlaylistPage id={route.id ?? ''} />;
+    case 'artists': return <ArtistList />;
+    case 'playlists': return <Playlists />;
+    case 'liked': return <Liked />;
+    case 'recent': return <Recent heard={heard} />;
+    case 'search': return <Search initial={route.q ?? ''} />;
+    case 'queue': return <Queue />;
+    case 'devices': return <Devices heard={heard} />;
+    default: return <Albums />;
+  }
+}
+
+function Nav() {
+  const route = useRoute();
+  return (
+    <nav aria-label="Library">
+      {NAV.map(([view, label]) => (
+        <a key={view} href={href(view)} aria-current={route.view === view ? 'page' : undefined}>{label}</a>
+      ))}
+    </nav>
+  );
+}
+
+function Signed() {
+  const [user, setUser] = useState<User | null>(null);
   const [heard, setHeard] = useState(0);
   useEffect(() => {
-    // A read that an answer to a later notice overtook is dropped.
-    let current = true;
-    get<{ sessions: ActiveSession[] }>('/v1/playback/sessions/active')
-      .then((d) => current && setSessions(d.sessions ?? []))
-      .catch(() => current && setSessions([]));
-    return () => { current = false; };
-  }, [heard]);
-  useEffect(() => {
+    get<{ user: User }>('/v1/me').then((d) => setUser(d.user)).catch(() => setUser(null));
+    void player.reattach();
     const stop = new AbortController();
-    listen(() => setHeard((n) => n + 1), stop.signal);
-    return () => stop.abort();
+    listen((n) => { void player.notice(n); setHeard((h) => h + 1); }, stop.signal);
+    addEventListener('keydown', onKey);
+    const leave = () => player.leave();
+    addEventListener('pagehide', leave);
+    return () => { stop.abort(); removeEventListener('keydown', onKey); removeEventListener('pagehide', leave); };
   }, []);
-  if (!sessions) return <p>Loading your devices…</p>;
   return (
-    <section aria-labelledby="devices">
-      <h2 id="devices">Your devices</h2>
-      {sessions.length === 0 ? <p>Nothing is playing on any of your devices.</p> : (
-        <ul class="devices">
-          {sessions.map((s) => (
-            <li key={s.sessionId} data-session={s.sessionId}>
-              <strong>{s.track.title}</strong> · {s.metadata.playbackState.toLowerCase()}
-            </li>
-          ))}
-        </ul>
-      )}
-      <p class="live" aria-live="polite">{heard} changes heard live</p>
-    </section>
+    <>
+      <header class="top">
+        <h1><a href="#/albums">Medley</a></h1>
+        <Nav />
+        <span class="who">
+          {user ? <span>Signed in as {user.name}</span> : null}
+          <button onClick={() => { signOut(); location.reload(); }}>Sign out</button>
+        </span>
+      </header>
+      <main><View heard={heard} /></main>
+      <NowPlaying />
+    </>
   );
 }
 
 function App() {
   const [error, setError] = useState<string | null>(null);
   const [ready, setReady] = useState(false);
-  const [user, setUser] = useState<User | null>(null);
   useEffect(() => {
-    completeSignIn().then((e) => {
-      setError(e);
-      setReady(true);
-      if (token()) get<{ user: User }>('/v1/me').then((d) => setUser(d.user)).catch(() => setUser(null));
-    });
+    completeSignIn().then((e) => { setError(e); setReady(true); });
   }, []);
   if (!ready) return null;
   if (!token()) {
@@ -69,18 +117,7 @@ function App() {
       </main>
     );
   }
-  return (
-    <>
-      <header>
-        <h1>Medley</h1>
-        <span>
-          {user ? `Signed in as ${user.name}` : ''}{' '}
-          <button onClick={() => { signOut(); location.reload(); }}>Sign out</button>
-        </span>
-      </header>
-      <main><Devices /></main>
-    </>
-  );
+  return <Signed />;
 }
 
 render(<App />, document.getElementById('app')!);

@@ -265,7 +265,17 @@ async fn initiate_starts_a_queue_the_web_api_sees_and_steers() {
     assert_eq!(cur.entity(0)["entityReferenceId"], first.as_str());
     assert_eq!(cur.data()["metadata"]["playbackState"], "PLAYING");
     let active = app.get("/v1/playback/sessions/active").send().await;
-    assert!(active.body.to_string().contains(&queue), "{}", active.body);
+    let listed = active.data()["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["sessionId"] == queue.as_str())
+        .cloned();
+    assert_eq!(
+        listed.expect("the voice queue is an active session")["deviceId"],
+        format!("alexa:{queue}"),
+        "a device list can say the music is on Alexa"
+    );
     let history = app.get("/v1/me/recentlyPlayedEntities").send().await;
     assert!(
         history.body.to_string().contains("B084KYMDXT"),

@@ -400,6 +400,49 @@ async fn stations_are_endless_and_restricted() {
 }
 
 #[tokio::test]
+async fn restoring_what_another_device_plays_picks_it_up_where_it_is_now() {
+    let app = TestApp::new().await;
+    let res = app
+        .album_session(&app.token, None, json!({"limit": 2}))
+        .await;
+    let id = res.session_id();
+    let first = res.entity(0)["entityReferenceId"].as_str().unwrap();
+    let mut start = start_event(res.entity(0));
+    start["event"]["playbackStartAbsoluteOffsetMilliseconds"] = json!(30_000);
+    app.post("/v1/playback/event")
+        .json(start)
+        .send()
+        .await
+        .expect(201);
+    app.advance_secs(12);
+    let path = format!("/v1/playback/sessions/{id}/entities/{first}?limit=1");
+    let here = || app.get(&path).header("x-amzn-device-id", "the-browser");
+    let r = here().send().await;
+    r.expect(200);
+    let progress = &r.entity(0)["track"]["playbackInformation"]["progressMilliseconds"];
+    assert_eq!(progress, 42_000, "30 s in at the start, 12 s played since");
+    let active = app.get("/v1/playback/sessions/active").send().await;
+    assert_eq!(
+        active.data()["sessions"][0]["deviceId"],
+        "the-browser",
+        "the session moved to the device that restored it"
+    );
+    // Once stopped, it resumes where the stop left it, however long ago.
+    app.post("/v1/playback/event")
+        .json(stop_event(res.entity(0), "userStop", 44))
+        .send()
+        .await
+        .expect(201);
+    app.advance_secs(600);
+    let r = here().send().await;
+    r.expect(200);
+    assert_eq!(
+        r.entity(0)["track"]["playbackInformation"]["progressMilliseconds"],
+        44_000
+    );
+}
+
+#[tokio::test]
 async fn restore_positions_at_the_entity_within_thirty_days() {
     let mut app = TestApp::new().await;
     app.token = app

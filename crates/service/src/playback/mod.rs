@@ -413,6 +413,7 @@ impl Medley {
                 out.push(ActiveSession {
                     current,
                     modes: modes(&s),
+                    device_id: s.device_id.clone(),
                 });
             }
         }
@@ -462,7 +463,8 @@ impl Medley {
         let s = self.owned_session(p, id).await?;
         let entry = self.entry_of(&s, entity_ref).await?;
         let slot = entry.slot;
-        let (s, ()) = self
+        let was_current = s.body.queue.current.slot == slot;
+        let (mut s, ()) = self
             .mutate(p, id, |s| {
                 if s.body.queue.current.slot != entry.slot {
                     s.body.queue.position_at(entry.clone());
@@ -472,6 +474,18 @@ impl Medley {
                 Ok(())
             })
             .await?;
+        // A device taking over what another one plays picks it up where it is now.
+        if was_current {
+            let st = self.store.streams(&p.user.id).await?;
+            let live = streams::position(
+                &st,
+                s.id,
+                s.body.progress_ms.unwrap_or(0),
+                self.now_ms(),
+                self.settings.stream_grace_secs * 1000,
+            );
+            s.body.progress_ms = live.or(s.body.progress_ms);
+        }
         self.page_from_current(s, device, limit, Some(slot)).await
     }
 

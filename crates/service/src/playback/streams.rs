@@ -98,6 +98,23 @@ pub fn stop(st: &mut UserStreams, device_id: &str, session_id: Uuid) {
         .retain(|s| !(s.device_id == device_id && s.session_id == session_id));
 }
 
+/// Where the live stream of a session that started at `offset_ms` is at `now_ms`: the time
+/// played since its start, at normal speed, never past the track's end (its stream's end less the
+/// grace period). `None` when nothing streams the session.
+pub fn position(
+    st: &UserStreams,
+    session_id: Uuid,
+    offset_ms: i64,
+    now_ms: i64,
+    grace_ms: i64,
+) -> Option<i64> {
+    let s = st
+        .streams
+        .iter()
+        .find(|s| s.session_id == session_id && s.ends_ms > now_ms)?;
+    Some(offset_ms + (now_ms.min(s.ends_ms - grace_ms) - s.started_ms).max(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +130,23 @@ mod tests {
             session_taken_over: false,
             only: None,
         }
+    }
+
+    #[test]
+    fn a_live_stream_is_where_its_time_has_taken_it_and_never_past_the_end() {
+        let mut st = UserStreams::default();
+        let r = req("a", 1_000, None); // the track ends at 301,000 (its stream 300 s after)
+        start(&mut st, &r).unwrap();
+        let at = |now| position(&st, r.session_id, 20_000, now, 30_000);
+        assert_eq!(at(1_000), Some(20_000));
+        assert_eq!(at(6_000), Some(25_000));
+        assert_eq!(
+            at(280_000),
+            Some(20_000 + 270_000),
+            "capped at the track's end"
+        );
+        assert_eq!(at(302_000), None, "the stream is over");
+        assert_eq!(position(&st, Uuid::from_u128(99), 0, 6_000, 0), None);
     }
 
     #[test]

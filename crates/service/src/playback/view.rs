@@ -68,6 +68,8 @@ pub struct EntityPage<E> {
 pub struct ActiveSession {
     pub current: QueuedTrack,
     pub modes: Modes,
+    /// The device that last played it (or restored it).
+    pub device_id: String,
 }
 
 pub fn modes(s: &Session) -> Modes {

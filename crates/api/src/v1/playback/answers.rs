@@ -233,6 +233,9 @@ pub struct ActiveSession<'a> {
     entity_reference_id: Uuid,
     track: Track<'a>,
     metadata: Metadata,
+    /// Medley's extension: the device that last played the session (or restored it), so that
+    /// a device list can say where the music is.
+    device_id: &'a str,
 }
 
 impl<'a> ActiveSessions<'a> {
@@ -245,6 +248,7 @@ impl<'a> ActiveSessions<'a> {
                     entity_reference_id: s.current.entity_reference_id,
                     track: Track::of(urls, &s.current.track, None),
                     metadata: s.modes.into(),
+                    device_id: &s.device_id,
                 })
                 .collect(),
         }

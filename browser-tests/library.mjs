@@ -1,0 +1,60 @@
+// A large library in the web player: a 100,000-track playlist and 10,000 albums scroll while
+// the page holds only the rows on screen, and reads the lists page by page (100 at a time) as
+// far as the listener scrolls, never the whole list.
+//
+// Environment: MEDLEY_URL, USER_NAME and USER_PASSWORD (a user of that library), PLAYLIST
+// (the id of the 100,000-track playlist), SHOTS (a folder for the screenshots).
+import path from 'node:path';
+import { launch, check, signIn } from './browser.mjs';
+
+const { MEDLEY_URL, USER_NAME, USER_PASSWORD, PLAYLIST, SHOTS } = process.env;
+const MAX_ROWS = 80;
+
+const browser = await launch();
+try {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  page.on('pageerror', (e) => check(false, 'the page runs without errors', String(e)));
+  const reads = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.startsWith('/v1/')) reads.push(u);
+  });
+  await signIn(page, MEDLEY_URL, USER_NAME, USER_PASSWORD);
+
+  // 10,000 albums: a grid of covers, a few rows of it in the page.
+  await page.locator('[data-album]').first().waitFor({ timeout: 10_000 });
+  const albums = await page.locator('[data-album]').count();
+  check(albums > 0 && albums <= 200, `the albums view holds only the covers on screen (${albums} of the first page)`, albums);
+
+  await page.goto(`${MEDLEY_URL}/#/playlist/${PLAYLIST}`);
+  await page.getByText('100,000 tracks', { exact: true }).waitFor({ timeout: 10_000 });
+  const list = page.getByRole('list', { name: /^Tracks of / });
+  await list.locator('[data-track]').first().waitFor({ timeout: 10_000 });
+  const items = () => list.getAttribute('data-items').then(Number);
+  const rows = () => list.locator('[data-track]').count();
+  check(await rows() <= MAX_ROWS, `the playlist opens with only the rows on screen (${await rows()})`, await rows());
+
+  // Scroll a long way down: more pages arrive, the rows in the page stay few.
+  const started = Date.now();
+  // (As far as the listener scrolls: the list grows only while the wheel keeps turning.)
+  while ((await items()) < 2000) {
+    check(Date.now() - started < 60_000, 'the playlist keeps up with the scrolling', await items());
+    await page.mouse.wheel(0, 4000);
+    await page.waitForTimeout(50);
+  }
+  const loaded = await items();
+  const shown = await rows();
+  check(shown <= MAX_ROWS, `after scrolling through ${loaded} tracks the page holds ${shown} rows`, { loaded, shown });
+  const numbers = await list.locator('.number').allInnerTexts();
+  check(Number(numbers[0]) > 1000, `the rows on screen are those far down the playlist (from #${numbers[0]})`, numbers.slice(0, 3));
+  const pages = reads.filter((u) => u.pathname === `/v1/playlists/${PLAYLIST}/tracks`);
+  check(pages.every((u) => Number(u.searchParams.get('limit')) <= 100),
+    'every read asks for one page of at most 100', pages.map((u) => u.search));
+  check(pages.length === Math.ceil(loaded / 100),
+    `the playlist was read page by page: ${pages.length} reads for ${loaded} tracks in ${Date.now() - started} ms`, pages.length);
+  check(new Set(pages.map((u) => u.searchParams.get('cursor'))).size === pages.length, 'no page was read twice', '');
+  await page.screenshot({ path: path.join(SHOTS, 'player-playlist-100k-desktop.png') });
+  console.log('library: every check passed');
+} finally {
+  await browser.close();
+}
