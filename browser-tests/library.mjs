@@ -54,6 +54,23 @@ try {
     `the playlist was read page by page: ${pages.length} reads for ${loaded} tracks in ${Date.now() - started} ms`, pages.length);
   check(new Set(pages.map((u) => u.searchParams.get('cursor'))).size === pages.length, 'no page was read twice', '');
   await page.screenshot({ path: path.join(SHOTS, 'player-playlist-100k-desktop.png') });
+
+  // The user's own playlists beside the catalog's (one made by another app of theirs).
+  const made = await page.evaluate(async () => {
+    const t = JSON.parse(sessionStorage.getItem('medley.token'));
+    const res = await fetch('/v1/playlists', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.access}`, 'x-api-key': 'amzn1.application-oa2-client.medleyplayer', 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Road trip' }),
+    });
+    return { status: res.status, body: await res.json() };
+  });
+  check(made.status === 200 || made.status === 201, 'another app of the user makes a playlist', made);
+  await page.goto(`${MEDLEY_URL}/#/playlists`);
+  const own = page.getByRole('list', { name: 'Your playlists' });
+  await own.getByText('Road trip').waitFor({ timeout: 5_000 });
+  await page.getByRole('list', { name: 'Catalog playlists' }).locator(`[data-playlist="${PLAYLIST}"]`).waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'player-playlists-desktop.png') });
   console.log('library: every check passed');
 } finally {
   await browser.close();

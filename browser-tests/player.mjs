@@ -152,6 +152,20 @@ try {
   });
   await first.keyboard.press('Space');
   await until('space plays on', async () => ({ ok: !(await audio(first)).paused && (await current(sid)).metadata.playbackState === 'PLAYING' }));
+  // Seeking (→ is 10 s on): a trackScrub stop, then a start at the new offset.
+  const from = (await audio(first)).time;
+  await first.keyboard.press('ArrowRight');
+  await until('→ seeks 10 s on and plays on from there', async () => {
+    const a = await audio(first);
+    return { ok: !a.paused && a.time >= from + 9.5, from, ...a };
+  });
+  await until('the API reports it playing after the seek', async () => ({ ok: (await current(sid)).metadata.playbackState === 'PLAYING' }));
+  // Another app changes the modes: the page shows it without a reload.
+  const changedAt = Date.now();
+  const off = await api('PUT', `/v1/playback/sessions/${sid}/shuffle`, { shuffleMode: 'SHUFFLE_OFF' });
+  check(off.status === 200, 'another app turns shuffle off', off.body);
+  await first.locator('button[aria-label="Shuffle"][aria-pressed="false"]').waitFor({ timeout: 2_000 });
+  check(true, `the page shows the change made elsewhere (${Date.now() - changedAt} ms)`, '');
   // Queue view, with a track put next from the album page.
   await first.getByRole('link', { name: 'Albums' }).click();
   await first.locator('[data-album="DEMOAL0004"]').click();
@@ -159,10 +173,17 @@ try {
   const extraId = await extra.getAttribute('data-track');
   await extra.getByRole('button', { name: /next$/ }).click();
   await extra.getByText('Plays next').waitFor();
+  const last = first.locator('[data-track]').nth(1);
+  const lastId = await last.getAttribute('data-track');
+  await last.getByRole('button', { name: /to the queue$/ }).click();
+  await last.getByText('Added to the queue').waitFor();
   await first.getByRole('link', { name: 'Queue', exact: true }).first().click();
   await first.locator(`ol[aria-label="Playing and up next"] li[data-track="${extraId}"]`).waitFor({ timeout: 5_000 });
   const queue = await api('GET', `/v1/playback/sessions/${sid}/next?limit=1`);
   check(queue.body.data.entities[0].track.id === extraId, 'play next puts the track next in the API\'s queue', queue.body.data.entities[0].track.id);
+  const ahead = await api('GET', `/v1/playback/sessions/${sid}/next?limit=10`);
+  const order = ahead.body.data.entities.map((e) => e.track.id);
+  check(order.at(-1) === lastId && !ahead.body.data.pageInfo.hasNextPage, 'add to queue puts the track after the album', order);
   await shot(first, 'queue-desktop');
 
   // A reload: the page said it stopped as it went, and comes back showing what it played.

@@ -1,5 +1,5 @@
 // Calls to Medley's Web API with the signed-in user's token, as any client of it makes them.
-import { CLIENT_ID, token } from './auth';
+import { CLIENT_ID, signOut, token } from './auth';
 
 /// This browser's device id, kept across visits.
 export function deviceId(): string {
@@ -52,6 +52,11 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
     // A stop event sent as the page goes away still arrives.
     keepalive: method !== 'GET',
   });
+  if (res.status === 401) {
+    // The hour of the token is up, or it was unlinked: sign in again.
+    signOut();
+    location.reload();
+  }
   const text = await res.text();
   const parsed = text ? JSON.parse(text) : {};
   if (!res.ok) throw new ApiError(res.status, parsed.code ?? 'ERROR', parsed.message ?? res.statusText);

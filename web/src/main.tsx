@@ -91,7 +91,7 @@ function Signed() {
         <Nav />
         <span class="who">
           {user ? <span>Signed in as {user.name}</span> : null}
-          <button onClick={() => { signOut(); location.reload(); }}>Sign out</button>
+          <button onClick={() => { player.leave(); signOut(); location.reload(); }}>Sign out</button>
         </span>
       </header>
       <main><View heard={heard} /></main>
