@@ -3,6 +3,8 @@
 // event in recently played); next, previous, shuffle and loop against what the API reports; a
 // second browser of the same user taking the music over, then Alexa moving the queue; a
 // Free-tier user running out of skips. Screenshots of each page on a desktop and a phone.
+// With ART_ALBUM (a scanned album with a cover image and a CD-quality file), its cover shows,
+// and the Free-tier user hears it as Opus, decoded by the browser.
 //
 // Environment: MEDLEY_URL (the server, the player's origin), MEDLEY_KEY and MEDLEY_TOKEN (the
 // demo user's credentials, to read what the API reports), FREE_NAME and FREE_PASSWORD (a
@@ -10,7 +12,7 @@
 import path from 'node:path';
 import { launch, check, signIn as signInAt } from './browser.mjs';
 
-const { MEDLEY_URL, MEDLEY_KEY, MEDLEY_TOKEN, FREE_NAME, FREE_PASSWORD, SHOTS } = process.env;
+const { MEDLEY_URL, MEDLEY_KEY, MEDLEY_TOKEN, FREE_NAME, FREE_PASSWORD, ART_ALBUM, SHOTS } = process.env;
 const ALBUM = 'B084KYMDXT';
 const FIRST = 'B084KVZP2G';
 const SECOND = 'B084KPC3Q7';
@@ -73,6 +75,15 @@ try {
   await first.locator('[data-album]').first().waitFor({ timeout: 5_000 });
   const covers = await first.locator('[data-album] img').evaluateAll((imgs) => imgs.map((i) => i.complete && i.naturalWidth > 0));
   check(covers.length > 0 && covers.every(Boolean), 'the albums show with their cover art', covers);
+  if (ART_ALBUM) {
+    const art = first.locator('[data-album]', { hasText: ART_ALBUM }).locator('img');
+    await art.waitFor();
+    const img = await art.evaluate((i) => ({ src: i.getAttribute('src'), width: i.naturalWidth }));
+    check(img.width > 0 && img.src.startsWith('/media/images/') && !img.src.startsWith('/media/images/medley'),
+      `${ART_ALBUM} shows its own cover, served by Medley`, img);
+  } else {
+    console.log('skipped: the scanned cover art and Opus checks (no ART_ALBUM)');
+  }
   await shot(first, 'albums-desktop');
 
   // Search as you type, open the album, play it.
@@ -256,6 +267,15 @@ try {
   const free = await (await browser.newContext(DESKTOP)).newPage();
   watch(free);
   await signIn(free, FREE_NAME, FREE_PASSWORD);
+  if (ART_ALBUM) {
+    await free.getByRole('link', { name: ART_ALBUM }).first().click();
+    await free.getByRole('button', { name: `Play ${ART_ALBUM}` }).click();
+    const opus = await until('the Free tier plays a CD-quality file as Opus, which the browser decodes', async () => {
+      const a = await audio(free);
+      return { ok: a.time > 2 && a.src.includes('as=opus'), ...a };
+    }, 20_000);
+    check(true, `Opus plays: ${opus.time.toFixed(1)} s`, opus);
+  }
   await free.goto(`${MEDLEY_URL}/#/album/${ALBUM}`);
   await free.getByRole('button', { name: 'Play The New Abnormal [Explicit]' }).click();
   await until('the Free-tier user plays', async () => ({ ok: (await audio(free)).time > 1 }), 15_000);

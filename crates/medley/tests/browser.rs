@@ -169,6 +169,73 @@ fn user_with_password(dir: &Path, name: &str, tier: &str, password: &str) {
     assert!(ok, "{err}");
 }
 
+/// Scans in an album with a cover image and a CD-quality FLAC (which standard quality plays as
+/// Opus), both made by ffmpeg; its title, or `None` without ffmpeg (unless it is required).
+fn album_with_cover_art(dir: &Path) -> Option<String> {
+    let ffmpeg_runs = Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ffmpeg_runs {
+        assert!(
+            std::env::var_os("MEDLEY_REQUIRE_FFMPEG").is_none(),
+            "MEDLEY_REQUIRE_FFMPEG is set but ffmpeg is missing"
+        );
+        eprintln!("the cover art and Opus checks are skipped: they need ffmpeg");
+        return None;
+    }
+    let album = dir.join("scan/Cover Band/Cover Album");
+    std::fs::create_dir_all(&album).unwrap();
+    let ffmpeg = |args: &[&str]| {
+        let out = Command::new("ffmpeg")
+            .args(["-hide_banner", "-loglevel", "error", "-y"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ffmpeg: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let track = album.join("01 Long Tone.flac");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=330:duration=40",
+        "-ar",
+        "44100",
+        "-sample_fmt",
+        "s16",
+        "-metadata",
+        "title=Long Tone",
+        "-metadata",
+        "artist=Cover Band",
+        "-metadata",
+        "album=Cover Album",
+        "-metadata",
+        "track=1",
+        track.to_str().unwrap(),
+    ]);
+    let cover = album.join("cover.png");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=orange:s=400x400",
+        "-frames:v",
+        "1",
+        cover.to_str().unwrap(),
+    ]);
+    let (ok, _, err) = cli(
+        dir,
+        &["catalog", "import", dir.join("scan").to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    Some("Cover Album".into())
+}
+
 #[test]
 fn the_web_player_plays_steers_the_queue_and_follows_other_devices_and_alexa() {
     if !browser_or_skip("the_web_player_plays_steers_the_queue_and_follows_other_devices_and_alexa")
@@ -178,14 +245,14 @@ fn the_web_player_plays_steers_the_queue_and_follows_other_devices_and_alexa() {
     let dir = temp_dir();
     let server = Server::start(&dir, true);
     user_with_password(&dir, "Free Listener", "FREE", "free-listener-pass");
-    run_script(
-        "player.mjs",
-        &server,
-        &[
-            ("FREE_NAME", "Free Listener".into()),
-            ("FREE_PASSWORD", "free-listener-pass".into()),
-        ],
-    );
+    let mut env = vec![
+        ("FREE_NAME", "Free Listener".to_string()),
+        ("FREE_PASSWORD", "free-listener-pass".to_string()),
+    ];
+    if let Some(album) = album_with_cover_art(&dir) {
+        env.push(("ART_ALBUM", album));
+    }
+    run_script("player.mjs", &server, &env);
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
