@@ -1,6 +1,8 @@
 //! Search (reference section 1.2): by type with filters, a page and an order, and across types
 //! ("Top hits" first).
 
+use std::collections::HashMap;
+
 use medley_store::{PlaylistRecord, SearchHit, SearchRequest};
 
 pub use medley_store::{SearchField, SearchFilter, SearchKind, SearchOrder};
@@ -91,39 +93,65 @@ fn request(kind: SearchKind, q: SearchQuery) -> ServiceResult<SearchRequest> {
 impl Medley {
     /// What hits found, in order: one read per kind of hit.
     async fn found(&self, hits: &[SearchHit]) -> ServiceResult<Vec<Found>> {
-        use std::collections::HashMap;
-        let ids = |kind: SearchKind| -> Vec<String> {
-            hits.iter()
-                .filter(|h| h.kind == kind)
-                .map(|h| h.id.clone())
-                .collect()
-        };
-        let mut found: HashMap<(SearchKind, String), Found> = HashMap::new();
-        for t in self.catalog_tracks(&ids(SearchKind::Track)).await? {
-            found.insert((SearchKind::Track, t.view.id.clone()), Found::Track(t));
-        }
-        for a in self.store.albums(&ids(SearchKind::Album)).await? {
-            let id = a.id.clone();
-            let album = self.catalog_album(a, false).await?;
-            found.insert((SearchKind::Album, id), Found::Album(album));
-        }
-        for a in self.store.artists(&ids(SearchKind::Artist)).await? {
-            found.insert((SearchKind::Artist, a.id.clone()), Found::Artist(a));
-        }
-        for pl in self.store.playlists(&ids(SearchKind::Playlist)).await? {
-            found.insert((SearchKind::Playlist, pl.id.clone()), Found::Playlist(pl));
-        }
-        let shows = ids(SearchKind::PodcastShow);
-        for s in self.store.podcast_shows(&shows).await? {
-            found.insert(
-                (SearchKind::PodcastShow, s.id.clone()),
-                Found::PodcastShow(s),
-            );
-        }
+        let mut found = self.found_map(hits).await?;
         Ok(hits
             .iter()
             .filter_map(|h| found.remove(&(h.kind, h.id.clone())))
             .collect())
+    }
+
+    /// What hits found, by kind and id: one read per kind that has hits, however many.
+    async fn found_map(
+        &self,
+        hits: &[SearchHit],
+    ) -> ServiceResult<HashMap<(SearchKind, String), Found>> {
+        let ids = |kind: SearchKind| -> Vec<String> {
+            let mut ids: Vec<String> = hits
+                .iter()
+                .filter(|h| h.kind == kind)
+                .map(|h| h.id.clone())
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        let mut found: HashMap<(SearchKind, String), Found> = HashMap::new();
+        for kind in SearchKind::ALL {
+            let ids = ids(kind);
+            if ids.is_empty() {
+                continue;
+            }
+            let key = |id: &str| (kind, id.to_string());
+            match kind {
+                SearchKind::Track => {
+                    for t in self.catalog_tracks(&ids).await? {
+                        found.insert(key(&t.view.id), Found::Track(t));
+                    }
+                }
+                SearchKind::Album => {
+                    for a in self.store.albums(&ids).await? {
+                        let id = a.id.clone();
+                        found.insert(key(&id), Found::Album(self.catalog_album(a, false).await?));
+                    }
+                }
+                SearchKind::Artist => {
+                    for a in self.store.artists(&ids).await? {
+                        found.insert(key(&a.id), Found::Artist(a));
+                    }
+                }
+                SearchKind::Playlist => {
+                    for pl in self.store.playlists(&ids).await? {
+                        found.insert(key(&pl.id), Found::Playlist(pl));
+                    }
+                }
+                SearchKind::PodcastShow => {
+                    for sh in self.store.podcast_shows(&ids).await? {
+                        found.insert(key(&sh.id), Found::PodcastShow(sh));
+                    }
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// `POST /v1/search/<type>`: a page of results; each edge's cursor is its rank.
@@ -173,13 +201,26 @@ impl Medley {
         // Top hits: every type's best, ranked together.
         all.sort_by(|a, b| b.score.total_cmp(&a.score));
         all.truncate(limit as usize);
-        let top = self.found(&all).await?;
-        let mut groups = Vec::new();
-        for (kind, hits) in per_kind {
-            if !hits.is_empty() {
-                groups.push((kind, self.found(&hits).await?));
-            }
-        }
+        // The top hits are among the groups' hits: what they found is read once for both.
+        let found = self
+            .found_map(
+                &per_kind
+                    .iter()
+                    .flat_map(|(_, h)| h.clone())
+                    .collect::<Vec<_>>(),
+            )
+            .await?;
+        let pick = |hits: &[SearchHit]| -> Vec<Found> {
+            hits.iter()
+                .filter_map(|h| found.get(&(h.kind, h.id.clone())).cloned())
+                .collect()
+        };
+        let top = pick(&all);
+        let groups = per_kind
+            .iter()
+            .filter(|(_, hits)| !hits.is_empty())
+            .map(|(kind, hits)| (*kind, pick(hits)))
+            .collect();
         Ok(SearchView { query, top, groups })
     }
 }

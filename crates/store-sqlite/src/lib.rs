@@ -8,7 +8,9 @@
 //! writes share one fsync.
 //!
 //! Every connection that serves requests counts the SQLite virtual-machine steps it runs
-//! (`SqliteStore::work`): the measure of a request's cost that tests hold constant.
+//! (`SqliteStore::work`): the measure of a request's cost that tests hold constant. The store
+//! also counts its calls (`SqliteStore::calls`), each of which would be a round trip to a
+//! database server: tests hold a request to the same number however many items it touches.
 
 mod accounts;
 mod browse;
@@ -67,10 +69,12 @@ struct Readers {
     pool: Mutex<Vec<Connection>>,
     slots: tokio::sync::Semaphore,
     work: Arc<Work>,
+    calls: AtomicU64,
 }
 
 impl Readers {
     fn run<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
         let conn = self.pool.lock().unwrap().pop();
         let conn = match conn {
             Some(c) => c,
@@ -147,6 +151,7 @@ impl SqliteStore {
                 pool: Mutex::new(Vec::new()),
                 slots: tokio::sync::Semaphore::new(read_slots()),
                 work,
+                calls: AtomicU64::new(0),
             }),
             writer: Mutex::new(tx),
             hot: hot::Hot::default(),
@@ -158,6 +163,11 @@ impl SqliteStore {
     /// checkpoints): the work a request costs is the difference across it.
     pub fn work(&self) -> u64 {
         self.readers.work.total()
+    }
+
+    /// Reads and writes asked of the store so far: what would be round trips to a server.
+    pub fn calls(&self) -> u64 {
+        self.readers.calls.load(Ordering::Relaxed)
     }
 
     /// Runs a lookup by key (a handful of index probes, microseconds) on a pooled connection,
@@ -190,6 +200,7 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
+        self.readers.calls.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = tokio::sync::oneshot::channel::<StoreResult<T>>();
         let job: Job = Box::new(move |conn| {
             let result = match conn {

@@ -8,6 +8,7 @@ use medley_core::event::{EventKind, ReportedEvent, TakeOver, Termination};
 use medley_core::metric;
 use medley_core::mrn::ItemKind;
 use medley_core::policy::{Action, PolicyInput, SKIPS_PER_HOUR, SKIP_WINDOW_MS};
+use medley_core::queue::Entry;
 use medley_store::{EventCommit, EventRow, Session, StoreError};
 use uuid::Uuid;
 
@@ -124,10 +125,31 @@ impl Medley {
         if parsed.is_empty() {
             return Ok(true);
         }
+        // Every event's entry and track: a read per session (the tracks its queue does not
+        // hold) and one for all the tracks, however many events the batch has.
+        let mut found: HashMap<(Uuid, Uuid), Entry> = HashMap::new();
+        for (id, s) in &sessions {
+            let refs: Vec<Uuid> = parsed
+                .iter()
+                .filter(|x| x.session_id == *id)
+                .map(|x| x.entity_ref)
+                .collect();
+            for (r, e) in refs.iter().zip(self.entries_of(s, &refs).await?) {
+                found.insert((*id, *r), e);
+            }
+        }
+        let mut ids: Vec<String> = found.values().map(|e| e.track.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let durations: HashMap<String, u32> = self
+            .tracks(&ids)
+            .await?
+            .iter()
+            .map(|t| (t.id.clone(), t.duration))
+            .collect();
         let mut entries = Vec::with_capacity(parsed.len());
         for x in &parsed {
-            let s = &sessions[&x.session_id];
-            let entry = self.entry_of(s, x.entity_ref).await?;
+            let entry = found[&(x.session_id, x.entity_ref)].clone();
             let track_id = &x.track_id;
             if &entry.track != track_id {
                 return Err(ServiceError::BadRequest(format!(
@@ -137,18 +159,17 @@ impl Medley {
                     entry.track
                 )));
             }
-            let Some(track) = self.tracks(std::slice::from_ref(&entry.track)).await?.pop() else {
+            let Some(&duration) = durations.get(&entry.track) else {
                 return Err(ServiceError::NotFound(format!(
                     "no track '{}'",
                     entry.track
                 )));
             };
             x.ev.event
-                .check_offsets(track.duration, &format!("{}event", batch.path(x.at)))
+                .check_offsets(duration, &format!("{}event", batch.path(x.at)))
                 .map_err(ServiceError::BadRequest)?;
-            entries.push((entry, track.duration));
+            entries.push((entry, duration));
         }
-
         let mut skips = if sessions.values().all(|s| s.body.tier.on_demand()) {
             0
         } else {

@@ -406,49 +406,77 @@ impl Medley {
             .store
             .active_sessions(&p.user.id, self.restore_cutoff())
             .await?;
-        let mut out = Vec::with_capacity(sessions.len());
-        for s in sessions {
-            let items = vec![Resolved::from(&s.body.queue.current)];
-            if let Some(current) = self.reduced(&s, &items).await?.pop() {
-                out.push(ActiveSession {
-                    current,
-                    modes: modes(&s),
+        // Every session's current track in one read.
+        let current: Vec<Resolved> = sessions
+            .iter()
+            .map(|s| Resolved::from(&s.body.queue.current))
+            .collect();
+        let tracks = self.track_map(&current).await?;
+        Ok(sessions
+            .iter()
+            .zip(current)
+            .filter_map(|(s, r)| {
+                Some(ActiveSession {
+                    current: view::queued_track(s, &r, &tracks)?,
+                    modes: modes(s),
                     device_id: s.device_id.clone(),
-                });
-            }
-        }
-        Ok(out)
+                })
+            })
+            .collect())
     }
 
     /// Finds an entry of the session by its entity reference id, with its track.
     pub(crate) async fn entry_of(&self, s: &Session, entity_ref: Uuid) -> ServiceResult<Entry> {
+        let mut found = self.entries_of(s, &[entity_ref]).await?;
+        Ok(found.pop().expect("one entry for one reference"))
+    }
+
+    /// The entries of the session that `refs` name, in order, with their tracks: the tracks
+    /// the queue does not hold come from the context in one read.
+    pub(crate) async fn entries_of(&self, s: &Session, refs: &[Uuid]) -> ServiceResult<Vec<Entry>> {
         let q = &s.body.queue;
-        let not_found = || {
+        let not_found = |entity_ref: &Uuid| {
             ServiceError::NotFound(format!(
                 "entity '{entity_ref}' is not part of playback session '{}'",
                 s.id
             ))
         };
-        let slot = q.locate(entity_ref).ok_or_else(not_found)?;
-        let explicit = (slot.to_ref(q.key) != entity_ref).then_some(entity_ref);
-        let track = match q.known_track(slot) {
-            Some(t) => t.to_string(),
-            None => {
-                let Slot::Context { index, .. } = slot else {
-                    return Err(not_found());
-                };
-                self.context_tracks(&s.body.context, &[index])
-                    .await?
-                    .pop()
-                    .flatten()
-                    .ok_or_else(not_found)?
+        let mut slots = Vec::with_capacity(refs.len());
+        let mut wanted = Vec::new();
+        for r in refs {
+            let slot = q.locate(*r).ok_or_else(|| not_found(r))?;
+            match (q.known_track(slot), slot) {
+                (Some(_), _) => {}
+                (None, Slot::Context { index, .. }) => wanted.push(index),
+                (None, _) => return Err(not_found(r)),
             }
+            slots.push(slot);
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        let from_context = if wanted.is_empty() {
+            Vec::new()
+        } else {
+            self.context_tracks(&s.body.context, &wanted).await?
         };
-        Ok(Entry {
-            slot,
-            track,
-            ref_id: explicit,
-        })
+        refs.iter()
+            .zip(slots)
+            .map(|(r, slot)| {
+                let track = match (q.known_track(slot), slot) {
+                    (Some(t), _) => Some(t.to_string()),
+                    (None, Slot::Context { index, .. }) => wanted
+                        .binary_search(&index)
+                        .ok()
+                        .and_then(|i| from_context[i].clone()),
+                    (None, _) => None,
+                };
+                Ok(Entry {
+                    slot,
+                    track: track.ok_or_else(|| not_found(r))?,
+                    ref_id: (slot.to_ref(q.key) != *r).then_some(*r),
+                })
+            })
+            .collect()
     }
 
     pub async fn restore(

@@ -153,7 +153,7 @@ impl Medley {
         })
     }
 
-    async fn track_map(
+    pub(crate) async fn track_map(
         &self,
         items: &[Resolved],
     ) -> ServiceResult<HashMap<String, Arc<TrackView>>> {
@@ -241,16 +241,22 @@ impl Medley {
         items: &[Resolved],
     ) -> ServiceResult<Vec<QueuedTrack>> {
         let tracks = self.track_map(items).await?;
-        let q = &s.body.queue;
         Ok(items
             .iter()
-            .filter_map(|r| {
-                tracks.get(&r.track_id).map(|t| QueuedTrack {
-                    session_id: s.id,
-                    entity_reference_id: q.ref_of(r.slot, r.ref_id),
-                    track: t.clone(),
-                })
-            })
+            .filter_map(|r| queued_track(s, r, &tracks))
             .collect())
     }
+}
+
+/// An item of `s` as a queue entry, if its track is among `tracks`.
+pub(crate) fn queued_track(
+    s: &Session,
+    r: &Resolved,
+    tracks: &HashMap<String, Arc<TrackView>>,
+) -> Option<QueuedTrack> {
+    Some(QueuedTrack {
+        session_id: s.id,
+        entity_reference_id: s.body.queue.ref_of(r.slot, r.ref_id),
+        track: tracks.get(&r.track_id)?.clone(),
+    })
 }
