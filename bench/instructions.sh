@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Counts the instructions the server executes per request under valgrind's callgrind: the
 # device loop (create, start, current, next, stop) on the 10-track album or the 100,000-track
-# playlist, a track search, or an album lookup. Unlike req/s or CPU time this does not move
+# playlist, a track search, an album lookup, or an artist's related artists (the recommender's
+# candidates). Unlike req/s or CPU time this does not move
 # with the machine's noise, so two commits compare on one run each. Needs valgrind (Debian:
 # valgrind).
-# Usage: bench/instructions.sh [album|playlist|search|lookup] [seconds=20]
+# Usage: bench/instructions.sh [album|playlist|search|lookup|related] [seconds=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCENARIO=${1:-album}
 case $SCENARIO in
   album) CONTEXT=mrn:1.0:catalog:album:asin:BAL0000000 ;;
   playlist) CONTEXT=mrn:1.0:catalog:playlist:asin:BENCHPL100K ;;
-  search | lookup) ;;
-  *) echo "scenario: album, playlist, search or lookup" >&2; exit 2 ;;
+  search | lookup | related) ;;
+  *) echo "scenario: album, playlist, search, lookup or related" >&2; exit 2 ;;
 esac
 SECONDS_EACH=${2:-20}
 PORT=${MEDLEY_BENCH_PORT:-18081}
@@ -47,6 +48,9 @@ load() {
     lookup)
       $L get --addr "127.0.0.1:$PORT" --api-key "$KEY" --token "$token" --connections 4 \
          --seconds "$1" --path /v1/albums/BAL0000000 ;;
+    related)
+      $L get --addr "127.0.0.1:$PORT" --api-key "$KEY" --token "$token" --connections 4 \
+         --seconds "$1" --path "/v1/artists/BAR0000001/relatedArtists?limit=10" ;;
   esac
 }
 load 5 > /dev/null

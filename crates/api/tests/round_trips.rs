@@ -106,3 +106,29 @@ async fn a_search_costs_the_same_for_one_hit_of_each_kind_as_for_ten() {
     let ten = calls!(app, typed(10));
     assert_eq!(one, ten, "a typed search: {one} and {ten} store calls");
 }
+
+#[tokio::test]
+async fn the_recommenders_reads_do_not_grow_with_its_listeners() {
+    let app = uncached().await;
+    let related = || app.get("/v1/artists/B00G70DLAS/relatedArtists?limit=5");
+    related().send().await.expect(200);
+    let before = calls!(app, related());
+    // Four other listeners play the artist's album through.
+    for _ in 0..4 {
+        let token = app.user(medley_core::policy::Tier::Unlimited, 1).await;
+        let res = app.album_session(&token, None, json!({"limit": 5})).await;
+        let entities: Vec<Value> = (0..5).map(|i| res.entity(i).clone()).collect();
+        app.post("/v1/playback/events")
+            .token(&token)
+            .json(batch(&entities))
+            .send()
+            .await
+            .expect(201);
+    }
+    let after = calls!(app, related());
+    eprintln!("related artists with no listeners and with four: {before} and {after} store calls");
+    assert_eq!(
+        before, after,
+        "the recommender's store calls grew with its listeners"
+    );
+}

@@ -8,7 +8,9 @@ use medley_core::catalog::{Image, TrackView};
 use medley_core::mrn::{ItemKind, Mrn};
 use medley_core::recommend::{self, Seed};
 pub use medley_store::{AlbumRecord, ArtistRecord, PodcastShowRecord};
-use medley_store::{CandidateQuery, ContextKind, ContextRef, NamedKind, PlaylistEntry};
+use medley_store::{ContextKind, ContextRef, NamedKind, PlaylistEntry};
+
+use crate::candidates::CandidateQuery;
 
 use medley_core::ids::{self, AlbumId, ArtistId, Id, ShowId, StationId, TrackId};
 
@@ -446,7 +448,6 @@ impl Medley {
         let mut seed = Seed::of_tracks(&tracks);
         seed.artists.insert(id.to_string());
         let candidates = self
-            .store
             .candidates(&CandidateQuery {
                 user_id: String::new(),
                 artist_ids: Vec::new(),

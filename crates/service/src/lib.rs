@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod artwork;
 pub mod browse;
 mod cache;
+mod candidates;
 pub mod catalog;
 pub mod clock;
 pub mod credentials;

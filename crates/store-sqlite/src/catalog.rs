@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use medley_core::audio::AudioFormat;
 use medley_core::catalog::{AlbumRef, ArtistRef, CatalogFile, Image, TrackView};
 use medley_store::{
-    Artwork, Candidate, CandidateQuery, CatalogStore, ContextKind, ContextRef, ImportSummary,
-    StoreError, StoreResult, VoiceEntry, VoiceKind,
+    Artwork, Candidate, CatalogStore, ContextKind, ContextRef, ImportSummary, StoreError,
+    StoreResult, TrackSignals, VoiceEntry, VoiceKind,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -344,9 +344,8 @@ const GENRE_SAMPLE: &str =
     "SELECT id FROM (SELECT id FROM (SELECT id FROM tracks WHERE genre = ?1 AND rnd >= ?2 ORDER BY rnd LIMIT ?3)
       UNION ALL SELECT id FROM (SELECT id FROM tracks WHERE genre = ?1 AND rnd < ?2 ORDER BY rnd LIMIT ?3)) LIMIT ?3";
 
-fn candidates(conn: &Connection, q: &CandidateQuery) -> rusqlite::Result<Vec<Candidate>> {
-    use std::collections::HashMap;
-    let per = q.per_signal as i64;
+fn signal_tracks(conn: &Connection, q: &TrackSignals) -> rusqlite::Result<Vec<String>> {
+    let per = q.per as i64;
     let pivot = (q.pivot >> 1) as i64;
     let mut ids: Vec<String> = Vec::new();
     let mut collect = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<()> {
@@ -357,75 +356,61 @@ fn candidates(conn: &Connection, q: &CandidateQuery) -> rusqlite::Result<Vec<Can
         }
         Ok(())
     };
-    for artist in q.artist_ids.iter().take(8) {
+    for artist in &q.artist_ids {
         collect(
             "SELECT track_id FROM track_artists WHERE artist_id = ?1 LIMIT ?2",
             &[artist, &per],
         )?;
     }
-    for genre in q.genres.iter().take(4) {
+    for genre in &q.genres {
         collect(GENRE_SAMPLE, &[genre, &pivot, &per])?;
     }
-    for year in q.years.iter().take(4) {
+    for year in &q.years {
         collect(
             "SELECT id FROM tracks WHERE year BETWEEN ?1 - 3 AND ?1 + 3 AND rnd >= ?2 ORDER BY year, rnd LIMIT ?3",
             &[year, &pivot, &per],
         )?;
     }
-    // A sample of the whole catalog, so a continuation never runs dry.
     collect(
         "SELECT id FROM (SELECT id FROM (SELECT id FROM tracks WHERE rnd >= ?1 ORDER BY rnd LIMIT ?2)
           UNION ALL SELECT id FROM (SELECT id FROM tracks WHERE rnd < ?1 ORDER BY rnd LIMIT ?2)) LIMIT ?2",
         &[&pivot, &per],
     )?;
-    // People who played a seed track: what else did they play recently?
-    let mut co: HashMap<String, u32> = HashMap::new();
-    {
-        let mut listeners = conn.prepare_cached(
-            "SELECT DISTINCT user_id FROM (SELECT user_id FROM plays WHERE track_id = ?1 AND user_id <> ?2
-             ORDER BY played_ms DESC LIMIT 200) LIMIT 20",
-        )?;
-        let mut their_plays = conn.prepare_cached(
-            "SELECT track_id FROM plays WHERE user_id = ?1 ORDER BY played_ms DESC LIMIT 100",
-        )?;
-        for seed in q.seed_tracks.iter().take(5) {
-            let users: Vec<String> = listeners
-                .query_map(params![seed, q.user_id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            for u in users {
-                for t in their_plays.query_map([&u], |r| r.get::<_, String>(0))? {
-                    *co.entry(t?).or_default() += 1;
-                }
-            }
-        }
-    }
-    let mut mine: HashMap<String, u32> = HashMap::new();
-    {
-        let mut st = conn.prepare_cached(
-            "SELECT track_id FROM plays WHERE user_id = ?1 ORDER BY played_ms DESC LIMIT 200",
-        )?;
-        for t in st.query_map([&q.user_id], |r| r.get::<_, String>(0))? {
-            *mine.entry(t?).or_default() += 1;
-        }
-    }
-    let mut co_ids: Vec<(&String, &u32)> = co.iter().collect();
-    co_ids.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    ids.extend(
-        co_ids
-            .into_iter()
-            .take(per as usize)
-            .map(|(t, _)| t.clone()),
-    );
-    let mut seen = std::collections::HashSet::new();
+    Ok(ids)
+}
+
+fn listeners(
+    conn: &Connection,
+    tracks: &[String],
+    except: &str,
+    recent: u32,
+    max: u32,
+) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT DISTINCT user_id FROM (SELECT user_id FROM plays WHERE track_id = ?1 AND user_id <> ?2
+         ORDER BY played_ms DESC LIMIT ?3) LIMIT ?4",
+    )?;
     let mut out = Vec::new();
-    for id in ids {
-        if !seen.insert(id.clone()) {
-            continue;
+    for t in tracks {
+        for u in st.query_map(params![t, except, recent, max], |r| r.get(0))? {
+            out.push(u?);
         }
-        if let Some(mut c) = candidate_features(conn, &id)? {
-            c.co_plays = co.get(&id).copied().unwrap_or(0);
-            c.user_plays = mine.get(&id).copied().unwrap_or(0);
-            out.push(c);
+    }
+    Ok(out)
+}
+
+fn latest_plays(
+    conn: &Connection,
+    users: &[String],
+    per_user: u32,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT track_id FROM plays WHERE user_id = ?1 ORDER BY played_ms DESC LIMIT ?2",
+    )?;
+    let mut out = Vec::new();
+    for u in users {
+        for t in st.query_map(params![u, per_user], |r| r.get::<_, String>(0))? {
+            out.push((u.clone(), t?));
         }
     }
     Ok(out)
@@ -640,8 +625,41 @@ impl CatalogStore for SqliteStore {
         })
     }
 
-    async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>> {
-        let query = query.to_owned();
-        self.scan(move |conn| candidates(conn, &query)).await
+    async fn signal_tracks(&self, signals: &TrackSignals) -> StoreResult<Vec<String>> {
+        let signals = signals.clone();
+        self.scan(move |conn| signal_tracks(conn, &signals)).await
+    }
+
+    async fn listeners(
+        &self,
+        tracks: &[String],
+        except: &str,
+        recent: u32,
+        max: u32,
+    ) -> StoreResult<Vec<String>> {
+        // Bounded index probes (a few hundred rows at most): read here, like a lookup.
+        self.read(|conn| listeners(conn, tracks, except, recent, max))
+    }
+
+    async fn latest_plays(
+        &self,
+        users: &[String],
+        per_user: u32,
+    ) -> StoreResult<Vec<(String, String)>> {
+        self.read(|conn| latest_plays(conn, users, per_user))
+    }
+
+    async fn track_features(&self, ids: &[String]) -> StoreResult<Vec<Candidate>> {
+        let ids = ids.to_vec();
+        self.scan(move |conn| {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in &ids {
+                if let Some(c) = candidate_features(conn, id)? {
+                    out.push(c);
+                }
+            }
+            Ok(out)
+        })
+        .await
     }
 }

@@ -77,8 +77,28 @@ pub trait CatalogStore: Send + Sync {
     async fn genres(&self) -> StoreResult<Vec<String>>;
     /// Up to `limit` tracks of the whole catalog, a sample that starts at `pivot`.
     async fn sample_tracks(&self, pivot: u64, limit: u32) -> StoreResult<Vec<String>>;
-    /// Candidate tracks for the recommender, with the features it scores.
-    async fn candidates(&self, query: &CandidateQuery) -> StoreResult<Vec<Candidate>>;
+    /// Tracks with each of the signals, in the order given (each artist's, then each genre's,
+    /// then each year's, give or take three, then the whole catalog's): up to `per` of each,
+    /// each group a sample that starts at `pivot`.
+    async fn signal_tracks(&self, signals: &TrackSignals) -> StoreResult<Vec<String>>;
+    /// For each of `tracks` in turn, up to `max` distinct users other than `except` among its
+    /// `recent` latest plays, all in one list (a user can be in it more than once).
+    async fn listeners(
+        &self,
+        tracks: &[String],
+        except: &str,
+        recent: u32,
+        max: u32,
+    ) -> StoreResult<Vec<String>>;
+    /// Each user's `per_user` latest plays, newest first, as `(user, track)`.
+    async fn latest_plays(
+        &self,
+        users: &[String],
+        per_user: u32,
+    ) -> StoreResult<Vec<(String, String)>>;
+    /// The recommender's features of the tracks of `ids` that exist, in that order (no plays
+    /// counted).
+    async fn track_features(&self, ids: &[String]) -> StoreResult<Vec<Candidate>>;
 }
 
 #[async_trait]

@@ -242,18 +242,15 @@ pub struct EventCommit {
     pub events: Vec<EventRow>,
 }
 
-/// What the recommender asks the catalog for.
+/// What the recommender samples the catalog by.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct CandidateQuery {
-    pub user_id: String,
+pub struct TrackSignals {
     pub artist_ids: Vec<String>,
     pub genres: Vec<String>,
     pub years: Vec<i32>,
-    /// Tracks whose co-listeners' plays count as a signal.
-    pub seed_tracks: Vec<String>,
     /// Random pivot for sampling large groups.
     pub pivot: u32,
-    pub per_signal: u32,
+    pub per: u32,
 }
 
 pub use medley_core::recommend::Candidate;

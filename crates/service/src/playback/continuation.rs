@@ -4,7 +4,9 @@ use std::collections::HashSet;
 
 use medley_core::queue::Window;
 use medley_core::recommend::{self, Seed};
-use medley_store::{CandidateQuery, Session, StoreError};
+use medley_store::{Session, StoreError};
+
+use crate::candidates::CandidateQuery;
 use rand::Rng;
 
 use super::voice::DISLIKED_TRACK;
@@ -73,7 +75,7 @@ impl Medley {
             pivot: rand::thread_rng().gen(),
             per_signal: 40,
         };
-        let mut candidates = self.store.candidates(&query).await?;
+        let mut candidates = self.candidates(&query).await?;
         let ids: Vec<String> = candidates.iter().map(|c| c.track_id.clone()).collect();
         let disliked = self.related(&s.user_id, DISLIKED_TRACK, &ids).await?;
         candidates.retain(|c| !disliked.contains(&c.track_id));
