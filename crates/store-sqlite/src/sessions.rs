@@ -151,15 +151,16 @@ fn apply_commit(
              ON CONFLICT (track_id) DO UPDATE SET plays = plays + 1",
         )
         .map_err(backend)?;
+    let history = c.history();
+    for (kind, id, played_ms) in &history.recent {
+        recent
+            .execute(params![c.user_id, kind.source_type(), id, played_ms])
+            .map_err(backend)?;
+    }
+    for track in &history.plays {
+        played.execute([track]).map_err(backend)?;
+    }
     for e in &c.events {
-        if let Some((kind, id)) = &e.source {
-            recent
-                .execute(params![c.user_id, kind.source_type(), id, e.received_ms])
-                .map_err(backend)?;
-        }
-        if e.kind == "start" {
-            played.execute([&e.track_id]).map_err(backend)?;
-        }
         let (source_type, source_id) = e
             .source
             .as_ref()

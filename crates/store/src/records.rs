@@ -242,6 +242,45 @@ pub struct EventCommit {
     pub events: Vec<EventRow>,
 }
 
+/// What a commit adds to the listening history's projections: every backend stores these rows
+/// and decides nothing of its own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HistoryRows<'a> {
+    /// The entities played, each with the latest time it was (recently played entities).
+    pub recent: Vec<(medley_core::mrn::ItemKind, &'a str, i64)>,
+    /// A track for every start: the plays that popularity counts.
+    pub plays: Vec<&'a str>,
+}
+
+impl EventCommit {
+    /// The history rows of the commit's events: a start is a play of its track, and credits
+    /// its source (album, playlist, artist, station or the track) with being played then.
+    pub fn history(&self) -> HistoryRows<'_> {
+        let mut recent: Vec<(medley_core::mrn::ItemKind, &str, i64)> = Vec::new();
+        for e in &self.events {
+            let Some((kind, id)) = &e.source else {
+                continue;
+            };
+            match recent
+                .iter_mut()
+                .find(|(k, i, _)| k == kind && *i == id.as_str())
+            {
+                Some(r) => r.2 = r.2.max(e.received_ms),
+                None => recent.push((*kind, id.as_str(), e.received_ms)),
+            }
+        }
+        HistoryRows {
+            recent,
+            plays: self
+                .events
+                .iter()
+                .filter(|e| e.kind == "start")
+                .map(|e| e.track_id.as_str())
+                .collect(),
+        }
+    }
+}
+
 /// What the recommender samples the catalog by.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TrackSignals {
@@ -498,4 +537,44 @@ pub enum NamedKind {
     Artist,
     /// The catalog's playlists (users' own are listed by their owners).
     Playlist,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use medley_core::mrn::ItemKind;
+
+    fn event(kind: &str, track: &str, at: i64, source: Option<(ItemKind, &str)>) -> EventRow {
+        EventRow {
+            session_id: Uuid::nil(),
+            entity_ref: Uuid::nil(),
+            track_id: track.into(),
+            kind: kind.into(),
+            user_skip: false,
+            device_id: "d".into(),
+            received_ms: at,
+            source: source.map(|(k, id)| (k, id.to_string())),
+            body: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn starts_are_plays_and_credit_their_source_once_at_the_latest_time() {
+        let album = Some((ItemKind::Album, "AL1"));
+        let commit = EventCommit {
+            events: vec![
+                event("start", "T1", 10, album),
+                event("stop", "T1", 20, None),
+                event("start", "T2", 30, album),
+                event("start", "T3", 25, Some((ItemKind::Track, "T3"))),
+            ],
+            ..EventCommit::default()
+        };
+        let h = commit.history();
+        assert_eq!(
+            h.recent,
+            vec![(ItemKind::Album, "AL1", 30), (ItemKind::Track, "T3", 25)]
+        );
+        assert_eq!(h.plays, vec!["T1", "T2", "T3"]);
+    }
 }
