@@ -1,4 +1,5 @@
 // The pieces every view is made of: cover art, a track's row with its actions, durations.
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { call, picture } from './api';
 import { player, type PlayParams } from './player';
@@ -19,7 +20,7 @@ export function Artists({ artists }: { artists?: Named[] }) {
   return (
     <span class="artists">
       {(artists ?? []).map((a, i) => (
-        <>{i > 0 && ', '}<a href={href('artist', a.id)}>{a.name}</a></>
+        <Fragment key={a.id}>{i > 0 && ', '}<a href={href('artist', a.id)}>{a.name}</a></Fragment>
       ))}
     </span>
   );
