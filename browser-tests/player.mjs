@@ -73,6 +73,9 @@ try {
   await shot(first, 'welcome-desktop');
   await signIn(first, 'Demo Listener', 'medley-demo');
   await first.locator('[data-album]').first().waitFor({ timeout: 5_000 });
+  // (A scanned cover is resized on its first request: wait for every picture to arrive.)
+  await first.waitForFunction(() => [...document.querySelectorAll('[data-album] img')].every((i) => i.complete),
+    null, { timeout: 10_000 });
   const covers = await first.locator('[data-album] img').evaluateAll((imgs) => imgs.map((i) => i.complete && i.naturalWidth > 0));
   check(covers.length > 0 && covers.every(Boolean), 'the albums show with their cover art', covers);
   if (ART_ALBUM) {
