@@ -29,7 +29,7 @@ function onKey(e: KeyboardEvent): void {
   if (e.ctrlKey || e.metaKey || e.altKey || target.closest('input, textarea, select')) return;
   const a = player.audio;
   const keys: Record<string, () => void> = {
-    ' ': () => target.closest('button, a') || player.toggle(),
+    ' ': () => player.toggle(),
     ArrowRight: () => (e.shiftKey ? player.next() : player.seek(a.currentTime + SEEK_STEP)),
     ArrowLeft: () => (e.shiftKey ? player.previous() : player.seek(Math.max(0, a.currentTime - SEEK_STEP))),
     s: () => player.setShuffle(player.state.modes?.shuffleMode !== 'SHUFFLE_ON'),
@@ -37,6 +37,7 @@ function onKey(e: KeyboardEvent): void {
     '/': () => { location.hash = '#/search'; },
   };
   const act = keys[e.key];
+  // Space on a button or link presses it, as it should.
   if (act && !(e.key === ' ' && target.closest('button, a'))) {
     e.preventDefault();
     act();

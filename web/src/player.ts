@@ -100,8 +100,7 @@ export class Player {
   async takeOver(sessionId: string, entityReferenceId: string): Promise<void> {
     await this.stopStreaming('userStop');
     try {
-      const page = await call<EntityPage>('GET',
-        `/v1/playback/sessions/${sessionId}/entities/${entityReferenceId}${query({ limit: 1 })}`);
+      const page = await restore(sessionId, entityReferenceId);
       const e = page.entities[0];
       this.set({ modes: page.metadata ?? null, ended: false });
       await this.load(e, (e.track.playbackInformation?.progressMilliseconds ?? 0) / 1000, 'FORCE');
@@ -117,8 +116,7 @@ export class Player {
       const d = await call<{ sessions: ActiveSession[] }>('GET', '/v1/playback/sessions/active');
       const mine = d.sessions.find((s) => s.deviceId === deviceId());
       if (!mine || this.state.current) return;
-      const page = await call<EntityPage>('GET',
-        `/v1/playback/sessions/${mine.sessionId}/entities/${mine.entityReferenceId}${query({ limit: 1 })}`);
+      const page = await restore(mine.sessionId, mine.entityReferenceId);
       if (!this.state.current && page.entities[0]) this.set({ current: page.entities[0], modes: page.metadata ?? mine.metadata });
     } catch {
       // Nothing to show.
@@ -374,6 +372,12 @@ export class Player {
     const message = e instanceof ApiError ? explain(e) : 'Medley could not be reached.';
     this.set({ message, playing: this.state.playing && !(e instanceof ApiError && e.status === 422) });
   }
+}
+
+/// Restore Playback Session: the session moves to this browser at that entity, which comes
+/// with where it was (or is, when another device plays it).
+function restore(sessionId: string, entityReferenceId: string): Promise<EntityPage> {
+  return call<EntityPage>('GET', `/v1/playback/sessions/${sessionId}/entities/${entityReferenceId}${query({ limit: 1 })}`);
 }
 
 function refusal(disableType?: string): string {

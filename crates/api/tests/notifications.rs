@@ -315,3 +315,38 @@ async fn heartbeats_keep_the_stream_open_until_its_token_expires_or_is_revoked()
         "a revoked token's stream ends"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_busy_stream_checks_its_token_as_often_as_an_idle_one() {
+    let app = TestApp::new().await;
+    let user = medley_service::demo::DEMO_USER;
+    let token = app.scoped_token(user, &["music::playback"]).await;
+    let res = app
+        .album_session(&app.token, None, json!({"limit": 1}))
+        .await;
+    let id = res.session_id();
+    let mut stream = open(&app, &token, None).await;
+    app.advance_secs(601); // the stream's token (ten minutes) has expired
+                           // Another device changes the queue every 5 s: the notices must not put the check off.
+    let mut ended = false;
+    for i in 0..8 {
+        let mode = if i % 2 == 0 {
+            "SHUFFLE_ON"
+        } else {
+            "SHUFFLE_OFF"
+        };
+        app.put(&format!("/v1/playback/sessions/{id}/shuffle"))
+            .json(json!({"shuffleMode": mode}))
+            .send()
+            .await
+            .expect(200);
+        if until_end(&mut stream, 5).await.0 {
+            ended = i <= 3;
+            break;
+        }
+    }
+    assert!(
+        ended,
+        "an expired token's busy stream ends at the next beat"
+    );
+}

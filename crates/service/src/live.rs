@@ -64,8 +64,10 @@ impl Change {
 /// One change, as a stream delivers it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
-    /// `<feed>-<seq>`: what a stream resumes after (`Last-Event-ID`).
+    /// `<run>-<seq>`: what a stream resumes after (`Last-Event-ID`).
     pub id: String,
+    /// Its place among every notice of this process.
+    seq: u64,
     pub session_id: Uuid,
     /// The session's version once changed: a client that holds an older one reads it again.
     pub revision: i64,
@@ -161,6 +163,7 @@ impl Live {
         };
         let notice = Arc::new(Notice {
             id: format!("{}-{seq}", self.run),
+            seq,
             session_id,
             revision,
             at_ms,
@@ -168,7 +171,7 @@ impl Live {
         });
         if feed.kept.len() == KEPT {
             if let Some(gone) = feed.kept.pop_front() {
-                feed.lost_upto = seq_of(&gone.id);
+                feed.lost_upto = gone.seq;
             }
         }
         feed.kept.push_back(notice.clone());
@@ -211,12 +214,7 @@ impl Live {
         if seq < feed.lost_upto {
             return Err(Resync::TooFarBehind);
         }
-        Ok(feed
-            .kept
-            .iter()
-            .filter(|n| seq_of(&n.id) > seq)
-            .cloned()
-            .collect())
+        Ok(feed.kept.iter().filter(|n| n.seq > seq).cloned().collect())
     }
 
     /// Open streams across all users.
@@ -224,13 +222,6 @@ impl Live {
         let feeds = self.feeds.lock().unwrap();
         feeds.by_user.values().map(|f| f.tx.receiver_count()).sum()
     }
-}
-
-fn seq_of(id: &str) -> u64 {
-    id.rsplit('-')
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

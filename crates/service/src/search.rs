@@ -202,14 +202,11 @@ impl Medley {
         all.sort_by(|a, b| b.score.total_cmp(&a.score));
         all.truncate(limit as usize);
         // The top hits are among the groups' hits: what they found is read once for both.
-        let found = self
-            .found_map(
-                &per_kind
-                    .iter()
-                    .flat_map(|(_, h)| h.clone())
-                    .collect::<Vec<_>>(),
-            )
-            .await?;
+        let hits: Vec<SearchHit> = per_kind
+            .iter()
+            .flat_map(|(_, h)| h.iter().cloned())
+            .collect();
+        let found = self.found_map(&hits).await?;
         let pick = |hits: &[SearchHit]| -> Vec<Found> {
             hits.iter()
                 .filter_map(|h| found.get(&(h.kind, h.id.clone())).cloned())

@@ -344,6 +344,13 @@ const GENRE_SAMPLE: &str =
     "SELECT id FROM (SELECT id FROM (SELECT id FROM tracks WHERE genre = ?1 AND rnd >= ?2 ORDER BY rnd LIMIT ?3)
       UNION ALL SELECT id FROM (SELECT id FROM tracks WHERE genre = ?1 AND rnd < ?2 ORDER BY rnd LIMIT ?3)) LIMIT ?3";
 
+/// Tracks of the whole catalog from pivot `?1` on in random (`rnd`) order, wrapping around to
+/// the start, at most `?2`.
+const CATALOG_SAMPLE: &str =
+    "SELECT id FROM (SELECT id, 0 AS pass, rnd FROM (SELECT id, rnd FROM tracks WHERE rnd >= ?1 ORDER BY rnd LIMIT ?2)
+      UNION ALL SELECT id, 1, rnd FROM (SELECT id, rnd FROM tracks WHERE rnd < ?1 ORDER BY rnd LIMIT ?2))
+     ORDER BY pass, rnd LIMIT ?2";
+
 fn signal_tracks(conn: &Connection, q: &TrackSignals) -> rusqlite::Result<Vec<String>> {
     let per = q.per as i64;
     let pivot = (q.pivot >> 1) as i64;
@@ -371,11 +378,7 @@ fn signal_tracks(conn: &Connection, q: &TrackSignals) -> rusqlite::Result<Vec<St
             &[year, &pivot, &per],
         )?;
     }
-    collect(
-        "SELECT id FROM (SELECT id FROM (SELECT id FROM tracks WHERE rnd >= ?1 ORDER BY rnd LIMIT ?2)
-          UNION ALL SELECT id FROM (SELECT id FROM tracks WHERE rnd < ?1 ORDER BY rnd LIMIT ?2)) LIMIT ?2",
-        &[&pivot, &per],
-    )?;
+    collect(CATALOG_SAMPLE, &[&pivot, &per])?;
     Ok(ids)
 }
 
@@ -614,14 +617,9 @@ impl CatalogStore for SqliteStore {
     async fn sample_tracks(&self, pivot: u64, limit: u32) -> StoreResult<Vec<String>> {
         let pivot = (pivot >> 1) as i64;
         self.read(|conn| {
-            // From the pivot on in `rnd` order, wrapping around to the start.
-            conn.prepare_cached(
-                "SELECT id FROM (SELECT id, 0 AS pass, rnd FROM (SELECT id, rnd FROM tracks WHERE rnd >= ?1 ORDER BY rnd LIMIT ?2)
-                 UNION ALL SELECT id, 1, rnd FROM (SELECT id, rnd FROM tracks WHERE rnd < ?1 ORDER BY rnd LIMIT ?2))
-                 ORDER BY pass, rnd LIMIT ?2",
-            )?
-            .query_map(params![pivot, limit], |r| r.get(0))?
-            .collect()
+            conn.prepare_cached(CATALOG_SAMPLE)?
+                .query_map(params![pivot, limit], |r| r.get(0))?
+                .collect()
         })
     }
 

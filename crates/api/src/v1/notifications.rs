@@ -77,28 +77,38 @@ fn resync(why: Resync) -> Event {
 }
 
 /// The live notices after the missed ones; a stream that fell behind is told to read again,
-/// and the stream ends once `still_good` says its token is not.
+/// and the stream ends once `still_good` says its token is not. The check keeps its own beat,
+/// so that a busy stream is checked as often as an idle one.
 fn live<F, Fut>(rx: Receiver<Arc<Notice>>, still_good: F) -> impl Stream<Item = Event>
 where
-    F: Fn() -> Fut + Clone + Send + 'static,
+    F: Fn() -> Fut + Send + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
-    stream::unfold((rx, still_good), |(mut rx, still_good)| async move {
-        loop {
-            tokio::select! {
-                got = rx.recv() => return match got {
-                    Ok(n) => Some((event(&n), (rx, still_good))),
-                    Err(RecvError::Lagged(_)) => Some((resync(Resync::TooFarBehind), (rx, still_good))),
-                    Err(RecvError::Closed) => None,
-                },
-                _ = tokio::time::sleep(HEARTBEAT) => {
-                    if !still_good().await {
-                        return None;
+    let start = tokio::time::Instant::now() + HEARTBEAT;
+    let mut beat = tokio::time::interval_at(start, HEARTBEAT);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    stream::unfold(
+        (rx, beat, still_good),
+        |(mut rx, mut beat, still_good)| async move {
+            loop {
+                tokio::select! {
+                    got = rx.recv() => {
+                        let event = match got {
+                            Ok(n) => event(&n),
+                            Err(RecvError::Lagged(_)) => resync(Resync::TooFarBehind),
+                            Err(RecvError::Closed) => return None,
+                        };
+                        return Some((event, (rx, beat, still_good)));
+                    }
+                    _ = beat.tick() => {
+                        if !still_good().await {
+                            return None;
+                        }
                     }
                 }
             }
-        }
-    })
+        },
+    )
 }
 
 /// Live notice of the caller's sessions (server-sent events)

@@ -441,16 +441,19 @@ impl Medley {
                 s.id
             ))
         };
-        let mut slots = Vec::with_capacity(refs.len());
+        // Each entry's track as the queue knows it, or its place in the context to read.
+        let mut found = Vec::with_capacity(refs.len());
         let mut wanted = Vec::new();
         for r in refs {
             let slot = q.locate(*r).ok_or_else(|| not_found(r))?;
-            match (q.known_track(slot), slot) {
-                (Some(_), _) => {}
-                (None, Slot::Context { index, .. }) => wanted.push(index),
-                (None, _) => return Err(not_found(r)),
+            let known = q.known_track(slot).map(str::to_string);
+            if known.is_none() {
+                let Slot::Context { index, .. } = slot else {
+                    return Err(not_found(r));
+                };
+                wanted.push(index);
             }
-            slots.push(slot);
+            found.push((slot, known));
         }
         wanted.sort_unstable();
         wanted.dedup();
@@ -460,16 +463,15 @@ impl Medley {
             self.context_tracks(&s.body.context, &wanted).await?
         };
         refs.iter()
-            .zip(slots)
-            .map(|(r, slot)| {
-                let track = match (q.known_track(slot), slot) {
-                    (Some(t), _) => Some(t.to_string()),
-                    (None, Slot::Context { index, .. }) => wanted
+            .zip(found)
+            .map(|(r, (slot, known))| {
+                let track = known.or_else(|| match slot {
+                    Slot::Context { index, .. } => wanted
                         .binary_search(&index)
                         .ok()
                         .and_then(|i| from_context[i].clone()),
-                    (None, _) => None,
-                };
+                    _ => None,
+                });
                 Ok(Entry {
                     slot,
                     track: track.ok_or_else(|| not_found(r))?,
