@@ -181,9 +181,9 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
     let ids = |app: &TestApp| {
         let m = app.medley.clone();
         async move {
-            let found = m
-                .store
-                .search(&medley_store::SearchRequest {
+            let found = medley_service::ranking::search(
+                &*m.store,
+                &medley_store::SearchRequest {
                     kinds: vec![medley_store::SearchKind::Track],
                     filters: vec![medley_store::SearchFilter {
                         field: Some(medley_store::SearchField::ArtistName),
@@ -192,9 +192,10 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
                     order: medley_store::SearchOrder::Name,
                     offset: 0,
                     limit: 100,
-                })
-                .await
-                .unwrap();
+                },
+            )
+            .await
+            .unwrap();
             found.into_iter().map(|h| h.id).collect::<Vec<_>>()
         }
     };

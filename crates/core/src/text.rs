@@ -48,14 +48,31 @@ pub fn spoken_title(title: &str) -> &str {
 /// Whether a name and what someone said are the same words, as a listener hears them: case,
 /// punctuation and trailing bracketed notes ("[Explicit]") aside.
 pub fn same_words(name: &str, said: &str) -> bool {
-    let words = |s: &str| {
-        s.split(|c: char| !c.is_alphanumeric())
+    let said = search_words(said);
+    !said.is_empty() && (search_words(name) == said || search_words(spoken_title(name)) == said)
+}
+
+/// The words of a text as search sees them: letters and digits, lower case, accents removed
+/// ("Beyoncé  RÖYKSOPP—live!" is `beyonce`, `royksopp`, `live`).
+pub fn search_words(text: &str) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    if text.is_ascii() {
+        return text
+            .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect::<Vec<_>>()
-    };
-    let said = words(said);
-    !said.is_empty() && (words(name) == said || words(spoken_title(name)) == said)
+            .map(str::to_ascii_lowercase)
+            .collect();
+    }
+    let folded: String = text
+        .nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod paging;
 pub mod playback;
 pub mod playlists;
 pub mod profiles;
+pub mod ranking;
 pub mod scan;
 pub mod search;
 pub mod social;

@@ -163,7 +163,7 @@ impl Medley {
         let mut req = request(kind, q)?;
         let (offset, limit) = (req.offset, req.limit);
         req.limit = (limit + 1).min(MAX_OFFSET + MAX_LIMIT - offset);
-        let mut hits = self.store.search(&req).await?;
+        let mut hits = crate::ranking::search(&*self.store, &req).await?;
         let more = hits.len() > limit as usize && offset + limit < MAX_OFFSET;
         hits.truncate(limit as usize);
         let items = self
@@ -191,13 +191,15 @@ impl Medley {
             offset: 0,
             limit,
         };
-        let mut per_kind = Vec::new();
-        let mut all: Vec<SearchHit> = Vec::new();
-        for kind in SearchKind::ALL {
-            let hits = self.store.search(&request(vec![kind])).await?;
-            all.extend(hits.iter().cloned());
-            per_kind.push((kind, hits));
-        }
+        let requests: Vec<SearchRequest> =
+            SearchKind::ALL.iter().map(|k| request(vec![*k])).collect();
+        let found = crate::ranking::search_each(&*self.store, &requests).await?;
+        let per_kind: Vec<(SearchKind, Vec<SearchHit>)> =
+            SearchKind::ALL.into_iter().zip(found).collect();
+        let mut all: Vec<SearchHit> = per_kind
+            .iter()
+            .flat_map(|(_, h)| h.iter().cloned())
+            .collect();
         // Top hits: every type's best, ranked together.
         all.sort_by(|a, b| b.score.total_cmp(&a.score));
         all.truncate(limit as usize);

@@ -300,13 +300,28 @@ pub trait PlaylistStore: Send + Sync {
     ) -> StoreResult<Vec<PlaylistEntry>>;
 }
 
-/// Full-text search over the catalog, kept in step with imports.
+/// The search index over the catalog, kept in step with imports. It matches and returns
+/// rows; ranking, typo tolerance and paging are the service's (`medley_service::ranking`).
 #[async_trait]
 pub trait SearchStore: Send + Sync {
-    /// The hits at `offset..offset + limit` of the ordered results. Words match as prefixes,
-    /// in any of the filter's fields, case and accents folded; when the exact words find too
-    /// little, near spellings are tried after them.
-    async fn search(&self, req: &SearchRequest) -> StoreResult<Vec<SearchHit>>;
+    /// For each query, what it matches (see `MatchQuery`); one answer per query, in order.
+    async fn search_matches(&self, queries: &[MatchQuery]) -> StoreResult<Vec<Vec<MatchRow>>>;
+    /// Items of these kinds whose id is `query`, and tracks whose ISRC is (any case).
+    async fn search_ids(
+        &self,
+        kinds: &[SearchKind],
+        query: &str,
+    ) -> StoreResult<Vec<(SearchKind, String)>>;
+    /// The index's words of `min_len..=max_len` characters: the vocabulary near spellings
+    /// come from.
+    async fn search_terms(&self, min_len: usize, max_len: usize) -> StoreResult<Vec<String>>;
+    /// What `order` sorts each item by, in order; `None` for an order without values
+    /// (relevance) or an item the store does not have.
+    async fn sort_values(
+        &self,
+        order: SearchOrder,
+        items: &[(SearchKind, String)],
+    ) -> StoreResult<Vec<Option<SortValue>>>;
 }
 
 pub trait Store:

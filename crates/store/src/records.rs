@@ -490,6 +490,64 @@ pub struct SearchHit {
     pub score: f64,
 }
 
+/// A column of the search index: an item's name, its artists' names, its album's title.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SearchColumn {
+    Name = 0,
+    Artist = 1,
+    Album = 2,
+}
+
+impl SearchColumn {
+    pub const ALL: [SearchColumn; 3] = [
+        SearchColumn::Name,
+        SearchColumn::Artist,
+        SearchColumn::Album,
+    ];
+}
+
+/// One query word as the index is asked for it: any indexed word it is a prefix of, or any
+/// of the `near` words exactly (its near spellings).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WordMatch {
+    pub prefix: String,
+    pub near: Vec<String>,
+}
+
+/// Every word must match in one of the columns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextMatch {
+    pub columns: Vec<SearchColumn>,
+    pub words: Vec<WordMatch>,
+}
+
+/// What a search asks of the index for one kind: the items matching every text match and
+/// every exact condition (a field the kind does not have matches nothing), in the index's
+/// order (shortest names first), at most `limit`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatchQuery {
+    pub kind: SearchKind,
+    pub text: Vec<TextMatch>,
+    pub conditions: Vec<(SearchField, String)>,
+    pub limit: u32,
+}
+
+/// An item the index matched, with the text of its columns (by `SearchColumn`) to rank it by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatchRow {
+    pub id: String,
+    pub columns: [String; 3],
+}
+
+/// What an order other than relevance sorts an item by, as the store knows it: its name, its
+/// release date (`None` when it has none), or its plays.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SortValue {
+    Name(String),
+    Release(Option<String>),
+    Plays(i64),
+}
+
 /// Where an album's cover art comes from: an image file, or the picture embedded in an audio
 /// file. Served at `/media/images/{id}`.
 #[derive(Clone, Debug, PartialEq, Eq)]

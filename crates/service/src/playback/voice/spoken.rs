@@ -136,16 +136,14 @@ impl Medley {
         kind: ItemKind,
         filters: Vec<SearchFilter>,
     ) -> ServiceResult<Vec<SearchHit>> {
-        Ok(self
-            .store
-            .search(&SearchRequest {
-                kinds: vec![search_kind(kind)],
-                filters,
-                order: SearchOrder::Relevance,
-                offset: 0,
-                limit: HITS,
-            })
-            .await?)
+        let req = SearchRequest {
+            kinds: vec![search_kind(kind)],
+            filters,
+            order: SearchOrder::Relevance,
+            offset: 0,
+            limit: HITS,
+        };
+        Ok(crate::ranking::search(&*self.store, &req).await?)
     }
 
     /// The first of `ids` whose name is what was said.
