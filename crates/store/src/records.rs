@@ -68,6 +68,15 @@ pub enum Visibility {
 }
 
 impl Visibility {
+    /// As stored: `PRIVATE` is private, anything else public.
+    pub fn parse(s: &str) -> Visibility {
+        if s == "PRIVATE" {
+            Visibility::Private
+        } else {
+            Visibility::Public
+        }
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Visibility::Public => "PUBLIC",
@@ -392,6 +401,42 @@ pub enum PlaylistEdit {
     Move { entry_id: String, to: u32 },
 }
 
+impl PlaylistEdit {
+    /// The playlist's `(entry id, track id)` entries after this edit; `None` when it leaves
+    /// them as they are (a change of details, a move of an entry the playlist lacks).
+    pub fn entries_after(
+        &self,
+        mut entries: Vec<(String, String)>,
+    ) -> Option<Vec<(String, String)>> {
+        match self {
+            PlaylistEdit::Details { .. } => return None,
+            PlaylistEdit::Append(new) => entries.extend(new.iter().cloned()),
+            PlaylistEdit::Remove(gone) => entries.retain(|(entry, _)| !gone.contains(entry)),
+            PlaylistEdit::Move { entry_id, to } => {
+                let at = entries.iter().position(|(e, _)| e == entry_id)?;
+                let moved = entries.remove(at);
+                let to = (*to as usize).min(entries.len());
+                entries.insert(to, moved);
+            }
+        }
+        Some(entries)
+    }
+}
+
+/// Images as stored: a JSON array of their URLs.
+pub fn images_json(images: &[medley_core::catalog::Image]) -> String {
+    serde_json::to_string(&images.iter().map(|i| &i.url).collect::<Vec<_>>()).unwrap_or_default()
+}
+
+/// Images from their stored JSON (none when it is not an array of URLs).
+pub fn images_from_json(json: &str) -> Vec<medley_core::catalog::Image> {
+    serde_json::from_str::<Vec<String>>(json)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|url| medley_core::catalog::Image { url })
+        .collect()
+}
+
 /// One entry of a playlist: its position, its id (user playlists) and its track.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlaylistEntry {
@@ -532,7 +577,8 @@ pub struct MatchQuery {
     pub limit: u32,
 }
 
-/// An item the index matched, with the text of its columns (by `SearchColumn`) to rank it by.
+/// An item the index matched, with the text of its columns (by `SearchColumn`) to rank it by;
+/// a backend may leave them empty for a query without words, which has nothing to rank.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MatchRow {
     pub id: String,
@@ -601,6 +647,36 @@ pub enum NamedKind {
 mod tests {
     use super::*;
     use medley_core::mrn::ItemKind;
+
+    #[test]
+    fn a_playlist_edit_reorders_its_entries() {
+        let e = |ids: &[&str]| -> Vec<(String, String)> {
+            ids.iter()
+                .map(|i| (i.to_string(), format!("T{i}")))
+                .collect()
+        };
+        let entries = e(&["a", "b", "c"]);
+        let moved = PlaylistEdit::Move {
+            entry_id: "a".into(),
+            to: 9,
+        };
+        assert_eq!(
+            moved.entries_after(entries.clone()),
+            Some(e(&["b", "c", "a"]))
+        );
+        let gone = PlaylistEdit::Remove(vec!["b".into(), "zz".into()]);
+        assert_eq!(gone.entries_after(entries.clone()), Some(e(&["a", "c"])));
+        let added = PlaylistEdit::Append(e(&["d"]));
+        assert_eq!(
+            added.entries_after(entries.clone()),
+            Some(e(&["a", "b", "c", "d"]))
+        );
+        let stray = PlaylistEdit::Move {
+            entry_id: "zz".into(),
+            to: 0,
+        };
+        assert_eq!(stray.entries_after(entries), None, "nothing to move");
+    }
 
     fn event(kind: &str, track: &str, at: i64, source: Option<(ItemKind, &str)>) -> EventRow {
         EventRow {

@@ -1,5 +1,6 @@
-//! `TestApp`: the real router over a fresh SQLite store in a temp dir, with a hand-moved clock and
-//! the demo data, called in-process.
+//! `TestApp`: the real router over a fresh store (SQLite in a temp dir, or a schema of the
+//! PostgreSQL database `MEDLEY_TEST_DATABASE_URL` names), with a hand-moved clock and the demo
+//! data, called in-process.
 
 #![allow(dead_code)]
 
@@ -15,7 +16,7 @@ use medley_core::policy::Tier;
 use medley_service::accounts::NewUser;
 use medley_service::{ManualClock, Medley, Settings};
 use medley_store::Visibility;
-use medley_store_sqlite::SqliteStore;
+use medley_test_store::TestStore;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -37,8 +38,8 @@ pub const START_MS: i64 = 1_800_000_000_000;
 pub struct TestApp {
     pub router: Router,
     pub medley: Medley,
-    /// The store under `medley`, for what only SQLite can say (the work it did).
-    pub store: Arc<SqliteStore>,
+    /// The store under `medley`, with its counters.
+    pub store: TestStore,
     pub clock: Arc<ManualClock>,
     pub dir: std::path::PathBuf,
     pub api_key: String,
@@ -200,9 +201,9 @@ impl TestApp {
     pub async fn with_settings(mut settings: Settings) -> TestApp {
         let dir = std::env::temp_dir().join(format!("medley-test-{}", uuid::Uuid::new_v4()));
         settings.transcode_dir = dir.join("transcoded");
-        let store = Arc::new(SqliteStore::open(&dir.join("medley.db")).unwrap());
+        let store = TestStore::open(&dir).await;
         let clock = Arc::new(ManualClock::new(START_MS));
-        let medley = Medley::new(store.clone(), clock.clone(), settings);
+        let medley = Medley::new(store.shared(), clock.clone(), settings);
         let demo = medley.ensure_demo(None).await.unwrap().unwrap();
         TestApp {
             router: medley_api::router(medley.clone()),

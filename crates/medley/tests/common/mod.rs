@@ -10,10 +10,15 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// The binary on the data dir `dir`, and on its own PostgreSQL schema where the tests run on
+/// PostgreSQL (`MEDLEY_TEST_DATABASE_URL`).
 pub fn medley(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_medley"));
-    c.env("MEDLEY_DATA_DIR", dir)
-        .env_remove("MEDLEY_DATABASE_URL");
+    c.env("MEDLEY_DATA_DIR", dir);
+    match medley_test_store::database_url(dir) {
+        Some(url) => c.env("MEDLEY_DATABASE_URL", url),
+        None => c.env_remove("MEDLEY_DATABASE_URL"),
+    };
     c
 }
 

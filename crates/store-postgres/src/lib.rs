@@ -1,0 +1,197 @@
+//! The PostgreSQL backend: every store trait over a pool of connections to one database, so
+//! that several Medley processes (nodes) share it. Migrations apply at connect, under an
+//! advisory lock, so nodes starting together apply them once.
+//!
+//! Every write runs in one transaction and is acknowledged once PostgreSQL committed it.
+//! Concurrent writers are kept apart by the rows they touch: versioned compare-and-set for
+//! sessions and streams (a lost race is `StoreError::Conflict`, which the service retries),
+//! row locks where a read decides a write. Nothing is cached here: another node may have
+//! written any row since.
+//!
+//! The store counts its calls (`PgStore::calls`): each is at least one round trip to the
+//! server, and tests hold a request to the same number however many items it touches.
+
+mod accounts;
+mod browse;
+mod catalog;
+mod history;
+mod playlists;
+mod relations;
+mod schema;
+mod search;
+mod sessions;
+mod voice_catalog;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use medley_store::{StoreError, StoreResult};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Row};
+
+/// Connections a node keeps open at most.
+const POOL_SIZE: usize = 16;
+
+pub struct PgStore {
+    pool: Pool,
+    calls: AtomicU64,
+}
+
+pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// A database error as the store reports it: a unique or foreign-key violation is the caller's
+/// (`Invalid`), the rest the backend's.
+pub(crate) fn pg(e: tokio_postgres::Error) -> StoreError {
+    match e.as_db_error() {
+        Some(db) if db.code().code().starts_with("23") => StoreError::Invalid(db.message().into()),
+        Some(db) => StoreError::Backend(format!("{}: {}", db.code().code(), db.message())),
+        None => StoreError::Backend(e.to_string()),
+    }
+}
+
+pub(crate) fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
+    e.as_db_error()
+        .is_some_and(|db| db.code() == &tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
+}
+
+/// Runs a statement prepared once per connection.
+pub(crate) async fn rows<C: GenericClient>(
+    c: &C,
+    sql: &str,
+    p: Params<'_>,
+) -> Result<Vec<Row>, tokio_postgres::Error> {
+    let st = c.prepare_cached(sql).await?;
+    c.query(&st, p).await
+}
+
+pub(crate) async fn row_opt<C: GenericClient>(
+    c: &C,
+    sql: &str,
+    p: Params<'_>,
+) -> Result<Option<Row>, tokio_postgres::Error> {
+    let st = c.prepare_cached(sql).await?;
+    c.query_opt(&st, p).await
+}
+
+pub(crate) async fn exec<C: GenericClient>(
+    c: &C,
+    sql: &str,
+    p: Params<'_>,
+) -> Result<u64, tokio_postgres::Error> {
+    let st = c.prepare_cached(sql).await?;
+    c.execute(&st, p).await
+}
+
+/// The first column of every row.
+pub(crate) async fn column<C: GenericClient, T>(
+    c: &C,
+    sql: &str,
+    p: Params<'_>,
+) -> Result<Vec<T>, tokio_postgres::Error>
+where
+    T: for<'a> tokio_postgres::types::FromSql<'a>,
+{
+    Ok(rows(c, sql, p)
+        .await?
+        .iter()
+        .map(|r| r.get::<_, T>(0))
+        .collect())
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://user@host:port/db`) and applies pending
+    /// migrations.
+    pub async fn connect(url: &str) -> StoreResult<PgStore> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Invalid(format!("the database URL: {e}")))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(backend)?;
+        let store = PgStore {
+            pool,
+            calls: AtomicU64::new(0),
+        };
+        let mut c = store.client().await?;
+        schema::migrate(&mut c).await?;
+        Ok(store)
+    }
+
+    /// Reads and writes asked of the store so far: each at least one round trip.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// A pooled connection for a write: counted while it waits for one (as the SQLite
+    /// backend counts writes waiting for its writer), timed until it is done.
+    pub(crate) async fn writer(&self) -> StoreResult<Write> {
+        metrics::gauge!(WRITE_QUEUE).increment(1.0);
+        let client = self.client().await;
+        metrics::gauge!(WRITE_QUEUE).decrement(1.0);
+        Ok(Write {
+            client: client?,
+            began: std::time::Instant::now(),
+        })
+    }
+
+    /// A pooled connection for one store call.
+    pub(crate) async fn client(&self) -> StoreResult<Object> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.pool
+            .get()
+            .await
+            .map_err(|e| backend(format!("cannot reach the database: {e}")))
+    }
+}
+
+/// Writes waiting for a connection (a gauge).
+const WRITE_QUEUE: &str = "medley_store_write_queue_depth";
+/// How long each write took, from its first statement to its commit (a histogram).
+const COMMIT_SECONDS: &str = "medley_store_commit_seconds";
+
+/// The connection a write runs on; records how long it took when it is done.
+pub(crate) struct Write {
+    client: Object,
+    began: std::time::Instant,
+}
+
+impl std::ops::Deref for Write {
+    type Target = Object;
+    fn deref(&self) -> &Object {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for Write {
+    fn deref_mut(&mut self) -> &mut Object {
+        &mut self.client
+    }
+}
+
+impl Drop for Write {
+    fn drop(&mut self) {
+        metrics::histogram!(COMMIT_SECONDS).record(self.began.elapsed().as_secs_f64());
+    }
+}
+
+/// An unsigned count or position as PostgreSQL's `bigint`.
+pub(crate) fn big(n: impl Into<u64>) -> i64 {
+    i64::try_from(n.into()).unwrap_or(i64::MAX)
+}
+
+/// A `bigint` read back as a count or position.
+pub(crate) fn small(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
