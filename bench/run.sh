@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks the device loop (create, start, current, next, stop) against a real Medley on
 # loopback: on a 10-track album and on a 100,000-track playlist. Each context gets a fresh
-# server on a fresh copy of the same store, so neither inherits the other's history.
+# server on a fresh copy of the same store, so neither inherits the other's history. With
+# MEDLEY_DATABASE_URL=postgres://… (an empty database) it runs on PostgreSQL, where both
+# contexts share the one database.
 # Usage: bench/run.sh [connections=32] [seconds=15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,7 @@ PORT=${MEDLEY_BENCH_PORT:-18080}
 . bench/common.sh
 
 BASE=$DIR/base
+mkdir -p "$BASE"
 B=(target/release/medley --data-dir "$BASE")
 $L gen-catalog --tracks 100000 --out "$DIR/bench.json"
 "${B[@]}" catalog import "$DIR/bench.json"
