@@ -22,7 +22,7 @@ const IMPORT_LOCK: i64 = 0x006d_6564_6c65_7901;
 async fn known_refs(
     tx: &Transaction<'_>,
     file: &CatalogFile,
-) -> StoreResult<HashSet<(&'static str, String)>> {
+) -> StoreResult<HashSet<(String, String)>> {
     let mut artists: Vec<String> = Vec::new();
     let mut albums: Vec<String> = Vec::new();
     let mut tracks: Vec<String> = Vec::new();
@@ -48,7 +48,7 @@ async fn known_refs(
         }
         let sql = format!("SELECT id FROM {table} WHERE id = ANY($1)");
         for id in column::<_, String>(tx, &sql, &[&ids]).await.map_err(pg)? {
-            out.insert((kind, id));
+            out.insert((kind.to_string(), id));
         }
     }
     Ok(out)
@@ -457,6 +457,34 @@ const GENRE_SAMPLE: &str = "SELECT id FROM (
       (SELECT id, 1, rnd FROM tracks WHERE genre = $1 AND rnd < $2 ORDER BY rnd LIMIT $3)) s
     ORDER BY pass, rnd LIMIT $3";
 
+/// What `signal_tracks` reads: tracks of each artist (`$1`), a sample of each genre (`$2`)
+/// and of the years around each year (`$3`) from pivot `$4`, then of the catalog, `$5` each.
+const SIGNAL_SAMPLES: &str = "SELECT id FROM (
+      SELECT x.id, 0 AS signal, a.n, x.at FROM unnest($1::text[]) WITH ORDINALITY AS a (artist, n)
+        CROSS JOIN LATERAL (SELECT track_id AS id, 0::int8 AS at FROM track_artists
+                            WHERE artist_id = a.artist LIMIT $5) x
+      UNION ALL
+      SELECT x.id, 1, g.n, x.at FROM unnest($2::text[]) WITH ORDINALITY AS g (genre, n)
+        CROSS JOIN LATERAL (
+          SELECT id, pass * 4294967296 + rnd AS at FROM (
+            (SELECT id, 0 AS pass, rnd FROM tracks WHERE genre = g.genre AND rnd >= $4 ORDER BY rnd LIMIT $5)
+            UNION ALL
+            (SELECT id, 1, rnd FROM tracks WHERE genre = g.genre AND rnd < $4 ORDER BY rnd LIMIT $5)) s
+          ORDER BY pass, rnd LIMIT $5) x
+      UNION ALL
+      SELECT x.id, 2, y.n, x.at FROM unnest($3::int4[]) WITH ORDINALITY AS y (year, n)
+        CROSS JOIN LATERAL (SELECT id, year::int8 * 4294967296 + rnd AS at FROM tracks
+                            WHERE year BETWEEN y.year - 3 AND y.year + 3 AND rnd >= $4
+                            ORDER BY year, rnd LIMIT $5) x
+      UNION ALL
+      SELECT x.id, 3, 1, x.at FROM (
+          SELECT id, pass * 4294967296 + rnd AS at FROM (
+            (SELECT id, 0 AS pass, rnd FROM tracks WHERE rnd >= $4 ORDER BY rnd LIMIT $5)
+            UNION ALL
+            (SELECT id, 1, rnd FROM tracks WHERE rnd < $4 ORDER BY rnd LIMIT $5)) s
+          ORDER BY pass, rnd LIMIT $5) x) samples
+    ORDER BY signal, n, at";
+
 const CATALOG_SAMPLE: &str = "SELECT id FROM (
       (SELECT id, 0 AS pass, rnd FROM tracks WHERE rnd >= $1 ORDER BY rnd LIMIT $2)
       UNION ALL
@@ -626,7 +654,7 @@ impl CatalogStore for PgStore {
 
     async fn item_titles(&self, items: &[(String, String)]) -> StoreResult<Vec<Option<String>>> {
         let c = self.client().await?;
-        let mut titles: HashMap<(&str, String), String> = HashMap::new();
+        let mut titles: HashMap<(String, String), String> = HashMap::new();
         for (kind, sql) in [
             ("ALBUM", "SELECT id, title FROM albums WHERE id = ANY($1)"),
             (
@@ -649,18 +677,10 @@ impl CatalogStore for PgStore {
                 continue;
             }
             for r in rows(&c, sql, &[&ids]).await.map_err(pg)? {
-                titles.insert((kind, r.get(0)), r.get(1));
+                titles.insert((kind.to_string(), r.get(0)), r.get(1));
             }
         }
-        Ok(items
-            .iter()
-            .map(|(kind, id)| {
-                titles
-                    .iter()
-                    .find(|((k, i), _)| k == kind && i == id)
-                    .map(|(_, t)| t.clone())
-            })
-            .collect())
+        Ok(items.iter().map(|item| titles.get(item).cloned()).collect())
     }
 
     async fn genre_tracks(&self, genre: &str, pivot: u64, limit: u32) -> StoreResult<Vec<String>> {
@@ -702,43 +722,15 @@ impl CatalogStore for PgStore {
         let per = q.per as i64;
         let pivot = (q.pivot >> 1) as i64;
         let c = self.client().await?;
-        let mut ids: Vec<String> = Vec::new();
-        for artist in &q.artist_ids {
-            ids.extend(
-                column::<_, String>(
-                    &c,
-                    "SELECT track_id FROM track_artists WHERE artist_id = $1 LIMIT $2",
-                    &[artist, &per],
-                )
-                .await
-                .map_err(pg)?,
-            );
-        }
-        for genre in &q.genres {
-            ids.extend(
-                column::<_, String>(&c, GENRE_SAMPLE, &[genre, &pivot, &per])
-                    .await
-                    .map_err(pg)?,
-            );
-        }
-        for year in &q.years {
-            ids.extend(
-                column::<_, String>(
-                    &c,
-                    "SELECT id FROM tracks WHERE year BETWEEN $1 - 3 AND $1 + 3 AND rnd >= $2
-                     ORDER BY year, rnd LIMIT $3",
-                    &[year, &pivot, &per],
-                )
-                .await
-                .map_err(pg)?,
-            );
-        }
-        ids.extend(
-            column::<_, String>(&c, CATALOG_SAMPLE, &[&pivot, &per])
-                .await
-                .map_err(pg)?,
-        );
-        Ok(ids)
+        // Every signal's sample in one statement (one round trip), in the order of the
+        // signals: artists, genres, years, then the whole catalog.
+        column(
+            &c,
+            SIGNAL_SAMPLES,
+            &[&q.artist_ids, &q.genres, &q.years, &pivot, &per],
+        )
+        .await
+        .map_err(pg)
     }
 
     async fn listeners(
@@ -832,7 +824,7 @@ impl PgStore {
             .await
             .map_err(pg)?;
         let known = known_refs(&tx, &file).await?;
-        file.validate(&|kind, id| known.contains(&(kind_name(kind), id.to_string())))
+        file.validate(&|kind, id| known.contains(&(kind.to_string(), id.to_string())))
             .map_err(StoreError::Invalid)?;
         import(&tx, &file).await.map_err(pg)?;
         let mut retired = 0;
@@ -856,14 +848,5 @@ impl PgStore {
             retired,
             ..ImportSummary::of(&file)
         })
-    }
-}
-
-fn kind_name(kind: &str) -> &'static str {
-    match kind {
-        "artist" => "artist",
-        "album" => "album",
-        "track" => "track",
-        _ => "",
     }
 }
