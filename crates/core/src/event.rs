@@ -7,7 +7,7 @@ pub enum TakeOver {
     Force,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Termination {
     UserStop,
     UserNext,

@@ -93,6 +93,15 @@ pub enum UserCommand {
         #[arg(long)]
         user: String,
     },
+    /// Change a user's tier and stream limit; every running node honours it within a second.
+    Plan {
+        #[arg(long)]
+        user: String,
+        #[arg(long, value_enum)]
+        tier: TierArg,
+        #[arg(long, default_value_t = 1)]
+        max_streams: u32,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -101,6 +110,16 @@ pub enum TierArg {
     Unlimited,
     Prime,
     Free,
+}
+
+impl From<TierArg> for medley_core::policy::Tier {
+    fn from(t: TierArg) -> Self {
+        match t {
+            TierArg::Unlimited => Self::Unlimited,
+            TierArg::Prime => Self::Prime,
+            TierArg::Free => Self::Free,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches};
 use medley_core::ids::{Id, UserId};
-use medley_core::policy::Tier;
 use medley_service::accounts::{NewClient, NewUser};
 use medley_service::{Medley, SystemClock};
 use medley_store::Store;
@@ -74,7 +73,8 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
             Arc::new(SystemClock),
             config.service_settings(&files, bound),
         );
-        match cli.command {
+        let teller = medley.clone();
+        let done = match cli.command {
             Command::Serve(s) => {
                 // The demo's generated songs live beside the database.
                 let audio = files.join("demo-audio");
@@ -85,7 +85,10 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 let listener = listener.expect("bound above");
                 serve(medley, listener, s, &config, &audio, limits).await
             }
-            Command::Lambda(l) => lambda::run(medley, &l.runtime_api).await,
+            Command::Lambda(l) => {
+                medley.follow_others();
+                lambda::run(medley, &l.runtime_api).await
+            }
             Command::Alexa(AlexaCommand::Catalogs { out, locales }) => {
                 let now = medley.clock.now_ms();
                 for w in alexa_catalogs::write(&medley, &out, &locales, now).await? {
@@ -130,11 +133,7 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 let user = medley
                     .add_user(NewUser {
                         name: a.name,
-                        tier: match a.tier {
-                            cli::TierArg::Unlimited => Tier::Unlimited,
-                            cli::TierArg::Prime => Tier::Prime,
-                            cli::TierArg::Free => Tier::Free,
-                        },
+                        tier: a.tier.into(),
                         max_streams: a.max_streams,
                         visibility: a.visibility.into(),
                         playback_visibility: a.playback_visibility.into(),
@@ -144,6 +143,17 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                     medley.set_password(&user_id(&user.id)?, &p).await?;
                 }
                 println!("{}", user.id);
+                Ok(())
+            }
+            Command::User(UserCommand::Plan {
+                user,
+                tier,
+                max_streams,
+            }) => {
+                let u = medley
+                    .set_plan(&user_id(&user)?, tier.into(), max_streams)
+                    .await?;
+                println!("{} {} {}", u.id, u.tier.as_str(), u.max_streams);
                 Ok(())
             }
             Command::User(UserCommand::Passwd { user }) => {
@@ -185,7 +195,10 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 );
                 Ok(())
             }
-        }
+        };
+        // What a command changed, the running nodes must hear before it exits.
+        teller.told().await;
+        done
     })
 }
 
@@ -255,6 +268,7 @@ async fn serve(
         .with_env_filter(filter)
         .init();
     let addr = listener.local_addr()?;
+    medley.follow_others();
     medley.ensure_player_client().await?;
     if s.demo {
         match medley.ensure_demo(Some(demo_audio)).await? {

@@ -87,13 +87,7 @@ fn alexa_links_an_account_end_to_end() {
         .next()
         .unwrap()
         .to_string();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
+    let csrf = csrf_field(&page);
 
     // 2. The user signs in as the demo prints it, and allows.
     let mut fields: Vec<(&str, &str)> = url::form_urlencoded::parse(query.as_bytes())

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -339,62 +339,6 @@ fn acknowledged_events_survive_kill_9() {
     );
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// A stand-in for the Lambda Runtime API on loopback: hands out `events` one by one as
-/// invocations, and sends back each (request id, answer) posted for them.
-fn fake_runtime_api(events: Vec<Value>) -> (String, std::sync::mpsc::Receiver<(String, Value)>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut events = events.into_iter().enumerate();
-        for conn in listener.incoming() {
-            let mut conn = conn.unwrap();
-            let mut reader = BufReader::new(conn.try_clone().unwrap());
-            let mut request_line = String::new();
-            reader.read_line(&mut request_line).unwrap();
-            let mut length = 0;
-            loop {
-                let mut h = String::new();
-                reader.read_line(&mut h).unwrap();
-                if h.trim().is_empty() {
-                    break;
-                }
-                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap();
-                }
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            let path = request_line.split_whitespace().nth(1).unwrap().to_string();
-            if path == "/2018-06-01/runtime/invocation/next" {
-                let Some((i, event)) = events.next() else {
-                    // Nothing more to do: hold the long poll until the test ends.
-                    std::thread::sleep(Duration::from_secs(60));
-                    return;
-                };
-                let event = event.to_string();
-                write!(
-                    conn,
-                    "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-{i}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{event}",
-                    event.len()
-                )
-                .unwrap();
-            } else {
-                let id = path
-                    .strip_prefix("/2018-06-01/runtime/invocation/")
-                    .and_then(|p| p.strip_suffix("/response"))
-                    .unwrap_or("?")
-                    .to_string();
-                conn.write_all(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
-                    .unwrap();
-                tx.send((id, serde_json::from_slice(&body).unwrap()))
-                    .unwrap();
-            }
-        }
-    });
-    (addr, rx)
 }
 
 #[test]

@@ -127,6 +127,15 @@ pub fn hash_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+fn check_max_streams(n: u32) -> ServiceResult<()> {
+    if n == 0 || n > 100 {
+        return Err(ServiceError::BadRequest(
+            "max-streams must be between 1 and 100".into(),
+        ));
+    }
+    Ok(())
+}
+
 impl Medley {
     pub async fn add_user(&self, new: NewUser) -> ServiceResult<User> {
         let name = new.name.trim();
@@ -135,11 +144,7 @@ impl Medley {
                 "name must be 1 to 200 characters, none of them control characters".into(),
             ));
         }
-        if new.max_streams == 0 || new.max_streams > 100 {
-            return Err(ServiceError::BadRequest(
-                "max-streams must be between 1 and 100".into(),
-            ));
-        }
+        check_max_streams(new.max_streams)?;
         let user = User {
             id: format!(
                 "A{}",
@@ -154,6 +159,29 @@ impl Medley {
         };
         self.store.create_user(&user).await?;
         Ok(user)
+    }
+
+    /// Changes a user's tier and how many streams they may play at once, from their next
+    /// request on, on every node.
+    pub async fn set_plan(
+        &self,
+        user: &UserId,
+        tier: Tier,
+        max_streams: u32,
+    ) -> ServiceResult<User> {
+        check_max_streams(max_streams)?;
+        if !self
+            .store
+            .set_plan(user.as_str(), tier, max_streams)
+            .await?
+        {
+            return Err(crate::browse::not_found(user));
+        }
+        self.forget_principals();
+        self.store
+            .user(user.as_str())
+            .await?
+            .ok_or_else(|| crate::browse::not_found(user))
     }
 
     /// Registers a client application. With redirect URIs it is an OAuth client, and a

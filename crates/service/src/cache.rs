@@ -37,10 +37,6 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
         map.insert(key, (value, now_ms + self.ttl_ms));
     }
 
-    pub fn remove(&self, key: &K) {
-        self.map.lock().unwrap().remove(key);
-    }
-
     pub fn clear(&self) {
         self.map.lock().unwrap().clear();
     }

@@ -82,12 +82,6 @@ impl Medley {
         self.forget_catalog();
         Ok(summary)
     }
-
-    /// Drops cached catalog reads after an import.
-    fn forget_catalog(&self) {
-        self.caches.tracks.clear();
-        self.caches.context_tracks.clear();
-    }
 }
 
 #[cfg(test)]

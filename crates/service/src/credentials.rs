@@ -96,16 +96,16 @@ impl Medley {
         address: Option<&str>,
     ) -> ServiceResult<SignIn> {
         let now = self.now_ms();
-        if let Err(retry_after_secs) = self.caches.lockout.check(login, address, now) {
+        if let Err(retry_after_secs) = self.locked_out(login, address, now).await? {
             return Ok(SignIn::Locked { retry_after_secs });
         }
         Ok(match self.check_password(login, password).await? {
             Some(u) => {
-                self.caches.lockout.succeeded(login);
+                self.sign_in_succeeded(login).await?;
                 SignIn::User(u)
             }
             None => {
-                self.caches.lockout.failed(login, address, now);
+                self.sign_in_failed(login, address, now).await?;
                 SignIn::Wrong
             }
         })

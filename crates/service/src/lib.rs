@@ -23,6 +23,7 @@ pub mod profiles;
 pub mod ranking;
 pub mod scan;
 pub mod search;
+mod signals;
 pub mod social;
 pub mod stats;
 mod throttle;
@@ -60,9 +61,6 @@ struct Caches {
     /// (context, index) → track id.
     context_tracks: cache::TtlCache<(medley_store::ContextKind, String, u32), String>,
     throttle: throttle::Throttle,
-    lockout: lockout::Lockout,
-    /// The account page's sign-ins: a session cookie's hash → the user id.
-    account_sessions: cache::TtlCache<String, String>,
     /// (artwork id, size) → the resized image, for an hour.
     artwork: cache::TtlCache<(String, Option<u32>), Arc<artwork::Picture>>,
     /// When the store's revocation mark was last read, and what it was.
@@ -150,8 +148,6 @@ impl Medley {
                 tracks: cache::TtlCache::new(ttl, 200_000),
                 context_tracks: cache::TtlCache::new(ttl, 200_000),
                 throttle: throttle::Throttle::new(rate),
-                lockout: lockout::Lockout::default(),
-                account_sessions: cache::TtlCache::new(oauth::ACCOUNT_SESSION_MS, 10_000),
                 artwork: cache::TtlCache::new(3_600_000, 500),
                 revocations: RevocationWatch {
                     checked_ms: i64::MIN.into(),
@@ -165,11 +161,6 @@ impl Medley {
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
-    }
-
-    /// Drops cached token → principal entries, after a user's profile changed.
-    pub(crate) fn forget_principals(&self) {
-        self.caches.tokens.clear();
     }
 
     /// At most once a `REVOCATION_CHECK_MS`, reads the store's revocation mark and drops the
@@ -188,7 +179,7 @@ impl Medley {
         }
         let mark = self.store.revocation_mark().await?;
         if watch.mark.swap(mark, SeqCst) != mark {
-            self.forget_principals();
+            self.caches.tokens.clear();
         }
         Ok(())
     }

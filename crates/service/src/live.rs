@@ -21,7 +21,7 @@ pub const IDLE_FEED_MS: i64 = 10 * 60 * 1000;
 const SWEEP_MS: i64 = 60 * 1000;
 
 /// What happened to a session.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Change {
     /// It was created, by a device or by voice.
     Started { device_id: String },
@@ -217,6 +217,14 @@ impl Live {
         Ok(feed.kept.iter().filter(|n| n.seq > seq).cloned().collect())
     }
 
+    /// After notices may have been missed (another node's went unheard): every open stream
+    /// ends, and a device that comes back with an id from before is told to read again.
+    pub fn lose_all(&self) {
+        let mut feeds = self.feeds.lock().unwrap();
+        feeds.seq += 1;
+        feeds.by_user.clear();
+    }
+
     /// Open streams across all users.
     pub fn streams(&self) -> usize {
         let feeds = self.feeds.lock().unwrap();
@@ -281,5 +289,21 @@ mod tests {
         let id_now = format!("{}-{}", live.run, live.feeds.lock().unwrap().seq);
         let fine = live.subscribe("u1", Some(&id_now), IDLE_FEED_MS + SWEEP_MS);
         assert!(fine.missed.unwrap().is_empty());
+    }
+
+    #[test]
+    fn after_a_gap_open_streams_end_and_a_device_coming_back_reads_again() {
+        let live = Live::default();
+        let s = Uuid::new_v4();
+        let mut open = live.subscribe("u1", None, 0);
+        live.publish("u1", s, 1, 0, Change::QueueChanged);
+        let id = open.live.try_recv().unwrap().id.clone();
+        live.lose_all();
+        assert_eq!(
+            open.live.try_recv().unwrap_err(),
+            broadcast::error::TryRecvError::Closed
+        );
+        let back = live.subscribe("u1", Some(&id), 0);
+        assert_eq!(back.missed.unwrap_err(), Resync::TooFarBehind);
     }
 }

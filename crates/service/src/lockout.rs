@@ -1,115 +1,136 @@
 //! Failed sign-ins counted per account and per client address: past a limit within the window,
-//! sign-in is refused without looking at the password until the oldest failure ages out. Kept
-//! in memory, per process.
+//! sign-in is refused without looking at the password until the oldest failure ages out. The
+//! counts are in the store, so every node counts them together (and a restart forgets none).
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use crate::accounts::hash_token;
+use crate::{Medley, ServiceResult};
 
 /// How long a failure counts.
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 /// Failures one account takes within the window.
-pub const PER_ACCOUNT: usize = 5;
+pub const PER_ACCOUNT: u32 = 5;
 /// Failures one client address takes within the window (a household shares one).
-pub const PER_ADDRESS: usize = 20;
-/// Keys kept at most; when full the table starts over.
-const CAPACITY: usize = 100_000;
+pub const PER_ADDRESS: u32 = 20;
 
-#[derive(Default)]
-pub struct Lockout {
-    failures: Mutex<HashMap<String, VecDeque<i64>>>,
+/// What a failure counts against, each with its limit: the account (case and spaces aside)
+/// and the address, where known. Stored as hashes, which are short whatever was typed.
+fn keys(login: &str, address: Option<&str>) -> Vec<(String, u32)> {
+    let mut keys = vec![(
+        hash_token(&format!("login:{}", login.trim().to_lowercase())),
+        PER_ACCOUNT,
+    )];
+    if let Some(a) = address {
+        keys.push((hash_token(&format!("addr:{a}")), PER_ADDRESS));
+    }
+    keys
 }
 
-fn keys(login: &str, address: Option<&str>) -> [(String, usize); 2] {
-    [
-        (
-            format!("login:{}", login.trim().to_lowercase()),
-            PER_ACCOUNT,
-        ),
-        (format!("addr:{}", address.unwrap_or("-")), PER_ADDRESS),
-    ]
+/// Seconds until every key is under its limit again, given `(failures, oldest)` of each.
+fn wait_secs(limits: &[u32], counted: &[(u32, i64)], now_ms: i64) -> u64 {
+    limits
+        .iter()
+        .zip(counted)
+        .filter(|(limit, (n, _))| n >= limit)
+        .map(|(_, (_, oldest))| ((oldest + WINDOW_MS - now_ms).max(1) as u64).div_ceil(1000))
+        .max()
+        .unwrap_or(0)
 }
 
-impl Lockout {
+impl Medley {
     /// `Err(seconds to wait)` when the account or the address has failed too often.
-    pub fn check(&self, login: &str, address: Option<&str>, now_ms: i64) -> Result<(), u64> {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let mut wait = 0;
-        for (key, limit) in keys(login, address) {
-            if key == "addr:-" {
-                continue;
-            }
-            let Some(times) = map.get_mut(&key) else {
-                continue;
-            };
-            while times.front().is_some_and(|t| now_ms - t >= WINDOW_MS) {
-                times.pop_front();
-            }
-            if times.len() >= limit {
-                let oldest = times.front().copied().unwrap_or(now_ms);
-                let ms = (oldest + WINDOW_MS - now_ms).max(1) as u64;
-                wait = wait.max(ms.div_ceil(1000));
-            }
-        }
-        if wait > 0 {
-            Err(wait)
-        } else {
-            Ok(())
-        }
+    pub(crate) async fn locked_out(
+        &self,
+        login: &str,
+        address: Option<&str>,
+        now_ms: i64,
+    ) -> ServiceResult<Result<(), u64>> {
+        let (keys, limits): (Vec<String>, Vec<u32>) = keys(login, address).into_iter().unzip();
+        let counted = self.store.failures(&keys, now_ms - WINDOW_MS).await?;
+        Ok(match wait_secs(&limits, &counted, now_ms) {
+            0 => Ok(()),
+            wait => Err(wait),
+        })
     }
 
-    pub fn failed(&self, login: &str, address: Option<&str>, now_ms: i64) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= CAPACITY {
-            map.clear();
-        }
-        for (key, limit) in keys(login, address) {
-            let times = map.entry(key).or_default();
-            times.push_back(now_ms);
-            while times.len() > limit {
-                times.pop_front();
-            }
-        }
+    pub(crate) async fn sign_in_failed(
+        &self,
+        login: &str,
+        address: Option<&str>,
+        now_ms: i64,
+    ) -> ServiceResult<()> {
+        let keys: Vec<String> = keys(login, address).into_iter().map(|k| k.0).collect();
+        Ok(self
+            .store
+            .add_failure(&keys, now_ms, now_ms - WINDOW_MS)
+            .await?)
     }
 
     /// A success forgets the account's failures (not the address's).
-    pub fn succeeded(&self, login: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&keys(login, None)[0].0);
+    pub(crate) async fn sign_in_succeeded(&self, login: &str) -> ServiceResult<()> {
+        Ok(self.store.clear_failures(&keys(login, None)[0].0).await?)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::sync::Arc;
 
-    #[test]
-    fn an_account_locks_after_its_failures_and_unlocks_as_they_age() {
-        let l = Lockout::default();
+    use super::*;
+    use crate::{ManualClock, Settings};
+
+    fn medley() -> Medley {
+        let dir = std::env::temp_dir().join(format!("medley-lockout-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store =
+            Arc::new(medley_store_sqlite::SqliteStore::open(&dir.join("medley.db")).unwrap());
+        Medley::new(store, Arc::new(ManualClock::new(0)), Settings::default())
+    }
+
+    #[tokio::test]
+    async fn an_account_locks_after_its_failures_and_unlocks_as_they_age() {
+        let l = medley();
         for i in 0..PER_ACCOUNT as i64 {
-            assert!(l.check("Ann", Some("10.0.0.1"), i).is_ok());
-            l.failed("Ann", Some("10.0.0.1"), i);
+            assert!(l
+                .locked_out("Ann", Some("10.0.0.1"), i)
+                .await
+                .unwrap()
+                .is_ok());
+            l.sign_in_failed("Ann", Some("10.0.0.1"), i).await.unwrap();
         }
-        let wait = l.check(" ann ", Some("10.0.0.2"), 10).unwrap_err();
-        assert_eq!(wait, 900);
+        let wait = l.locked_out(" ann ", Some("10.0.0.2"), 10).await.unwrap();
+        assert_eq!(wait, Err(900));
         assert!(
-            l.check("Bob", Some("10.0.0.1"), 10).is_ok(),
+            l.locked_out("Bob", Some("10.0.0.1"), 10)
+                .await
+                .unwrap()
+                .is_ok(),
             "the address is not full"
         );
         assert!(
-            l.check("Ann", None, WINDOW_MS).is_ok(),
+            l.locked_out("Ann", None, WINDOW_MS).await.unwrap().is_ok(),
             "the first failure aged out"
         );
-        l.succeeded("ANN");
-        assert!(l.check("Ann", None, 10).is_ok());
+        l.sign_in_succeeded("ANN").await.unwrap();
+        assert!(l.locked_out("Ann", None, 10).await.unwrap().is_ok());
     }
 
-    #[test]
-    fn an_address_locks_after_its_failures_across_accounts() {
-        let l = Lockout::default();
+    #[tokio::test]
+    async fn an_address_locks_after_its_failures_across_accounts() {
+        let l = medley();
         for i in 0..PER_ADDRESS {
-            l.failed(&format!("user{i}"), Some("10.0.0.9"), 0);
+            l.sign_in_failed(&format!("user{i}"), Some("10.0.0.9"), 0)
+                .await
+                .unwrap();
         }
-        assert!(l.check("someone", Some("10.0.0.9"), 1).is_err());
-        assert!(l.check("someone", Some("10.0.0.8"), 1).is_ok());
+        assert!(l
+            .locked_out("someone", Some("10.0.0.9"), 1)
+            .await
+            .unwrap()
+            .is_err());
+        assert!(l
+            .locked_out("someone", Some("10.0.0.8"), 1)
+            .await
+            .unwrap()
+            .is_ok());
     }
 }

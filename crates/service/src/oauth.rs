@@ -617,30 +617,28 @@ impl Medley {
         Ok(done)
     }
 
-    /// Opens a sign-in to the account page: the session cookie's value.
-    pub fn open_account_session(&self, user: &User) -> String {
+    /// Opens a sign-in to the account page, known to every node: the session cookie's value.
+    pub async fn open_account_session(&self, user: &User) -> Result<String, ServiceError> {
         let token = random_token(32);
-        self.caches
-            .account_sessions
-            .insert(hash_token(&token), user.id.clone(), self.now_ms());
-        token
+        let now = self.now_ms();
+        self.store
+            .open_web_session(&hash_token(&token), &user.id, now, now + ACCOUNT_SESSION_MS)
+            .await?;
+        Ok(token)
     }
 
     /// The user an account-page session cookie signs in, while it lasts.
     pub async fn account_session(&self, token: &str) -> Result<Option<User>, ServiceError> {
-        let Some(id) = self
-            .caches
-            .account_sessions
-            .get(&hash_token(token), self.now_ms())
-        else {
+        let hash = hash_token(token);
+        let Some(id) = self.store.web_session(&hash, self.now_ms()).await? else {
             return Ok(None);
         };
         Ok(self.store.user(&id).await?)
     }
 
     /// Signs out of the account page.
-    pub fn close_account_session(&self, token: &str) {
-        self.caches.account_sessions.remove(&hash_token(token));
+    pub async fn close_account_session(&self, token: &str) -> Result<(), ServiceError> {
+        Ok(self.store.close_web_session(&hash_token(token)).await?)
     }
 
     /// Unlinks: revokes the user's grants (of one client, or all), their refresh tokens and

@@ -8,7 +8,7 @@ use medley_store::{
 };
 use tokio_postgres::Row;
 
-use crate::{exec, is_unique_violation, pg, row_opt, rows, small, PgStore};
+use crate::{big, exec, is_unique_violation, pg, row_opt, rows, small, PgStore};
 
 const USER_COLUMNS: &str =
     "u.id, u.name, u.tier, u.max_streams, u.visibility, u.playback_visibility, u.created_ms";
@@ -143,6 +143,18 @@ impl AccountStore for PgStore {
                 &visibility.as_str(),
                 &playback_visibility.as_str(),
             ],
+        )
+        .await
+        .map_err(pg)?;
+        Ok(n == 1)
+    }
+
+    async fn set_plan(&self, id: &str, tier: Tier, max_streams: u32) -> StoreResult<bool> {
+        let c = self.writer().await?;
+        let n = exec(
+            &*c,
+            "UPDATE users SET tier = $2, max_streams = $3 WHERE id = $1",
+            &[&id, &tier.as_str(), &big(max_streams)],
         )
         .await
         .map_err(pg)?;
@@ -545,5 +557,45 @@ impl AccountStore for PgStore {
             .map_err(pg)?;
         r.map(|r| r.get(0))
             .ok_or_else(|| crate::backend("the secret could not be stored"))
+    }
+
+    async fn open_web_session(
+        &self,
+        hash: &str,
+        user_id: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> StoreResult<()> {
+        let c = self.writer().await?;
+        exec(
+            &*c,
+            "WITH gone AS (DELETE FROM web_sessions WHERE expires_ms <= $3 AND hash <> $1)
+             INSERT INTO web_sessions VALUES ($1, $2, $4)
+             ON CONFLICT (hash) DO UPDATE SET user_id = EXCLUDED.user_id, expires_ms = EXCLUDED.expires_ms",
+            &[&hash, &user_id, &now_ms, &expires_ms],
+        )
+        .await
+        .map_err(pg)?;
+        Ok(())
+    }
+
+    async fn web_session(&self, hash: &str, now_ms: i64) -> StoreResult<Option<String>> {
+        let c = self.client().await?;
+        let r = row_opt(
+            &c,
+            "SELECT user_id FROM web_sessions WHERE hash = $1 AND expires_ms > $2",
+            &[&hash, &now_ms],
+        )
+        .await
+        .map_err(pg)?;
+        Ok(r.map(|r| r.get(0)))
+    }
+
+    async fn close_web_session(&self, hash: &str) -> StoreResult<()> {
+        let c = self.writer().await?;
+        exec(&*c, "DELETE FROM web_sessions WHERE hash = $1", &[&hash])
+            .await
+            .map_err(pg)?;
+        Ok(())
     }
 }

@@ -13,8 +13,10 @@
 
 mod accounts;
 mod browse;
+mod bus;
 mod catalog;
 mod history;
+mod limits;
 mod playlists;
 mod relations;
 mod schema;
@@ -35,6 +37,7 @@ const POOL_SIZE: usize = 16;
 pub struct PgStore {
     pool: Pool,
     calls: AtomicU64,
+    bus: bus::PgBus,
 }
 
 pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
@@ -109,6 +112,7 @@ impl PgStore {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Invalid(format!("the database URL: {e}")))?;
+        let bus = bus::PgBus::new(config.clone());
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -123,6 +127,7 @@ impl PgStore {
         let store = PgStore {
             pool,
             calls: AtomicU64::new(0),
+            bus,
         };
         let mut c = store.client().await?;
         schema::migrate(&mut c).await?;
@@ -153,6 +158,23 @@ impl PgStore {
             .get()
             .await
             .map_err(|e| backend(format!("cannot reach the database: {e}")))
+    }
+}
+
+/// Several nodes may serve from one database: they hear each other over LISTEN/NOTIFY.
+#[async_trait::async_trait]
+impl medley_store::Bus for PgStore {
+    fn is_shared(&self) -> bool {
+        true
+    }
+    fn post(&self, message: String) {
+        self.bus.post(message)
+    }
+    async fn flush(&self) {
+        self.bus.flush().await
+    }
+    fn hear(&self) -> tokio::sync::broadcast::Receiver<medley_store::Heard> {
+        self.bus.hear()
     }
 }
 

@@ -14,8 +14,9 @@ const MIGRATION_LOCK: i64 = 0x6d65_646c_6579;
 const ID: &str = r#"TEXT COLLATE "C""#;
 
 fn migrations() -> Vec<String> {
-    vec![format!(
-        r#"
+    vec![
+        format!(
+            r#"
 CREATE TABLE artists (
     id {ID} PRIMARY KEY, name TEXT NOT NULL, images TEXT NOT NULL DEFAULT '[]',
     track_count BIGINT NOT NULL DEFAULT 0);
@@ -139,7 +140,24 @@ CREATE INDEX search_docs_doc ON search_docs USING gin (doc);
 CREATE TABLE search_terms (term {ID} PRIMARY KEY, len INTEGER NOT NULL);
 CREATE INDEX search_terms_len ON search_terms (len);
 "#
-    )]
+        ),
+        // Sign-ins to the account page, so that whichever node a browser reaches knows them;
+        // the token buckets of the rate limits every node counts together; failed sign-ins,
+        // by the hash of what they count against.
+        format!(
+            r#"
+CREATE TABLE web_sessions (hash {ID} PRIMARY KEY, user_id {ID} NOT NULL,
+    expires_ms BIGINT NOT NULL);
+CREATE INDEX web_sessions_expiry ON web_sessions (expires_ms);
+CREATE TABLE rate_buckets (key {ID} PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL,
+    at_ms BIGINT NOT NULL);
+CREATE INDEX rate_buckets_age ON rate_buckets (at_ms);
+CREATE TABLE sign_in_failures (key {ID} NOT NULL, at_ms BIGINT NOT NULL);
+CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at_ms);
+CREATE INDEX sign_in_failures_age ON sign_in_failures (at_ms);
+"#
+        ),
+    ]
 }
 
 /// Applies pending migrations, each in a transaction of its own.

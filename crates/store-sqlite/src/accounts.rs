@@ -136,6 +136,20 @@ impl AccountStore for SqliteStore {
         .await
     }
 
+    async fn set_plan(&self, id: &str, tier: Tier, max_streams: u32) -> StoreResult<bool> {
+        let id = id.to_string();
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE users SET tier = ?2, max_streams = ?3 WHERE id = ?1",
+                    params![id, tier.as_str(), max_streams],
+                )
+                .map_err(backend)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
     async fn set_password(&self, user_id: &str, hash: &str) -> StoreResult<bool> {
         let (id, hash) = (user_id.to_string(), hash.to_string());
         self.write(move |conn| {
@@ -515,6 +529,48 @@ impl AccountStore for SqliteStore {
                 r.get(0)
             })
             .map_err(backend)
+        })
+        .await
+    }
+
+    async fn open_web_session(
+        &self,
+        hash: &str,
+        user_id: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> StoreResult<()> {
+        let (hash, user) = (hash.to_string(), user_id.to_string());
+        self.write(move |conn| {
+            conn.execute("DELETE FROM web_sessions WHERE expires_ms <= ?1", [now_ms])
+                .map_err(backend)?;
+            conn.execute(
+                "INSERT OR REPLACE INTO web_sessions VALUES (?1, ?2, ?3)",
+                params![hash, user, expires_ms],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn web_session(&self, hash: &str, now_ms: i64) -> StoreResult<Option<String>> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT user_id FROM web_sessions WHERE hash = ?1 AND expires_ms > ?2",
+                params![hash, now_ms],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+    }
+
+    async fn close_web_session(&self, hash: &str) -> StoreResult<()> {
+        let hash = hash.to_string();
+        self.write(move |conn| {
+            conn.execute("DELETE FROM web_sessions WHERE hash = ?1", [hash])
+                .map_err(backend)?;
+            Ok(())
         })
         .await
     }

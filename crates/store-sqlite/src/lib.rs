@@ -17,6 +17,7 @@ mod browse;
 mod catalog;
 mod history;
 mod hot;
+mod limits;
 mod playlists;
 mod relations;
 mod schema;
@@ -28,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
-use medley_store::{StoreError, StoreResult};
+use medley_store::{Bus, StoreError, StoreResult};
 use rusqlite::Connection;
 
 type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
@@ -90,8 +91,26 @@ pub struct SqliteStore {
     readers: Arc<Readers>,
     writer: Mutex<mpsc::Sender<Job>>,
     hot: hot::Hot,
+    /// One process serves a file, so there is nobody to tell.
+    bus: medley_store::LocalBus,
     /// The checkpoint thread runs while this lives.
     _alive: std::sync::Arc<()>,
+}
+
+#[async_trait::async_trait]
+impl Bus for SqliteStore {
+    fn is_shared(&self) -> bool {
+        self.bus.is_shared()
+    }
+    fn post(&self, message: String) {
+        self.bus.post(message)
+    }
+    async fn flush(&self) {
+        self.bus.flush().await
+    }
+    fn hear(&self) -> tokio::sync::broadcast::Receiver<medley_store::Heard> {
+        self.bus.hear()
+    }
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -155,6 +174,7 @@ impl SqliteStore {
             }),
             writer: Mutex::new(tx),
             hot: hot::Hot::default(),
+            bus: medley_store::LocalBus::default(),
             _alive: alive,
         })
     }

@@ -198,6 +198,20 @@ CREATE INDEX artists_by_name ON artists (name COLLATE NOCASE, id) WHERE track_co
 CREATE INDEX playlists_by_name ON playlists (title COLLATE NOCASE, id)
     WHERE owner_id IS NULL AND track_count > 0;
 "#,
+    // 18: sign-ins to the account page, so that whichever process a browser reaches knows
+    // them; the token buckets of rate limits several processes count together; failed
+    // sign-ins, by the hash of what they count against.
+    r#"
+CREATE TABLE web_sessions (hash TEXT PRIMARY KEY, user_id TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX web_sessions_expiry ON web_sessions (expires_ms);
+CREATE TABLE rate_buckets (key TEXT PRIMARY KEY, tokens REAL NOT NULL, at_ms INTEGER NOT NULL)
+    WITHOUT ROWID;
+CREATE INDEX rate_buckets_age ON rate_buckets (at_ms);
+CREATE TABLE sign_in_failures (key TEXT NOT NULL, at_ms INTEGER NOT NULL);
+CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at_ms);
+CREATE INDEX sign_in_failures_age ON sign_in_failures (at_ms);
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

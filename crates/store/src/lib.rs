@@ -9,6 +9,7 @@ pub use records::*;
 use async_trait::async_trait;
 use medley_core::catalog::{CatalogFile, TrackView};
 use medley_core::mrn::ItemKind;
+use medley_core::policy::Tier;
 use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +116,9 @@ pub trait AccountStore: Send + Sync {
         visibility: Visibility,
         playback_visibility: Visibility,
     ) -> StoreResult<bool>;
+    /// Sets a user's tier and how many streams they may play at once; false when there is no
+    /// such user.
+    async fn set_plan(&self, id: &str, tier: Tier, max_streams: u32) -> StoreResult<bool>;
     /// Sets a user's password hash (a PHC string); false when there is no such user.
     async fn set_password(&self, user_id: &str, hash: &str) -> StoreResult<bool>;
     /// The users who can sign in (have a password) with this id or, case aside, this name,
@@ -154,14 +158,52 @@ pub trait AccountStore: Send + Sync {
         client_key: Option<&str>,
         now_ms: i64,
     ) -> StoreResult<u64>;
-    /// Whether any user exists (the demo seeds an empty store only).
     /// A number that grows with every revocation (of a grant or of tokens) by any process
     /// using the store; 0 before the first.
     async fn revocation_mark(&self) -> StoreResult<i64>;
+    /// Whether any user exists (the demo seeds an empty store only).
     async fn has_users(&self) -> StoreResult<bool>;
     /// The installation's secret of this name; stores `fresh` first if there is none yet, so
     /// every process sharing the store agrees on it.
     async fn secret(&self, name: &str, fresh: &[u8]) -> StoreResult<Vec<u8>>;
+    /// Opens a sign-in to the account page until `expires_ms`, `hash` being its cookie's; the
+    /// ones expired by `now_ms` go.
+    async fn open_web_session(
+        &self,
+        hash: &str,
+        user_id: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> StoreResult<()>;
+    /// The user a sign-in to the account page is of, while it lasts.
+    async fn web_session(&self, hash: &str, now_ms: i64) -> StoreResult<Option<String>>;
+    async fn close_web_session(&self, hash: &str) -> StoreResult<()>;
+}
+
+/// Rate limits that every process over a store counts together.
+#[async_trait]
+pub trait LimitStore: Send + Sync {
+    /// For each key, in the order asked: how many failures (of signing in) were counted
+    /// against it since `since_ms`, and when the oldest of them was.
+    async fn failures(&self, keys: &[String], since_ms: i64) -> StoreResult<Vec<(u32, i64)>>;
+    /// Counts a failure against each key at `at_ms`; those before `forget_before_ms` go.
+    async fn add_failure(
+        &self,
+        keys: &[String],
+        at_ms: i64,
+        forget_before_ms: i64,
+    ) -> StoreResult<()>;
+    /// Forgets the failures counted against `key`.
+    async fn clear_failures(&self, key: &str) -> StoreResult<()>;
+    /// Takes `(key, requests)` from the shared token buckets (refilled at `rule.per_sec` up
+    /// to `rule.burst` since each was last taken from) and answers what each then holds, in
+    /// the order given; the buckets idle since `forget_before_ms` go.
+    async fn take_shared(
+        &self,
+        taken: &[(String, f64)],
+        rule: BucketRule,
+        now_ms: i64,
+    ) -> StoreResult<Vec<f64>>;
 }
 
 #[async_trait]
@@ -324,6 +366,53 @@ pub trait SearchStore: Send + Sync {
     ) -> StoreResult<Vec<Option<SortValue>>>;
 }
 
+/// What a process tells the other processes over the same store, and hears from them: how
+/// several nodes over one database keep what they cache, and what they stream to devices, in
+/// step. Messages are the service's; the bus only carries them.
+#[async_trait]
+pub trait Bus: Send + Sync {
+    /// Whether other processes may be serving from this store at the same time (so what this
+    /// one caches can go stale, and what it counts is not the whole count).
+    fn is_shared(&self) -> bool;
+    /// Posts a message to the other processes, once what it tells of is stored: delivered in
+    /// the order posted, at most once, best effort (a process that misses some hears `Gap`).
+    fn post(&self, message: String);
+    /// Waits until what this process posted so far has been sent (before a command exits).
+    async fn flush(&self);
+    /// What the other processes post from now on.
+    fn hear(&self) -> tokio::sync::broadcast::Receiver<Heard>;
+}
+
+/// One thing heard on the bus.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Heard {
+    Message(std::sync::Arc<str>),
+    /// Messages may have been missed (the connection that hears them was lost, and is back):
+    /// whatever was kept from earlier ones must be read again.
+    Gap,
+}
+
+/// The bus of a store no other process serves from: nothing to tell, nothing to hear.
+pub struct LocalBus(tokio::sync::broadcast::Sender<Heard>);
+
+impl Default for LocalBus {
+    fn default() -> Self {
+        LocalBus(tokio::sync::broadcast::channel(1).0)
+    }
+}
+
+#[async_trait]
+impl Bus for LocalBus {
+    fn is_shared(&self) -> bool {
+        false
+    }
+    fn post(&self, _: String) {}
+    async fn flush(&self) {}
+    fn hear(&self) -> tokio::sync::broadcast::Receiver<Heard> {
+        self.0.subscribe()
+    }
+}
+
 pub trait Store:
     CatalogStore
     + BrowseStore
@@ -333,6 +422,8 @@ pub trait Store:
     + SessionStore
     + HistoryStore
     + RelationStore
+    + LimitStore
+    + Bus
 {
 }
 impl<T> Store for T where
@@ -344,5 +435,7 @@ impl<T> Store for T where
         + SessionStore
         + HistoryStore
         + RelationStore
+        + LimitStore
+        + Bus
 {
 }

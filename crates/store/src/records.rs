@@ -712,3 +712,11 @@ mod tests {
         assert_eq!(h.plays, vec!["T1", "T2", "T3"]);
     }
 }
+
+/// How a shared token bucket refills, and when an idle one is forgotten.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BucketRule {
+    pub per_sec: f64,
+    pub burst: f64,
+    pub forget_before_ms: i64,
+}

@@ -93,7 +93,10 @@ pub async fn sign_in(
     let login = form.login.as_deref().unwrap_or("");
     let password = form.password.as_deref().unwrap_or("");
     match m.sign_in(login, password, addr.as_deref()).await {
-        Ok(SignIn::User(u)) => to_account(Some(&m.open_account_session(&u)), &m),
+        Ok(SignIn::User(u)) => match m.open_account_session(&u).await {
+            Ok(session) => to_account(Some(&session), &m),
+            Err(e) => page::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        },
         Ok(SignIn::Locked { retry_after_secs }) => locked(retry_after_secs),
         Ok(SignIn::Wrong) => with_csrf(&m, "/account", |csrf| {
             page::account_sign_in(
@@ -142,7 +145,9 @@ pub async fn sign_out(State(m): State<Medley>, headers: HeaderMap, body: Bytes) 
         return forged();
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        m.close_account_session(token);
+        if let Err(e) = m.close_account_session(token).await {
+            return page::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+        }
     }
     let mut res = to_account(None, &m);
     let gone = format!("{SESSION_COOKIE}=; Path=/account; HttpOnly; SameSite=Strict; Max-Age=0");

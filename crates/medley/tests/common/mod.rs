@@ -75,8 +75,20 @@ pub fn uuid_like() -> String {
 
 pub struct Server {
     pub child: Child,
-    pub addr: String,
+    pub http: Http,
     pub stdout: String,
+}
+
+/// Requests to a server at an address.
+pub struct Http {
+    pub addr: String,
+}
+
+impl std::ops::Deref for Server {
+    type Target = Http;
+    fn deref(&self) -> &Http {
+        &self.http
+    }
 }
 
 impl Server {
@@ -137,7 +149,7 @@ impl Server {
         }
         Server {
             child,
-            addr,
+            http: Http { addr },
             stdout,
         }
     }
@@ -145,6 +157,66 @@ impl Server {
     pub fn kill9(mut self) {
         self.child.kill().unwrap(); // SIGKILL
         self.child.wait().unwrap();
+    }
+}
+
+impl Http {
+    pub fn at(addr: &str) -> Http {
+        Http {
+            addr: addr.to_string(),
+        }
+    }
+
+    /// As `request`, but `None` when the server is not there or answers no whole response.
+    pub fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Option<(u16, Value)> {
+        let mut s = TcpStream::connect(&self.addr).ok()?;
+        s.write_all(self.head(method, path, headers, body).as_bytes())
+            .ok()?;
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).ok()?;
+        let status: u16 = std::str::from_utf8(raw.get(9..12)?).ok()?.parse().ok()?;
+        let start = raw.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+        Some((
+            status,
+            serde_json::from_slice(&raw[start..]).unwrap_or(Value::Null),
+        ))
+    }
+
+    fn head(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> String {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        self.text_request(method, path, headers, &body)
+    }
+
+    fn text_request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> String {
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        req
     }
 
     pub fn request(
@@ -196,16 +268,7 @@ impl Server {
         body: &str,
     ) -> Vec<u8> {
         let mut s = TcpStream::connect(&self.addr).unwrap();
-        let mut req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.addr,
-            body.len()
-        );
-        for (k, v) in headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-        req.push_str("\r\n");
-        req.push_str(body);
+        let req = self.text_request(method, path, headers, body);
         s.write_all(req.as_bytes()).unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).unwrap();
@@ -235,6 +298,16 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The value of a sign-in form's hidden `csrf` field.
+pub fn csrf_field(page: &str) -> &str {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .expect("a form with a csrf field")
+        .split('"')
+        .next()
+        .unwrap()
 }
 
 pub fn one_line(s: &str) -> String {
@@ -271,4 +344,62 @@ pub fn account(dir: &Path, tier: &str) -> (String, String) {
     );
     assert!(ok, "{err}");
     (key, one_line(&out))
+}
+
+/// A stand-in for the Lambda Runtime API on loopback: hands out `events` one by one as
+/// invocations, and sends back each (request id, answer) posted for them.
+pub fn fake_runtime_api(
+    events: Vec<Value>,
+) -> (String, std::sync::mpsc::Receiver<(String, Value)>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut events = events.into_iter().enumerate();
+        for conn in listener.incoming() {
+            let mut conn = conn.unwrap();
+            let mut reader = BufReader::new(conn.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            let mut length = 0;
+            loop {
+                let mut h = String::new();
+                reader.read_line(&mut h).unwrap();
+                if h.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let path = request_line.split_whitespace().nth(1).unwrap().to_string();
+            if path == "/2018-06-01/runtime/invocation/next" {
+                let Some((i, event)) = events.next() else {
+                    // Nothing more to do: hold the long poll until the test ends.
+                    std::thread::sleep(Duration::from_secs(60));
+                    return;
+                };
+                let event = event.to_string();
+                write!(
+                    conn,
+                    "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-{i}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{event}",
+                    event.len()
+                )
+                .unwrap();
+            } else {
+                let id = path
+                    .strip_prefix("/2018-06-01/runtime/invocation/")
+                    .and_then(|p| p.strip_suffix("/response"))
+                    .unwrap_or("?")
+                    .to_string();
+                conn.write_all(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
+                    .unwrap();
+                tx.send((id, serde_json::from_slice(&body).unwrap()))
+                    .unwrap();
+            }
+        }
+    });
+    (addr, rx)
 }

@@ -31,9 +31,8 @@ impl Medley {
 
     /// Publishes `(session, revision, change)` notices to `user`'s feed.
     pub(crate) fn announce(&self, user: &str, notices: Vec<(Uuid, i64, Change)>) {
-        let now = self.now_ms();
         for (session, revision, change) in notices {
-            self.live.publish(user, session, revision, now, change);
+            self.publish(user, session, revision, change);
         }
     }
 }
