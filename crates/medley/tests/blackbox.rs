@@ -50,6 +50,35 @@ fn cli_prints_what_scripts_expect_and_fails_clearly() {
     assert!(!ok && err.contains("nobody"), "{err}");
     let (ok, _, err) = cli(&dir, &["user", "add", "--name", "x", "--tier", "GOLD"]);
     assert!(!ok && err.contains("GOLD"), "{err}");
+    // A plan change prints what the user has now; a bad one changes nothing.
+    let (ok, out, _) = cli(&dir, &["user", "add", "--name", "Bea"]);
+    assert!(ok);
+    let bea = one_line(&out);
+    let plan = |tier: &str, streams: &str| {
+        cli(
+            &dir,
+            &[
+                "user",
+                "plan",
+                "--user",
+                &bea,
+                "--tier",
+                tier,
+                "--max-streams",
+                streams,
+            ],
+        )
+    };
+    let (ok, out, err) = plan("FREE", "3");
+    assert!(ok, "{err}");
+    assert_eq!(one_line(&out), format!("{bea} FREE 3"));
+    let (ok, _, err) = plan("PRIME", "0");
+    assert!(!ok && err.contains("max-streams"), "{err}");
+    let (ok, _, err) = cli(
+        &dir,
+        &["user", "plan", "--user", "nobody", "--tier", "FREE"],
+    );
+    assert!(!ok && err.contains("nobody"), "{err}");
     let (ok, _, err) = cli(
         &dir,
         &[
