@@ -93,14 +93,15 @@ pub enum UserCommand {
         #[arg(long)]
         user: String,
     },
-    /// Change a user's tier and stream limit; every running node honours it within a second.
+    /// Change a user's tier (and stream limit); every running node honours it within a second.
     Plan {
         #[arg(long)]
         user: String,
         #[arg(long, value_enum)]
         tier: TierArg,
-        #[arg(long, default_value_t = 1)]
-        max_streams: u32,
+        /// How many streams at once; unchanged if not given.
+        #[arg(long)]
+        max_streams: Option<u32>,
     },
 }
 

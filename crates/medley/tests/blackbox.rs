@@ -72,6 +72,13 @@ fn cli_prints_what_scripts_expect_and_fails_clearly() {
     let (ok, out, err) = plan("FREE", "3");
     assert!(ok, "{err}");
     assert_eq!(one_line(&out), format!("{bea} FREE 3"));
+    let (ok, out, err) = cli(&dir, &["user", "plan", "--user", &bea, "--tier", "PRIME"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        one_line(&out),
+        format!("{bea} PRIME 3"),
+        "the stream limit stays"
+    );
     let (ok, _, err) = plan("PRIME", "0");
     assert!(!ok && err.contains("max-streams"), "{err}");
     let (ok, _, err) = cli(

@@ -161,14 +161,23 @@ impl Medley {
         Ok(user)
     }
 
-    /// Changes a user's tier and how many streams they may play at once, from their next
-    /// request on, on every node.
+    /// Changes a user's tier and how many streams they may play at once (`None` keeps it),
+    /// from their next request on, on every node.
     pub async fn set_plan(
         &self,
         user: &UserId,
         tier: Tier,
-        max_streams: u32,
+        max_streams: Option<u32>,
     ) -> ServiceResult<User> {
+        let max_streams = match max_streams {
+            Some(n) => n,
+            None => {
+                let Some(u) = self.store.user(user.as_str()).await? else {
+                    return Err(crate::browse::not_found(user));
+                };
+                u.max_streams
+            }
+        };
         check_max_streams(max_streams)?;
         if !self
             .store
