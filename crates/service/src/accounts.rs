@@ -169,15 +169,10 @@ impl Medley {
         tier: Tier,
         max_streams: Option<u32>,
     ) -> ServiceResult<User> {
-        let max_streams = match max_streams {
-            Some(n) => n,
-            None => {
-                let Some(u) = self.store.user(user.as_str()).await? else {
-                    return Err(crate::browse::not_found(user));
-                };
-                u.max_streams
-            }
+        let Some(u) = self.store.user(user.as_str()).await? else {
+            return Err(crate::browse::not_found(user));
         };
+        let max_streams = max_streams.unwrap_or(u.max_streams);
         check_max_streams(max_streams)?;
         if !self
             .store
@@ -187,10 +182,11 @@ impl Medley {
             return Err(crate::browse::not_found(user));
         }
         self.forget_principals();
-        self.store
-            .user(user.as_str())
-            .await?
-            .ok_or_else(|| crate::browse::not_found(user))
+        Ok(User {
+            tier,
+            max_streams,
+            ..u
+        })
     }
 
     /// Registers a client application. With redirect URIs it is an OAuth client, and a

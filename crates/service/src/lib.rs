@@ -179,7 +179,7 @@ impl Medley {
         }
         let mark = self.store.revocation_mark().await?;
         if watch.mark.swap(mark, SeqCst) != mark {
-            self.caches.tokens.clear();
+            self.drop_principals();
         }
         Ok(())
     }

@@ -29,41 +29,51 @@ enum Signal {
 }
 
 impl Medley {
-    fn tell_others(&self, signal: &Signal) {
-        if self.store.is_shared() {
-            match serde_json::to_string(signal) {
-                Ok(m) => self.store.post(m),
-                Err(e) => tracing::error!(error = %e, "a bus message that does not serialize"),
-            }
+    /// Posts `signal` where other processes serve from the store (made only then).
+    fn tell_others(&self, signal: impl FnOnce() -> Signal) {
+        if !self.store.is_shared() {
+            return;
         }
+        match serde_json::to_string(&signal()) {
+            Ok(m) => self.store.post(m),
+            Err(e) => tracing::error!(error = %e, "a bus message that does not serialize"),
+        }
+    }
+
+    /// Drops this node's cached principals.
+    pub(crate) fn drop_principals(&self) {
+        self.caches.tokens.clear();
+    }
+
+    /// Drops this node's cached catalog reads.
+    fn drop_catalog(&self) {
+        self.caches.tracks.clear();
+        self.caches.context_tracks.clear();
     }
 
     /// Drops cached principals here and on the other nodes, after a user, tier or token
     /// changed.
     pub(crate) fn forget_principals(&self) {
-        self.caches.tokens.clear();
-        self.tell_others(&Signal::Principals);
+        self.drop_principals();
+        self.tell_others(|| Signal::Principals);
     }
 
     /// Drops cached catalog reads here and on the other nodes, after an import.
     pub(crate) fn forget_catalog(&self) {
-        self.caches.tracks.clear();
-        self.caches.context_tracks.clear();
-        self.tell_others(&Signal::Catalog);
+        self.drop_catalog();
+        self.tell_others(|| Signal::Catalog);
     }
 
     /// Publishes a notice to the user's streams here and on the other nodes.
     pub(crate) fn publish(&self, user: &str, session: Uuid, revision: i64, change: Change) {
         let at = self.now_ms();
-        if self.store.is_shared() {
-            self.tell_others(&Signal::Notice {
-                user: user.to_string(),
-                session,
-                revision,
-                at,
-                change: change.clone(),
-            });
-        }
+        self.tell_others(|| Signal::Notice {
+            user: user.to_string(),
+            session,
+            revision,
+            at,
+            change: change.clone(),
+        });
         self.live.publish(user, session, revision, at, change);
     }
 
@@ -99,11 +109,8 @@ impl Medley {
 
     fn heard(&self, signal: Signal) {
         match signal {
-            Signal::Principals => self.caches.tokens.clear(),
-            Signal::Catalog => {
-                self.caches.tracks.clear();
-                self.caches.context_tracks.clear();
-            }
+            Signal::Principals => self.drop_principals(),
+            Signal::Catalog => self.drop_catalog(),
             Signal::Notice {
                 user,
                 session,
@@ -117,9 +124,8 @@ impl Medley {
     /// Whatever may have been said meanwhile is unknown: drop every cache that listens, and
     /// tell open streams to read again.
     fn missed_some(&self) {
-        self.caches.tokens.clear();
-        self.caches.tracks.clear();
-        self.caches.context_tracks.clear();
+        self.drop_principals();
+        self.drop_catalog();
         self.live.lose_all();
     }
 }

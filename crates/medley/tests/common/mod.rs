@@ -175,11 +175,8 @@ impl Http {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Option<(u16, Value)> {
-        let mut s = TcpStream::connect(&self.addr).ok()?;
-        s.write_all(self.head(method, path, headers, body).as_bytes())
-            .ok()?;
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).ok()?;
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let raw = self.send(method, path, headers, &body).ok()?;
         let status: u16 = std::str::from_utf8(raw.get(9..12)?).ok()?.parse().ok()?;
         let start = raw.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
         Some((
@@ -188,15 +185,19 @@ impl Http {
         ))
     }
 
-    fn head(
+    /// One request on a connection of its own; everything the server answered.
+    fn send(
         &self,
         method: &str,
         path: &str,
         headers: &[(&str, &str)],
-        body: Option<&Value>,
-    ) -> String {
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        self.text_request(method, path, headers, &body)
+        body: &str,
+    ) -> std::io::Result<Vec<u8>> {
+        let mut s = TcpStream::connect(&self.addr)?;
+        s.write_all(self.text_request(method, path, headers, body).as_bytes())?;
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw)?;
+        Ok(raw)
     }
 
     fn text_request(
@@ -267,12 +268,7 @@ impl Http {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Vec<u8> {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        let req = self.text_request(method, path, headers, body);
-        s.write_all(req.as_bytes()).unwrap();
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).unwrap();
-        raw
+        self.send(method, path, headers, body).unwrap()
     }
 }
 
