@@ -18,3 +18,29 @@ start_server() {
   echo "the server did not start" >&2
   return 1
 }
+
+# flac_library FILES LENGTH PORT: FILES stereo FLAC files of LENGTH seconds (odd ones 24-bit/96
+# kHz, even ones 16-bit/44.1 kHz, made by ffmpeg) imported, a client, a user and its TOKEN,
+# and the server on PORT without rate limits; sets KEY, TOKEN, B (its URL) and IDS (the tracks).
+flac_library() {
+  local files=$1 length=$2 port=$3 i rate fmt
+  mkdir -p "$DIR/music"
+  for i in $(seq 1 "$files"); do
+    if (( i % 2 )); then rate=96000 fmt=s32; else rate=44100 fmt=s16; fi
+    ffmpeg -nostdin -loglevel error -f lavfi \
+      -i "sine=frequency=$((200 + 40 * i)):sample_rate=$rate:duration=$length" -ac 2 -c:a flac \
+      -sample_fmt "$fmt" -metadata title="Bench $i" -metadata artist="Bench" -metadata album="Bench" \
+      -metadata track="$i" "$DIR/music/$(printf %02d "$i").flac"
+  done
+  "${M[@]}" catalog import "$DIR/music"
+  KEY=$("${M[@]}" client add --name bench)
+  local user
+  user=$("${M[@]}" user add --name listener)
+  TOKEN=$("${M[@]}" token issue --user "$user" --client "$KEY" --ttl 86400)
+  echo "rate_limit_per_sec = 0" > "$DIR/bench.toml"
+  start_server "$port" --config "$DIR/bench.toml"
+  B="http://127.0.0.1:$port"
+  IDS=$(curl -s -H "x-api-key: $KEY" -H "Authorization: Bearer $TOKEN" -H "X-Amzn-Device-Id: bench" \
+    "$B/v1/search?query=bench&limit=50" \
+    | jq -r '.. | objects | select(.mrn? // "" | startswith("mrn:1.0:catalog:track")) | .id' | sort -u)
+}

@@ -14,28 +14,13 @@ PORT=${MEDLEY_BENCH_PORT:-18084}
 
 . bench/common.sh
 
-mkdir -p "$DIR/music"
-for i in $(seq 1 "$FILES"); do
-  if (( i % 2 )); then RATE=96000 FMT=s32; else RATE=44100 FMT=s16; fi
-  ffmpeg -nostdin -loglevel error -f lavfi \
-    -i "sine=frequency=$((200 + 40 * i)):sample_rate=$RATE:duration=$LENGTH" -ac 2 -c:a flac \
-    -sample_fmt "$FMT" -metadata title="Bench $i" -metadata artist="Bench" -metadata album="Bench" \
-    -metadata track="$i" "$DIR/music/$(printf %02d "$i").flac"
-done
-"${M[@]}" catalog import "$DIR/music"
-KEY=$("${M[@]}" client add --name bench)
-USER=$("${M[@]}" user add --name listener)
-TOKEN=$("${M[@]}" token issue --user "$USER" --client "$KEY" --ttl 86400)
-echo "rate_limit_per_sec = 0" > "$DIR/bench.toml"
-start_server "$PORT" --config "$DIR/bench.toml"
-B="http://127.0.0.1:$PORT"
+flac_library "$FILES" "$LENGTH" "$PORT"
 H=(-H "x-api-key: $KEY" -H "Authorization: Bearer $TOKEN" -H "X-Amzn-Device-Id: bench")
-IDS=$(curl -s "${H[@]}" "$B/v1/search?query=bench&limit=50" \
-  | jq -r '.. | objects | select(.mrn? // "" | startswith("mrn:1.0:catalog:track")) | .id' | sort -u)
 
-# url TRACK CAPABILITY: the media URL a device with that capability gets.
+# url TRACK CAPABILITY: the file URL a device with that capability gets (bench/dash.sh has DASH).
 url() {
-  curl -s "${H[@]}" -H "X-Amzn-Audio-Device-Capability: $2" -X POST "$B/v1/playback/sessions" \
+  curl -s "${H[@]}" -H "X-Amzn-Audio-Device-Capability: $2" -H "X-Medley-Protocol: PROGRESSIVE" \
+    -X POST "$B/v1/playback/sessions" \
     -d '{"playParams": {"id": "mrn:1.0:catalog:track:asin:'"$1"'"}}' \
     | jq -r '.data.entities[0].track.playbackInformation.url'
 }

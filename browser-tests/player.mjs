@@ -4,7 +4,8 @@
 // second browser of the same user taking the music over, then Alexa moving the queue; a
 // Free-tier user running out of skips. Screenshots of each page on a desktop and a phone.
 // With ART_ALBUM (a scanned album with a cover image and a CD-quality file), its cover shows,
-// and the Free-tier user hears it as Opus, decoded by the browser.
+// and the Free-tier user hears it as Opus, decoded by the browser. With DASH (the server has
+// ffmpeg), the page plays DASH manifests through Shaka Player; without, the files themselves.
 //
 // Environment: MEDLEY_URL (the server, the player's origin), MEDLEY_KEY and MEDLEY_TOKEN (the
 // demo user's credentials, to read what the API reports), FREE_NAME and FREE_PASSWORD (a
@@ -12,7 +13,7 @@
 import path from 'node:path';
 import { launch, check, signIn as signInAt } from './browser.mjs';
 
-const { MEDLEY_URL, MEDLEY_KEY, MEDLEY_TOKEN, FREE_NAME, FREE_PASSWORD, ART_ALBUM, SHOTS } = process.env;
+const { MEDLEY_URL, MEDLEY_KEY, MEDLEY_TOKEN, FREE_NAME, FREE_PASSWORD, ART_ALBUM, DASH, SHOTS } = process.env;
 const ALBUM = 'B084KYMDXT';
 const FIRST = 'B084KVZP2G';
 const SECOND = 'B084KPC3Q7';
@@ -41,7 +42,8 @@ const until = async (what, probe, ms = 5_000) => {
 };
 const audio = (page) => page.evaluate(() => {
   const a = document.querySelector('audio');
-  return { time: a.currentTime, paused: a.paused, src: a.currentSrc };
+  // The URL the page put in it: a DASH manifest's (played through Shaka) or a file's.
+  return { time: a.currentTime, paused: a.paused, src: a.dataset.source ?? a.currentSrc };
 });
 
 const signIn = (page, name, password) => signInAt(page, MEDLEY_URL, name, password);
@@ -57,11 +59,18 @@ const current = async (sid) => (await api('GET', `/v1/playback/sessions/${sid}/c
 const browser = await launch();
 try {
   const elsewhere = [];
+  // The DASH representations the pages fetched segments of.
+  const segments = [];
   const watch = (page) => {
     page.on('request', (r) => { if (!r.url().startsWith(MEDLEY_URL)) elsewhere.push(r.url()); });
+    page.on('request', (r) => {
+      const m = r.url().match(/\/media\/dash\/[^/]+\/([a-z0-9]+)\/(?:init\.mp4|\d+\.m4s)/);
+      if (m && !segments.includes(m[1])) segments.push(m[1]);
+    });
     page.on('pageerror', (e) => check(false, 'the page runs without errors', String(e)));
     // TRACE=1 prints what the page asks of the Playback API.
     if (process.env.TRACE) {
+      page.on('console', (m) => console.log('console:', m.text().slice(0, 300)));
       page.on('request', (r) => { if (r.url().includes('/v1/playback/')) console.log('>', r.method(), r.url().slice(MEDLEY_URL.length), (r.postData() ?? '').slice(-120)); });
       page.on('response', (r) => { if (r.url().includes('/v1/playback/')) console.log('<', r.status(), r.url().slice(MEDLEY_URL.length)); });
     }
@@ -103,8 +112,14 @@ try {
     const a = await audio(first);
     return { ok: a.time > 2 && !a.paused, ...a };
   }, 15_000);
-  check(played.src.includes('/media/tracks/') && played.src.includes('sig=') && played.src.includes('as=original'),
-    'it plays the signed media URL, the original at Ultra HD', played.src);
+  if (DASH) {
+    check(played.src.includes('/manifest.mpd?') && played.src.includes('sig=') && played.src.includes('as=dash-hires'),
+      'it plays the signed DASH manifest, up to Ultra HD', played.src);
+    check(segments.some((s) => s.startsWith('opus')), 'through its Opus segments (the demo songs are below CD quality)', segments);
+  } else {
+    check(played.src.includes('/media/tracks/') && played.src.includes('sig=') && played.src.includes('as=original'),
+      'it plays the signed media URL, the original at Ultra HD', played.src);
+  }
   await first.locator(`[data-now="${FIRST}"]`).waitFor();
   await shot(first, 'playing-desktop');
   await until('the start event shows in recently played', async () => {
@@ -275,7 +290,7 @@ try {
     await free.getByRole('button', { name: `Play ${ART_ALBUM}` }).click();
     const opus = await until('the Free tier plays a CD-quality file as Opus, which the browser decodes', async () => {
       const a = await audio(free);
-      return { ok: a.time > 2 && a.src.includes('as=opus'), ...a };
+      return { ok: a.time > 2 && a.src.includes('as=dash-std'), ...a };
     }, 20_000);
     check(true, `Opus plays: ${opus.time.toFixed(1)} s`, opus);
   }
@@ -291,7 +306,8 @@ try {
     await until(`skip ${7 - left} plays another track`, async () => {
       const a = await audio(free);
       const n = await free.locator('[data-now]').getAttribute('data-now');
-      return { ok: n !== playing && !a.paused, n, a };
+      // Playing for real: its start is reported before the next skip stops it.
+      return { ok: n !== playing && !a.paused && a.time > 0.3, n, a };
     }, 10_000);
   }
   await free.getByText('No skips left this hour').first().waitFor({ timeout: 5_000 });

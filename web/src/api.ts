@@ -27,12 +27,17 @@ export function setQuality(capability: string): void {
   localStorage.setItem('medley.quality', capability);
 }
 
+/// Whether this browser plays DASH (Media Source Extensions with Opus in MP4): the page then
+/// asks for it, as Amazon's apps get it; elsewhere for files, which <audio> plays itself.
+export const DASH = typeof MediaSource !== 'undefined' && MediaSource.isTypeSupported('audio/mp4; codecs="opus"');
+
 export function headers(): Record<string, string> {
   const t = token();
   return {
     'x-api-key': CLIENT_ID,
     'x-amzn-device-id': deviceId(),
     'x-amzn-audio-device-capability': quality(),
+    'x-medley-protocol': DASH ? 'DASH' : 'PROGRESSIVE',
     ...(t ? { authorization: `Bearer ${t.access}` } : {}),
   };
 }

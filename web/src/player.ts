@@ -1,7 +1,9 @@
 // The playing device: one audio element and the Playback API, used exactly as a device must.
-// It creates sessions, plays the signed media URL of the entity to play, and reports a start
+// It creates sessions, plays the signed media URL of the entity to play (a DASH manifest
+// through Shaka Player, or a file the element plays itself), and reports a start
 // event once the audio really plays and a stop event (with the real progress and reason) when
 // it stops; it follows what other devices and Alexa do to its session through the live notice.
+import shaka from 'shaka-player/dist/shaka-player.dash.js';
 import { ApiError, call, deviceId, query } from './api';
 import type { ActiveSession, Entity, EntityPage, LoopMode, Modes } from './types';
 import type { Notice } from './live';
@@ -52,6 +54,8 @@ export class Player {
   private startDelay = 0;
   private starting: Promise<void> | null = null;
   private lastClientTs = 0;
+  /// Plays DASH into the audio element, once a DASH URL came.
+  private dash: shaka.Player | null = null;
 
   constructor() {
     this.audio.preload = 'auto';
@@ -61,9 +65,11 @@ export class Player {
     this.audio.addEventListener('playing', () => this.onPlaying());
     this.audio.addEventListener('waiting', () => { if (this.streaming) this.rebuffers++; });
     this.audio.addEventListener('ended', () => this.advance('trackFinished'));
-    this.audio.addEventListener('error', () => {
-      if (this.state.current) this.set({ playing: false, message: 'This track could not be played here.' });
-    });
+    this.audio.addEventListener('error', () => this.unplayable());
+  }
+
+  private unplayable(): void {
+    if (this.state.current) this.set({ playing: false, message: 'This track could not be played here.' });
   }
 
   subscribe(on: () => void): () => void {
@@ -144,7 +150,7 @@ export class Player {
   private resume(): void {
     const cur = this.state.current;
     if (!cur) return;
-    if (this.state.away || !this.audio.src) {
+    if (this.state.away || !this.audio.dataset.source) {
       void this.takeOver(cur.sessionId, cur.entityReferenceId);
       return;
     }
@@ -280,7 +286,7 @@ export class Player {
       const page = await call<EntityPage>('GET', `/v1/playback/sessions/${id}/current`);
       const e = page.entities[0];
       const moved = e && e.entityReferenceId !== this.state.current?.entityReferenceId;
-      if (moved && !this.state.playing) this.audio.removeAttribute('src');
+      if (moved && !this.state.playing) this.forget();
       this.set({
         current: moved && !this.state.playing ? e : this.state.current,
         modes: page.metadata ?? this.state.modes,
@@ -298,15 +304,45 @@ export class Player {
       return;
     }
     this.set({ current: e, playing: true, away: null, message: null, queueRevision: this.state.queueRevision + 1 });
-    this.audio.src = e.track.playbackInformation.url;
-    if (offset > 0) this.audio.currentTime = offset;
     this.pendingStart = { takeOver, asked: performance.now() };
     try {
+      await this.open(e.track.playbackInformation.url, e.track.playbackInformation.protocol, offset);
       await this.audio.play();
     } catch {
       this.pendingStart = null;
       this.set({ playing: false });
     }
+  }
+
+  /// Puts `url` in the audio element at `offset` seconds: through Shaka for DASH, as the
+  /// element's source for a file. `data-source` says which URL it is (tests read it).
+  private async open(url: string, protocol: string, offset: number): Promise<void> {
+    this.audio.dataset.source = url;
+    if (protocol === 'DASH') {
+      if (!this.dash) {
+        this.dash = new shaka.Player();
+        this.dash.addEventListener('error', () => this.unplayable());
+        await this.dash.attach(this.audio);
+      } else {
+        // At once, as a new file would: the element shows nothing of the last track's time.
+        await this.dash.unload();
+      }
+      await this.dash.load(url, offset > 0 ? offset : null);
+      return;
+    }
+    if (this.dash) {
+      await this.dash.detach();
+      this.dash = null;
+    }
+    this.audio.src = url;
+    if (offset > 0) this.audio.currentTime = offset;
+  }
+
+  /// Forgets what the audio element holds: the next play loads afresh. (Shaka keeps the
+  /// stale stream until then: unloading it now could cut into a load under way.)
+  private forget(): void {
+    delete this.audio.dataset.source;
+    if (!this.dash) this.audio.removeAttribute('src');
   }
 
   private onPlaying(): void {

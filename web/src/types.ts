@@ -40,7 +40,7 @@ export interface Entity {
   track: {
     id: string; title: string; subtitle?: string; duration: number; images: Image[];
     album?: { id: string; title: string }; artists: Named[];
-    playbackInformation?: { url: string; format: string; progressMilliseconds: number | null };
+    playbackInformation?: { url: string; protocol: 'DASH' | 'PROGRESSIVE'; format: string; progressMilliseconds: number | null };
   };
 }
 export interface EntityPage {

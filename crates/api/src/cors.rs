@@ -8,13 +8,18 @@ use axum::http::{HeaderName, HeaderValue, Method};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// The request headers a client of this API sends.
-const REQUEST_HEADERS: [&str; 9] = [
+const REQUEST_HEADERS: [&str; 13] = [
     "authorization",
     "x-api-key",
     "content-type",
     "x-amzn-device-id",
     "x-amzn-audio-device-capability",
     "x-amzn-audio-drmtype",
+    "x-medley-protocol",
+    // A Clear Key licence request's `licenseHeaders`.
+    "x-amz-music-asin",
+    "x-amz-music-rid",
+    "x-amz-music-drm-type",
     "amzn-image-style",
     "accept-language",
     "range",

@@ -155,6 +155,7 @@ impl From<ServiceError> for ApiError {
                 "TAKE_OVER_DEVICE_STREAMING_ERROR",
             ),
             ServiceError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "THROTTLED"),
+            ServiceError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE"),
             ServiceError::Internal(_) => {
                 tracing::error!("internal error: {message}");
                 return ApiError::new(

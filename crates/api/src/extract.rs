@@ -41,7 +41,8 @@ where
     }
 }
 
-/// `X-Amzn-Device-Id`, `X-Amzn-Audio-Device-Capability`, `X-Amzn-Audio-DRMType`.
+/// `X-Amzn-Device-Id`, `X-Amzn-Audio-Device-Capability`, `X-Amzn-Audio-DRMType`, and Medley's
+/// `X-Medley-Protocol`.
 pub struct DeviceHeaders(pub Device);
 
 impl<S: Send + Sync> FromRequestParts<S> for DeviceHeaders {
@@ -52,6 +53,7 @@ impl<S: Send + Sync> FromRequestParts<S> for DeviceHeaders {
             header(parts, "x-amzn-device-id"),
             header(parts, "x-amzn-audio-device-capability"),
             header(parts, "x-amzn-audio-drmtype"),
+            header(parts, "x-medley-protocol"),
         )?))
     }
 }
@@ -102,8 +104,14 @@ impl utoipa::IntoParams for DeviceHeaders {
             header(
                 "X-Amzn-Audio-DRMType",
                 false,
-                "NONE, WIDEVINE, …",
+                "Comma list of NONE, WIDEVINE, CLEARKEY, …: CLEARKEY gets encrypted DASH and a licence URL; others a clear stream",
                 Some("NONE"),
+            ),
+            header(
+                "X-Medley-Protocol",
+                false,
+                "Medley's: DASH (a manifest where the track has one) or PROGRESSIVE (always a file)",
+                Some("DASH"),
             ),
         ]
     }
@@ -129,7 +137,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 pub struct SessionPath(pub uuid::Uuid);
 
 /// The path's parameters, by name, read once; each is "" where the route has none of it.
-async fn path_params<S: Send + Sync, const N: usize>(
+pub(crate) async fn path_params<S: Send + Sync, const N: usize>(
     parts: &mut Parts,
     state: &S,
     names: [&str; N],

@@ -5,6 +5,7 @@ pub mod alexa;
 mod assets;
 mod body;
 mod cors;
+mod dash;
 mod deadline;
 mod error;
 mod extract;
@@ -61,6 +62,8 @@ pub fn router_with_alexa_trust(
         .routes(routes!(metrics::render))
         .routes(routes!(alexa::directive, alexa::page))
         .routes(routes!(media::track))
+        .routes(routes!(dash::manifest))
+        .routes(routes!(dash::segment))
         .routes(routes!(images::image))
         .routes(routes!(oauth::authorize::page, oauth::authorize::form))
         .routes(routes!(oauth::token::token))

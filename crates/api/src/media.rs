@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use medley_core::audio::{Codec, Rendition};
 use medley_core::ids::TrackId;
-use medley_service::transcode::{Outcome, Transcoded};
+use medley_service::transcode::{Encoding, Outcome, Transcoded};
 use medley_service::Medley;
 use tokio::io::AsyncReadExt;
 use tokio::sync::watch;
@@ -28,13 +28,14 @@ use crate::ApiError;
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Signed {
-    /// The rendition: `original`, or the encoding the quality called for.
+    /// What the URL serves: `original`, the encoding the quality called for, or a DASH
+    /// presentation (`dash-…`).
     #[serde(rename = "as")]
-    rendition: String,
+    pub(crate) rendition: String,
     /// Unix seconds after which the URL answers 403.
-    expires: i64,
+    pub(crate) expires: i64,
     /// The URL's signature.
-    sig: String,
+    pub(crate) sig: String,
 }
 
 /// The audio behind a signed media URL
@@ -75,14 +76,19 @@ pub async fn track(
         ))
         .into_response();
     }
-    let mime = file
-        .rendition
+    let Some(rendition) = file.rendition() else {
+        return ApiError::not_found(
+            "this media URL is a DASH manifest's: its path is /media/dash/…",
+        )
+        .into_response();
+    };
+    let mime = rendition
         .codec(file.codec)
         .map_or("application/octet-stream", Codec::mime);
-    if file.rendition == Rendition::Original {
+    if rendition == Rendition::Original {
         return serve(&file.path, mime, req).await;
     }
-    let (growing, mut done) = match m.transcoded(&file).await {
+    let (growing, mut done) = match m.transcoded(&file, Encoding::File(rendition)).await {
         Ok(Transcoded::Ready(path)) => return serve(&path, mime, req).await,
         Ok(Transcoded::Growing { file, done }) => (file, done),
         Err(e) => return ApiError::from(e).into_response(),
@@ -98,8 +104,8 @@ pub async fn track(
     let outcome = done.wait_for(Option::is_some).await.map(|o| o.clone());
     match outcome {
         Ok(Some(Ok(path))) => serve(&path, mime, req).await,
-        Ok(Some(Err(e))) => failed(id.as_str(), file.rendition, &e),
-        _ => failed(id.as_str(), file.rendition, "the encode stopped"),
+        Ok(Some(Err(e))) => failed(id.as_str(), rendition, &e),
+        _ => failed(id.as_str(), rendition, "the encode stopped"),
     }
 }
 
@@ -164,6 +170,42 @@ fn normalize_range(req: &mut Request, len: u64) {
         }
         _ => {}
     }
+}
+
+/// `bytes` as the answer to a request with `headers`: whole, or the one range it asks for
+/// (206), or 416 for a range that starts past the end.
+pub(crate) fn ranged(bytes: Vec<u8>, mime: &'static str, headers: &HeaderMap) -> Response {
+    let len = bytes.len() as u64;
+    let asked = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Wanted::Whole, wanted);
+    let (first, last) = match asked {
+        Wanted::Whole => (0, len.saturating_sub(1)),
+        Wanted::Suffix(n) => (len.saturating_sub(n), len.saturating_sub(1)),
+        Wanted::From(start, end) => (start, end.unwrap_or(u64::MAX).min(len.saturating_sub(1))),
+    };
+    let content_type = (header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    let accept = (header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if matches!(asked, Wanted::Whole) || len == 0 {
+        return ([content_type, accept], bytes).into_response();
+    }
+    if first >= len {
+        let mut res = ApiError::of_status(StatusCode::RANGE_NOT_SATISFIABLE).into_response();
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+            res.headers_mut().insert(header::CONTENT_RANGE, v);
+        }
+        return res;
+    }
+    let part = bytes[first as usize..=last as usize].to_vec();
+    let range = HeaderValue::from_str(&format!("bytes {first}-{last}/{len}"))
+        .unwrap_or(HeaderValue::from_static("bytes */0"));
+    (
+        StatusCode::PARTIAL_CONTENT,
+        [content_type, accept, (header::CONTENT_RANGE, range)],
+        part,
+    )
+        .into_response()
 }
 
 async fn serve(path: &std::path::Path, mime: &'static str, mut req: Request) -> Response {

@@ -1,6 +1,7 @@
 //! Where each resource lives: the links answers carry, the signed media URLs and the image
 //! URLs, from the public URL. Only this module knows the shape of Medley's URLs.
 
+use medley_core::dash::Served;
 use medley_service::media::MediaGrant;
 use medley_service::Medley;
 
@@ -40,17 +41,31 @@ impl<'a> Urls<'a> {
         format!("{}/code", self.0)
     }
 
-    /// The URL of a media grant: `/media/tracks/{id}?as=…&expires=…&sig=…`.
+    /// The URL of a media grant: `/media/tracks/{id}?…` for a file, `/media/dash/{id}/
+    /// manifest.mpd?…` for a DASH presentation.
     pub fn media(&self, g: &MediaGrant) -> String {
-        format!(
-            "{}/media/tracks/{}?as={}&expires={}&sig={}",
-            self.0,
-            g.track_id,
-            g.rendition.as_str(),
-            g.expires_s,
-            g.sig
-        )
+        let query = signed_query(g);
+        match g.served {
+            Served::File(_) => format!("{}/media/tracks/{}?{query}", self.0, g.track_id),
+            Served::Dash(_) => format!("{}/media/dash/{}/manifest.mpd?{query}", self.0, g.track_id),
+        }
     }
+
+    /// Where a playback session's Clear Key licences are asked for.
+    pub fn licence(&self, session: uuid::Uuid) -> String {
+        format!("{}/v1/playback/sessions/{session}/license", self.0)
+    }
+}
+
+/// What a media URL carries besides the track: `as=…&expires=…&sig=…` (unescaped: all three
+/// are URL-safe).
+pub fn signed_query(g: &MediaGrant) -> String {
+    format!(
+        "as={}&expires={}&sig={}",
+        g.served.as_str(),
+        g.expires_s,
+        g.sig
+    )
 }
 
 /// An image URL in the style asked for: Medley's own images take `?style=`, Amazon's

@@ -135,12 +135,14 @@ async fn track_id(app: &TestApp, title: &str) -> String {
     node["id"].as_str().unwrap().to_string()
 }
 
-/// `playbackInformation` of a track started by `token` on a device with `capability`.
+/// `playbackInformation` of a track started by `token` on a device with `capability` that
+/// plays progressive files (DASH has its own tests, in dash.rs).
 async fn playback(app: &TestApp, token: &str, track: &str, capability: &str) -> Value {
     let res = app
         .post("/v1/playback/sessions")
         .token(token)
         .header("x-amzn-audio-device-capability", capability)
+        .header("x-medley-protocol", "PROGRESSIVE")
         .json(json!({"playParams": {"id": format!("mrn:1.0:catalog:track:asin:{track}")}}))
         .send()
         .await;

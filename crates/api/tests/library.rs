@@ -149,6 +149,7 @@ async fn a_scanned_folder_becomes_the_catalog_and_plays() {
     // Play the album: its first entity's URL streams the file, whole or by range.
     let s = app
         .post("/v1/playback/sessions")
+        .header("x-medley-protocol", "PROGRESSIVE")
         .json(json!({"playParams": {"id": format!("mrn:1.0:catalog:album:asin:{album_id}")}}))
         .send()
         .await;

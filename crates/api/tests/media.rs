@@ -29,9 +29,11 @@ async fn track_with_audio(app: &TestApp) -> Vec<u8> {
 }
 
 /// Starts a session on `track`: the answer, and its media URL as a local path.
+/// Plays a track on a device that takes progressive files (DASH is dash.rs's).
 async fn play(app: &TestApp, track: &str) -> (common::Res, String) {
     let res = app
         .post("/v1/playback/sessions")
+        .header("x-medley-protocol", "PROGRESSIVE")
         .json(json!({"playParams": {"id": format!("mrn:1.0:catalog:track:asin:{track}")}}))
         .send()
         .await;

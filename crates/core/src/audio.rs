@@ -5,7 +5,7 @@
 use crate::policy::Tier;
 
 /// The qualities of `X-Amzn-Audio-Device-Capability`, lowest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Quality {
     /// Opus (or any lossy encoding, or lossless below CD quality).
     StdRes,

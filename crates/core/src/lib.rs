@@ -3,6 +3,7 @@
 
 pub mod audio;
 pub mod catalog;
+pub mod dash;
 pub mod event;
 pub mod ids;
 pub mod metric;

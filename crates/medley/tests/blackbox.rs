@@ -284,14 +284,29 @@ fn cli_works_while_serve_runs_and_demo_prints_a_working_command() {
     let (status, res) = server.request("POST", "/v1/playback/sessions", &headers, Some(&body));
     assert_eq!(status, 200, "{res}");
     assert_eq!(res["data"]["entities"][0]["track"]["id"], "B084KVZP2G");
-    // The demo plays real sound: its tracks' URLs serve generated WAV files.
+    // The demo plays real sound: its tracks' generated songs, as DASH where ffmpeg packs them
+    // (Opus in fragmented MP4), else as the WAV files they are.
     let info = &res["data"]["entities"][0]["track"]["playbackInformation"];
-    assert_eq!(info["format"], "WAV");
     let url = info["url"].as_str().unwrap();
     let path = &url[url.find("/media/").unwrap()..];
-    let (status, head) = server.raw("GET", path, &[("Range", "bytes=0-11")], None);
-    assert_eq!(status, 206);
-    assert_eq!((&head[..4], &head[8..12]), (&b"RIFF"[..], &b"WAVE"[..]));
+    if medley_loadgen::audio::ffmpeg_available() {
+        assert_eq!(
+            (info["protocol"].as_str(), info["format"].as_str()),
+            (Some("DASH"), Some("OPUS"))
+        );
+        let (status, mpd) = server.raw("GET", path, &[], None);
+        assert_eq!(status, 200);
+        assert!(String::from_utf8_lossy(&mpd).contains("<Representation id=\"opus192\""));
+        let init = path.replace("manifest.mpd", "opus192/init.mp4");
+        let (status, head) = server.raw("GET", &init, &[("Range", "bytes=0-7")], None);
+        assert_eq!(status, 206);
+        assert_eq!(&head[4..8], b"ftyp");
+    } else {
+        assert_eq!(info["format"], "WAV");
+        let (status, head) = server.raw("GET", path, &[("Range", "bytes=0-11")], None);
+        assert_eq!(status, 206);
+        assert_eq!((&head[..4], &head[8..12]), (&b"RIFF"[..], &b"WAVE"[..]));
+    }
     // The CLI against the same store while the server runs.
     let (key2, token2) = account(&dir, "UNLIMITED");
     let auth2 = format!("Bearer {token2}");

@@ -112,6 +112,26 @@ fn a_page_on_an_allowed_origin_calls_the_api_and_others_are_refused() {
 }
 
 #[test]
+fn dash_plays_in_shaka_player_and_dash_js_clear_and_with_clear_key() {
+    if !browser_or_skip("dash_plays_in_shaka_player_and_dash_js_clear_and_with_clear_key") {
+        return;
+    }
+    if !medley_loadgen::audio::ffmpeg_available() {
+        assert!(
+            std::env::var_os("MEDLEY_REQUIRE_FFMPEG").is_none(),
+            "MEDLEY_REQUIRE_FFMPEG is set but ffmpeg is missing"
+        );
+        eprintln!("dash_plays_in_shaka_player_and_dash_js_clear_and_with_clear_key: skipped, DASH needs ffmpeg");
+        return;
+    }
+    let dir = temp_dir();
+    let server = Server::start(&dir, true);
+    run_script("dash.mjs", &server, &[]);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn the_api_reference_page_renders_the_document_from_the_server_alone() {
     if !browser_or_skip("the_api_reference_page_renders_the_document_from_the_server_alone") {
         return;
@@ -251,6 +271,8 @@ fn the_web_player_plays_steers_the_queue_and_follows_other_devices_and_alexa() {
     ];
     if let Some(album) = album_with_cover_art(&dir) {
         env.push(("ART_ALBUM", album));
+        // With ffmpeg the server packs DASH, which the page plays through Shaka Player.
+        env.push(("DASH", "1".to_string()));
     }
     run_script("player.mjs", &server, &env);
     drop(server);

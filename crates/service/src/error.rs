@@ -25,6 +25,9 @@ pub enum ServiceError {
     TakeOverFailed,
     #[error("Too Many Requests. Rate limiting has been applied.")]
     Throttled { retry_after_secs: u64 },
+    /// Something this request needs cannot be had now (an encode failed); a retry may work.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{0}")]
     Internal(String),
 }

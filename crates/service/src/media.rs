@@ -1,29 +1,32 @@
-//! Signed, expiring media URLs (docs/decisions.md, "Media URLs"). A URL names a track and the rendition it serves
-//! (the file itself, or an encoding of it that the player's quality calls for), carries its
-//! expiry, and an HMAC of all three under the installation's key: Alexa and players fetch it
-//! without credentials, any process sharing the store can check it, and it stops working once
-//! it expires (Alexa's `validUntil`; GetItem hands out a fresh one).
+//! Signed, expiring media URLs (docs/decisions.md, "Media URLs"). A URL names a track and what
+//! it serves (the file itself, an encoding of it that the player's quality calls for, or a
+//! DASH presentation), carries its expiry, and an HMAC of all three under the installation's
+//! key: Alexa and players fetch it without credentials, any process sharing the store can
+//! check it, and it stops working once it expires (Alexa's `validUntil`; GetItem hands out a
+//! fresh one).
 
 use std::path::PathBuf;
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use medley_core::audio::{self, Codec, Player, Rendition};
+use medley_core::audio::{self, AudioFormat, Codec, Player, Rendition};
 use medley_core::catalog::TrackView;
+use medley_core::dash::{self, Presentation, Served};
 use medley_core::ids::TrackId;
 use sha2::Sha256;
 
+use crate::transcode::Encoding;
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// The secret that signs media URLs, as the store names it.
 const KEY_NAME: &str = "media-url-key";
 
-/// The signed right to fetch a rendition of a track's audio until `expires_s` (Unix
-/// seconds): what a media URL carries. The api makes it the URL.
+/// The signed right to fetch a track's audio, as a file or a DASH presentation, until
+/// `expires_s` (Unix seconds): what a media URL carries. The api makes it the URL.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MediaGrant {
     pub track_id: String,
-    pub rendition: Rendition,
+    pub served: Served,
     pub expires_s: i64,
     pub sig: String,
 }
@@ -34,23 +37,38 @@ impl MediaGrant {
     }
 }
 
-/// What a valid media URL serves: a rendition of an audio file.
+/// What a valid media URL serves: a rendition of an audio file, or a DASH presentation of it.
 pub struct MediaFile {
+    pub track_id: String,
     pub path: PathBuf,
-    pub rendition: Rendition,
+    pub served: Served,
     /// The file's encoding, when known.
     pub codec: Option<Codec>,
+    /// What the file holds, when known.
+    pub format: Option<AudioFormat>,
     pub sample_rate: u32,
+    /// The track's length.
+    pub seconds: u32,
 }
 
-/// How a player gets a track: the rendition, and the `format` that names what it serves.
+impl MediaFile {
+    /// The rendition a progressive URL serves; `None` for a DASH presentation's URL.
+    pub fn rendition(&self) -> Option<Rendition> {
+        match self.served {
+            Served::File(r) => Some(r),
+            Served::Dash(_) => None,
+        }
+    }
+}
+
+/// How a player gets a track: what its URL serves, and the `format` that names it.
 pub struct Delivery {
-    pub rendition: Rendition,
+    pub served: Served,
     pub format: Option<&'static str>,
 }
 
 /// What the track's audio holds: its file's format, or the placeholder's when it has none.
-fn source_format(t: &TrackView) -> Option<audio::AudioFormat> {
+fn source_format(t: &TrackView) -> Option<AudioFormat> {
     match &t.file {
         None => Some(crate::tunes::FORMAT),
         Some(_) => t.audio,
@@ -91,7 +109,7 @@ fn genuine(key: &[u8], track_id: &str, rendition: &str, expires_s: i64, sig: &st
 }
 
 impl Medley {
-    async fn media_key(&self) -> ServiceResult<&[u8]> {
+    pub(crate) async fn media_key(&self) -> ServiceResult<&[u8]> {
         let key = self
             .media_key
             .get_or_try_init(|| async {
@@ -102,36 +120,72 @@ impl Medley {
         Ok(key)
     }
 
-    /// The rendition of a track that `player` gets: the one its quality calls for when this
-    /// installation can make it, else the file as it is (and `format` says which).
-    pub(crate) async fn delivery(&self, t: &TrackView, player: Player) -> Delivery {
-        let mut rendition = audio::rendition(source_format(t).as_ref(), player);
-        if !self.transcoder.can(rendition).await {
+    /// How `player` gets a track. A DASH presentation when it takes one (`dash`), the file is
+    /// one DASH serves and ffmpeg is here to pack it; else the rendition its quality calls
+    /// for when this installation can make it, else the file as it is (and `format` says
+    /// which).
+    pub(crate) async fn delivery(
+        &self,
+        t: &TrackView,
+        player: Player,
+        dash: Option<Presentation>,
+    ) -> Delivery {
+        let source = source_format(t);
+        if let (Some(p), Some(source)) = (dash, source.as_ref()) {
+            let offered = self.representations(source, p).await;
+            if !offered.is_empty() {
+                return Delivery {
+                    served: Served::Dash(p),
+                    format: Some(p.format(&offered)),
+                };
+            }
+        }
+        let mut rendition = audio::rendition(source.as_ref(), player);
+        if !self.transcoder.can(Encoding::File(rendition)).await {
             rendition = Rendition::Original;
         }
         Delivery {
-            rendition,
+            served: Served::File(rendition),
             format: rendition.codec(source_codec(t)).map(Codec::name),
         }
     }
 
-    /// A grant of a rendition of the track's audio, valid for `ttl_secs` from now.
+    /// The representations a presentation of `source` offers here: none without the encoders.
+    pub(crate) async fn representations(
+        &self,
+        source: &AudioFormat,
+        p: Presentation,
+    ) -> Vec<dash::Representation> {
+        let mut out = Vec::new();
+        for r in dash::representations(source, p.ceiling) {
+            if self.transcoder.can(Encoding::Dash(r, 1)).await {
+                out.push(r);
+            }
+        }
+        // Without Opus there is no standard quality, which every presentation starts from.
+        if out.first().is_some_and(|r| r.is_flac()) {
+            out.clear();
+        }
+        out
+    }
+
+    /// A grant of the track's audio as `served`, valid for `ttl_secs` from now.
     pub(crate) async fn media_grant(
         &self,
         track_id: &str,
-        rendition: Rendition,
+        served: Served,
         ttl_secs: i64,
     ) -> ServiceResult<MediaGrant> {
         let expires_s = self.now_ms() / 1000 + ttl_secs;
         let sig = signature(
             self.media_key().await?,
             track_id,
-            rendition.as_str(),
+            served.as_str(),
             expires_s,
         );
         Ok(MediaGrant {
             track_id: track_id.to_string(),
-            rendition,
+            served,
             expires_s,
             sig,
         })
@@ -141,12 +195,12 @@ impl Medley {
     pub async fn media_file(
         &self,
         track: &TrackId,
-        rendition: &str,
+        served: &str,
         expires_s: i64,
         sig: &str,
     ) -> ServiceResult<MediaFile> {
         let track_id = track.as_str();
-        if !genuine(self.media_key().await?, track_id, rendition, expires_s, sig) {
+        if !genuine(self.media_key().await?, track_id, served, expires_s, sig) {
             return Err(ServiceError::AccessDenied(
                 "this media URL was not issued by Medley (its signature does not match)".into(),
             ));
@@ -176,22 +230,28 @@ impl Medley {
                     )
                 })?,
         };
+        let format = source_format(&track);
         Ok(MediaFile {
+            track_id: track.id.clone(),
             path,
-            // Only Medley signs renditions, and only ones it knows.
-            rendition: Rendition::parse(rendition).unwrap_or(Rendition::Original),
+            // Only Medley signs what it serves, and only what it knows.
+            served: Served::parse(served).unwrap_or(Served::File(Rendition::Original)),
             codec: source_codec(&track),
-            sample_rate: source_format(&track).map_or(44_100, |a| a.sample_rate),
+            format,
+            sample_rate: format.map_or(44_100, |a| a.sample_rate),
+            seconds: track.duration,
         })
     }
 
-    /// Where to read a rendition Medley encodes: the cache, or the encode running now.
+    /// Where to read an encoding Medley makes of a media URL's file: the cache, or the encode
+    /// running now.
     pub async fn transcoded(
         &self,
         file: &MediaFile,
+        encoding: Encoding,
     ) -> ServiceResult<crate::transcode::Transcoded> {
         self.transcoder
-            .get(&file.path, file.sample_rate, file.rendition)
+            .get(&file.path, file.sample_rate, encoding)
             .await
             .map_err(|e| {
                 // The path is the operator's business, not the player's.

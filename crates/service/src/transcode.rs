@@ -1,8 +1,9 @@
-//! The renditions Medley encodes itself (Opus, 16-bit FLAC, MP3), made by ffmpeg into a cache
-//! folder. One encode runs per file and rendition however many players ask; while it runs they
-//! read the growing file, and once it is done it is an ordinary file (Range requests and all).
-//! The cache keeps the most recently used renditions within its size; a changed source file
-//! has a new key, so it is never served stale.
+//! The encodings Medley makes itself, by ffmpeg into a cache folder: the renditions of
+//! progressive URLs (Opus, 16-bit FLAC, MP3) and the DASH representations (Opus and FLAC in
+//! fragmented MP4, one fragment per segment). One encode runs per file and encoding however
+//! many players ask; while it runs they read the growing file, and once it is done it is an
+//! ordinary file (Range requests and all). The cache keeps the most recently used encodings
+//! within its size; a changed source file has a new key, so it is never served stale.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use medley_core::audio::{Rendition, MP3_KBPS, OPUS_KBPS};
+use medley_core::dash::{Representation, SEGMENT_SECONDS};
 use sha2::{Digest, Sha256};
 use tokio::sync::{watch, Mutex, OnceCell, Semaphore};
 
@@ -24,8 +26,8 @@ pub struct Transcoder {
     program: String,
     dir: PathBuf,
     cap_bytes: u64,
-    /// The renditions the program can make, asked on first use.
-    can: OnceCell<Vec<Rendition>>,
+    /// The encoders the program has of those Medley uses, asked on first use.
+    encoders: OnceCell<Vec<&'static str>>,
     /// Encodes in progress, by cache file name.
     running: Mutex<HashMap<String, Running>>,
     permits: Semaphore,
@@ -37,7 +39,30 @@ struct Running {
     done: watch::Receiver<Outcome>,
 }
 
-/// A rendition to serve.
+/// What the transcoder makes of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// A rendition for a progressive URL.
+    File(Rendition),
+    /// A DASH representation of a track of this many seconds: padded or cut to exactly that,
+    /// so that its segments are where the manifest says.
+    Dash(Representation, u32),
+}
+
+impl Encoding {
+    /// Its part of a cache file's name.
+    fn tag(self) -> String {
+        match self {
+            Encoding::File(r) => r.as_str().to_string(),
+            Encoding::Dash(r, seconds) => format!("{}-{seconds}s", r.id()),
+        }
+    }
+}
+
+/// The encoders of the recipes.
+const ENCODERS: [&str; 3] = ["libopus", "flac", "libmp3lame"];
+
+/// An encoding to serve.
 pub enum Transcoded {
     /// Finished, in the cache.
     Ready(PathBuf),
@@ -56,9 +81,24 @@ struct Recipe {
     args: Vec<String>,
 }
 
-/// The recipe of `r` for a source at `source_rate` Hz; `None` for the original.
-fn recipe(r: Rendition, source_rate: u32) -> Option<Recipe> {
-    let strings = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|a| a.to_string()).collect()
+}
+
+/// The recipe of an encoding for a source at `source_rate` Hz; `None` for the original.
+fn recipe(e: Encoding, source_rate: u32) -> Option<Recipe> {
+    match e {
+        Encoding::File(r) => file_recipe(r, source_rate),
+        Encoding::Dash(r, seconds) => Some(dash_recipe(r, seconds, source_rate)),
+    }
+}
+
+/// 16-bit samples at `rate`, dithered.
+fn to_16_bits(rate: u32) -> String {
+    format!("aresample=out_sample_rate={rate}:out_sample_fmt=s16:dither_method=triangular")
+}
+
+fn file_recipe(r: Rendition, source_rate: u32) -> Option<Recipe> {
     let rate = Rendition::output_rate(source_rate);
     Some(match r {
         Rendition::Original => return None,
@@ -70,14 +110,7 @@ fn recipe(r: Rendition, source_rate: u32) -> Option<Recipe> {
         Rendition::Flac16 => Recipe {
             encoder: "flac",
             extension: "flac",
-            args: strings(&[
-                "-af",
-                &format!(
-                    "aresample=out_sample_rate={rate}:out_sample_fmt=s16:dither_method=triangular"
-                ),
-                "-f",
-                "flac",
-            ]),
+            args: strings(&["-af", &to_16_bits(rate), "-f", "flac"]),
         },
         Rendition::Mp3 => Recipe {
             encoder: "libmp3lame",
@@ -94,8 +127,59 @@ fn recipe(r: Rendition, source_rate: u32) -> Option<Recipe> {
     })
 }
 
-/// The cache file name of a rendition of `source`: changes whenever the file does.
-fn cache_name(source: &Path, r: Rendition, extension: &str) -> std::io::Result<String> {
+/// A representation as fragmented MP4 with a fragment every `SEGMENT_SECONDS` (FLAC in MP4
+/// is still "experimental" to Debian's ffmpeg 5.1, hence `-strict -2`).
+fn dash_recipe(r: Representation, seconds: u32, source_rate: u32) -> Recipe {
+    let pad = format!("apad=whole_dur={seconds}");
+    let mut args = Vec::new();
+    let encoder = match r.opus_kbps() {
+        Some(kbps) => {
+            // Stereo always: libopus takes at most 256 kbps a channel, so a mono file's
+            // 320 kbps is only to be had as two. 48 kHz always: browsers refuse an Opus
+            // sample entry at another rate (libopus also takes 8 to 24 kHz).
+            args.extend(strings(&["-af", &pad, "-ac", "2", "-ar", "48000"]));
+            args.extend(strings(&["-b:a", &format!("{kbps}k")]));
+            "libopus"
+        }
+        None => {
+            let filters = match r {
+                Representation::Flac16 => {
+                    format!("{},{pad}", to_16_bits(r.sample_rate(source_rate)))
+                }
+                _ => pad,
+            };
+            let frame = r.flac_frame(source_rate).unwrap_or(4096).to_string();
+            args.extend(strings(&[
+                "-af",
+                &filters,
+                "-frame_size",
+                &frame,
+                "-strict",
+                "-2",
+            ]));
+            "flac"
+        }
+    };
+    let fragment_us = (u64::from(SEGMENT_SECONDS) * 1_000_000).to_string();
+    args.extend(strings(&[
+        "-t",
+        &seconds.to_string(),
+        "-f",
+        "mp4",
+        "-movflags",
+        "empty_moov+default_base_moof",
+        "-frag_duration",
+        &fragment_us,
+    ]));
+    Recipe {
+        encoder,
+        extension: "mp4",
+        args,
+    }
+}
+
+/// The cache file name of an encoding of `source`: changes whenever the file does.
+fn cache_name(source: &Path, e: Encoding, extension: &str) -> std::io::Result<String> {
     let meta = std::fs::metadata(source)?;
     let modified = meta
         .modified()?
@@ -103,7 +187,7 @@ fn cache_name(source: &Path, r: Rendition, extension: &str) -> std::io::Result<S
         .unwrap_or_default()
         .as_nanos();
     let key = format!("{}\n{}\n{modified}", source.display(), meta.len());
-    Ok(format!("{}.{}.{extension}", digest_name(&key), r.as_str()))
+    Ok(format!("{}.{}.{extension}", digest_name(&key), e.tag()))
 }
 
 /// A cache file's name for `key`: 24 hex digits of its SHA-256.
@@ -130,19 +214,22 @@ impl Transcoder {
             program: program.to_string(),
             dir,
             cap_bytes: cap_mb.saturating_mul(1 << 20),
-            can: OnceCell::new(),
+            encoders: OnceCell::new(),
             running: Mutex::new(HashMap::new()),
             permits: Semaphore::new(parallel),
         }
     }
 
-    /// Whether this rendition can be made here (ffmpeg is there, with its encoder).
-    pub async fn can(&self, r: Rendition) -> bool {
-        r == Rendition::Original || self.renditions().await.contains(&r)
+    /// Whether this encoding can be made here (ffmpeg is there, with its encoder).
+    pub async fn can(&self, e: Encoding) -> bool {
+        match recipe(e, 44_100) {
+            None => true,
+            Some(r) => self.encoders().await.contains(&r.encoder),
+        }
     }
 
-    async fn renditions(&self) -> &[Rendition] {
-        self.can
+    async fn encoders(&self) -> &[&'static str] {
+        self.encoders
             .get_or_init(|| async {
                 if self.program.is_empty() {
                     return Vec::new();
@@ -168,12 +255,8 @@ impl Transcoder {
                         .lines()
                         .any(|l| l.split_whitespace().nth(1) == Some(name))
                 };
-                let can: Vec<Rendition> = Rendition::TRANSCODED
-                    .into_iter()
-                    .filter(|r| recipe(*r, 0).is_some_and(|k| has(k.encoder)))
-                    .collect();
-                tracing::info!(renditions = ?can.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-                    "transcoding with {}", self.program);
+                let can: Vec<&'static str> = ENCODERS.into_iter().filter(|e| has(e)).collect();
+                tracing::info!(encoders = ?can, "transcoding with {}", self.program);
                 can
             })
             .await
@@ -205,17 +288,17 @@ impl Transcoder {
         Ok(path)
     }
 
-    /// The rendition `r` of the audio file `source` (at `source_rate` Hz): from the cache, or
+    /// The encoding `e` of the audio file `source` (at `source_rate` Hz): from the cache, or
     /// being encoded now.
     pub async fn get(
         self: &Arc<Self>,
         source: &Path,
         source_rate: u32,
-        r: Rendition,
+        e: Encoding,
     ) -> std::io::Result<Transcoded> {
-        let recipe = recipe(r, source_rate)
+        let recipe = recipe(e, source_rate)
             .ok_or_else(|| std::io::Error::other("the original is not encoded"))?;
-        let name = cache_name(source, r, recipe.extension)?;
+        let name = cache_name(source, e, recipe.extension)?;
         let done_path = self.dir.join(&name);
         let mut running = self.running.lock().await;
         if let Some(job) = running.get(&name) {
@@ -253,10 +336,10 @@ impl Transcoder {
                 Ok(()) => std::fs::rename(&part, &done_path)
                     .map(|()| done_path.clone())
                     .map_err(|e| e.to_string()),
-                Err(e) => Err(e),
+                Err(why) => Err(why),
             };
-            if let Err(e) = &outcome {
-                tracing::warn!(source = %source.display(), rendition = r.as_str(), "transcoding failed: {e}");
+            if let Err(why) = &outcome {
+                tracing::warn!(source = %source.display(), encoding = e.tag(), "transcoding failed: {why}");
                 let _ = std::fs::remove_file(&part);
             }
             this.evict(&done_path);
@@ -298,6 +381,13 @@ impl Transcoder {
             let _ = err.read_to_string(&mut message).await;
         }
         Err(format!("ffmpeg: {status}: {}", message.trim()))
+    }
+
+    /// The size of a finished encoding of `source` in the cache, when there is one.
+    pub fn finished_len(&self, source: &Path, e: Encoding) -> Option<u64> {
+        let recipe = recipe(e, 44_100)?;
+        let name = cache_name(source, e, recipe.extension).ok()?;
+        std::fs::metadata(self.dir.join(name)).ok().map(|m| m.len())
     }
 
     /// Encodes under way or waiting for a permit.

@@ -72,7 +72,9 @@ fn error_event(e: ServiceError, not_found: &str) -> Value {
         ServiceError::MaxConcurrency | ServiceError::TakeOverFailed => {
             media_error("DEVICE_LIMIT_REACHED", &message)
         }
-        ServiceError::Internal(_) => general_error("INTERNAL_ERROR", "Medley could not answer"),
+        ServiceError::Internal(_) | ServiceError::Unavailable(_) => {
+            general_error("INTERNAL_ERROR", "Medley could not answer")
+        }
     }
 }
 

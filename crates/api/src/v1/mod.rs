@@ -35,6 +35,7 @@ pub fn routes() -> OpenApiRouter<Medley> {
         .routes(routes!(playback::queue_last))
         .routes(routes!(playback::set_loop))
         .routes(routes!(playback::set_shuffle))
+        .routes(routes!(playback::licence))
         .routes(routes!(playback::event))
         .routes(routes!(playback::events))
         .routes(routes!(notifications::notifications))

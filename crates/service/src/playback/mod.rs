@@ -12,6 +12,7 @@ pub mod voice;
 pub use events::EventBatch;
 
 use medley_core::audio::Quality;
+use medley_core::dash::Presentation;
 use medley_core::mrn::Mrn;
 use medley_core::policy::{Action, Tier};
 use medley_core::queue::{
@@ -30,8 +31,11 @@ pub struct Device {
     pub id: Option<String>,
     /// `X-Amzn-Audio-Device-Capability`, upper-cased (default `STD_RES`).
     pub capabilities: Vec<String>,
-    /// `X-Amzn-Audio-DRMType` (default `NONE`). Medley never encrypts media.
+    /// `X-Amzn-Audio-DRMType` (default `NONE`), upper-cased: a comma list. Of its systems
+    /// Medley serves `CLEARKEY` (docs/api.md, "DASH and Clear Key").
     pub drm: String,
+    /// The device plays progressive files only (`X-Medley-Protocol: PROGRESSIVE`).
+    pub progressive_only: bool,
 }
 
 /// The longest `X-Amzn-Device-Id` taken.
@@ -44,6 +48,7 @@ impl Device {
         id: Option<&str>,
         capability: Option<&str>,
         drm: Option<&str>,
+        protocol: Option<&str>,
     ) -> ServiceResult<Device> {
         if let Some(why) = id
             .and_then(|id| medley_core::text::refusal("X-Amzn-Device-Id", id, MAX_DEVICE_ID, false))
@@ -69,6 +74,29 @@ impl Device {
                 .map(|d| d.trim().to_ascii_uppercase())
                 .filter(|d| !d.is_empty())
                 .unwrap_or_else(|| "NONE".into()),
+            progressive_only: match protocol.map(|p| p.trim().to_ascii_uppercase()) {
+                None => false,
+                Some(p) if p == "DASH" || p.is_empty() => false,
+                Some(p) if p == "PROGRESSIVE" => true,
+                Some(other) => {
+                    return Err(ServiceError::BadRequest(format!(
+                        "X-Medley-Protocol is DASH or PROGRESSIVE, not '{other}'"
+                    )))
+                }
+            },
+        })
+    }
+
+    /// Whether the device decrypts Clear Key (one of its DRM systems is `CLEARKEY`).
+    pub fn clear_key(&self) -> bool {
+        self.drm.split(',').any(|d| d.trim() == "CLEARKEY")
+    }
+
+    /// The DASH presentation this device gets on `tier`, unless it plays files only.
+    pub fn presentation(&self, tier: Tier) -> Option<Presentation> {
+        (!self.progressive_only).then(|| Presentation {
+            ceiling: self.quality(tier),
+            clear_key: self.clear_key(),
         })
     }
 

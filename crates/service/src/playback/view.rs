@@ -175,12 +175,17 @@ impl Medley {
         device: &Device,
         progress_ms: Option<i64>,
     ) -> ServiceResult<Delivery> {
+        let tier = s.body.tier;
         let delivery = self
-            .delivery(t, Player::App(device.quality(s.body.tier)))
+            .delivery(
+                t,
+                Player::App(device.quality(tier)),
+                device.presentation(tier),
+            )
             .await;
         Ok(Delivery {
             media: self
-                .media_grant(&t.id, delivery.rendition, self.settings.stream_uri_ttl_secs)
+                .media_grant(&t.id, delivery.served, self.settings.stream_uri_ttl_secs)
                 .await?,
             format: delivery.format,
             progress_ms,
@@ -205,6 +210,10 @@ impl Medley {
                 continue; // removed from the catalog since it was queued
             };
             let entity_ref = q.ref_of(r.slot, r.ref_id);
+            let progress = (progress_for == Some(r.slot))
+                .then_some(s.body.progress_ms)
+                .flatten();
+            let delivery = self.delivery_for(s, t, device, progress).await?;
             let metric_id = MetricFields {
                 track_id: &t.id,
                 entity_ref,
@@ -216,18 +225,15 @@ impl Medley {
                 customer_selected: matches!(r.slot, Slot::User { .. })
                     || s.body.requested_track.as_deref() == Some(t.id.as_str()),
                 augmented: matches!(r.slot, Slot::Continuation { .. }),
-                stream_tech: "PROGRESSIVE",
+                stream_tech: delivery.media.served.protocol(),
             }
             .render();
-            let progress = (progress_for == Some(r.slot))
-                .then_some(s.body.progress_ms)
-                .flatten();
             out.push(Entity {
                 session_id: s.id,
                 entity_reference_id: entity_ref,
                 metric_id,
                 actions,
-                delivery: self.delivery_for(s, t, device, progress).await?,
+                delivery,
                 track: t.clone(),
             });
         }

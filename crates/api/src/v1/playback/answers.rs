@@ -2,6 +2,7 @@
 //! use cases' results, so a track's catalog record is serialized without being copied.
 
 use medley_core::catalog::TrackView;
+use medley_core::dash::Served;
 use medley_core::policy::{ActionState as PolicyState, Actions as PolicyActions};
 use medley_core::queue::{LoopMode, PlaybackState as State};
 use medley_service::playback::view::{self, Delivery, Modes};
@@ -183,7 +184,7 @@ impl<'a> Entity<'a> {
             entity_reference_id: e.entity_reference_id,
             metric_id: &e.metric_id,
             actions: e.actions.into(),
-            track: Track::of(urls, &e.track, Some(&e.delivery)),
+            track: Track::of(urls, &e.track, Some(PlaybackInformation::of(urls, e))),
         }
     }
 }
@@ -341,21 +342,14 @@ pub struct Track<'a> {
 }
 
 impl<'a> Track<'a> {
-    fn of(urls: &Urls, t: &'a TrackView, delivery: Option<&'a Delivery>) -> Track<'a> {
+    fn of(urls: &Urls, t: &'a TrackView, playback: Option<PlaybackInformation>) -> Track<'a> {
         Track {
             id: &t.id,
             type_: "Track",
             media_type: "AUDIO",
             url: urls.item("tracks", &t.id),
-            preview_url: delivery.is_none().then_some(Null),
-            playback_information: delivery.map(|d| PlaybackInformation {
-                url: urls.media(&d.media),
-                protocol: "PROGRESSIVE",
-                format: d.format,
-                license_url: None,
-                application_certificate: None,
-                progress_milliseconds: d.progress_ms,
-            }),
+            preview_url: playback.is_none().then_some(Null),
+            playback_information: playback,
             title: &t.title,
             subtitle: t.subtitle(),
             isrc: t.isrc.as_deref(),
@@ -387,18 +381,90 @@ impl<'a> Track<'a> {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PlaybackInformation {
-    /// A signed media URL; it expires (docs/api.md, "Media").
+    /// A signed media URL; it expires (docs/api.md, "Media"): a DASH manifest or a file.
     url: String,
-    /// Always `PROGRESSIVE`: one file, fetched with Range.
+    /// `DASH` (the URL is an MPD) or `PROGRESSIVE` (one file, fetched with Range).
     protocol: &'static str,
-    /// The file's encoding, where known.
+    /// What is served: a file's encoding (`FLAC`, `OPUS`, …) or a presentation's (`OPUS`,
+    /// `OPUS_FLAC`, `ENCRYPTED_OPUS_FLAC`, …), where known.
     format: Option<&'static str>,
-    /// Always null: Medley serves no DRM.
-    #[schema(value_type = Option<String>)]
-    license_url: Option<Null>,
+    /// Where a Clear Key player gets the key (with the bearer token and `licenseHeaders`);
+    /// null for a clear stream.
+    license_url: Option<String>,
+    /// What the licence request sends besides the token; only with `licenseUrl`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license_headers: Option<LicenseHeaders>,
     /// Always null.
     #[schema(value_type = Option<String>)]
     application_certificate: Option<Null>,
     /// Where a restored session resumes.
     progress_milliseconds: Option<i64>,
+}
+
+/// The headers of a Clear Key licence request.
+#[derive(Serialize, ToSchema)]
+pub struct LicenseHeaders {
+    /// The track whose key is asked for.
+    #[serde(rename = "x-amz-music-asin")]
+    asin: String,
+    /// The entity's reference id.
+    #[serde(rename = "x-amz-music-rid")]
+    rid: Uuid,
+    /// Always `CLEARKEY`.
+    #[serde(rename = "x-amz-music-drm-type")]
+    drm_type: &'static str,
+}
+
+impl PlaybackInformation {
+    fn of(urls: &Urls, e: &view::Entity) -> PlaybackInformation {
+        let d: &Delivery = &e.delivery;
+        let encrypted = matches!(d.media.served, Served::Dash(p) if p.clear_key);
+        PlaybackInformation {
+            url: urls.media(&d.media),
+            protocol: d.media.served.protocol(),
+            format: d.format,
+            license_url: encrypted.then(|| urls.licence(e.session_id)),
+            license_headers: encrypted.then(|| LicenseHeaders {
+                asin: e.track.id.clone(),
+                rid: e.entity_reference_id,
+                drm_type: "CLEARKEY",
+            }),
+            application_certificate: None,
+            progress_milliseconds: d.progress_ms,
+        }
+    }
+}
+
+/// A Clear Key licence (W3C EME's JSON Web Key set): the track's key, under the id asked for.
+#[derive(Serialize, ToSchema)]
+pub struct Licence {
+    keys: Vec<LicenceKey>,
+    /// Always `temporary`.
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LicenceKey {
+    /// Always `oct`.
+    kty: &'static str,
+    /// The key id, base64url.
+    kid: String,
+    /// The key, base64url.
+    k: String,
+}
+
+impl Licence {
+    pub fn of(key: &medley_service::dash::ClearKey) -> Licence {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        Licence {
+            keys: vec![LicenceKey {
+                kty: "oct",
+                kid: b64.encode(key.kid),
+                k: b64.encode(key.key),
+            }],
+            kind: "temporary",
+        }
+    }
 }

@@ -15,9 +15,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use self::answers::{ActiveSessions, EntityPage, ModesAnswer, Paging, QueuePage, Queued};
+use self::answers::{ActiveSessions, EntityPage, Licence, ModesAnswer, Paging, QueuePage, Queued};
 pub(super) use self::requests::TerminationReason;
-use self::requests::{CreateSession, Enqueue, ReportEvent, ReportEvents, SetLoop, SetShuffle};
+use self::requests::{
+    CreateSession, Enqueue, LicenceRequest, ReportEvent, ReportEvents, SetLoop, SetShuffle,
+};
 use super::shapes::{data, Data};
 use crate::body::{Body, Raw};
 use crate::extract::{Caller, DeviceHeaders, EntityPath, SessionPath};
@@ -258,6 +260,48 @@ async fn report(
     };
     crate::metrics::events(n, &outcome);
     outcome.map(|()| StatusCode::CREATED.into_response())
+}
+
+/// Get a Clear Key licence
+#[utoipa::path(post, path = "/v1/playback/sessions/{sessionId}/license", tag = "Playback",
+    operation_id = "playback_license",
+    description = "Medley's: the `licenseUrl` of an encrypted DASH entity (`X-Amzn-Audio-DRMType: CLEARKEY`). The body is the browser's Clear Key licence request; the answer its JSON Web Key set. Only the session's user, with the bearer token, and only while the session can be restored.",
+    security(("bearer" = ["music::playback"], "apiKey" = [])),
+    params(
+        SessionPath,
+        ("x-amz-music-asin" = String, Header, description = "The track, from `licenseHeaders`"),
+    ),
+    request_body = LicenceRequest,
+    responses(
+        (status = 200, description = "The track's key under the id asked for", body = Licence),
+        (status = 403, description = "The request asks for no key of that track (ACCESS_DENIED)", body = crate::error::ErrorBody),
+        (status = 404, description = "No such session of this user (or it expired), or no such track (RESOURCE_NOT_FOUND)", body = crate::error::ErrorBody),
+    ))]
+pub async fn licence(
+    State(m): State<Medley>,
+    Caller(p): Caller,
+    _: NoQuery,
+    SessionPath(id): SessionPath,
+    headers: axum::http::HeaderMap,
+    Body(body): Body<LicenceRequest>,
+) -> Answer {
+    let asin = headers
+        .get("x-amz-music-asin")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::bad_request("the x-amz-music-asin header is required"))?;
+    let track =
+        <medley_core::ids::TrackId as medley_core::ids::Id>::parse(asin).ok_or_else(|| {
+            ApiError::not_found(format!("no track '{}'", crate::error::shown(asin, 100)))
+        })?;
+    if body.kind.as_deref().is_some_and(|k| k != "temporary") {
+        return Err(ApiError::bad_request(
+            "type: Medley gives temporary licences only",
+        ));
+    }
+    let key = m.clear_key_licence(&p, id, &track, &body.kids.0).await?;
+    Ok(axum::Json(Licence::of(&key)).into_response())
 }
 
 /// Report single event

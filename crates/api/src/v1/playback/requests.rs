@@ -21,6 +21,7 @@ pub const MAX_CONTAINER_IDS: usize = 5000;
 
 type ContainerIds = List<MrnField, 0, { MAX_CONTAINER_IDS }>;
 type Batch = List<Reported, 1, { MAX_BATCH_EVENTS }>;
+type KeyIds = List<String, 1, 16>;
 
 /// Create New Session.
 #[derive(Deserialize, ToSchema)]
@@ -120,6 +121,17 @@ pub struct Enqueue {
 pub struct EnqueueParams {
     /// The track (or album, playlist) to queue.
     pub id: MrnField,
+}
+
+/// A Clear Key licence request, as a browser's CDM writes it (W3C Encrypted Media Extensions,
+/// "License Request Format"): `kids` are the key ids asked for, base64url without padding.
+#[derive(Deserialize, ToSchema)]
+pub struct LicenceRequest {
+    #[schema(inline)]
+    pub kids: KeyIds,
+    /// `temporary`: Medley's licences are never persistent.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
 }
 
 /// Set Playback Mode to Loop.

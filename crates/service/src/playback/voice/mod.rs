@@ -93,11 +93,11 @@ impl Medley {
             let Some(track) = tracks.iter().find(|t| t.id == r.track_id) else {
                 continue;
             };
-            let delivery = self.delivery(track, Player::Speaker).await;
+            let delivery = self.delivery(track, Player::Speaker, None).await;
             let stream = self
                 .media_grant(
                     &track.id,
-                    delivery.rendition,
+                    delivery.served,
                     self.settings.alexa_stream_ttl_secs,
                 )
                 .await?;
