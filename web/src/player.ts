@@ -56,6 +56,8 @@ export class Player {
   private lastClientTs = 0;
   /// Plays DASH into the audio element, once a DASH URL came.
   private dash: shaka.Player | null = null;
+  /// The move to another entity under way, if any.
+  private moving: Promise<void> = Promise.resolve();
 
   constructor() {
     this.audio.preload = 'auto';
@@ -180,14 +182,27 @@ export class Player {
   previous(): Promise<void> { return this.advance('userPrev'); }
 
   /// Leaves the current entity (reporting why) and plays the one the queue gives next.
-  private async advance(reason: 'userNext' | 'userPrev' | 'trackFinished'): Promise<void> {
+  /// Moves one entity on or back. Moves queue behind each other: a second press of Next while
+  /// the first one's track is still loading goes on from that track once it has started, not
+  /// from the one before it (which the server would still call current).
+  private advance(reason: 'userNext' | 'userPrev' | 'trackFinished'): Promise<void> {
     const cur = this.state.current;
-    if (!cur) return;
+    if (!cur) return Promise.resolve();
     const action = reason === 'userPrev' ? cur.actions.previous : reason === 'userNext' ? cur.actions.next : undefined;
     if (action && !action.isAllowed) {
       this.set({ message: refusal(action.disableType) });
-      return;
+      return Promise.resolve();
     }
+    // A track that never starts (a stalled stream) holds the next move up for 5 s at most.
+    const before = Promise.race([this.moving, new Promise((r) => setTimeout(r, 5_000))]);
+    const run = before.then(() => this.move(reason));
+    this.moving = run.catch(() => undefined);
+    return run;
+  }
+
+  private async move(reason: 'userNext' | 'userPrev' | 'trackFinished'): Promise<void> {
+    const cur = this.state.current;
+    if (!cur) return;
     if (reason !== 'trackFinished') this.audio.pause();
     if (!(await this.stopStreaming(reason, true))) return;
     try {

@@ -50,6 +50,18 @@ pub enum Encoding {
 }
 
 impl Encoding {
+    /// The ffmpeg encoder that makes it; `None` for the original.
+    fn encoder(self) -> Option<&'static str> {
+        Some(match self {
+            Encoding::File(Rendition::Original) => return None,
+            Encoding::File(Rendition::Opus) => "libopus",
+            Encoding::File(Rendition::Flac16) => "flac",
+            Encoding::File(Rendition::Mp3) => "libmp3lame",
+            Encoding::Dash(r, _) if r.is_flac() => "flac",
+            Encoding::Dash(..) => "libopus",
+        })
+    }
+
     /// Its part of a cache file's name.
     fn tag(self) -> String {
         match self {
@@ -73,10 +85,9 @@ pub enum Transcoded {
     },
 }
 
-/// How ffmpeg makes a rendition: the encoder it needs, the cache file's extension, and the
+/// How ffmpeg makes an encoding (besides its encoder): the cache file's extension, and the
 /// other output options.
 struct Recipe {
-    encoder: &'static str,
     extension: &'static str,
     args: Vec<String>,
 }
@@ -103,17 +114,14 @@ fn file_recipe(r: Rendition, source_rate: u32) -> Option<Recipe> {
     Some(match r {
         Rendition::Original => return None,
         Rendition::Opus => Recipe {
-            encoder: "libopus",
             extension: "opus",
             args: strings(&["-b:a", &format!("{OPUS_KBPS}k"), "-f", "ogg"]),
         },
         Rendition::Flac16 => Recipe {
-            encoder: "flac",
             extension: "flac",
             args: strings(&["-af", &to_16_bits(rate), "-f", "flac"]),
         },
         Rendition::Mp3 => Recipe {
-            encoder: "libmp3lame",
             extension: "mp3",
             args: strings(&[
                 "-ar",
@@ -132,14 +140,13 @@ fn file_recipe(r: Rendition, source_rate: u32) -> Option<Recipe> {
 fn dash_recipe(r: Representation, seconds: u32, source_rate: u32) -> Recipe {
     let pad = format!("apad=whole_dur={seconds}");
     let mut args = Vec::new();
-    let encoder = match r.opus_kbps() {
+    match r.opus_kbps() {
         Some(kbps) => {
             // Stereo always: libopus takes at most 256 kbps a channel, so a mono file's
             // 320 kbps is only to be had as two. 48 kHz always: browsers refuse an Opus
             // sample entry at another rate (libopus also takes 8 to 24 kHz).
             args.extend(strings(&["-af", &pad, "-ac", "2", "-ar", "48000"]));
             args.extend(strings(&["-b:a", &format!("{kbps}k")]));
-            "libopus"
         }
         None => {
             let filters = match r {
@@ -157,9 +164,8 @@ fn dash_recipe(r: Representation, seconds: u32, source_rate: u32) -> Recipe {
                 "-strict",
                 "-2",
             ]));
-            "flac"
         }
-    };
+    }
     let fragment_us = (u64::from(SEGMENT_SECONDS) * 1_000_000).to_string();
     args.extend(strings(&[
         "-t",
@@ -172,7 +178,6 @@ fn dash_recipe(r: Representation, seconds: u32, source_rate: u32) -> Recipe {
         &fragment_us,
     ]));
     Recipe {
-        encoder,
         extension: "mp4",
         args,
     }
@@ -220,11 +225,12 @@ impl Transcoder {
         }
     }
 
-    /// Whether this encoding can be made here (ffmpeg is there, with its encoder).
+    /// Whether this encoding can be made here (ffmpeg is there, with its encoder). Asked for
+    /// every entity a Playback answer lists, so it builds no recipe.
     pub async fn can(&self, e: Encoding) -> bool {
-        match recipe(e, 44_100) {
+        match e.encoder() {
             None => true,
-            Some(r) => self.encoders().await.contains(&r.encoder),
+            Some(name) => self.encoders().await.contains(&name),
         }
     }
 
@@ -296,8 +302,9 @@ impl Transcoder {
         source_rate: u32,
         e: Encoding,
     ) -> std::io::Result<Transcoded> {
-        let recipe = recipe(e, source_rate)
-            .ok_or_else(|| std::io::Error::other("the original is not encoded"))?;
+        let (Some(encoder), Some(recipe)) = (e.encoder(), recipe(e, source_rate)) else {
+            return Err(std::io::Error::other("the original is not encoded"));
+        };
         let name = cache_name(source, e, recipe.extension)?;
         let done_path = self.dir.join(&name);
         let mut running = self.running.lock().await;
@@ -331,7 +338,7 @@ impl Transcoder {
         let source = source.to_path_buf();
         let this = Arc::clone(self);
         tokio::spawn(async move {
-            let outcome = this.encode(&source, &part, &recipe).await;
+            let outcome = this.encode(&source, &part, encoder, &recipe).await;
             let outcome = match outcome {
                 Ok(()) => std::fs::rename(&part, &done_path)
                     .map(|()| done_path.clone())
@@ -353,12 +360,18 @@ impl Transcoder {
         Ok(Transcoded::Growing { file, done })
     }
 
-    async fn encode(&self, source: &Path, part: &Path, recipe: &Recipe) -> Result<(), String> {
+    async fn encode(
+        &self,
+        source: &Path,
+        part: &Path,
+        encoder: &str,
+        recipe: &Recipe,
+    ) -> Result<(), String> {
         let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
         let mut child = tokio::process::Command::new(&self.program)
             .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i"])
             .arg(source)
-            .args(["-map", "0:a:0", "-vn", "-c:a", recipe.encoder])
+            .args(["-map", "0:a:0", "-vn", "-c:a", encoder])
             .args(&recipe.args)
             .arg(part)
             .stdin(std::process::Stdio::null())
