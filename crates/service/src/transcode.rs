@@ -17,6 +17,8 @@ use tokio::sync::{watch, Mutex, OnceCell, Semaphore};
 
 /// How long one encode may take before it is abandoned.
 const ENCODE_TIMEOUT: Duration = Duration::from_secs(600);
+/// How much lower than the server's an encode's CPU priority is.
+const ENCODE_NICENESS: i32 = 10;
 
 /// The outcome of an encode: the finished file, or why there is none.
 pub type Outcome = Option<Result<PathBuf, String>>;
@@ -368,7 +370,8 @@ impl Transcoder {
         recipe: &Recipe,
     ) -> Result<(), String> {
         let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
-        let mut child = tokio::process::Command::new(&self.program)
+        let mut command = tokio::process::Command::new(&self.program);
+        command
             .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i"])
             .arg(source)
             .args(["-map", "0:a:0", "-vn", "-c:a", encoder])
@@ -377,7 +380,17 @@ impl Transcoder {
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
-            .kill_on_drop(true)
+            .kill_on_drop(true);
+        // Encodes run far ahead of playback; requests come first when the cores are busy.
+        // SAFETY: between fork and exec the child only calls nice(2), which is
+        // async-signal-safe and touches nothing of the parent's.
+        unsafe {
+            command.pre_exec(|| {
+                libc::nice(ENCODE_NICENESS);
+                Ok(())
+            });
+        }
+        let mut child = command
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", self.program))?;
         let mut stderr = child.stderr.take();
