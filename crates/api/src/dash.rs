@@ -11,28 +11,17 @@ use axum::response::{IntoResponse, Response};
 use medley_core::dash::SEGMENT_SECONDS;
 use medley_core::ids::TrackId;
 use medley_service::dash::{Manifest, Offered, Segment};
-use medley_service::media::{MediaFile, MediaGrant};
+use medley_service::media::MediaGrant;
 use medley_service::Medley;
 
 use crate::extract::IdPath;
-use crate::media::Signed;
+use crate::media::{checked, Signed};
 use crate::params::Query;
 use crate::ApiError;
 
 /// The DASH-IF scheme of W3C Clear Key, and the MPEG one of Common Encryption.
 const CLEAR_KEY_SCHEME: &str = "urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e";
 const CENC_SCHEME: &str = "urn:mpeg:dash:mp4protection:2011";
-
-async fn checked(
-    m: &Medley,
-    id: Result<IdPath<TrackId>, ApiError>,
-    query: Result<Query<Signed>, ApiError>,
-) -> Result<(Signed, MediaFile), ApiError> {
-    let IdPath(id) = id?;
-    let Query(q) = query?;
-    let file = m.media_file(&id, &q.rendition, q.expires, &q.sig).await?;
-    Ok((q, file))
-}
 
 /// A DASH presentation's manifest
 #[utoipa::path(get, path = "/media/dash/{id}/manifest.mpd", tag = "Media",

@@ -12,6 +12,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use medley_core::audio::{Codec, Rendition};
 use medley_core::ids::TrackId;
+use medley_service::media::MediaFile;
 use medley_service::transcode::{Encoding, Outcome, Transcoded};
 use medley_service::Medley;
 use tokio::io::AsyncReadExt;
@@ -38,6 +39,18 @@ pub struct Signed {
     pub(crate) sig: String,
 }
 
+/// A signed media URL's parameters, checked: what they grant, and the file behind it.
+pub(crate) async fn checked(
+    m: &Medley,
+    id: Result<IdPath<TrackId>, ApiError>,
+    query: Result<Query<Signed>, ApiError>,
+) -> Result<(Signed, MediaFile), ApiError> {
+    let IdPath(id) = id?;
+    let Query(q) = query?;
+    let file = m.media_file(&id, &q.rendition, q.expires, &q.sig).await?;
+    Ok((q, file))
+}
+
 /// The audio behind a signed media URL
 #[utoipa::path(get, path = "/media/tracks/{id}", tag = "Media",
     description = "The URL is the credential: `playbackInformation.url` of the Web API or `stream.uri` of Alexa, signed and expiring. Range requests are answered (206, 416).",
@@ -60,16 +73,11 @@ pub async fn track(
     query: Result<Query<Signed>, ApiError>,
     req: Request,
 ) -> Response {
-    let checked = async {
-        let IdPath(id) = id?;
-        let Query(q) = query?;
-        let file = m.media_file(&id, &q.rendition, q.expires, &q.sig).await?;
-        Ok::<_, ApiError>((id, file))
-    };
-    let (id, file) = match checked.await {
+    let (_, file) = match checked(&m, id, query).await {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
+    let id = file.track_id.as_str();
     if !file.path.is_file() {
         return ApiError::not_found(format!(
             "the audio file of track '{id}' is missing from the library folder"
@@ -104,8 +112,8 @@ pub async fn track(
     let outcome = done.wait_for(Option::is_some).await.map(|o| o.clone());
     match outcome {
         Ok(Some(Ok(path))) => serve(&path, mime, req).await,
-        Ok(Some(Err(e))) => failed(id.as_str(), rendition, &e),
-        _ => failed(id.as_str(), rendition, "the encode stopped"),
+        Ok(Some(Err(e))) => failed(id, rendition, &e),
+        _ => failed(id, rendition, "the encode stopped"),
     }
 }
 

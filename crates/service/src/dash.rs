@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use medley_core::audio::AudioFormat;
 use medley_core::dash::{self, Presentation, Representation, Served};
 use medley_core::ids::TrackId;
 use sha2::Sha256;
@@ -54,16 +55,21 @@ pub struct ClearKey {
 /// How long a segment request waits between looks at an encode that is still running.
 const POLL: Duration = Duration::from_millis(20);
 
-fn presentation(file: &MediaFile) -> ServiceResult<Presentation> {
-    match file.served {
-        Served::Dash(p) => Ok(p),
-        Served::File(_) => Err(ServiceError::NotFound(
+/// What a DASH media URL presents: the presentation, the file's audio and the track's length
+/// in seconds (at least one).
+fn presentation(file: &MediaFile) -> ServiceResult<(Presentation, AudioFormat, u32)> {
+    let Served::Dash(p) = file.served else {
+        return Err(ServiceError::NotFound(
             "this media URL is a file's, not a DASH presentation's".into(),
-        )),
-    }
+        ));
+    };
+    let source = file.format.ok_or_else(|| {
+        ServiceError::NotFound("this track's audio cannot be read for DASH".into())
+    })?;
+    Ok((p, source, file.seconds.max(1)))
 }
 
-/// The bytes of `which` in an encode of which `file` holds the first `len` bytes; `None` while
+/// The bytes of `which` in the encode `file` (whole or still being written); `None` while
 /// they are not all written.
 fn read_segment(file: &std::fs::File, which: Segment) -> std::io::Result<Option<Vec<u8>>> {
     let len = file.metadata()?.len();
@@ -102,11 +108,7 @@ impl Medley {
 
     /// What the manifest of a DASH media URL lists.
     pub async fn dash_manifest(&self, file: &MediaFile) -> ServiceResult<Manifest> {
-        let p = presentation(file)?;
-        let source = file.format.ok_or_else(|| {
-            ServiceError::NotFound("this track's audio cannot be read for DASH".into())
-        })?;
-        let seconds = file.seconds.max(1);
+        let (p, source, seconds) = presentation(file)?;
         let mut representations = Vec::new();
         for r in self.representations(&source, p).await {
             let measured = self
@@ -144,10 +146,7 @@ impl Medley {
         representation: &str,
         which: Segment,
     ) -> ServiceResult<Vec<u8>> {
-        let p = presentation(file)?;
-        let source = file.format.ok_or_else(|| {
-            ServiceError::NotFound("this track's audio cannot be read for DASH".into())
-        })?;
+        let (p, source, seconds) = presentation(file)?;
         let r = Representation::parse(representation)
             .filter(|r| dash::representations(&source, p.ceiling).contains(r))
             .ok_or_else(|| {
@@ -155,7 +154,6 @@ impl Medley {
                     "this presentation has no representation '{representation}'"
                 ))
             })?;
-        let seconds = file.seconds.max(1);
         let count = dash::segments(seconds);
         if let Segment::Media(n) = which {
             if n == 0 || n > count {

@@ -64,6 +64,18 @@ impl Encoding {
         })
     }
 
+    /// Its cache file's extension.
+    fn extension(self) -> &'static str {
+        match self {
+            Encoding::File(Rendition::Opus) => "opus",
+            Encoding::File(Rendition::Mp3) => "mp3",
+            Encoding::File(Rendition::Flac16) => "flac",
+            // Never encoded, never cached.
+            Encoding::File(Rendition::Original) => "original",
+            Encoding::Dash(..) => "mp4",
+        }
+    }
+
     /// Its part of a cache file's name.
     fn tag(self) -> String {
         match self {
@@ -87,19 +99,13 @@ pub enum Transcoded {
     },
 }
 
-/// How ffmpeg makes an encoding (besides its encoder): the cache file's extension, and the
-/// other output options.
-struct Recipe {
-    extension: &'static str,
-    args: Vec<String>,
-}
-
 fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|a| a.to_string()).collect()
 }
 
-/// The recipe of an encoding for a source at `source_rate` Hz; `None` for the original.
-fn recipe(e: Encoding, source_rate: u32) -> Option<Recipe> {
+/// ffmpeg's output options (besides the encoder) for an encoding of a source at `source_rate`
+/// Hz; `None` for the original.
+fn recipe(e: Encoding, source_rate: u32) -> Option<Vec<String>> {
     match e {
         Encoding::File(r) => file_recipe(r, source_rate),
         Encoding::Dash(r, seconds) => Some(dash_recipe(r, seconds, source_rate)),
@@ -111,35 +117,26 @@ fn to_16_bits(rate: u32) -> String {
     format!("aresample=out_sample_rate={rate}:out_sample_fmt=s16:dither_method=triangular")
 }
 
-fn file_recipe(r: Rendition, source_rate: u32) -> Option<Recipe> {
+fn file_recipe(r: Rendition, source_rate: u32) -> Option<Vec<String>> {
     let rate = Rendition::output_rate(source_rate);
     Some(match r {
         Rendition::Original => return None,
-        Rendition::Opus => Recipe {
-            extension: "opus",
-            args: strings(&["-b:a", &format!("{OPUS_KBPS}k"), "-f", "ogg"]),
-        },
-        Rendition::Flac16 => Recipe {
-            extension: "flac",
-            args: strings(&["-af", &to_16_bits(rate), "-f", "flac"]),
-        },
-        Rendition::Mp3 => Recipe {
-            extension: "mp3",
-            args: strings(&[
-                "-ar",
-                &rate.to_string(),
-                "-b:a",
-                &format!("{MP3_KBPS}k"),
-                "-f",
-                "mp3",
-            ]),
-        },
+        Rendition::Opus => strings(&["-b:a", &format!("{OPUS_KBPS}k"), "-f", "ogg"]),
+        Rendition::Flac16 => strings(&["-af", &to_16_bits(rate), "-f", "flac"]),
+        Rendition::Mp3 => strings(&[
+            "-ar",
+            &rate.to_string(),
+            "-b:a",
+            &format!("{MP3_KBPS}k"),
+            "-f",
+            "mp3",
+        ]),
     })
 }
 
 /// A representation as fragmented MP4 with a fragment every `SEGMENT_SECONDS` (FLAC in MP4
 /// is still "experimental" to Debian's ffmpeg 5.1, hence `-strict -2`).
-fn dash_recipe(r: Representation, seconds: u32, source_rate: u32) -> Recipe {
+fn dash_recipe(r: Representation, seconds: u32, source_rate: u32) -> Vec<String> {
     let pad = format!("apad=whole_dur={seconds}");
     let mut args = Vec::new();
     match r.opus_kbps() {
@@ -179,14 +176,11 @@ fn dash_recipe(r: Representation, seconds: u32, source_rate: u32) -> Recipe {
         "-frag_duration",
         &fragment_us,
     ]));
-    Recipe {
-        extension: "mp4",
-        args,
-    }
+    args
 }
 
 /// The cache file name of an encoding of `source`: changes whenever the file does.
-fn cache_name(source: &Path, e: Encoding, extension: &str) -> std::io::Result<String> {
+fn cache_name(source: &Path, e: Encoding) -> std::io::Result<String> {
     let meta = std::fs::metadata(source)?;
     let modified = meta
         .modified()?
@@ -194,7 +188,12 @@ fn cache_name(source: &Path, e: Encoding, extension: &str) -> std::io::Result<St
         .unwrap_or_default()
         .as_nanos();
     let key = format!("{}\n{}\n{modified}", source.display(), meta.len());
-    Ok(format!("{}.{}.{extension}", digest_name(&key), e.tag()))
+    Ok(format!(
+        "{}.{}.{}",
+        digest_name(&key),
+        e.tag(),
+        e.extension()
+    ))
 }
 
 /// A cache file's name for `key`: 24 hex digits of its SHA-256.
@@ -304,10 +303,10 @@ impl Transcoder {
         source_rate: u32,
         e: Encoding,
     ) -> std::io::Result<Transcoded> {
-        let (Some(encoder), Some(recipe)) = (e.encoder(), recipe(e, source_rate)) else {
+        let (Some(encoder), Some(args)) = (e.encoder(), recipe(e, source_rate)) else {
             return Err(std::io::Error::other("the original is not encoded"));
         };
-        let name = cache_name(source, e, recipe.extension)?;
+        let name = cache_name(source, e)?;
         let done_path = self.dir.join(&name);
         let mut running = self.running.lock().await;
         if let Some(job) = running.get(&name) {
@@ -340,7 +339,7 @@ impl Transcoder {
         let source = source.to_path_buf();
         let this = Arc::clone(self);
         tokio::spawn(async move {
-            let outcome = this.encode(&source, &part, encoder, &recipe).await;
+            let outcome = this.encode(&source, &part, encoder, &args).await;
             let outcome = match outcome {
                 Ok(()) => std::fs::rename(&part, &done_path)
                     .map(|()| done_path.clone())
@@ -367,7 +366,7 @@ impl Transcoder {
         source: &Path,
         part: &Path,
         encoder: &str,
-        recipe: &Recipe,
+        args: &[String],
     ) -> Result<(), String> {
         let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
         let mut command = tokio::process::Command::new(&self.program);
@@ -375,7 +374,7 @@ impl Transcoder {
             .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i"])
             .arg(source)
             .args(["-map", "0:a:0", "-vn", "-c:a", encoder])
-            .args(&recipe.args)
+            .args(args)
             .arg(part)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
@@ -411,8 +410,8 @@ impl Transcoder {
 
     /// The size of a finished encoding of `source` in the cache, when there is one.
     pub fn finished_len(&self, source: &Path, e: Encoding) -> Option<u64> {
-        let recipe = recipe(e, 44_100)?;
-        let name = cache_name(source, e, recipe.extension).ok()?;
+        e.encoder()?;
+        let name = cache_name(source, e).ok()?;
         std::fs::metadata(self.dir.join(name)).ok().map(|m| m.len())
     }
 
