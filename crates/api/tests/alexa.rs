@@ -3,9 +3,13 @@
 
 mod common;
 
-use common::alexa::{audio, bare, directive, error_type, reference, send};
-use common::{Res, TestApp};
-use serde_json::json;
+use common::alexa::{
+    audio, bare, directive, error_type, next_item, reference, send, start, track_of,
+};
+use common::{Res, TestApp, SPEC_ALBUM};
+use serde_json::{json, Value};
+
+const ALBUM: &str = "mrn:1.0:catalog:album:asin:B084KYMDXT";
 
 async fn session(app: &TestApp) -> (Res, String, String) {
     let res = app
@@ -487,4 +491,161 @@ async fn the_endpoint_root_is_a_page_for_the_alexa_app() {
         .unwrap()
         .starts_with("text/html"));
     assert!(String::from_utf8_lossy(&body).contains("Alexa music skill"));
+}
+
+/// Lets `queue` play on from `item` as a speaker does (GetNextItem at each track's end) for at
+/// most `max` more tracks: the tracks it played, the last item's id, and whether it finished.
+async fn play_on(
+    app: &TestApp,
+    queue: &str,
+    item: &str,
+    max: usize,
+) -> (Vec<String>, String, bool) {
+    let (mut played, mut current) = (Vec::new(), item.to_string());
+    for _ in 0..max {
+        app.advance_secs(10);
+        let r = next_item(app, &app.token, queue, &current, false).await;
+        assert_eq!(r["header"]["name"], "GetNextItem.Response", "{r}");
+        if r["payload"]["isQueueFinished"] == true {
+            assert!(r["payload"].get("item").is_none(), "{r}");
+            return (played, current, true);
+        }
+        current = r["payload"]["item"]["id"].as_str().unwrap().to_string();
+        played.push(track_of(&r["payload"]["item"]));
+    }
+    (played, current, false)
+}
+
+fn set(name: &str, token: &str, queue: &str, item: &str, mut payload: Value) -> Value {
+    payload["currentItemReference"] = reference(queue, item);
+    directive(name, token, payload)
+}
+
+#[tokio::test]
+async fn a_voice_queue_ends_where_the_alexa_document_says() {
+    let app = TestApp::new().await;
+    let t = &app.token.clone();
+    // An album with loop off: its tracks in order, then the queue is finished, and the Web API
+    // agrees that nothing follows.
+    let (queue, first, r) = start(&app, t, ALBUM, json!({})).await;
+    assert_eq!(
+        track_of(&r["payload"]["playbackMethod"]["firstItem"]),
+        SPEC_ALBUM[0]
+    );
+    let (played, last, finished) = play_on(&app, &queue, &first, 20).await;
+    assert_eq!(played, SPEC_ALBUM[1..]);
+    assert!(finished, "the album ends after its last track");
+    let next = app
+        .get(&format!("/v1/playback/sessions/{queue}/next"))
+        .send()
+        .await;
+    assert_eq!(next.data()["entities"], json!([]));
+    assert_eq!(next.data()["pageInfo"]["hasNextPage"], false);
+    // Loop on at the last track: the first track comes next.
+    let r = send(
+        &app,
+        set("SetLoop", t, &queue, &last, json!({"enable": true})),
+    )
+    .await;
+    assert_eq!(r["header"]["name"], "Response", "{r}");
+    let r = next_item(&app, t, &queue, &last, false).await;
+    assert_eq!(r["payload"]["isQueueFinished"], false);
+    assert_eq!(track_of(&r["payload"]["item"]), SPEC_ALBUM[0]);
+
+    // With loop on, the track before the first is the last.
+    let (queue, first, _) = start(&app, t, ALBUM, json!({})).await;
+    let previous = json!({"currentItemReference": bare(&queue, &first)});
+    let r = send(&app, audio("GetPreviousItem", t, previous.clone())).await;
+    assert_eq!(
+        error_type(&r).1,
+        "ITEM_NOT_FOUND",
+        "loop off: nothing before"
+    );
+    send(
+        &app,
+        set("SetLoop", t, &queue, &first, json!({"enable": true})),
+    )
+    .await;
+    let r = send(&app, audio("GetPreviousItem", t, previous)).await;
+    assert_eq!(track_of(&r["payload"]["item"]), SPEC_ALBUM[8], "{r}");
+
+    // A playlist, an artist and the user's own music end too.
+    for content in [
+        "mrn:1.0:catalog:playlist:asin:B01LS62KK2",
+        "mrn:1.0:catalog:artist:asin:B00G70DLAS",
+        "mine:recent",
+    ] {
+        let (queue, first, _) = start(&app, t, content, json!({})).await;
+        let (played, _, finished) = play_on(&app, &queue, &first, 400).await;
+        assert!(finished, "{content} ends after {} tracks", played.len() + 1);
+    }
+    // A station goes on.
+    let station = "mrn:1.0:catalog:station:asin:B00G70DLAS";
+    let (queue, first, _) = start(&app, t, station, json!({})).await;
+    let (played, _, finished) = play_on(&app, &queue, &first, 30).await;
+    assert!(!finished);
+    assert_eq!(played.len(), 30);
+}
+
+#[tokio::test]
+async fn loop_and_repeat_asked_together_at_initiate_are_both_honoured() {
+    let app = TestApp::new().await;
+    let t = &app.token.clone();
+    let track = "mrn:1.0:catalog:track:asin:DEMOTR0109";
+    // Repeat as Alexa sends it (an object) beside loop: the last track of the album repeats by
+    // itself, and a skip past it wraps to the first.
+    let modes = json!({"shuffle": false, "loop": true, "repeat": {"status": "ON"}});
+    let (queue, first, r) = start(&app, t, ALBUM, modes).await;
+    let controls = &r["payload"]["playbackMethod"]["controls"];
+    assert!(controls
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["name"] == "LOOP" && c["selected"] == true));
+    assert!(controls
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["name"] == "REPEAT" && c["value"]["status"] == "ON"));
+    let r = next_item(&app, t, &queue, &first, false).await;
+    assert_eq!(track_of(&r["payload"]["item"]), SPEC_ALBUM[0], "repeat");
+    let r = next_item(&app, t, &queue, &first, true).await;
+    assert_eq!(
+        track_of(&r["payload"]["item"]),
+        SPEC_ALBUM[1],
+        "a skip moves on"
+    );
+    // From the album's last track, in a fresh queue started at it.
+    let modes = json!({"loop": true, "repeat": true});
+    let (queue, last, r) = start(&app, t, track, modes).await;
+    assert_eq!(
+        track_of(&r["payload"]["playbackMethod"]["firstItem"]),
+        "DEMOTR0109"
+    );
+    let r = next_item(&app, t, &queue, &last, true).await;
+    assert_eq!(
+        track_of(&r["payload"]["item"]),
+        "DEMOTR0109",
+        "a lone track loops on itself"
+    );
+    let (queue, last, _) = start(&app, t, track, json!({"repeat": true})).await;
+    let r = next_item(&app, t, &queue, &last, true).await;
+    assert_eq!(r["payload"]["isQueueFinished"], true, "repeat alone: {r}");
+    // Prime has neither: the music plays, the modes stay off.
+    let prime = app.user(medley_core::policy::Tier::Prime, 1).await;
+    let (_, _, r) = start(
+        &app,
+        &prime,
+        ALBUM,
+        json!({"loop": true, "repeat": {"status": "ON"}}),
+    )
+    .await;
+    for c in r["payload"]["playbackMethod"]["controls"]
+        .as_array()
+        .unwrap()
+    {
+        if c["name"] == "LOOP" || c["name"] == "REPEAT" {
+            assert_eq!(c["enabled"], false, "{c}");
+        }
+    }
 }

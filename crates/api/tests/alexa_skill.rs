@@ -4,35 +4,14 @@
 
 mod common;
 
-use common::alexa::{audio, bare, directive, directive_in, error_type, reference, send};
+use common::alexa::{
+    attr, audio, bare, directive, directive_in, error_type, initiate, reference, search, send,
+    start, track_of,
+};
 use common::{start_event, TestApp};
 use medley_core::policy::Tier;
 use medley_store::Visibility;
 use serde_json::{json, Value};
-
-fn search(token: &str, attributes: Value, explicit: bool) -> Value {
-    directive_in(
-        "Alexa.Media.Search",
-        "GetPlayableContent",
-        token,
-        json!({"filters": {"explicitLanguageAllowed": explicit},
-               "selectionCriteria": {"attributes": attributes}}),
-    )
-}
-
-fn attr(kind: &str, id: &str) -> Value {
-    json!({"type": kind, "entityId": id,
-           "authoritySources": [{"context": null, "name": "", "relevance": null}]})
-}
-
-fn initiate(token: &str, content_id: &str, modes: Value, current: Option<Value>) -> Value {
-    let mut payload = json!({"filters": {"explicitLanguageAllowed": true},
-                             "contentId": content_id, "playbackModes": modes});
-    if let Some(c) = current {
-        payload["currentItemReference"] = c;
-    }
-    directive_in("Alexa.Media.Playback", "Initiate", token, payload)
-}
 
 fn feedback(token: &str, queue: &str, item: &str, value: &str) -> Value {
     let mut d = directive_in(
@@ -58,18 +37,6 @@ async fn force_start(app: &TestApp, token: &str, entity: &Value) {
         .send()
         .await
         .expect(201);
-}
-
-/// Starts a queue by voice; returns (queueId, first item id, the whole answer).
-async fn start(app: &TestApp, token: &str, content: &str, modes: Value) -> (String, String, Value) {
-    let r = send(app, initiate(token, content, modes, None)).await;
-    assert_eq!(r["header"]["name"], "Initiate.Response", "{r}");
-    let m = &r["payload"]["playbackMethod"];
-    (
-        m["id"].as_str().unwrap().to_string(),
-        m["firstItem"]["id"].as_str().unwrap().to_string(),
-        r,
-    )
 }
 
 #[tokio::test]
@@ -514,7 +481,7 @@ async fn initiate_takes_the_stream_as_force_does() {
 }
 
 #[tokio::test]
-async fn set_repeat_and_set_loop_are_two_controls_over_one_loop_mode() {
+async fn set_repeat_and_set_loop_are_two_switches() {
     let app = TestApp::new().await;
     let (queue, first, _) = start(&app, &app.token, ALBUM, json!({})).await;
     let set = |name: &str, payload: Value| {
@@ -532,6 +499,20 @@ async fn set_repeat_and_set_loop_are_two_controls_over_one_loop_mode() {
             .unwrap()
             .to_string()
     };
+    // What the Alexa app shows: (loop selected, repeat selected).
+    let toggles = || async {
+        let v = send(&app, set("GetView", json!({}))).await;
+        let selected = |name: &str| {
+            v["payload"]["queueControls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == name)
+                .map(|c| c["selected"] == true || c["value"]["status"] == "ON")
+                .unwrap()
+        };
+        (selected("LOOP"), selected("REPEAT"))
+    };
     let r = send(&app, set("SetRepeat", json!({"mode": {"status": "ON"}}))).await;
     assert_eq!(
         r,
@@ -545,14 +526,18 @@ async fn set_repeat_and_set_loop_are_two_controls_over_one_loop_mode() {
         "LOOP_ONE",
         "turning loop off leaves repeat on"
     );
+    assert_eq!(toggles().await, (false, true));
     send(&app, set("SetLoop", json!({"enable": true}))).await;
-    assert_eq!(loop_mode().await, "LOOP_ALL");
+    assert_eq!(loop_mode().await, "LOOP_ONE", "repeat wins the next track");
+    assert_eq!(toggles().await, (true, true), "and loop is kept beside it");
     send(&app, set("SetRepeat", json!({"mode": {"status": "OFF"}}))).await;
     assert_eq!(
         loop_mode().await,
         "LOOP_ALL",
         "turning repeat off leaves loop on"
     );
+    assert_eq!(toggles().await, (true, false));
+    send(&app, set("SetLoop", json!({"enable": false}))).await;
     send(
         &app,
         set("SetRepeat", json!({"mode": {"status": "REPEAT_ONE"}})),
@@ -686,11 +671,6 @@ async fn station_plays(app: &TestApp, token: &str, n: usize) -> Vec<String> {
         played.push(track_of(item));
     }
     played
-}
-
-fn track_of(item: &Value) -> String {
-    let stream = item["stream"]["id"].as_str().unwrap();
-    stream.rsplit(':').next().unwrap().to_string()
 }
 
 #[tokio::test]

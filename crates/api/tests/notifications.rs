@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::Request;
-use common::alexa::{audio, bare, send};
+use common::alexa::{audio, bare, send, start};
 use common::{start_event, stop_event, TestApp};
 use http_body_util::BodyExt;
 use medley_store::Visibility;
@@ -212,6 +212,29 @@ async fn a_users_stream_hears_about_their_sessions_and_nobody_elses() {
     assert_eq!(app.medley.stats().await.unwrap().notification_streams, 4);
     drop((mine, theirs, again, unknown));
     assert_eq!(app.medley.stats().await.unwrap().notification_streams, 0);
+}
+
+#[tokio::test]
+async fn a_voice_queue_is_one_device_on_every_notice_and_in_the_active_sessions() {
+    let app = TestApp::new().await;
+    let t = app.token.clone();
+    let mut stream = open(&app, &t, None).await;
+    let (queue, _, _) = start(&app, &t, "mrn:1.0:catalog:album:asin:B084KYMDXT", json!({})).await;
+    let speaker = format!("alexa:{queue}");
+    let started = stream.expect("session.started").await;
+    assert_eq!(started.data["sessionId"], queue.as_str());
+    assert_eq!(started.data["deviceId"], speaker.as_str());
+    let playing = stream.expect("playback.started").await;
+    assert_eq!(playing.data["deviceId"], speaker.as_str());
+    let active = app.get("/v1/playback/sessions/active").send().await;
+    let listed: Vec<&Value> = active.data()["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["sessionId"] == queue.as_str())
+        .collect();
+    assert_eq!(listed.len(), 1, "{:?}", active.body);
+    assert_eq!(listed[0]["deviceId"], speaker.as_str());
 }
 
 #[tokio::test]

@@ -96,6 +96,10 @@ pub struct Queue {
     pub started: bool,
     pub state: PlaybackState,
     pub loop_mode: LoopMode,
+    /// Under LOOP_ONE, the context still loops: a skip past its end wraps to its start (Alexa's
+    /// loop and repeat, both on).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub loop_under_one: bool,
     pub shuffle: bool,
     pub continuation: Continuation,
     pub user_next: Vec<UserEntry>,
@@ -185,6 +189,7 @@ impl Queue {
             started: false,
             state: PlaybackState::Stopped,
             loop_mode: setup.loop_mode,
+            loop_under_one: false,
             shuffle: setup.shuffle_shown,
             continuation: setup.continuation,
             user_next: Vec::new(),
@@ -289,7 +294,7 @@ impl Queue {
         if out.len() < want {
             out.extend(self.user_last.iter().map(|u| Slot::User { seq: u.seq }));
         }
-        if self.loop_mode == LoopMode::LoopAll && !self.in_continuation() {
+        if self.loops_context() && !self.in_continuation() {
             let mut cycle = self.cycle;
             while out.len() < want {
                 cycle += 1;
@@ -398,6 +403,33 @@ impl Queue {
 
     pub fn set_loop(&mut self, mode: LoopMode) {
         self.loop_mode = mode;
+        self.loop_under_one = false;
+    }
+
+    /// Loop (the context) and repeat (the current track) as two switches: repeat wins for the
+    /// automatic next, loop still wraps a skip past the context's end.
+    pub fn set_loop_and_repeat(&mut self, loop_context: bool, repeat_one: bool) {
+        self.loop_mode = match (loop_context, repeat_one) {
+            (_, true) => LoopMode::LoopOne,
+            (true, false) => LoopMode::LoopAll,
+            (false, false) => LoopMode::LoopOff,
+        };
+        self.loop_under_one = loop_context && repeat_one;
+    }
+
+    /// The context starts over after its last entry.
+    pub fn loops_context(&self) -> bool {
+        self.loop_mode == LoopMode::LoopAll
+            || (self.loop_mode == LoopMode::LoopOne && self.loop_under_one)
+    }
+
+    /// What comes before the first context entry of a looping context: its last entry (of the
+    /// pass before, if there was one). `None` when the context does not loop or the current
+    /// entry is not its first.
+    pub fn wrapped_back(&self) -> Option<Slot> {
+        let first = matches!(self.current.slot, Slot::Context { .. }) && self.ctx_pos == 0;
+        (self.loops_context() && first)
+            .then(|| self.context_slot(self.cycle.saturating_sub(1), self.len - 1))
     }
 
     /// Makes `entry` current without starting it (restore, or a start event).

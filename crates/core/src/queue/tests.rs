@@ -98,6 +98,44 @@ fn loop_all_wraps_and_loop_one_repeats_until_a_skip() {
 }
 
 #[test]
+fn loop_and_repeat_together_repeat_the_track_and_wrap_a_skip_past_the_end() {
+    let mut q = queue(2, Some(1), false, Continuation::Off);
+    let last = q.current.clone();
+    q.start(last.clone());
+    q.set_loop_and_repeat(false, true);
+    q.stop(true, false);
+    assert!(
+        q.upcoming(1).slots.is_empty(),
+        "repeat alone: a skip at the end ends"
+    );
+    q.set_loop_and_repeat(true, true);
+    assert_eq!(q.loop_mode, LoopMode::LoopOne);
+    q.start(last.clone());
+    assert_eq!(q.upcoming(1).slots, vec![last.slot], "the track repeats");
+    q.stop(true, false);
+    assert_eq!(
+        q.upcoming(1).slots,
+        vec![Slot::Context { cycle: 1, index: 0 }],
+        "a skip past the end wraps"
+    );
+    q.set_loop_and_repeat(true, false);
+    assert_eq!(q.loop_mode, LoopMode::LoopAll);
+    q.set_loop(LoopMode::LoopOne);
+    assert!(!q.loops_context(), "the Web API's LOOP_ONE repeats only");
+}
+
+#[test]
+fn a_looping_context_goes_back_from_its_first_entry_to_its_last() {
+    let mut q = queue(3, None, false, Continuation::Off);
+    assert_eq!(q.wrapped_back(), None, "no loop: nothing before the first");
+    q.set_loop(LoopMode::LoopAll);
+    assert_eq!(q.wrapped_back(), Some(Slot::Context { cycle: 0, index: 2 }));
+    let second = entry(&q, Slot::Context { cycle: 0, index: 1 });
+    q.start(second);
+    assert_eq!(q.wrapped_back(), None, "only from the first entry");
+}
+
+#[test]
 fn autoplay_asks_for_continuation_then_serves_it() {
     let mut q = queue(1, None, false, Continuation::Autoplay);
     let w = q.upcoming(3);

@@ -207,21 +207,27 @@ impl Medley {
         req: CreateRequest,
     ) -> ServiceResult<EntityPage<Entity>> {
         let device_id = device.require_id()?.to_string();
-        let session = self.start_session(p, device_id, &req).await?;
+        let session = self
+            .start_session(p, Uuid::new_v4(), device_id, &req)
+            .await?;
         self.page_from_current(session, device, req.limit, None)
             .await
     }
 
-    /// Creates and stores a new session playing what `req` asks for.
+    /// Creates and stores a new session `id` playing what `req` asks for on `device_id`.
     pub(crate) async fn start_session(
         &self,
         p: &Principal,
+        id: Uuid,
         device_id: String,
         req: &CreateRequest,
     ) -> ServiceResult<Session> {
         for _ in 0..MAX_ATTEMPTS {
             // `None`: the playlist version it read is gone; read the playlist again.
-            if let Some(s) = self.try_start_session(p, device_id.clone(), req).await? {
+            if let Some(s) = self
+                .try_start_session(p, id, device_id.clone(), req)
+                .await?
+            {
                 return Ok(s);
             }
         }
@@ -233,6 +239,7 @@ impl Medley {
     async fn try_start_session(
         &self,
         p: &Principal,
+        id: Uuid,
         device_id: String,
         req: &CreateRequest,
     ) -> ServiceResult<Option<Session>> {
@@ -287,7 +294,6 @@ impl Medley {
                 Continuation::Off
             },
         });
-        let id = Uuid::new_v4();
         // The tracks listed in the request are stored with the session, under its id.
         let own_list = !r.track_list.is_empty();
         let context = if own_list {

@@ -4,7 +4,6 @@
 //! or from an app, whose session learns it is `STOPPED` as any taken-over device does.
 
 use medley_core::mrn::{ItemKind, Mrn};
-use medley_core::queue::LoopMode;
 use medley_store::{EventCommit, StoreError, Stream};
 use uuid::Uuid;
 
@@ -77,16 +76,22 @@ impl Medley {
             shuffle: Some(modes.shuffle),
             loop_on: Some(modes.loop_ && loops),
             start_as_station,
+            // Alexa asks for no continuation: an album, playlist, artist or the user's own
+            // music ends where it ends (GetNextItem says the queue is finished); a station goes
+            // on by itself.
+            autoplay: Some(false),
             limit: 1,
             ..Default::default()
         };
+        // The speaker is named after its queue on every notice, from the first one on.
+        let queue_id = Uuid::new_v4();
         let mut s = self
-            .start_session(p, voice_device(Uuid::nil()), &req)
+            .start_session(p, queue_id, voice_device(queue_id), &req)
             .await?;
         for _ in 0..MAX_ATTEMPTS {
             let w = self.window(&mut s, 1).await?;
-            if modes.repeat && loops {
-                s.body.queue.set_loop(LoopMode::LoopOne);
+            if loops {
+                s.body.queue.set_loop_and_repeat(modes.loop_, modes.repeat);
             }
             let current = s.body.queue.current.clone();
             let claim = self

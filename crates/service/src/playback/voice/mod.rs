@@ -104,7 +104,8 @@ impl Medley {
             out.push(VoiceItem {
                 id: q.ref_of(r.slot, r.ref_id),
                 next_enabled: next_ok && (i + 1 < items.len() || more_after_last),
-                previous_enabled: previous_ok && !q.previous(1).0.is_empty(),
+                previous_enabled: previous_ok
+                    && (!q.previous(1).0.is_empty() || q.wrapped_back().is_some()),
                 stream,
                 feedback: if liked.contains(&track.id) {
                     Some(Feedback::Positive)
@@ -165,7 +166,7 @@ impl Medley {
             },
             loop_: Toggle {
                 enabled: policy.state(Action::LoopAll).is_allowed,
-                selected: q.loop_mode == LoopMode::LoopAll,
+                selected: q.loops_context(),
             },
             repeat: Toggle {
                 enabled: policy.state(Action::LoopOne).is_allowed,
@@ -174,8 +175,8 @@ impl Medley {
         })
     }
 
-    /// SetLoop (`mode` LoopAll) and SetRepeat (`mode` LoopOne). Alexa shows loop and repeat as
-    /// two controls; Medley's queue has one loop mode, so turning one off leaves the other be.
+    /// SetLoop (`mode` LoopAll) and SetRepeat (`mode` LoopOne): Alexa's loop and repeat are two
+    /// switches, and the queue keeps both (repeat the track, and wrap a skip past the end).
     pub async fn voice_set_mode(
         &self,
         p: &Principal,
@@ -183,12 +184,26 @@ impl Medley {
         mode: LoopMode,
         on: bool,
     ) -> ServiceResult<()> {
-        let s = self.owned_session(p, queue_id).await?;
+        p.require_scope("music::playback")?;
         if on {
-            self.set_loop(p, queue_id, mode).await?;
-        } else if s.body.queue.loop_mode == mode {
-            self.set_loop(p, queue_id, LoopMode::LoopOff).await?;
+            let s = self.owned_session(p, queue_id).await?;
+            let action = match mode {
+                LoopMode::LoopOne => Action::LoopOne,
+                _ => Action::LoopAll,
+            };
+            self.require_action(&s, action).await?;
         }
+        self.mutate(p, queue_id, |s| {
+            let q = &mut s.body.queue;
+            let (mut loops, mut repeats) = (q.loops_context(), q.loop_mode == LoopMode::LoopOne);
+            match mode {
+                LoopMode::LoopOne => repeats = on,
+                _ => loops = on,
+            }
+            q.set_loop_and_repeat(loops, repeats);
+            Ok(())
+        })
+        .await?;
         Ok(())
     }
 

@@ -76,11 +76,16 @@ impl Medley {
                 }
                 Move::Previous => {
                     ServiceError::check(&policy, Action::Previous)?;
-                    let (list, _) = s.body.queue.previous(1);
-                    let e = list.first().ok_or_else(|| {
+                    let q = &s.body.queue;
+                    let before = match (q.previous(1).0.first(), q.wrapped_back()) {
+                        (Some(e), _) => Some(Resolved::from(*e)),
+                        // Looping, from the first track: the last one (Alexa's SetLoop).
+                        (None, Some(last)) => self.resolve(&s, &[last]).await?.pop(),
+                        (None, None) => None,
+                    };
+                    Some(before.ok_or_else(|| {
                         ServiceError::NotFound("nothing played before this item".into())
-                    })?;
-                    Some(Resolved::from(*e))
+                    })?)
                 }
                 Move::To(id) => {
                     let e = self.entry_of(&s, id).await?;
