@@ -234,17 +234,73 @@ async fn errors_are_alexa_events_never_http_errors() {
         error_type(&send(&app, no_enable).await).1,
         "INVALID_DIRECTIVE"
     );
+    // A body that is no directive is malformed: HTTP 400 with Alexa's error shape.
+    let malformed = |why: &str, r: &common::Res| {
+        assert_eq!(r.status, 400, "{why}: {}", r.body);
+        assert_eq!(r.body["header"]["namespace"], "Alexa", "{why}");
+        assert_eq!(r.body["header"]["payloadVersion"], "3.0", "{why}");
+        assert_eq!(
+            error_type(&r.body),
+            ("ErrorResponse", "INVALID_DIRECTIVE"),
+            "{why}"
+        );
+    };
     let r = app.post("/alexa").raw("{not json").send().await;
-    r.expect(200);
-    assert_eq!(error_type(&r.body).1, "INVALID_DIRECTIVE");
-    assert_eq!(
-        error_type(&send(&app, json!({"payload": {}})).await).1,
-        "INVALID_DIRECTIVE"
-    );
+    malformed("not JSON", &r);
     let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
     let r = app.post("/alexa").raw(&huge).send().await;
-    r.expect(200);
-    assert_eq!(error_type(&r.body).1, "INVALID_DIRECTIVE");
+    malformed("too large", &r);
+    let whole = directive("GetView", &app.token, here.clone());
+    let without = |pointer: &str| {
+        let mut d = whole.clone();
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        let parent = if parent.is_empty() {
+            &mut d
+        } else {
+            d.pointer_mut(parent).unwrap()
+        };
+        parent.as_object_mut().unwrap().remove(key);
+        d
+    };
+    for (why, body) in [
+        ("an array", json!([whole.clone()])),
+        ("no header", without("/header")),
+        ("no namespace", without("/header/namespace")),
+        ("no name", without("/header/name")),
+        ("no messageId", without("/header/messageId")),
+        ("no payloadVersion", without("/header/payloadVersion")),
+        ("no payload", without("/payload")),
+        ("a payload that is no object", {
+            let mut d = whole.clone();
+            d["payload"] = json!("x");
+            d
+        }),
+    ] {
+        let r = app.post("/alexa").json(body).send().await;
+        malformed(why, &r);
+    }
+    // A directive Medley does not know is INVALID_DIRECTIVE, token or not.
+    let mut unknown = without("/payload/requestContext/user/accessToken");
+    unknown["header"]["name"] = json!("Teleport");
+    assert_eq!(
+        error_type(&send(&app, unknown).await),
+        ("ErrorResponse", "INVALID_DIRECTIVE")
+    );
+    // One it knows needs the user's token, whatever is wrong with the rest.
+    for token in [None, Some(json!(null)), Some(json!("")), Some(json!(5))] {
+        let mut d = without("/payload/requestContext/user/accessToken");
+        d["payload"]["currentItemReference"] = json!("junk");
+        if let Some(t) = token.clone() {
+            d["payload"]["requestContext"]["user"]["accessToken"] = t;
+        }
+        let r = send(&app, d).await;
+        assert_eq!(
+            error_type(&r),
+            ("ErrorResponse", "INVALID_AUTHORIZATION_CREDENTIAL"),
+            "{token:?}"
+        );
+        assert_eq!(r["header"]["namespace"], "Alexa");
+    }
     // Items that are not in the queue, and other users' queues.
     let stranger = uuid::Uuid::new_v4().to_string();
     let r = send(
@@ -361,6 +417,78 @@ async fn next_previous_and_jump_move_the_shared_queue_and_feed_history() {
         .send()
         .await;
     assert_eq!(cur.entity(0)["entityReferenceId"], target);
+    // The other shape in circulation: `targetItemId` beside the current item's reference.
+    let j = send(
+        &app,
+        audio(
+            "JumpToItem",
+            &app.token,
+            json!({"currentItemReference": bare(&sid, target), "targetItemId": first}),
+        ),
+    )
+    .await;
+    assert_eq!(j["header"]["name"], "JumpToItem.Response", "{j}");
+    assert_eq!(j["payload"]["item"]["id"], first.as_str());
+    // A target outside the queue is an item Medley does not have, in either shape.
+    let stranger = uuid::Uuid::new_v4().to_string();
+    for payload in [
+        json!({"targetItemReference": bare(&sid, &stranger)}),
+        json!({"currentItemReference": bare(&sid, &first), "targetItemId": stranger}),
+        json!({"currentItemReference": bare(&sid, &first), "targetItemId": "2"}),
+        json!({"currentItemReference": bare(&sid, &first), "targetItemId": 2}),
+    ] {
+        let j = send(&app, audio("JumpToItem", &app.token, payload.clone())).await;
+        assert_eq!(
+            error_type(&j),
+            ("ErrorResponse", "ITEM_NOT_FOUND"),
+            "{payload}: {j}"
+        );
+        assert_eq!(j["header"]["namespace"], "Alexa.Media");
+    }
+    let j = send(&app, audio("JumpToItem", &app.token, json!({}))).await;
+    assert_eq!(error_type(&j).1, "INVALID_DIRECTIVE", "no target at all");
+}
+
+#[tokio::test]
+async fn a_queue_that_expired_is_an_item_alexa_cannot_have() {
+    let app = TestApp::new().await;
+    let (user, token) = app
+        .person(
+            "Sleeper",
+            medley_store::Visibility::Public,
+            medley_store::Visibility::Public,
+        )
+        .await;
+    let (queue, first, _) = start(&app, &token, ALBUM, json!({})).await;
+    app.advance_secs(31 * 24 * 3600);
+    let token = app
+        .medley
+        .issue_token(&common::user_id(&user), &app.api_key, None, 3600)
+        .await
+        .unwrap();
+    let r = next_item(&app, &token, &queue, &first, false).await;
+    assert_eq!(error_type(&r), ("ErrorResponse", "ITEM_NOT_FOUND"), "{r}");
+    assert!(r["payload"].get("item").is_none());
+}
+
+#[tokio::test]
+async fn feedback_is_answered_on_the_namespace_it_came_on() {
+    let app = TestApp::new().await;
+    let (_, sid, first) = session(&app).await;
+    for namespace in ["Alexa.UserPreference", "Alexa.UserPreference.Audio"] {
+        let mut d = common::alexa::directive_in(
+            namespace,
+            "ReceiveFeedback",
+            &app.token,
+            json!({"currentItemReference": reference(&sid, &first),
+                   "feedback": {"type": "PREFERENCE", "value": "POSITIVE"}}),
+        );
+        d["header"]["payloadVersion"] = json!("2.0");
+        let r = send(&app, d).await;
+        assert_eq!(r["header"]["name"], "ReceiveFeedback.Response", "{r}");
+        assert_eq!(r["header"]["namespace"], namespace);
+        assert_eq!(r["header"]["payloadVersion"], "2.0");
+    }
 }
 
 #[tokio::test]

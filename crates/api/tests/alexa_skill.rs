@@ -407,14 +407,38 @@ async fn initiate_takes_the_stream_as_force_does() {
         .send()
         .await;
     assert_eq!(cur.data()["metadata"]["playbackState"], "STOPPED");
-    // The deactivated queue learns it lost its stream.
-    let n = send(
-        &app,
-        audio("GetNextItem", &token, json!({"currentItemReference": bare(&kitchen, &kitchen_first), "isUserInitiated": false})),
-    )
-    .await;
-    assert_eq!(error_type(&n), ("ErrorResponse", "DEVICE_LIMIT_REACHED"));
-    assert_eq!(n["header"]["namespace"], "Alexa.Media");
+    // The deactivated queue is one Alexa no longer has: an unknown item, never a stale one.
+    for d in [
+        audio(
+            "GetNextItem",
+            &token,
+            json!({"currentItemReference": bare(&kitchen, &kitchen_first), "isUserInitiated": false}),
+        ),
+        audio(
+            "GetPreviousItem",
+            &token,
+            json!({"currentItemReference": bare(&kitchen, &kitchen_first)}),
+        ),
+        directive(
+            "GetItem",
+            &token,
+            json!({"targetItemReference": reference(&kitchen, &kitchen_first)}),
+        ),
+        directive(
+            "GetView",
+            &token,
+            json!({"currentItemReference": reference(&kitchen, &kitchen_first)}),
+        ),
+        directive(
+            "SetShuffle",
+            &token,
+            json!({"currentItemReference": reference(&kitchen, &kitchen_first), "enable": true}),
+        ),
+    ] {
+        let n = send(&app, d.clone()).await;
+        assert_eq!(error_type(&n), ("ErrorResponse", "ITEM_NOT_FOUND"), "{d}");
+        assert_eq!(n["header"]["namespace"], "Alexa.Media");
+    }
     // The bedroom queue plays on.
     let n = send(
         &app,

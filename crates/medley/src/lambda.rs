@@ -56,7 +56,7 @@ pub async fn run(medley: Medley, api: &str) -> anyhow::Result<()> {
             api,
             Method::POST,
             &format!("invocation/{id}/response"),
-            Bytes::from(answer.to_string()),
+            Bytes::from(answer.event.to_string()),
         )
         .await?;
         if status != 202 {

@@ -184,6 +184,7 @@ impl Medley {
                 fulfillment_id: Uuid::new_v4(),
                 requested_track: None,
                 taken_over: false,
+                replaced_by: None,
                 progress_ms: None,
                 recent_events: Vec::new(),
                 queue,

@@ -392,6 +392,23 @@ fn relevance(text: &[TextMatch], columns: &[String; 3]) -> f64 {
     score - 0.3 * tokens[0].len().saturating_sub(name_hits) as f64
 }
 
+/// Whether a name answers what someone said as search matches it: every word said is a word
+/// of the name, the start of one, or within the typos its length forgives.
+pub fn matches_name(name: &str, said: &str) -> bool {
+    let said = search_words(said);
+    let name: Vec<Vec<char>> = search_words(name)
+        .iter()
+        .map(|w| w.chars().collect())
+        .collect();
+    !said.is_empty()
+        && said.iter().all(|w| {
+            let w: Vec<char> = w.chars().collect();
+            let max = typos_allowed(w.len());
+            name.iter()
+                .any(|n| n.starts_with(&w) || distance(&w, n, max) <= max)
+        })
+}
+
 /// How many typos a word of this length forgives.
 fn typos_allowed(len: usize) -> usize {
     match len {
@@ -470,6 +487,21 @@ impl Vocabulary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_matches_what_was_said_with_its_typos() {
+        use super::matches_name;
+        assert!(matches_name("Road Trip", "road trip"));
+        assert!(matches_name("Road Trip Mix", "raod trips"));
+        assert!(
+            !matches_name("Road Trip", "rode trip"),
+            "two typos in four letters"
+        );
+        assert!(matches_name("Classic Rock Hits", "clasic rock"));
+        assert!(!matches_name("Road Trip", "my road trip"));
+        assert!(!matches_name("Road Trip", ""));
+        assert!(!matches_name("Jazz", "jam"), "short words forgive no typo");
+    }
 
     #[test]
     fn distance_counts_typos() {

@@ -71,6 +71,7 @@ fn session(user: &str) -> Session {
             fulfillment_id: Uuid::new_v4(),
             requested_track: None,
             taken_over: false,
+            replaced_by: None,
             progress_ms: None,
             recent_events: vec![],
             queue,

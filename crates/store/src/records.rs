@@ -182,6 +182,10 @@ pub struct SessionBody {
     pub requested_track: Option<String>,
     /// Another device took the stream over; the next start needs a take-over option.
     pub taken_over: bool,
+    /// An Alexa queue that a newer one replaced (Alexa was told to deactivate it): Alexa's
+    /// directives no longer find it, while the Web API still can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<Uuid>,
     /// Progress reported by the last stop event, for restore.
     pub progress_ms: Option<i64>,
     /// Digests of the latest events applied, to recognise a retried one.

@@ -1,9 +1,12 @@
 //! `POST /alexa`: the Alexa Music Skill API (Alexa.Media.PlayQueue and the directives around it), answered
 //! as Amazon's examples show. An Alexa queue is a Medley session (queueId = sessionId, item id =
-//! entityReferenceId), so voice and the Web API steer one queue. Every answer is HTTP 200 with an
-//! Alexa event; failures are Alexa.ErrorResponse or Alexa.Media.ErrorResponse, never a 500.
-//! [`answer`] is the whole handler, shared by the HTTP route and the Lambda runtime.
+//! entityReferenceId), so voice and the Web API steer one queue. Every directive is answered
+//! with HTTP 200 and an Alexa event, failures as Alexa.ErrorResponse or
+//! Alexa.Media.ErrorResponse; a body that is no directive gets HTTP 400 with Alexa's error
+//! shape; never a 500. [`answer`] is the whole handler, shared by the HTTP route and the Lambda
+//! runtime.
 
+mod read;
 mod render;
 pub mod signature;
 
@@ -16,14 +19,66 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use medley_core::queue::LoopMode;
 use medley_service::accounts::Principal;
-use medley_service::playback::voice::{Content, Criteria, Feedback, Move, PlaybackModes};
+use medley_service::playback::voice::{ContentId, Criteria, Feedback, Move, DISPLAY_ITEMS};
 use medley_service::{Medley, ServiceError};
 use serde_json::{json, Value};
-use uuid::Uuid;
 
 use crate::urls::Urls;
 use crate::ApiError;
+use read::bad;
 use render::event;
+
+/// Every directive Medley answers. Anything else is INVALID_DIRECTIVE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DirectiveKind {
+    GetPlayableContent,
+    GetDisplayableContent,
+    Initiate,
+    GetItem,
+    GetView,
+    SetLoop,
+    SetRepeat,
+    SetShuffle,
+    GetNextItem,
+    GetPreviousItem,
+    JumpToItem,
+    ReceiveFeedback,
+}
+
+impl DirectiveKind {
+    /// The directive Alexa sends as `namespace`.`name`.
+    fn of(namespace: &str, name: &str) -> Option<DirectiveKind> {
+        use DirectiveKind::*;
+        Some(match (namespace, name) {
+            ("Alexa.Media.Search", "GetPlayableContent") => GetPlayableContent,
+            ("Alexa.Media.Search", "GetDisplayableContent") => GetDisplayableContent,
+            ("Alexa.Media.Playback", "Initiate") => Initiate,
+            ("Alexa.Media.PlayQueue", "GetItem") => GetItem,
+            ("Alexa.Media.PlayQueue", "GetView") => GetView,
+            ("Alexa.Media.PlayQueue", "SetLoop") => SetLoop,
+            ("Alexa.Media.PlayQueue", "SetRepeat") => SetRepeat,
+            ("Alexa.Media.PlayQueue", "SetShuffle") => SetShuffle,
+            ("Alexa.Audio.PlayQueue", "GetNextItem") => GetNextItem,
+            ("Alexa.Audio.PlayQueue", "GetPreviousItem") => GetPreviousItem,
+            ("Alexa.Audio.PlayQueue", "JumpToItem") => JumpToItem,
+            // Sent on both namespaces; answered on the one it came on.
+            ("Alexa.UserPreference" | "Alexa.UserPreference.Audio", "ReceiveFeedback") => {
+                ReceiveFeedback
+            }
+            _ => return None,
+        })
+    }
+
+    /// The Alexa.Media error type for something the directive names that Medley does not have.
+    fn not_found(self) -> &'static str {
+        match self {
+            DirectiveKind::GetPlayableContent
+            | DirectiveKind::GetDisplayableContent
+            | DirectiveKind::Initiate => "CONTENT_NOT_FOUND",
+            _ => "ITEM_NOT_FOUND",
+        }
+    }
+}
 
 /// Alexa.ErrorResponse (general) with one of its types.
 fn general_error(kind: &str, message: &str) -> Value {
@@ -45,8 +100,7 @@ fn media_error(kind: &str, message: &str) -> Value {
     )
 }
 
-/// The error event for a failure; `not_found` is the Alexa.Media type a missing thing gets
-/// (CONTENT_NOT_FOUND for search and initiate, ITEM_NOT_FOUND for queue items).
+/// The error event for a failure; `not_found` is the Alexa.Media type a missing thing gets.
 fn error_event(e: ServiceError, not_found: &str) -> Value {
     let message = e.to_string();
     match e {
@@ -78,184 +132,142 @@ fn error_event(e: ServiceError, not_found: &str) -> Value {
     }
 }
 
-fn bad(message: impl Into<String>) -> ServiceError {
-    ServiceError::BadRequest(message.into())
+/// What `/alexa` answers a request with.
+pub struct Answer {
+    /// The Alexa event.
+    pub event: Value,
+    /// The request was no directive at all (not JSON, or without the fields every directive
+    /// has): HTTP 400 carries the event.
+    pub malformed: bool,
 }
 
-/// The `{queueId, id}` of an item reference: wrapped (`{namespace, name, value}`) as the
-/// Alexa.Media.PlayQueue directives send it, or bare as the Alexa.Audio.PlayQueue ones do.
-fn item_reference(payload: &Value, field: &str) -> Result<(Uuid, Uuid), ServiceError> {
-    let reference = payload
-        .get(field)
-        .filter(|r| r.is_object())
-        .ok_or_else(|| bad(format!("payload.{field} is required")))?;
-    let value = reference.get("value").unwrap_or(reference);
-    let uuid = |k: &str| {
-        value
-            .get(k)
+/// The `(namespace, name, payload)` of a directive, or why the body is not one: every directive
+/// is a JSON object whose header has a namespace, name, messageId and payloadVersion, beside an
+/// object payload.
+fn envelope(directive: &Value) -> Result<(&str, &str, &Value), String> {
+    if !directive.is_object() {
+        return Err("the directive is not a JSON object".into());
+    }
+    let header = |k: &str| {
+        directive
+            .pointer(&format!("/header/{k}"))
             .and_then(Value::as_str)
-            .and_then(|s| Uuid::parse_str(s).ok())
-            .ok_or_else(|| {
-                ServiceError::NotFound(format!(
-                    "payload.{field}.value.{k} names no item of Medley's"
-                ))
-            })
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| format!("header.{k} is required"))
     };
-    Ok((uuid("queueId")?, uuid("id")?))
+    let (namespace, name) = (header("namespace")?, header("name")?);
+    header("messageId")?;
+    header("payloadVersion")?;
+    let payload = directive
+        .get("payload")
+        .filter(|p| p.is_object())
+        .ok_or("payload is required, as an object")?;
+    Ok((namespace, name, payload))
 }
 
-fn flag(payload: &Value, field: &str) -> Result<bool, ServiceError> {
-    payload
-        .get(field)
-        .and_then(Value::as_bool)
-        .ok_or_else(|| bad(format!("payload.{field} must be true or false")))
-}
-
-/// A repeat status (SetRepeat's `mode.status`, Initiate's `playbackModes.repeat`): Amazon
-/// documents no values, so the usual spellings of on and off are taken.
-fn repeat_status(v: &Value) -> Result<bool, ServiceError> {
-    if let Some(b) = v.as_bool() {
-        return Ok(b);
-    }
-    let status = v.get("status").unwrap_or(v).as_str().unwrap_or("");
-    match status.to_ascii_uppercase().as_str() {
-        "ON" | "ENABLED" | "ONE" | "REPEAT_ONE" | "REPEAT_TRACK" | "TRUE" => Ok(true),
-        "OFF" | "DISABLED" | "NONE" | "FALSE" => Ok(false),
-        _ => Err(bad(format!(
-            "repeat status '{status}' is not one of ON, OFF, ENABLED, DISABLED, REPEAT_ONE"
-        ))),
-    }
-}
-
-fn search_criteria(payload: &Value) -> Result<Criteria, ServiceError> {
-    // "Alexa, play my music" comes with an empty (or absent) selectionCriteria: no attribute
-    // names anything, and the user's own music plays.
-    let none = Vec::new();
-    let attributes = match payload.pointer("/selectionCriteria/attributes") {
-        None | Some(Value::Null) => &none,
-        Some(Value::Array(a)) => a,
-        Some(_) => return Err(bad("payload.selectionCriteria.attributes must be an array")),
+/// Answers one request's body (a directive's raw JSON) with the Alexa event to send back. One
+/// rule for every directive: a body that is no directive is malformed; an unknown directive is
+/// INVALID_DIRECTIVE; every directive Medley knows acts for a user, so it needs their access
+/// token (INVALID_AUTHORIZATION_CREDENTIAL without one); then the directive is answered.
+pub async fn answer(m: &Medley, body: &[u8]) -> Answer {
+    let malformed = |why: &str| Answer {
+        event: general_error("INVALID_DIRECTIVE", why),
+        malformed: true,
     };
-    let mut c = Criteria {
-        explicit_allowed: payload
-            .pointer("/filters/explicitLanguageAllowed")
-            .and_then(Value::as_bool)
-            .unwrap_or(true),
-        ..Criteria::default()
+    let Ok(directive) = serde_json::from_slice::<Value>(body) else {
+        return malformed("the directive is not JSON");
     };
-    for (i, a) in attributes.iter().enumerate() {
-        let text = |k: &str| a.get(k).and_then(Value::as_str).map(String::from);
-        let at = format!("payload.selectionCriteria.attributes[{i}]");
-        match text("type").as_deref() {
-            Some(kind @ ("TRACK" | "ALBUM" | "ARTIST" | "PLAYLIST" | "GENRE" | "STATION")) => {
-                // What Alexa heard but could not match to a catalog entry comes as a value.
-                match (text("entityId"), spoken(a, &at)?) {
-                    (Some(id), _) => c.entities.push((kind.to_string(), id)),
-                    (None, Some(said)) => c.spoken.push((Some(kind.to_string()), said)),
-                    (None, None) => {
-                        return Err(bad(format!(
-                            "{at} needs an entityId or a spoken value for {kind}"
-                        )))
-                    }
+    let (namespace, name, payload) = match envelope(&directive) {
+        Ok(parts) => parts,
+        Err(why) => return malformed(&why),
+    };
+    let event = match DirectiveKind::of(namespace, name) {
+        None => general_error(
+            "INVALID_DIRECTIVE",
+            &format!("Medley does not handle {namespace}.{name}"),
+        ),
+        Some(d) => {
+            let answered = match principal(m, payload).await {
+                Ok(p) => handle(m, d, &p, namespace, name, payload).await,
+                Err(e) => Err(e),
+            };
+            answered.unwrap_or_else(|e| {
+                if matches!(e, ServiceError::NotFound(_)) && d.not_found() == "ITEM_NOT_FOUND" {
+                    // A queue that expired or was replaced, or an item never handed out: Alexa
+                    // holds on to something Medley does not have.
+                    tracing::warn!(directive = %name, why = %e, "an Alexa directive names an item Medley does not have");
                 }
-            }
-            Some("MEDIA_TYPE") => c.media_type = text("value"),
-            Some("SORT_TYPE") => c.sort = text("value"),
-            // Attribute types Amazon may add later do not narrow the content.
-            Some(_) => {}
-            None => match spoken(a, &at)? {
-                Some(said) => c.spoken.push((None, said)),
-                None => return Err(bad(format!("{at} needs a type or a spoken value"))),
-            },
+                error_event(e, d.not_found())
+            })
         }
-    }
-    Ok(c)
-}
-
-/// An attribute's spoken `value`, bounded like a search query; `None` when it has none.
-fn spoken(a: &Value, at: &str) -> Result<Option<String>, ServiceError> {
-    let Some(v) = a.get("value") else {
-        return Ok(None);
     };
-    let said = v
-        .as_str()
-        .ok_or_else(|| bad(format!("{at}.value must be a string")))?;
-    if said.trim().is_empty() {
-        return Ok(None);
+    Answer {
+        event,
+        malformed: false,
     }
-    let max = medley_service::search::MAX_QUERY;
-    if let Some(why) = medley_core::text::refusal(&format!("{at}.value"), said, max, false) {
-        return Err(bad(why));
-    }
-    Ok(Some(said.trim().to_string()))
 }
 
-/// The item a ReceiveFeedback is about: `currentItemReference`, or the first content of
-/// `activeContext`, which some captures show instead.
-fn feedback_reference(payload: &Value) -> Result<(Uuid, Uuid), ServiceError> {
-    if payload.get("currentItemReference").is_some() {
-        return item_reference(payload, "currentItemReference");
-    }
-    let first = payload
-        .pointer("/activeContext/content/0")
-        .cloned()
-        .unwrap_or(Value::Null);
-    item_reference(
-        &json!({ "currentItemReference": first }),
-        "currentItemReference",
-    )
+/// The user whose access token the directive carries.
+async fn principal(m: &Medley, payload: &Value) -> Result<Principal, ServiceError> {
+    let token = payload
+        .pointer("/requestContext/user/accessToken")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ServiceError::unauthorized(
+                "INVALID_AUTH_TYPE",
+                "payload.requestContext.user.accessToken is required: link the account",
+            )
+        })?;
+    m.principal_for_token(token).await
 }
 
 async fn handle(
     m: &Medley,
+    d: DirectiveKind,
+    p: &Principal,
     namespace: &str,
     name: &str,
     payload: &Value,
 ) -> Result<Value, ServiceError> {
-    let token = payload
-        .pointer("/requestContext/user/accessToken")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            ServiceError::unauthorized(
-                "INVALID_AUTH_TYPE",
-                "payload.requestContext.user.accessToken is required",
-            )
-        })?;
-    let p: Principal = m.principal_for_token(token).await?;
     let urls = Urls::of(m);
     let ack = || event("Alexa", "Response", "3.0", json!({}));
-    match (namespace, name) {
-        ("Alexa.Media.Search", "GetPlayableContent") => {
-            let found = m.playable_content(&p, &search_criteria(payload)?).await?;
+    let response = format!("{name}.Response");
+    match d {
+        DirectiveKind::GetPlayableContent => {
+            let found = m
+                .playable_content(p, &read::search_criteria(payload)?)
+                .await?;
             Ok(event(
                 namespace,
-                "GetPlayableContent.Response",
+                &response,
                 "1.0",
                 json!({"content": render::content(&urls, &found)}),
             ))
         }
-        ("Alexa.Media.Playback", "Initiate") => {
+        DirectiveKind::GetDisplayableContent => {
+            let (query, limit) = display_request(payload)?;
+            let groups = m.displayable_content(p, query.as_ref(), limit).await?;
+            Ok(event(
+                namespace,
+                &response,
+                "2.0",
+                json!({"contentGroups": render::groups(&urls, &groups)}),
+            ))
+        }
+        DirectiveKind::Initiate => {
             let id = payload
                 .get("contentId")
                 .and_then(Value::as_str)
                 .ok_or_else(|| bad("payload.contentId is required"))?;
-            let content = Content::parse(id).ok_or_else(|| {
+            let content = ContentId::parse(id).ok_or_else(|| {
                 ServiceError::NotFound(format!("contentId '{id}' names no content of Medley's"))
             })?;
-            let modes = payload.get("playbackModes").unwrap_or(&Value::Null);
-            let on = |k: &str| modes.get(k).and_then(Value::as_bool).unwrap_or(false);
-            let modes = PlaybackModes {
-                shuffle: on("shuffle"),
-                loop_: on("loop"),
-                repeat: match modes.get("repeat") {
-                    None | Some(Value::Null) => false,
-                    Some(v) => repeat_status(v)?,
-                },
-            };
-            let started = m.voice_initiate(&p, &content, modes).await?;
+            let modes = read::playback_modes(payload)?;
+            let started = m.voice_initiate(p, &content, modes).await?;
             Ok(event(
                 namespace,
-                "Initiate.Response",
+                &response,
                 "1.0",
                 json!({"playbackMethod": {
                     "type": "ALEXA_AUDIO_PLAYER_QUEUE",
@@ -267,22 +279,23 @@ async fn handle(
                 }}),
             ))
         }
-        ("Alexa.Media.PlayQueue", "GetItem") => {
-            let (queue, item) = item_reference(payload, "targetItemReference")?;
-            let item = m.voice_item(&p, queue, item).await?;
+        // Answered on Alexa.Audio.PlayQueue, as Amazon's examples show.
+        DirectiveKind::GetItem => {
+            let (queue, item) = read::item_reference(payload, "targetItemReference")?;
+            let item = m.voice_item(p, queue, item).await?;
             Ok(event(
                 "Alexa.Audio.PlayQueue",
-                "GetItem.Response",
+                &response,
                 "1.0",
                 json!({"item": render::item(&urls, &item)}),
             ))
         }
-        ("Alexa.Media.PlayQueue", "GetView") => {
-            let (queue, _) = item_reference(payload, "currentItemReference")?;
-            let view = m.voice_view(&p, queue).await?;
+        DirectiveKind::GetView => {
+            let (queue, _) = read::item_reference(payload, "currentItemReference")?;
+            let view = m.voice_view(p, queue).await?;
             Ok(event(
                 "Alexa.Audio.PlayQueue",
-                "GetView.Response",
+                &response,
                 "1.0",
                 json!({
                     "queueControls": render::controls(&view.controls),
@@ -290,55 +303,59 @@ async fn handle(
                 }),
             ))
         }
-        ("Alexa.Media.PlayQueue", "SetLoop" | "SetRepeat") => {
-            let (queue, _) = item_reference(payload, "currentItemReference")?;
-            let (mode, on) = if name == "SetLoop" {
-                (LoopMode::LoopAll, flag(payload, "enable")?)
+        DirectiveKind::SetLoop | DirectiveKind::SetRepeat => {
+            let (queue, _) = read::item_reference(payload, "currentItemReference")?;
+            let (mode, on) = if d == DirectiveKind::SetLoop {
+                (LoopMode::LoopAll, read::flag(payload, "enable")?)
             } else {
                 let status = payload
                     .get("mode")
                     .ok_or_else(|| bad("payload.mode is required"))?;
-                (LoopMode::LoopOne, repeat_status(status)?)
+                (
+                    LoopMode::LoopOne,
+                    read::switch(status, "payload.mode.status")?,
+                )
             };
-            m.voice_set_mode(&p, queue, mode, on).await?;
+            m.voice_set_mode(p, queue, mode, on).await?;
             Ok(ack())
         }
-        ("Alexa.Media.PlayQueue", "SetShuffle") => {
-            let (queue, _) = item_reference(payload, "currentItemReference")?;
-            m.set_shuffle(&p, queue, flag(payload, "enable")?).await?;
+        DirectiveKind::SetShuffle => {
+            let (queue, _) = read::item_reference(payload, "currentItemReference")?;
+            m.voice_set_shuffle(p, queue, read::flag(payload, "enable")?)
+                .await?;
             Ok(ack())
         }
-        ("Alexa.Audio.PlayQueue", "GetNextItem" | "GetPreviousItem" | "JumpToItem") => {
-            let (queue, current, to) = match name {
-                "GetNextItem" => {
-                    let (queue, current) = item_reference(payload, "currentItemReference")?;
+        DirectiveKind::GetNextItem | DirectiveKind::GetPreviousItem | DirectiveKind::JumpToItem => {
+            let (queue, current, to) = match d {
+                DirectiveKind::GetNextItem => {
+                    let (queue, current) = read::item_reference(payload, "currentItemReference")?;
                     let user_initiated = payload
                         .get("isUserInitiated")
                         .and_then(Value::as_bool)
                         .unwrap_or(false);
                     (queue, Some(current), Move::Next { user_initiated })
                 }
-                "GetPreviousItem" => {
-                    let (queue, current) = item_reference(payload, "currentItemReference")?;
+                DirectiveKind::GetPreviousItem => {
+                    let (queue, current) = read::item_reference(payload, "currentItemReference")?;
                     (queue, Some(current), Move::Previous)
                 }
                 _ => {
-                    let (queue, target) = item_reference(payload, "targetItemReference")?;
+                    let (queue, target) = read::jump_target(payload)?;
                     (queue, None, Move::To(target))
                 }
             };
-            let item = m.voice_move(&p, queue, current, to).await?;
+            let item = m.voice_move(p, queue, current, to).await?;
             let mut answer = json!({});
-            if name == "GetNextItem" {
+            if d == DirectiveKind::GetNextItem {
                 answer["isQueueFinished"] = json!(item.is_none());
             }
             if let Some(item) = &item {
                 answer["item"] = render::item(&urls, item);
             }
-            Ok(event(namespace, &format!("{name}.Response"), "1.0", answer))
+            Ok(event(namespace, &response, "1.0", answer))
         }
-        ("Alexa.UserPreference", "ReceiveFeedback") => {
-            let (queue, item) = feedback_reference(payload)?;
+        DirectiveKind::ReceiveFeedback => {
+            let (queue, item) = read::feedback_reference(payload)?;
             let value = payload
                 .pointer("/feedback/value")
                 .and_then(Value::as_str)
@@ -348,7 +365,7 @@ async fn handle(
                     "payload.feedback.value '{value}' is not POSITIVE or NEGATIVE"
                 ))
             })?;
-            let current = m.voice_feedback(&p, queue, item, feedback).await?;
+            let current = m.voice_feedback(p, queue, item, feedback).await?;
             // A thumbs-down on what is playing skips it; Alexa then asks for the next item.
             let skip = current && feedback == Feedback::Negative;
             let answer = if skip {
@@ -356,38 +373,51 @@ async fn handle(
             } else {
                 json!({})
             };
-            Ok(event(namespace, "ReceiveFeedback.Response", "2.0", answer))
+            Ok(event(namespace, &response, "2.0", answer))
         }
-        _ => Err(bad(format!("Medley does not handle {namespace}.{name}"))),
     }
 }
 
-/// Answers one directive (its raw JSON body) with the Alexa event to send back.
-pub async fn answer(m: &Medley, body: &[u8]) -> Value {
-    let directive: Value = match serde_json::from_slice(body) {
-        Ok(v) => v,
-        Err(_) => return error_event(bad("the directive is not JSON"), "ITEM_NOT_FOUND"),
+/// GetDisplayableContent's query (`None`: browse) and how many items a shelf may hold.
+fn display_request(payload: &Value) -> Result<(Option<Criteria>, u32), ServiceError> {
+    let limit = match payload.get("maxResultLimit") {
+        None | Some(Value::Null) => DISPLAY_ITEMS,
+        Some(v) => v
+            .as_u64()
+            .filter(|n| *n >= 1)
+            .map(|n| n.min(u32::MAX as u64) as u32)
+            .ok_or_else(|| bad("payload.maxResultLimit must be a positive integer"))?,
     };
-    let text = |k: &str| {
-        directive
-            .pointer(&format!("/header/{k}"))
-            .and_then(Value::as_str)
-            .ok_or_else(|| bad(format!("header.{k} is required")))
+    let criteria = match payload.get("alexaResolvedSelectionCriteria") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(c)) => c,
+        Some(_) => {
+            return Err(bad(
+                "payload.alexaResolvedSelectionCriteria must be an array",
+            ))
+        }
     };
-    let (namespace, name) = match (text("namespace"), text("name")) {
-        (Ok(ns), Ok(n)) => (ns, n),
-        (Err(e), _) | (_, Err(e)) => return error_event(e, "ITEM_NOT_FOUND"),
-    };
-    let not_found = match namespace {
-        "Alexa.Media.Search" | "Alexa.Media.Playback" => "CONTENT_NOT_FOUND",
-        _ => "ITEM_NOT_FOUND",
-    };
-    let Some(payload) = directive.get("payload").filter(|p| p.is_object()) else {
-        return error_event(bad("payload is required"), not_found);
-    };
-    handle(m, namespace, name, payload)
-        .await
-        .unwrap_or_else(|e| error_event(e, not_found))
+    // Each criterion is a list of attributes; taken together, they are the query.
+    let mut attributes = Vec::new();
+    for (i, c) in criteria.iter().enumerate() {
+        match c.get("attributes") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(a)) => attributes.extend(a.iter().cloned()),
+            Some(_) => {
+                return Err(bad(format!(
+                    "payload.alexaResolvedSelectionCriteria[{i}].attributes must be an array"
+                )))
+            }
+        }
+    }
+    let c = read::criteria(
+        &attributes,
+        "payload.alexaResolvedSelectionCriteria[].attributes",
+        read::explicit_allowed(payload),
+    )?;
+    // Attributes that name nothing (SEARCH_METHOD, MEDIA_TYPE alone) ask to browse.
+    let query = (!c.attributes.is_empty()).then_some(c);
+    Ok((query, limit))
 }
 
 /// A Music Skill API directive, as Alexa sends it (documentation of the envelope; `answer`
@@ -424,7 +454,7 @@ pub async fn page() -> axum::response::Response {
 
 /// Answer an Alexa Music Skill API directive
 #[utoipa::path(post, path = "/alexa", tag = "Alexa",
-    description = "Alexa.Media.Search, Alexa.Media.Playback, Alexa.Media.PlayQueue, Alexa.UserPreference and Alexa.Media.Playback.QueueControl directives. Every answer is 200 with an Alexa event; failures are Alexa.ErrorResponse or Alexa.Media.ErrorResponse. Where the skill id is configured, a request Alexa did not sign (SignatureCertChainUrl, Signature-256) is refused with 400 INVALID_SIGNATURE.",
+    description = "Alexa.Media.Search (GetPlayableContent, GetDisplayableContent), Alexa.Media.Playback (Initiate), Alexa.Media.PlayQueue (GetItem, GetView, SetLoop, SetRepeat, SetShuffle), Alexa.Audio.PlayQueue (GetNextItem, GetPreviousItem, JumpToItem) and Alexa.UserPreference (ReceiveFeedback) directives. Every directive is answered with 200 and an Alexa event; failures are Alexa.ErrorResponse or Alexa.Media.ErrorResponse. A body that is no directive is answered with 400 and Alexa.ErrorResponse INVALID_DIRECTIVE. Where the skill id is configured, a request Alexa did not sign (SignatureCertChainUrl, Signature-256) is refused with 400 INVALID_SIGNATURE.",
     request_body = Directive,
     params(
         ("SignatureCertChainUrl" = Option<String>, Header, description = "Where Alexa's signing certificate chain is (required where the skill id is configured)"),
@@ -432,7 +462,7 @@ pub async fn page() -> axum::response::Response {
     ),
     responses(
         (status = 200, description = "The Alexa event that answers the directive", body = Object),
-        (status = 400, description = "INVALID_SIGNATURE: the request is not one Alexa signed for this skill", body = crate::error::ErrorBody),
+        (status = 400, description = "A body that is no directive (not JSON, or without header.namespace, name, messageId, payloadVersion or an object payload): Alexa.ErrorResponse INVALID_DIRECTIVE. Or, where the skill id is configured, a request Alexa did not sign: Medley's JSON error INVALID_SIGNATURE", body = Object),
     ))]
 pub async fn directive(
     State(m): State<Medley>,
@@ -443,11 +473,9 @@ pub async fn directive(
     let body = match body {
         Ok(body) => body,
         Err(e) => {
-            return Json(error_event(
-                bad(format!("the directive could not be read: {e}")),
-                "ITEM_NOT_FOUND",
-            ))
-            .into_response()
+            let why = format!("the directive could not be read: {e}");
+            let event = general_error("INVALID_DIRECTIVE", &why);
+            return (StatusCode::BAD_REQUEST, Json(event)).into_response();
         }
     };
     if let Some(Extension(verifier)) = verifier {
@@ -461,5 +489,10 @@ pub async fn directive(
                 .into_response();
         }
     }
-    Json(answer(&m, &body).await).into_response()
+    let answer = answer(&m, &body).await;
+    let status = match answer.malformed {
+        true => StatusCode::BAD_REQUEST,
+        false => StatusCode::OK,
+    };
+    (status, Json(answer.event)).into_response()
 }

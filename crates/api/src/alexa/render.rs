@@ -2,7 +2,9 @@
 
 use medley_core::catalog::{Image, TrackView};
 use medley_core::time::iso8601_ms;
-use medley_service::playback::voice::{FoundContent, QueueControls, Toggle, VoiceItem};
+use medley_service::playback::voice::{
+    ContentGroup, FoundContent, QueueControls, Toggle, VoiceItem,
+};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -95,11 +97,14 @@ pub fn content(urls: &Urls, found: &FoundContent) -> Value {
         "name": speech(&found.name),
         "art": art(urls, found.sample.as_ref().map_or(&[][..], |t| &t.images)),
     });
-    if let Some(t) = found.sample.as_ref().filter(|_| found.kind == "TRACK") {
-        metadata["authors"] = authors(t);
+    // Amazon's MediaMetadata has authors for a track, and requires them for an album.
+    if let Some(t) = found.sample.as_ref() {
+        if matches!(found.kind, "TRACK" | "ALBUM") {
+            metadata["authors"] = authors(t);
+        }
     }
     json!({
-        "id": found.content.id(),
+        "id": found.id(),
         "actions": {"playable": true, "browsable": false},
         "metadata": metadata,
     })
@@ -117,4 +122,17 @@ pub fn controls(c: &QueueControls) -> Value {
         {"type": "CYCLE", "name": "REPEAT", "enabled": c.repeat.enabled,
          "value": {"status": if c.repeat.selected { "ON" } else { "OFF" }}},
     ])
+}
+
+/// GetDisplayableContent's shelves: each a name and the content it holds.
+pub fn groups(urls: &Urls, groups: &[ContentGroup]) -> Value {
+    groups
+        .iter()
+        .map(|g| {
+            json!({
+                "metadata": {"name": speech(g.name)},
+                "contentList": g.items.iter().map(|f| content(urls, f)).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
 }

@@ -333,6 +333,7 @@ impl Medley {
                 fulfillment_id: Uuid::new_v4(),
                 requested_track: r.requested_track,
                 taken_over: false,
+                replaced_by: None,
                 progress_ms: None,
                 recent_events: Vec::new(),
                 queue,

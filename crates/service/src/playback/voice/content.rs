@@ -9,6 +9,7 @@ use medley_core::catalog::TrackView;
 use medley_core::ids::{Id, PlaylistId};
 use medley_core::mrn::{ItemKind, Mrn};
 
+use super::spoken::Wanted;
 use crate::{Medley, ServiceError, ServiceResult};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +20,8 @@ pub enum Content {
     Mine {
         popular: bool,
     },
+    /// The tracks the user liked (their library's tracks), the latest first.
+    Liked,
 }
 
 impl Content {
@@ -28,6 +31,7 @@ impl Content {
             Content::Genre(g) => format!("genre:{g}"),
             Content::Mine { popular: true } => "mine:popular".into(),
             Content::Mine { popular: false } => "mine:recent".into(),
+            Content::Liked => "mine:liked".into(),
         }
     }
 
@@ -35,6 +39,7 @@ impl Content {
         match id {
             "mine:popular" => return Some(Content::Mine { popular: true }),
             "mine:recent" => return Some(Content::Mine { popular: false }),
+            "mine:liked" => return Some(Content::Liked),
             _ => {}
         }
         match id.strip_prefix("genre:") {
@@ -42,6 +47,34 @@ impl Content {
             Some(_) => None,
             None => Mrn::parse(id).ok().map(Content::Item),
         }
+    }
+}
+
+/// A content id as Initiate gets it back: what to play, and whether the listener asked for it
+/// shuffled ("shuffle my music" is `shuffle:mine:recent`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentId {
+    pub content: Content,
+    pub shuffle: bool,
+}
+
+impl ContentId {
+    pub fn parse(id: &str) -> Option<ContentId> {
+        let (shuffle, rest) = match id.strip_prefix("shuffle:") {
+            Some(rest) => (true, rest),
+            None => (false, id),
+        };
+        Some(ContentId {
+            content: Content::parse(rest)?,
+            shuffle,
+        })
+    }
+}
+
+impl std::fmt::Display for ContentId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shuffle = if self.shuffle { "shuffle:" } else { "" };
+        write!(f, "{shuffle}{}", self.content.id())
     }
 }
 
@@ -56,15 +89,21 @@ pub struct MyMusic {
     pub name: &'static str,
 }
 
+/// One attribute of what Alexa resolved from what was said.
+#[derive(Clone, Debug, Default)]
+pub struct Attribute {
+    /// TRACK, ALBUM, ARTIST, PLAYLIST, GENRE or STATION; `None` for a value said without a type.
+    pub kind: Option<String>,
+    /// The catalog id Alexa matched, bare (as uploaded) or as an MRN.
+    pub id: Option<String>,
+    /// What Alexa heard, when it says.
+    pub said: Option<String>,
+}
+
 /// What GetPlayableContent asks for.
 #[derive(Clone, Debug, Default)]
 pub struct Criteria {
-    /// `(type, entityId)` of the entity attributes (TRACK, ALBUM, ARTIST, PLAYLIST, GENRE,
-    /// STATION).
-    pub entities: Vec<(String, String)>,
-    /// Attributes Alexa heard but matched to no id: `(type, spoken value)`, the type `None`
-    /// when the attribute had none. Found by name (see `spoken`).
-    pub spoken: Vec<(Option<String>, String)>,
+    pub attributes: Vec<Attribute>,
     /// The MEDIA_TYPE attribute's value, if any (ALBUM, PLAYLIST, TRACK or STATION).
     pub media_type: Option<String>,
     /// The SORT_TYPE attribute's value, if any (`POPULARITY` or `RECENCY`).
@@ -72,17 +111,8 @@ pub struct Criteria {
     pub explicit_allowed: bool,
 }
 
-impl Criteria {
-    pub(super) fn entity(&self, kind: &str) -> Option<&str> {
-        self.entities
-            .iter()
-            .find(|(k, _)| k == kind)
-            .map(|(_, id)| catalog_id(id))
-    }
-}
-
 /// Catalog entity ids may come bare (as uploaded) or as MRNs.
-fn catalog_id(id: &str) -> &str {
+pub(super) fn catalog_id(id: &str) -> &str {
     if id.starts_with("mrn:") {
         id.rsplit(':').next().unwrap_or(id)
     } else {
@@ -92,11 +122,24 @@ fn catalog_id(id: &str) -> &str {
 
 pub struct FoundContent {
     pub content: Content,
+    /// The listener asked for it shuffled.
+    pub shuffle: bool,
     /// MediaMetadata type: TRACK, ALBUM, ARTIST, PLAYLIST, GENRE or STATION.
     pub kind: &'static str,
     pub name: String,
     /// A track that stands for the content: its art and artists describe it.
     pub sample: Option<Arc<TrackView>>,
+}
+
+impl FoundContent {
+    /// The id Initiate takes back.
+    pub fn id(&self) -> String {
+        ContentId {
+            content: self.content.clone(),
+            shuffle: self.shuffle,
+        }
+        .to_string()
+    }
 }
 
 fn not_found(what: String) -> ServiceError {
@@ -106,7 +149,8 @@ fn not_found(what: String) -> ServiceError {
 impl Medley {
     /// The most specific entity asked for wins: a track, then an album, a playlist, an artist,
     /// a genre, a station. Entities named alongside it must agree with it (a track by the
-    /// artist named). A station is asked for by a STATION attribute or MEDIA_TYPE STATION.
+    /// artist named). A station is asked for by a STATION attribute, MEDIA_TYPE STATION or
+    /// "… radio".
     pub async fn playable_content(
         &self,
         p: &crate::accounts::Principal,
@@ -114,8 +158,18 @@ impl Medley {
     ) -> ServiceResult<FoundContent> {
         // Looking content up is reading the catalog, as on the Web API.
         p.require_scope("music::catalog")?;
-        let c = &self.resolve_spoken(p, c).await?;
-        let station = c.entity("STATION").is_some() || c.media_type.as_deref() == Some("STATION");
+        let w = self.wanted(p, c).await?;
+        let mut found = self.content_for(p, &w).await?;
+        found.shuffle = w.shuffle;
+        Ok(found)
+    }
+
+    async fn content_for(
+        &self,
+        p: &crate::accounts::Principal,
+        w: &Wanted,
+    ) -> ServiceResult<FoundContent> {
+        let station = w.station;
         let as_station = |mut found: FoundContent, id: &str| {
             if station {
                 found.content = Content::Item(Mrn {
@@ -126,25 +180,25 @@ impl Medley {
             }
             found
         };
-        if let Some(id) = c.entity("TRACK") {
+        if let Some(id) = w.entity("TRACK") {
             let t = self
                 .tracks(&[id.to_string()])
                 .await?
                 .pop()
                 .ok_or_else(|| not_found(format!("no track '{id}'")))?;
-            if let Some(artist) = c.entity("ARTIST") {
+            if let Some(artist) = w.entity("ARTIST") {
                 if !t.artists.iter().any(|a| a.id == artist) {
                     return Err(not_found(format!(
                         "track '{id}' is not by artist '{artist}'"
                     )));
                 }
             }
-            if let Some(album) = c.entity("ALBUM") {
+            if let Some(album) = w.entity("ALBUM") {
                 if t.album.as_ref().map(|a| a.id.as_str()) != Some(album) {
                     return Err(not_found(format!("track '{id}' is not on album '{album}'")));
                 }
             }
-            if t.explicit && !c.explicit_allowed {
+            if t.explicit && !w.explicit_allowed {
                 return Err(not_found(format!(
                     "track '{id}' is explicit and explicit language is not allowed"
                 )));
@@ -154,6 +208,7 @@ impl Medley {
                     kind: ItemKind::Track,
                     id: id.to_string(),
                 }),
+                shuffle: false,
                 kind: "TRACK",
                 name: t.title.clone(),
                 sample: Some(t),
@@ -161,13 +216,13 @@ impl Medley {
             return Ok(as_station(found, id));
         }
         for kind in [ItemKind::Album, ItemKind::Playlist, ItemKind::Artist] {
-            let Some(id) = c.entity(kind.source_type()) else {
+            let Some(id) = w.entity(kind.source_type()) else {
                 continue;
             };
             let found = self.describe(p, kind, id).await?;
             return Ok(as_station(found, id));
         }
-        if let Some(genre) = c.entity("GENRE") {
+        if let Some(genre) = w.entity("GENRE") {
             let ids = self.store.genre_tracks(genre, 0, 1).await?;
             let sample = self.tracks(&ids).await?.pop();
             if sample.is_none() {
@@ -175,42 +230,72 @@ impl Medley {
             }
             return Ok(FoundContent {
                 content: Content::Genre(genre.to_string()),
+                shuffle: false,
                 kind: "GENRE",
                 name: genre.to_string(),
                 sample,
             });
         }
-        if let Some(id) = c.entity("STATION") {
-            let seed = self
-                .station_seed(&Mrn {
-                    kind: ItemKind::Station,
-                    id: id.to_string(),
-                })
-                .await?;
-            let found = self.describe(p, seed.kind, id).await?;
-            return Ok(as_station(
-                FoundContent {
-                    kind: "STATION",
-                    ..found
-                },
-                id,
-            ));
+        if let Some(id) = w.entity("STATION") {
+            return self.describe_station(p, id).await;
         }
         if station {
             return Err(not_found(
                 "a station needs a track, album, artist, playlist or genre to start from".into(),
             ));
         }
+        if w.liked {
+            let liked = self.liked_tracks(p).await?;
+            let sample = self.tracks(&liked[..1]).await?.pop();
+            return Ok(FoundContent {
+                content: Content::Liked,
+                shuffle: false,
+                kind: "PLAYLIST",
+                name: "your liked songs".into(),
+                sample,
+            });
+        }
         // Nothing named ("Alexa, play music"): the user's own music.
-        let popular = c.sort.as_deref() == Some("POPULARITY");
+        let popular = w.sort.as_deref() == Some("POPULARITY");
         let mine = self.my_music(p, popular).await?;
         let sample = self.tracks(&mine.tracks[..1]).await?.pop();
         Ok(FoundContent {
             content: Content::Mine { popular },
+            shuffle: false,
             kind: "PLAYLIST",
             name: mine.name.to_string(),
             sample,
         })
+    }
+
+    /// The tracks the user liked, the latest first (at most as many as "play music" queues).
+    pub(crate) async fn liked_tracks(
+        &self,
+        p: &crate::accounts::Principal,
+    ) -> ServiceResult<Vec<String>> {
+        if p.require_scope("music::library").is_err() {
+            p.require_scope("music::library:read")?;
+        }
+        let tracks = self.library_tracks(p).await?;
+        if tracks.is_empty() {
+            return Err(not_found("you have not liked any songs yet".into()));
+        }
+        Ok(tracks)
+    }
+
+    /// The library's tracks, the latest first; none where the token may not read the library.
+    async fn library_tracks(&self, p: &crate::accounts::Principal) -> ServiceResult<Vec<String>> {
+        let readable = p.require_scope("music::library").is_ok()
+            || p.require_scope("music::library:read").is_ok();
+        if !readable {
+            return Ok(Vec::new());
+        }
+        let saved = self
+            .store
+            .targets(&p.user.id, "LIBRARY_TRACK", &[], None, MY_MUSIC)
+            .await?;
+        self.playable(saved.into_iter().map(|(t, _)| t).collect())
+            .await
     }
 
     /// The user's own music: their listening history (most played first, or most recent
@@ -245,22 +330,12 @@ impl Medley {
                 return Ok(MyMusic { tracks, name });
             }
         }
-        let library = p.require_scope("music::library").is_ok()
-            || p.require_scope("music::library:read").is_ok();
-        if library {
-            let saved = self
-                .store
-                .targets(user, "LIBRARY_TRACK", &[], None, MY_MUSIC)
-                .await?;
-            let tracks = self
-                .playable(saved.into_iter().map(|(t, _)| t).collect())
-                .await?;
-            if !tracks.is_empty() {
-                return Ok(MyMusic {
-                    tracks,
-                    name: "your library",
-                });
-            }
+        let tracks = self.library_tracks(p).await?;
+        if !tracks.is_empty() {
+            return Ok(MyMusic {
+                tracks,
+                name: "your library",
+            });
         }
         let tracks = self.store.sample_tracks(rand::random(), MY_MUSIC).await?;
         if tracks.is_empty() {
@@ -278,8 +353,27 @@ impl Medley {
         Ok(found.iter().map(|t| t.id.clone()).collect())
     }
 
+    /// A station seeded by an artist, album, playlist or track, as content.
+    pub(super) async fn describe_station(
+        &self,
+        p: &crate::accounts::Principal,
+        id: &str,
+    ) -> ServiceResult<FoundContent> {
+        let station = Mrn {
+            kind: ItemKind::Station,
+            id: id.to_string(),
+        };
+        let seed = self.station_seed(&station).await?;
+        let found = self.describe(p, seed.kind, id).await?;
+        Ok(FoundContent {
+            content: Content::Item(station),
+            kind: "STATION",
+            ..found
+        })
+    }
+
     /// An album, playlist, artist or track as content: its name and a track that stands for it.
-    async fn describe(
+    pub(super) async fn describe(
         &self,
         p: &crate::accounts::Principal,
         kind: ItemKind,
@@ -304,6 +398,7 @@ impl Medley {
                 kind,
                 id: id.to_string(),
             }),
+            shuffle: false,
             kind: kind.source_type(),
             name,
             sample,

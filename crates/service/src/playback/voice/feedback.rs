@@ -44,7 +44,7 @@ impl Medley {
         feedback: Feedback,
     ) -> ServiceResult<bool> {
         p.require_scope("music::favorites")?;
-        let s = self.owned_session(p, queue_id).await?;
+        let s = self.voice_session(p, queue_id).await?;
         let entry = self.entry_of(&s, item_id).await?;
         let library = Relation::LibraryTrack.kind();
         let (off, on) = match feedback {

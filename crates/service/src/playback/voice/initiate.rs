@@ -7,7 +7,7 @@ use medley_core::mrn::{ItemKind, Mrn};
 use medley_store::{EventCommit, StoreError, Stream};
 use uuid::Uuid;
 
-use super::content::Content;
+use super::content::{Content, ContentId};
 use super::moves::{playing_by_voice, voice_event};
 use super::{QueueControls, VoiceItem};
 use crate::accounts::Principal;
@@ -37,7 +37,7 @@ impl Medley {
     pub async fn voice_initiate(
         &self,
         p: &Principal,
-        content: &Content,
+        id: &ContentId,
         modes: PlaybackModes,
     ) -> ServiceResult<Initiated> {
         p.require_scope("music::playback")?;
@@ -48,11 +48,15 @@ impl Medley {
             id,
         };
         // What to play: one item, or (for the user's own music) a list of tracks.
-        let (item, list, start_as_station) = match content {
+        let (item, list, start_as_station) = match &id.content {
             Content::Item(m) => (Some(m.clone()), Vec::new(), false),
             Content::Mine { popular } => {
                 let mine = self.my_music(p, *popular).await?;
                 (None, mine.tracks.into_iter().map(track).collect(), false)
+            }
+            Content::Liked => {
+                let liked = self.liked_tracks(p).await?;
+                (None, liked.into_iter().map(track).collect(), false)
             }
             // A genre plays as a station seeded by one of its tracks.
             Content::Genre(g) => {
@@ -73,7 +77,8 @@ impl Medley {
         let req = CreateRequest {
             id: item,
             container_ids: list,
-            shuffle: Some(modes.shuffle),
+            // "Shuffle my music" says so in its content id; Alexa's own mode may say so too.
+            shuffle: Some(modes.shuffle || id.shuffle),
             loop_on: Some(modes.loop_ && loops),
             start_as_station,
             // Alexa asks for no continuation: an album, playlist, artist or the user's own
@@ -94,17 +99,19 @@ impl Medley {
                 s.body.queue.set_loop_and_repeat(modes.loop_, modes.repeat);
             }
             let current = s.body.queue.current.clone();
-            let claim = self
+            let mut claim = self
                 .voice_claim(p, &mut s, &current.track, &any, true)
                 .await?;
             s.body.queue.start(current.clone());
-            // Alexa deactivates its own queues; an app's session learns on its next request.
-            let deactivate: Vec<Uuid> = claim
-                .losers
-                .iter()
-                .filter(|l| l.device_id == voice_device(l.id))
-                .map(|l| l.id)
-                .collect();
+            // Alexa deactivates its own queues (and Medley no longer answers for them); an
+            // app's session learns on its next request.
+            let mut deactivate = Vec::new();
+            for l in &mut claim.losers {
+                if l.device_id == voice_device(l.id) {
+                    l.body.replaced_by = Some(s.id);
+                    deactivate.push(l.id);
+                }
+            }
             let commit = EventCommit {
                 user_id: p.user.id.clone(),
                 events: vec![voice_event(&s, &current, "start", false, self.now_ms())],

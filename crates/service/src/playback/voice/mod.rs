@@ -3,9 +3,11 @@
 //! and rated by voice.
 
 mod content;
+mod display;
 mod feedback;
 mod initiate;
 mod moves;
+mod phrase;
 mod spoken;
 
 use std::sync::Arc;
@@ -24,7 +26,8 @@ use crate::media::MediaGrant;
 use crate::{Medley, ServiceError, ServiceResult};
 use medley_core::audio::Player;
 
-pub use content::{Content, Criteria, FoundContent};
+pub use content::{Attribute, Content, ContentId, Criteria, FoundContent};
+pub use display::{ContentGroup, DISPLAY_ITEMS};
 pub use feedback::{Feedback, DISLIKED_TRACK};
 pub use initiate::{Initiated, PlaybackModes};
 pub use moves::Move;
@@ -68,6 +71,22 @@ struct Claim {
 }
 
 impl Medley {
+    /// The caller's queue as Alexa may still steer it: not expired, and not replaced by a newer
+    /// one Alexa was told to play instead (either is an item Alexa cannot have, not found).
+    pub(crate) async fn voice_session(
+        &self,
+        p: &Principal,
+        queue_id: Uuid,
+    ) -> ServiceResult<Session> {
+        let s = self.owned_session(p, queue_id).await?;
+        match s.body.replaced_by {
+            Some(by) => Err(ServiceError::NotFound(format!(
+                "queue '{queue_id}' was replaced by queue '{by}'"
+            ))),
+            None => Ok(s),
+        }
+    }
+
     async fn voice_items(
         &self,
         s: &medley_store::Session,
@@ -127,7 +146,7 @@ impl Medley {
         queue_id: Uuid,
         item_id: Uuid,
     ) -> ServiceResult<VoiceItem> {
-        let s = self.owned_session(p, queue_id).await?;
+        let s = self.voice_session(p, queue_id).await?;
         let entry = self.entry_of(&s, item_id).await?;
         let resolved = Resolved {
             slot: entry.slot,
@@ -146,7 +165,7 @@ impl Medley {
 
     /// GetView: the current item and the next ones, at most ten, with the queue's toggles.
     pub async fn voice_view(&self, p: &Principal, queue_id: Uuid) -> ServiceResult<VoiceView> {
-        let mut s = self.owned_session(p, queue_id).await?;
+        let mut s = self.voice_session(p, queue_id).await?;
         let w = self.window(&mut s, VIEW_ITEMS - 1).await?;
         let mut items = vec![Resolved::from(&s.body.queue.current)];
         items.extend(self.resolve(&s, &w.slots).await?);
@@ -185,8 +204,8 @@ impl Medley {
         on: bool,
     ) -> ServiceResult<()> {
         p.require_scope("music::playback")?;
+        let s = self.voice_session(p, queue_id).await?;
         if on {
-            let s = self.owned_session(p, queue_id).await?;
             let action = match mode {
                 LoopMode::LoopOne => Action::LoopOne,
                 _ => Action::LoopAll,
@@ -204,6 +223,18 @@ impl Medley {
             Ok(())
         })
         .await?;
+        Ok(())
+    }
+
+    /// SetShuffle: as the Web API's shuffle, on a queue Alexa may still steer.
+    pub async fn voice_set_shuffle(
+        &self,
+        p: &Principal,
+        queue_id: Uuid,
+        on: bool,
+    ) -> ServiceResult<()> {
+        self.voice_session(p, queue_id).await?;
+        self.set_shuffle(p, queue_id, on).await?;
         Ok(())
     }
 

@@ -39,7 +39,7 @@ impl Medley {
     ) -> ServiceResult<Option<VoiceItem>> {
         p.require_scope("music::playback")?;
         for _ in 0..MAX_ATTEMPTS {
-            let mut s = self.owned_session(p, queue_id).await?;
+            let mut s = self.voice_session(p, queue_id).await?;
             // Make sure the continuation reaches past the next entry while the state is still
             // the stored one (extending it saves the session).
             self.window(&mut s, 2).await?;
