@@ -144,11 +144,11 @@ fn wanted(value: &str) -> Wanted {
     let Some((a, b)) = spec.split_once('-').filter(|_| !spec.contains(',')) else {
         return Wanted::Whole;
     };
+    // A position past what u64 holds is past the end of any file: it clamps like any other.
     let number = |s: &str| {
         let s = s.trim();
         (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()))
-            .then(|| s.parse::<u64>().ok())
-            .flatten()
+            .then(|| s.parse::<u64>().unwrap_or(u64::MAX))
     };
     match (number(a), b.trim().is_empty()) {
         (None, _) if a.trim().is_empty() => number(b).map_or(Wanted::Whole, Wanted::Suffix),
@@ -162,21 +162,24 @@ fn wanted(value: &str) -> Wanted {
 }
 
 /// Rewrites the request's `Range` to what the file server should do: none for a range this
-/// server ignores, the whole file for a suffix longer than it; anything else stays (and a
-/// start past the end is the file server's 416).
+/// server ignores, the whole file for a suffix longer than it, to the end for a last position
+/// past it (RFC 9110 clamps both); anything else stays (and a start past the end is the file
+/// server's 416).
 fn normalize_range(req: &mut Request, len: u64) {
     let Some(value) = req.headers().get(header::RANGE) else {
         return;
     };
-    match value.to_str().map_or(Wanted::Whole, wanted) {
+    let clamped = match value.to_str().map_or(Wanted::Whole, wanted) {
         Wanted::Whole => {
             req.headers_mut().remove(header::RANGE);
+            return;
         }
-        Wanted::Suffix(n) if n >= len && len > 0 => {
-            let all = HeaderValue::from_static("bytes=0-");
-            req.headers_mut().insert(header::RANGE, all);
-        }
-        _ => {}
+        Wanted::Suffix(n) if n >= len && len > 0 => "bytes=0-".to_string(),
+        Wanted::From(start, Some(end)) if end >= len && start < len => format!("bytes={start}-"),
+        _ => return,
+    };
+    if let Ok(v) = HeaderValue::from_str(&clamped) {
+        req.headers_mut().insert(header::RANGE, v);
     }
 }
 
@@ -286,6 +289,16 @@ mod tests {
         assert_eq!(wanted("bytes=100-"), Wanted::From(100, None));
         assert_eq!(wanted("bytes=-500"), Wanted::Suffix(500));
         assert_eq!(wanted(" bytes= 5 - 9 "), Wanted::From(5, Some(9)));
+        let huge = "99999999999999999999999";
+        assert_eq!(
+            wanted(&format!("bytes=0-{huge}")),
+            Wanted::From(0, Some(u64::MAX))
+        );
+        assert_eq!(wanted(&format!("bytes=-{huge}")), Wanted::Suffix(u64::MAX));
+        assert_eq!(
+            wanted(&format!("bytes={huge}-")),
+            Wanted::From(u64::MAX, None)
+        );
         for ignored in [
             "items=0-5",
             "bytes=abc",

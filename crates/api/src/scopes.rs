@@ -40,13 +40,18 @@ impl Declared {
         Declared(routes)
     }
 
-    /// Hands the declared scope of the matched route to the request.
+    /// Hands the declared scope of the matched route to the request. HEAD is answered by the
+    /// route's GET (without the body), so it needs what GET needs.
     pub fn hand_on(&self, req: &mut Request) {
+        let method = match req.method() {
+            &Method::HEAD => &Method::GET,
+            m => m,
+        };
         let scope = req
             .extensions()
             .get::<MatchedPath>()
             .and_then(|p| self.0.get(p.as_str()))
-            .and_then(|ops| ops.iter().find(|(m, _)| m == req.method()))
+            .and_then(|ops| ops.iter().find(|(m, _)| m == method))
             .map(|(_, s)| s.clone());
         if let Some(scope) = scope {
             req.extensions_mut().insert(scope);

@@ -4,8 +4,11 @@
 
 mod common;
 
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
 use common::TestApp;
 use serde_json::json;
+use tower::ServiceExt;
 
 #[tokio::test]
 async fn refusals_below_the_handlers_are_json_too() {
@@ -224,4 +227,60 @@ async fn pages_on_other_origins_may_call_the_api() {
             "{origin}"
         );
     }
+}
+
+/// The status of a request, its body left unread (a notification stream's never ends).
+async fn status_of(app: &TestApp, method: Method, path: &str) -> StatusCode {
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {}", app.token))
+        .header("x-api-key", &app.api_key)
+        .header("x-amzn-device-id", common::DEVICE)
+        .body(Body::empty())
+        .unwrap();
+    app.router.clone().oneshot(req).await.unwrap().status()
+}
+
+/// HEAD is answered by the route's GET; the HTTP server sends no body with it (in-process
+/// the router's body is still there, so only statuses are compared here; the black-box test
+/// checks the wire).
+#[tokio::test]
+async fn head_answers_as_get_does_on_every_route() {
+    let app = TestApp::new().await;
+    let session = app.album_session(&app.token, None, json!({})).await;
+    let sid = session.session_id();
+    let entity = session.entity(0)["entityReferenceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc = app.get("/openapi.json").send().await.body;
+    let paths = doc["paths"].as_object().unwrap();
+    let (mut with_get, mut without) = (0, 0);
+    for (template, item) in paths {
+        let path = template
+            .replace("{sessionId}", &sid)
+            .replace("{entityReferenceId}", &entity)
+            .replace("{id}", "B084KVZP2G")
+            .replace("{representation}", "opus48")
+            .replace("{segment}", "1");
+        let status = status_of(&app, Method::HEAD, &path).await;
+        assert!(!status.is_server_error(), "HEAD {path}: {status}");
+        if item.get("get").is_some() {
+            let get = status_of(&app, Method::GET, &path).await;
+            assert_eq!(status, get, "HEAD {path} answers as GET does");
+            with_get += 1;
+        } else {
+            assert_eq!(status, 405, "HEAD {path}: no GET to answer it");
+            without += 1;
+        }
+    }
+    assert!(with_get > 40 && without > 5, "{with_get} {without}");
+    // Without a token, as GET is.
+    let (status, _, _) = app
+        .call(Method::HEAD, "/v1/me")
+        .without("authorization")
+        .send_raw()
+        .await;
+    assert_eq!(status, 401);
 }

@@ -182,6 +182,23 @@ async fn ranges_follow_rfc_9110_and_every_refusal_is_json() {
     assert_eq!(status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(range, format!("bytes 0-{}/{AUDIO_LEN}", AUDIO_LEN - 1));
     assert_eq!(body, audio);
+    // Positions past what any file holds clamp to the file, however many digits they have.
+    let huge = "99999999999999999999999";
+    for clamped in [
+        format!("bytes=0-{huge}"),
+        format!("bytes=-{huge}"),
+        "bytes=0-999999".to_string(),
+    ] {
+        let (status, range, body) = fetch(&app, &url, Some(&clamped)).await;
+        assert_eq!(status, StatusCode::PARTIAL_CONTENT, "{clamped}");
+        assert_eq!(range, format!("bytes 0-{}/{AUDIO_LEN}", AUDIO_LEN - 1));
+        assert_eq!(body, audio, "{clamped}");
+    }
+    let (status, range, body) = fetch(&app, &url, Some(&format!("bytes=990-{huge}"))).await;
+    assert_eq!((status, body.len()), (StatusCode::PARTIAL_CONTENT, 10));
+    assert_eq!(range, format!("bytes 990-999/{AUDIO_LEN}"));
+    let (status, _, _) = fetch(&app, &url, Some(&format!("bytes={huge}-"))).await;
+    assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
     let (status, range, body) = fetch(&app, &url, Some("bytes=-10")).await;
     assert_eq!((status, body.len()), (StatusCode::PARTIAL_CONTENT, 10));
     assert_eq!(range, format!("bytes 990-999/{AUDIO_LEN}"));

@@ -201,6 +201,9 @@ async fn bad_edits_are_400s_and_the_catalog_is_read_only() {
         json!({"title": ""}),
         json!({"title": 5}),
         json!({"title": "x".repeat(201)}),
+        // Blank to the eye: white space, a no-break space, zero-width characters.
+        json!({"title": "   \u{a0}\u{200b}"}),
+        json!({"title": "\u{feff}\u{2060}\u{200d}"}),
     ] {
         app.post("/v1/playlists")
             .json(body)
@@ -212,6 +215,7 @@ async fn bad_edits_are_400s_and_the_catalog_is_read_only() {
         json!({}),
         json!({"visibility": "FRIENDS"}),
         json!({"title": "  "}),
+        json!({"title": "\u{200b}"}),
     ] {
         app.put(&format!("/v1/playlists/{id}"))
             .json(body)
@@ -219,6 +223,16 @@ async fn bad_edits_are_400s_and_the_catalog_is_read_only() {
             .await
             .expect_error(400, "BAD_REQUEST");
     }
+    // Nothing stored changed, and what is invisible at the ends of a title is trimmed.
+    let pl = app.get(&format!("/v1/playlists/{id}")).send().await;
+    assert_eq!(pl.data()["playlist"]["title"], "Mine");
+    app.put(&format!("/v1/playlists/{id}"))
+        .json(json!({"title": "\u{200b} Road Trip \u{a0}"}))
+        .send()
+        .await
+        .expect(200);
+    let pl = app.get(&format!("/v1/playlists/{id}")).send().await;
+    assert_eq!(pl.data()["playlist"]["title"], "Road Trip");
     let tracks = format!("/v1/playlists/{id}/tracks");
     let many: Vec<&str> = vec!["B084KPC3Q7"; 101];
     for body in [

@@ -53,6 +53,7 @@ async fn current_user_and_update() {
     for bad in [
         json!({"visibility": "PUBLIC", "playbackVisibility": "PUBLIC"}),
         json!({"name": "  ", "visibility": "PUBLIC", "playbackVisibility": "PUBLIC"}),
+        json!({"name": " \u{a0}\u{200b}", "visibility": "PUBLIC", "playbackVisibility": "PUBLIC"}),
         json!({"name": "x".repeat(201), "visibility": "PUBLIC", "playbackVisibility": "PUBLIC"}),
         json!({"name": "A", "playbackVisibility": "PUBLIC"}),
         json!({"name": "A", "visibility": "public", "playbackVisibility": "PUBLIC"}),

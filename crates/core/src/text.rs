@@ -16,6 +16,36 @@ pub fn refusal(field: &str, s: &str, max: usize, allow_lines: bool) -> Option<St
     })
 }
 
+/// A name or title as given, trimmed of what cannot be seen at its ends, if it is acceptable as
+/// `field`: at most `max` characters, none of them a control character, and at least one of
+/// them visible (" \u{a0}\u{200b}" is blank); otherwise why not.
+pub fn name(field: &str, s: &str, max: usize) -> Result<String, String> {
+    if let Some(why) = refusal(field, s, max, false) {
+        return Err(why);
+    }
+    let trimmed = s.trim_matches(invisible);
+    if trimmed.is_empty() {
+        return Err(format!(
+            "{field} must hold 1 to {max} characters, at least one of them visible"
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// White space, and the code points Unicode says display as nothing
+/// (Default_Ignorable_Code_Point: zero-width spaces and joiners, bidirectional marks, variation
+/// selectors, fillers, tags), and the blank Braille pattern. The list is short and fixed by
+/// Unicode, so it is written out here rather than taken from a crate of every property.
+pub fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
 /// A title without its trailing bracketed note ("… [Explicit]", "… (Remastered)").
 pub fn short_title(title: &str) -> &str {
     let t = title.trim_end();
@@ -77,7 +107,7 @@ pub fn search_words(text: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{refusal, same_words, short_title, spoken_title};
+    use super::{name, refusal, same_words, short_title, spoken_title};
 
     #[test]
     fn names_match_what_was_said() {
@@ -112,6 +142,31 @@ mod tests {
         assert!(refusal("title", &"x".repeat(21), 20, false)
             .unwrap()
             .contains("longer"));
+    }
+
+    #[test]
+    fn a_name_needs_a_visible_character() {
+        assert_eq!(
+            name("title", "  Road Trip\u{200b} ", 20),
+            Ok("Road Trip".into())
+        );
+        assert_eq!(
+            name("title", "\u{200b}x\u{200d}y", 20),
+            Ok("x\u{200d}y".into())
+        );
+        for blank in [
+            "",
+            "   ",
+            "   \u{a0}\u{200b}",
+            "\u{feff}\u{2060}",
+            "\u{3164}",
+            "\u{2800}",
+        ] {
+            let why = name("title", blank, 20).unwrap_err();
+            assert!(why.contains("visible"), "{blank:?}: {why}");
+        }
+        assert!(name("title", "a\u{0}", 20).unwrap_err().contains("control"));
+        assert_eq!(name("title", "👍🏽", 20), Ok("👍🏽".into()));
     }
 
     #[test]

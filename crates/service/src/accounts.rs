@@ -138,12 +138,9 @@ fn check_max_streams(n: u32) -> ServiceResult<()> {
 
 impl Medley {
     pub async fn add_user(&self, new: NewUser) -> ServiceResult<User> {
-        let name = new.name.trim();
-        if name.is_empty() || medley_core::text::refusal("name", name, 200, false).is_some() {
-            return Err(ServiceError::BadRequest(
-                "name must be 1 to 200 characters, none of them control characters".into(),
-            ));
-        }
+        let name =
+            medley_core::text::name("name", &new.name, 200).map_err(ServiceError::BadRequest)?;
+        let name = name.as_str();
         check_max_streams(new.max_streams)?;
         let user = User {
             id: format!(
@@ -192,12 +189,9 @@ impl Medley {
     /// Registers a client application. With redirect URIs it is an OAuth client, and a
     /// confidential one gets a secret: answered here once, stored only as its hash.
     pub async fn add_client(&self, new: NewClient) -> ServiceResult<(Client, Option<String>)> {
-        let name = new.name.trim();
-        if name.is_empty() || medley_core::text::refusal("name", name, 200, false).is_some() {
-            return Err(ServiceError::BadRequest(
-                "name must be 1 to 200 characters, none of them control characters".into(),
-            ));
-        }
+        let name =
+            medley_core::text::name("name", &new.name, 200).map_err(ServiceError::BadRequest)?;
+        let name = name.as_str();
         if new.redirect_uris.len() > MAX_REDIRECT_URIS {
             return Err(ServiceError::BadRequest(format!(
                 "a client has at most {MAX_REDIRECT_URIS} redirect URIs"

@@ -24,10 +24,14 @@ fn bad(message: impl Into<String>) -> ServiceError {
     ServiceError::BadRequest(message.into())
 }
 
-/// A title or description as given: trimmed, bounded, no control characters (a description
-/// may keep its line breaks).
-fn text(field: &str, s: &str, max: usize) -> ServiceResult<String> {
-    if let Some(why) = medley_core::text::refusal(field, s, max, field == "description") {
+/// A title as given: trimmed, bounded, no control characters, something visible.
+fn title(s: &str) -> ServiceResult<String> {
+    medley_core::text::name("title", s, MAX_TITLE).map_err(bad)
+}
+
+/// A description as given: trimmed, bounded, no control characters but line breaks.
+fn description(s: &str) -> ServiceResult<String> {
+    if let Some(why) = medley_core::text::refusal("description", s, MAX_DESCRIPTION, true) {
         return Err(bad(why));
     }
     Ok(s.trim().to_string())
@@ -127,12 +131,9 @@ impl Medley {
         p: &Principal,
         details: PlaylistDetails,
     ) -> ServiceResult<PlaylistRecord> {
-        let title = text("title", details.title.as_deref().unwrap_or(""), MAX_TITLE)?;
-        if title.is_empty() {
-            return Err(bad("title must be a non-empty string"));
-        }
+        let title = title(details.title.as_deref().unwrap_or(""))?;
         let description = match &details.description {
-            Some(d) => text("description", d, MAX_DESCRIPTION)?,
+            Some(d) => description(d)?,
             None => String::new(),
         };
         let now = self.now_ms();
@@ -160,17 +161,12 @@ impl Medley {
         details: PlaylistDetails,
     ) -> ServiceResult<PlaylistRecord> {
         self.own_playlist(p, id).await?;
-        let title = match &details.title {
-            Some(t) => Some(text("title", t, MAX_TITLE)?),
-            None => None,
-        };
-        if title.as_deref() == Some("") {
-            return Err(bad("title must be a non-empty string"));
-        }
-        let description = match &details.description {
-            Some(d) => Some(text("description", d, MAX_DESCRIPTION)?),
-            None => None,
-        };
+        let title = details.title.as_deref().map(title).transpose()?;
+        let description = details
+            .description
+            .as_deref()
+            .map(description)
+            .transpose()?;
         if title.is_none() && description.is_none() && details.visibility.is_none() {
             return Err(bad("give title, description or visibility to change"));
         }

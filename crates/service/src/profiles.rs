@@ -50,15 +50,9 @@ impl Medley {
 
     /// `PUT /v1/me`. The spec lists a read scope for it; writing needs `music::profile`.
     pub async fn update_me(&self, p: &Principal, u: &ProfileUpdate<'_>) -> ServiceResult<Profile> {
-        let name = u.name.trim();
-        if name.is_empty() {
-            return Err(ServiceError::BadRequest(
-                "name must hold 1 to 200 characters".into(),
-            ));
-        }
-        if let Some(why) = medley_core::text::refusal("name", name, 200, false) {
-            return Err(ServiceError::BadRequest(why));
-        }
+        let name =
+            medley_core::text::name("name", u.name, 200).map_err(ServiceError::BadRequest)?;
+        let name = name.as_str();
         let (visibility, playback) = (u.visibility, u.playback_visibility);
         if !self
             .store
