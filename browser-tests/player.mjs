@@ -303,11 +303,13 @@ try {
     await free.getByText(`${left} skips left this hour`).waitFor({ timeout: 5_000 });
     const playing = await free.locator('[data-now]').getAttribute('data-now');
     await free.getByRole('button', { name: 'Next', exact: true }).click();
+    // Another track shown, and sounding (its time moves): not merely asked to play, which a
+    // loaded machine can take seconds to do.
     await until(`skip ${7 - left} plays another track`, async () => {
       const a = await audio(free);
       const n = await free.locator('[data-now]').getAttribute('data-now');
-      return { ok: n !== playing && !a.paused, n, a };
-    }, 10_000);
+      return { ok: n !== playing && !a.paused && a.time > 0, n, playing, a };
+    }, 30_000);
   }
   await free.getByText('No skips left this hour').first().waitFor({ timeout: 5_000 });
   check(await free.getByRole('button', { name: 'Next', exact: true }).isDisabled(), 'Next is disabled once the skips are used', '');

@@ -386,7 +386,14 @@ export class Player {
   /// Reports the stop of what plays, if this page holds the stream; `always` reports it anyway
   /// (a skip while paused is still a skip). False when the server refused it.
   private async stopStreaming(reason: Reason, always = false): Promise<boolean> {
+    const pending = this.pendingStart;
     this.pendingStart = null;
+    // A move away from a track still loading reports it started first: the server moves on
+    // from the track shown, not from the one before it (which it would still call current).
+    const shown = this.state.current;
+    if (always && pending && shown?.metricId) {
+      this.starting = this.reportStart(shown, pending).finally(() => { this.starting = null; });
+    }
     // A start still on its way is reported before its stop.
     if (this.starting) await this.starting;
     const cur = this.state.current;

@@ -147,6 +147,7 @@ impl From<ServiceError> for ApiError {
                 (StatusCode::FORBIDDEN, "ACTION_NOT_ALLOWED")
             }
             ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, "RESOURCE_NOT_FOUND"),
+            ServiceError::Conflict(_) => (StatusCode::CONFLICT, "CONFLICT"),
             ServiceError::MaxConcurrency => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "MAX_CONCURRENCY_REACHED")
             }

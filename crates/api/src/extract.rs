@@ -49,11 +49,20 @@ impl<S: Send + Sync> FromRequestParts<S> for DeviceHeaders {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // A header that is there but not text (bytes beyond visible ASCII) is refused, not
+        // taken for absent.
+        let text = |name: &str| match parts.headers.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .to_str()
+                .map(Some)
+                .map_err(|_| ApiError::bad_request(format!("{name} must be visible ASCII text"))),
+        };
         Ok(DeviceHeaders(Device::from_headers(
-            header(parts, "x-amzn-device-id"),
-            header(parts, "x-amzn-audio-device-capability"),
-            header(parts, "x-amzn-audio-drmtype"),
-            header(parts, "x-medley-protocol"),
+            text("x-amzn-device-id")?,
+            text("x-amzn-audio-device-capability")?,
+            text("x-amzn-audio-drmtype")?,
+            text("x-medley-protocol")?,
         )?))
     }
 }
@@ -64,14 +73,16 @@ impl utoipa::IntoParams for DeviceHeaders {
     ) -> Vec<utoipa::openapi::path::Parameter> {
         use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
         use utoipa::openapi::Required;
-        let header = |name: &str, required: bool, description: &str, default: Option<&str>| {
+        let header = |name: &str,
+                      required: bool,
+                      description: &str,
+                      default: Option<&str>,
+                      pattern: Option<String>| {
             let mut schema = utoipa::openapi::ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::Type::String);
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .pattern(pattern);
             if required {
-                // An id: not blank, and bounded.
-                schema = schema
-                    .pattern(Some("\\S"))
-                    .max_length(Some(medley_service::playback::MAX_DEVICE_ID));
+                schema = schema.max_length(Some(medley_service::playback::MAX_DEVICE_ID));
             }
             if let Some(d) = default {
                 schema = schema.default(Some(d.into()));
@@ -88,30 +99,40 @@ impl utoipa::IntoParams for DeviceHeaders {
                 .schema(Some(schema))
                 .build()
         };
+        // An id: visible ASCII and spaces (what a header's text is), not only spaces.
+        let id = "^[\\x20-\\x7E]*[\\x21-\\x7E][\\x20-\\x7E]*$".to_string();
+        let text = || Some("^[\\t\\x20-\\x7E]*$".to_string());
         vec![
             header(
                 "X-Amzn-Device-Id",
                 true,
                 "The device's id: sessions and streams belong to a device",
                 None,
+                Some(id),
             ),
             header(
                 "X-Amzn-Audio-Device-Capability",
                 false,
                 "Comma list of STD_RES, HI_FI, HI_RES, …",
                 Some("STD_RES"),
+                text(),
             ),
             header(
                 "X-Amzn-Audio-DRMType",
                 false,
                 "Comma list of NONE, WIDEVINE, CLEARKEY, …: CLEARKEY gets encrypted DASH and a licence URL; others a clear stream",
                 Some("NONE"),
+                text(),
             ),
             header(
                 "X-Medley-Protocol",
                 false,
-                "Medley's: DASH (a manifest where the track has one) or PROGRESSIVE (always a file)",
+                "Medley's: DASH (a manifest where the track has one) or PROGRESSIVE (always a file), in any case",
                 Some("DASH"),
+                Some(
+                    "^[ \\t]*([Dd][Aa][Ss][Hh]|[Pp][Rr][Oo][Gg][Rr][Ee][Ss][Ss][Ii][Vv][Ee])?[ \\t]*$"
+                        .into(),
+                ),
             ),
         ]
     }

@@ -52,6 +52,17 @@ impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Between<MIN, MAX>
             fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
                 Self::bounded(n as i128)
             }
+            // JSON Schema's integers include `5.0`; `5.5` is no integer.
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+                if n.is_finite() && n.fract() == 0.0 {
+                    Self::bounded(n as i128)
+                } else {
+                    Err(E::custom(format!(
+                        "{n} is not {}",
+                        Between::<MIN, MAX>::expecting()
+                    )))
+                }
+            }
         }
         d.deserialize_i64(V::<MIN, MAX>)
     }
@@ -65,13 +76,11 @@ impl<const MIN: i64, const MAX: i64> Serialize for Between<MIN, MAX> {
 
 impl<const MIN: i64, const MAX: i64> PartialSchema for Between<MIN, MAX> {
     fn schema() -> RefOr<Schema> {
-        let mut b = ObjectBuilder::new()
+        ObjectBuilder::new()
             .schema_type(Type::Integer)
-            .minimum(Some(MIN));
-        if MAX != i64::MAX {
-            b = b.maximum(Some(MAX));
-        }
-        b.into()
+            .minimum(Some(MIN))
+            .maximum(Some(MAX))
+            .into()
     }
 }
 
@@ -138,6 +147,50 @@ impl<T: ToSchema, const MIN: usize, const MAX: usize> ToSchema for List<T, MIN, 
     }
 }
 
+/// A name, title or query as the use case takes it (`medley_core::text::name`): at most
+/// `MAX` characters, none of them a control character, at least one visible. The use case
+/// checks it; this states the rule in `/openapi.json`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(transparent)]
+pub struct Name<const MAX: usize>(pub String);
+
+impl<const MAX: usize> PartialSchema for Name<MAX> {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX))
+            .pattern(Some(medley_core::text::name_pattern()))
+            .description(Some(format!(
+                "1 to {MAX} characters: none a control character, at least one visible (not only white space or zero-width characters)."
+            )))
+            .into()
+    }
+}
+
+impl<const MAX: usize> ToSchema for Name<MAX> {}
+
+/// Free-form text (a description): at most `MAX` characters, no control characters but line
+/// breaks and tabs (`medley_core::text::refusal`, which the use case applies).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(transparent)]
+pub struct Text<const MAX: usize>(pub String);
+
+impl<const MAX: usize> PartialSchema for Text<MAX> {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(MAX))
+            .pattern(Some(medley_core::text::text_pattern(true)))
+            .description(Some(format!(
+                "At most {MAX} characters, no control characters but line breaks and tabs."
+            )))
+            .into()
+    }
+}
+
+impl<const MAX: usize> ToSchema for Text<MAX> {}
+
 /// What an id looks like (`medley_core::mrn::valid_catalog_id`), as the document shows it.
 pub const ID_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
 
@@ -171,6 +224,36 @@ impl PartialSchema for MrnField {
     }
 }
 
+/// A track's media reference name, `mrn:1.0:catalog:track:asin:<id>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrackMrn(pub Mrn);
+
+impl<'de> Deserialize<'de> for TrackMrn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let MrnField(m) = MrnField::deserialize(d)?;
+        match m.kind {
+            medley_core::mrn::ItemKind::Track => Ok(TrackMrn(m)),
+            other => Err(de::Error::custom(format!(
+                "must name a track; '{m}' is a {}",
+                other.as_str()
+            ))),
+        }
+    }
+}
+
+impl PartialSchema for TrackMrn {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^mrn:1\\.0:catalog:track:asin:[A-Za-z0-9._-]{1,64}$"))
+            .description(Some("The track, as its MRN."))
+            .examples(["mrn:1.0:catalog:track:asin:B084KVZP2G"])
+            .into()
+    }
+}
+
+impl ToSchema for TrackMrn {}
+
 impl ToSchema for MrnField {
     fn name() -> std::borrow::Cow<'static, str> {
         "Mrn".into()
@@ -188,6 +271,11 @@ mod tests {
     #[test]
     fn integers_are_bounded_and_never_strings() {
         assert_eq!(read::<Between<1, 11>>("5"), Ok(Between(5)));
+        assert_eq!(
+            read::<Between<1, 11>>("5.0"),
+            Ok(Between(5)),
+            "JSON Schema's integer"
+        );
         for bad in ["0", "12", "-3", "\"5\"", "1.5", "99999999999999999999"] {
             assert!(read::<Between<1, 11>>(bad).is_err(), "{bad}");
         }

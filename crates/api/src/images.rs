@@ -13,7 +13,7 @@ use crate::ApiError;
 #[into_params(parameter_in = Query)]
 pub struct Styled {
     /// SL500, SL160, SL110, SL75 or SL30 (the longest side in pixels), in any case.
-    #[param(pattern = "^\\s*[Ss][Ll](500|160|110|75|30)\\s*$")]
+    #[param(pattern = "^[\\t-\\r ]*[Ss][Ll](500|160|110|75|30)[\\t-\\r ]*$")]
     style: Option<String>,
 }
 
@@ -22,7 +22,8 @@ pub struct Styled {
     params(
         ("id" = String, Path, description = "The artwork's id, from an image URL Medley handed out"),
         Styled,
-        ("amzn-image-style" = Option<String>, Header, description = "The style, when the query names none"),
+        ("amzn-image-style" = Option<String>, Header, nullable = false, description = "The style, when the query names none",
+            pattern = "^[\\t-\\r ]*[Ss][Ll](500|160|110|75|30)[\\t-\\r ]*$"),
     ),
     responses(
         (status = 200, description = "The image", content_type = "image/*"),

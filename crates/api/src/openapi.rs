@@ -64,8 +64,96 @@ pub fn document(typed: utoipa::openapi::OpenApi) -> Value {
         for (name, schema) in schemas {
             ours.insert(name.clone(), schema.clone());
         }
+        cross_field_rules(ours);
     }
     doc
+}
+
+/// Present, and not null.
+fn given(fields: &[&str]) -> Value {
+    let properties: Map<String, Value> = fields
+        .iter()
+        .map(|f| ((*f).to_string(), json!({"not": {"type": "null"}})))
+        .collect();
+    json!({"required": fields, "properties": properties})
+}
+
+/// Each of `fields` absent or null (or as `or` says of a field).
+fn none_of(fields: &[&str], or: Value) -> Value {
+    let mut properties: Map<String, Value> = fields
+        .iter()
+        .map(|f| ((*f).to_string(), json!({"type": "null"})))
+        .collect();
+    if let Value::Object(or) = or {
+        properties.extend(or);
+    }
+    json!({"properties": properties})
+}
+
+/// The rules across fields that the request types' derives cannot state, added to the schemas
+/// they bind (as `allOf` of `not` and `if`/`then`, which code generators leave be), so that a
+/// request the document allows is one the server takes: what each event type needs, what a
+/// session plays, a playlist edit that is one of two, a playlist change that changes something.
+fn cross_field_rules(schemas: &mut Map<String, Value>) {
+    let mut rule = |name: &str, rules: Vec<Value>| {
+        if let Some(Value::Object(schema)) = schemas.get_mut(name) {
+            schema.insert("allOf".into(), Value::Array(rules));
+        }
+    };
+    let when_type = |kind: &str, fields: &[&str]| {
+        json!({"if": {"required": ["type"], "properties": {"type": {"const": kind}}},
+               "then": given(fields)})
+    };
+    rule(
+        "Event",
+        vec![
+            when_type("start", &["playbackStartAbsoluteOffsetMilliseconds"]),
+            when_type(
+                "stop",
+                &[
+                    "durationSeconds",
+                    "entityProgressSeconds",
+                    "rebufferCount",
+                    "terminationReason",
+                ],
+            ),
+        ],
+    );
+    let mrn = |kinds: &str| json!({"pattern": format!("^mrn:1\\.0:catalog:({kinds}):asin:")});
+    let tracks = json!({"type": "array", "minItems": 1, "items": mrn("track")});
+    rule(
+        "PlayParams",
+        vec![
+            // Something to play.
+            json!({"not": none_of(
+                &["id"],
+                json!({"containerIds": {"anyOf": [{"type": "null"}, {"type": "array", "maxItems": 0}]}}),
+            )}),
+            // Containers are one album, playlist or artist, or a list of tracks.
+            json!({"properties": {"containerIds": {"anyOf": [
+                {"type": "null"},
+                {"maxItems": 1, "items": mrn("track|album|playlist|artist")},
+                {"items": mrn("track")},
+            ]}}}),
+            // Within a list of tracks, what plays first is one of them.
+            json!({
+                "if": {"required": ["containerIds"], "properties": {"containerIds": tracks}},
+                "then": {"properties": {"id": {"anyOf": [{"type": "null"}, mrn("track")]}}},
+            }),
+        ],
+    );
+    let edits = ["remove", "move"];
+    rule(
+        "EditTracks",
+        vec![
+            json!({"not": none_of(&edits, json!({}))}),
+            json!({"not": given(&edits)}),
+        ],
+    );
+    rule(
+        "PlaylistChange",
+        vec![json!({"not": none_of(&["title", "description", "visibility"], json!({}))})],
+    );
 }
 
 fn error_response(description: &str) -> Value {

@@ -83,6 +83,57 @@ impl<const MIN: u32, const MAX: u32, const DEFAULT: u32> PartialSchema
 
 impl<const MIN: u32, const MAX: u32, const DEFAULT: u32> ToSchema for Limit<MIN, MAX, DEFAULT> {}
 
+fn cursor_schema(pattern: String) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(pattern))
+        .description(Some(
+            "`pageInfo.token` of the previous page (docs/api.md, \"Paging\").",
+        ))
+        .into()
+}
+
+macro_rules! cursors {
+    ($($(#[$doc:meta])* $name:ident = $shape:ident;)*) => {$(
+        $(#[$doc])*
+        /// Its pattern, stated in `/openapi.json`, is its list's: any cursor of it is a
+        /// position in the list.
+        #[derive(Clone, Debug, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                use medley_service::paging::{pattern, shape};
+                cursor_schema(pattern(shape::$shape))
+            }
+        }
+
+        impl ToSchema for $name {}
+    )*};
+}
+
+cursors! {
+    /// `?cursor=` of a list by time, then id.
+    TimeCursor = TIME;
+    /// `?cursor=` of recently played tracks.
+    PlayCursor = PLAY;
+    /// `?cursor=` of recently played entities.
+    EntityCursor = ENTITY;
+    /// `?cursor=` of a numbered list: a playlist's or an artist's tracks.
+    IndexCursor = INDEX;
+    /// `?cursor=` of a list by name (or release date), then id.
+    NamedCursor = NAMED;
+    /// A search's `token`.
+    OffsetCursor = OFFSET;
+}
+
 /// A route's query string as its type `T`; anything else is a 400 that says what was wrong.
 pub struct Query<T>(pub T);
 

@@ -293,9 +293,10 @@ async fn playlists_stations_and_shows() {
     let cursor = first.data()["playlist"]["tracks"]["edges"][0]["cursor"]
         .as_str()
         .unwrap();
-    // Cursors are opaque (docs/api.md, "Paging"); an edge's cursor starts the page after it.
+    // Cursors are tokens of the documented pattern (docs/api.md, "Paging"); an edge's cursor
+    // starts the page after it.
     assert!(
-        cursor.starts_with("v1.") && !cursor.contains(all[0].as_str()),
+        cursor.starts_with("v2.") && !cursor.contains(all[0].as_str()),
         "{cursor}"
     );
     let after = app

@@ -287,7 +287,6 @@ async fn bad_bodies_are_400_never_500() {
         r#"{"playParams": {"id": "mrn:1.0:catalog:podcast:asin:X"}}"#,
         r#"{"playParams": {"containerIds": "mrn:1.0:catalog:album:asin:B084KYMDXT"}}"#,
         r#"{"playParams": {"containerIds": ["mrn:1.0:catalog:album:asin:B084KYMDXT", "mrn:1.0:catalog:album:asin:B0BS2SB6RC"]}}"#,
-        r#"{"playParams": {"id": "mrn:1.0:catalog:track:asin:B0BS2S4WXN", "containerIds": ["mrn:1.0:catalog:album:asin:B084KYMDXT"]}}"#,
         r#"{"playParams": {"id": "mrn:1.0:catalog:album:asin:B084KYMDXT"}, "playbackOptions": {"shuffleMode": "YES"}}"#,
         r#"{"playParams": {"id": "mrn:1.0:catalog:album:asin:B084KYMDXT"}, "playbackOptions": {"loopMode": "LOOP_ALL"}}"#,
         r#"{"playParams": {"id": "mrn:1.0:catalog:album:asin:B084KYMDXT"}, "playbackOptions": {"startAsStation": "yes"}}"#,
@@ -297,7 +296,9 @@ async fn bad_bodies_are_400_never_500() {
         assert_eq!(res.status, 400, "{body}: {}", res.body);
         assert_eq!(res.code(), "BAD_REQUEST");
     }
+    // A track that is not in the album named is not found there.
     let msg = create(r#"{"playParams": {"id": "mrn:1.0:catalog:track:asin:B0BS2S4WXN", "containerIds": ["mrn:1.0:catalog:album:asin:B084KYMDXT"]}}"#).await;
+    msg.expect_error(404, "RESOURCE_NOT_FOUND");
     assert!(msg.body["message"].as_str().unwrap().contains("B0BS2S4WXN"));
     for body in [
         r#"{"playParams": {"id": "mrn:1.0:catalog:album:asin:NOPE"}}"#,

@@ -34,8 +34,6 @@ async fn events_are_validated_field_by_field() {
             }),
             "metricId",
         ),
-        (mutate(&|v| v["metricId"] = json!("{}")), "playQueueId"),
-        (mutate(&|v| v["metricId"] = json!("garbage")), "metricId"),
         (
             mutate(&|v| {
                 v.as_object_mut().unwrap().remove("event");
@@ -64,10 +62,6 @@ async fn events_are_validated_field_by_field() {
             "playbackCurrentSpeed",
         ),
         (
-            mutate(&|v| v["event"]["playbackStartAbsoluteOffsetMilliseconds"] = json!(310_000)),
-            "beyond the end",
-        ),
-        (
             mutate(&|v| v["options"] = json!({"takeOverType": "SOMETIMES"})),
             "takeOverType",
         ),
@@ -85,6 +79,33 @@ async fn events_are_validated_field_by_field() {
             r.body
         );
     }
+    // An offset past the track's end: a well-formed event that does not fit its track.
+    let r = app
+        .post("/v1/playback/event")
+        .json(mutate(&|v| {
+            v["event"]["playbackStartAbsoluteOffsetMilliseconds"] = json!(310_000)
+        }))
+        .send()
+        .await;
+    r.expect_error(409, "CONFLICT");
+    assert!(r.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("beyond the end"));
+    // A metricId Medley never handed out names nothing (404), as another user's does.
+    for (metric, needle) in [("{}", "playQueueId"), ("garbage", "metricId")] {
+        let r = app
+            .post("/v1/playback/event")
+            .json(mutate(&|v| v["metricId"] = json!(metric)))
+            .send()
+            .await;
+        r.expect_error(404, "RESOURCE_NOT_FOUND");
+        assert!(
+            r.body["message"].as_str().unwrap().contains(needle),
+            "{}",
+            r.body
+        );
+    }
     let mut stop = stop_event(e, "bored", 10);
     app.post("/v1/playback/event")
         .json(stop.clone())
@@ -97,7 +118,7 @@ async fn events_are_validated_field_by_field() {
         .json(stop)
         .send()
         .await
-        .expect_error(400, "BAD_REQUEST");
+        .expect_error(409, "CONFLICT");
     // A metricId whose entity plays another track.
     let mut wrong: Value = serde_json::from_str(e["metricId"].as_str().unwrap()).unwrap();
     wrong["entityId"] = json!("B0BS2S4WXN");

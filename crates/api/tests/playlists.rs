@@ -247,12 +247,27 @@ async fn bad_edits_are_400s_and_the_catalog_is_read_only() {
             .await
             .expect_error(400, "BAD_REQUEST");
     }
-    // The playlist is there: a track that is not is the body's fault.
-    app.put(&tracks)
+    // Ids the catalog does not have are left out, and said so.
+    let r = app
+        .put(&tracks)
+        .json(json!({"trackIds": ["NOSUCHTRACK", "B084KPC3Q7", "not an id"]}))
+        .send()
+        .await;
+    r.expect(200);
+    assert_eq!(r.data()["tracksAdded"], 1);
+    assert_eq!(r.data()["notFound"], json!(["NOSUCHTRACK", "not an id"]));
+    let r = app
+        .put(&tracks)
         .json(json!({"trackIds": ["NOSUCHTRACK"]}))
         .send()
-        .await
-        .expect_error(400, "BAD_REQUEST");
+        .await;
+    assert_eq!(
+        (
+            r.data()["tracksAdded"].clone(),
+            r.data()["notFound"].clone()
+        ),
+        (json!(0), json!(["NOSUCHTRACK"]))
+    );
     for body in [
         json!({}),
         json!({"remove": []}),
@@ -265,11 +280,12 @@ async fn bad_edits_are_400s_and_the_catalog_is_read_only() {
             .await
             .expect_error(400, "BAD_REQUEST");
     }
+    // An entry the playlist does not have (now): a conflict with what it holds.
     app.call(axum::http::Method::PATCH, &tracks)
         .json(json!({"move": {"entryId": "nope", "toIndex": 0}}))
         .send()
         .await
-        .expect_error(400, "BAD_REQUEST");
+        .expect_error(409, "CONFLICT");
     // The catalog's playlists cannot be changed.
     app.put("/v1/playlists/B01LS62KK2")
         .json(json!({"title": "Mine now"}))

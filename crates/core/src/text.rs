@@ -32,18 +32,83 @@ pub fn name(field: &str, s: &str, max: usize) -> Result<String, String> {
     Ok(trimmed.to_string())
 }
 
-/// White space, and the code points Unicode says display as nothing
-/// (Default_Ignorable_Code_Point: zero-width spaces and joiners, bidirectional marks, variation
-/// selectors, fillers, tags), and the blank Braille pattern. The list is short and fixed by
-/// Unicode, so it is written out here rather than taken from a crate of every property.
+/// What displays as nothing: Unicode's White_Space, the code points Unicode says display as
+/// nothing (Default_Ignorable_Code_Point: zero-width spaces and joiners, bidirectional marks,
+/// variation selectors, fillers, tags), and the blank Braille pattern. The lists are short and
+/// fixed by Unicode, so they are written out here rather than taken from a crate of every
+/// property; `name_pattern` states the same ranges in `/openapi.json`.
+const BLANK: &[(char, char)] = &[
+    ('\u{0009}', '\u{000D}'),
+    ('\u{0020}', '\u{0020}'),
+    ('\u{0085}', '\u{0085}'),
+    ('\u{00A0}', '\u{00A0}'),
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{034F}', '\u{034F}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{115F}', '\u{1160}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{17B4}', '\u{17B5}'),
+    ('\u{180B}', '\u{180F}'),
+    ('\u{2000}', '\u{200F}'),
+    ('\u{2028}', '\u{202F}'),
+    ('\u{205F}', '\u{206F}'),
+    ('\u{2800}', '\u{2800}'),
+    ('\u{3000}', '\u{3000}'),
+    ('\u{3164}', '\u{3164}'),
+    ('\u{FE00}', '\u{FE0F}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+    ('\u{FFA0}', '\u{FFA0}'),
+    ('\u{FFF0}', '\u{FFF8}'),
+    ('\u{1BCA0}', '\u{1BCA3}'),
+    ('\u{1D173}', '\u{1D17A}'),
+    ('\u{E0000}', '\u{E0FFF}'),
+];
+
+/// Control characters (general category Cc, what `char::is_control` is).
+const CONTROL: &[(char, char)] = &[('\u{0000}', '\u{001F}'), ('\u{007F}', '\u{009F}')];
+
+/// Whether `c` displays as nothing (`BLANK`).
 pub fn invisible(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(c,
-            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}'..='\u{1160}'
-            | '\u{17B4}'..='\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}'
-            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
-            | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+    BLANK.iter().any(|(a, b)| (*a..=*b).contains(&c))
+}
+
+/// `ranges` as the inside of a regular expression's character class: `\uXXXX` escapes for
+/// the Basic Multilingual Plane (ECMA-262 and Python read them alike), the characters
+/// themselves beyond it.
+fn class(ranges: &[(char, char)]) -> String {
+    let one = |c: char| match c as u32 {
+        n @ 0..=0xFFFF => format!("\\u{n:04X}"),
+        _ => c.to_string(),
+    };
+    ranges
+        .iter()
+        .map(|(a, b)| match a == b {
+            true => one(*a),
+            false => format!("{}-{}", one(*a), one(*b)),
+        })
+        .collect()
+}
+
+/// The control characters a text that may keep its line breaks and tabs (`allow_lines`) may hold.
+const LINES: &[(char, char)] = &[
+    ('\u{0000}', '\u{0008}'),
+    ('\u{000B}', '\u{000C}'),
+    ('\u{000E}', '\u{001F}'),
+    ('\u{007F}', '\u{009F}'),
+];
+
+/// The pattern of a text `refusal` takes (no control character, but line breaks and tabs
+/// where `allow_lines`): what `/openapi.json` says of free-form text.
+pub fn text_pattern(allow_lines: bool) -> String {
+    format!("^[^{}]*$", class(if allow_lines { LINES } else { CONTROL }))
+}
+
+/// The pattern of a name or title `name` takes: no control character, and at least one that
+/// is not blank.
+pub fn name_pattern() -> String {
+    let control = class(CONTROL);
+    let blank = class(BLANK);
+    format!("^[^{control}]*[^{control}{blank}][^{control}]*$")
 }
 
 /// A title without its trailing bracketed note ("… [Explicit]", "… (Remastered)").
@@ -167,6 +232,50 @@ mod tests {
         }
         assert!(name("title", "a\u{0}", 20).unwrap_err().contains("control"));
         assert_eq!(name("title", "👍🏽", 20), Ok("👍🏽".into()));
+    }
+
+    #[test]
+    fn the_patterns_say_what_the_checks_take() {
+        use super::{name_pattern, text_pattern};
+        let name_re = regex::Regex::new(&name_pattern()).unwrap();
+        let text_re = regex::Regex::new(&text_pattern(false)).unwrap();
+        let lines_re = regex::Regex::new(&text_pattern(true)).unwrap();
+        let samples = [
+            "Road Trip",
+            " x ",
+            "",
+            " ",
+            "\u{a0}\u{200b}",
+            "\u{3000}",
+            "a\u{0}",
+            "\u{7f}b",
+            "\u{85}",
+            "x\ny",
+            "x\ty",
+            "\u{9f}",
+            "\u{a0}",
+            "\u{feff}\u{e0001}",
+            "\u{e0001}z",
+            "👍🏽",
+            "\u{1bca0}",
+            "\u{2800}",
+            "ab\u{200d}c",
+            "\u{180e}",
+            "\u{1d17a}",
+        ];
+        for s in samples {
+            assert_eq!(name_re.is_match(s), name("t", s, 200).is_ok(), "name {s:?}");
+            assert_eq!(
+                text_re.is_match(s),
+                refusal("t", s, 200, false).is_none(),
+                "text {s:?}"
+            );
+            assert_eq!(
+                lines_re.is_match(s),
+                refusal("t", s, 200, true).is_none(),
+                "lines {s:?}"
+            );
+        }
     }
 
     #[test]

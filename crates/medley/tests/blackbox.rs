@@ -625,3 +625,126 @@ fn requests_hyper_cannot_parse_get_the_json_error_body_too() {
     assert_eq!(status, 200);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A directive as Alexa sends it, for the demo user.
+fn voice(token: &str, namespace: &str, name: &str, mut payload: Value) -> Value {
+    payload["requestContext"] = json!({"user": {"id": "amzn1.ask.account.X", "accessToken": token},
+                                       "location": {"originatingLocale": "en-US"}});
+    json!({"header": {"namespace": namespace, "name": name, "messageId": "m-1",
+                      "payloadVersion": "1.0"}, "payload": payload})
+}
+
+#[test]
+fn by_voice_an_album_ends_loops_when_asked_and_a_station_goes_on() {
+    let dir = temp_dir();
+    let server = Server::start(&dir, true);
+    let (_, token) = server.demo_credentials();
+    let ask = |d: Value| {
+        let (status, answer) = server.request("POST", "/alexa", &[], Some(&d));
+        assert_eq!(status, 200, "{d}: {answer}");
+        answer
+    };
+    let start = |content: &str| {
+        let r = ask(voice(
+            &token,
+            "Alexa.Media.Playback",
+            "Initiate",
+            json!({"contentId": content, "playbackModes": {"shuffle": false}}),
+        ));
+        let m = &r["payload"]["playbackMethod"];
+        assert!(m["id"].is_string(), "{r}");
+        (
+            m["id"].as_str().unwrap().to_string(),
+            m["firstItem"]["id"].as_str().unwrap().to_string(),
+        )
+    };
+    let next = |queue: &str, item: &str| {
+        ask(voice(
+            &token,
+            "Alexa.Audio.PlayQueue",
+            "GetNextItem",
+            json!({"currentItemReference": {"id": item, "queueId": queue, "contentId": "c"},
+                   "isUserInitiated": false}),
+        ))
+    };
+    // The spec's album, as a speaker plays it: nine tracks, then finished.
+    let (queue, mut item) = start("mrn:1.0:catalog:album:asin:B084KYMDXT");
+    let mut played = 1;
+    let last = loop {
+        let r = next(&queue, &item);
+        if r["payload"]["isQueueFinished"] == true {
+            assert!(r["payload"].get("item").is_none(), "{r}");
+            break item;
+        }
+        item = r["payload"]["item"]["id"].as_str().unwrap().to_string();
+        played += 1;
+        assert!(played <= 9, "the album goes on past its end: {r}");
+    };
+    assert_eq!(played, 9);
+    // "Alexa, loop": the first track follows the last.
+    let r = ask(voice(
+        &token,
+        "Alexa.Media.PlayQueue",
+        "SetLoop",
+        json!({"currentItemReference": {"namespace": "Alexa.Audio.PlayQueue", "name": "item",
+               "value": {"id": last, "queueId": queue, "contentId": "c"}}, "enable": true}),
+    ));
+    assert_eq!(r["header"]["name"], "Response", "{r}");
+    let r = next(&queue, &last);
+    assert_eq!(r["payload"]["isQueueFinished"], false);
+    assert!(r["payload"]["item"]["stream"]["id"]
+        .as_str()
+        .unwrap()
+        .ends_with(":B084KVZP2G"));
+    // A station goes on.
+    let (queue, mut item) = start("mrn:1.0:catalog:station:asin:B00G70DLAS");
+    for _ in 0..25 {
+        let r = next(&queue, &item);
+        assert_eq!(r["payload"]["isQueueFinished"], false, "{r}");
+        item = r["payload"]["item"]["id"].as_str().unwrap().to_string();
+    }
+    // A body that is no directive: 400 with Alexa's error shape.
+    let raw = server.exchange_text("POST", "/alexa", &[], "{not json");
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("INVALID_DIRECTIVE"), "{text}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn head_answers_as_get_without_a_body_on_the_wire() {
+    let dir = temp_dir();
+    let server = Server::start(&dir, true);
+    let (key, token) = server.demo_credentials();
+    let bearer = format!("Bearer {token}");
+    let headers = [
+        ("x-api-key", key.as_str()),
+        ("authorization", bearer.as_str()),
+    ];
+    for path in [
+        "/v1/me",
+        "/v1/search?query=strokes",
+        "/v1/tracks/B084KVZP2G",
+        "/v1/playback/sessions/active",
+    ] {
+        let get = server.exchange("GET", path, &headers, None);
+        let head = server.exchange("HEAD", path, &headers, None);
+        let text = String::from_utf8_lossy(&head);
+        assert!(text.starts_with("HTTP/1.1 200"), "HEAD {path}: {text}");
+        assert!(
+            text.ends_with("\r\n\r\n"),
+            "HEAD {path} sends no body: {text}"
+        );
+        let length = |raw: &[u8]| {
+            String::from_utf8_lossy(raw).lines().find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length: ")
+                    .map(String::from)
+            })
+        };
+        assert_eq!(length(&head), length(&get), "HEAD {path} says GET's length");
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

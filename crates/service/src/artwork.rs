@@ -55,11 +55,13 @@ fn own_art(px: u32) -> ServiceResult<Picture> {
 
 /// The style of `amzn-image-style`, if it is one Medley knows (case aside).
 pub fn style(value: &str) -> Option<&'static str> {
-    let value = value.trim();
-    STYLES
-        .iter()
-        .map(|(s, _)| *s)
-        .find(|s| s.eq_ignore_ascii_case(value))
+    STYLES.iter().map(|(s, _)| *s).find(|s| is_style(s, value))
+}
+
+/// Whether `value` names `style`: in any case, with ASCII white space around it (as
+/// `/openapi.json` says).
+fn is_style(style: &str, value: &str) -> bool {
+    style.eq_ignore_ascii_case(value.trim_matches(['\t', '\n', '\u{b}', '\u{c}', '\r', ' ']))
 }
 
 /// An image to send: its bytes and their media type.
@@ -138,7 +140,7 @@ impl Medley {
             Some(s) => Some(
                 STYLES
                     .iter()
-                    .find(|(name, _)| name.eq_ignore_ascii_case(s))
+                    .find(|(name, _)| is_style(name, s))
                     .map(|(_, px)| *px)
                     .ok_or_else(|| {
                         ServiceError::BadRequest(format!(

@@ -14,7 +14,7 @@ use crate::candidates::CandidateQuery;
 
 use medley_core::ids::{self, AlbumId, ArtistId, Id, ShowId, StationId, TrackId};
 
-use crate::paging::{bad_cursor, cursor_of, open_cursor, Page};
+use crate::paging::{bad_cursor, cursor_of, open_cursor, shape, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// A catalog track, with its album's release date.
@@ -85,8 +85,10 @@ pub struct Station {
 /// The cursor of a numbered list (index, entry or track id): the index.
 pub(crate) fn index_cursor(cursor: Option<&str>) -> ServiceResult<Option<u32>> {
     let Some(c) = cursor else { return Ok(None) };
-    let [idx, _] = open_cursor(c)?;
-    idx.parse().map(Some).map_err(|_| bad_cursor())
+    let [idx, _] = open_cursor(c, shape::INDEX)?;
+    // An index past any list's end is a page past its end.
+    let idx: u64 = idx.parse().map_err(|_| bad_cursor())?;
+    Ok(Some(idx.min(u32::MAX as u64) as u32))
 }
 
 /// The one item a lookup by id found, or 404 naming it.
@@ -260,14 +262,14 @@ impl Medley {
         Fut: std::future::Future<Output = medley_store::StoreResult<Vec<T>>>,
     {
         let after = cursor
-            .map(open_cursor)
+            .map(|c| open_cursor(c, shape::NAMED))
             .transpose()?
             .map(|[name, id]| (name, id));
         let mut rows = self.store.by_name(kind, after, limit + 1).await?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         let next = more
-            .then(|| rows.last().map(|(n, id)| cursor_of([n, id])))
+            .then(|| rows.last().map(|(n, id)| cursor_of(shape::NAMED, [n, id])))
             .flatten();
         let ids = rows.iter().map(|(_, id)| id.clone()).collect();
         let mut by_id: std::collections::HashMap<String, T> = load(ids)
@@ -277,7 +279,11 @@ impl Medley {
             .collect();
         let items = rows
             .iter()
-            .filter_map(|(n, i)| by_id.remove(i).map(|r| Edge::new(cursor_of([n, i]), r)))
+            .filter_map(|(n, i)| {
+                by_id
+                    .remove(i)
+                    .map(|r| Edge::new(cursor_of(shape::NAMED, [n, i]), r))
+            })
             .collect();
         Ok(Page { items, next })
     }
@@ -341,7 +347,7 @@ impl Medley {
         let after = match cursor {
             None => None,
             Some(c) => {
-                let [date, album] = open_cursor(c)?;
+                let [date, album] = open_cursor(c, shape::NAMED)?;
                 Some((date, album))
             }
         };
@@ -351,11 +357,11 @@ impl Medley {
         let ids: Vec<String> = rows.iter().map(|(_, a)| a.clone()).collect();
         let mut items = Vec::new();
         for (a, (date, _)) in self.store.albums(&ids).await?.into_iter().zip(&rows) {
-            let cursor = cursor_of([date, &a.id]);
+            let cursor = cursor_of(shape::NAMED, [date, &a.id]);
             items.push(Edge::new(cursor, self.catalog_album(a, false).await?));
         }
         let next = more
-            .then(|| rows.last().map(|(d, a)| cursor_of([d, a])))
+            .then(|| rows.last().map(|(d, a)| cursor_of(shape::NAMED, [d, a])))
             .flatten();
         Ok(ArtistList {
             artist,
@@ -401,10 +407,13 @@ impl Medley {
         let ids: Vec<String> = rows.iter().map(|e| e.track_id.clone()).collect();
         let tracks = self.catalog_tracks(&ids).await?;
         let key = |e: &PlaylistEntry| {
-            cursor_of([
-                &e.index.to_string(),
-                e.entry_id.as_deref().unwrap_or(&e.track_id),
-            ])
+            cursor_of(
+                shape::INDEX,
+                [
+                    &e.index.to_string(),
+                    e.entry_id.as_deref().unwrap_or(&e.track_id),
+                ],
+            )
         };
         let items = rows
             .iter()

@@ -19,6 +19,10 @@ pub enum ServiceError {
     NoMoreSkips(String),
     #[error("{0}")]
     NotFound(String),
+    /// The request names something of a resource that is there, which the resource no longer
+    /// has (an entry another client removed).
+    #[error("{0}")]
+    Conflict(String),
     #[error("Maximum number of concurrent listening is reached.")]
     MaxConcurrency,
     #[error("Failed to take over device streaming.")]

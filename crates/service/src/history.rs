@@ -9,7 +9,7 @@ use crate::accounts::Principal;
 use medley_core::ids::UserId;
 
 use crate::browse::not_found;
-use crate::paging::{bad_cursor, cursor_of, open_cursor, time_cursor, Page};
+use crate::paging::{bad_cursor, cursor_of, open_cursor, shape, Page};
 use crate::{Medley, ServiceResult};
 
 /// Whose history a page is: their id, and their name where the viewer may see it.
@@ -56,9 +56,13 @@ impl Medley {
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<History<PlayedTrack>> {
-        let before = match time_cursor(cursor)? {
+        let before = match cursor {
             None => None,
-            Some((ms, id)) => Some((ms, id.parse().map_err(|_| bad_cursor())?)),
+            Some(c) => {
+                let [ms, play] = open_cursor(c, shape::PLAY)?;
+                let number = |n: String| n.parse().map_err(|_| bad_cursor());
+                Some((number(ms)?, number(play)?))
+            }
         };
         let mut plays = self
             .store
@@ -81,9 +85,12 @@ impl Medley {
             .collect();
         let next = more
             .then(|| {
-                plays
-                    .last()
-                    .map(|x| cursor_of([&x.played_ms.to_string(), &x.play_id.to_string()]))
+                plays.last().map(|x| {
+                    cursor_of(
+                        shape::PLAY,
+                        [&x.played_ms.to_string(), &x.play_id.to_string()],
+                    )
+                })
             })
             .flatten();
         Ok(History {
@@ -117,19 +124,19 @@ impl Medley {
                 u
             }
         };
+        let before = match cursor {
+            None => None,
+            Some(c) => {
+                let [ms, kind, id] = open_cursor(c, shape::ENTITY)?;
+                Some((ms.parse().map_err(|_| bad_cursor())?, kind, id))
+            }
+        };
         if kinds == Some(&[]) {
             return Ok(History {
                 owner: Self::history_owner(&target, p),
                 page: Page::default(),
             });
         }
-        let before = match cursor {
-            None => None,
-            Some(c) => {
-                let [ms, kind, id] = open_cursor(c)?;
-                Some((ms.parse().map_err(|_| bad_cursor())?, kind, id))
-            }
-        };
         let mut found = self
             .store
             .recent_entities(&target.id, kinds.unwrap_or_default(), before, limit + 1)
@@ -150,11 +157,14 @@ impl Medley {
         let next = more
             .then(|| {
                 found.last().map(|e| {
-                    cursor_of([
-                        &e.played_ms.to_string(),
-                        e.source_type.source_type(),
-                        &e.source_id,
-                    ])
+                    cursor_of(
+                        shape::ENTITY,
+                        [
+                            &e.played_ms.to_string(),
+                            e.source_type.source_type(),
+                            &e.source_id,
+                        ],
+                    )
                 })
             })
             .flatten();

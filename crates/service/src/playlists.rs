@@ -10,7 +10,7 @@ use crate::accounts::Principal;
 use medley_core::ids::{self, PlaylistId, TrackId};
 
 use crate::browse::{found, index_cursor, not_found, CatalogTrack, Edge};
-use crate::paging::{cursor_of, time_cursor, Page};
+use crate::paging::{cursor_of, shape, time_cursor, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// Most tracks a user's playlist holds.
@@ -195,24 +195,24 @@ impl Medley {
     }
 
     /// Appends tracks; unless `duplicates`, tracks already there (or named twice) are left
-    /// out. Answers the playlist and how many tracks it gained.
+    /// out, and so are ids the catalog does not have. Answers the playlist, how many tracks it
+    /// gained, and the ids it left out for naming no track.
     pub async fn add_playlist_tracks(
         &self,
         p: &Principal,
         id: &PlaylistId,
-        ids: Vec<TrackId>,
+        ids: Vec<String>,
         duplicates: bool,
-    ) -> ServiceResult<(PlaylistRecord, usize)> {
+    ) -> ServiceResult<(PlaylistRecord, usize, Vec<String>)> {
         let pl = self.own_playlist(p, id).await?;
         if ids.is_empty() || ids.len() > MAX_ADD {
             return Err(bad(format!("trackIds must list 1 to {MAX_ADD} track ids")));
         }
-        let ids = ids::strings(&ids);
-        let known = self.tracks(&ids).await?;
-        // The playlist is there; what is wrong is the body's: a 400, not a 404.
-        if let Some(missing) = ids.iter().find(|i| !known.iter().any(|t| &t.id == *i)) {
-            return Err(bad(format!("trackIds: no track '{missing}'")));
-        }
+        let parsed: Vec<TrackId> = ids::parse_all(&ids);
+        let known = self.tracks(&ids::strings(&parsed)).await?;
+        let (ids, not_found): (Vec<String>, Vec<String>) = ids
+            .into_iter()
+            .partition(|i| known.iter().any(|t| &t.id == i));
         let mut present: std::collections::HashSet<String> = if duplicates {
             Default::default()
         } else {
@@ -232,7 +232,14 @@ impl Medley {
             return Err(bad(format!("a playlist holds at most {MAX_TRACKS} tracks")));
         }
         let added = new.len();
-        Ok((self.edit(p, id, PlaylistEdit::Append(new)).await?, added))
+        if added == 0 {
+            return Ok((pl, 0, not_found));
+        }
+        Ok((
+            self.edit(p, id, PlaylistEdit::Append(new)).await?,
+            added,
+            not_found,
+        ))
     }
 
     /// Removes entries or moves one.
@@ -262,8 +269,8 @@ impl Medley {
                     .iter()
                     .any(|e| e.entry_id.as_deref() == Some(entry_id.as_str()))
                 {
-                    return Err(bad(format!(
-                        "move.entryId: no entry '{entry_id}' in playlist '{id}'"
+                    return Err(ServiceError::Conflict(format!(
+                        "move.entryId: playlist '{id}' has no entry '{entry_id}' (now)"
                     )));
                 }
                 PlaylistEdit::Move { entry_id, to }
@@ -291,7 +298,8 @@ impl Medley {
             .await?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let key = |pl: &PlaylistRecord| cursor_of([&pl.created_ms.to_string(), &pl.id]);
+        let key =
+            |pl: &PlaylistRecord| cursor_of(shape::TIME, [&pl.created_ms.to_string(), &pl.id]);
         let next = more.then(|| rows.last().map(key)).flatten();
         let items = rows.into_iter().map(|pl| Edge::new(key(&pl), pl)).collect();
         Ok(Page { items, next })

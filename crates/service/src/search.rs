@@ -8,7 +8,7 @@ use medley_store::{PlaylistRecord, SearchHit, SearchRequest};
 pub use medley_store::{SearchField, SearchFilter, SearchKind, SearchOrder};
 
 use crate::browse::{ArtistRecord, CatalogAlbum, CatalogTrack, Edge, PodcastShowRecord};
-use crate::paging::{bad_cursor, cursor_of, open_cursor, Page};
+use crate::paging::{cursor_of, open_cursor, shape, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// Most results one search page holds (reference 1.4), and its default.
@@ -55,12 +55,8 @@ pub struct SearchView {
 
 fn query_text(q: Option<&str>, path: &str) -> ServiceResult<String> {
     let q = q.ok_or_else(|| bad(format!("{path} is required and must be a string")))?;
-    if q.trim().is_empty() {
-        return Err(bad(format!("{path} must not be empty")));
-    }
-    if let Some(why) = medley_core::text::refusal(path, q, MAX_QUERY, false) {
-        return Err(bad(why));
-    }
+    // A query is held to what a name is: something visible, nothing a display cannot show.
+    medley_core::text::name(path, q, MAX_QUERY).map_err(bad)?;
     Ok(q.to_string())
 }
 
@@ -73,12 +69,11 @@ fn request(kind: SearchKind, q: SearchQuery) -> ServiceResult<SearchRequest> {
     let offset = match q.token {
         None => 0,
         Some(t) => {
-            let [offset] = open_cursor(&t)?;
+            let [offset] = open_cursor(&t, shape::OFFSET)?;
+            // Past the last result any search can page to: an empty page, as past the end.
             offset
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n <= MAX_OFFSET)
-                .ok_or_else(bad_cursor)?
+                .parse::<u64>()
+                .map_or(MAX_OFFSET, |n| n.min(MAX_OFFSET as u64) as u32)
         }
     };
     Ok(SearchRequest {
@@ -173,7 +168,7 @@ impl Medley {
             .enumerate()
             .map(|(i, node)| Edge::new(format!("o:{}", offset + i as u32 + 1), node))
             .collect();
-        let next = more.then(|| cursor_of([&(offset + limit).to_string()]));
+        let next = more.then(|| cursor_of(shape::OFFSET, [&(offset + limit).to_string()]));
         Ok(Page { items, next })
     }
 

@@ -9,7 +9,7 @@ use medley_store::User;
 
 use crate::accounts::Principal;
 use crate::browse::not_found;
-use crate::paging::{cursor_of, time_cursor, Page};
+use crate::paging::{cursor_of, shape, time_cursor, Page};
 use crate::{Medley, ServiceError, ServiceResult};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,7 +154,8 @@ impl Medley {
     ) -> ServiceResult<Target> {
         let (rel, id) = (I::RELATION, target.as_str());
         if rel == Relation::User && id == p.user.id {
-            return Err(ServiceError::BadRequest(
+            // A request the body of which is fine, for an action no user may take.
+            return Err(ServiceError::ActionNotAllowed(
                 "a user cannot follow themselves".into(),
             ));
         }
@@ -189,6 +190,9 @@ impl Medley {
         limit: u32,
         cursor: Option<&str>,
     ) -> ServiceResult<RelationList> {
+        // The cursor is read whatever the list holds: a bad one is refused even where nothing
+        // would be listed.
+        let after = time_cursor(cursor)?;
         let rows = match only {
             // Ids were named, but none that can exist.
             Some([]) => Vec::new(),
@@ -198,7 +202,7 @@ impl Medley {
                         &owner.id,
                         rel.kind(),
                         only.unwrap_or_default(),
-                        time_cursor(cursor)?,
+                        after,
                         limit + 1,
                     )
                     .await?
@@ -233,7 +237,10 @@ impl Medley {
             }
         }
         let next = more
-            .then(|| rows.last().map(|(id, ms)| cursor_of([&ms.to_string(), id])))
+            .then(|| {
+                rows.last()
+                    .map(|(id, ms)| cursor_of(shape::TIME, [&ms.to_string(), id]))
+            })
             .flatten();
         Ok(RelationList {
             owner: user_target(owner, viewer),

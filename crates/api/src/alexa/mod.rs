@@ -112,9 +112,9 @@ fn error_event(e: ServiceError, not_found: &str) -> Value {
             general_error("INVALID_AUTHORIZATION_CREDENTIAL", &message)
         }
         ServiceError::NotFound(_) => media_error(not_found, &message),
-        ServiceError::BadRequest(_) | ServiceError::ActionNotAllowed(_) => {
-            general_error("INVALID_DIRECTIVE", &message)
-        }
+        ServiceError::BadRequest(_)
+        | ServiceError::ActionNotAllowed(_)
+        | ServiceError::Conflict(_) => general_error("INVALID_DIRECTIVE", &message),
         // The skip window is an hour (docs/api.md, "Tiers").
         ServiceError::NoMoreSkips(_) => event(
             "Alexa.Audio",
@@ -435,11 +435,16 @@ pub struct Directive {
 #[schema(rename_all = "camelCase")]
 pub struct DirectiveHeader {
     /// e.g. `Alexa.Media.PlayQueue`
+    #[schema(min_length = 1)]
     namespace: String,
     /// e.g. `GetNextItem`
+    #[schema(min_length = 1)]
     name: String,
-    message_id: Option<String>,
-    payload_version: Option<String>,
+    #[schema(min_length = 1)]
+    message_id: String,
+    /// e.g. `1.0`
+    #[schema(min_length = 1)]
+    payload_version: String,
 }
 
 /// What the Alexa endpoint is (the Alexa app opens the endpoint's root)

@@ -23,6 +23,8 @@ pub struct AuthorizeQuery {
     /// One of the client's registered redirect URIs, exactly.
     redirect_uri: Option<String>,
     /// `code`.
+    #[param(pattern = "^code$")]
+    #[schema(pattern = "^code$")]
     response_type: Option<String>,
     /// Space-separated `music::` scopes.
     scope: Option<String>,
@@ -31,6 +33,8 @@ pub struct AuthorizeQuery {
     /// PKCE (RFC 7636): required of a client without a secret.
     code_challenge: Option<String>,
     /// `S256` or `plain` (the default).
+    #[param(pattern = "^(S256|plain)$")]
+    #[schema(pattern = "^(S256|plain)$")]
     code_challenge_method: Option<String>,
 }
 

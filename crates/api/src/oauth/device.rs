@@ -22,6 +22,7 @@ use crate::urls::Urls;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CodePairForm {
     /// `device_code`.
+    #[schema(pattern = "^device_code$")]
     response_type: Option<String>,
     /// The device's client (its x-api-key).
     client_id: Option<String>,

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct TokenForm {
     /// `authorization_code`, `refresh_token` or `device_code`.
+    #[schema(pattern = "^(authorization_code|refresh_token|device_code)$")]
     grant_type: Option<String>,
     code: Option<String>,
     /// A device's code (code-based linking), with the `user_code` it showed.

@@ -14,7 +14,7 @@ use super::objects::{
 };
 use super::shapes::{data, Connection, Data};
 use crate::extract::{Caller, IdPath};
-use crate::params::{id_list, Limit, NoQuery, Query};
+use crate::params::{id_list, IndexCursor, Limit, NamedCursor, NoQuery, Query, TimeCursor};
 use crate::urls::Urls;
 use crate::ApiError;
 
@@ -29,25 +29,36 @@ pub struct IdsQuery {
     ids: String,
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    #[serde(default)]
-    #[param(inline)]
-    limit: Limit<1, 100, 100>,
-    /// `pageInfo.token` of the previous page.
-    cursor: Option<String>,
+macro_rules! page_queries {
+    ($($(#[$doc:meta])* $name:ident($cursor:ident);)*) => {$(
+        $(#[$doc])*
+        #[derive(Deserialize, IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            #[serde(default)]
+            #[param(inline)]
+            limit: Limit<1, 100, 100>,
+            #[param(inline)]
+            cursor: Option<$cursor>,
+        }
+
+        impl $name {
+            /// The limit and the cursor.
+            pub fn page(&self) -> (u32, Option<&str>) {
+                (self.limit.0, self.cursor.as_ref().map($cursor::as_str))
+            }
+        }
+    )*};
 }
 
-impl PageQuery {
-    pub fn limit(&self) -> u32 {
-        self.limit.0
-    }
-
-    pub fn cursor(&self) -> Option<&str> {
-        self.cursor.as_deref()
-    }
+page_queries! {
+    /// `?limit=&cursor=` of a list by name.
+    NamedPage(NamedCursor);
+    /// `?limit=&cursor=` of a numbered list.
+    IndexPage(IndexCursor);
+    /// `?limit=&cursor=` of a list by time.
+    TimePage(TimeCursor);
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -241,15 +252,16 @@ pub async fn artists(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuer
 /// Get artist's albums, newest first
 #[utoipa::path(get, path = "/v1/artists/{id}/albums", tag = "Catalog", operation_id = "catalog_artist_albums",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(IdPath<ArtistId>, PageQuery),
+    params(IdPath<ArtistId>, NamedPage),
     responses((status = 200, description = "The artist, with a page of its albums in `albums`", body = Data<ArtistListAnswer>)))]
 pub async fn artist_albums(
     State(m): State<Medley>,
     _: Caller,
     IdPath(id): IdPath<ArtistId>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<NamedPage>,
 ) -> Answer {
-    let list = m.artist_albums(&id, q.limit.0, q.cursor.as_deref()).await?;
+    let (limit, cursor) = q.page();
+    let list = m.artist_albums(&id, limit, cursor).await?;
     let urls = Urls::of(&m);
     let mut artist = ArtistWithList::of(&urls, &list.artist);
     artist.albums = Some(edges(&list.page, |a| AlbumObject::of(&urls, a)));
@@ -259,15 +271,16 @@ pub async fn artist_albums(
 /// Get artist's tracks
 #[utoipa::path(get, path = "/v1/artists/{id}/tracks", tag = "Catalog", operation_id = "catalog_artist_tracks",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(IdPath<ArtistId>, PageQuery),
+    params(IdPath<ArtistId>, IndexPage),
     responses((status = 200, description = "The artist, with a page of its tracks in `tracks`", body = Data<ArtistListAnswer>)))]
 pub async fn artist_tracks(
     State(m): State<Medley>,
     _: Caller,
     IdPath(id): IdPath<ArtistId>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<IndexPage>,
 ) -> Answer {
-    let list = m.artist_tracks(&id, q.limit.0, q.cursor.as_deref()).await?;
+    let (limit, cursor) = q.page();
+    let list = m.artist_tracks(&id, limit, cursor).await?;
     let urls = Urls::of(&m);
     let mut artist = ArtistWithList::of(&urls, &list.artist);
     artist.tracks = Some(edges(&list.page, |t| TrackObject::of(&urls, t)));
@@ -311,17 +324,16 @@ pub async fn playlist(
 /// Get playlist's tracks
 #[utoipa::path(get, path = "/v1/playlists/{id}/tracks", tag = "Catalog", operation_id = "catalog_playlist_tracks",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(IdPath<PlaylistId>, PageQuery),
+    params(IdPath<PlaylistId>, IndexPage),
     responses((status = 200, description = "The playlist, with a page of its tracks in `tracks`", body = Data<PlaylistTracksAnswer>)))]
 pub async fn playlist_tracks(
     State(m): State<Medley>,
     Caller(p): Caller,
     IdPath(id): IdPath<PlaylistId>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<IndexPage>,
 ) -> Answer {
-    let list = m
-        .playlist_tracks(&p, &id, q.limit.0, q.cursor.as_deref())
-        .await?;
+    let (limit, cursor) = q.page();
+    let list = m.playlist_tracks(&p, &id, limit, cursor).await?;
     let playlist = PlaylistWithTracks::of(&Urls::of(&m), &list);
     Ok(data(PlaylistTracksAnswer { playlist }))
 }
@@ -364,14 +376,15 @@ pub async fn podcast_show(
 #[utoipa::path(get, path = "/v1/catalog/albums", tag = "Catalog", operation_id = "catalog_browse_albums",
     description = "Medley's extension of the Web API, for a library view: every album with tracks, by title (case aside) then id, a page at a time. A page costs the same however deep in the catalog it is.",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(PageQuery),
+    params(NamedPage),
     responses((status = 200, description = "A page of albums in `albums`", body = Data<AlbumPageAnswer>)))]
 pub async fn browse_albums(
     State(m): State<Medley>,
     _: Caller,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<NamedPage>,
 ) -> Answer {
-    let page = m.catalog_albums_by_name(q.limit(), q.cursor()).await?;
+    let (limit, cursor) = q.page();
+    let page = m.catalog_albums_by_name(limit, cursor).await?;
     let urls = Urls::of(&m);
     Ok(data(AlbumPageAnswer {
         albums: edges(&page, |a| AlbumObject::of(&urls, a)),
@@ -382,14 +395,15 @@ pub async fn browse_albums(
 #[utoipa::path(get, path = "/v1/catalog/artists", tag = "Catalog", operation_id = "catalog_browse_artists",
     description = "Medley's extension of the Web API, for a library view: every artist with tracks, by name (case aside) then id, a page at a time.",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(PageQuery),
+    params(NamedPage),
     responses((status = 200, description = "A page of artists in `artists`", body = Data<ArtistPageAnswer>)))]
 pub async fn browse_artists(
     State(m): State<Medley>,
     _: Caller,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<NamedPage>,
 ) -> Answer {
-    let page = m.catalog_artists_by_name(q.limit(), q.cursor()).await?;
+    let (limit, cursor) = q.page();
+    let page = m.catalog_artists_by_name(limit, cursor).await?;
     let urls = Urls::of(&m);
     Ok(data(ArtistPageAnswer {
         artists: edges(&page, |a| ArtistObject::of(&urls, a)),
@@ -400,14 +414,15 @@ pub async fn browse_artists(
 #[utoipa::path(get, path = "/v1/catalog/playlists", tag = "Catalog", operation_id = "catalog_browse_playlists",
     description = "Medley's extension of the Web API, for a library view: the catalog's playlists with tracks, by title (case aside) then id, a page at a time. A user's own playlists are at /v1/me/playlists.",
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
-    params(PageQuery),
+    params(NamedPage),
     responses((status = 200, description = "A page of playlists in `playlists`", body = Data<PlaylistPageAnswer>)))]
 pub async fn browse_playlists(
     State(m): State<Medley>,
     _: Caller,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<NamedPage>,
 ) -> Answer {
-    let page = m.catalog_playlists_by_name(q.limit(), q.cursor()).await?;
+    let (limit, cursor) = q.page();
+    let page = m.catalog_playlists_by_name(limit, cursor).await?;
     let urls = Urls::of(&m);
     Ok(data(PlaylistPageAnswer {
         playlists: edges(&page, |p| PlaylistObject::of(&urls, p)),

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::shapes::{Connection, Data};
 use crate::extract::{Caller, IdPath};
-use crate::params::{Limit, Query};
+use crate::params::{EntityCursor, Limit, PlayCursor, Query};
 use crate::urls::Urls;
 use crate::ApiError;
 
@@ -21,8 +21,8 @@ pub struct TracksQuery {
     #[serde(default)]
     #[param(inline)]
     limit: Limit<1, 60, 60>,
-    /// `pageInfo.token` of the previous page.
-    cursor: Option<String>,
+    #[param(inline)]
+    cursor: Option<PlayCursor>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -32,12 +32,38 @@ pub struct EntitiesQuery {
     #[serde(default)]
     #[param(inline)]
     limit: Limit<1, 100, 100>,
-    /// `pageInfo.token` of the previous page.
-    cursor: Option<String>,
-    /// Comma-separated: Album, Artist, Category, Playlist, PodcastEpisode, PodcastShow,
-    /// Station, Track, User (any case).
-    entity_types: Option<String>,
+    #[param(inline)]
+    cursor: Option<EntityCursor>,
+    #[param(inline)]
+    entity_types: Option<EntityTypes>,
 }
+
+/// `?entityTypes=`: a comma list of the spec's entity types, in any case.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct EntityTypes(String);
+
+impl utoipa::PartialSchema for EntityTypes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        // Each name in any case: `[Aa][Ll][Bb][Uu][Mm]`.
+        let any_case = |name: &str| -> String {
+            name.chars()
+                .map(|c| format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase()))
+                .collect()
+        };
+        let names: Vec<String> = ENTITY_TYPES.iter().map(|(n, _)| any_case(n)).collect();
+        let item = format!("\\s*({})?\\s*", names.join("|"));
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(format!("^{item}(,{item})*$")))
+            .description(Some(
+                "Comma-separated: Album, Artist, Category, Playlist, PodcastEpisode, PodcastShow, Station, Track, User (any case).",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for EntityTypes {}
 
 /// The `entityTypes` Medley understands, with the kind of play each stands for. Categories,
 /// podcasts and users are never played through Medley's playback API, so they match nothing.
@@ -56,7 +82,7 @@ const ENTITY_TYPES: &[(&str, Option<ItemKind>)] = &[
 impl EntitiesQuery {
     /// The kinds `entityTypes` keeps: `None` keeps every play, an empty list none.
     fn kinds(&self) -> Result<Option<Vec<ItemKind>>, ApiError> {
-        let Some(list) = self.entity_types.as_deref() else {
+        let Some(EntityTypes(list)) = self.entity_types.as_ref() else {
             return Ok(None);
         };
         let mut kinds = Vec::new();
@@ -194,7 +220,7 @@ pub async fn recently_played(
     Query(q): Query<TracksQuery>,
 ) -> Answer {
     let h = m
-        .recently_played_tracks(&p, q.limit.0, q.cursor.as_deref())
+        .recently_played_tracks(&p, q.limit.0, q.cursor.as_ref().map(PlayCursor::as_str))
         .await?;
     Ok(tracks(&m, h))
 }
@@ -230,7 +256,7 @@ pub async fn my_recent_entities(
             None,
             q.kinds()?.as_deref(),
             q.limit.0,
-            q.cursor.as_deref(),
+            q.cursor.as_ref().map(EntityCursor::as_str),
         )
         .await?;
     Ok(entities(&m, h))
@@ -254,7 +280,7 @@ pub async fn user_recent_entities(
             Some(&id),
             q.kinds()?.as_deref(),
             q.limit.0,
-            q.cursor.as_deref(),
+            q.cursor.as_ref().map(EntityCursor::as_str),
         )
         .await?;
     Ok(entities(&m, h))

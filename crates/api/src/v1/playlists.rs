@@ -4,19 +4,19 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use medley_core::ids::{Id, PlaylistId, TrackId};
+use medley_core::ids::PlaylistId;
 use medley_service::playlists::{EntryEdit, PlaylistDetails, MAX_ADD};
 use medley_service::Medley;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::catalog::PageQuery;
+use super::catalog::TimePage;
 use super::objects::{edges, CursorEdge, PlaylistObject};
 use super::shapes::{data, Connection, Data};
 use super::users::VisibilityField;
 use crate::body::Body;
 use crate::extract::{Caller, IdPath};
-use crate::fields::{Count, List};
+use crate::fields::{Count, List, Name, Text};
 use crate::params::{NoQuery, Query};
 use crate::urls::Urls;
 use crate::ApiError;
@@ -27,12 +27,10 @@ type Ids = List<String, 1, { MAX_ADD }>;
 /// Create Playlist.
 #[derive(Deserialize, ToSchema)]
 pub struct NewPlaylist {
-    /// 1 to 200 characters, not all blank.
-    #[schema(pattern = "\\S", max_length = 200)]
-    title: String,
-    /// At most 1000 characters.
-    #[schema(max_length = 1000)]
-    description: Option<String>,
+    #[schema(inline)]
+    title: Name<200>,
+    #[schema(inline)]
+    description: Option<Text<1000>>,
     /// `PRIVATE` unless given.
     visibility: Option<VisibilityField>,
 }
@@ -40,8 +38,10 @@ pub struct NewPlaylist {
 /// Update Playlist: what is given changes.
 #[derive(Deserialize, ToSchema)]
 pub struct PlaylistChange {
-    title: Option<String>,
-    description: Option<String>,
+    #[schema(inline)]
+    title: Option<Name<200>>,
+    #[schema(inline)]
+    description: Option<Text<1000>>,
     visibility: Option<VisibilityField>,
 }
 
@@ -78,8 +78,8 @@ pub struct MoveEntry {
 impl From<NewPlaylist> for PlaylistDetails {
     fn from(b: NewPlaylist) -> Self {
         PlaylistDetails {
-            title: Some(b.title),
-            description: b.description,
+            title: Some(b.title.0),
+            description: b.description.map(|d| d.0),
             visibility: b.visibility.map(Into::into),
         }
     }
@@ -88,8 +88,8 @@ impl From<NewPlaylist> for PlaylistDetails {
 impl From<PlaylistChange> for PlaylistDetails {
     fn from(b: PlaylistChange) -> Self {
         PlaylistDetails {
-            title: b.title,
-            description: b.description,
+            title: b.title.map(|t| t.0),
+            description: b.description.map(|d| d.0),
             visibility: b.visibility.map(Into::into),
         }
     }
@@ -106,6 +106,8 @@ pub struct TracksAddedAnswer<'a> {
     playlist: PlaylistObject<'a>,
     /// How many tracks it gained.
     tracks_added: usize,
+    /// The ids of `trackIds` that name no track of the catalog: left out.
+    not_found: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -175,7 +177,7 @@ pub async fn update(
     security(("bearer" = ["music::library"], "apiKey" = [])),
     params(IdPath<PlaylistId>),
     request_body = AddTracks,
-    responses((status = 200, description = "The playlist after the change, and how many tracks it gained", body = Data<TracksAddedAnswer>)))]
+    responses((status = 200, description = "The playlist after the change, how many tracks it gained, and the ids it left out for naming no track", body = Data<TracksAddedAnswer>)))]
 pub async fn add_tracks(
     State(m): State<Medley>,
     Caller(p): Caller,
@@ -184,20 +186,14 @@ pub async fn add_tracks(
     Body(body): Body<AddTracks>,
 ) -> Answer {
     let duplicates = body.add_duplicate_tracks.unwrap_or(false);
-    let tracks = body.track_ids.0.iter().map(|t| {
-        TrackId::parse(t).ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "trackIds: no track '{}'",
-                crate::error::shown(t, 100)
-            ))
-        })
-    });
-    let tracks = tracks.collect::<Result<_, _>>()?;
-    let (pl, tracks_added) = m.add_playlist_tracks(&p, &id, tracks, duplicates).await?;
+    let (pl, tracks_added, not_found) = m
+        .add_playlist_tracks(&p, &id, body.track_ids.0, duplicates)
+        .await?;
     let playlist = PlaylistObject::of(&Urls::of(&m), &pl);
     Ok(data(TracksAddedAnswer {
         playlist,
         tracks_added,
+        not_found,
     }))
 }
 
@@ -206,7 +202,10 @@ pub async fn add_tracks(
     security(("bearer" = ["music::library"], "apiKey" = [])),
     params(IdPath<PlaylistId>),
     request_body = EditTracks,
-    responses((status = 200, description = "The playlist after the change", body = Data<PlaylistAnswer>)))]
+    responses(
+        (status = 200, description = "The playlist after the change", body = Data<PlaylistAnswer>),
+        (status = 409, description = "The entry to move is not in the playlist (now) (CONFLICT)", body = crate::error::ErrorBody),
+    ))]
 pub async fn edit_tracks(
     State(m): State<Medley>,
     Caller(p): Caller,
@@ -250,14 +249,11 @@ pub async fn delete(
 /// Get current user's playlists
 #[utoipa::path(get, path = "/v1/me/playlists", tag = "Playlists", operation_id = "playlists_mine",
     security(("bearer" = ["music::library:read"], "apiKey" = [])),
-    params(PageQuery),
+    params(TimePage),
     responses((status = 200, description = "The caller's playlists, newest first", body = Data<MyPlaylistsAnswer>)))]
-pub async fn mine(
-    State(m): State<Medley>,
-    Caller(p): Caller,
-    Query(q): Query<PageQuery>,
-) -> Answer {
-    let page = m.my_playlists(&p, q.limit(), q.cursor()).await?;
+pub async fn mine(State(m): State<Medley>, Caller(p): Caller, Query(q): Query<TimePage>) -> Answer {
+    let (limit, cursor) = q.page();
+    let page = m.my_playlists(&p, limit, cursor).await?;
     let urls = Urls::of(&m);
     Ok(data(MyPlaylistsAnswer {
         user: UserPlaylists {

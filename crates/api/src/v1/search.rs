@@ -15,8 +15,8 @@ use super::objects::{
 use super::shapes::{data, Connection, Data};
 use crate::body::Body;
 use crate::extract::Caller;
-use crate::fields::{Between, List};
-use crate::params::{Limit, NoQuery, Query};
+use crate::fields::{Between, List, Name};
+use crate::params::{Limit, NoQuery, OffsetCursor, Query};
 use crate::urls::Urls;
 use crate::ApiError;
 
@@ -32,8 +32,8 @@ pub struct SearchBody {
     /// Results per page.
     #[schema(inline, default = 100)]
     limit: Option<Between<1, 100>>,
-    /// `pageInfo.token` of the previous page.
-    token: Option<String>,
+    #[schema(inline)]
+    token: Option<OffsetCursor>,
     sort_by: Option<SortBy>,
 }
 
@@ -41,9 +41,8 @@ pub struct SearchBody {
 pub struct Filter {
     /// Which field the query matches; any text field when absent.
     field: Option<FilterField>,
-    /// 1 to 200 characters, not all blank.
-    #[schema(pattern = "\\S", max_length = 200)]
-    query: String,
+    #[schema(inline)]
+    query: Name<200>,
 }
 
 #[derive(Clone, Copy, Deserialize, ToSchema)]
@@ -89,7 +88,7 @@ impl From<SearchBody> for SearchQuery {
                         FilterField::Name => SearchField::Name,
                         FilterField::Isrc => SearchField::Isrc,
                     }),
-                    query: f.query,
+                    query: f.query.0,
                 })
                 .collect(),
             order: match b.sort_by {
@@ -99,7 +98,7 @@ impl From<SearchBody> for SearchQuery {
                 Some(SortBy::Name) => SearchOrder::Name,
             },
             limit: b.limit.map_or(100, |l| l.0 as u32),
-            token: b.token,
+            token: b.token.map(|t| t.as_str().to_owned()),
         }
     }
 }
@@ -208,9 +207,8 @@ by_kind! {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AllQuery {
-    /// 1 to 200 characters, not all blank.
-    #[param(pattern = "\\S", max_length = 200)]
-    query: String,
+    #[param(inline)]
+    query: Name<200>,
     /// Results per group.
     #[serde(default)]
     #[param(inline)]
@@ -295,6 +293,6 @@ fn view<'a>(urls: &Urls, v: &'a SearchView) -> Vec<View<'a>> {
     params(AllQuery),
     responses((status = 200, description = "One catalog view of groups of results", body = Data<Vec<View>>)))]
 pub async fn all(State(m): State<Medley>, _: Caller, Query(q): Query<AllQuery>) -> Answer {
-    let v = m.search_all(Some(&q.query), q.limit.0).await?;
+    let v = m.search_all(Some(&q.query.0), q.limit.0).await?;
     Ok(data(view(&Urls::of(&m), &v)))
 }

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::shapes::{data, Connection, Data};
 use crate::extract::{Caller, IdPath};
-use crate::params::{id_filter, Limit, NoQuery, Query};
+use crate::params::{id_filter, Limit, NoQuery, Query, TimeCursor};
 use crate::urls::Urls;
 use crate::ApiError;
 
@@ -167,8 +167,8 @@ pub struct ListQuery {
     #[serde(default)]
     #[param(inline)]
     limit: Limit<1, 100, 100>,
-    /// `pageInfo.token` of the previous page.
-    cursor: Option<String>,
+    #[param(inline)]
+    cursor: Option<TimeCursor>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -178,7 +178,8 @@ pub struct TrackIdsQuery {
     #[serde(default)]
     #[param(inline)]
     limit: Limit<1, 100, 100>,
-    cursor: Option<String>,
+    #[param(inline)]
+    cursor: Option<TimeCursor>,
     /// Comma-separated track ids: the list holds only those of them in the library.
     track_ids: Option<String>,
 }
@@ -190,7 +191,8 @@ pub struct ArtistIdsQuery {
     #[serde(default)]
     #[param(inline)]
     limit: Limit<1, 100, 100>,
-    cursor: Option<String>,
+    #[param(inline)]
+    cursor: Option<TimeCursor>,
     /// Comma-separated artist ids: the list holds only those of them followed.
     artist_ids: Option<String>,
 }
@@ -202,7 +204,8 @@ pub struct PlaylistIdsQuery {
     #[serde(default)]
     #[param(inline)]
     limit: Limit<1, 100, 100>,
-    cursor: Option<String>,
+    #[param(inline)]
+    cursor: Option<TimeCursor>,
     /// Comma-separated playlist ids: the list holds only those of them followed.
     playlist_ids: Option<String>,
 }
@@ -215,7 +218,8 @@ pub struct ShowsQuery {
     #[serde(default)]
     #[param(inline)]
     limit: Limit<1, 36, 36>,
-    cursor: Option<String>,
+    #[param(inline)]
+    cursor: Option<TimeCursor>,
 }
 
 /// What every list query gives: limit, cursor, and the ids to check (the parameter's name
@@ -226,34 +230,54 @@ trait Listing {
 
 impl Listing for ListQuery {
     fn parts(&self) -> (u32, Option<&str>, Option<(&'static str, &str)>) {
-        (self.limit.0, self.cursor.as_deref(), None)
+        (
+            self.limit.0,
+            self.cursor.as_ref().map(TimeCursor::as_str),
+            None,
+        )
     }
 }
 
 impl Listing for ShowsQuery {
     fn parts(&self) -> (u32, Option<&str>, Option<(&'static str, &str)>) {
-        (self.limit.0, self.cursor.as_deref(), None)
+        (
+            self.limit.0,
+            self.cursor.as_ref().map(TimeCursor::as_str),
+            None,
+        )
     }
 }
 
 impl Listing for TrackIdsQuery {
     fn parts(&self) -> (u32, Option<&str>, Option<(&'static str, &str)>) {
         let only = self.track_ids.as_deref().map(|l| ("trackIds", l));
-        (self.limit.0, self.cursor.as_deref(), only)
+        (
+            self.limit.0,
+            self.cursor.as_ref().map(TimeCursor::as_str),
+            only,
+        )
     }
 }
 
 impl Listing for ArtistIdsQuery {
     fn parts(&self) -> (u32, Option<&str>, Option<(&'static str, &str)>) {
         let only = self.artist_ids.as_deref().map(|l| ("artistIds", l));
-        (self.limit.0, self.cursor.as_deref(), only)
+        (
+            self.limit.0,
+            self.cursor.as_ref().map(TimeCursor::as_str),
+            only,
+        )
     }
 }
 
 impl Listing for PlaylistIdsQuery {
     fn parts(&self) -> (u32, Option<&str>, Option<(&'static str, &str)>) {
         let only = self.playlist_ids.as_deref().map(|l| ("playlistIds", l));
-        (self.limit.0, self.cursor.as_deref(), only)
+        (
+            self.limit.0,
+            self.cursor.as_ref().map(TimeCursor::as_str),
+            only,
+        )
     }
 }
 
@@ -286,7 +310,12 @@ pub async fn my_followers(
     Query(q): Query<ListQuery>,
 ) -> Answer {
     let list = m
-        .followers(&p, None, q.limit.0, q.cursor.as_deref())
+        .followers(
+            &p,
+            None,
+            q.limit.0,
+            q.cursor.as_ref().map(TimeCursor::as_str),
+        )
         .await?;
     Ok(list_answer(&Urls::of(&m), Relation::User, true, list))
 }
@@ -303,7 +332,12 @@ pub async fn their_followers(
     Query(q): Query<ListQuery>,
 ) -> Answer {
     let list = m
-        .followers(&p, Some(&id), q.limit.0, q.cursor.as_deref())
+        .followers(
+            &p,
+            Some(&id),
+            q.limit.0,
+            q.cursor.as_ref().map(TimeCursor::as_str),
+        )
         .await?;
     Ok(list_answer(&Urls::of(&m), Relation::User, true, list))
 }

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::shapes::{Data, Image};
 use crate::body::Body;
 use crate::extract::{Caller, IdPath};
+use crate::fields::Name;
 use crate::params::{id_list, NoQuery, Query};
 use crate::urls::Urls;
 use crate::ApiError;
@@ -99,9 +100,8 @@ pub struct UsersAnswer {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUser {
-    /// 1 to 200 characters, not all blank.
-    #[schema(pattern = "\\S", max_length = 200)]
-    name: String,
+    #[schema(inline)]
+    name: Name<200>,
     visibility: VisibilityField,
     playback_visibility: VisibilityField,
 }
@@ -142,7 +142,7 @@ pub async fn update_me(
     Body(body): Body<UpdateUser>,
 ) -> Result<Json<Data<UpdateUserAnswer>>, ApiError> {
     let update = ProfileUpdate {
-        name: &body.name,
+        name: &body.name.0,
         visibility: body.visibility.into(),
         playback_visibility: body.playback_visibility.into(),
     };

@@ -128,7 +128,7 @@ impl Medley {
                     None => None,
                     Some(m) if m.kind == ItemKind::Track => Some(
                         ids.iter().position(|t| *t == m.id).ok_or_else(|| {
-                            ServiceError::BadRequest(format!(
+                            ServiceError::NotFound(format!(
                                 "track '{}' is not in playParams.containerIds",
                                 m.id
                             ))
@@ -166,7 +166,7 @@ impl Medley {
                     Some(m) if m.kind == ItemKind::Track => {
                         self.require_track(&m.id).await?;
                         Some(self.store.context_index_of(&context, &m.id).await?.ok_or_else(|| {
-                            ServiceError::BadRequest(format!(
+                            ServiceError::NotFound(format!(
                                 "track '{}' is not in {} '{}'",
                                 m.id,
                                 container.kind.as_str(),

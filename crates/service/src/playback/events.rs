@@ -92,8 +92,9 @@ impl Medley {
         let user = &p.user;
         let mut parsed: Vec<Parsed> = Vec::with_capacity(batch.events.len());
         for (at, ev) in batch.events.iter().enumerate() {
+            // A metricId Medley never handed out names nothing: as one of another user's does.
             let m = metric::parse(&ev.metric_id)
-                .map_err(|e| ServiceError::BadRequest(format!("{}{e}", batch.path(at))))?;
+                .map_err(|e| ServiceError::NotFound(format!("{}{e}", batch.path(at))))?;
             let key = medley_core::rng::hash_str(&format!(
                 "{}/{}/{}/{}",
                 m.session_id,
@@ -165,9 +166,10 @@ impl Medley {
                     entry.track
                 )));
             };
+            // The event is well formed; it does not fit the track it is about.
             x.ev.event
                 .check_offsets(duration, &format!("{}event", batch.path(x.at)))
-                .map_err(ServiceError::BadRequest)?;
+                .map_err(ServiceError::Conflict)?;
             entries.push((entry, duration));
         }
         let mut skips = if sessions.values().all(|s| s.body.tier.on_demand()) {

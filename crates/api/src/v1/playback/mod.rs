@@ -269,7 +269,8 @@ async fn report(
     security(("bearer" = ["music::playback"], "apiKey" = [])),
     params(
         SessionPath,
-        ("x-amz-music-asin" = String, Header, description = "The track, from `licenseHeaders`"),
+        ("x-amz-music-asin" = String, Header, description = "The track, from `licenseHeaders`",
+            pattern = "^[ \\t]*[A-Za-z0-9._-]{1,64}[ \\t]*$"),
     ),
     request_body = LicenceRequest,
     responses(
@@ -312,6 +313,7 @@ pub async fn licence(
     request_body = ReportEvent,
     responses(
         (status = 201, description = "Applied and stored (a repeat of a stored event changes nothing)"),
+        (status = 409, description = "An offset beyond the end of the track the event is about (CONFLICT)", body = crate::error::ErrorBody),
         (status = 422, description = "MAX_CONCURRENCY_REACHED or TAKE_OVER_DEVICE_STREAMING_ERROR", body = crate::error::ErrorBody),
     ))]
 pub async fn event(
@@ -333,6 +335,7 @@ pub async fn event(
     request_body = ReportEvents,
     responses(
         (status = 201, description = "All applied and stored, or (on any refusal) none"),
+        (status = 409, description = "An offset beyond the end of the track an event is about (CONFLICT): none is applied", body = crate::error::ErrorBody),
         (status = 422, description = "MAX_CONCURRENCY_REACHED or TAKE_OVER_DEVICE_STREAMING_ERROR", body = crate::error::ErrorBody),
     ))]
 pub async fn events(

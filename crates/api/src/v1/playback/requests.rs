@@ -11,7 +11,7 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::fields::{Between, Count, List, MrnField};
+use crate::fields::{Between, Count, List, MrnField, TrackMrn};
 use crate::ApiError;
 
 /// Most events one batch may carry.
@@ -119,8 +119,8 @@ pub struct Enqueue {
 
 #[derive(Deserialize, ToSchema)]
 pub struct EnqueueParams {
-    /// The track (or album, playlist) to queue.
-    pub id: MrnField,
+    #[schema(inline)]
+    pub id: TrackMrn,
 }
 
 /// A Clear Key licence request, as a browser's CDM writes it (W3C Encrypted Media Extensions,
@@ -131,6 +131,7 @@ pub struct LicenceRequest {
     pub kids: KeyIds,
     /// `temporary`: Medley's licences are never persistent.
     #[serde(rename = "type")]
+    #[schema(pattern = "^temporary$")]
     pub kind: Option<String>,
 }
 
