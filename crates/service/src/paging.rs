@@ -37,7 +37,7 @@ pub enum Field {
 /// list, so a client (or a fuzzer) can only be refused for a cursor the document does not allow.
 pub mod shape {
     use super::Field::{self, Num, Text};
-    /// Lists by time, then id (history, follows, the library, a user's playlists).
+    /// Lists by time, then id (follows, the library, a user's playlists).
     pub const TIME: [Field; 2] = [Num, Text];
     /// Recently played tracks: time, play number.
     pub const PLAY: [Field; 2] = [Num, Num];
@@ -102,9 +102,14 @@ fn read_field(part: &str, field: Field) -> Option<String> {
             if hex.len() % 2 != 0 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
                 return None;
             }
+            // No NUL: no store's text holds one.
             let bytes: Vec<u8> = (0..hex.len())
                 .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+                .map(|i| {
+                    u8::from_str_radix(&hex[i..i + 2], 16)
+                        .ok()
+                        .filter(|b| *b != 0)
+                })
                 .collect::<Option<_>>()?;
             Some(String::from_utf8_lossy(&bytes).into_owned())
         }
@@ -121,7 +126,7 @@ fn pattern_of(shape: &[Field]) -> String {
         .iter()
         .map(|f| match f {
             Field::Num => r"\.[0-9]{1,18}",
-            Field::Text => r"\.~([0-9a-f]{2})*",
+            Field::Text => r"\.~(0[1-9a-f]|[1-9a-f][0-9a-f])*",
         })
         .collect();
     format!("^{CURSOR_VERSION}{fields}$")
@@ -185,6 +190,8 @@ mod tests {
             "v2.x.~41",
             "v2.12.~4",
             "v2.12.~4G",
+            "v2.12.~00",
+            "v2.12.~4100",
             "v2.1234567890123456789.~",
             "v2.12.~41.~42",
             "v2.~41.~42",
