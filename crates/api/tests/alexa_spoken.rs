@@ -288,7 +288,7 @@ async fn screens_browse_shelves_whose_every_item_plays() {
     };
     assert_eq!(shelf("Recently played"), [ALBUM]);
     assert_eq!(shelf("Your music"), ["mine:liked", "mine:popular"]);
-    assert_eq!(shelf("Your playlists"), [mine.clone()]);
+    assert_eq!(shelf("Your playlists"), std::slice::from_ref(&mine));
     assert_eq!(shelf("Albums").len(), 3, "maxResultLimit");
     assert!(shelf("Stations")
         .iter()

@@ -86,7 +86,6 @@ impl Medley {
             // on by itself.
             autoplay: Some(false),
             limit: 1,
-            ..Default::default()
         };
         // The speaker is named after its queue on every notice, from the first one on.
         let queue_id = Uuid::new_v4();
