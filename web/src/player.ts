@@ -64,7 +64,7 @@ export class Player {
     // In the page, so that the browser (and a test) can see what plays.
     this.audio.setAttribute('aria-hidden', 'true');
     document.body.append(this.audio);
-    this.audio.addEventListener('playing', () => this.onPlaying());
+    this.audio.addEventListener('playing', () => this.reportPendingStart());
     this.audio.addEventListener('waiting', () => { if (this.streaming) this.rebuffers++; });
     this.audio.addEventListener('ended', () => this.advance('trackFinished'));
     this.audio.addEventListener('error', () => this.unplayable());
@@ -360,7 +360,10 @@ export class Player {
     if (!this.dash) this.audio.removeAttribute('src');
   }
 
-  private onPlaying(): void {
+  /// Reports the start of what the page put in the audio element, once: when it starts to
+  /// sound, or when a move leaves it before (the server then moves on from the track shown,
+  /// not from the one before it, which it would still call current).
+  private reportPendingStart(): void {
     const pending = this.pendingStart;
     const cur = this.state.current;
     if (!pending || !cur?.metricId) return;
@@ -386,14 +389,8 @@ export class Player {
   /// Reports the stop of what plays, if this page holds the stream; `always` reports it anyway
   /// (a skip while paused is still a skip). False when the server refused it.
   private async stopStreaming(reason: Reason, always = false): Promise<boolean> {
-    const pending = this.pendingStart;
+    if (always) this.reportPendingStart();
     this.pendingStart = null;
-    // A move away from a track still loading reports it started first: the server moves on
-    // from the track shown, not from the one before it (which it would still call current).
-    const shown = this.state.current;
-    if (always && pending && shown?.metricId) {
-      this.starting = this.reportStart(shown, pending).finally(() => { this.starting = null; });
-    }
     // A start still on its way is reported before its stop.
     if (this.starting) await this.starting;
     const cur = this.state.current;

@@ -154,16 +154,22 @@ impl<T: ToSchema, const MIN: usize, const MAX: usize> ToSchema for List<T, MIN, 
 #[serde(transparent)]
 pub struct Name<const MAX: usize>(pub String);
 
+/// A string of `pattern`, described: the schema of a text whose rule is a pattern.
+pub fn patterned(pattern: String, description: impl Into<String>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(pattern))
+        .description(Some(description))
+}
+
 impl<const MAX: usize> PartialSchema for Name<MAX> {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
+        let rule = format!(
+            "1 to {MAX} characters: none a control character, at least one visible (not only white space or zero-width characters)."
+        );
+        patterned(medley_core::text::name_pattern(), rule)
             .min_length(Some(1))
             .max_length(Some(MAX))
-            .pattern(Some(medley_core::text::name_pattern()))
-            .description(Some(format!(
-                "1 to {MAX} characters: none a control character, at least one visible (not only white space or zero-width characters)."
-            )))
             .into()
     }
 }
@@ -178,13 +184,10 @@ pub struct Text<const MAX: usize>(pub String);
 
 impl<const MAX: usize> PartialSchema for Text<MAX> {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
+        let rule =
+            format!("At most {MAX} characters, no control characters but line breaks and tabs.");
+        patterned(medley_core::text::text_pattern(true), rule)
             .max_length(Some(MAX))
-            .pattern(Some(medley_core::text::text_pattern(true)))
-            .description(Some(format!(
-                "At most {MAX} characters, no control characters but line breaks and tabs."
-            )))
             .into()
     }
 }

@@ -83,16 +83,6 @@ impl<const MIN: u32, const MAX: u32, const DEFAULT: u32> PartialSchema
 
 impl<const MIN: u32, const MAX: u32, const DEFAULT: u32> ToSchema for Limit<MIN, MAX, DEFAULT> {}
 
-fn cursor_schema(pattern: String) -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .pattern(Some(pattern))
-        .description(Some(
-            "`pageInfo.token` of the previous page (docs/api.md, \"Paging\").",
-        ))
-        .into()
-}
-
 macro_rules! cursors {
     ($($(#[$doc:meta])* $name:ident = $shape:ident;)*) => {$(
         $(#[$doc])*
@@ -111,7 +101,8 @@ macro_rules! cursors {
         impl PartialSchema for $name {
             fn schema() -> RefOr<Schema> {
                 use medley_service::paging::{pattern, shape};
-                cursor_schema(pattern(shape::$shape))
+                let what = "`pageInfo.token` of the previous page (docs/api.md, \"Paging\").";
+                crate::fields::patterned(pattern(&shape::$shape), what).into()
             }
         }
 

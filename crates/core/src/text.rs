@@ -7,8 +7,8 @@ pub fn refusal(field: &str, s: &str, max: usize, allow_lines: bool) -> Option<St
     if s.chars().count() > max {
         return Some(format!("{field} is longer than {max} characters"));
     }
-    let bad = |c: char| c.is_control() && !(allow_lines && matches!(c, '\n' | '\r' | '\t'));
-    s.chars().find(|c| bad(*c)).map(|c| {
+    let forbidden = if allow_lines { LINES } else { CONTROL };
+    s.chars().find(|c| within(forbidden, *c)).map(|c| {
         format!(
             "{field} must not contain control characters (found U+{:04X})",
             c as u32
@@ -64,12 +64,25 @@ const BLANK: &[(char, char)] = &[
     ('\u{E0000}', '\u{E0FFF}'),
 ];
 
-/// Control characters (general category Cc, what `char::is_control` is).
+/// Control characters (general category Cc, what `char::is_control` is): no text holds one.
 const CONTROL: &[(char, char)] = &[('\u{0000}', '\u{001F}'), ('\u{007F}', '\u{009F}')];
+
+/// The control characters a text that keeps its line breaks and tabs (`allow_lines`) must not
+/// hold: all but `\t`, `\n` and `\r`.
+const LINES: &[(char, char)] = &[
+    ('\u{0000}', '\u{0008}'),
+    ('\u{000B}', '\u{000C}'),
+    ('\u{000E}', '\u{001F}'),
+    ('\u{007F}', '\u{009F}'),
+];
+
+fn within(ranges: &[(char, char)], c: char) -> bool {
+    ranges.iter().any(|(a, b)| (*a..=*b).contains(&c))
+}
 
 /// Whether `c` displays as nothing (`BLANK`).
 pub fn invisible(c: char) -> bool {
-    BLANK.iter().any(|(a, b)| (*a..=*b).contains(&c))
+    within(BLANK, c)
 }
 
 /// `ranges` as the inside of a regular expression's character class: `\uXXXX` escapes for
@@ -89,16 +102,8 @@ fn class(ranges: &[(char, char)]) -> String {
         .collect()
 }
 
-/// The control characters a text that may keep its line breaks and tabs (`allow_lines`) may hold.
-const LINES: &[(char, char)] = &[
-    ('\u{0000}', '\u{0008}'),
-    ('\u{000B}', '\u{000C}'),
-    ('\u{000E}', '\u{001F}'),
-    ('\u{007F}', '\u{009F}'),
-];
-
-/// The pattern of a text `refusal` takes (no control character, but line breaks and tabs
-/// where `allow_lines`): what `/openapi.json` says of free-form text.
+/// The pattern of a text `refusal` takes (the same ranges): what `/openapi.json` says of
+/// free-form text.
 pub fn text_pattern(allow_lines: bool) -> String {
     format!("^[^{}]*$", class(if allow_lines { LINES } else { CONTROL }))
 }

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use medley_core::queue::LoopMode;
 use medley_service::accounts::Principal;
-use medley_service::playback::voice::{ContentId, Criteria, Feedback, Move, DISPLAY_ITEMS};
+use medley_service::playback::voice::{ContentId, Feedback, Move};
 use medley_service::{Medley, ServiceError};
 use serde_json::{json, Value};
 
@@ -246,7 +246,7 @@ async fn handle(
             ))
         }
         DirectiveKind::GetDisplayableContent => {
-            let (query, limit) = display_request(payload)?;
+            let (query, limit) = read::display_request(payload)?;
             let groups = m.displayable_content(p, query.as_ref(), limit).await?;
             Ok(event(
                 namespace,
@@ -376,48 +376,6 @@ async fn handle(
             Ok(event(namespace, &response, "2.0", answer))
         }
     }
-}
-
-/// GetDisplayableContent's query (`None`: browse) and how many items a shelf may hold.
-fn display_request(payload: &Value) -> Result<(Option<Criteria>, u32), ServiceError> {
-    let limit = match payload.get("maxResultLimit") {
-        None | Some(Value::Null) => DISPLAY_ITEMS,
-        Some(v) => v
-            .as_u64()
-            .filter(|n| *n >= 1)
-            .map(|n| n.min(u32::MAX as u64) as u32)
-            .ok_or_else(|| bad("payload.maxResultLimit must be a positive integer"))?,
-    };
-    let criteria = match payload.get("alexaResolvedSelectionCriteria") {
-        None | Some(Value::Null) => &[][..],
-        Some(Value::Array(c)) => c,
-        Some(_) => {
-            return Err(bad(
-                "payload.alexaResolvedSelectionCriteria must be an array",
-            ))
-        }
-    };
-    // Each criterion is a list of attributes; taken together, they are the query.
-    let mut attributes = Vec::new();
-    for (i, c) in criteria.iter().enumerate() {
-        match c.get("attributes") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(a)) => attributes.extend(a.iter().cloned()),
-            Some(_) => {
-                return Err(bad(format!(
-                    "payload.alexaResolvedSelectionCriteria[{i}].attributes must be an array"
-                )))
-            }
-        }
-    }
-    let c = read::criteria(
-        &attributes,
-        "payload.alexaResolvedSelectionCriteria[].attributes",
-        read::explicit_allowed(payload),
-    )?;
-    // Attributes that name nothing (SEARCH_METHOD, MEDIA_TYPE alone) ask to browse.
-    let query = (!c.attributes.is_empty()).then_some(c);
-    Ok((query, limit))
 }
 
 /// A Music Skill API directive, as Alexa sends it (documentation of the envelope; `answer`

@@ -1,7 +1,7 @@
 //! Reading a directive's payload: item references in both shapes Alexa sends, switches and modes
-//! in the spellings in circulation, and the selection criteria of a search.
+//! in the spellings in circulation, and the selection criteria of a search or a screen's browse.
 
-use medley_service::playback::voice::{Attribute, Criteria, PlaybackModes};
+use medley_service::playback::voice::{Attribute, Criteria, PlaybackModes, DISPLAY_ITEMS};
 use medley_service::ServiceError;
 use serde_json::Value;
 use uuid::Uuid;
@@ -200,4 +200,46 @@ fn spoken(a: &Value, at: &str) -> Result<Option<String>, ServiceError> {
         return Err(bad(why));
     }
     Ok(Some(said.trim().to_string()))
+}
+
+/// GetDisplayableContent's query (`None`: browse) and how many items a shelf may hold.
+pub fn display_request(payload: &Value) -> Result<(Option<Criteria>, u32), ServiceError> {
+    let limit = match payload.get("maxResultLimit") {
+        None | Some(Value::Null) => DISPLAY_ITEMS,
+        Some(v) => v
+            .as_u64()
+            .filter(|n| *n >= 1)
+            .map(|n| n.min(u32::MAX as u64) as u32)
+            .ok_or_else(|| bad("payload.maxResultLimit must be a positive integer"))?,
+    };
+    let resolved = match payload.get("alexaResolvedSelectionCriteria") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(c)) => c,
+        Some(_) => {
+            return Err(bad(
+                "payload.alexaResolvedSelectionCriteria must be an array",
+            ))
+        }
+    };
+    // Each criterion is a list of attributes; taken together, they are the query.
+    let mut attributes = Vec::new();
+    for (i, c) in resolved.iter().enumerate() {
+        match c.get("attributes") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(a)) => attributes.extend(a.iter().cloned()),
+            Some(_) => {
+                return Err(bad(format!(
+                    "payload.alexaResolvedSelectionCriteria[{i}].attributes must be an array"
+                )))
+            }
+        }
+    }
+    let c = criteria(
+        &attributes,
+        "payload.alexaResolvedSelectionCriteria[].attributes",
+        explicit_allowed(payload),
+    )?;
+    // Attributes that name nothing (SEARCH_METHOD, MEDIA_TYPE alone) ask to browse.
+    let query = (!c.attributes.is_empty()).then_some(c);
+    Ok((query, limit))
 }

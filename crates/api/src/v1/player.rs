@@ -53,13 +53,8 @@ impl utoipa::PartialSchema for EntityTypes {
         };
         let names: Vec<String> = ENTITY_TYPES.iter().map(|(n, _)| any_case(n)).collect();
         let item = format!("\\s*({})?\\s*", names.join("|"));
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(format!("^{item}(,{item})*$")))
-            .description(Some(
-                "Comma-separated: Album, Artist, Category, Playlist, PodcastEpisode, PodcastShow, Station, Track, User (any case).",
-            ))
-            .into()
+        let what = "Comma-separated: Album, Artist, Category, Playlist, PodcastEpisode, PodcastShow, Station, Track, User (any case).";
+        crate::fields::patterned(format!("^{item}(,{item})*$"), what).into()
     }
 }
 

@@ -598,12 +598,7 @@ impl Medley {
     pub async fn set_loop(&self, p: &Principal, id: Uuid, mode: LoopMode) -> ServiceResult<Modes> {
         p.require_scope("music::playback")?;
         let s = self.owned_session(p, id).await?;
-        let action = if mode == LoopMode::LoopOne {
-            Action::LoopOne
-        } else {
-            Action::LoopAll
-        };
-        self.require_action(&s, action).await?;
+        self.require_action(&s, loop_action(mode)).await?;
         let (s, ()) = self
             .mutate(p, id, |s| {
                 s.body.queue.set_loop(mode);
@@ -633,5 +628,13 @@ impl Medley {
             })
             .await?;
         Ok(modes(&s))
+    }
+}
+
+/// The action a loop mode needs the tier to allow (turning loops off needs LoopAll's).
+pub(crate) fn loop_action(mode: LoopMode) -> Action {
+    match mode {
+        LoopMode::LoopOne => Action::LoopOne,
+        _ => Action::LoopAll,
     }
 }

@@ -245,18 +245,35 @@ impl Medley {
             ));
         }
         if w.liked {
-            let liked = self.liked_tracks(p).await?;
-            let sample = self.tracks(&liked[..1]).await?.pop();
-            return Ok(FoundContent {
-                content: Content::Liked,
-                shuffle: false,
-                kind: "PLAYLIST",
-                name: "your liked songs".into(),
-                sample,
-            });
+            return self.liked_content(p).await;
         }
         // Nothing named ("Alexa, play music"): the user's own music.
         let popular = w.sort.as_deref() == Some("POPULARITY");
+        self.my_music_content(p, popular).await
+    }
+
+    /// The tracks the user liked, as content.
+    pub(super) async fn liked_content(
+        &self,
+        p: &crate::accounts::Principal,
+    ) -> ServiceResult<FoundContent> {
+        let liked = self.liked_tracks(p).await?;
+        let sample = self.tracks(&liked[..1]).await?.pop();
+        Ok(FoundContent {
+            content: Content::Liked,
+            shuffle: false,
+            kind: "PLAYLIST",
+            name: "your liked songs".into(),
+            sample,
+        })
+    }
+
+    /// The user's own music (`my_music`), as content.
+    pub(super) async fn my_music_content(
+        &self,
+        p: &crate::accounts::Principal,
+        popular: bool,
+    ) -> ServiceResult<FoundContent> {
         let mine = self.my_music(p, popular).await?;
         let sample = self.tracks(&mine.tracks[..1]).await?.pop();
         Ok(FoundContent {

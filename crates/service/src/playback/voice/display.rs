@@ -6,7 +6,7 @@
 use medley_core::mrn::ItemKind;
 use medley_store::{NamedKind, SearchField, SearchFilter, SearchKind, SearchOrder, SearchRequest};
 
-use super::content::{Content, Criteria, FoundContent};
+use super::content::{Criteria, FoundContent};
 use super::phrase;
 use super::spoken::{own_near, rank};
 use crate::accounts::Principal;
@@ -97,10 +97,7 @@ impl Medley {
             let mut ids: Vec<String> = hits.into_iter().map(|h| h.id).collect();
             if *kind == ItemKind::Playlist {
                 // The listener's own playlists that match come first.
-                let own = self
-                    .store
-                    .user_playlists(&p.user.id, None, super::spoken::OWN_PLAYLISTS)
-                    .await?;
+                let own = self.own_playlists(p).await?;
                 if let Some(mine) = own_near(&own, &said) {
                     ids.retain(|id| *id != mine);
                     ids.insert(0, mine);
@@ -151,26 +148,8 @@ impl Medley {
             });
         }
         let mut yours = Vec::new();
-        if let Some(liked) = skip_not_found(self.liked_tracks(p).await)? {
-            let sample = self.tracks(&liked[..1]).await?.pop();
-            yours.push(FoundContent {
-                content: Content::Liked,
-                shuffle: false,
-                kind: "PLAYLIST",
-                name: "your liked songs".into(),
-                sample,
-            });
-        }
-        if let Some(mine) = skip_not_found(self.my_music(p, true).await)? {
-            let sample = self.tracks(&mine.tracks[..1]).await?.pop();
-            yours.push(FoundContent {
-                content: Content::Mine { popular: true },
-                shuffle: false,
-                kind: "PLAYLIST",
-                name: mine.name.to_string(),
-                sample,
-            });
-        }
+        yours.extend(skip_not_found(self.liked_content(p).await)?);
+        yours.extend(skip_not_found(self.my_music_content(p, true).await)?);
         groups.push(ContentGroup {
             name: "Your music",
             items: yours,

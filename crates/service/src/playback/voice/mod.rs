@@ -206,11 +206,7 @@ impl Medley {
         p.require_scope("music::playback")?;
         let s = self.voice_session(p, queue_id).await?;
         if on {
-            let action = match mode {
-                LoopMode::LoopOne => Action::LoopOne,
-                _ => Action::LoopAll,
-            };
-            self.require_action(&s, action).await?;
+            self.require_action(&s, super::loop_action(mode)).await?;
         }
         self.mutate(p, queue_id, |s| {
             let q = &mut s.body.queue;

@@ -22,7 +22,7 @@ const ID_KINDS: [&str; 4] = ["TRACK", "ALBUM", "ARTIST", "PLAYLIST"];
 /// Search hits weighed for one spoken name.
 const HITS: u32 = 5;
 /// A user's own playlists looked through for a spoken playlist name, the latest first.
-pub(super) const OWN_PLAYLISTS: u32 = 200;
+const OWN_PLAYLISTS: u32 = 200;
 /// When a name is said without a type, the kinds an exact name is taken from, in this order:
 /// "play The Strokes" is the artist, "play Thriller" the album before the song.
 const UNTYPED_ORDER: [ItemKind; 4] = [
@@ -203,8 +203,9 @@ impl Medley {
             return Ok(());
         }
         // A thing called exactly what was said comes first ("Talk Radio", "My Chemical
-        // Romance"), then the name without "radio" and the like.
-        if !ph.full.is_empty() {
+        // Romance"), then the name without "radio" and the like. Where the two are the same
+        // words, the search for the name alone puts an exact name first already.
+        if !ph.full.is_empty() && ph.full != ph.name {
             let asked = Asked {
                 kind,
                 said: &ph.full,
@@ -343,7 +344,8 @@ impl Medley {
         Ok(exactly(&own, said).map(|id| entity("PLAYLIST", id)))
     }
 
-    async fn own_playlists(&self, p: &Principal) -> ServiceResult<Vec<PlaylistRecord>> {
+    /// The user's latest playlists, the ones a spoken name is looked for among.
+    pub(super) async fn own_playlists(&self, p: &Principal) -> ServiceResult<Vec<PlaylistRecord>> {
         Ok(self
             .store
             .user_playlists(&p.user.id, None, OWN_PLAYLISTS)
