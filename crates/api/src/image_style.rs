@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use medley_service::artwork::style;
+use medley_media::artwork::style;
 
 use crate::urls::styled_url;
 use serde_json::Value;

@@ -29,11 +29,7 @@ impl<'a> Urls<'a> {
 
     /// Medley's own picture, for what the library has no art for.
     pub fn own_art(&self) -> String {
-        format!(
-            "{}/media/images/{}",
-            self.0,
-            medley_service::artwork::OWN_ART
-        )
+        format!("{}/media/images/{}", self.0, medley_media::artwork::OWN_ART)
     }
 
     /// Where a user enters the code their device shows (code-based linking).

@@ -1,132 +1,11 @@
-//! Cover art served by Medley (`/media/images/{id}`): a scanned album's picture, read from the
-//! image file or the audio file that embeds it, and resized to an Amazon image style (SL500,
-//! SL160, SL110, SL75, SL30: the longest side in pixels) on request. Resized images (a few dozen KB each) are
-//! cached.
+//! Cover art served by Medley (`/media/images/{id}`), at an Amazon image style on request;
+//! resized images (a few dozen KB each) are cached.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use lofty::file::TaggedFileExt;
-use lofty::picture::PictureType;
-use medley_store::Artwork;
+use medley_media::artwork::{picture, style_px, Picture, PictureError, OWN_ART};
 
 use crate::{Medley, ServiceError, ServiceResult};
-
-/// The styles clients ask for (`amzn-image-style`), and the size each fits the image within.
-pub const STYLES: [(&str, u32); 5] = [
-    ("SL500", 500),
-    ("SL160", 160),
-    ("SL110", 110),
-    ("SL75", 75),
-    ("SL30", 30),
-];
-
-/// The id of Medley's own picture, for items the library has none for (Alexa wants art).
-pub const OWN_ART: &str = "medley";
-/// Its size as it is.
-const OWN_ART_PX: u32 = 600;
-
-/// Medley's own picture, drawn (a record on a blue ground) at `px`×`px`, as a PNG.
-fn own_art(px: u32) -> ServiceResult<Picture> {
-    let c = px as f32 / 2.0;
-    let img = image::RgbImage::from_fn(px, px, |x, y| {
-        let r = ((x as f32 - c).powi(2) + (y as f32 - c).powi(2)).sqrt() / c;
-        match r {
-            r if r < 0.12 => image::Rgb([240, 200, 60]),
-            r if r < 0.16 => image::Rgb([20, 20, 24]),
-            r if r < 0.86 => {
-                let groove = ((r * 60.0).sin() * 10.0) as u8;
-                image::Rgb([24 + groove, 24 + groove, 30 + groove])
-            }
-            _ => image::Rgb([31, 79, 209]),
-        }
-    });
-    let mut bytes = Vec::new();
-    img.write_to(
-        &mut std::io::Cursor::new(&mut bytes),
-        image::ImageFormat::Png,
-    )
-    .map_err(|e| ServiceError::Internal(format!("drawing Medley's picture: {e}")))?;
-    Ok(Picture {
-        mime: "image/png".into(),
-        bytes,
-    })
-}
-
-/// The style of `amzn-image-style`, if it is one Medley knows (case aside).
-pub fn style(value: &str) -> Option<&'static str> {
-    STYLES.iter().map(|(s, _)| *s).find(|s| is_style(s, value))
-}
-
-/// Whether `value` names `style`: in any case, with ASCII white space around it (as
-/// `/openapi.json` says).
-fn is_style(style: &str, value: &str) -> bool {
-    style.eq_ignore_ascii_case(value.trim_matches(['\t', '\n', '\u{b}', '\u{c}', '\r', ' ']))
-}
-
-/// An image to send: its bytes and their media type.
-#[derive(Debug)]
-pub struct Picture {
-    pub mime: String,
-    pub bytes: Vec<u8>,
-}
-
-fn unreadable(a: &Artwork, why: impl std::fmt::Display) -> ServiceError {
-    ServiceError::NotFound(format!("the artwork '{}' cannot be read: {why}", a.id))
-}
-
-/// The original picture, from its file or from the audio file that embeds it.
-fn original(a: &Artwork) -> ServiceResult<Picture> {
-    if a.embedded {
-        let file = lofty::read_from_path(&a.source).map_err(|e| unreadable(a, e))?;
-        let tag = file
-            .primary_tag()
-            .or_else(|| file.first_tag())
-            .ok_or_else(|| unreadable(a, "the file has no tag"))?;
-        let pics = tag.pictures();
-        let pic = pics
-            .iter()
-            .find(|p| p.pic_type() == PictureType::CoverFront)
-            .or_else(|| pics.first())
-            .ok_or_else(|| unreadable(a, "the file embeds no picture"))?;
-        let mime = pic
-            .mime_type()
-            .map(|m| m.as_str().to_string())
-            .unwrap_or_else(|| "image/jpeg".into());
-        return Ok(Picture {
-            mime,
-            bytes: pic.data().to_vec(),
-        });
-    }
-    let bytes = std::fs::read(&a.source).map_err(|e| unreadable(a, e))?;
-    let png = Path::new(&a.source)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
-    Ok(Picture {
-        mime: if png { "image/png" } else { "image/jpeg" }.into(),
-        bytes,
-    })
-}
-
-/// The picture fitted within `size`×`size` as a JPEG; a smaller picture is kept as it is.
-fn fit(a: &Artwork, p: Picture, size: u32) -> ServiceResult<Picture> {
-    let img = image::load_from_memory(&p.bytes).map_err(|e| unreadable(a, e))?;
-    if img.width() <= size && img.height() <= size {
-        return Ok(p);
-    }
-    let small = img.thumbnail(size, size).to_rgb8();
-    let mut bytes = Vec::new();
-    small
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Jpeg,
-        )
-        .map_err(|e| unreadable(a, e))?;
-    Ok(Picture {
-        mime: "image/jpeg".into(),
-        bytes,
-    })
-}
 
 impl Medley {
     /// Artwork `id`, at `style` (one of `STYLES`) or as it is.
@@ -137,17 +16,11 @@ impl Medley {
     ) -> ServiceResult<Arc<Picture>> {
         let size = match style {
             None => None,
-            Some(s) => Some(
-                STYLES
-                    .iter()
-                    .find(|(name, _)| is_style(name, s))
-                    .map(|(_, px)| *px)
-                    .ok_or_else(|| {
-                        ServiceError::BadRequest(format!(
-                            "image style '{s}' is not one of SL500, SL160, SL110, SL75, SL30"
-                        ))
-                    })?,
-            ),
+            Some(s) => Some(style_px(s).ok_or_else(|| {
+                ServiceError::BadRequest(format!(
+                    "image style '{s}' is not one of SL500, SL160, SL110, SL75, SL30"
+                ))
+            })?),
         };
         let key = (id.to_string(), size);
         let now = self.now_ms();
@@ -161,18 +34,15 @@ impl Medley {
             let found = self.store.artwork(id).await?;
             Some(found.ok_or_else(|| ServiceError::NotFound(format!("no artwork '{id}'")))?)
         };
-        let picture = tokio::task::spawn_blocking(move || match art {
-            None => own_art(size.unwrap_or(OWN_ART_PX)),
-            Some(art) => {
-                let p = original(&art)?;
-                match size {
-                    Some(px) => fit(&art, p, px),
-                    None => Ok(p),
+        let picture = tokio::task::spawn_blocking(move || picture(art.as_ref(), size))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("reading artwork failed: {e}")))?
+            .map_err(|e| match e {
+                PictureError::Unreadable(why) => ServiceError::NotFound(why),
+                PictureError::Drawing(why) => {
+                    ServiceError::Internal(format!("drawing Medley's picture: {why}"))
                 }
-            }
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("reading artwork failed: {e}")))??;
+            })?;
         let picture = Arc::new(picture);
         // Originals are files the OS caches already; resized ones (and the drawn one) cost
         // work to make.
@@ -180,16 +50,5 @@ impl Medley {
             self.caches.artwork.insert(key, picture.clone(), now);
         }
         Ok(picture)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::style;
-
-    #[test]
-    fn styles_are_read_in_any_case() {
-        assert_eq!(style(" sl160 "), Some("SL160"));
-        assert_eq!(style("SL1000"), None);
     }
 }

@@ -5,8 +5,8 @@ use std::path::Path;
 use medley_core::catalog::CatalogFile;
 use medley_store::ImportSummary;
 
-use crate::scan::{scan, Scan};
 use crate::{Medley, ServiceError, ServiceResult};
+use medley_media::tags::{scan, Scan};
 
 fn parse(text: &str) -> ServiceResult<CatalogFile> {
     serde_json::from_str(text)
@@ -71,7 +71,7 @@ impl Medley {
         let file = tokio::task::spawn_blocking(move || {
             for t in &mut file.tracks {
                 if let Some(f) = &t.file {
-                    t.audio = crate::scan::probe(Path::new(f));
+                    t.audio = medley_media::tags::probe(Path::new(f));
                 }
             }
             file

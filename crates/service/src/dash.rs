@@ -16,8 +16,9 @@ use uuid::Uuid;
 
 use crate::accounts::Principal;
 use crate::media::MediaFile;
-use crate::transcode::{Encoding, Transcoded};
-use crate::{cenc, fmp4, Medley, ServiceError, ServiceResult};
+use crate::{Medley, ServiceError, ServiceResult};
+use medley_media::transcode::{Encoding, Transcoded};
+use medley_media::{cenc, fmp4};
 
 /// A representation as a manifest lists it.
 #[derive(Clone, Debug, PartialEq)]

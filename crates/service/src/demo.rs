@@ -12,8 +12,8 @@ use std::path::Path;
 use medley_core::catalog::CatalogFile;
 use medley_core::ids::{Id, UserId};
 
-use crate::tunes::write_tunes;
 use crate::{Medley, ServiceError, ServiceResult};
+use medley_media::tunes::write_tunes;
 
 pub const DEMO_CATALOG: &str = include_str!("../demo/catalog.json");
 pub const DEMO_USER: &str = "ADEMOUSER0001";

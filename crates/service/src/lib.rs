@@ -7,13 +7,11 @@ pub mod browse;
 mod cache;
 mod candidates;
 pub mod catalog;
-pub mod cenc;
 pub mod clock;
 pub mod credentials;
 pub mod dash;
 pub mod demo;
 pub mod error;
-pub mod fmp4;
 pub mod history;
 pub mod live;
 pub mod lockout;
@@ -24,14 +22,11 @@ pub mod playback;
 pub mod playlists;
 pub mod profiles;
 pub mod ranking;
-pub mod scan;
 pub mod search;
 mod signals;
 pub mod social;
 pub mod stats;
 mod throttle;
-pub mod transcode;
-mod tunes;
 pub mod voice_catalog;
 
 use std::sync::Arc;
@@ -53,7 +48,7 @@ pub struct Medley {
     pub live: Arc<live::Live>,
     /// The key that signs media URLs, read from the store on first use.
     media_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
-    transcoder: Arc<transcode::Transcoder>,
+    transcoder: Arc<medley_media::transcode::Transcoder>,
 }
 
 /// Hot reads kept in memory for a short while; see `Settings::cache_ttl_ms`.
@@ -65,7 +60,7 @@ struct Caches {
     context_tracks: cache::TtlCache<(medley_store::ContextKind, String, u32), String>,
     throttle: throttle::Throttle,
     /// (artwork id, size) → the resized image, for an hour.
-    artwork: cache::TtlCache<(String, Option<u32>), Arc<artwork::Picture>>,
+    artwork: cache::TtlCache<(String, Option<u32>), Arc<medley_media::artwork::Picture>>,
     /// When the store's revocation mark was last read, and what it was.
     revocations: RevocationWatch,
 }
@@ -136,7 +131,7 @@ impl Medley {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings) -> Medley {
         let ttl = settings.cache_ttl_ms;
         let rate = settings.rate_limit_per_sec;
-        let transcoder = transcode::Transcoder::new(
+        let transcoder = medley_media::transcode::Transcoder::new(
             &settings.ffmpeg,
             settings.transcode_dir.clone(),
             settings.transcode_cache_mb,

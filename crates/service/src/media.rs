@@ -15,8 +15,8 @@ use medley_core::dash::{self, Presentation, Served};
 use medley_core::ids::TrackId;
 use sha2::Sha256;
 
-use crate::transcode::Encoding;
 use crate::{Medley, ServiceError, ServiceResult};
+use medley_media::transcode::Encoding;
 
 /// The secret that signs media URLs, as the store names it.
 const KEY_NAME: &str = "media-url-key";
@@ -70,7 +70,7 @@ pub struct Delivery {
 /// What the track's audio holds: its file's format, or the placeholder's when it has none.
 fn source_format(t: &TrackView) -> Option<AudioFormat> {
     match &t.file {
-        None => Some(crate::tunes::FORMAT),
+        None => Some(medley_media::tunes::FORMAT),
         Some(_) => t.audio,
     }
 }
@@ -249,7 +249,7 @@ impl Medley {
         &self,
         file: &MediaFile,
         encoding: Encoding,
-    ) -> ServiceResult<crate::transcode::Transcoded> {
+    ) -> ServiceResult<medley_media::transcode::Transcoded> {
         self.transcoder
             .get(&file.path, file.sample_rate, encoding)
             .await
