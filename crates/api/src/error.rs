@@ -16,7 +16,7 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    /// `Retry-After` seconds, for 429.
+    /// `Retry-After` seconds, for 429 and a store fault's 503.
     pub retry_after: Option<u64>,
 }
 
@@ -116,8 +116,7 @@ impl ApiError {
 }
 
 /// What a client is told of an internal error; the details go to the log under the reference.
-const INTERNAL_MESSAGE: &str =
-    "something went wrong inside Medley; the log has the details under this reference";
+const INTERNAL_MESSAGE: &str = medley_service::error::INTERNAL;
 
 /// Text fit to quote in a message: at most `max` characters, control characters escaped.
 pub fn shown(input: &str, max: usize) -> String {
@@ -134,9 +133,11 @@ pub fn shown(input: &str, max: usize) -> String {
 
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
-        let message = e.to_string();
+        e.log_cause();
+        let message = e.told().into_owned();
         let retry_after = match e {
             ServiceError::Throttled { retry_after_secs } => Some(retry_after_secs),
+            ServiceError::StoreUnavailable(_) => Some(medley_service::error::STORE_RETRY_SECS),
             _ => None,
         };
         let (status, code) = match e {
@@ -157,14 +158,10 @@ impl From<ServiceError> for ApiError {
             ),
             ServiceError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "THROTTLED"),
             ServiceError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE"),
-            ServiceError::Internal(_) => {
-                tracing::error!("internal error: {message}");
-                return ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL",
-                    INTERNAL_MESSAGE,
-                );
+            ServiceError::StoreUnavailable(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "STORE_UNAVAILABLE")
             }
+            ServiceError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL"),
         };
         ApiError {
             status,
@@ -192,5 +189,34 @@ impl IntoResponse for ApiError {
                 .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_inside_medley_are_never_told() {
+        let cause = "/var/lib/medley/medley.db: database or disk is full";
+        let store = ApiError::from(ServiceError::StoreUnavailable(cause.into()));
+        assert_eq!(store.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(store.code, "STORE_UNAVAILABLE");
+        assert_eq!(store.retry_after, Some(1));
+        assert!(!store.message.contains("disk") && store.message.contains("retry"));
+        let bug = ApiError::from(ServiceError::Internal(cause.into()));
+        assert_eq!((bug.status.as_u16(), bug.code), (500, "INTERNAL"));
+        assert_eq!(bug.message, INTERNAL_MESSAGE);
+        for (e, code) in [
+            (
+                ServiceError::StoreUnavailable(cause.into()),
+                "temporarily_unavailable",
+            ),
+            (ServiceError::Internal(cause.into()), "server_error"),
+        ] {
+            let oauth = medley_service::oauth::OAuthError::from(e);
+            assert_eq!(oauth.code, code);
+            assert!(!oauth.description.contains("medley.db"));
+        }
     }
 }

@@ -115,16 +115,19 @@ async fn healthz() -> Json<Status> {
     Json(Status { status: "ok" })
 }
 
-/// The store answers
+/// The store answers, and writes succeed
+///
+/// Not ready while the store cannot be reached, or while its writes fail for want of the disk
+/// (then this probes with a write of its own, and is ready again once one succeeds).
 #[utoipa::path(get, path = "/readyz", tag = "Operations",
     responses(
         (status = 200, description = "`{\"status\": \"ready\"}`", body = Status),
-        (status = 503, description = "The store does not answer (UNAVAILABLE)", body = error::ErrorBody),
+        (status = 503, description = "The store cannot be reached or cannot write (STORE_UNAVAILABLE), with Retry-After", body = error::ErrorBody),
     ))]
 async fn readyz(axum::extract::State(m): axum::extract::State<Medley>) -> Response {
-    match m.store.has_users().await {
-        Ok(_) => Json(Status { status: "ready" }).into_response(),
-        Err(e) => ApiError::unavailable(format!("store not ready: {e}")).into_response(),
+    match m.ready().await {
+        Ok(()) => Json(Status { status: "ready" }).into_response(),
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 

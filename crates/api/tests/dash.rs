@@ -666,3 +666,47 @@ async fn without_ffmpeg_every_device_gets_progressive_files() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(&body[..4], b"RIFF");
 }
+
+#[tokio::test]
+async fn a_failed_encode_tells_the_client_to_retry_and_the_log_why() {
+    if !ffmpeg_or_skip("a_failed_encode_tells_the_client_to_retry_and_the_log_why") {
+        return;
+    }
+    // An ffmpeg that lists the real encoders but fails every encode, saying what ffmpeg says:
+    // the paths of the files it was given.
+    let dir = std::env::temp_dir().join(format!("medley-broken-ffmpeg-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fake = dir.join("ffmpeg");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -encoders ] && exec ffmpeg \"$@\"; done\n\
+         echo \"/srv/private/music/secret.flac: Invalid data found when processing input\" >&2\nexit 1\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let app = TestApp::with_settings(Settings {
+        ffmpeg: fake.to_string_lossy().into_owned(),
+        transcode_dir: dir.join("cache"),
+        ..Settings::default()
+    })
+    .await;
+    let e = play(&app, &app.token.clone(), "B084KPC3Q7", &[]).await;
+    let url = e["track"]["playbackInformation"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, mpd) = manifest(&app, &url).await;
+    let seg = segment_url(&url, &mpd.media, "opus48", Some(1));
+    let (status, _, body) = fetch(&app, &seg, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["code"], "UNAVAILABLE");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("retry"), "{message}");
+    assert!(
+        !message.contains("secret") && !message.contains("ffmpeg") && !message.contains('/'),
+        "ffmpeg's words stay in the log: {message}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

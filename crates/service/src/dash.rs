@@ -213,9 +213,11 @@ impl Medley {
             }
             match outcome {
                 Some(Ok(_)) => return Err(missing()),
-                Some(Err(why)) => {
+                // The transcoder logged why (ffmpeg's words name files); the client is told
+                // what it can act on.
+                Some(Err(_)) => {
                     return Err(ServiceError::Unavailable(format!(
-                        "track '{}' could not be encoded for DASH ({why}); retry",
+                        "track '{}' could not be encoded for DASH; retry",
                         file.track_id
                     )))
                 }

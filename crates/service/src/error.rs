@@ -1,4 +1,10 @@
 //! The one error type of the use cases; the API renders each variant as docs/api.md, "Errors" says.
+//!
+//! Every variant's text is written for the client, except two whose text is a cause for the log
+//! (it may name files, tables or a database's words): `StoreUnavailable` and `Internal`. Every
+//! edge tells the client `told()` and logs `cause()`.
+
+use std::borrow::Cow;
 
 use medley_store::StoreError;
 
@@ -32,9 +38,23 @@ pub enum ServiceError {
     /// Something this request needs cannot be had now (an encode failed); a retry may work.
     #[error("{0}")]
     Unavailable(String),
-    #[error("{0}")]
+    /// The store cannot be reached or cannot write just now; a retry after a moment may work.
+    /// The text is the cause.
+    #[error("the store is unavailable: {0}")]
+    StoreUnavailable(String),
+    /// Anything else that went wrong inside Medley. The text is the cause.
+    #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// What a client is told when the store cannot be reached or cannot write.
+pub const STORE_UNAVAILABLE: &str =
+    "Medley's store cannot be reached or cannot write just now; retry in a moment";
+/// What a client is told of a failure inside Medley.
+pub const INTERNAL: &str =
+    "something went wrong inside Medley; the log has the details under this reference";
+/// The seconds a client is asked to wait (`Retry-After`) before retrying after a store fault.
+pub const STORE_RETRY_SECS: u64 = 1;
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
@@ -45,6 +65,7 @@ impl From<StoreError> for ServiceError {
             StoreError::Conflict => {
                 ServiceError::Internal("too many concurrent updates; retry".into())
             }
+            StoreError::Unavailable(m) => ServiceError::StoreUnavailable(m),
             StoreError::Backend(m) => ServiceError::Internal(m),
         }
     }
@@ -63,6 +84,27 @@ impl ServiceError {
                 ServiceError::ActionNotAllowed(why)
             }
         })
+    }
+
+    /// What the client is told.
+    pub fn told(&self) -> Cow<'_, str> {
+        match self {
+            ServiceError::StoreUnavailable(_) => Cow::Borrowed(STORE_UNAVAILABLE),
+            ServiceError::Internal(_) => Cow::Borrowed(INTERNAL),
+            other => Cow::Owned(other.to_string()),
+        }
+    }
+
+    /// Logs the cause of a failure inside Medley (a store fault at WARN, anything else at
+    /// ERROR), under the request's span and so its reference; nothing for the rest.
+    pub fn log_cause(&self) {
+        match self {
+            ServiceError::StoreUnavailable(cause) => {
+                tracing::warn!("the store is unavailable: {cause}")
+            }
+            ServiceError::Internal(cause) => tracing::error!("internal error: {cause}"),
+            _ => {}
+        }
     }
 
     pub fn unauthorized(code: &'static str, message: impl Into<String>) -> ServiceError {

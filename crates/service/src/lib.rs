@@ -161,6 +161,15 @@ impl Medley {
         self.clock.now_ms()
     }
 
+    /// Ok when the store answers and writes succeed (`/readyz`); any failure of the store's is
+    /// a store fault here, whatever its kind.
+    pub async fn ready(&self) -> ServiceResult<()> {
+        self.store
+            .ready()
+            .await
+            .map_err(|e| ServiceError::StoreUnavailable(e.to_string()))
+    }
+
     /// At most once a `REVOCATION_CHECK_MS`, reads the store's revocation mark and drops the
     /// cached tokens if any process revoked some since.
     pub(crate) async fn notice_revocations(&self, now: i64) -> ServiceResult<()> {

@@ -55,7 +55,12 @@ impl OAuthError {
 
 impl From<ServiceError> for OAuthError {
     fn from(e: ServiceError) -> Self {
-        OAuthError::new("server_error", e.to_string())
+        e.log_cause();
+        let code = match e {
+            ServiceError::StoreUnavailable(_) => "temporarily_unavailable",
+            _ => "server_error",
+        };
+        OAuthError::new(code, e.told())
     }
 }
 

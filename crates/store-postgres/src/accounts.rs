@@ -529,6 +529,12 @@ impl AccountStore for PgStore {
         Ok(r.map_or(0, |r| r.get(0)))
     }
 
+    async fn ready(&self) -> StoreResult<()> {
+        let c = self.client().await?;
+        row_opt(&c, "SELECT 1", &[]).await.map_err(pg)?;
+        Ok(())
+    }
+
     async fn has_users(&self) -> StoreResult<bool> {
         let c = self.client().await?;
         let r = row_opt(&c, "SELECT EXISTS (SELECT 1 FROM users)", &[])

@@ -47,13 +47,41 @@ pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
 }
 
 /// A database error as the store reports it: a unique or foreign-key violation is the caller's
-/// (`Invalid`), the rest the backend's.
+/// (`Invalid`, in Medley's words: the database's names its tables and constraints, so it goes
+/// to the log); a lost connection, a server shutting down or short of resources is
+/// `Unavailable`; the rest the backend's.
 pub(crate) fn pg(e: tokio_postgres::Error) -> StoreError {
     match e.as_db_error() {
-        Some(db) if db.code().code().starts_with("23") => StoreError::Invalid(db.message().into()),
+        Some(db) if db.code().code().starts_with("23") => {
+            tracing::info!(
+                code = db.code().code(),
+                "the database refused a write: {}",
+                db.message()
+            );
+            StoreError::Invalid(
+                "the request names something that does not exist, or adds what is already there"
+                    .into(),
+            )
+        }
+        Some(db) if is_fault(db.code().code()) => {
+            StoreError::Unavailable(format!("{}: {}", db.code().code(), db.message()))
+        }
         Some(db) => StoreError::Backend(format!("{}: {}", db.code().code(), db.message())),
+        None if e.is_closed() || io_failure(&e) => StoreError::Unavailable(e.to_string()),
         None => StoreError::Backend(e.to_string()),
     }
+}
+
+/// Whether the connection's socket failed under the error.
+fn io_failure(e: &tokio_postgres::Error) -> bool {
+    std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+}
+
+/// SQLSTATEs of a server that cannot serve just now: connection exceptions (08), insufficient
+/// resources such as a full disk (53), and an administrator's shutdown or a server still
+/// starting (57P01 to 57P03).
+fn is_fault(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
 pub(crate) fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
@@ -157,7 +185,7 @@ impl PgStore {
         self.pool
             .get()
             .await
-            .map_err(|e| backend(format!("cannot reach the database: {e}")))
+            .map_err(|e| StoreError::Unavailable(format!("cannot reach the database: {e}")))
     }
 }
 

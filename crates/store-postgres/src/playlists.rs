@@ -11,7 +11,7 @@ use medley_store::{
 
 use crate::browse::owned_playlists;
 use crate::catalog::PLAYLIST_DURATION;
-use crate::{big, exec, pg, row_opt, rows, small, PgStore};
+use crate::{big, exec, is_unique_violation, pg, row_opt, rows, small, PgStore};
 
 async fn entry_ids(
     tx: &Transaction<'_>,
@@ -128,7 +128,13 @@ impl PlaylistStore for PgStore {
             &[&p.id, &p.title, &p.owner_id, &p.description, &p.visibility.as_str(), &p.created_ms],
         )
         .await
-        .map_err(|e| StoreError::Invalid(format!("playlist '{}' could not be created: {e}", p.id)))?;
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Invalid(format!("playlist '{}' already exists", p.id))
+            } else {
+                pg(e)
+            }
+        })?;
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use medley_store::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::{backend, SqliteStore};
+use crate::{backend, broken, unique_violation, SqliteStore};
 
 const USER_COLUMNS: &str =
     "u.id, u.name, u.tier, u.max_streams, u.visibility, u.playback_visibility, u.created_ms";
@@ -55,10 +55,6 @@ fn device_row(r: &Row) -> rusqlite::Result<DeviceCode> {
         polled_ms: r.get(6)?,
         user_id: r.get(7)?,
     })
-}
-
-fn unique_violation(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 
 #[async_trait]
@@ -186,7 +182,7 @@ impl AccountStore for SqliteStore {
                     c.api_key,
                     c.name,
                     c.created_ms,
-                    serde_json::to_string(&c.redirect_uris).map_err(backend)?,
+                    serde_json::to_string(&c.redirect_uris).map_err(broken)?,
                     c.secret_hash
                 ],
             )
@@ -199,7 +195,7 @@ impl AccountStore for SqliteStore {
     async fn set_redirect_uris(&self, api_key: &str, uris: &[String]) -> StoreResult<bool> {
         let (key, uris) = (
             api_key.to_string(),
-            serde_json::to_string(uris).map_err(backend)?,
+            serde_json::to_string(uris).map_err(broken)?,
         );
         self.write(move |conn| {
             let n = conn
@@ -515,6 +511,21 @@ impl AccountStore for SqliteStore {
 
     async fn has_users(&self) -> StoreResult<bool> {
         self.read(|conn| conn.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0)))
+    }
+
+    async fn ready(&self) -> StoreResult<()> {
+        if !self.write_failing() {
+            return self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())));
+        }
+        self.write(|conn| {
+            conn.execute(
+                "INSERT INTO readiness VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET probes = probes + 1",
+                [],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
     }
 
     async fn secret(&self, name: &str, fresh: &[u8]) -> StoreResult<Vec<u8>> {

@@ -26,16 +26,25 @@ mod sessions;
 mod voice_catalog;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
 use medley_store::{Bus, StoreError, StoreResult};
 use rusqlite::Connection;
 
-type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Reply = Box<dyn FnOnce(StoreResult<()>) + Send>;
 /// A write: given the connection (or `None` when the group could not begin), runs and returns
-/// whether it succeeded and how to answer once the commit is known.
-type Job = Box<dyn FnOnce(Option<&Connection>) -> (bool, Reply) + Send>;
+/// how it went and how to answer once the commit is known.
+type Job = Box<dyn FnOnce(Option<&Connection>) -> (Done, Reply) + Send>;
+
+/// How a write's own statements went.
+#[derive(Clone, Copy, PartialEq)]
+enum Done {
+    Ok,
+    Failed,
+    /// Failed for want of the disk or the file (`StoreError::Unavailable`).
+    Faulted,
+}
 
 /// Scans running at once, at most: one per core (they are CPU work); more wait for a slot
 /// instead of opening connections without bound.
@@ -90,6 +99,8 @@ impl Readers {
 pub struct SqliteStore {
     readers: Arc<Readers>,
     writer: Mutex<mpsc::Sender<Job>>,
+    /// Whether the writer's last group failed for want of the disk or the file.
+    write_failing: Arc<AtomicBool>,
     hot: hot::Hot,
     /// One process serves a file, so there is nobody to tell.
     bus: medley_store::LocalBus,
@@ -113,8 +124,33 @@ impl Bus for SqliteStore {
     }
 }
 
-fn backend(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
+/// A database error as the store reports it: a full disk, a failing or unopenable file, or a
+/// lock held past the busy timeout is `Unavailable` (a retry may succeed); the rest `Backend`.
+fn backend(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode::*;
+    match e.sqlite_error_code() {
+        Some(
+            DiskFull
+            | SystemIoFailure
+            | CannotOpen
+            | ReadOnly
+            | DatabaseBusy
+            | DatabaseLocked
+            | OutOfMemory
+            | FileLockingProtocolFailed,
+        ) => StoreError::Unavailable(e.to_string()),
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+/// Whether a statement broke a constraint (a key already there).
+fn unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+/// A failure that is not the database's own.
+fn broken(why: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(why.to_string())
 }
 
 fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
@@ -146,24 +182,26 @@ impl SqliteStore {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir)
-                    .map_err(|e| backend(format!("cannot create {}: {e}", dir.display())))?;
+                    .map_err(|e| broken(format!("cannot create {}: {e}", dir.display())))?;
             }
         }
         let work = Arc::new(Work::default());
         let mut conn = open_counted(path, &work).map_err(backend)?;
         schema::migrate(&mut conn).map_err(backend)?;
         let (tx, rx) = mpsc::channel::<Job>();
+        let write_failing = Arc::new(AtomicBool::new(false));
+        let failing = write_failing.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer_loop(conn, rx))
-            .map_err(backend)?;
+            .spawn(move || writer_loop(conn, rx, &failing))
+            .map_err(broken)?;
         let alive = std::sync::Arc::new(());
         let checkpoints = open_connection(path).map_err(backend)?;
         let weak = std::sync::Arc::downgrade(&alive);
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || checkpoint_loop(checkpoints, weak))
-            .map_err(backend)?;
+            .map_err(broken)?;
         Ok(SqliteStore {
             readers: Arc::new(Readers {
                 path: path.to_path_buf(),
@@ -173,6 +211,7 @@ impl SqliteStore {
                 calls: AtomicU64::new(0),
             }),
             writer: Mutex::new(tx),
+            write_failing,
             hot: hot::Hot::default(),
             bus: medley_store::LocalBus::default(),
             _alive: alive,
@@ -183,6 +222,11 @@ impl SqliteStore {
     /// checkpoints): the work a request costs is the difference across it.
     pub fn work(&self) -> u64 {
         self.readers.work.total()
+    }
+
+    /// Whether the last group of writes failed for want of the disk or the file.
+    fn write_failing(&self) -> bool {
+        self.write_failing.load(Ordering::Relaxed)
     }
 
     /// Reads and writes asked of the store so far: what would be round trips to a server.
@@ -208,11 +252,11 @@ impl SqliteStore {
             .slots
             .acquire()
             .await
-            .map_err(|_| backend("the store is closed"))?;
+            .map_err(|_| broken("the store is closed"))?;
         let r = readers.clone();
         tokio::task::spawn_blocking(move || r.run(f))
             .await
-            .map_err(|e| backend(format!("a read failed: {e}")))?
+            .map_err(|e| broken(format!("a read failed: {e}")))?
     }
 
     /// Runs `f` inside the writer's next group commit; resolves once that commit is durable.
@@ -225,25 +269,26 @@ impl SqliteStore {
         let job: Job = Box::new(move |conn| {
             let result = match conn {
                 Some(conn) => f(conn),
-                None => Err(backend("could not begin a transaction")),
+                None => Err(broken("could not begin a transaction")),
             };
-            let ok = result.is_ok();
+            let done = match &result {
+                Ok(_) => Done::Ok,
+                Err(StoreError::Unavailable(_)) => Done::Faulted,
+                Err(_) => Done::Failed,
+            };
             let reply: Reply = Box::new(move |commit| {
-                let _ = tx.send(match commit {
-                    Ok(()) => result,
-                    Err(e) => Err(StoreError::Backend(e)),
-                });
+                let _ = tx.send(commit.and(result));
             });
-            (ok, reply)
+            (done, reply)
         });
         self.writer
             .lock()
             .unwrap()
             .send(job)
-            .map_err(|_| backend("the writer thread has stopped"))?;
+            .map_err(|_| broken("the writer thread has stopped"))?;
         metrics::gauge!(WRITE_QUEUE).increment(1.0);
         rx.await
-            .map_err(|_| backend("the writer thread dropped a write"))?
+            .map_err(|_| broken("the writer thread dropped a write"))?
     }
 }
 
@@ -271,7 +316,9 @@ fn run(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute([])
 }
 
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
+/// Runs the writes in groups, one transaction each; `failing` says whether the last group failed
+/// for want of the disk or the file.
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>, failing: &AtomicBool) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_GROUP {
@@ -284,17 +331,21 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
         let began = std::time::Instant::now();
         let mut replies: Vec<Reply> = Vec::with_capacity(jobs.len());
         if let Err(e) = run(&conn, "BEGIN IMMEDIATE") {
+            let e = backend(e);
+            failing.store(matches!(e, StoreError::Unavailable(_)), Ordering::Relaxed);
             for job in jobs {
                 let (_, reply) = job(None);
-                reply(Err(e.to_string()));
+                reply(Err(e.clone()));
             }
             continue;
         }
+        let mut faulted = false;
         for job in jobs {
             let savepoint = run(&conn, "SAVEPOINT job");
-            let (ok, reply) = job(Some(&conn));
+            let (done, reply) = job(Some(&conn));
+            faulted |= done == Done::Faulted;
             if savepoint.is_ok() {
-                let end = if ok {
+                let end = if done == Done::Ok {
                     run(&conn, "RELEASE job")
                 } else {
                     run(&conn, "ROLLBACK TO job").and_then(|_| run(&conn, "RELEASE job"))
@@ -305,10 +356,12 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
             }
             replies.push(reply);
         }
-        let commit = run(&conn, "COMMIT").map(|_| ()).map_err(|e| e.to_string());
+        let commit = run(&conn, "COMMIT").map(|_| ()).map_err(backend);
         if commit.is_err() {
             let _ = run(&conn, "ROLLBACK");
         }
+        faulted |= matches!(commit, Err(StoreError::Unavailable(_)));
+        failing.store(faulted, Ordering::Relaxed);
         metrics::histogram!(COMMIT_SECONDS).record(began.elapsed().as_secs_f64());
         for reply in replies {
             reply(commit.clone());

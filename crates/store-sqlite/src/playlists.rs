@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::browse::owned_playlists;
 use crate::catalog::PLAYLIST_DURATION;
-use crate::{backend, SqliteStore};
+use crate::{backend, unique_violation, SqliteStore};
 
 /// Entry ids in order, for a user's playlist.
 fn entry_ids(conn: &Connection, id: &str) -> rusqlite::Result<Vec<(String, String)>> {
@@ -98,7 +98,13 @@ impl PlaylistStore for SqliteStore {
                  VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?6)",
                 params![p.id, p.title, p.owner_id, p.description, p.visibility.as_str(), p.created_ms],
             )
-            .map_err(|e| StoreError::Invalid(format!("playlist '{}' could not be created: {e}", p.id)))?;
+            .map_err(|e| {
+                if unique_violation(&e) {
+                    StoreError::Invalid(format!("playlist '{}' already exists", p.id))
+                } else {
+                    backend(e)
+                }
+            })?;
             Ok(())
         })
         .await

@@ -212,6 +212,8 @@ CREATE TABLE sign_in_failures (key TEXT NOT NULL, at_ms INTEGER NOT NULL);
 CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at_ms);
 CREATE INDEX sign_in_failures_age ON sign_in_failures (at_ms);
 "#,
+    // 19: the row `/readyz` writes to learn whether writes succeed again after failing.
+    "CREATE TABLE readiness (id INTEGER PRIMARY KEY CHECK (id = 1), probes INTEGER NOT NULL);",
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

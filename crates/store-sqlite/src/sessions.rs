@@ -7,7 +7,7 @@ use medley_store::{
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
-use crate::{backend, SqliteStore};
+use crate::{backend, broken, SqliteStore};
 
 const SESSION_COLUMNS: &str = "id, user_id, device_id, created_ms, updated_ms, version, body";
 
@@ -61,7 +61,7 @@ fn drop_unplayed_versions(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 fn body_json(s: &Session) -> StoreResult<String> {
-    serde_json::to_string(&s.body).map_err(backend)
+    serde_json::to_string(&s.body).map_err(broken)
 }
 
 /// A session update, serialised before it reaches the writer thread so the serial part of a
@@ -299,7 +299,7 @@ impl SessionStore for SqliteStore {
         let streams = match row {
             None => UserStreams::default(),
             Some((version, body)) => {
-                let mut s: UserStreams = serde_json::from_str(&body).map_err(backend)?;
+                let mut s: UserStreams = serde_json::from_str(&body).map_err(broken)?;
                 s.version = version;
                 s
             }
@@ -336,7 +336,7 @@ impl SessionStore for SqliteStore {
             .map(SessionUpdate::of)
             .collect::<StoreResult<Vec<_>>>()?;
         let streams = match &commit.streams {
-            Some(s) => Some(serde_json::to_string(s).map_err(backend)?),
+            Some(s) => Some(serde_json::to_string(s).map_err(broken)?),
             None => None,
         };
         let result = self

@@ -12,14 +12,20 @@ use medley_core::mrn::ItemKind;
 use medley_core::policy::Tier;
 use uuid::Uuid;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// An optimistic-concurrency check failed: someone else wrote first. Retry from a fresh read.
     #[error("concurrent update")]
     Conflict,
     /// The input was refused by the store (for example a dangling reference in a catalog file).
+    /// The text is Medley's own, written for the client: never a database's message.
     #[error("{0}")]
     Invalid(String),
+    /// The store cannot be reached or cannot write just now (the database restarts, the disk
+    /// is full): a temporary condition, worth a retry. The text is the cause, for the log.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else that went wrong inside the store. The text is the cause, for the log.
     #[error("storage failure: {0}")]
     Backend(String),
 }
@@ -163,6 +169,9 @@ pub trait AccountStore: Send + Sync {
     async fn revocation_mark(&self) -> StoreResult<i64>;
     /// Whether any user exists (the demo seeds an empty store only).
     async fn has_users(&self) -> StoreResult<bool>;
+    /// Ok when the store answers and, if its last write failed for want of the database or the
+    /// disk, when a write succeeds again (`/readyz`).
+    async fn ready(&self) -> StoreResult<()>;
     /// The installation's secret of this name; stores `fresh` first if there is none yet, so
     /// every process sharing the store agrees on it.
     async fn secret(&self, name: &str, fresh: &[u8]) -> StoreResult<Vec<u8>>;

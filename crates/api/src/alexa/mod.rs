@@ -102,7 +102,8 @@ fn media_error(kind: &str, message: &str) -> Value {
 
 /// The error event for a failure; `not_found` is the Alexa.Media type a missing thing gets.
 fn error_event(e: ServiceError, not_found: &str) -> Value {
-    let message = e.to_string();
+    e.log_cause();
+    let message = e.told();
     match e {
         ServiceError::Unauthorized {
             code: "INVALID_ACCESS_TOKEN",
@@ -129,6 +130,9 @@ fn error_event(e: ServiceError, not_found: &str) -> Value {
         ServiceError::Internal(_) | ServiceError::Unavailable(_) => {
             general_error("INTERNAL_ERROR", "Medley could not answer")
         }
+        // Alexa has no error type of its own for this: INTERNAL_ERROR, told why, and the
+        // HTTP answer says 503 with Retry-After (`Answer::status`).
+        ServiceError::StoreUnavailable(_) => general_error("INTERNAL_ERROR", &message),
     }
 }
 
@@ -136,9 +140,10 @@ fn error_event(e: ServiceError, not_found: &str) -> Value {
 pub struct Answer {
     /// The Alexa event.
     pub event: Value,
-    /// The request was no directive at all (not JSON, or without the fields every directive
-    /// has): HTTP 400 carries the event.
-    pub malformed: bool,
+    /// The HTTP status that carries it: 200, but 400 for a request that was no directive at
+    /// all (not JSON, or without the fields every directive has), and 503 with `Retry-After`
+    /// when the store could not be reached or could not write.
+    pub status: StatusCode,
 }
 
 /// The `(namespace, name, payload)` of a directive, or why the body is not one: every directive
@@ -172,7 +177,7 @@ fn envelope(directive: &Value) -> Result<(&str, &str, &Value), String> {
 pub async fn answer(m: &Medley, body: &[u8]) -> Answer {
     let malformed = |why: &str| Answer {
         event: general_error("INVALID_DIRECTIVE", why),
-        malformed: true,
+        status: StatusCode::BAD_REQUEST,
     };
     let Ok(directive) = serde_json::from_slice::<Value>(body) else {
         return malformed("the directive is not JSON");
@@ -181,6 +186,7 @@ pub async fn answer(m: &Medley, body: &[u8]) -> Answer {
         Ok(parts) => parts,
         Err(why) => return malformed(&why),
     };
+    let mut status = StatusCode::OK;
     let event = match DirectiveKind::of(namespace, name) {
         None => general_error(
             "INVALID_DIRECTIVE",
@@ -197,14 +203,14 @@ pub async fn answer(m: &Medley, body: &[u8]) -> Answer {
                     // holds on to something Medley does not have.
                     tracing::warn!(directive = %name, why = %e, "an Alexa directive names an item Medley does not have");
                 }
+                if matches!(e, ServiceError::StoreUnavailable(_)) {
+                    status = StatusCode::SERVICE_UNAVAILABLE;
+                }
                 error_event(e, d.not_found())
             })
         }
     };
-    Answer {
-        event,
-        malformed: false,
-    }
+    Answer { event, status }
 }
 
 /// The user whose access token the directive carries.
@@ -453,9 +459,12 @@ pub async fn directive(
         }
     }
     let answer = answer(&m, &body).await;
-    let status = match answer.malformed {
-        true => StatusCode::BAD_REQUEST,
-        false => StatusCode::OK,
-    };
-    (status, Json(answer.event)).into_response()
+    let mut res = (answer.status, Json(answer.event)).into_response();
+    if answer.status == StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            medley_service::error::STORE_RETRY_SECS.into(),
+        );
+    }
+    res
 }

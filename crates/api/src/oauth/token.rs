@@ -67,6 +67,7 @@ pub(super) fn oauth_error(e: OAuthError) -> Response {
     let status = match e.code {
         "invalid_client" => StatusCode::UNAUTHORIZED,
         "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
+        "temporarily_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_REQUEST,
     };
     let mut res = (
@@ -79,6 +80,12 @@ pub(super) fn oauth_error(e: OAuthError) -> Response {
         .into_response();
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            medley_service::error::STORE_RETRY_SECS.into(),
+        );
+    }
     if status == StatusCode::UNAUTHORIZED {
         res.headers_mut().insert(
             header::WWW_AUTHENTICATE,
