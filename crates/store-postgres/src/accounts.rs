@@ -3,12 +3,12 @@
 use async_trait::async_trait;
 use medley_core::policy::Tier;
 use medley_store::{
-    AccountStore, AuthCode, Client, DeviceCode, GrantRecord, StoreError, StoreResult, TokenRecord,
-    User, Visibility,
+    AccountStore, AuthCode, Client, DeviceCode, GrantRecord, StoreResult, TokenRecord, User,
+    Visibility,
 };
 use tokio_postgres::Row;
 
-use crate::{big, exec, is_unique_violation, pg, row_opt, rows, small, PgStore};
+use crate::{big, exec, pg, row_opt, rows, small, taken, PgStore};
 
 const USER_COLUMNS: &str =
     "u.id, u.name, u.tier, u.max_streams, u.visibility, u.playback_visibility, u.created_ms";
@@ -91,13 +91,7 @@ impl AccountStore for PgStore {
             ],
         )
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::Invalid(format!("user '{}' already exists", u.id))
-            } else {
-                pg(e)
-            }
-        })?;
+        .map_err(|e| taken(e, format!("user '{}'", u.id)))?;
         Ok(())
     }
 

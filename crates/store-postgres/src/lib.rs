@@ -84,6 +84,15 @@ fn is_fault(code: &str) -> bool {
     code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
+/// `what` (a user, a playlist) already exists when the statement broke a key; else `pg`.
+pub(crate) fn taken(e: tokio_postgres::Error, what: String) -> StoreError {
+    if is_unique_violation(&e) {
+        StoreError::Invalid(format!("{what} already exists"))
+    } else {
+        pg(e)
+    }
+}
+
 pub(crate) fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
     e.as_db_error()
         .is_some_and(|db| db.code() == &tokio_postgres::error::SqlState::UNIQUE_VIOLATION)

@@ -5,13 +5,12 @@
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use medley_store::{
-    playlist_version, PlaylistEdit, PlaylistEntry, PlaylistRecord, PlaylistStore, StoreError,
-    StoreResult,
+    playlist_version, PlaylistEdit, PlaylistEntry, PlaylistRecord, PlaylistStore, StoreResult,
 };
 
 use crate::browse::owned_playlists;
 use crate::catalog::PLAYLIST_DURATION;
-use crate::{big, exec, is_unique_violation, pg, row_opt, rows, small, PgStore};
+use crate::{big, exec, pg, row_opt, rows, small, taken, PgStore};
 
 async fn entry_ids(
     tx: &Transaction<'_>,
@@ -128,13 +127,7 @@ impl PlaylistStore for PgStore {
             &[&p.id, &p.title, &p.owner_id, &p.description, &p.visibility.as_str(), &p.created_ms],
         )
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::Invalid(format!("playlist '{}' already exists", p.id))
-            } else {
-                pg(e)
-            }
-        })?;
+        .map_err(|e| taken(e, format!("playlist '{}'", p.id)))?;
         Ok(())
     }
 

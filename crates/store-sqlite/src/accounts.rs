@@ -3,12 +3,12 @@
 use async_trait::async_trait;
 use medley_core::policy::Tier;
 use medley_store::{
-    AccountStore, AuthCode, Client, DeviceCode, GrantRecord, StoreError, StoreResult, TokenRecord,
-    User, Visibility,
+    AccountStore, AuthCode, Client, DeviceCode, GrantRecord, StoreResult, TokenRecord, User,
+    Visibility,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::{backend, broken, unique_violation, SqliteStore};
+use crate::{backend, broken, taken, unique_violation, SqliteStore};
 
 const USER_COLUMNS: &str =
     "u.id, u.name, u.tier, u.max_streams, u.visibility, u.playback_visibility, u.created_ms";
@@ -75,13 +75,7 @@ impl AccountStore for SqliteStore {
                     u.created_ms
                 ],
             )
-            .map_err(|e| {
-                if unique_violation(&e) {
-                    StoreError::Invalid(format!("user '{}' already exists", u.id))
-                } else {
-                    backend(e)
-                }
-            })?;
+            .map_err(|e| taken(e, format!("user '{}'", u.id)))?;
             Ok(())
         })
         .await

@@ -148,6 +148,15 @@ fn unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 
+/// `what` (a user, a playlist) already exists when the statement broke a key; else `backend`.
+fn taken(e: rusqlite::Error, what: String) -> StoreError {
+    if unique_violation(&e) {
+        StoreError::Invalid(format!("{what} already exists"))
+    } else {
+        backend(e)
+    }
+}
+
 /// A failure that is not the database's own.
 fn broken(why: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(why.to_string())

@@ -3,14 +3,13 @@
 
 use async_trait::async_trait;
 use medley_store::{
-    playlist_version, PlaylistEdit, PlaylistEntry, PlaylistRecord, PlaylistStore, StoreError,
-    StoreResult,
+    playlist_version, PlaylistEdit, PlaylistEntry, PlaylistRecord, PlaylistStore, StoreResult,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::browse::owned_playlists;
 use crate::catalog::PLAYLIST_DURATION;
-use crate::{backend, unique_violation, SqliteStore};
+use crate::{backend, taken, SqliteStore};
 
 /// Entry ids in order, for a user's playlist.
 fn entry_ids(conn: &Connection, id: &str) -> rusqlite::Result<Vec<(String, String)>> {
@@ -98,13 +97,7 @@ impl PlaylistStore for SqliteStore {
                  VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?6)",
                 params![p.id, p.title, p.owner_id, p.description, p.visibility.as_str(), p.created_ms],
             )
-            .map_err(|e| {
-                if unique_violation(&e) {
-                    StoreError::Invalid(format!("playlist '{}' already exists", p.id))
-                } else {
-                    backend(e)
-                }
-            })?;
+            .map_err(|e| taken(e, format!("playlist '{}'", p.id)))?;
             Ok(())
         })
         .await
