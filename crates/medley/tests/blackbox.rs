@@ -626,14 +626,6 @@ fn requests_hyper_cannot_parse_get_the_json_error_body_too() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A directive as Alexa sends it, for the demo user.
-fn voice(token: &str, namespace: &str, name: &str, mut payload: Value) -> Value {
-    payload["requestContext"] = json!({"user": {"id": "amzn1.ask.account.X", "accessToken": token},
-                                       "location": {"originatingLocale": "en-US"}});
-    json!({"header": {"namespace": namespace, "name": name, "messageId": "m-1",
-                      "payloadVersion": "1.0"}, "payload": payload})
-}
-
 #[test]
 fn by_voice_an_album_ends_loops_when_asked_and_a_station_goes_on() {
     let dir = temp_dir();

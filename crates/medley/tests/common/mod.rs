@@ -315,6 +315,15 @@ pub fn one_line(s: &str) -> String {
 }
 
 /// Creates a user, client and token with the CLI; returns (api key, token).
+/// A directive as Alexa sends it, with a user's access token.
+pub fn voice(token: &str, namespace: &str, name: &str, mut payload: Value) -> Value {
+    payload["requestContext"] = serde_json::json!({"user": {"id": "amzn1.ask.account.X", "accessToken": token},
+                                       "location": {"originatingLocale": "en-US"}});
+    serde_json::json!({"header": {"namespace": namespace, "name": name, "messageId": "m-1",
+                      "payloadVersion": "1.0"}, "payload": payload})
+}
+
+/// The x-api-key and token of a new user of `tier` on the store of `dir`.
 pub fn account(dir: &Path, tier: &str) -> (String, String) {
     let (ok, out, err) = cli(
         dir,
