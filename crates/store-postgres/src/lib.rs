@@ -37,6 +37,7 @@ const POOL_SIZE: usize = 16;
 pub struct PgStore {
     pool: Pool,
     calls: AtomicU64,
+    writes: AtomicU64,
     bus: bus::PgBus,
 }
 
@@ -164,6 +165,7 @@ impl PgStore {
         let store = PgStore {
             pool,
             calls: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
             bus,
         };
         let mut c = store.client().await?;
@@ -176,9 +178,15 @@ impl PgStore {
         self.calls.load(Ordering::Relaxed)
     }
 
+    /// Writes asked of the store so far.
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Relaxed)
+    }
+
     /// A pooled connection for a write: counted while it waits for one (as the SQLite
     /// backend counts writes waiting for its writer), timed until it is done.
     pub(crate) async fn writer(&self) -> StoreResult<Write> {
+        self.writes.fetch_add(1, Ordering::Relaxed);
         metrics::gauge!(WRITE_QUEUE).increment(1.0);
         let client = self.client().await;
         metrics::gauge!(WRITE_QUEUE).decrement(1.0);

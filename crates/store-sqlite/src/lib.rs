@@ -80,6 +80,7 @@ struct Readers {
     slots: tokio::sync::Semaphore,
     work: Arc<Work>,
     calls: AtomicU64,
+    writes: AtomicU64,
 }
 
 impl Readers {
@@ -218,6 +219,7 @@ impl SqliteStore {
                 slots: tokio::sync::Semaphore::new(read_slots()),
                 work,
                 calls: AtomicU64::new(0),
+                writes: AtomicU64::new(0),
             }),
             writer: Mutex::new(tx),
             write_failing,
@@ -241,6 +243,11 @@ impl SqliteStore {
     /// Reads and writes asked of the store so far: what would be round trips to a server.
     pub fn calls(&self) -> u64 {
         self.readers.calls.load(Ordering::Relaxed)
+    }
+
+    /// Writes asked of the store so far.
+    pub fn writes(&self) -> u64 {
+        self.readers.writes.load(Ordering::Relaxed)
     }
 
     /// Runs a lookup by key (a handful of index probes, microseconds) on a pooled connection,
@@ -274,6 +281,7 @@ impl SqliteStore {
         f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
         self.readers.calls.fetch_add(1, Ordering::Relaxed);
+        self.readers.writes.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = tokio::sync::oneshot::channel::<StoreResult<T>>();
         let job: Job = Box::new(move |conn| {
             let result = match conn {

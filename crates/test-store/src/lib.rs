@@ -50,6 +50,14 @@ impl TestStore {
         }
     }
 
+    /// Writes asked of the store so far (every write goes through the backend's one door).
+    pub fn writes(&self) -> u64 {
+        match self {
+            TestStore::Sqlite(s) => s.writes(),
+            TestStore::Postgres(s) => s.writes(),
+        }
+    }
+
     /// The work done so far as the backend counts it, deterministically: SQLite's VM steps;
     /// on PostgreSQL, which has no such counter a test can read, its round trips.
     pub fn work(&self) -> u64 {

@@ -1,10 +1,11 @@
-//! Autoplay and station continuation: the queue asks for more entries, the recommender picks them.
+//! Autoplay and station continuation: before a change is saved the queue asks for more
+//! entries, the recommender picks them; reads see what is there.
 
 use std::collections::HashSet;
 
 use medley_core::queue::Window;
 use medley_core::recommend::{self, Seed};
-use medley_store::{Session, StoreError};
+use medley_store::Session;
 
 use crate::candidates::CandidateQuery;
 use rand::Rng;
@@ -15,41 +16,37 @@ use crate::{Medley, ServiceResult};
 /// Continuation entries are generated at least this many at a time.
 const CHUNK: u32 = 20;
 
+/// How far past the current entry the continuation reaches after every change: the longest
+/// list a read asks for (`limit` is at most 10) and one more, to tell whether there is more.
+/// So a read never has to extend it, and never writes.
+const READ_AHEAD: usize = 10;
+
+/// The entries after the current one, `limit` at most `READ_AHEAD`, as a read sees them: a
+/// continuation the recommender could not fill ends the list.
+pub(crate) fn window(s: &Session, limit: usize) -> Window {
+    let w = s.body.queue.upcoming(limit);
+    match w.missing_continuation {
+        0 => w,
+        _ => Window {
+            has_more: false,
+            ..w
+        },
+    }
+}
+
 impl Medley {
-    /// The upcoming window, extending (and saving) the continuation when it runs short.
-    pub(crate) async fn window(&self, s: &mut Session, limit: usize) -> ServiceResult<Window> {
-        for _ in 0..super::MAX_ATTEMPTS {
-            let w = s.body.queue.upcoming(limit);
-            if w.missing_continuation == 0 {
-                return Ok(w);
-            }
-            let picks = self
-                .recommend_for(s, w.missing_continuation.max(CHUNK) as usize)
-                .await?;
-            if picks.is_empty() {
-                return Ok(Window {
-                    has_more: !w.slots.is_empty() && w.slots.len() > limit,
-                    ..w
-                });
-            }
-            let mut next = s.clone();
-            next.body.queue.extend_continuation(picks);
-            match self.store.save_session(&next).await {
-                Ok(()) => {
-                    next.version += 1;
-                    let change = (next.id, next.version, crate::live::Change::QueueChanged);
-                    self.announce(&next.user_id, vec![change]);
-                    *s = next;
-                }
-                Err(StoreError::Conflict) => {
-                    if let Some(fresh) = self.store.session(s.id).await? {
-                        *s = fresh;
-                    }
-                }
-                Err(e) => return Err(e.into()),
-            }
+    /// Extends the continuation of a session about to be saved (in memory: the change that
+    /// follows saves it) until it reaches `READ_AHEAD` entries past the current one.
+    pub(crate) async fn top_up(&self, s: &mut Session) -> ServiceResult<()> {
+        let missing = s.body.queue.upcoming(READ_AHEAD).missing_continuation;
+        if missing == 0 {
+            return Ok(());
         }
-        Ok(s.body.queue.upcoming(limit))
+        let picks = self.recommend_for(s, missing.max(CHUNK) as usize).await?;
+        if !picks.is_empty() {
+            s.body.queue.extend_continuation(picks);
+        }
+        Ok(())
     }
 
     /// Tracks that resemble what the session plays: its current and recent tracks, and for a

@@ -9,10 +9,11 @@ use medley_core::metric;
 use medley_core::mrn::ItemKind;
 use medley_core::policy::{Action, PolicyInput, SKIPS_PER_HOUR, SKIP_WINDOW_MS};
 use medley_core::queue::Entry;
-use medley_store::{EventCommit, EventRow, Session, StoreError};
+use medley_store::{EventCommit, EventRow, Session};
 use uuid::Uuid;
 
-use super::{streams, Device, MAX_ATTEMPTS};
+use super::change::{committed, until_done, Attempt};
+use super::{streams, Device};
 use crate::accounts::Principal;
 use crate::live::Change;
 use crate::{Medley, ServiceError, ServiceResult};
@@ -71,23 +72,15 @@ impl Medley {
         if batch.events.is_empty() {
             return Err(ServiceError::BadRequest("events must not be empty".into()));
         }
-        for _ in 0..MAX_ATTEMPTS {
-            if self.try_report(p, device_id, batch).await? {
-                return Ok(());
-            }
-        }
-        Err(ServiceError::Internal(
-            "the sessions kept changing; retry".into(),
-        ))
+        until_done("the sessions", || self.try_report(p, device_id, batch)).await
     }
 
-    /// One attempt; `Ok(false)` when a concurrent write got in first.
     async fn try_report(
         &self,
         p: &Principal,
         device_id: &str,
         batch: &EventBatch,
-    ) -> ServiceResult<bool> {
+    ) -> ServiceResult<Attempt<()>> {
         let now = self.now_ms();
         let user = &p.user;
         let mut parsed: Vec<Parsed> = Vec::with_capacity(batch.events.len());
@@ -124,7 +117,7 @@ impl Medley {
         }
         parsed.retain(|x| !sessions[&x.session_id].body.recent_events.contains(&x.key));
         if parsed.is_empty() {
-            return Ok(true);
+            return Ok(Attempt::Done(()));
         }
         // Every event's entry and track: a read per session (the tracks its queue does not
         // hold) and one for all the tracks, however many events the batch has.
@@ -318,18 +311,16 @@ impl Medley {
         for id in changed {
             let mut s = sessions.remove(&id).expect("changed sessions are loaded");
             s.updated_ms = now.max(s.updated_ms);
+            self.top_up(&mut s).await?;
             commit.sessions.push(s);
         }
         if st != streams_before {
             commit.streams = Some(st);
         }
-        match self.store.commit_events(&commit).await {
-            Ok(()) => {
-                self.announce_commit(&user.id, &commit.sessions, notices);
-                Ok(true)
-            }
-            Err(StoreError::Conflict) => Ok(false),
-            Err(e) => Err(e.into()),
+        if !committed(self.store.commit_events(&commit).await)? {
+            return Ok(Attempt::Lost);
         }
+        self.announce_commit(&user.id, &commit.sessions, notices);
+        Ok(Attempt::Done(()))
     }
 }

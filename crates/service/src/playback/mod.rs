@@ -1,8 +1,9 @@
 //! Playback sessions (Playback V1; docs/api.md, "Queues" and "Tiers"): create, current, next, previous, queue view,
 //! active sessions, restore, queue next/last, loop and shuffle. Events live in `events`.
 
+pub(crate) mod change;
 pub(crate) mod context;
-mod continuation;
+pub(crate) mod continuation;
 mod events;
 mod notices;
 mod streams;
@@ -23,6 +24,8 @@ use uuid::Uuid;
 
 use crate::accounts::Principal;
 use crate::{Medley, ServiceError, ServiceResult};
+use change::{committed, until_done, Attempt};
+use continuation::window;
 use view::{modes, ActiveSession, Entity, EntityPage, Modes, QueuedTrack, Resolved};
 
 /// What a request says about the device (docs/api.md, "Headers").
@@ -125,8 +128,6 @@ pub struct CreateRequest {
     pub limit: usize,
 }
 
-const MAX_ATTEMPTS: usize = 8;
-
 impl Medley {
     fn restore_cutoff(&self) -> i64 {
         self.now_ms() - self.settings.restore_days * 24 * 3600 * 1000
@@ -173,31 +174,28 @@ impl Medley {
         })
     }
 
-    /// Applies `f` and saves, retrying on concurrent updates.
+    /// Applies `f` to the session and saves it, as one change.
     async fn mutate<T>(
         &self,
         p: &Principal,
         id: Uuid,
-        mut f: impl FnMut(&mut Session) -> ServiceResult<T>,
+        f: impl Fn(&mut Session) -> ServiceResult<T>,
     ) -> ServiceResult<(Session, T)> {
-        for _ in 0..MAX_ATTEMPTS {
+        let f = &f;
+        until_done("the session", || async move {
             let mut s = self.owned_session(p, id).await?;
             let out = f(&mut s)?;
             s.updated_ms = self.now_ms().max(s.updated_ms);
-            match self.store.save_session(&s).await {
-                Ok(()) => {
-                    s.version += 1;
-                    let change = (s.id, s.version, crate::live::Change::QueueChanged);
-                    self.announce(&s.user_id, vec![change]);
-                    return Ok((s, out));
-                }
-                Err(medley_store::StoreError::Conflict) => continue,
-                Err(e) => return Err(e.into()),
+            self.top_up(&mut s).await?;
+            if !committed(self.store.save_session(&s).await)? {
+                return Ok(Attempt::Lost);
             }
-        }
-        Err(ServiceError::Internal(
-            "the session kept changing; retry".into(),
-        ))
+            s.version += 1;
+            let change = (s.id, s.version, crate::live::Change::QueueChanged);
+            self.announce(&s.user_id, vec![change]);
+            Ok(Attempt::Done((s, out)))
+        })
+        .await
     }
 
     pub async fn create_session(
@@ -222,18 +220,11 @@ impl Medley {
         device_id: String,
         req: &CreateRequest,
     ) -> ServiceResult<Session> {
-        for _ in 0..MAX_ATTEMPTS {
-            // `None`: the playlist version it read is gone; read the playlist again.
-            if let Some(s) = self
-                .try_start_session(p, id, device_id.clone(), req)
-                .await?
-            {
-                return Ok(s);
-            }
-        }
-        Err(ServiceError::Internal(
-            "the playlist kept changing; retry".into(),
-        ))
+        // Lost: the playlist version it read is gone; read the playlist again.
+        until_done("the playlist", || {
+            self.try_start_session(p, id, device_id.clone(), req)
+        })
+        .await
     }
 
     async fn try_start_session(
@@ -242,7 +233,7 @@ impl Medley {
         id: Uuid,
         device_id: String,
         req: &CreateRequest,
-    ) -> ServiceResult<Option<Session>> {
+    ) -> ServiceResult<Attempt<Session>> {
         let tier = p.user.tier;
         let playlist = self.user_playlist(p, req).await?;
         let r = self.resolve_play(req, playlist.as_ref()).await?;
@@ -317,7 +308,7 @@ impl Medley {
                 .ok_or_else(|| ServiceError::Internal("context entry missing".into()))?,
         };
         let now = self.now_ms();
-        let session = Session {
+        let mut session = Session {
             id,
             user_id: p.user.id.clone(),
             device_id,
@@ -339,31 +330,29 @@ impl Medley {
                 queue,
             },
         };
-        match self.store.create_session(&session, &r.track_list).await {
-            Ok(()) => {
-                let started = crate::live::Change::Started {
-                    device_id: session.device_id.clone(),
-                };
-                self.announce(
-                    &session.user_id,
-                    vec![(session.id, session.version, started)],
-                );
-                Ok(Some(session))
-            }
-            Err(medley_store::StoreError::Conflict) => Ok(None),
-            Err(e) => Err(e.into()),
+        self.top_up(&mut session).await?;
+        if !committed(self.store.create_session(&session, &r.track_list).await)? {
+            return Ok(Attempt::Lost);
         }
+        let started = crate::live::Change::Started {
+            device_id: session.device_id.clone(),
+        };
+        self.announce(
+            &session.user_id,
+            vec![(session.id, session.version, started)],
+        );
+        Ok(Attempt::Done(session))
     }
 
     /// The current entity followed by upcoming ones, `limit` in all (create and restore).
     async fn page_from_current(
         &self,
-        mut s: Session,
+        s: Session,
         device: &Device,
         limit: usize,
         progress_for: Option<Slot>,
     ) -> ServiceResult<EntityPage<Entity>> {
-        let w = self.window(&mut s, limit.saturating_sub(1)).await?;
+        let w = window(&s, limit.saturating_sub(1));
         let q = &s.body.queue;
         let mut items = vec![Resolved::from(&q.current)];
         items.extend(self.resolve(&s, &w.slots).await?);
@@ -397,8 +386,8 @@ impl Medley {
         id: Uuid,
         limit: usize,
     ) -> ServiceResult<EntityPage<Entity>> {
-        let mut s = self.device_session(p, device, id).await?;
-        let w = self.window(&mut s, limit).await?;
+        let s = self.device_session(p, device, id).await?;
+        let w = window(&s, limit);
         let items = self.resolve(&s, &w.slots).await?;
         self.list_page(&s, &items, device, w.has_more).await
     }
@@ -424,9 +413,9 @@ impl Medley {
         id: Uuid,
         limit: usize,
     ) -> ServiceResult<EntityPage<QueuedTrack>> {
-        let mut s = self.device_session(p, device, id).await?;
+        let s = self.device_session(p, device, id).await?;
         self.require_action(&s, Action::QueueView).await?;
-        let w = self.window(&mut s, limit.saturating_sub(1)).await?;
+        let w = window(&s, limit.saturating_sub(1));
         let mut items = vec![Resolved::from(&s.body.queue.current)];
         items.extend(self.resolve(&s, &w.slots).await?);
         Ok(EntityPage {
@@ -529,8 +518,12 @@ impl Medley {
         let entry = self.entry_of(&s, entity_ref).await?;
         let slot = entry.slot;
         let was_current = s.body.queue.current.slot == slot;
-        let (mut s, ()) = self
-            .mutate(p, id, |s| {
+        // A change only where it changes something: another entry, or another device
+        // (docs/decisions.md, "Reads never write").
+        let mut s = if was_current && s.device_id == device_id {
+            s
+        } else {
+            self.mutate(p, id, |s| {
                 if s.body.queue.current.slot != entry.slot {
                     s.body.queue.position_at(entry.clone());
                     s.body.progress_ms = None;
@@ -538,7 +531,9 @@ impl Medley {
                 s.device_id = device_id.clone();
                 Ok(())
             })
-            .await?;
+            .await?
+            .0
+        };
         // A device taking over what another one plays picks it up where it is now.
         if was_current {
             let st = self.store.streams(&p.user.id).await?;

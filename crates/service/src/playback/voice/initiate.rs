@@ -4,16 +4,18 @@
 //! or from an app, whose session learns it is `STOPPED` as any taken-over device does.
 
 use medley_core::mrn::{ItemKind, Mrn};
-use medley_store::{EventCommit, StoreError, Stream};
+use medley_store::{EventCommit, Stream};
 use uuid::Uuid;
 
 use super::content::{Content, ContentId};
 use super::moves::{playing_by_voice, voice_event};
 use super::{QueueControls, VoiceItem};
 use crate::accounts::Principal;
+use crate::playback::change::{committed, until_done, Attempt};
+use crate::playback::continuation::window;
 use crate::playback::streams::voice_device;
 use crate::playback::view::Resolved;
-use crate::playback::{CreateRequest, MAX_ATTEMPTS};
+use crate::playback::CreateRequest;
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// The modes Alexa asks a new queue to play in.
@@ -89,11 +91,18 @@ impl Medley {
         };
         // The speaker is named after its queue on every notice, from the first one on.
         let queue_id = Uuid::new_v4();
-        let mut s = self
+        let created = self
             .start_session(p, queue_id, voice_device(queue_id), &req)
             .await?;
-        for _ in 0..MAX_ATTEMPTS {
-            let w = self.window(&mut s, 1).await?;
+        // The first attempt starts the session just created; one that lost a race reads it again.
+        let created = std::sync::Mutex::new(Some(created));
+        until_done("the queue", || async {
+            let first = created.lock().expect("not poisoned").take();
+            let mut s = match first {
+                Some(s) => s,
+                None => self.owned_session(p, queue_id).await?,
+            };
+            let w = window(&s, 1);
             if loops {
                 s.body.queue.set_loop_and_repeat(modes.loop_, modes.repeat);
             }
@@ -111,19 +120,15 @@ impl Medley {
                     deactivate.push(l.id);
                 }
             }
+            self.top_up(&mut s).await?;
             let commit = EventCommit {
                 user_id: p.user.id.clone(),
                 events: vec![voice_event(&s, &current, "start", false, self.now_ms())],
                 sessions: std::iter::once(s.clone()).chain(claim.losers).collect(),
                 streams: claim.streams,
             };
-            match self.store.commit_events(&commit).await {
-                Ok(()) => {}
-                Err(StoreError::Conflict) => {
-                    s = self.owned_session(p, s.id).await?;
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
+            if !committed(self.store.commit_events(&commit).await)? {
+                return Ok(Attempt::Lost);
             }
             let notices = playing_by_voice(&s, &current, &commit.sessions);
             self.announce_commit(&p.user.id, &commit.sessions, notices);
@@ -136,15 +141,13 @@ impl Medley {
                 .ok_or_else(|| {
                     ServiceError::NotFound("the content has no playable track".into())
                 })?;
-            return Ok(Initiated {
+            Ok(Attempt::Done(Initiated {
                 queue_id: s.id,
                 controls: self.queue_controls(&s).await?,
                 deactivate,
                 first,
-            });
-        }
-        Err(ServiceError::Internal(
-            "the queue kept changing; retry".into(),
-        ))
+            }))
+        })
+        .await
     }
 }

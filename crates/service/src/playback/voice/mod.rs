@@ -165,8 +165,8 @@ impl Medley {
 
     /// GetView: the current item and the next ones, at most ten, with the queue's toggles.
     pub async fn voice_view(&self, p: &Principal, queue_id: Uuid) -> ServiceResult<VoiceView> {
-        let mut s = self.voice_session(p, queue_id).await?;
-        let w = self.window(&mut s, VIEW_ITEMS - 1).await?;
+        let s = self.voice_session(p, queue_id).await?;
+        let w = crate::playback::continuation::window(&s, VIEW_ITEMS - 1);
         let mut items = vec![Resolved::from(&s.body.queue.current)];
         items.extend(self.resolve(&s, &w.slots).await?);
         Ok(VoiceView {
