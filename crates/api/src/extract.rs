@@ -10,8 +10,43 @@ use medley_service::Medley;
 
 use crate::ApiError;
 
-fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts.headers.get(name).and_then(|v| v.to_str().ok())
+/// What a request presents to authenticate: the `Authorization` header's bearer token and the
+/// `x-api-key` header (docs/api.md, "Headers").
+#[derive(Clone)]
+pub struct Credentials {
+    pub token: String,
+    pub api_key: Option<String>,
+}
+
+impl Credentials {
+    /// The credentials in `headers`; a missing `Authorization` header or another scheme than
+    /// `Bearer` is refused here.
+    pub fn read(headers: &axum::http::HeaderMap) -> Result<Credentials, ApiError> {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let not_bearer = || {
+            ApiError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "INVALID_AUTH_TYPE",
+                "Header does not contain bearer token.",
+            )
+        };
+        let raw = text("authorization").ok_or_else(not_bearer)?.trim();
+        let token = match raw.split_once(' ') {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+            Some(_) => return Err(not_bearer()),
+            None if raw.eq_ignore_ascii_case("bearer") => "",
+            None => raw,
+        };
+        Ok(Credentials {
+            token: token.to_string(),
+            api_key: text("x-api-key").map(String::from),
+        })
+    }
+
+    /// The principal they authenticate, asked of Accounts.
+    pub async fn principal(&self, m: &Medley) -> Result<Principal, ApiError> {
+        Ok(m.authenticate(&self.token, self.api_key.as_deref()).await?)
+    }
 }
 
 /// The authenticated caller, holding the scope its route declares.
@@ -25,9 +60,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let medley = Medley::from_ref(state);
-        let principal = medley
-            .authenticate(header(parts, "authorization"), header(parts, "x-api-key"))
+        let principal = Credentials::read(&parts.headers)?
+            .principal(&Medley::from_ref(state))
             .await?;
         // Fail closed: a route that asks for the caller but declares no scope is a bug.
         let Some(scope) = parts.extensions.get::<crate::scopes::RequiredScope>() else {

@@ -312,30 +312,13 @@ impl Medley {
         Ok(token)
     }
 
-    /// Checks an `Authorization` header value and `x-api-key` (docs/api.md, "Headers").
+    /// The principal of an access token presented with a client's api key: the token's, when
+    /// it was issued to that client (docs/api.md, "Headers").
     pub async fn authenticate(
         &self,
-        authorization: Option<&str>,
+        token: &str,
         api_key: Option<&str>,
     ) -> ServiceResult<Principal> {
-        let Some(raw) = authorization else {
-            return Err(ServiceError::unauthorized(
-                "INVALID_AUTH_TYPE",
-                "Header does not contain bearer token.",
-            ));
-        };
-        let raw = raw.trim();
-        let token = match raw.split_once(' ') {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
-            Some(_) => {
-                return Err(ServiceError::unauthorized(
-                    "INVALID_AUTH_TYPE",
-                    "Header does not contain bearer token.",
-                ))
-            }
-            None if raw.eq_ignore_ascii_case("bearer") => "",
-            None => raw,
-        };
         let principal = self.principal_for_token(token).await?;
         match api_key.map(str::trim) {
             Some(k) if k == principal.client_key => Ok(principal),

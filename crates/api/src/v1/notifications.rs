@@ -21,7 +21,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::broadcast::Receiver;
 
 use super::playback::TerminationReason;
-use crate::extract::Caller;
+use crate::extract::{Caller, Credentials};
 use crate::params::NoQuery;
 use crate::ApiError;
 
@@ -132,20 +132,10 @@ pub async fn notifications(
         Ok(missed) => missed.iter().map(|n| event(n)).collect(),
         Err(why) => vec![resync(why)],
     };
-    let header = |k: &str| {
-        headers
-            .get(k)
-            .and_then(|v| v.to_str().ok())
-            .map(String::from)
-    };
-    let (authorization, api_key) = (header("authorization"), header("x-api-key"));
+    let credentials = Credentials::read(&headers)?;
     let still_good = move || {
-        let (m, authorization, api_key) = (m.clone(), authorization.clone(), api_key.clone());
-        async move {
-            m.authenticate(authorization.as_deref(), api_key.as_deref())
-                .await
-                .is_ok()
-        }
+        let (m, credentials) = (m.clone(), credentials.clone());
+        async move { credentials.principal(&m).await.is_ok() }
     };
     let events = stream::iter(first)
         .chain(live(sub.live, still_good))
