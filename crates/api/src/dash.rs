@@ -10,9 +10,8 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use medley_core::dash::SEGMENT_SECONDS;
 use medley_core::ids::TrackId;
-use medley_service::dash::{Manifest, Offered, Segment};
-use medley_service::media::MediaGrant;
-use medley_service::Medley;
+use medley_service::media::dash::{Manifest, Offered, Segment};
+use medley_service::media::{Media, MediaGrant};
 
 use crate::extract::IdPath;
 use crate::media::{checked, Signed};
@@ -35,7 +34,7 @@ const CENC_SCHEME: &str = "urn:mpeg:dash:mp4protection:2011";
         (status = 503, description = "ffmpeg cannot encode it here now (UNAVAILABLE)", body = crate::error::ErrorBody),
     ))]
 pub async fn manifest(
-    State(m): State<Medley>,
+    State(m): State<Media>,
     id: Result<IdPath<TrackId>, ApiError>,
     query: Result<Query<Signed>, ApiError>,
 ) -> Result<Response, ApiError> {
@@ -77,7 +76,7 @@ pub async fn manifest(
         (status = 503, description = "The encode failed (UNAVAILABLE)", body = crate::error::ErrorBody),
     ))]
 pub async fn segment(
-    State(m): State<Medley>,
+    State(m): State<Media>,
     id: Result<IdPath<TrackId>, ApiError>,
     query: Result<Query<Signed>, ApiError>,
     req: Request,

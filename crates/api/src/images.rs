@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use medley_service::Medley;
+use medley_service::media::Media;
 
 use crate::params::Query;
 use crate::ApiError;
@@ -31,7 +31,7 @@ pub struct Styled {
         (status = 404, description = "No such artwork (RESOURCE_NOT_FOUND)", body = crate::error::ErrorBody),
     ))]
 pub async fn image(
-    State(m): State<Medley>,
+    State(m): State<Media>,
     Path(id): Path<String>,
     Query(q): Query<Styled>,
     headers: HeaderMap,

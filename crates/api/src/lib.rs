@@ -29,6 +29,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use medley_service::media::Media;
 use medley_service::Medley;
 use std::sync::Arc;
 
@@ -39,6 +40,25 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// A path and query longer than this is refused with 414 URI_TOO_LONG. (Past 64 KiB hyper
 /// refuses the request line itself; `medley serve` gives that answer the JSON body.)
 pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// What handlers reach by state extraction: each context the composition root built.
+#[derive(Clone)]
+pub struct AppState {
+    medley: Medley,
+    media: Media,
+}
+
+impl axum::extract::FromRef<AppState> for Medley {
+    fn from_ref(s: &AppState) -> Medley {
+        s.medley.clone()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for Media {
+    fn from_ref(s: &AppState) -> Media {
+        s.media.clone()
+    }
+}
 
 pub fn router(medley: Medley) -> Router {
     router_with_alexa_trust(medley, alexa::signature::Trust::amazon)
@@ -100,7 +120,10 @@ pub fn router_with_alexa_trust(
         .layer(middleware::from_fn_with_state(edge, at_the_edge))
         .layer(cors::layer(&medley.settings.cors_origins))
         .layer(middleware::from_fn(request_id))
-        .with_state(medley)
+        .with_state(AppState {
+            media: medley.media.clone(),
+            medley,
+        })
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

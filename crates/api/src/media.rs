@@ -13,8 +13,7 @@ use axum::response::{IntoResponse, Response};
 use medley_core::audio::{Codec, Rendition};
 use medley_core::ids::TrackId;
 use medley_media::transcode::{Encoding, Outcome, Transcoded};
-use medley_service::media::MediaFile;
-use medley_service::Medley;
+use medley_service::media::{Media, MediaFile};
 use tokio::io::AsyncReadExt;
 use tokio::sync::watch;
 use tower::ServiceExt;
@@ -41,7 +40,7 @@ pub struct Signed {
 
 /// A signed media URL's parameters, checked: what they grant, and the file behind it.
 pub(crate) async fn checked(
-    m: &Medley,
+    m: &Media,
     id: Result<IdPath<TrackId>, ApiError>,
     query: Result<Query<Signed>, ApiError>,
 ) -> Result<(Signed, MediaFile), ApiError> {
@@ -68,7 +67,7 @@ pub(crate) async fn checked(
         (status = 416, description = "The range lies outside the file", body = crate::error::ErrorBody),
     ))]
 pub async fn track(
-    State(m): State<Medley>,
+    State(m): State<Media>,
     id: Result<IdPath<TrackId>, ApiError>,
     query: Result<Query<Signed>, ApiError>,
     req: Request,

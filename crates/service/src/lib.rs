@@ -2,14 +2,12 @@
 //! playback sessions, events and stream concurrency.
 
 pub mod accounts;
-pub mod artwork;
 pub mod browse;
 mod cache;
 mod candidates;
 pub mod catalog;
 pub mod clock;
 pub mod credentials;
-pub mod dash;
 pub mod demo;
 pub mod error;
 pub mod history;
@@ -27,6 +25,7 @@ mod signals;
 pub mod social;
 pub mod stats;
 mod throttle;
+mod tracks;
 pub mod voice_catalog;
 
 use std::sync::Arc;
@@ -46,21 +45,18 @@ pub struct Medley {
     caches: Arc<Caches>,
     /// Every user's feed of live notices (the notification stream).
     pub live: Arc<live::Live>,
-    /// The key that signs media URLs, read from the store on first use.
-    media_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
-    transcoder: Arc<medley_media::transcode::Transcoder>,
+    /// The media context: signed URLs, encodings, DASH and cover art.
+    pub media: media::Media,
+    tracks: Arc<tracks::Tracks>,
 }
 
 /// Hot reads kept in memory for a short while; see `Settings::cache_ttl_ms`.
 struct Caches {
     /// Token → the principal it authenticates (expiry is still checked on every use).
     tokens: cache::TtlCache<String, (accounts::Principal, i64)>,
-    tracks: cache::TtlCache<String, Arc<TrackView>>,
     /// (context, index) → track id.
     context_tracks: cache::TtlCache<(medley_store::ContextKind, String, u32), String>,
     throttle: throttle::Throttle,
-    /// (artwork id, size) → the resized image, for an hour.
-    artwork: cache::TtlCache<(String, Option<u32>), Arc<medley_media::artwork::Picture>>,
     /// When the store's revocation mark was last read, and what it was.
     revocations: RevocationWatch,
 }
@@ -136,23 +132,22 @@ impl Medley {
             settings.transcode_dir.clone(),
             settings.transcode_cache_mb,
         );
+        let tracks = Arc::new(tracks::Tracks::new(store.clone(), clock.clone(), ttl));
         Medley {
+            media: media::Media::new(store.clone(), clock.clone(), tracks.clone(), transcoder),
+            tracks,
             store,
             clock,
-            transcoder: Arc::new(transcoder),
             settings: Arc::new(settings),
             caches: Arc::new(Caches {
                 tokens: cache::TtlCache::new(ttl, 100_000),
-                tracks: cache::TtlCache::new(ttl, 200_000),
                 context_tracks: cache::TtlCache::new(ttl, 200_000),
                 throttle: throttle::Throttle::new(rate),
-                artwork: cache::TtlCache::new(3_600_000, 500),
                 revocations: RevocationWatch {
                     checked_ms: i64::MIN.into(),
                     mark: (-1).into(),
                 },
             }),
-            media_key: Arc::new(tokio::sync::OnceCell::new()),
             live: Arc::new(live::Live::default()),
         }
     }
@@ -228,28 +223,6 @@ impl Medley {
 
     /// Catalog tracks by id, in the order asked (unknown ids left out), through the cache.
     pub async fn tracks(&self, ids: &[String]) -> ServiceResult<Vec<Arc<TrackView>>> {
-        let now = self.now_ms();
-        let mut found: Vec<Option<Arc<TrackView>>> = ids
-            .iter()
-            .map(|id| self.caches.tracks.get(id, now))
-            .collect();
-        let missing: Vec<String> = ids
-            .iter()
-            .zip(&found)
-            .filter(|(_, f)| f.is_none())
-            .map(|(id, _)| id.clone())
-            .collect();
-        if !missing.is_empty() {
-            for t in self.store.tracks(&missing).await? {
-                let t = Arc::new(t);
-                self.caches.tracks.insert(t.id.clone(), t.clone(), now);
-                for (id, slot) in ids.iter().zip(found.iter_mut()) {
-                    if slot.is_none() && *id == t.id {
-                        *slot = Some(t.clone());
-                    }
-                }
-            }
-        }
-        Ok(found.into_iter().flatten().collect())
+        self.tracks.get(ids).await
     }
 }

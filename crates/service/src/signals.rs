@@ -47,7 +47,7 @@ impl Medley {
 
     /// Drops this node's cached catalog reads.
     fn drop_catalog(&self) {
-        self.caches.tracks.clear();
+        self.tracks.clear();
         self.caches.context_tracks.clear();
     }
 

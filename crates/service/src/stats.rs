@@ -17,10 +17,11 @@ pub struct Stats {
 
 impl Medley {
     pub async fn stats(&self) -> ServiceResult<Stats> {
+        let (transcodes_running, transcode_cache_bytes) = self.media.transcodes().await;
         Ok(Stats {
             live_streams: self.store.live_streams(self.clock.now_ms()).await?,
-            transcodes_running: self.transcoder.running().await,
-            transcode_cache_bytes: self.transcoder.cache_bytes().await,
+            transcodes_running,
+            transcode_cache_bytes,
             notification_streams: self.live.streams(),
         })
     }

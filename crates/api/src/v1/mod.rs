@@ -13,11 +13,10 @@ pub mod shapes;
 mod social;
 mod users;
 
-use medley_service::Medley;
 use utoipa_axum::router::OpenApiRouter;
 
 /// Every v1 route, with the OpenAPI document of the typed ones.
-pub fn routes() -> OpenApiRouter<Medley> {
+pub fn routes() -> OpenApiRouter<crate::AppState> {
     use utoipa_axum::routes;
     OpenApiRouter::new()
         .routes(routes!(player::recently_played))

@@ -505,6 +505,19 @@ impl Medley {
             .collect()
     }
 
+    /// The Clear Key licence of `track` for the user of a live playback `session` of theirs,
+    /// when `kids` asks for its key.
+    pub async fn clear_key_licence(
+        &self,
+        p: &Principal,
+        session: Uuid,
+        track: &medley_core::ids::TrackId,
+        kids: &[String],
+    ) -> ServiceResult<crate::media::dash::ClearKey> {
+        self.owned_session(p, session).await?;
+        self.media.licence(track, kids).await
+    }
+
     pub async fn restore(
         &self,
         p: &Principal,

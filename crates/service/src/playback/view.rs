@@ -177,6 +177,7 @@ impl Medley {
     ) -> ServiceResult<Delivery> {
         let tier = s.body.tier;
         let delivery = self
+            .media
             .delivery(
                 t,
                 Player::App(device.quality(tier)),
@@ -185,6 +186,7 @@ impl Medley {
             .await;
         Ok(Delivery {
             media: self
+                .media
                 .media_grant(&t.id, delivery.served, self.settings.stream_uri_ttl_secs)
                 .await?,
             format: delivery.format,

@@ -455,7 +455,7 @@ pub struct LicenceKey {
 }
 
 impl Licence {
-    pub fn of(key: &medley_service::dash::ClearKey) -> Licence {
+    pub fn of(key: &medley_service::media::dash::ClearKey) -> Licence {
         use base64::Engine;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         Licence {

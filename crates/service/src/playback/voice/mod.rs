@@ -112,8 +112,9 @@ impl Medley {
             let Some(track) = tracks.iter().find(|t| t.id == r.track_id) else {
                 continue;
             };
-            let delivery = self.delivery(track, Player::Speaker, None).await;
+            let delivery = self.media.delivery(track, Player::Speaker, None).await;
             let stream = self
+                .media
                 .media_grant(
                     &track.id,
                     delivery.served,

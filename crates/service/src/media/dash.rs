@@ -6,19 +6,16 @@
 use std::os::unix::fs::FileExt;
 use std::time::Duration;
 
+use super::{Media, MediaFile};
+use crate::{ServiceError, ServiceResult};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use medley_core::audio::AudioFormat;
 use medley_core::dash::{self, Presentation, Representation, Served};
 use medley_core::ids::TrackId;
-use sha2::Sha256;
-use uuid::Uuid;
-
-use crate::accounts::Principal;
-use crate::media::MediaFile;
-use crate::{Medley, ServiceError, ServiceResult};
 use medley_media::transcode::{Encoding, Transcoded};
 use medley_media::{cenc, fmp4};
+use sha2::Sha256;
 
 /// A representation as a manifest lists it.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,10 +84,10 @@ fn read_segment(file: &std::fs::File, which: Segment) -> std::io::Result<Option<
     Ok(Some(out))
 }
 
-impl Medley {
+impl Media {
     /// A track's Clear Key, derived from the installation's media key: the same on every node,
     /// different for every track, and never stored.
-    pub(crate) async fn clear_key(&self, track_id: &str) -> ServiceResult<ClearKey> {
+    async fn clear_key(&self, track_id: &str) -> ServiceResult<ClearKey> {
         let derive = |label: &str, key: &[u8]| {
             let mut mac =
                 Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
@@ -230,18 +227,19 @@ impl Medley {
         }
     }
 
-    /// The Clear Key licence (W3C Clear Key's JSON key set, as key ids and keys): the key of
-    /// `track` for the user of a live playback `session` of theirs, when `kids` (base64url, as
-    /// the browser's licence request has them) asks for it.
-    pub async fn clear_key_licence(
+    /// The Clear Key of `track` when `kids` (base64url, as the browser's licence request has
+    /// them) asks for it; who may ask is Playback's to check.
+    pub(crate) async fn licence(
         &self,
-        p: &Principal,
-        session: Uuid,
         track: &TrackId,
         kids: &[String],
     ) -> ServiceResult<ClearKey> {
-        self.owned_session(p, session).await?;
-        if self.tracks(&[track.as_str().to_string()]).await?.is_empty() {
+        if self
+            .tracks
+            .get(&[track.as_str().to_string()])
+            .await?
+            .is_empty()
+        {
             return Err(crate::browse::not_found(track));
         }
         let key = self.clear_key(track.as_str()).await?;

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use medley_media::artwork::{picture, style_px, Picture, PictureError, OWN_ART};
 
-use crate::{Medley, ServiceError, ServiceResult};
+use super::Media;
+use crate::{ServiceError, ServiceResult};
 
-impl Medley {
+impl Media {
     /// Artwork `id`, at `style` (one of `STYLES`) or as it is.
     pub async fn artwork_image(
         &self,
@@ -24,7 +25,7 @@ impl Medley {
         };
         let key = (id.to_string(), size);
         let now = self.now_ms();
-        if let Some(p) = self.caches.artwork.get(&key, now) {
+        if let Some(p) = self.artwork.get(&key, now) {
             return Ok(p);
         }
         let own = id == OWN_ART;
@@ -47,7 +48,7 @@ impl Medley {
         // Originals are files the OS caches already; resized ones (and the drawn one) cost
         // work to make.
         if size.is_some() || own {
-            self.caches.artwork.insert(key, picture.clone(), now);
+            self.artwork.insert(key, picture.clone(), now);
         }
         Ok(picture)
     }

@@ -5,18 +5,26 @@
 //! check it, and it stops working once it expires (Alexa's `validUntil`; GetItem hands out a
 //! fresh one).
 
+pub mod artwork;
+pub mod dash;
+
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use medley_core::audio::{self, AudioFormat, Codec, Player, Rendition};
 use medley_core::catalog::TrackView;
-use medley_core::dash::{self, Presentation, Served};
+use medley_core::dash::{self as presentations, Presentation, Served};
 use medley_core::ids::TrackId;
 use sha2::Sha256;
 
-use crate::{Medley, ServiceError, ServiceResult};
-use medley_media::transcode::Encoding;
+use crate::cache::TtlCache;
+use crate::tracks::Tracks;
+use crate::{Clock, ServiceError, ServiceResult};
+use medley_media::artwork::Picture;
+use medley_media::transcode::{Encoding, Transcoder};
+use medley_store::Store;
 
 /// The secret that signs media URLs, as the store names it.
 const KEY_NAME: &str = "media-url-key";
@@ -108,10 +116,54 @@ fn genuine(key: &[u8], track_id: &str, rendition: &str, expires_s: i64, sig: &st
             .is_ok()
 }
 
-impl Medley {
-    pub(crate) async fn media_key(&self) -> ServiceResult<&[u8]> {
+/// The media context: signed URLs, what they serve (files, encodings, DASH and its Clear
+/// Key) and cover art. It holds only what those need.
+#[derive(Clone)]
+pub struct Media {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    tracks: Arc<Tracks>,
+    /// The key that signs media URLs, read from the store on first use.
+    key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    transcoder: Arc<Transcoder>,
+    artwork: Arc<Pictures>,
+}
+
+/// (artwork id, size) → the resized image, for an hour.
+type Pictures = TtlCache<(String, Option<u32>), Arc<Picture>>;
+
+impl Media {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        tracks: Arc<Tracks>,
+        transcoder: Transcoder,
+    ) -> Media {
+        Media {
+            store,
+            clock,
+            tracks,
+            key: Arc::new(tokio::sync::OnceCell::new()),
+            transcoder: Arc::new(transcoder),
+            artwork: Arc::new(TtlCache::new(3_600_000, 500)),
+        }
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Encodes running now, and the bytes the encode cache holds.
+    pub(crate) async fn transcodes(&self) -> (usize, u64) {
+        (
+            self.transcoder.running().await,
+            self.transcoder.cache_bytes().await,
+        )
+    }
+
+    async fn media_key(&self) -> ServiceResult<&[u8]> {
         let key = self
-            .media_key
+            .key
             .get_or_try_init(|| async {
                 let fresh: [u8; 32] = rand::random();
                 self.store.secret(KEY_NAME, &fresh).await
@@ -155,9 +207,9 @@ impl Medley {
         &self,
         source: &AudioFormat,
         p: Presentation,
-    ) -> Vec<dash::Representation> {
+    ) -> Vec<presentations::Representation> {
         let mut out = Vec::new();
-        for r in dash::representations(source, p.ceiling) {
+        for r in presentations::representations(source, p.ceiling) {
             if self.transcoder.can(Encoding::Dash(r, 1)).await {
                 out.push(r);
             }
@@ -212,7 +264,8 @@ impl Medley {
             )));
         }
         let track = self
-            .tracks(&[track_id.to_string()])
+            .tracks
+            .get(&[track_id.to_string()])
             .await?
             .pop()
             .ok_or_else(|| crate::browse::not_found(track))?;
