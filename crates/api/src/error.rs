@@ -214,7 +214,7 @@ mod tests {
             ),
             (ServiceError::Internal(cause.into()), "server_error"),
         ] {
-            let oauth = medley_service::oauth::OAuthError::from(e);
+            let oauth = medley_service::accounts::oauth::OAuthError::from(e);
             assert_eq!(oauth.code, code);
             assert!(!oauth.description.contains("medley.db"));
         }

@@ -4,9 +4,8 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use medley_core::ids::Id;
-use medley_service::accounts::Principal;
+use medley_service::accounts::{Accounts, Principal};
 use medley_service::playback::Device;
-use medley_service::Medley;
 
 use crate::ApiError;
 
@@ -44,7 +43,7 @@ impl Credentials {
     }
 
     /// The principal they authenticate, asked of Accounts.
-    pub async fn principal(&self, m: &Medley) -> Result<Principal, ApiError> {
+    pub async fn principal(&self, m: &Accounts) -> Result<Principal, ApiError> {
         Ok(m.authenticate(&self.token, self.api_key.as_deref()).await?)
     }
 }
@@ -54,14 +53,14 @@ pub struct Caller(pub Principal);
 
 impl<S> FromRequestParts<S> for Caller
 where
-    Medley: FromRef<S>,
+    Accounts: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let principal = Credentials::read(&parts.headers)?
-            .principal(&Medley::from_ref(state))
+            .principal(&Accounts::from_ref(state))
             .await?;
         // Fail closed: a route that asks for the caller but declares no scope is a bug.
         let Some(scope) = parts.extensions.get::<crate::scopes::RequiredScope>() else {

@@ -29,6 +29,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use medley_service::accounts::Accounts;
 use medley_service::media::Media;
 use medley_service::Medley;
 use std::sync::Arc;
@@ -45,7 +46,14 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     medley: Medley,
+    accounts: Accounts,
     media: Media,
+}
+
+impl axum::extract::FromRef<AppState> for Accounts {
+    fn from_ref(s: &AppState) -> Accounts {
+        s.accounts.clone()
+    }
 }
 
 impl axum::extract::FromRef<AppState> for Medley {
@@ -121,6 +129,7 @@ pub fn router_with_alexa_trust(
         .layer(cors::layer(&medley.settings.cors_origins))
         .layer(middleware::from_fn(request_id))
         .with_state(AppState {
+            accounts: medley.accounts.clone(),
             media: medley.media.clone(),
             medley,
         })

@@ -12,6 +12,11 @@ impl<'a> Urls<'a> {
         Urls(&m.settings.public_url)
     }
 
+    /// The URLs under `public_url`.
+    pub fn at(public_url: &'a str) -> Self {
+        Urls(public_url)
+    }
+
     /// `/v1/{collection}/{id}`: `collection` is `tracks`, `albums`, `users`, …
     pub fn item(&self, collection: &str, id: &str) -> String {
         format!("{}/v1/{collection}/{id}", self.0)

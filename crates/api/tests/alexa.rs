@@ -463,6 +463,7 @@ async fn a_queue_that_expired_is_an_item_alexa_cannot_have() {
     app.advance_secs(31 * 24 * 3600);
     let token = app
         .medley
+        .accounts
         .issue_token(&common::user_id(&user), &app.api_key, None, 3600)
         .await
         .unwrap();

@@ -614,6 +614,7 @@ async fn clear_key_devices_get_encrypted_segments_and_only_their_user_the_key() 
     app.advance_secs(31 * 24 * 3600);
     let fresh = app
         .medley
+        .accounts
         .issue_token(&common::user_id("ADEMOUSER0001"), &app.api_key, None, 3600)
         .await
         .unwrap();

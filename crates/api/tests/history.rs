@@ -159,6 +159,7 @@ async fn bounds_cursors_and_scopes() {
 async fn listener(app: &TestApp, visibility: Visibility, playback: Visibility) -> (String, String) {
     let u = app
         .medley
+        .accounts
         .add_user(NewUser {
             name: "Ada".into(),
             tier: Tier::Unlimited,
@@ -170,6 +171,7 @@ async fn listener(app: &TestApp, visibility: Visibility, playback: Visibility) -
         .unwrap();
     let token = app
         .medley
+        .accounts
         .issue_token(&common::user_id(&u.id), &app.api_key, None, 3600)
         .await
         .unwrap();

@@ -456,6 +456,7 @@ async fn restore_positions_at_the_entity_within_thirty_days() {
     let mut app = TestApp::new().await;
     app.token = app
         .medley
+        .accounts
         .issue_token(
             &common::user_id(medley_service::demo::DEMO_USER),
             &app.api_key,

@@ -92,6 +92,7 @@ async fn no_get_route_writes_to_the_store() {
     let cookie = signed_in(&app, &user, me.data()["user"]["name"].as_str().unwrap()).await;
     let (client, _) = app
         .medley
+        .accounts
         .add_client(NewClient {
             name: "Speaker".into(),
             redirect_uris: vec!["https://example.com/back".into()],
@@ -272,6 +273,7 @@ async fn dash_manifest(app: &TestApp) -> Option<String> {
 /// Signs `user` in to the account page: the session cookie.
 async fn signed_in(app: &TestApp, user: &str, name: &str) -> String {
     app.medley
+        .accounts
         .set_password(&common::user_id(user), "correct horse")
         .await
         .unwrap();

@@ -5,13 +5,14 @@ mod common;
 
 use common::{user_id, TestApp};
 use medley_core::policy::Tier;
+use medley_service::accounts::credentials::client_secret_matches;
 use medley_service::accounts::{NewClient, NewUser};
-use medley_service::credentials::client_secret_matches;
 use medley_service::demo::{DEMO_NAME, DEMO_PASSWORD, DEMO_USER};
 use medley_store::{AccountStore, Visibility};
 
 async fn user(app: &TestApp, name: &str) -> String {
     app.medley
+        .accounts
         .add_user(NewUser {
             name: name.into(),
             tier: Tier::Unlimited,
@@ -31,15 +32,21 @@ async fn a_password_signs_in_by_id_or_name_and_every_refusal_is_the_same() {
     let m = &app.medley;
     // No password yet: nobody signs in as Ann.
     assert!(m
+        .accounts
         .check_password(&ann, "correct horse")
         .await
         .unwrap()
         .is_none());
-    m.set_password(&user_id(&ann), "correct horse")
+    m.accounts
+        .set_password(&user_id(&ann), "correct horse")
         .await
         .unwrap();
     for login in [ann.as_str(), "Ann Example", "  ann example "] {
-        let u = m.check_password(login, "correct horse").await.unwrap();
+        let u = m
+            .accounts
+            .check_password(login, "correct horse")
+            .await
+            .unwrap();
         assert_eq!(u.map(|u| u.id), Some(ann.clone()), "{login}");
     }
     for (login, password) in [
@@ -49,7 +56,11 @@ async fn a_password_signs_in_by_id_or_name_and_every_refusal_is_the_same() {
         ("", "correct horse"),
     ] {
         assert!(
-            m.check_password(login, password).await.unwrap().is_none(),
+            m.accounts
+                .check_password(login, password)
+                .await
+                .unwrap()
+                .is_none(),
             "{login}/{password}"
         );
     }
@@ -59,9 +70,14 @@ async fn a_password_signs_in_by_id_or_name_and_every_refusal_is_the_same() {
     assert!(!stored[0].1.contains("correct horse"));
 
     // Bounds, and a user who is not there.
-    let e = m.set_password(&user_id(&ann), "short").await.unwrap_err();
+    let e = m
+        .accounts
+        .set_password(&user_id(&ann), "short")
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("8 to 256"), "{e}");
     assert!(m
+        .accounts
         .set_password(&user_id("ANOBODY"), "long enough")
         .await
         .is_err());
@@ -69,20 +85,24 @@ async fn a_password_signs_in_by_id_or_name_and_every_refusal_is_the_same() {
     // A second user of the same name cannot get a password: a name signs in one user.
     let other = user(&app, "ann EXAMPLE").await;
     let e = m
+        .accounts
         .set_password(&user_id(&other), "other horse")
         .await
         .unwrap_err();
     assert!(e.to_string().contains("another user"), "{e}");
     // A new password replaces the old one.
-    m.set_password(&user_id(&ann), "battery staple")
+    m.accounts
+        .set_password(&user_id(&ann), "battery staple")
         .await
         .unwrap();
     assert!(m
+        .accounts
         .check_password(&ann, "correct horse")
         .await
         .unwrap()
         .is_none());
     assert!(m
+        .accounts
         .check_password(&ann, "battery staple")
         .await
         .unwrap()
@@ -95,6 +115,7 @@ async fn the_demo_user_signs_in_with_the_printed_password() {
     app.medley.ensure_demo(None).await.unwrap();
     let u = app
         .medley
+        .accounts
         .check_password(DEMO_NAME, DEMO_PASSWORD)
         .await
         .unwrap();
@@ -106,6 +127,7 @@ async fn oauth_clients_register_redirect_uris_and_confidential_ones_a_secret() {
     let app = TestApp::new().await;
     let m = &app.medley;
     let (c, secret) = m
+        .accounts
         .add_client(NewClient {
             name: "Skill".into(),
             redirect_uris: vec!["https://layla.amazon.com/api/skill/link/M2AAAAAAAAAAAA".into()],
@@ -121,6 +143,7 @@ async fn oauth_clients_register_redirect_uris_and_confidential_ones_a_secret() {
     assert_ne!(stored.secret_hash.as_deref(), Some(secret.as_str()));
 
     let (public, none) = m
+        .accounts
         .add_client(NewClient {
             name: "Phone app".into(),
             redirect_uris: vec![
@@ -141,6 +164,7 @@ async fn oauth_clients_register_redirect_uris_and_confidential_ones_a_secret() {
         "ftp://example.org/cb",
     ] {
         let e = m
+            .accounts
             .add_client(NewClient {
                 name: "Bad".into(),
                 redirect_uris: vec![bad.into()],
@@ -151,6 +175,7 @@ async fn oauth_clients_register_redirect_uris_and_confidential_ones_a_secret() {
         assert!(e.to_string().contains("redirect URI"), "{bad}: {e}");
     }
     assert!(m
+        .accounts
         .add_client(NewClient {
             name: "Secret but nowhere to go".into(),
             redirect_uris: vec![],
@@ -180,11 +205,13 @@ async fn linking(confidential: bool, redirect: &str) -> Linking {
     let app = TestApp::new().await;
     let ann = user(&app, "Ann Example").await;
     app.medley
+        .accounts
         .set_password(&user_id(&ann), "correct horse")
         .await
         .unwrap();
     let (c, secret) = app
         .medley
+        .accounts
         .add_client(NewClient {
             name: "Test <Skill>".into(),
             redirect_uris: vec![redirect.into()],
@@ -418,7 +445,12 @@ async fn alexa_links_by_code_refreshes_and_is_unlinked() {
 
     // Unlinking ends the refresh token and its access tokens at once.
     assert_eq!(
-        l.app.medley.unlink(&user_id(&l.ann), None).await.unwrap(),
+        l.app
+            .medley
+            .accounts
+            .unlink(&user_id(&l.ann), None)
+            .await
+            .unwrap(),
         1
     );
     l.me(&access2).await.expect_error(401, "INVALID_AUTH_TOKEN");
@@ -455,6 +487,7 @@ async fn requests_that_cannot_be_trusted_never_redirect() {
     let (plain, _) = l
         .app
         .medley
+        .accounts
         .add_client(NewClient {
             name: "Plain".into(),
             ..Default::default()
@@ -876,7 +909,7 @@ async fn failed_sign_ins_lock_the_account_for_a_while() {
         ("password", "wrong horse"),
         ("decision", "allow"),
     ];
-    for _ in 0..medley_service::lockout::PER_ACCOUNT {
+    for _ in 0..medley_service::accounts::lockout::PER_ACCOUNT {
         let (status, _, _) = l.sign_in(&[], &wrong).await;
         assert_eq!(status, 401);
     }
@@ -954,6 +987,7 @@ async fn a_user_sees_their_links_and_unlinks_one() {
     let bob = user(&l.app, "Bob").await;
     l.app
         .medley
+        .accounts
         .set_password(&user_id(&bob), "bob's password")
         .await
         .unwrap();

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 async fn person(app: &TestApp, name: &str, visibility: Visibility) -> (String, String) {
     let u = app
         .medley
+        .accounts
         .add_user(NewUser {
             name: name.into(),
             tier: Tier::Prime,
@@ -23,6 +24,7 @@ async fn person(app: &TestApp, name: &str, visibility: Visibility) -> (String, S
         .unwrap();
     let token = app
         .medley
+        .accounts
         .issue_token(&common::user_id(&u.id), &app.api_key, None, 3600)
         .await
         .unwrap();

@@ -123,14 +123,14 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
             Command::User(UserCommand::Add(a)) => {
                 let password = if a.password_stdin {
                     let p = password_from_stdin()?;
-                    if let Some(why) = medley_service::credentials::password_refusal(&p) {
+                    if let Some(why) = medley_service::accounts::credentials::password_refusal(&p) {
                         anyhow::bail!(why);
                     }
                     Some(p)
                 } else {
                     None
                 };
-                let user = medley
+                let user = medley.accounts
                     .add_user(NewUser {
                         name: a.name,
                         tier: a.tier.into(),
@@ -140,7 +140,7 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                     })
                     .await?;
                 if let Some(p) = password {
-                    medley.set_password(&user_id(&user.id)?, &p).await?;
+                    medley.accounts.set_password(&user_id(&user.id)?, &p).await?;
                 }
                 println!("{}", user.id);
                 Ok(())
@@ -150,7 +150,7 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 tier,
                 max_streams,
             }) => {
-                let u = medley
+                let u = medley.accounts
                     .set_plan(&user_id(&user)?, tier.into(), max_streams)
                     .await?;
                 println!("{} {} {}", u.id, u.tier.as_str(), u.max_streams);
@@ -158,7 +158,7 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
             }
             Command::User(UserCommand::Passwd { user }) => {
                 let password = password_from_stdin()?;
-                medley.set_password(&user_id(&user)?, &password).await?;
+                medley.accounts.set_password(&user_id(&user)?, &password).await?;
                 Ok(())
             }
             Command::Client(ClientCommand::Add {
@@ -167,7 +167,7 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 public,
             }) => {
                 let confidential = !redirect_uris.is_empty() && !public;
-                let (client, secret) = medley
+                let (client, secret) = medley.accounts
                     .add_client(NewClient {
                         name,
                         redirect_uris,
@@ -181,7 +181,7 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Token(TokenCommand::Revoke { user, client }) => {
-                medley.unlink(&user_id(&user)?, client.as_deref()).await?;
+                medley.accounts.unlink(&user_id(&user)?, client.as_deref()).await?;
                 Ok(())
             }
             Command::Token(TokenCommand::Issue(t)) => {
@@ -191,7 +191,7 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 let user = user_id(&t.user)?;
                 println!(
                     "{}",
-                    medley.issue_token(&user, &t.client, scopes, t.ttl).await?
+                    medley.accounts.issue_token(&user, &t.client, scopes, t.ttl).await?
                 );
                 Ok(())
             }
@@ -269,7 +269,7 @@ async fn serve(
         .init();
     let addr = listener.local_addr()?;
     medley.follow_others();
-    medley.ensure_player_client().await?;
+    medley.accounts.ensure_player_client().await?;
     if s.demo {
         match medley.ensure_demo(Some(demo_audio)).await? {
             Some(demo) => {

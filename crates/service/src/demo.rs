@@ -55,9 +55,10 @@ impl Medley {
             .ok_or_else(|| ServiceError::Internal("the demo user's id is not an id".into()))?;
         // A demo seeded before sign-in existed gets its password now.
         if self.store.sign_in_candidates(DEMO_USER).await?.is_empty() {
-            self.set_password(&demo, DEMO_PASSWORD).await?;
+            self.accounts.set_password(&demo, DEMO_PASSWORD).await?;
         }
         let token = self
+            .accounts
             .issue_token(&demo, DEMO_CLIENT, None, DEMO_TOKEN_TTL)
             .await?;
         Ok(Some(DemoAccess {

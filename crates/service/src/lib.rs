@@ -7,14 +7,11 @@ mod cache;
 mod candidates;
 pub mod catalog;
 pub mod clock;
-pub mod credentials;
 pub mod demo;
 pub mod error;
 pub mod history;
 pub mod live;
-pub mod lockout;
 pub mod media;
-pub mod oauth;
 pub mod paging;
 pub mod playback;
 pub mod playlists;
@@ -24,7 +21,6 @@ pub mod search;
 mod signals;
 pub mod social;
 pub mod stats;
-mod throttle;
 mod tracks;
 pub mod voice_catalog;
 
@@ -33,6 +29,7 @@ use std::sync::Arc;
 use medley_core::catalog::TrackView;
 use medley_store::Store;
 
+pub use accounts::REVOCATION_CHECK_MS;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ServiceError, ServiceResult};
 
@@ -45,6 +42,8 @@ pub struct Medley {
     caches: Arc<Caches>,
     /// Every user's feed of live notices (the notification stream).
     pub live: Arc<live::Live>,
+    /// The accounts context: users, clients, tokens, sign-in, OAuth and rate limits.
+    pub accounts: accounts::Accounts,
     /// The media context: signed URLs, encodings, DASH and cover art.
     pub media: media::Media,
     tracks: Arc<tracks::Tracks>,
@@ -52,23 +51,8 @@ pub struct Medley {
 
 /// Hot reads kept in memory for a short while; see `Settings::cache_ttl_ms`.
 struct Caches {
-    /// Token → the principal it authenticates (expiry is still checked on every use).
-    tokens: cache::TtlCache<String, (accounts::Principal, i64)>,
     /// (context, index) → track id.
     context_tracks: cache::TtlCache<(medley_store::ContextKind, String, u32), String>,
-    throttle: throttle::Throttle,
-    /// When the store's revocation mark was last read, and what it was.
-    revocations: RevocationWatch,
-}
-
-/// How often a process looks whether another revoked tokens (`medley token revoke` beside a
-/// running server): a revocation is honoured within this, whatever `cache_ttl_ms` is.
-pub const REVOCATION_CHECK_MS: i64 = 1000;
-
-#[derive(Default)]
-struct RevocationWatch {
-    checked_ms: std::sync::atomic::AtomicI64,
-    mark: std::sync::atomic::AtomicI64,
 }
 
 #[derive(Clone, Debug)]
@@ -126,27 +110,28 @@ impl Default for Settings {
 impl Medley {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings) -> Medley {
         let ttl = settings.cache_ttl_ms;
-        let rate = settings.rate_limit_per_sec;
         let transcoder = medley_media::transcode::Transcoder::new(
             &settings.ffmpeg,
             settings.transcode_dir.clone(),
             settings.transcode_cache_mb,
         );
         let tracks = Arc::new(tracks::Tracks::new(store.clone(), clock.clone(), ttl));
+        let accounts = accounts::Accounts::new(
+            store.clone(),
+            clock.clone(),
+            settings.public_url.clone(),
+            ttl,
+            settings.rate_limit_per_sec,
+        );
         Medley {
+            accounts,
             media: media::Media::new(store.clone(), clock.clone(), tracks.clone(), transcoder),
             tracks,
             store,
             clock,
             settings: Arc::new(settings),
             caches: Arc::new(Caches {
-                tokens: cache::TtlCache::new(ttl, 100_000),
                 context_tracks: cache::TtlCache::new(ttl, 200_000),
-                throttle: throttle::Throttle::new(rate),
-                revocations: RevocationWatch {
-                    checked_ms: i64::MIN.into(),
-                    mark: (-1).into(),
-                },
             }),
             live: Arc::new(live::Live::default()),
         }
@@ -163,27 +148,6 @@ impl Medley {
             .ready()
             .await
             .map_err(|e| ServiceError::StoreUnavailable(e.to_string()))
-    }
-
-    /// At most once a `REVOCATION_CHECK_MS`, reads the store's revocation mark and drops the
-    /// cached tokens if any process revoked some since.
-    pub(crate) async fn notice_revocations(&self, now: i64) -> ServiceResult<()> {
-        use std::sync::atomic::Ordering::SeqCst;
-        let watch = &self.caches.revocations;
-        let last = watch.checked_ms.load(SeqCst);
-        if now.saturating_sub(last) < REVOCATION_CHECK_MS
-            || watch
-                .checked_ms
-                .compare_exchange(last, now, SeqCst, SeqCst)
-                .is_err()
-        {
-            return Ok(());
-        }
-        let mark = self.store.revocation_mark().await?;
-        if watch.mark.swap(mark, SeqCst) != mark {
-            self.drop_principals();
-        }
-        Ok(())
     }
 
     /// Track ids at context indices (same order; `None` for an index the context no longer

@@ -63,7 +63,7 @@ impl Medley {
                 "the current user no longer exists".into(),
             ));
         }
-        self.forget_principals();
+        self.accounts.forget_principals();
         let user =
             self.store.user(&p.user.id).await?.ok_or_else(|| {
                 ServiceError::NotFound("the current user no longer exists".into())

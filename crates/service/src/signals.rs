@@ -6,14 +6,14 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use medley_store::Heard;
+use medley_store::{Heard, Store};
 
 use crate::live::Change;
 use crate::Medley;
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
-enum Signal {
+pub(crate) enum Signal {
     /// A user, a tier or a token changed: cached principals may be stale.
     Principals,
     /// The catalog was imported: cached tracks and context entries may be stale.
@@ -28,34 +28,26 @@ enum Signal {
     },
 }
 
-impl Medley {
-    /// Posts `signal` where other processes serve from the store (made only then).
-    fn tell_others(&self, signal: impl FnOnce() -> Signal) {
-        if !self.store.is_shared() {
-            return;
-        }
-        match serde_json::to_string(&signal()) {
-            Ok(m) => self.store.post(m),
-            Err(e) => tracing::error!(error = %e, "a bus message that does not serialize"),
-        }
+/// Posts `signal` where other processes serve from `store` (made only then).
+pub(crate) fn tell_others(store: &dyn Store, signal: impl FnOnce() -> Signal) {
+    if !store.is_shared() {
+        return;
     }
+    match serde_json::to_string(&signal()) {
+        Ok(m) => store.post(m),
+        Err(e) => tracing::error!(error = %e, "a bus message that does not serialize"),
+    }
+}
 
-    /// Drops this node's cached principals.
-    pub(crate) fn drop_principals(&self) {
-        self.caches.tokens.clear();
+impl Medley {
+    fn tell_others(&self, signal: impl FnOnce() -> Signal) {
+        tell_others(&*self.store, signal)
     }
 
     /// Drops this node's cached catalog reads.
     fn drop_catalog(&self) {
         self.tracks.clear();
         self.caches.context_tracks.clear();
-    }
-
-    /// Drops cached principals here and on the other nodes, after a user, tier or token
-    /// changed.
-    pub(crate) fn forget_principals(&self) {
-        self.drop_principals();
-        self.tell_others(|| Signal::Principals);
     }
 
     /// Drops cached catalog reads here and on the other nodes, after an import.
@@ -86,7 +78,7 @@ impl Medley {
     /// Keeps this node in step with the others, beside its requests: acts on what they say
     /// (until the store is dropped) and counts rate limits with them.
     pub fn follow_others(&self) -> tokio::task::JoinHandle<()> {
-        let sharing = self.keep_sharing_limits();
+        let sharing = self.accounts.keep_sharing_limits();
         let mut heard = self.store.hear();
         let me = self.clone();
         tokio::spawn(async move {
@@ -109,7 +101,7 @@ impl Medley {
 
     fn heard(&self, signal: Signal) {
         match signal {
-            Signal::Principals => self.drop_principals(),
+            Signal::Principals => self.accounts.drop_principals(),
             Signal::Catalog => self.drop_catalog(),
             Signal::Notice {
                 user,
@@ -124,7 +116,7 @@ impl Medley {
     /// Whatever may have been said meanwhile is unknown: drop every cache that listens, and
     /// tell open streams to read again.
     fn missed_some(&self) {
-        self.drop_principals();
+        self.accounts.drop_principals();
         self.drop_catalog();
         self.live.lose_all();
     }

@@ -225,7 +225,7 @@ async fn principal(m: &Medley, payload: &Value) -> Result<Principal, ServiceErro
                 "payload.requestContext.user.accessToken is required: link the account",
             )
         })?;
-    m.principal_for_token(token).await
+    m.accounts.principal_for_token(token).await
 }
 
 async fn handle(

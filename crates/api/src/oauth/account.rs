@@ -5,8 +5,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use medley_service::credentials::SignIn;
-use medley_service::Medley;
+use medley_service::accounts::credentials::SignIn;
+use medley_service::accounts::Accounts;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -27,12 +27,12 @@ pub struct AccountForm {
     grant: Option<String>,
 }
 
-fn to_account(session: Option<&str>, m: &Medley) -> Response {
+fn to_account(session: Option<&str>, m: &Accounts) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
     let h = res.headers_mut();
     h.insert(header::LOCATION, HeaderValue::from_static("/account"));
     if let Some(value) = session {
-        let max_age = medley_service::oauth::ACCOUNT_SESSION_MS / 1000;
+        let max_age = medley_service::accounts::oauth::ACCOUNT_SESSION_MS / 1000;
         let cookie = format!(
             "{SESSION_COOKIE}={value}; Path=/account; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
             secure(m)
@@ -44,7 +44,7 @@ fn to_account(session: Option<&str>, m: &Medley) -> Response {
     res
 }
 
-async fn signed_in(m: &Medley, headers: &HeaderMap) -> Option<medley_service::accounts::User> {
+async fn signed_in(m: &Accounts, headers: &HeaderMap) -> Option<medley_service::accounts::User> {
     let token = cookie(headers, SESSION_COOKIE)?;
     m.account_session(token).await.ok().flatten()
 }
@@ -59,7 +59,7 @@ fn form_of(body: &[u8]) -> Option<AccountForm> {
 /// page's sign-in form.
 #[utoipa::path(get, path = "/account", tag = "Sign-in", operation_id = "oauth_account_page",
     responses((status = 200, description = "The linked apps and devices, or the sign-in form", content_type = "text/html")))]
-pub async fn page(State(m): State<Medley>, headers: HeaderMap) -> Response {
+pub async fn page(State(m): State<Accounts>, headers: HeaderMap) -> Response {
     let Some(user) = signed_in(&m, &headers).await else {
         return with_csrf(&m, "/account", |csrf| {
             page::account_sign_in(StatusCode::OK, csrf, "", None)
@@ -81,7 +81,7 @@ pub async fn page(State(m): State<Medley>, headers: HeaderMap) -> Response {
         (status = 429, description = "Too many failed sign-ins of this account or from this address", content_type = "text/html"),
     ))]
 pub async fn sign_in(
-    State(m): State<Medley>,
+    State(m): State<Accounts>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     body: Bytes,
@@ -119,7 +119,7 @@ pub async fn sign_in(
         (status = 303, description = "Unlinked (or signed out meanwhile): back to the account page"),
         (status = 403, description = "The form did not come from this page (CSRF)", content_type = "text/html"),
     ))]
-pub async fn unlink(State(m): State<Medley>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn unlink(State(m): State<Accounts>, headers: HeaderMap, body: Bytes) -> Response {
     let form = form_of(&body).unwrap_or_default();
     if !csrf_holds(&headers, form.csrf.as_deref()) {
         return forged();
@@ -139,7 +139,7 @@ pub async fn unlink(State(m): State<Medley>, headers: HeaderMap, body: Bytes) ->
         (status = 303, description = "Signed out: back to the account page"),
         (status = 403, description = "The form did not come from this page (CSRF)", content_type = "text/html"),
     ))]
-pub async fn sign_out(State(m): State<Medley>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn sign_out(State(m): State<Accounts>, headers: HeaderMap, body: Bytes) -> Response {
     let form = form_of(&body).unwrap_or_default();
     if !csrf_holds(&headers, form.csrf.as_deref()) {
         return forged();

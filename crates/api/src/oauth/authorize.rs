@@ -4,9 +4,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use medley_service::credentials::SignIn;
-use medley_service::oauth::{Authorization, AuthorizeError, AuthorizeParams};
-use medley_service::Medley;
+use medley_service::accounts::credentials::SignIn;
+use medley_service::accounts::oauth::{Authorization, AuthorizeError, AuthorizeParams};
+use medley_service::accounts::Accounts;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -68,7 +68,7 @@ pub struct SignInForm {
 
 /// The sign-in page of an authorization request.
 fn sign_in_page(
-    m: &Medley,
+    m: &Accounts,
     status: StatusCode,
     a: &Authorization,
     login: &str,
@@ -116,7 +116,7 @@ fn refused(e: AuthorizeError) -> Response {
         (status = 303, description = "Back to the redirect URI with `error`, `error_description` and `state`"),
         (status = 400, description = "An error page: the client or its redirect URI is not known", content_type = "text/html"),
     ))]
-pub async fn page(State(m): State<Medley>, uri: axum::http::Uri) -> Response {
+pub async fn page(State(m): State<Accounts>, uri: axum::http::Uri) -> Response {
     let q: AuthorizeQuery =
         match serde_urlencoded::from_str(uri.query().unwrap_or("")) {
             Ok(q) => q,
@@ -146,7 +146,7 @@ pub async fn page(State(m): State<Medley>, uri: axum::http::Uri) -> Response {
         (status = 429, description = "Too many failed sign-ins of this account or from this address", content_type = "text/html"),
     ))]
 pub async fn form(
-    State(m): State<Medley>,
+    State(m): State<Accounts>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     body: Bytes,

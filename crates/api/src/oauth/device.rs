@@ -6,9 +6,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use medley_service::credentials::SignIn;
-use medley_service::oauth::OAuthError;
-use medley_service::Medley;
+use medley_service::accounts::credentials::SignIn;
+use medley_service::accounts::oauth::OAuthError;
+use medley_service::accounts::Accounts;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -55,7 +55,7 @@ pub struct CodePairAnswer {
         (status = 400, description = "The request is not valid", body = super::token::OAuthErrorBody),
         (status = 401, description = "No such client (`invalid_client`)", body = super::token::OAuthErrorBody),
     ))]
-pub async fn code_pair(State(m): State<Medley>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn code_pair(State(m): State<Accounts>, headers: HeaderMap, body: Bytes) -> Response {
     let form: CodePairForm = match read_form(&headers, &body) {
         Ok(f) => f,
         Err(e) => return oauth_error(e),
@@ -74,7 +74,7 @@ pub async fn code_pair(State(m): State<Medley>, headers: HeaderMap, body: Bytes)
             let mut res = Json(CodePairAnswer {
                 device_code: pair.device_code,
                 user_code: pair.user_code,
-                verification_uri: Urls::of(&m).verification(),
+                verification_uri: Urls::at(m.public_url()).verification(),
                 expires_in: pair.expires_in,
                 interval: pair.interval,
             })
@@ -105,7 +105,7 @@ pub struct CodeForm {
     decision: Option<String>,
 }
 
-fn entry(m: &Medley, status: StatusCode, typed: &str, problem: Option<&str>) -> Response {
+fn entry(m: &Accounts, status: StatusCode, typed: &str, problem: Option<&str>) -> Response {
     with_csrf(m, "/code", |csrf| {
         page::code_entry(status, csrf, typed, problem)
     })
@@ -116,7 +116,7 @@ fn entry(m: &Medley, status: StatusCode, typed: &str, problem: Option<&str>) -> 
 /// Where a user enters the code their device shows.
 #[utoipa::path(get, path = "/code", tag = "Sign-in", operation_id = "oauth_code_page", params(CodeQuery),
     responses((status = 200, description = "The page that asks for the code", content_type = "text/html")))]
-pub async fn page(State(m): State<Medley>, uri: axum::http::Uri) -> Response {
+pub async fn page(State(m): State<Accounts>, uri: axum::http::Uri) -> Response {
     let q: CodeQuery = serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
     entry(
         &m,
@@ -140,7 +140,7 @@ pub async fn page(State(m): State<Medley>, uri: axum::http::Uri) -> Response {
         (status = 404, description = "The code page again: no device is waiting with that code", content_type = "text/html"),
     ))]
 pub async fn form(
-    State(m): State<Medley>,
+    State(m): State<Accounts>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     body: Bytes,

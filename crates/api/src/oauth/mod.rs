@@ -11,7 +11,7 @@ pub mod token;
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use medley_service::Medley;
+use medley_service::accounts::Accounts;
 use subtle::ConstantTimeEq;
 
 /// The cookie that carries a sign-in form's CSRF token (double submit).
@@ -33,7 +33,7 @@ fn back_to(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
 }
 
 /// The `Set-Cookie` of a form's CSRF token, for the form's path.
-fn csrf_cookie(m: &Medley, path: &str, token: &str) -> HeaderValue {
+fn csrf_cookie(m: &Accounts, path: &str, token: &str) -> HeaderValue {
     HeaderValue::from_str(&format!(
         "{CSRF_COOKIE}={token}; Path={path}; HttpOnly; SameSite=Lax; Max-Age=1800{}",
         secure(m)
@@ -53,8 +53,8 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Cookies are Secure behind an https public URL.
-fn secure(m: &Medley) -> &'static str {
-    if m.settings.public_url.starts_with("https://") {
+fn secure(m: &Accounts) -> &'static str {
+    if m.public_url().starts_with("https://") {
         "; Secure"
     } else {
         ""
@@ -62,7 +62,7 @@ fn secure(m: &Medley) -> &'static str {
 }
 
 /// A page with a fresh CSRF token: `render` puts it in the form, the cookie of `path` holds it.
-fn with_csrf(m: &Medley, path: &str, render: impl FnOnce(&str) -> Response) -> Response {
+fn with_csrf(m: &Accounts, path: &str, render: impl FnOnce(&str) -> Response) -> Response {
     let token = medley_service::accounts::random_secret();
     let mut res = render(&token);
     res.headers_mut()

@@ -3,7 +3,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use medley_service::oauth::Authorization;
+use medley_service::accounts::oauth::Authorization;
 
 /// What each scope lets an application do, as the consent page says it.
 fn scope_text(scope: &str) -> &'static str {
@@ -214,7 +214,7 @@ pub fn account_sign_in(
 }
 
 /// The apps and devices linked to an account, each with its unlink button.
-pub fn links(csrf: &str, user: &str, links: &[medley_service::oauth::Link]) -> Response {
+pub fn links(csrf: &str, user: &str, links: &[medley_service::accounts::oauth::Link]) -> Response {
     let items: String = if links.is_empty() {
         "<p>No app or device is linked to your account.</p>".into()
     } else {

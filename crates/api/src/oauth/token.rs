@@ -7,8 +7,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
-use medley_service::oauth::{ClientAuth, OAuthError, TokenGrant, Tokens};
-use medley_service::Medley;
+use medley_service::accounts::oauth::{ClientAuth, OAuthError, TokenGrant, Tokens};
+use medley_service::accounts::Accounts;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -172,7 +172,7 @@ fn client_auth(headers: &HeaderMap, form: &TokenForm) -> Result<Option<ClientAut
         (status = 400, description = "The request or its grant is not valid", body = OAuthErrorBody),
         (status = 401, description = "The client's credentials are wrong (`invalid_client`)", body = OAuthErrorBody),
     ))]
-pub async fn token(State(m): State<Medley>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn token(State(m): State<Accounts>, headers: HeaderMap, body: Bytes) -> Response {
     let form = match read_form(&headers, &body) {
         Ok(f) => f,
         Err(e) => return oauth_error(e),

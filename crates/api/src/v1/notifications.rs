@@ -134,8 +134,8 @@ pub async fn notifications(
     };
     let credentials = Credentials::read(&headers)?;
     let still_good = move || {
-        let (m, credentials) = (m.clone(), credentials.clone());
-        async move { credentials.principal(&m).await.is_ok() }
+        let (accounts, credentials) = (m.accounts.clone(), credentials.clone());
+        async move { credentials.principal(&accounts).await.is_ok() }
     };
     let events = stream::iter(first)
         .chain(live(sub.live, still_good))

@@ -251,6 +251,7 @@ impl TestApp {
     pub async fn user(&self, tier: Tier, max_streams: u32) -> String {
         let user = self
             .medley
+            .accounts
             .add_user(NewUser {
                 name: "Tester".into(),
                 tier,
@@ -261,6 +262,7 @@ impl TestApp {
             .await
             .unwrap();
         self.medley
+            .accounts
             .issue_token(&user_id(&user.id), &self.api_key, None, 24 * 3600)
             .await
             .unwrap()
@@ -270,6 +272,7 @@ impl TestApp {
     pub async fn scoped_token(&self, user: &str, scopes: &[&str]) -> String {
         let scopes = scopes.iter().map(|s| s.to_string()).collect();
         self.medley
+            .accounts
             .issue_token(&user_id(user), &self.api_key, Some(scopes), 600)
             .await
             .unwrap()
@@ -284,6 +287,7 @@ impl TestApp {
     ) -> (String, String) {
         let u = self
             .medley
+            .accounts
             .add_user(NewUser {
                 name: name.into(),
                 tier: Tier::Unlimited,
@@ -295,6 +299,7 @@ impl TestApp {
             .unwrap();
         let token = self
             .medley
+            .accounts
             .issue_token(&user_id(&u.id), &self.api_key, None, 3600)
             .await
             .unwrap();

@@ -3,15 +3,44 @@
 //! Tokens are random, shown once, and stored as their SHA-256; each carries its client, scopes
 //! and expiry. A request must present the token and the `x-api-key` of the client it was issued to.
 
+pub mod credentials;
+pub mod lockout;
+pub mod oauth;
+pub(crate) mod throttle;
+
+use std::sync::atomic::{AtomicI64, Ordering::SeqCst};
+use std::sync::Arc;
+
 use base64::Engine;
 use medley_core::ids::UserId;
 use medley_core::policy::Tier;
 pub use medley_store::User;
-use medley_store::{Client, TokenRecord, Visibility};
+use medley_store::{Client, Store, TokenRecord, Visibility};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::cache::TtlCache;
+use crate::signals::{tell_others, Signal};
+use crate::{Clock, ServiceError, ServiceResult};
+
+/// How often a process looks whether another revoked tokens (`medley token revoke` beside a
+/// running server): a revocation is honoured within this, whatever `cache_ttl_ms` is.
+pub const REVOCATION_CHECK_MS: i64 = 1000;
+
+/// The accounts context: users, clients, tokens and who a request's token is, sign-in and
+/// OAuth, rate limits. It holds only what those need.
+#[derive(Clone)]
+pub struct Accounts {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    /// Where the web player's page is (its client signs in back to it).
+    public_url: String,
+    /// Token → the principal it authenticates (expiry is still checked on every use).
+    principals: Arc<TtlCache<String, (Principal, i64)>>,
+    throttle: Arc<throttle::Throttle>,
+    /// When the store's revocation mark was last read, and what it was.
+    revocations: Arc<(AtomicI64, AtomicI64)>,
+}
 
 /// Every scope Medley knows; a token issued without `--scopes` gets them all.
 pub const ALL_SCOPES: &[&str] = &[
@@ -136,7 +165,64 @@ fn check_max_streams(n: u32) -> ServiceResult<()> {
     Ok(())
 }
 
-impl Medley {
+impl Accounts {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        public_url: String,
+        cache_ttl_ms: i64,
+        rate_limit_per_sec: u32,
+    ) -> Accounts {
+        Accounts {
+            store,
+            clock,
+            public_url,
+            principals: Arc::new(TtlCache::new(cache_ttl_ms, 100_000)),
+            throttle: Arc::new(throttle::Throttle::new(rate_limit_per_sec)),
+            revocations: Arc::new((AtomicI64::new(i64::MIN), AtomicI64::new(-1))),
+        }
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The public URL Medley answers at (a cookie is Secure behind https).
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// At most once a `REVOCATION_CHECK_MS`, reads the store's revocation mark and drops the
+    /// cached principals if any process revoked some since.
+    async fn notice_revocations(&self, now: i64) -> ServiceResult<()> {
+        let (checked_ms, mark) = &*self.revocations;
+        let last = checked_ms.load(SeqCst);
+        if now.saturating_sub(last) < REVOCATION_CHECK_MS
+            || checked_ms
+                .compare_exchange(last, now, SeqCst, SeqCst)
+                .is_err()
+        {
+            return Ok(());
+        }
+        let now_mark = self.store.revocation_mark().await?;
+        if mark.swap(now_mark, SeqCst) != now_mark {
+            self.drop_principals();
+        }
+        Ok(())
+    }
+
+    /// Drops this node's cached principals.
+    pub(crate) fn drop_principals(&self) {
+        self.principals.clear();
+    }
+
+    /// Drops cached principals here and on the other nodes, after a user, tier or token
+    /// changed.
+    pub(crate) fn forget_principals(&self) {
+        self.drop_principals();
+        tell_others(&*self.store, || Signal::Principals);
+    }
+
     pub async fn add_user(&self, new: NewUser) -> ServiceResult<User> {
         let name =
             medley_core::text::name("name", &new.name, 200).map_err(ServiceError::BadRequest)?;
@@ -225,10 +311,7 @@ impl Medley {
     /// Registers the web player as a public client signing in back to its page at the public
     /// URL, or points it there when the public URL changed.
     pub async fn ensure_player_client(&self) -> ServiceResult<()> {
-        let page = vec![format!(
-            "{}/",
-            self.settings.public_url.trim_end_matches('/')
-        )];
+        let page = vec![format!("{}/", self.public_url.trim_end_matches('/'))];
         for _ in 0..2 {
             match self.store.client(PLAYER_CLIENT).await? {
                 Some(c) if c.redirect_uris == page => return Ok(()),
@@ -344,7 +427,7 @@ impl Medley {
         }
         let now = self.now_ms();
         self.notice_revocations(now).await?;
-        let (principal, expires_ms) = match self.caches.tokens.get(&token.to_string(), now) {
+        let (principal, expires_ms) = match self.principals.get(&token.to_string(), now) {
             Some(hit) => hit,
             None => {
                 let Some((record, user)) = self.store.token(&hash_token(token)).await? else {
@@ -361,8 +444,7 @@ impl Medley {
                     },
                     record.expires_ms,
                 );
-                self.caches
-                    .tokens
+                self.principals
                     .insert(token.to_string(), entry.clone(), now);
                 entry
             }
@@ -373,8 +455,7 @@ impl Medley {
                 "The access token has expired.",
             ));
         }
-        self.caches
-            .throttle
+        self.throttle
             .take(token, now)
             .map_err(|retry_after_secs| ServiceError::Throttled { retry_after_secs })?;
         Ok(principal)

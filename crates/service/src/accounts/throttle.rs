@@ -102,11 +102,11 @@ impl Throttle {
 /// A bucket idle this long is full again (it refills in two seconds), so the store forgets it.
 const FORGET_MS: i64 = 60_000;
 
-impl crate::Medley {
+impl super::Accounts {
     /// Takes what this node served since it last did from the shared buckets, and holds what
     /// they hold. A failure only leaves the node to its own counts until the next turn.
     pub(crate) async fn share_limits(&self) {
-        let throttle = &self.caches.throttle;
+        let throttle = &self.throttle;
         let untold = throttle.untold();
         if untold.is_empty() {
             return;
@@ -133,7 +133,7 @@ impl crate::Medley {
 
     /// Shares rate limits every `SHARE_MS` while the store is shared and they are on.
     pub(crate) fn keep_sharing_limits(&self) -> Option<tokio::task::JoinHandle<()>> {
-        if !self.store.is_shared() || !self.caches.throttle.is_on() {
+        if !self.store.is_shared() || !self.throttle.is_on() {
             return None;
         }
         let me = self.clone();

@@ -10,9 +10,10 @@ use medley_core::ids::UserId;
 use medley_store::{Client, User};
 use subtle::ConstantTimeEq;
 
+use super::Accounts;
 use crate::accounts::hash_token;
 use crate::browse::not_found;
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::{ServiceError, ServiceResult};
 
 /// Fewest characters a password has.
 pub const MIN_PASSWORD: usize = 8;
@@ -86,7 +87,7 @@ pub enum SignIn {
     },
 }
 
-impl Medley {
+impl Accounts {
     /// A sign-in attempt from `address` (the client's IP, where known), counted against the
     /// account's and the address's failures (`lockout`).
     pub async fn sign_in(

@@ -2,8 +2,9 @@
 //! sign-in is refused without looking at the password until the oldest failure ages out. The
 //! counts are in the store, so every node counts them together (and a restart forgets none).
 
+use super::Accounts;
 use crate::accounts::hash_token;
-use crate::{Medley, ServiceResult};
+use crate::ServiceResult;
 
 /// How long a failure counts.
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -36,7 +37,7 @@ fn wait_secs(limits: &[u32], counted: &[(u32, i64)], now_ms: i64) -> u64 {
         .unwrap_or(0)
 }
 
-impl Medley {
+impl Accounts {
     /// `Err(seconds to wait)` when the account or the address has failed too often.
     pub(crate) async fn locked_out(
         &self,
@@ -78,12 +79,12 @@ mod tests {
     use super::*;
     use crate::{ManualClock, Settings};
 
-    fn medley() -> Medley {
+    fn medley() -> Accounts {
         let dir = std::env::temp_dir().join(format!("medley-lockout-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let store =
             Arc::new(medley_store_sqlite::SqliteStore::open(&dir.join("medley.db")).unwrap());
-        Medley::new(store, Arc::new(ManualClock::new(0)), Settings::default())
+        crate::Medley::new(store, Arc::new(ManualClock::new(0)), Settings::default()).accounts
     }
 
     #[tokio::test]

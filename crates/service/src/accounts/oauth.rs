@@ -10,9 +10,10 @@ use medley_store::{AuthCode, Client, DeviceCode, GrantRecord, User};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::credentials::client_secret_matches;
+use super::Accounts;
 use crate::accounts::{hash_token, random_token, ALL_SCOPES};
-use crate::credentials::client_secret_matches;
-use crate::{Medley, ServiceError};
+use crate::ServiceError;
 
 /// Seconds an access token lasts, as LWA's do.
 pub const ACCESS_TTL_SECS: i64 = 3600;
@@ -238,7 +239,7 @@ pub fn parse_scopes(scope: Option<&str>) -> OAuthResult<Vec<String>> {
     Ok(scopes)
 }
 
-impl Medley {
+impl Accounts {
     /// The OAuth client `client_id` names, if `redirect_uri` is one it registered (exactly).
     /// Anything else is a page, never a redirect.
     pub async fn oauth_client(
