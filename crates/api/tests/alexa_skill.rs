@@ -905,6 +905,7 @@ async fn play_music_plays_the_users_own_music() {
 async fn what_the_library_has_no_art_for_gets_medleys_own() {
     let app = TestApp::new().await;
     app.medley
+        .library
         .import_catalog_json(
             &json!({"tracks": [{"id": "NOART1", "title": "Bare", "duration": 100}]}).to_string(),
         )

@@ -183,7 +183,7 @@ async fn artists_their_albums_tracks_and_neighbours() {
     assert_eq!(ids(&r.data()["artists"]), ["DEMOAR0004", "B00G70DLAS"]);
 
     // An artist with albums of several years (and one undated), paged one by one.
-    app.medley
+    app.medley.library
         .import_catalog_json(
             &json!({
                 "artists": [{"id": "ARTY", "name": "Prolific"}],

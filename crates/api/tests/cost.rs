@@ -162,6 +162,7 @@ async fn device_loop(app: &TestApp, token: &str, play_params: Value) -> Vec<(&'s
 async fn playback_requests_cost_the_same_on_any_context() {
     let app = TestApp::new().await;
     app.medley
+        .library
         .import_catalog_json(&catalog().to_string())
         .await
         .unwrap();
@@ -243,6 +244,7 @@ async fn playback_requests_cost_the_same_on_any_context() {
 async fn a_page_of_the_catalog_by_name_costs_the_same_however_deep() {
     let app = TestApp::new().await;
     app.medley
+        .library
         .import_catalog_json(&catalog().to_string())
         .await
         .unwrap();

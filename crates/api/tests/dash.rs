@@ -44,6 +44,7 @@ async fn library(app: &TestApp) -> (String, String) {
         ids.push(title);
     }
     app.medley
+        .library
         .import_folder(&root, Box::new(|_, _| {}))
         .await
         .unwrap();

@@ -112,6 +112,7 @@ async fn library(app: &TestApp) -> PathBuf {
     }
     let (summary, scan) = app
         .medley
+        .library
         .import_folder(&root, Box::new(|_, _| {}))
         .await
         .unwrap();
@@ -359,6 +360,7 @@ async fn an_encode_plays_while_it_runs_then_serves_ranges_and_follows_file_chang
     // The file changes (now five seconds long): the same URL encodes it afresh.
     write_file(&root, 0, 5.0);
     app.medley
+        .library
         .import_folder(&root, Box::new(|_, _| {}))
         .await
         .unwrap();
@@ -411,6 +413,7 @@ async fn without_ffmpeg_every_quality_serves_the_file_and_says_so() {
     let bytes = medley_core::wav::pcm16(44_100, &samples);
     std::fs::write(root.join("cd.wav"), &bytes).unwrap();
     app.medley
+        .library
         .import_folder(&root, Box::new(|_, _| {}))
         .await
         .unwrap();

@@ -104,6 +104,7 @@ async fn a_scanned_folder_becomes_the_catalog_and_plays() {
     let root = library(&app);
     let (sum, scan) = app
         .medley
+        .library
         .import_folder(&root, Box::new(|_, _| {}))
         .await
         .unwrap();
@@ -182,7 +183,7 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
     let ids = |app: &TestApp| {
         let m = app.medley.clone();
         async move {
-            let found = medley_service::ranking::search(
+            let found = medley_service::library::ranking::search(
                 &*m.store,
                 &medley_store::SearchRequest {
                     kinds: vec![medley_store::SearchKind::Track],
@@ -201,6 +202,7 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
         }
     };
     app.medley
+        .library
         .import_folder(&root, Box::new(|_, _| {}))
         .await
         .unwrap();
@@ -220,6 +222,7 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
     };
     tag(&root.join(SONGS[0].file), &changed);
     app.medley
+        .library
         .import_folder(&root, Box::new(|_, _| {}))
         .await
         .unwrap();
@@ -255,6 +258,7 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
     std::fs::remove_file(root.join(SONGS[2].file)).unwrap();
     let (sum, _) = app
         .medley
+        .library
         .import_folder(&root, Box::new(|_, _| {}))
         .await
         .unwrap();
@@ -317,6 +321,7 @@ async fn cover_art_from_a_folder_or_a_file_is_served_at_every_style() {
     }
     std::fs::write(root.join("Folder Album/Cover.png"), &png).unwrap();
     app.medley
+        .library
         .import_folder(&root, Box::new(|_, _| {}))
         .await
         .unwrap();

@@ -24,7 +24,11 @@ async fn track_with_audio(app: &TestApp) -> Vec<u8> {
         .to_string(),
     )
     .unwrap();
-    app.medley.import_catalog_path(&catalog).await.unwrap();
+    app.medley
+        .library
+        .import_catalog_path(&catalog)
+        .await
+        .unwrap();
     audio
 }
 
@@ -212,6 +216,7 @@ async fn ranges_follow_rfc_9110_and_every_refusal_is_json() {
 async fn a_track_without_a_file_plays_its_generated_tune() {
     let app = TestApp::new().await;
     app.medley
+        .library
         .import_catalog_json(
             &json!({"tracks": [{"id": "NOFILE1", "title": "Only Metadata", "duration": 3}]})
                 .to_string(),

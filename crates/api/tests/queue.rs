@@ -556,6 +556,7 @@ async fn a_playlist_that_shrinks_mid_session_never_breaks_the_session() {
     let before = next(&app, &id, 10).await.track_ids().len();
     // Re-import the playlist with two of its six tracks.
     app.medley
+        .library
         .import_catalog_json(
             r#"{"playlists": [{"id": "DEMOPL0002", "title": "Medley Demo Mix",
             "trackIds": ["B084KVZP2G", "B0BS2S4WXN"]}]}"#,

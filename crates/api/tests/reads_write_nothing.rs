@@ -247,6 +247,7 @@ async fn dash_manifest(app: &TestApp) -> Option<String> {
     };
     write_tags(&path, &tags).unwrap();
     app.medley
+        .library
         .import_folder(&root, Box::new(|_, _| {}))
         .await
         .unwrap();

@@ -13,10 +13,11 @@ async fn app() -> (TestApp, Value) {
     let app = TestApp::new().await;
     let generated = medley_loadgen::catalog(GENERATED);
     app.medley
+        .library
         .import_catalog_json(&generated.to_string())
         .await
         .unwrap();
-    app.medley
+    app.medley.library
         .import_catalog_json(
             &json!({
                 "artists": [{"id": "NDLAR01", "name": "Beyoncé"}],

@@ -108,7 +108,7 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 import_folder(&medley, &path).await
             }
             Command::Catalog(CatalogCommand::Import { path }) => {
-                let sum = medley.import_catalog_path(&path).await?;
+                let sum = medley.library.import_catalog_path(&path).await?;
                 println!(
                     "imported {} artists, {} albums, {} tracks, {} playlists, {} podcast shows from {}",
                     sum.artists,
@@ -227,7 +227,7 @@ async fn import_folder(medley: &Medley, path: &std::path::Path) -> anyhow::Resul
             }
         }
     });
-    let (sum, scan) = medley.import_folder(path, progress).await?;
+    let (sum, scan) = medley.library.import_folder(path, progress).await?;
     for (file, why) in &scan.skipped {
         eprintln!("skipped {}: {why}", file.display());
     }

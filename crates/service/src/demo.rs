@@ -87,7 +87,7 @@ impl Medley {
                 t.file = Some(path.to_string_lossy().into_owned());
             }
         }
-        self.import_catalog(catalog).await?;
+        self.library.import_catalog(catalog).await?;
         let now = self.now_ms();
         self.store
             .create_user(&User {

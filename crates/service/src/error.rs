@@ -114,3 +114,8 @@ impl ServiceError {
         }
     }
 }
+
+/// "no track 'x'": the answer for an id that names nothing.
+pub fn not_found(id: &impl medley_core::ids::Id) -> ServiceError {
+    ServiceError::NotFound(format!("no {} '{id}'", id.noun()))
+}

@@ -2,24 +2,17 @@
 //! playback sessions, events and stream concurrency.
 
 pub mod accounts;
-pub mod browse;
 mod cache;
-mod candidates;
-pub mod catalog;
 pub mod clock;
 pub mod demo;
 pub mod error;
-pub mod history;
+pub mod library;
 pub mod live;
 pub mod media;
 pub mod paging;
 pub mod playback;
-pub mod playlists;
 pub mod profiles;
-pub mod ranking;
-pub mod search;
 mod signals;
-pub mod social;
 pub mod stats;
 mod tracks;
 pub mod voice_catalog;
@@ -39,20 +32,15 @@ pub struct Medley {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
-    caches: Arc<Caches>,
     /// Every user's feed of live notices (the notification stream).
     pub live: Arc<live::Live>,
     /// The accounts context: users, clients, tokens, sign-in, OAuth and rate limits.
     pub accounts: accounts::Accounts,
+    /// The library context: the catalog, search, playlists, follows, history.
+    pub library: library::Library,
     /// The media context: signed URLs, encodings, DASH and cover art.
     pub media: media::Media,
     tracks: Arc<tracks::Tracks>,
-}
-
-/// Hot reads kept in memory for a short while; see `Settings::cache_ttl_ms`.
-struct Caches {
-    /// (context, index) → track id.
-    context_tracks: cache::TtlCache<(medley_store::ContextKind, String, u32), String>,
 }
 
 #[derive(Clone, Debug)]
@@ -125,14 +113,12 @@ impl Medley {
         );
         Medley {
             accounts,
+            library: library::Library::new(store.clone(), clock.clone(), tracks.clone()),
             media: media::Media::new(store.clone(), clock.clone(), tracks.clone(), transcoder),
             tracks,
             store,
             clock,
             settings: Arc::new(settings),
-            caches: Arc::new(Caches {
-                context_tracks: cache::TtlCache::new(ttl, 200_000),
-            }),
             live: Arc::new(live::Live::default()),
         }
     }
@@ -157,32 +143,7 @@ impl Medley {
         ctx: &medley_store::ContextRef,
         indices: &[u32],
     ) -> ServiceResult<Vec<Option<String>>> {
-        let now = self.now_ms();
-        let key = |i: u32| (ctx.kind, ctx.id.clone(), i);
-        let cached: Vec<Option<String>> = indices
-            .iter()
-            .map(|i| self.caches.context_tracks.get(&key(*i), now))
-            .collect();
-        let missing: Vec<u32> = indices
-            .iter()
-            .zip(&cached)
-            .filter(|(_, c)| c.is_none())
-            .map(|(i, _)| *i)
-            .collect();
-        if missing.is_empty() {
-            return Ok(cached);
-        }
-        let fetched = self.store.context_tracks(ctx, &missing).await?;
-        for (i, t) in missing.iter().zip(&fetched) {
-            if let Some(t) = t {
-                self.caches.context_tracks.insert(key(*i), t.clone(), now);
-            }
-        }
-        let mut fetched = fetched.into_iter();
-        Ok(cached
-            .into_iter()
-            .map(|c| c.or_else(|| fetched.next().flatten()))
-            .collect())
+        self.tracks.of_context(ctx, indices).await
     }
 
     /// Catalog tracks by id, in the order asked (unknown ids left out), through the cache.

@@ -7,7 +7,7 @@ use medley_store::User;
 pub use medley_store::Visibility;
 
 use crate::accounts::Principal;
-use crate::browse::not_found;
+use crate::error::not_found;
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// A user as the viewer may see them: a private profile of someone else shows only its id and

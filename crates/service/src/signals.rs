@@ -44,18 +44,6 @@ impl Medley {
         tell_others(&*self.store, signal)
     }
 
-    /// Drops this node's cached catalog reads.
-    fn drop_catalog(&self) {
-        self.tracks.clear();
-        self.caches.context_tracks.clear();
-    }
-
-    /// Drops cached catalog reads here and on the other nodes, after an import.
-    pub(crate) fn forget_catalog(&self) {
-        self.drop_catalog();
-        self.tell_others(|| Signal::Catalog);
-    }
-
     /// Publishes a notice to the user's streams here and on the other nodes.
     pub(crate) fn publish(&self, user: &str, session: Uuid, revision: i64, change: Change) {
         let at = self.now_ms();
@@ -102,7 +90,7 @@ impl Medley {
     fn heard(&self, signal: Signal) {
         match signal {
             Signal::Principals => self.accounts.drop_principals(),
-            Signal::Catalog => self.drop_catalog(),
+            Signal::Catalog => self.tracks.clear(),
             Signal::Notice {
                 user,
                 session,
@@ -117,7 +105,7 @@ impl Medley {
     /// tell open streams to read again.
     fn missed_some(&self) {
         self.accounts.drop_principals();
-        self.drop_catalog();
+        self.tracks.clear();
         self.live.lose_all();
     }
 }

@@ -1,18 +1,22 @@
-//! Catalog tracks by id through a short-lived cache: the one read every context shares
-//! (playback resolves its entries, media checks what a URL names).
+//! Catalog reads through a short-lived cache, the ones every context shares: tracks by id
+//! (playback resolves its entries, media checks what a URL names) and a context's tracks by
+//! index.
 
 use std::sync::Arc;
 
 use medley_core::catalog::TrackView;
-use medley_store::Store;
+use medley_store::{ContextKind, ContextRef, Store};
 
 use crate::cache::TtlCache;
+use crate::signals::{tell_others, Signal};
 use crate::{Clock, ServiceResult};
 
 pub(crate) struct Tracks {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     cache: TtlCache<String, Arc<TrackView>>,
+    /// (context, index) → track id.
+    context_cache: TtlCache<(ContextKind, String, u32), String>,
 }
 
 impl Tracks {
@@ -21,6 +25,7 @@ impl Tracks {
             store,
             clock,
             cache: TtlCache::new(ttl_ms, 200_000),
+            context_cache: TtlCache::new(ttl_ms, 200_000),
         }
     }
 
@@ -49,8 +54,50 @@ impl Tracks {
         Ok(found.into_iter().flatten().collect())
     }
 
-    /// Forgets what is cached (the catalog changed).
+    /// Track ids at context indices (same order; `None` for an index the context no longer
+    /// has).
+    pub(crate) async fn of_context(
+        &self,
+        ctx: &ContextRef,
+        indices: &[u32],
+    ) -> ServiceResult<Vec<Option<String>>> {
+        let now = self.clock.now_ms();
+        let key = |i: u32| (ctx.kind, ctx.id.clone(), i);
+        let cached: Vec<Option<String>> = indices
+            .iter()
+            .map(|i| self.context_cache.get(&key(*i), now))
+            .collect();
+        let missing: Vec<u32> = indices
+            .iter()
+            .zip(&cached)
+            .filter(|(_, c)| c.is_none())
+            .map(|(i, _)| *i)
+            .collect();
+        if missing.is_empty() {
+            return Ok(cached);
+        }
+        let fetched = self.store.context_tracks(ctx, &missing).await?;
+        for (i, t) in missing.iter().zip(&fetched) {
+            if let Some(t) = t {
+                self.context_cache.insert(key(*i), t.clone(), now);
+            }
+        }
+        let mut fetched = fetched.into_iter();
+        Ok(cached
+            .into_iter()
+            .map(|c| c.or_else(|| fetched.next().flatten()))
+            .collect())
+    }
+
+    /// Forgets what is cached here (the catalog changed).
     pub(crate) fn clear(&self) {
         self.cache.clear();
+        self.context_cache.clear();
+    }
+
+    /// Forgets what is cached here and on the other nodes, after an import.
+    pub(crate) fn forget(&self) {
+        self.clear();
+        tell_others(&*self.store, || Signal::Catalog);
     }
 }

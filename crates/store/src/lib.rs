@@ -352,7 +352,7 @@ pub trait PlaylistStore: Send + Sync {
 }
 
 /// The search index over the catalog, kept in step with imports. It matches and returns
-/// rows; ranking, typo tolerance and paging are the service's (`medley_service::ranking`).
+/// rows; ranking, typo tolerance and paging are the service's (`medley_service::library::ranking`).
 #[async_trait]
 pub trait SearchStore: Send + Sync {
     /// For each query, what it matches (see `MatchQuery`); one answer per query, in order.

@@ -195,7 +195,7 @@ fn spoken(a: &Value, at: &str) -> Result<Option<String>, ServiceError> {
     if said.trim().is_empty() {
         return Ok(None);
     }
-    let max = medley_service::search::MAX_QUERY;
+    let max = medley_service::library::search::MAX_QUERY;
     if let Some(why) = medley_core::text::refusal(&format!("{at}.value"), said, max, false) {
         return Err(bad(why));
     }

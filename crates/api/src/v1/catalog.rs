@@ -132,7 +132,7 @@ pub struct ArtistWithList<'a> {
 }
 
 impl<'a> ArtistWithList<'a> {
-    fn of(urls: &Urls, artist: &'a medley_service::browse::ArtistRecord) -> Self {
+    fn of(urls: &Urls, artist: &'a medley_service::library::browse::ArtistRecord) -> Self {
         ArtistWithList {
             artist: ArtistObject::of(urls, artist),
             albums: None,
@@ -152,7 +152,7 @@ pub struct PlaylistWithTracks<'a> {
 }
 
 impl<'a> PlaylistWithTracks<'a> {
-    pub fn of(urls: &Urls, p: &'a medley_service::playlists::PlaylistTracks) -> Self {
+    pub fn of(urls: &Urls, p: &'a medley_service::library::playlists::PlaylistTracks) -> Self {
         PlaylistWithTracks {
             playlist: PlaylistObject::of(urls, &p.playlist),
             tracks: edges(&p.page, |t| TrackObject::of(urls, t)),
@@ -174,7 +174,7 @@ pub async fn track(
     if let Some(MediaType::Video) = q.media_type {
         return Err(ApiError::not_found(format!("no video of track '{id}'")));
     }
-    let t = m.track_lookup(&id).await?;
+    let t = m.library.track_lookup(&id).await?;
     let track = TrackObject::of(&Urls::of(&m), &t);
     Ok(data(TrackAnswer { track }))
 }
@@ -185,7 +185,10 @@ pub async fn track(
     params(IdsQuery),
     responses((status = 200, description = "The tracks found, in the order asked", body = Data<TracksAnswer>)))]
 pub async fn tracks(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery>) -> Answer {
-    let found = m.tracks_lookup(&id_list::<TrackId>("ids", &q.ids)?).await?;
+    let found = m
+        .library
+        .tracks_lookup(&id_list::<TrackId>("ids", &q.ids)?)
+        .await?;
     let urls = Urls::of(&m);
     let tracks = found.iter().map(|t| TrackObject::of(&urls, t)).collect();
     Ok(data(TracksAnswer { tracks }))
@@ -202,7 +205,7 @@ pub async fn album(
     _: NoQuery,
     IdPath(id): IdPath<AlbumId>,
 ) -> Answer {
-    let a = m.album_lookup(&id).await?;
+    let a = m.library.album_lookup(&id).await?;
     let album = AlbumObject::of(&Urls::of(&m), &a);
     Ok(data(AlbumAnswer { album }))
 }
@@ -213,7 +216,10 @@ pub async fn album(
     params(IdsQuery),
     responses((status = 200, description = "The albums found, in the order asked", body = Data<AlbumsAnswer>)))]
 pub async fn albums(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery>) -> Answer {
-    let found = m.albums_lookup(&id_list::<AlbumId>("ids", &q.ids)?).await?;
+    let found = m
+        .library
+        .albums_lookup(&id_list::<AlbumId>("ids", &q.ids)?)
+        .await?;
     let urls = Urls::of(&m);
     let albums = found.iter().map(|a| AlbumObject::of(&urls, a)).collect();
     Ok(data(AlbumsAnswer { albums }))
@@ -230,7 +236,7 @@ pub async fn artist(
     _: NoQuery,
     IdPath(id): IdPath<ArtistId>,
 ) -> Answer {
-    let a = m.artist_lookup(&id).await?;
+    let a = m.library.artist_lookup(&id).await?;
     let artist = ArtistObject::of(&Urls::of(&m), &a);
     Ok(data(ArtistAnswer { artist }))
 }
@@ -242,6 +248,7 @@ pub async fn artist(
     responses((status = 200, description = "The artists found, in the order asked", body = Data<ArtistsAnswer>)))]
 pub async fn artists(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery>) -> Answer {
     let found = m
+        .library
         .artists_lookup(&id_list::<ArtistId>("ids", &q.ids)?)
         .await?;
     let urls = Urls::of(&m);
@@ -261,7 +268,7 @@ pub async fn artist_albums(
     Query(q): Query<NamedPage>,
 ) -> Answer {
     let (limit, cursor) = q.page();
-    let list = m.artist_albums(&id, limit, cursor).await?;
+    let list = m.library.artist_albums(&id, limit, cursor).await?;
     let urls = Urls::of(&m);
     let mut artist = ArtistWithList::of(&urls, &list.artist);
     artist.albums = Some(edges(&list.page, |a| AlbumObject::of(&urls, a)));
@@ -280,7 +287,7 @@ pub async fn artist_tracks(
     Query(q): Query<IndexPage>,
 ) -> Answer {
     let (limit, cursor) = q.page();
-    let list = m.artist_tracks(&id, limit, cursor).await?;
+    let list = m.library.artist_tracks(&id, limit, cursor).await?;
     let urls = Urls::of(&m);
     let mut artist = ArtistWithList::of(&urls, &list.artist);
     artist.tracks = Some(edges(&list.page, |t| TrackObject::of(&urls, t)));
@@ -298,7 +305,7 @@ pub async fn related_artists(
     IdPath(id): IdPath<ArtistId>,
     Query(q): Query<RelatedQuery>,
 ) -> Answer {
-    let list = m.related_artists(&id, q.limit.0).await?;
+    let list = m.library.related_artists(&id, q.limit.0).await?;
     let urls = Urls::of(&m);
     let mut artist = ArtistWithList::of(&urls, &list.artist);
     artist.related_artists = Some(edges(&list.page, |a| ArtistObject::of(&urls, a)));
@@ -316,7 +323,7 @@ pub async fn playlist(
     _: NoQuery,
     IdPath(id): IdPath<PlaylistId>,
 ) -> Answer {
-    let pl = m.playlist_lookup(&p, &id).await?;
+    let pl = m.library.playlist_lookup(&p, &id).await?;
     let playlist = PlaylistObject::of(&Urls::of(&m), &pl);
     Ok(data(PlaylistAnswer { playlist }))
 }
@@ -333,7 +340,7 @@ pub async fn playlist_tracks(
     Query(q): Query<IndexPage>,
 ) -> Answer {
     let (limit, cursor) = q.page();
-    let list = m.playlist_tracks(&p, &id, limit, cursor).await?;
+    let list = m.library.playlist_tracks(&p, &id, limit, cursor).await?;
     let playlist = PlaylistWithTracks::of(&Urls::of(&m), &list);
     Ok(data(PlaylistTracksAnswer { playlist }))
 }
@@ -351,7 +358,7 @@ pub async fn station(
     _: NoQuery,
     IdPath(id): IdPath<StationId>,
 ) -> Answer {
-    let s = m.station_lookup(&id).await?;
+    let s = m.library.station_lookup(&id).await?;
     let station = StationObject::of(&Urls::of(&m), &s);
     Ok(data(StationAnswer { station }))
 }
@@ -367,7 +374,7 @@ pub async fn podcast_show(
     _: NoQuery,
     IdPath(id): IdPath<ShowId>,
 ) -> Answer {
-    let s = m.podcast_show_lookup(&id).await?;
+    let s = m.library.podcast_show_lookup(&id).await?;
     let podcast_show = PodcastShowObject::of(&Urls::of(&m), &s);
     Ok(data(PodcastShowAnswer { podcast_show }))
 }
@@ -384,7 +391,7 @@ pub async fn browse_albums(
     Query(q): Query<NamedPage>,
 ) -> Answer {
     let (limit, cursor) = q.page();
-    let page = m.catalog_albums_by_name(limit, cursor).await?;
+    let page = m.library.catalog_albums_by_name(limit, cursor).await?;
     let urls = Urls::of(&m);
     Ok(data(AlbumPageAnswer {
         albums: edges(&page, |a| AlbumObject::of(&urls, a)),
@@ -403,7 +410,7 @@ pub async fn browse_artists(
     Query(q): Query<NamedPage>,
 ) -> Answer {
     let (limit, cursor) = q.page();
-    let page = m.catalog_artists_by_name(limit, cursor).await?;
+    let page = m.library.catalog_artists_by_name(limit, cursor).await?;
     let urls = Urls::of(&m);
     Ok(data(ArtistPageAnswer {
         artists: edges(&page, |a| ArtistObject::of(&urls, a)),
@@ -422,7 +429,7 @@ pub async fn browse_playlists(
     Query(q): Query<NamedPage>,
 ) -> Answer {
     let (limit, cursor) = q.page();
-    let page = m.catalog_playlists_by_name(limit, cursor).await?;
+    let page = m.library.catalog_playlists_by_name(limit, cursor).await?;
     let urls = Urls::of(&m);
     Ok(data(PlaylistPageAnswer {
         playlists: edges(&page, |p| PlaylistObject::of(&urls, p)),

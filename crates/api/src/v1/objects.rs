@@ -5,11 +5,11 @@
 use medley_core::catalog::{ArtistRef as CoreArtistRef, Image as CoreImage, TrackView};
 use medley_core::mrn::{ItemKind, Mrn};
 use medley_core::text::short_title;
-use medley_service::browse::{
+use medley_service::library::browse::{
     ArtistRecord, CatalogAlbum, CatalogTrack, Edge, PodcastShowRecord, Station,
 };
+use medley_service::library::playlists::PlaylistRecord;
 use medley_service::paging::Page;
-use medley_service::playlists::PlaylistRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 

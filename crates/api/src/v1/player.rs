@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use medley_core::ids::UserId;
-use medley_service::history::{History, HistoryOwner, ItemKind, PlayedItem, PlayedTrack};
+use medley_service::library::history::{History, HistoryOwner, ItemKind, PlayedItem, PlayedTrack};
 use medley_service::Medley;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -215,6 +215,7 @@ pub async fn recently_played(
     Query(q): Query<TracksQuery>,
 ) -> Answer {
     let h = m
+        .library
         .recently_played_tracks(&p, q.limit.0, q.cursor.as_ref().map(PlayCursor::as_str))
         .await?;
     Ok(tracks(&m, h))
@@ -246,6 +247,7 @@ pub async fn my_recent_entities(
     Query(q): Query<EntitiesQuery>,
 ) -> Answer {
     let h = m
+        .library
         .recently_played_entities(
             &p,
             None,
@@ -270,6 +272,7 @@ pub async fn user_recent_entities(
     Query(q): Query<EntitiesQuery>,
 ) -> Answer {
     let h = m
+        .library
         .recently_played_entities(
             &p,
             Some(&id),

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use medley_core::ids::PlaylistId;
-use medley_service::playlists::{EntryEdit, PlaylistDetails, MAX_ADD};
+use medley_service::library::playlists::{EntryEdit, PlaylistDetails, MAX_ADD};
 use medley_service::Medley;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -135,7 +135,7 @@ pub struct UserPlaylists<'a> {
     playlists: Connection<CursorEdge<'a, PlaylistObject<'a>>>,
 }
 
-fn answer(m: &Medley, pl: &medley_service::playlists::PlaylistRecord) -> Response {
+fn answer(m: &Medley, pl: &medley_service::library::playlists::PlaylistRecord) -> Response {
     let playlist = PlaylistObject::of(&Urls::of(m), pl);
     data(PlaylistAnswer { playlist })
 }
@@ -151,7 +151,7 @@ pub async fn create(
     _: NoQuery,
     Body(body): Body<NewPlaylist>,
 ) -> Answer {
-    let pl = m.create_playlist(&p, body.into()).await?;
+    let pl = m.library.create_playlist(&p, body.into()).await?;
     Ok((StatusCode::CREATED, answer(&m, &pl)).into_response())
 }
 
@@ -168,7 +168,7 @@ pub async fn update(
     IdPath(id): IdPath<PlaylistId>,
     Body(body): Body<PlaylistChange>,
 ) -> Answer {
-    let pl = m.update_playlist(&p, &id, body.into()).await?;
+    let pl = m.library.update_playlist(&p, &id, body.into()).await?;
     Ok(answer(&m, &pl))
 }
 
@@ -187,6 +187,7 @@ pub async fn add_tracks(
 ) -> Answer {
     let duplicates = body.add_duplicate_tracks.unwrap_or(false);
     let (pl, tracks_added, not_found) = m
+        .library
         .add_playlist_tracks(&p, &id, body.track_ids.0, duplicates)
         .await?;
     let playlist = PlaylistObject::of(&Urls::of(&m), &pl);
@@ -225,7 +226,7 @@ pub async fn edit_tracks(
             ))
         }
     };
-    let pl = m.edit_playlist_tracks(&p, &id, edit).await?;
+    let pl = m.library.edit_playlist_tracks(&p, &id, edit).await?;
     Ok(answer(&m, &pl))
 }
 
@@ -240,7 +241,7 @@ pub async fn delete(
     _: NoQuery,
     IdPath(id): IdPath<PlaylistId>,
 ) -> Answer {
-    m.delete_playlist(&p, &id).await?;
+    m.library.delete_playlist(&p, &id).await?;
     Ok(data(DeletedAnswer {
         delete_playlist: Deleted { id: id.as_str() },
     }))
@@ -253,7 +254,7 @@ pub async fn delete(
     responses((status = 200, description = "The caller's playlists, newest first", body = Data<MyPlaylistsAnswer>)))]
 pub async fn mine(State(m): State<Medley>, Caller(p): Caller, Query(q): Query<TimePage>) -> Answer {
     let (limit, cursor) = q.page();
-    let page = m.my_playlists(&p, limit, cursor).await?;
+    let page = m.library.my_playlists(&p, limit, cursor).await?;
     let urls = Urls::of(&m);
     Ok(data(MyPlaylistsAnswer {
         user: UserPlaylists {

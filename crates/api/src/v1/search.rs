@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use medley_service::search::{
+use medley_service::library::search::{
     Found, SearchField, SearchFilter, SearchKind, SearchOrder, SearchQuery, SearchView,
 };
 use medley_service::Medley;
@@ -156,7 +156,7 @@ pub struct SearchAnswer<'a> {
 }
 
 async fn search(m: Medley, kind: SearchKind, body: SearchBody) -> Answer {
-    let page = m.search(kind, body.into()).await?;
+    let page = m.library.search(kind, body.into()).await?;
     let urls = Urls::of(&m);
     let results = Some(edges(&page, |f| FoundObject::of(&urls, f)));
     let mut answer = SearchAnswer {
@@ -293,6 +293,6 @@ fn view<'a>(urls: &Urls, v: &'a SearchView) -> Vec<View<'a>> {
     params(AllQuery),
     responses((status = 200, description = "One catalog view of groups of results", body = Data<Vec<View>>)))]
 pub async fn all(State(m): State<Medley>, _: Caller, Query(q): Query<AllQuery>) -> Answer {
-    let v = m.search_all(Some(&q.query.0), q.limit.0).await?;
+    let v = m.library.search_all(Some(&q.query.0), q.limit.0).await?;
     Ok(data(view(&Urls::of(&m), &v)))
 }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 use medley_core::ids::{ArtistId, PlaylistId, ShowId, TrackId, UserId};
 use medley_service::accounts::Principal;
-use medley_service::social::{Followable, Relation, RelationList, Target};
+use medley_service::library::social::{Followable, Relation, RelationList, Target};
 use medley_service::Medley;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -294,6 +294,7 @@ async fn relations<I: Followable>(
         None => None,
     };
     let list = m
+        .library
         .relations(&p, user, only.as_deref(), limit, cursor)
         .await?;
     Ok(list_answer(&Urls::of(&m), I::RELATION, false, list))
@@ -310,6 +311,7 @@ pub async fn my_followers(
     Query(q): Query<ListQuery>,
 ) -> Answer {
     let list = m
+        .library
         .followers(
             &p,
             None,
@@ -332,6 +334,7 @@ pub async fn their_followers(
     Query(q): Query<ListQuery>,
 ) -> Answer {
     let list = m
+        .library
         .followers(
             &p,
             Some(&id),
@@ -525,7 +528,7 @@ macro_rules! changes {
             _: NoQuery,
             IdPath(id): IdPath<$id>,
         ) -> Answer {
-            let target = m.set_relation(&p, &id, $on).await?;
+            let target = m.library.set_relation(&p, &id, $on).await?;
             Ok(change_answer(&Urls::of(&m), <$id>::RELATION, $on, target))
         }
     )* };

@@ -12,7 +12,7 @@ use subtle::ConstantTimeEq;
 
 use super::Accounts;
 use crate::accounts::hash_token;
-use crate::browse::not_found;
+use crate::error::not_found;
 use crate::{ServiceError, ServiceResult};
 
 /// Fewest characters a password has.

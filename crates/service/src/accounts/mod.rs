@@ -253,7 +253,7 @@ impl Accounts {
         max_streams: Option<u32>,
     ) -> ServiceResult<User> {
         let Some(u) = self.store.user(user.as_str()).await? else {
-            return Err(crate::browse::not_found(user));
+            return Err(crate::error::not_found(user));
         };
         let max_streams = max_streams.unwrap_or(u.max_streams);
         check_max_streams(max_streams)?;
@@ -262,7 +262,7 @@ impl Accounts {
             .set_plan(user.as_str(), tier, max_streams)
             .await?
         {
-            return Err(crate::browse::not_found(user));
+            return Err(crate::error::not_found(user));
         }
         self.forget_principals();
         Ok(User {
@@ -348,7 +348,7 @@ impl Accounts {
         ttl_secs: i64,
     ) -> ServiceResult<String> {
         if self.store.user(user_id.as_str()).await?.is_none() {
-            return Err(crate::browse::not_found(user_id));
+            return Err(crate::error::not_found(user_id));
         }
         if self.store.client(client_key).await?.is_none() {
             return Err(ServiceError::NotFound(format!("no client '{client_key}'")));

@@ -655,7 +655,7 @@ impl Accounts {
         client_key: Option<&str>,
     ) -> Result<u64, ServiceError> {
         if self.store.user(user.as_str()).await?.is_none() {
-            return Err(crate::browse::not_found(user));
+            return Err(crate::error::not_found(user));
         }
         let n = self
             .store

@@ -240,7 +240,7 @@ impl Media {
             .await?
             .is_empty()
         {
-            return Err(crate::browse::not_found(track));
+            return Err(crate::error::not_found(track));
         }
         let key = self.clear_key(track.as_str()).await?;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -268,7 +268,7 @@ impl Media {
             .get(&[track_id.to_string()])
             .await?
             .pop()
-            .ok_or_else(|| crate::browse::not_found(track))?;
+            .ok_or_else(|| crate::error::not_found(track))?;
         let path = match &track.file {
             Some(file) => PathBuf::from(file),
             // No file in the catalog: the track's generated tune plays instead.

@@ -68,7 +68,7 @@ impl Medley {
         else {
             return Ok(None);
         };
-        if !crate::playlists::may_see(p, &pl) {
+        if !crate::library::playlists::may_see(p, &pl) {
             return Err(ServiceError::NotFound(format!("no playlist '{}'", pl.id)));
         }
         if m.kind == ItemKind::Playlist && pl.track_count == 0 {
@@ -97,7 +97,7 @@ impl Medley {
         let mut id = req.id.clone();
         if let Some(m) = &id {
             if m.kind == ItemKind::Station {
-                id = Some(self.station_seed(m).await?);
+                id = Some(self.library.station_seed(m).await?);
                 station = true;
             }
         }

@@ -7,7 +7,7 @@ use medley_core::queue::Window;
 use medley_core::recommend::{self, Seed};
 use medley_store::Session;
 
-use crate::candidates::CandidateQuery;
+use crate::library::candidates::CandidateQuery;
 use rand::Rng;
 
 use super::voice::DISLIKED_TRACK;
@@ -72,9 +72,12 @@ impl Medley {
             pivot: rand::thread_rng().gen(),
             per_signal: 40,
         };
-        let mut candidates = self.candidates(&query).await?;
+        let mut candidates = self.library.candidates(&query).await?;
         let ids: Vec<String> = candidates.iter().map(|c| c.track_id.clone()).collect();
-        let disliked = self.related(&s.user_id, DISLIKED_TRACK, &ids).await?;
+        let disliked = self
+            .library
+            .related(&s.user_id, DISLIKED_TRACK, &ids)
+            .await?;
         candidates.retain(|c| !disliked.contains(&c.track_id));
         let mut recent: Vec<String> = q.history.iter().map(|e| e.track.clone()).collect();
         recent.extend(q.cont.iter().rev().take(50).rev().cloned());

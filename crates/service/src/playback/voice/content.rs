@@ -380,7 +380,7 @@ impl Medley {
             kind: ItemKind::Station,
             id: id.to_string(),
         };
-        let seed = self.station_seed(&station).await?;
+        let seed = self.library.station_seed(&station).await?;
         let found = self.describe(p, seed.kind, id).await?;
         Ok(FoundContent {
             content: Content::Item(station),
@@ -400,10 +400,10 @@ impl Medley {
             // Another user's private playlist is not found.
             let playlist =
                 PlaylistId::parse(id).ok_or_else(|| not_found(format!("no playlist '{id}'")))?;
-            self.visible_playlist(p, &playlist).await?;
+            self.library.visible_playlist(p, &playlist).await?;
         }
         let name = self.store.item_title(kind.source_type(), id).await?;
-        let sample = self.sample_track(kind, id).await?;
+        let sample = self.library.sample_track(kind, id).await?;
         let (Some(name), Some(_)) = (name, &sample) else {
             return Err(not_found(format!(
                 "no {} '{id}' with tracks to play",

@@ -91,7 +91,7 @@ impl Medley {
                 limit,
             })
             .collect();
-        let found = crate::ranking::search_each(&*self.store, &reqs).await?;
+        let found = crate::library::ranking::search_each(&*self.store, &reqs).await?;
         let mut artists = Vec::new();
         for ((_, kind, name), hits) in FOUND_SHELVES.iter().zip(found) {
             let mut ids: Vec<String> = hits.into_iter().map(|h| h.id).collect();

@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use crate::accounts::Principal;
-use crate::social::Relation;
+use crate::library::social::Relation;
 use crate::{Medley, ServiceResult};
 
 /// The relation kind that remembers a user's thumbs-down on a track.

@@ -99,13 +99,17 @@ impl Medley {
         let ids: Vec<String> = items.iter().map(|r| r.track_id.clone()).collect();
         let tracks = self.tracks(&ids).await?;
         let liked = self
+            .library
             .related(
                 &s.user_id,
-                crate::social::Relation::LibraryTrack.kind(),
+                crate::library::social::Relation::LibraryTrack.kind(),
                 &ids,
             )
             .await?;
-        let disliked = self.related(&s.user_id, DISLIKED_TRACK, &ids).await?;
+        let disliked = self
+            .library
+            .related(&s.user_id, DISLIKED_TRACK, &ids)
+            .await?;
         let q = &s.body.queue;
         let mut out = Vec::with_capacity(items.len());
         for (i, r) in items.iter().enumerate() {

@@ -12,7 +12,7 @@ use medley_store::{
 use super::content::{catalog_id, Criteria};
 use super::phrase::{self, Own};
 use crate::accounts::Principal;
-use crate::ranking::matches_name;
+use crate::library::ranking::matches_name;
 use crate::{Medley, ServiceError, ServiceResult};
 
 /// Entity types from the most specific down, as GetPlayableContent ranks them.
@@ -137,7 +137,7 @@ impl Medley {
                     kind: ItemKind::Station,
                     id: id.to_string(),
                 };
-                match self.station_seed(&station).await {
+                match self.library.station_seed(&station).await {
                     Ok(_) => Ok(named(kind)),
                     Err(ServiceError::NotFound(_)) => Ok(None),
                     Err(e) => Err(e),
@@ -292,7 +292,7 @@ impl Medley {
             offset: 0,
             limit: HITS,
         };
-        Ok(crate::ranking::search(&*self.store, &req).await?)
+        Ok(crate::library::ranking::search(&*self.store, &req).await?)
     }
 
     /// The first of `ids` whose name is what was said.

@@ -10,12 +10,13 @@ use medley_core::recommend::{self, Seed};
 pub use medley_store::{AlbumRecord, ArtistRecord, PodcastShowRecord};
 use medley_store::{ContextKind, ContextRef, NamedKind, PlaylistEntry};
 
-use crate::candidates::CandidateQuery;
+use crate::library::candidates::CandidateQuery;
 
 use medley_core::ids::{self, AlbumId, ArtistId, Id, ShowId, StationId, TrackId};
 
+use super::Library;
 use crate::paging::{bad_cursor, cursor_of, open_cursor, shape, Page};
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::{ServiceError, ServiceResult};
 
 /// A catalog track, with its album's release date.
 #[derive(Clone, Debug)]
@@ -96,12 +97,9 @@ pub(crate) fn found<T>(mut items: Vec<T>, id: &impl Id) -> ServiceResult<T> {
     items.pop().ok_or_else(|| not_found(id))
 }
 
-/// "no track 'x'": the answer for an id that names nothing.
-pub fn not_found(id: &impl Id) -> ServiceError {
-    ServiceError::NotFound(format!("no {} '{id}'", id.noun()))
-}
+pub use crate::error::not_found;
 
-impl Medley {
+impl Library {
     /// A station MRN names the catalog item it is seeded from: an artist, album, playlist or track.
     pub(crate) async fn station_seed(&self, mrn: &Mrn) -> ServiceResult<Mrn> {
         for kind in [
@@ -148,7 +146,7 @@ impl Medley {
             .into_iter()
             .map(|(_, t)| t)
             .collect();
-        self.tracks(&ids).await
+        self.tracks.get(&ids).await
     }
 
     /// A track that stands for an album, playlist or artist (its first), or the track itself.
@@ -159,13 +157,13 @@ impl Medley {
     ) -> ServiceResult<Option<Arc<TrackView>>> {
         Ok(match medley_store::ContextKind::of_container(kind) {
             Some(ctx) => self.context_head(ctx, id, 1).await?.pop(),
-            None => self.tracks(&[id.to_string()]).await?.pop(),
+            None => self.tracks.get(&[id.to_string()]).await?.pop(),
         })
     }
 
     /// Catalog tracks for ids, in order, unknown ones left out.
     pub(crate) async fn catalog_tracks(&self, ids: &[String]) -> ServiceResult<Vec<CatalogTrack>> {
-        let tracks = self.tracks(ids).await?;
+        let tracks = self.tracks.get(ids).await?;
         let album_ids: Vec<String> = tracks
             .iter()
             .filter_map(|t| t.album.as_ref().map(|a| a.id.clone()))

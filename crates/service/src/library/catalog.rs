@@ -5,7 +5,8 @@ use std::path::Path;
 use medley_core::catalog::CatalogFile;
 use medley_store::ImportSummary;
 
-use crate::{Medley, ServiceError, ServiceResult};
+use super::Library;
+use crate::{ServiceError, ServiceResult};
 use medley_media::tags::{scan, Scan};
 
 fn parse(text: &str) -> ServiceResult<CatalogFile> {
@@ -13,7 +14,7 @@ fn parse(text: &str) -> ServiceResult<CatalogFile> {
         .map_err(|e| ServiceError::BadRequest(format!("not a catalog file: {e}")))
 }
 
-impl Medley {
+impl Library {
     /// Scans a folder of audio files and imports what it found; `progress(done, total)` is
     /// called as files are read.
     pub async fn import_folder(
@@ -34,7 +35,7 @@ impl Medley {
             .store
             .import_scan(catalog, &root.to_string_lossy(), &found.artwork)
             .await?;
-        self.forget_catalog();
+        self.tracks.forget();
         Ok((summary, found))
     }
 
@@ -79,7 +80,7 @@ impl Medley {
         .await
         .map_err(|e| ServiceError::Internal(format!("reading the audio files failed: {e}")))?;
         let summary = self.store.import_catalog(file).await?;
-        self.forget_catalog();
+        self.tracks.forget();
         Ok(summary)
     }
 }
@@ -104,7 +105,7 @@ mod tests {
                            {"id": "T2", "title": "Two", "duration": 5, "file": "/music/two.mp3"}]}"#,
         )
         .unwrap();
-        m.import_catalog_path(&catalog).await.unwrap();
+        m.library.import_catalog_path(&catalog).await.unwrap();
         let t = m.store.tracks(&["T1".into(), "T2".into()]).await.unwrap();
         assert_eq!(
             t[0].file.as_deref(),

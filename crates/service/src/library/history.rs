@@ -8,9 +8,10 @@ use medley_store::{PlayedEntity, User, Visibility};
 use crate::accounts::Principal;
 use medley_core::ids::UserId;
 
-use crate::browse::not_found;
+use super::Library;
+use crate::error::not_found;
 use crate::paging::{bad_cursor, cursor_of, open_cursor, shape, Page};
-use crate::{Medley, ServiceResult};
+use crate::ServiceResult;
 
 /// Whose history a page is: their id, and their name where the viewer may see it.
 pub struct HistoryOwner {
@@ -41,7 +42,7 @@ pub struct PlayedItem {
     pub title: Option<String>,
 }
 
-impl Medley {
+impl Library {
     fn history_owner(u: &User, viewer: &Principal) -> HistoryOwner {
         HistoryOwner {
             id: u.id.clone(),
@@ -71,7 +72,7 @@ impl Medley {
         let more = plays.len() > limit as usize;
         plays.truncate(limit as usize);
         let ids: Vec<String> = plays.iter().map(|x| x.track_id.clone()).collect();
-        let tracks = self.tracks(&ids).await?;
+        let tracks = self.tracks.get(&ids).await?;
         let items = plays
             .iter()
             .map(|x| PlayedTrack {

@@ -7,9 +7,10 @@ use medley_store::{PlaylistRecord, SearchHit, SearchRequest};
 
 pub use medley_store::{SearchField, SearchFilter, SearchKind, SearchOrder};
 
-use crate::browse::{ArtistRecord, CatalogAlbum, CatalogTrack, Edge, PodcastShowRecord};
+use super::Library;
+use crate::library::browse::{ArtistRecord, CatalogAlbum, CatalogTrack, Edge, PodcastShowRecord};
 use crate::paging::{cursor_of, open_cursor, shape, Page};
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::{ServiceError, ServiceResult};
 
 /// Most results one search page holds (reference 1.4), and its default.
 pub const MAX_LIMIT: u32 = 100;
@@ -85,7 +86,7 @@ fn request(kind: SearchKind, q: SearchQuery) -> ServiceResult<SearchRequest> {
     })
 }
 
-impl Medley {
+impl Library {
     /// What hits found, in order: one read per kind of hit.
     async fn found(&self, hits: &[SearchHit]) -> ServiceResult<Vec<Found>> {
         let mut found = self.found_map(hits).await?;
@@ -158,7 +159,7 @@ impl Medley {
         let mut req = request(kind, q)?;
         let (offset, limit) = (req.offset, req.limit);
         req.limit = (limit + 1).min(MAX_OFFSET + MAX_LIMIT - offset);
-        let mut hits = crate::ranking::search(&*self.store, &req).await?;
+        let mut hits = crate::library::ranking::search(&*self.store, &req).await?;
         let more = hits.len() > limit as usize && offset + limit < MAX_OFFSET;
         hits.truncate(limit as usize);
         let items = self
@@ -188,7 +189,7 @@ impl Medley {
         };
         let requests: Vec<SearchRequest> =
             SearchKind::ALL.iter().map(|k| request(vec![*k])).collect();
-        let found = crate::ranking::search_each(&*self.store, &requests).await?;
+        let found = crate::library::ranking::search_each(&*self.store, &requests).await?;
         let per_kind: Vec<(SearchKind, Vec<SearchHit>)> =
             SearchKind::ALL.into_iter().zip(found).collect();
         let mut all: Vec<SearchHit> = per_kind

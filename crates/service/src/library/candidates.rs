@@ -8,7 +8,8 @@ use std::collections::{HashMap, HashSet};
 use medley_core::recommend::Candidate;
 use medley_store::TrackSignals;
 
-use crate::{Medley, ServiceResult};
+use super::Library;
+use crate::ServiceResult;
 
 /// Signals of each kind taken, at most.
 const ARTISTS: usize = 8;
@@ -37,7 +38,7 @@ pub struct CandidateQuery {
     pub per_signal: u32,
 }
 
-impl Medley {
+impl Library {
     /// Candidate tracks, without repeats, with the features the recommender scores; a fixed
     /// number of store reads whatever the query.
     pub(crate) async fn candidates(&self, q: &CandidateQuery) -> ServiceResult<Vec<Candidate>> {

@@ -9,9 +9,10 @@ use uuid::Uuid;
 use crate::accounts::Principal;
 use medley_core::ids::{self, PlaylistId, TrackId};
 
-use crate::browse::{found, index_cursor, not_found, CatalogTrack, Edge};
+use super::Library;
+use crate::library::browse::{found, index_cursor, not_found, CatalogTrack, Edge};
 use crate::paging::{cursor_of, shape, time_cursor, Page};
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::{ServiceError, ServiceResult};
 
 /// Most tracks a user's playlist holds.
 pub const MAX_TRACKS: usize = 10_000;
@@ -66,7 +67,7 @@ pub(crate) fn may_see(p: &Principal, pl: &PlaylistRecord) -> bool {
     pl.visibility == Visibility::Public || pl.owner_id.as_deref().is_none_or(|o| o == p.user.id)
 }
 
-impl Medley {
+impl Library {
     /// The playlist if the caller may see it (the catalog's, their own, or public); else 404.
     pub(crate) async fn visible_playlist(
         &self,
@@ -209,7 +210,7 @@ impl Medley {
             return Err(bad(format!("trackIds must list 1 to {MAX_ADD} track ids")));
         }
         let parsed: Vec<TrackId> = ids::parse_all(&ids);
-        let known = self.tracks(&ids::strings(&parsed)).await?;
+        let known = self.tracks.get(&ids::strings(&parsed)).await?;
         let (ids, not_found): (Vec<String>, Vec<String>) = ids
             .into_iter()
             .partition(|i| known.iter().any(|t| &t.id == i));

@@ -7,10 +7,11 @@ use std::collections::HashSet;
 use medley_core::ids::{self, ArtistId, Id, PlaylistId, ShowId, TrackId, UserId};
 use medley_store::User;
 
+use super::Library;
 use crate::accounts::Principal;
-use crate::browse::not_found;
+use crate::error::not_found;
 use crate::paging::{cursor_of, shape, time_cursor, Page};
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::{ServiceError, ServiceResult};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Relation {
@@ -90,7 +91,7 @@ fn user_target(u: &User, viewer: &Principal) -> Target {
     }
 }
 
-impl Medley {
+impl Library {
     /// The target of a relation, `None` when it no longer exists.
     async fn target(
         &self,
@@ -163,7 +164,8 @@ impl Medley {
         let target = match rel {
             Relation::LibraryTrack => {
                 let track = self
-                    .tracks(&[id.to_string()])
+                    .tracks
+                    .get(&[id.to_string()])
                     .await?
                     .pop()
                     .ok_or_else(missing)?;
