@@ -294,7 +294,7 @@ async fn serve(
     // Scripts and tests read this line to find the port of `--bind 127.0.0.1:0`.
     eprintln!("medley listening on http://{addr}");
     // Sessions past their restore window are gone for good; clear them out hourly.
-    let purger = medley.clone();
+    let purger = medley.playback.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {

@@ -1,5 +1,5 @@
-//! Medley's use cases, over `dyn Store`: accounts and tokens, catalog import and the demo data,
-//! playback sessions, events and stream concurrency.
+//! Medley's use cases, over `dyn Store`, in four contexts (accounts, library, media,
+//! playback), each its own type; `Medley` builds them once (docs/architecture.md).
 
 pub mod accounts;
 mod cache;
@@ -19,14 +19,14 @@ pub mod voice_catalog;
 
 use std::sync::Arc;
 
-use medley_core::catalog::TrackView;
 use medley_store::Store;
 
 pub use accounts::REVOCATION_CHECK_MS;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ServiceError, ServiceResult};
 
-/// Everything a use case needs: the store, a clock and the settings that shape responses.
+/// The composition root: the contexts, built once over one store and one clock, and what the
+/// process as a whole does (profiles, the demo, keeping in step with other nodes, stats).
 #[derive(Clone)]
 pub struct Medley {
     pub store: Arc<dyn Store>,
@@ -40,6 +40,8 @@ pub struct Medley {
     pub library: library::Library,
     /// The media context: signed URLs, encodings, DASH and cover art.
     pub media: media::Media,
+    /// The playback context: sessions, queues, events, streams and the voice queue.
+    pub playback: playback::Playback,
     tracks: Arc<tracks::Tracks>,
 }
 
@@ -111,15 +113,29 @@ impl Medley {
             ttl,
             settings.rate_limit_per_sec,
         );
+        let library = library::Library::new(store.clone(), clock.clone(), tracks.clone());
+        let media = media::Media::new(store.clone(), clock.clone(), tracks.clone(), transcoder);
+        let settings = Arc::new(settings);
+        let live = Arc::new(live::Live::default());
+        let playback = playback::Playback::new(
+            store.clone(),
+            clock.clone(),
+            settings.clone(),
+            live.clone(),
+            tracks.clone(),
+            library.clone(),
+            media.clone(),
+        );
         Medley {
             accounts,
-            library: library::Library::new(store.clone(), clock.clone(), tracks.clone()),
-            media: media::Media::new(store.clone(), clock.clone(), tracks.clone(), transcoder),
+            library,
+            media,
+            playback,
             tracks,
             store,
             clock,
-            settings: Arc::new(settings),
-            live: Arc::new(live::Live::default()),
+            settings,
+            live,
         }
     }
 
@@ -134,20 +150,5 @@ impl Medley {
             .ready()
             .await
             .map_err(|e| ServiceError::StoreUnavailable(e.to_string()))
-    }
-
-    /// Track ids at context indices (same order; `None` for an index the context no longer
-    /// has), through the cache.
-    pub async fn context_tracks(
-        &self,
-        ctx: &medley_store::ContextRef,
-        indices: &[u32],
-    ) -> ServiceResult<Vec<Option<String>>> {
-        self.tracks.of_context(ctx, indices).await
-    }
-
-    /// Catalog tracks by id, in the order asked (unknown ids left out), through the cache.
-    pub async fn tracks(&self, ids: &[String]) -> ServiceResult<Vec<Arc<TrackView>>> {
-        self.tracks.get(ids).await
     }
 }

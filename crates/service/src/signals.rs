@@ -40,23 +40,6 @@ pub(crate) fn tell_others(store: &dyn Store, signal: impl FnOnce() -> Signal) {
 }
 
 impl Medley {
-    fn tell_others(&self, signal: impl FnOnce() -> Signal) {
-        tell_others(&*self.store, signal)
-    }
-
-    /// Publishes a notice to the user's streams here and on the other nodes.
-    pub(crate) fn publish(&self, user: &str, session: Uuid, revision: i64, change: Change) {
-        let at = self.now_ms();
-        self.tell_others(|| Signal::Notice {
-            user: user.to_string(),
-            session,
-            revision,
-            at,
-            change: change.clone(),
-        });
-        self.live.publish(user, session, revision, at, change);
-    }
-
     /// Waits until what this process told the others has been sent: a command that changed
     /// something calls it before it exits.
     pub async fn told(&self) {

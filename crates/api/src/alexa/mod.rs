@@ -242,6 +242,7 @@ async fn handle(
     match d {
         DirectiveKind::GetPlayableContent => {
             let found = m
+                .playback
                 .playable_content(p, &read::search_criteria(payload)?)
                 .await?;
             Ok(event(
@@ -253,7 +254,10 @@ async fn handle(
         }
         DirectiveKind::GetDisplayableContent => {
             let (query, limit) = read::display_request(payload)?;
-            let groups = m.displayable_content(p, query.as_ref(), limit).await?;
+            let groups = m
+                .playback
+                .displayable_content(p, query.as_ref(), limit)
+                .await?;
             Ok(event(
                 namespace,
                 &response,
@@ -270,7 +274,7 @@ async fn handle(
                 ServiceError::NotFound(format!("contentId '{id}' names no content of Medley's"))
             })?;
             let modes = read::playback_modes(payload)?;
-            let started = m.voice_initiate(p, &content, modes).await?;
+            let started = m.playback.voice_initiate(p, &content, modes).await?;
             Ok(event(
                 namespace,
                 &response,
@@ -288,7 +292,7 @@ async fn handle(
         // Answered on Alexa.Audio.PlayQueue, as Amazon's examples show.
         DirectiveKind::GetItem => {
             let (queue, item) = read::item_reference(payload, "targetItemReference")?;
-            let item = m.voice_item(p, queue, item).await?;
+            let item = m.playback.voice_item(p, queue, item).await?;
             Ok(event(
                 "Alexa.Audio.PlayQueue",
                 &response,
@@ -298,7 +302,7 @@ async fn handle(
         }
         DirectiveKind::GetView => {
             let (queue, _) = read::item_reference(payload, "currentItemReference")?;
-            let view = m.voice_view(p, queue).await?;
+            let view = m.playback.voice_view(p, queue).await?;
             Ok(event(
                 "Alexa.Audio.PlayQueue",
                 &response,
@@ -322,12 +326,13 @@ async fn handle(
                     read::switch(status, "payload.mode.status")?,
                 )
             };
-            m.voice_set_mode(p, queue, mode, on).await?;
+            m.playback.voice_set_mode(p, queue, mode, on).await?;
             Ok(ack())
         }
         DirectiveKind::SetShuffle => {
             let (queue, _) = read::item_reference(payload, "currentItemReference")?;
-            m.voice_set_shuffle(p, queue, read::flag(payload, "enable")?)
+            m.playback
+                .voice_set_shuffle(p, queue, read::flag(payload, "enable")?)
                 .await?;
             Ok(ack())
         }
@@ -350,7 +355,7 @@ async fn handle(
                     (queue, None, Move::To(target))
                 }
             };
-            let item = m.voice_move(p, queue, current, to).await?;
+            let item = m.playback.voice_move(p, queue, current, to).await?;
             let mut answer = json!({});
             if d == DirectiveKind::GetNextItem {
                 answer["isQueueFinished"] = json!(item.is_none());
@@ -371,7 +376,7 @@ async fn handle(
                     "payload.feedback.value '{value}' is not POSITIVE or NEGATIVE"
                 ))
             })?;
-            let current = m.voice_feedback(p, queue, item, feedback).await?;
+            let current = m.playback.voice_feedback(p, queue, item, feedback).await?;
             // A thumbs-down on what is playing skips it; Alexa then asks for the next item.
             let skip = current && feedback == Feedback::Negative;
             let answer = if skip {

@@ -4,7 +4,8 @@ use medley_core::mrn::{ItemKind, Mrn};
 use medley_store::{ContextKind, ContextRef, PlaylistRecord};
 
 use super::CreateRequest;
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::playback::Playback;
+use crate::{ServiceError, ServiceResult};
 
 pub(crate) struct Resolution {
     pub context: ContextRef,
@@ -19,7 +20,7 @@ pub(crate) struct Resolution {
     pub station: bool,
 }
 
-impl Medley {
+impl Playback {
     async fn container_len(&self, ctx: &ContextRef, mrn: &Mrn) -> ServiceResult<u32> {
         match self.store.context_len(ctx).await? {
             None => Err(ServiceError::NotFound(format!(

@@ -11,7 +11,8 @@ use crate::library::candidates::CandidateQuery;
 use rand::Rng;
 
 use super::voice::DISLIKED_TRACK;
-use crate::{Medley, ServiceResult};
+use crate::playback::Playback;
+use crate::ServiceResult;
 
 /// Continuation entries are generated at least this many at a time.
 const CHUNK: u32 = 20;
@@ -34,7 +35,7 @@ pub(crate) fn window(s: &Session, limit: usize) -> Window {
     }
 }
 
-impl Medley {
+impl Playback {
     /// Extends the continuation of a session about to be saved (in memory: the change that
     /// follows saves it) until it reaches `READ_AHEAD` entries past the current one.
     pub(crate) async fn top_up(&self, s: &mut Session) -> ServiceResult<()> {

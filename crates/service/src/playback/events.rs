@@ -16,7 +16,8 @@ use super::change::{committed, until_done, Attempt};
 use super::{streams, Device};
 use crate::accounts::Principal;
 use crate::live::Change;
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::playback::Playback;
+use crate::{ServiceError, ServiceResult};
 
 /// One or more events reported in a single request.
 #[derive(Clone, Debug)]
@@ -61,7 +62,7 @@ pub(crate) fn history_source(s: &Session, track: &str) -> (ItemKind, String) {
     }
 }
 
-impl Medley {
+impl Playback {
     pub async fn report_events(
         &self,
         p: &Principal,

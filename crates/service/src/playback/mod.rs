@@ -23,10 +23,86 @@ use medley_store::{ContextKind, Session, SessionBody};
 use uuid::Uuid;
 
 use crate::accounts::Principal;
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::library::Library;
+use crate::live::{Change, Live};
+use crate::media::Media;
+use crate::signals::{tell_others, Signal};
+use crate::tracks::Tracks;
+use crate::{Clock, ServiceError, ServiceResult, Settings};
 use change::{committed, until_done, Attempt};
 use continuation::window;
+use medley_core::catalog::TrackView;
+use medley_store::Store;
+use std::sync::Arc;
 use view::{modes, ActiveSession, Entity, EntityPage, Modes, QueuedTrack, Resolved};
+
+/// The playback context: sessions and their queue moves, events and stream concurrency, and
+/// the voice queue Alexa sees. It holds the store, the clock, the settings that shape its
+/// answers, the live feeds it publishes to, and the contexts it asks (the library for what to
+/// play, media for how).
+#[derive(Clone)]
+pub struct Playback {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    settings: Arc<Settings>,
+    live: Arc<Live>,
+    tracks: Arc<Tracks>,
+    library: Library,
+    media: Media,
+}
+
+impl Playback {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        settings: Arc<Settings>,
+        live: Arc<Live>,
+        tracks: Arc<Tracks>,
+        library: Library,
+        media: Media,
+    ) -> Playback {
+        Playback {
+            store,
+            clock,
+            settings,
+            live,
+            tracks,
+            library,
+            media,
+        }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Catalog tracks by id, in the order asked (unknown ids left out), through the cache.
+    async fn tracks(&self, ids: &[String]) -> ServiceResult<Vec<Arc<TrackView>>> {
+        self.tracks.get(ids).await
+    }
+
+    /// Track ids at context indices, through the cache.
+    async fn context_tracks(
+        &self,
+        ctx: &medley_store::ContextRef,
+        indices: &[u32],
+    ) -> ServiceResult<Vec<Option<String>>> {
+        self.tracks.of_context(ctx, indices).await
+    }
+
+    /// Publishes a notice to the user's streams here and on the other nodes.
+    fn publish(&self, user: &str, session: Uuid, revision: i64, change: Change) {
+        let at = self.now_ms();
+        tell_others(&*self.store, || Signal::Notice {
+            user: user.to_string(),
+            session,
+            revision,
+            at,
+            change: change.clone(),
+        });
+        self.live.publish(user, session, revision, at, change);
+    }
+}
 
 /// What a request says about the device (docs/api.md, "Headers").
 #[derive(Clone, Debug, Default)]
@@ -128,7 +204,7 @@ pub struct CreateRequest {
     pub limit: usize,
 }
 
-impl Medley {
+impl Playback {
     fn restore_cutoff(&self) -> i64 {
         self.now_ms() - self.settings.restore_days * 24 * 3600 * 1000
     }

@@ -5,9 +5,9 @@ use medley_store::Session;
 use uuid::Uuid;
 
 use crate::live::Change;
-use crate::Medley;
+use crate::playback::Playback;
 
-impl Medley {
+impl Playback {
     /// Publishes the changes of a stored commit whose `sessions` were saved (each at the
     /// version before): a notice's revision is its session's version once saved.
     pub(crate) fn announce_commit(

@@ -15,7 +15,8 @@ use uuid::Uuid;
 
 use super::Device;
 use crate::media::MediaGrant;
-use crate::{Medley, ServiceResult};
+use crate::playback::Playback;
+use crate::ServiceResult;
 
 /// A session's modes and state, which every Playback answer reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -98,7 +99,7 @@ impl From<&Entry> for Resolved {
     }
 }
 
-impl Medley {
+impl Playback {
     /// Track ids for slots: context entries from the store, the others from the queue state.
     pub(crate) async fn resolve(
         &self,

@@ -61,7 +61,10 @@ pub async fn create(
     DeviceHeaders(device): DeviceHeaders,
     Body(body): Body<CreateSession>,
 ) -> Answer {
-    let page = m.create_session(&p, &device, body.into_domain()?).await?;
+    let page = m
+        .playback
+        .create_session(&p, &device, body.into_domain()?)
+        .await?;
     Ok(entity_page(&m, &page, Paging::Plain))
 }
 
@@ -78,7 +81,7 @@ pub async fn current(
     DeviceHeaders(device): DeviceHeaders,
     SessionPath(id): SessionPath,
 ) -> Answer {
-    let page = m.current(&p, &device, id).await?;
+    let page = m.playback.current(&p, &device, id).await?;
     Ok(entity_page(&m, &page, Paging::None))
 }
 
@@ -95,7 +98,7 @@ pub async fn next(
     SessionPath(id): SessionPath,
     Query(q): Query<ListQuery>,
 ) -> Answer {
-    let page = m.next(&p, &device, id, q.limit.0 as usize).await?;
+    let page = m.playback.next(&p, &device, id, q.limit.0 as usize).await?;
     Ok(entity_page(&m, &page, Paging::WithToken))
 }
 
@@ -112,7 +115,10 @@ pub async fn previous(
     SessionPath(id): SessionPath,
     Query(q): Query<ListQuery>,
 ) -> Answer {
-    let page = m.previous(&p, &device, id, q.limit.0 as usize).await?;
+    let page = m
+        .playback
+        .previous(&p, &device, id, q.limit.0 as usize)
+        .await?;
     Ok(entity_page(&m, &page, Paging::WithToken))
 }
 
@@ -129,7 +135,10 @@ pub async fn queue(
     SessionPath(id): SessionPath,
     Query(q): Query<ListQuery>,
 ) -> Answer {
-    let page = m.queue_view(&p, &device, id, q.limit.0 as usize).await?;
+    let page = m
+        .playback
+        .queue_view(&p, &device, id, q.limit.0 as usize)
+        .await?;
     Ok(data(QueuePage::of(&Urls::of(&m), &page)))
 }
 
@@ -139,7 +148,7 @@ pub async fn queue(
     security(("bearer" = ["music::playback"], "apiKey" = [])),
     responses((status = 200, description = "The caller's sessions that can still be restored, with what each plays", body = Data<ActiveSessions>)))]
 pub async fn active(State(m): State<Medley>, Caller(p): Caller, _: NoQuery) -> Answer {
-    let sessions = m.active_sessions(&p).await?;
+    let sessions = m.playback.active_sessions(&p).await?;
     Ok(data(ActiveSessions::of(&Urls::of(&m), &sessions)))
 }
 
@@ -157,13 +166,17 @@ pub async fn restore(
     Query(q): Query<ListQuery>,
 ) -> Answer {
     let page = m
+        .playback
         .restore(&p, &device, id, entity, q.limit.0 as usize)
         .await?;
     Ok(entity_page(&m, &page, Paging::Plain))
 }
 
 async fn enqueue(m: Medley, p: Principal, id: Uuid, body: Enqueue, last: bool) -> Answer {
-    let entity_reference_id = m.enqueue(&p, id, &body.play_params.id.0, last).await?;
+    let entity_reference_id = m
+        .playback
+        .enqueue(&p, id, &body.play_params.id.0, last)
+        .await?;
     Ok((
         StatusCode::CREATED,
         data(Queued {
@@ -221,7 +234,7 @@ pub async fn set_loop(
     SessionPath(id): SessionPath,
     Body(body): Body<SetLoop>,
 ) -> Answer {
-    let modes = m.set_loop(&p, id, body.loop_mode.into()).await?;
+    let modes = m.playback.set_loop(&p, id, body.loop_mode.into()).await?;
     Ok(data(ModesAnswer::from(modes)))
 }
 
@@ -239,7 +252,7 @@ pub async fn set_shuffle(
     SessionPath(id): SessionPath,
     Body(body): Body<SetShuffle>,
 ) -> Answer {
-    let modes = m.set_shuffle(&p, id, body.on()).await?;
+    let modes = m.playback.set_shuffle(&p, id, body.on()).await?;
     Ok(data(ModesAnswer::from(modes)))
 }
 
@@ -253,6 +266,7 @@ async fn report(
 ) -> Answer {
     let outcome = match batch {
         Ok(batch) => m
+            .playback
             .report_events(&p, &device, &batch)
             .await
             .map_err(ApiError::from),
@@ -301,7 +315,10 @@ pub async fn licence(
             "type: Medley gives temporary licences only",
         ));
     }
-    let key = m.clear_key_licence(&p, id, &track, &body.kids.0).await?;
+    let key = m
+        .playback
+        .clear_key_licence(&p, id, &track, &body.kids.0)
+        .await?;
     Ok(axum::Json(Licence::of(&key)).into_response())
 }
 

@@ -10,7 +10,8 @@ use medley_core::ids::{Id, PlaylistId};
 use medley_core::mrn::{ItemKind, Mrn};
 
 use super::spoken::Wanted;
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::playback::Playback;
+use crate::{ServiceError, ServiceResult};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Content {
@@ -146,7 +147,7 @@ fn not_found(what: String) -> ServiceError {
     ServiceError::NotFound(what)
 }
 
-impl Medley {
+impl Playback {
     /// The most specific entity asked for wins: a track, then an album, a playlist, an artist,
     /// a genre, a station. Entities named alongside it must agree with it (a track by the
     /// artist named). A station is asked for by a STATION attribute, MEDIA_TYPE STATION or

@@ -10,7 +10,8 @@ use super::content::{Criteria, FoundContent};
 use super::phrase;
 use super::spoken::{own_near, rank};
 use crate::accounts::Principal;
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::playback::Playback;
+use crate::{ServiceError, ServiceResult};
 
 /// Items a shelf holds when Alexa does not say (`maxResultLimit`).
 pub const DISPLAY_ITEMS: u32 = 10;
@@ -31,7 +32,7 @@ const FOUND_SHELVES: [(SearchKind, ItemKind, &str); 4] = [
     (SearchKind::Playlist, ItemKind::Playlist, "Playlists"),
 ];
 
-impl Medley {
+impl Playback {
     /// The shelves for a screen: for `query` when there is one, else for browsing; at most
     /// `limit` items each, empty shelves left out. Not found when every shelf is empty.
     pub async fn displayable_content(

@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use crate::accounts::Principal;
 use crate::library::social::Relation;
-use crate::{Medley, ServiceResult};
+use crate::playback::Playback;
+use crate::ServiceResult;
 
 /// The relation kind that remembers a user's thumbs-down on a track.
 pub const DISLIKED_TRACK: &str = "DISLIKED_TRACK";
@@ -33,7 +34,7 @@ impl Feedback {
     }
 }
 
-impl Medley {
+impl Playback {
     /// Records the user's preference for the track an item of their queue plays. Returns
     /// whether that item is the one playing now (a thumbs-down then skips it).
     pub async fn voice_feedback(

@@ -16,7 +16,8 @@ use crate::playback::continuation::window;
 use crate::playback::streams::voice_device;
 use crate::playback::view::Resolved;
 use crate::playback::CreateRequest;
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::playback::Playback;
+use crate::{ServiceError, ServiceResult};
 
 /// The modes Alexa asks a new queue to play in.
 #[derive(Clone, Copy, Debug, Default)]
@@ -35,7 +36,7 @@ pub struct Initiated {
     pub first: VoiceItem,
 }
 
-impl Medley {
+impl Playback {
     pub async fn voice_initiate(
         &self,
         p: &Principal,

@@ -23,7 +23,8 @@ use super::streams::{self, lose_stream, voice_device, StartRequest};
 use super::view::Resolved;
 use crate::accounts::Principal;
 use crate::media::MediaGrant;
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::playback::Playback;
+use crate::{ServiceError, ServiceResult};
 use medley_core::audio::Player;
 
 pub use content::{Attribute, Content, ContentId, Criteria, FoundContent};
@@ -70,7 +71,7 @@ struct Claim {
     losers: Vec<Session>,
 }
 
-impl Medley {
+impl Playback {
     /// The caller's queue as Alexa may still steer it: not expired, and not replaced by a newer
     /// one Alexa was told to play instead (either is an item Alexa cannot have, not found).
     pub(crate) async fn voice_session(

@@ -13,7 +13,8 @@ use crate::playback::change::{committed, until_done, Attempt};
 use crate::playback::events::history_source;
 use crate::playback::streams::voice_device;
 use crate::playback::view::Resolved;
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::playback::Playback;
+use crate::{ServiceError, ServiceResult};
 
 /// Where a queue-navigation directive moves the queue.
 #[derive(Clone, Copy, Debug)]
@@ -26,7 +27,7 @@ pub enum Move {
     To(Uuid),
 }
 
-impl Medley {
+impl Playback {
     /// GetNextItem / GetPreviousItem / JumpToItem. Alexa plays what these return and reports no
     /// start events, so the returned item becomes current, claims the speaker's stream and enters
     /// the listening history, as a start event would. `None` when the queue is finished.

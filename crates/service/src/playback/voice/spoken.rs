@@ -13,7 +13,8 @@ use super::content::{catalog_id, Criteria};
 use super::phrase::{self, Own};
 use crate::accounts::Principal;
 use crate::library::ranking::matches_name;
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::playback::Playback;
+use crate::{ServiceError, ServiceResult};
 
 /// Entity types from the most specific down, as GetPlayableContent ranks them.
 const SPECIFIC_FIRST: [&str; 6] = ["TRACK", "ALBUM", "PLAYLIST", "ARTIST", "GENRE", "STATION"];
@@ -89,7 +90,7 @@ struct Asked<'a> {
     exact_only: bool,
 }
 
-impl Medley {
+impl Playback {
     /// The entities, modes and names `c` asks for, checked against the catalog.
     pub(super) async fn wanted(&self, p: &Principal, c: &Criteria) -> ServiceResult<Wanted> {
         let mut w = Wanted {
