@@ -11,7 +11,6 @@ pub mod live;
 pub mod media;
 pub mod paging;
 pub mod playback;
-pub mod profiles;
 mod signals;
 pub mod stats;
 mod tracks;
@@ -26,7 +25,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ServiceError, ServiceResult};
 
 /// The composition root: the contexts, built once over one store and one clock, and what the
-/// process as a whole does (profiles, the demo, keeping in step with other nodes, stats).
+/// process as a whole does (the demo, keeping in step with other nodes, stats).
 #[derive(Clone)]
 pub struct Medley {
     pub store: Arc<dyn Store>,

@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::Json;
 use medley_core::ids::UserId;
 use medley_core::policy::Tier;
-use medley_service::profiles::{Profile, ProfileUpdate, Visibility};
-use medley_service::Medley;
+use medley_service::accounts::profiles::{Profile, ProfileUpdate, Visibility};
+use medley_service::accounts::Accounts;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -120,11 +120,11 @@ pub struct IdsQuery {
     security(("bearer" = ["music::profile"], "apiKey" = [])),
     responses((status = 200, description = "The caller's profile", body = Data<UserAnswer>)))]
 pub async fn me(
-    State(m): State<Medley>,
+    State(m): State<Accounts>,
     Caller(p): Caller,
     _: NoQuery,
 ) -> Result<Json<Data<UserAnswer>>, ApiError> {
-    let user = UserProfile::of(&Urls::of(&m), m.me(&p).await?);
+    let user = UserProfile::of(&Urls::at(m.public_url()), m.me(&p).await?);
     Ok(Json(Data {
         data: UserAnswer { user },
     }))
@@ -136,7 +136,7 @@ pub async fn me(
     request_body = UpdateUser,
     responses((status = 200, description = "The caller's profile after the change", body = Data<UpdateUserAnswer>)))]
 pub async fn update_me(
-    State(m): State<Medley>,
+    State(m): State<Accounts>,
     Caller(p): Caller,
     _: NoQuery,
     Body(body): Body<UpdateUser>,
@@ -146,7 +146,7 @@ pub async fn update_me(
         visibility: body.visibility.into(),
         playback_visibility: body.playback_visibility.into(),
     };
-    let update_user = UserProfile::of(&Urls::of(&m), m.update_me(&p, &update).await?);
+    let update_user = UserProfile::of(&Urls::at(m.public_url()), m.update_me(&p, &update).await?);
     Ok(Json(Data {
         data: UpdateUserAnswer { update_user },
     }))
@@ -158,12 +158,12 @@ pub async fn update_me(
     params(IdPath<UserId>),
     responses((status = 200, description = "The user's profile, as far as its privacy shows it", body = Data<UserAnswer>)))]
 pub async fn user(
-    State(m): State<Medley>,
+    State(m): State<Accounts>,
     Caller(p): Caller,
     _: NoQuery,
     IdPath(id): IdPath<UserId>,
 ) -> Result<Json<Data<UserAnswer>>, ApiError> {
-    let user = UserProfile::of(&Urls::of(&m), m.user_profile(&p, &id).await?);
+    let user = UserProfile::of(&Urls::at(m.public_url()), m.user_profile(&p, &id).await?);
     Ok(Json(Data {
         data: UserAnswer { user },
     }))
@@ -175,11 +175,11 @@ pub async fn user(
     params(IdsQuery),
     responses((status = 200, description = "The users found, in the order asked", body = Data<UsersAnswer>)))]
 pub async fn users(
-    State(m): State<Medley>,
+    State(m): State<Accounts>,
     Caller(p): Caller,
     Query(q): Query<IdsQuery>,
 ) -> Result<Json<Data<UsersAnswer>>, ApiError> {
-    let urls = Urls::of(&m);
+    let urls = Urls::at(m.public_url());
     let users = m
         .user_profiles(&p, &id_list::<UserId>("ids", &q.ids)?)
         .await?

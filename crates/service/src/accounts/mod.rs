@@ -6,6 +6,7 @@
 pub mod credentials;
 pub mod lockout;
 pub mod oauth;
+pub mod profiles;
 pub(crate) mod throttle;
 
 use std::sync::atomic::{AtomicI64, Ordering::SeqCst};

@@ -6,9 +6,10 @@ use medley_core::policy::Tier;
 use medley_store::User;
 pub use medley_store::Visibility;
 
+use super::Accounts;
 use crate::accounts::Principal;
 use crate::error::not_found;
-use crate::{Medley, ServiceError, ServiceResult};
+use crate::{ServiceError, ServiceResult};
 
 /// A user as the viewer may see them: a private profile of someone else shows only its id and
 /// visibility.
@@ -29,7 +30,7 @@ pub struct ProfileUpdate<'a> {
     pub playback_visibility: Visibility,
 }
 
-impl Medley {
+impl Accounts {
     /// A user as `viewer` may see them: everything for themselves or a public profile; only
     /// id, link and visibility for someone else's private one.
     fn profile(&self, u: &User, viewer: &Principal) -> Profile {
@@ -63,7 +64,7 @@ impl Medley {
                 "the current user no longer exists".into(),
             ));
         }
-        self.accounts.forget_principals();
+        self.forget_principals();
         let user =
             self.store.user(&p.user.id).await?.ok_or_else(|| {
                 ServiceError::NotFound("the current user no longer exists".into())
