@@ -30,7 +30,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use medley_service::accounts::Accounts;
+use medley_service::library::Library;
 use medley_service::media::Media;
+use medley_service::playback::Playback;
 use medley_service::Medley;
 use std::sync::Arc;
 
@@ -46,8 +48,27 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     medley: Medley,
+    urls: urls::Urls,
     accounts: Accounts,
     media: Media,
+}
+
+impl axum::extract::FromRef<AppState> for urls::Urls {
+    fn from_ref(s: &AppState) -> urls::Urls {
+        s.urls.clone()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for Library {
+    fn from_ref(s: &AppState) -> Library {
+        s.medley.library.clone()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for Playback {
+    fn from_ref(s: &AppState) -> Playback {
+        s.medley.playback.clone()
+    }
 }
 
 impl axum::extract::FromRef<AppState> for Accounts {
@@ -129,6 +150,7 @@ pub fn router_with_alexa_trust(
         .layer(cors::layer(&medley.settings.cors_origins))
         .layer(middleware::from_fn(request_id))
         .with_state(AppState {
+            urls: urls::Urls::of(&medley),
             accounts: medley.accounts.clone(),
             media: medley.media.clone(),
             medley,

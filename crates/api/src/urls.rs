@@ -5,16 +5,18 @@ use medley_core::dash::Served;
 use medley_service::media::MediaGrant;
 use medley_service::Medley;
 
-pub struct Urls<'a>(&'a str);
+/// The URLs under the public URL; handlers take them by state extraction (`State<Urls>`).
+#[derive(Clone)]
+pub struct Urls(std::sync::Arc<str>);
 
-impl<'a> Urls<'a> {
-    pub fn of(m: &'a Medley) -> Self {
-        Urls(&m.settings.public_url)
+impl Urls {
+    pub fn of(m: &Medley) -> Self {
+        Urls::at(&m.settings.public_url)
     }
 
     /// The URLs under `public_url`.
-    pub fn at(public_url: &'a str) -> Self {
-        Urls(public_url)
+    pub fn at(public_url: &str) -> Self {
+        Urls(public_url.into())
     }
 
     /// `/v1/{collection}/{id}`: `collection` is `tracks`, `albums`, `users`, …

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use medley_core::ids::{AlbumId, ArtistId, PlaylistId, ShowId, StationId, TrackId};
-use medley_service::Medley;
+use medley_service::library::Library;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -166,7 +166,8 @@ impl<'a> PlaylistWithTracks<'a> {
     params(IdPath<TrackId>, TrackQuery),
     responses((status = 200, description = "The track", body = Data<TrackAnswer>)))]
 pub async fn track(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     _: Caller,
     IdPath(id): IdPath<TrackId>,
     Query(q): Query<TrackQuery>,
@@ -174,8 +175,8 @@ pub async fn track(
     if let Some(MediaType::Video) = q.media_type {
         return Err(ApiError::not_found(format!("no video of track '{id}'")));
     }
-    let t = m.library.track_lookup(&id).await?;
-    let track = TrackObject::of(&Urls::of(&m), &t);
+    let t = m.track_lookup(&id).await?;
+    let track = TrackObject::of(&urls, &t);
     Ok(data(TrackAnswer { track }))
 }
 
@@ -184,12 +185,13 @@ pub async fn track(
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
     params(IdsQuery),
     responses((status = 200, description = "The tracks found, in the order asked", body = Data<TracksAnswer>)))]
-pub async fn tracks(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery>) -> Answer {
-    let found = m
-        .library
-        .tracks_lookup(&id_list::<TrackId>("ids", &q.ids)?)
-        .await?;
-    let urls = Urls::of(&m);
+pub async fn tracks(
+    State(m): State<Library>,
+    State(urls): State<Urls>,
+    _: Caller,
+    Query(q): Query<IdsQuery>,
+) -> Answer {
+    let found = m.tracks_lookup(&id_list::<TrackId>("ids", &q.ids)?).await?;
     let tracks = found.iter().map(|t| TrackObject::of(&urls, t)).collect();
     Ok(data(TracksAnswer { tracks }))
 }
@@ -200,13 +202,14 @@ pub async fn tracks(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery
     params(IdPath<AlbumId>),
     responses((status = 200, description = "The album, with its tracks in order", body = Data<AlbumAnswer>)))]
 pub async fn album(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     _: Caller,
     _: NoQuery,
     IdPath(id): IdPath<AlbumId>,
 ) -> Answer {
-    let a = m.library.album_lookup(&id).await?;
-    let album = AlbumObject::of(&Urls::of(&m), &a);
+    let a = m.album_lookup(&id).await?;
+    let album = AlbumObject::of(&urls, &a);
     Ok(data(AlbumAnswer { album }))
 }
 
@@ -215,12 +218,13 @@ pub async fn album(
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
     params(IdsQuery),
     responses((status = 200, description = "The albums found, in the order asked", body = Data<AlbumsAnswer>)))]
-pub async fn albums(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery>) -> Answer {
-    let found = m
-        .library
-        .albums_lookup(&id_list::<AlbumId>("ids", &q.ids)?)
-        .await?;
-    let urls = Urls::of(&m);
+pub async fn albums(
+    State(m): State<Library>,
+    State(urls): State<Urls>,
+    _: Caller,
+    Query(q): Query<IdsQuery>,
+) -> Answer {
+    let found = m.albums_lookup(&id_list::<AlbumId>("ids", &q.ids)?).await?;
     let albums = found.iter().map(|a| AlbumObject::of(&urls, a)).collect();
     Ok(data(AlbumsAnswer { albums }))
 }
@@ -231,13 +235,14 @@ pub async fn albums(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery
     params(IdPath<ArtistId>),
     responses((status = 200, description = "The artist", body = Data<ArtistAnswer>)))]
 pub async fn artist(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     _: Caller,
     _: NoQuery,
     IdPath(id): IdPath<ArtistId>,
 ) -> Answer {
-    let a = m.library.artist_lookup(&id).await?;
-    let artist = ArtistObject::of(&Urls::of(&m), &a);
+    let a = m.artist_lookup(&id).await?;
+    let artist = ArtistObject::of(&urls, &a);
     Ok(data(ArtistAnswer { artist }))
 }
 
@@ -246,12 +251,15 @@ pub async fn artist(
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
     params(IdsQuery),
     responses((status = 200, description = "The artists found, in the order asked", body = Data<ArtistsAnswer>)))]
-pub async fn artists(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuery>) -> Answer {
+pub async fn artists(
+    State(m): State<Library>,
+    State(urls): State<Urls>,
+    _: Caller,
+    Query(q): Query<IdsQuery>,
+) -> Answer {
     let found = m
-        .library
         .artists_lookup(&id_list::<ArtistId>("ids", &q.ids)?)
         .await?;
-    let urls = Urls::of(&m);
     let artists = found.iter().map(|a| ArtistObject::of(&urls, a)).collect();
     Ok(data(ArtistsAnswer { artists }))
 }
@@ -262,14 +270,14 @@ pub async fn artists(State(m): State<Medley>, _: Caller, Query(q): Query<IdsQuer
     params(IdPath<ArtistId>, NamedPage),
     responses((status = 200, description = "The artist, with a page of its albums in `albums`", body = Data<ArtistListAnswer>)))]
 pub async fn artist_albums(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     _: Caller,
     IdPath(id): IdPath<ArtistId>,
     Query(q): Query<NamedPage>,
 ) -> Answer {
     let (limit, cursor) = q.page();
-    let list = m.library.artist_albums(&id, limit, cursor).await?;
-    let urls = Urls::of(&m);
+    let list = m.artist_albums(&id, limit, cursor).await?;
     let mut artist = ArtistWithList::of(&urls, &list.artist);
     artist.albums = Some(edges(&list.page, |a| AlbumObject::of(&urls, a)));
     Ok(data(ArtistListAnswer { artist }))
@@ -281,14 +289,14 @@ pub async fn artist_albums(
     params(IdPath<ArtistId>, IndexPage),
     responses((status = 200, description = "The artist, with a page of its tracks in `tracks`", body = Data<ArtistListAnswer>)))]
 pub async fn artist_tracks(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     _: Caller,
     IdPath(id): IdPath<ArtistId>,
     Query(q): Query<IndexPage>,
 ) -> Answer {
     let (limit, cursor) = q.page();
-    let list = m.library.artist_tracks(&id, limit, cursor).await?;
-    let urls = Urls::of(&m);
+    let list = m.artist_tracks(&id, limit, cursor).await?;
     let mut artist = ArtistWithList::of(&urls, &list.artist);
     artist.tracks = Some(edges(&list.page, |t| TrackObject::of(&urls, t)));
     Ok(data(ArtistListAnswer { artist }))
@@ -300,13 +308,13 @@ pub async fn artist_tracks(
     params(IdPath<ArtistId>, RelatedQuery),
     responses((status = 200, description = "The artist, with artists like it in `relatedArtists`", body = Data<ArtistListAnswer>)))]
 pub async fn related_artists(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     _: Caller,
     IdPath(id): IdPath<ArtistId>,
     Query(q): Query<RelatedQuery>,
 ) -> Answer {
-    let list = m.library.related_artists(&id, q.limit.0).await?;
-    let urls = Urls::of(&m);
+    let list = m.related_artists(&id, q.limit.0).await?;
     let mut artist = ArtistWithList::of(&urls, &list.artist);
     artist.related_artists = Some(edges(&list.page, |a| ArtistObject::of(&urls, a)));
     Ok(data(ArtistListAnswer { artist }))
@@ -318,13 +326,14 @@ pub async fn related_artists(
     params(IdPath<PlaylistId>),
     responses((status = 200, description = "The playlist (the catalog's, the caller's, or a public one)", body = Data<PlaylistAnswer>)))]
 pub async fn playlist(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     _: NoQuery,
     IdPath(id): IdPath<PlaylistId>,
 ) -> Answer {
-    let pl = m.library.playlist_lookup(&p, &id).await?;
-    let playlist = PlaylistObject::of(&Urls::of(&m), &pl);
+    let pl = m.playlist_lookup(&p, &id).await?;
+    let playlist = PlaylistObject::of(&urls, &pl);
     Ok(data(PlaylistAnswer { playlist }))
 }
 
@@ -334,14 +343,15 @@ pub async fn playlist(
     params(IdPath<PlaylistId>, IndexPage),
     responses((status = 200, description = "The playlist, with a page of its tracks in `tracks`", body = Data<PlaylistTracksAnswer>)))]
 pub async fn playlist_tracks(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     IdPath(id): IdPath<PlaylistId>,
     Query(q): Query<IndexPage>,
 ) -> Answer {
     let (limit, cursor) = q.page();
-    let list = m.library.playlist_tracks(&p, &id, limit, cursor).await?;
-    let playlist = PlaylistWithTracks::of(&Urls::of(&m), &list);
+    let list = m.playlist_tracks(&p, &id, limit, cursor).await?;
+    let playlist = PlaylistWithTracks::of(&urls, &list);
     Ok(data(PlaylistTracksAnswer { playlist }))
 }
 
@@ -353,13 +363,14 @@ pub async fn playlist_tracks(
     params(IdPath<StationId>),
     responses((status = 200, description = "The station", body = Data<StationAnswer>)))]
 pub async fn station(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     _: Caller,
     _: NoQuery,
     IdPath(id): IdPath<StationId>,
 ) -> Answer {
-    let s = m.library.station_lookup(&id).await?;
-    let station = StationObject::of(&Urls::of(&m), &s);
+    let s = m.station_lookup(&id).await?;
+    let station = StationObject::of(&urls, &s);
     Ok(data(StationAnswer { station }))
 }
 
@@ -369,13 +380,14 @@ pub async fn station(
     params(IdPath<ShowId>),
     responses((status = 200, description = "The podcast show", body = Data<PodcastShowAnswer>)))]
 pub async fn podcast_show(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     _: Caller,
     _: NoQuery,
     IdPath(id): IdPath<ShowId>,
 ) -> Answer {
-    let s = m.library.podcast_show_lookup(&id).await?;
-    let podcast_show = PodcastShowObject::of(&Urls::of(&m), &s);
+    let s = m.podcast_show_lookup(&id).await?;
+    let podcast_show = PodcastShowObject::of(&urls, &s);
     Ok(data(PodcastShowAnswer { podcast_show }))
 }
 
@@ -386,13 +398,13 @@ pub async fn podcast_show(
     params(NamedPage),
     responses((status = 200, description = "A page of albums in `albums`", body = Data<AlbumPageAnswer>)))]
 pub async fn browse_albums(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     _: Caller,
     Query(q): Query<NamedPage>,
 ) -> Answer {
     let (limit, cursor) = q.page();
-    let page = m.library.catalog_albums_by_name(limit, cursor).await?;
-    let urls = Urls::of(&m);
+    let page = m.catalog_albums_by_name(limit, cursor).await?;
     Ok(data(AlbumPageAnswer {
         albums: edges(&page, |a| AlbumObject::of(&urls, a)),
     }))
@@ -405,13 +417,13 @@ pub async fn browse_albums(
     params(NamedPage),
     responses((status = 200, description = "A page of artists in `artists`", body = Data<ArtistPageAnswer>)))]
 pub async fn browse_artists(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     _: Caller,
     Query(q): Query<NamedPage>,
 ) -> Answer {
     let (limit, cursor) = q.page();
-    let page = m.library.catalog_artists_by_name(limit, cursor).await?;
-    let urls = Urls::of(&m);
+    let page = m.catalog_artists_by_name(limit, cursor).await?;
     Ok(data(ArtistPageAnswer {
         artists: edges(&page, |a| ArtistObject::of(&urls, a)),
     }))
@@ -424,13 +436,13 @@ pub async fn browse_artists(
     params(NamedPage),
     responses((status = 200, description = "A page of playlists in `playlists`", body = Data<PlaylistPageAnswer>)))]
 pub async fn browse_playlists(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     _: Caller,
     Query(q): Query<NamedPage>,
 ) -> Answer {
     let (limit, cursor) = q.page();
-    let page = m.library.catalog_playlists_by_name(limit, cursor).await?;
-    let urls = Urls::of(&m);
+    let page = m.catalog_playlists_by_name(limit, cursor).await?;
     Ok(data(PlaylistPageAnswer {
         playlists: edges(&page, |p| PlaylistObject::of(&urls, p)),
     }))

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::Json;
 use medley_core::ids::UserId;
 use medley_service::library::history::{History, HistoryOwner, ItemKind, PlayedItem, PlayedTrack};
-use medley_service::Medley;
+use medley_service::library::Library;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -157,9 +157,8 @@ fn user_history(urls: &Urls, owner: HistoryOwner) -> UserHistory {
     }
 }
 
-fn tracks(m: &Medley, h: History<PlayedTrack>) -> Json<Data<HistoryData>> {
-    let urls = Urls::of(m);
-    let mut user = user_history(&urls, h.owner);
+fn tracks(urls: &Urls, h: History<PlayedTrack>) -> Json<Data<HistoryData>> {
+    let mut user = user_history(urls, h.owner);
     user.recent_track_playback = Some(Connection::of(h.page, |t| TrackEdge {
         played_at: medley_core::time::iso8601_ms(t.played_ms),
         node: Node {
@@ -174,9 +173,8 @@ fn tracks(m: &Medley, h: History<PlayedTrack>) -> Json<Data<HistoryData>> {
     })
 }
 
-fn entities(m: &Medley, h: History<PlayedItem>) -> Json<Data<HistoryData>> {
-    let urls = Urls::of(m);
-    let mut user = user_history(&urls, h.owner);
+fn entities(urls: &Urls, h: History<PlayedItem>) -> Json<Data<HistoryData>> {
+    let mut user = user_history(urls, h.owner);
     user.recent_entities_playback = Some(Connection::of(h.page, |e| {
         let collection = match e.kind {
             ItemKind::Album => "albums",
@@ -210,15 +208,15 @@ type Answer = Result<Json<Data<HistoryData>>, ApiError>;
     params(TracksQuery),
     responses((status = 200, description = "The caller's plays, newest first", body = Data<HistoryData>)))]
 pub async fn recently_played(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     Query(q): Query<TracksQuery>,
 ) -> Answer {
     let h = m
-        .library
         .recently_played_tracks(&p, q.limit.0, q.cursor.as_ref().map(PlayCursor::as_str))
         .await?;
-    Ok(tracks(&m, h))
+    Ok(tracks(&urls, h))
 }
 
 /// Get current user's recently played tracks (the path of the spec's example)
@@ -228,11 +226,12 @@ pub async fn recently_played(
     params(TracksQuery),
     responses((status = 200, description = "The caller's plays, newest first", body = Data<HistoryData>)))]
 pub async fn recently_played_spec_path(
-    state: State<Medley>,
+    state: State<Library>,
+    urls: State<Urls>,
     caller: Caller,
     query: Query<TracksQuery>,
 ) -> Answer {
-    recently_played(state, caller, query).await
+    recently_played(state, urls, caller, query).await
 }
 
 /// Get current user's recently played entities
@@ -242,12 +241,12 @@ pub async fn recently_played_spec_path(
     params(EntitiesQuery),
     responses((status = 200, description = "The albums, playlists, artists, stations and tracks the caller played last, newest first", body = Data<HistoryData>)))]
 pub async fn my_recent_entities(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     Query(q): Query<EntitiesQuery>,
 ) -> Answer {
     let h = m
-        .library
         .recently_played_entities(
             &p,
             None,
@@ -256,7 +255,7 @@ pub async fn my_recent_entities(
             q.cursor.as_ref().map(EntityCursor::as_str),
         )
         .await?;
-    Ok(entities(&m, h))
+    Ok(entities(&urls, h))
 }
 
 /// Get user's recently played entities
@@ -266,13 +265,13 @@ pub async fn my_recent_entities(
     params(IdPath<UserId>, EntitiesQuery),
     responses((status = 200, description = "The user's recently played entities (their playback visibility must be public)", body = Data<HistoryData>)))]
 pub async fn user_recent_entities(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     IdPath(id): IdPath<UserId>,
     Query(q): Query<EntitiesQuery>,
 ) -> Answer {
     let h = m
-        .library
         .recently_played_entities(
             &p,
             Some(&id),
@@ -281,5 +280,5 @@ pub async fn user_recent_entities(
             q.cursor.as_ref().map(EntityCursor::as_str),
         )
         .await?;
-    Ok(entities(&m, h))
+    Ok(entities(&urls, h))
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use medley_core::ids::PlaylistId;
 use medley_service::library::playlists::{EntryEdit, PlaylistDetails, MAX_ADD};
-use medley_service::Medley;
+use medley_service::library::Library;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -135,8 +135,8 @@ pub struct UserPlaylists<'a> {
     playlists: Connection<CursorEdge<'a, PlaylistObject<'a>>>,
 }
 
-fn answer(m: &Medley, pl: &medley_service::library::playlists::PlaylistRecord) -> Response {
-    let playlist = PlaylistObject::of(&Urls::of(m), pl);
+fn answer(urls: &Urls, pl: &medley_service::library::playlists::PlaylistRecord) -> Response {
+    let playlist = PlaylistObject::of(urls, pl);
     data(PlaylistAnswer { playlist })
 }
 
@@ -146,13 +146,14 @@ fn answer(m: &Medley, pl: &medley_service::library::playlists::PlaylistRecord) -
     request_body = NewPlaylist,
     responses((status = 201, description = "The new playlist", body = Data<PlaylistAnswer>)))]
 pub async fn create(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     _: NoQuery,
     Body(body): Body<NewPlaylist>,
 ) -> Answer {
-    let pl = m.library.create_playlist(&p, body.into()).await?;
-    Ok((StatusCode::CREATED, answer(&m, &pl)).into_response())
+    let pl = m.create_playlist(&p, body.into()).await?;
+    Ok((StatusCode::CREATED, answer(&urls, &pl)).into_response())
 }
 
 /// Rename, describe or set the visibility of the current user's playlist
@@ -162,14 +163,15 @@ pub async fn create(
     request_body = PlaylistChange,
     responses((status = 200, description = "The playlist after the change", body = Data<PlaylistAnswer>)))]
 pub async fn update(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     _: NoQuery,
     IdPath(id): IdPath<PlaylistId>,
     Body(body): Body<PlaylistChange>,
 ) -> Answer {
-    let pl = m.library.update_playlist(&p, &id, body.into()).await?;
-    Ok(answer(&m, &pl))
+    let pl = m.update_playlist(&p, &id, body.into()).await?;
+    Ok(answer(&urls, &pl))
 }
 
 /// Add tracks to the current user's playlist
@@ -179,7 +181,8 @@ pub async fn update(
     request_body = AddTracks,
     responses((status = 200, description = "The playlist after the change, how many tracks it gained, and the ids it left out for naming no track", body = Data<TracksAddedAnswer>)))]
 pub async fn add_tracks(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     _: NoQuery,
     IdPath(id): IdPath<PlaylistId>,
@@ -187,10 +190,9 @@ pub async fn add_tracks(
 ) -> Answer {
     let duplicates = body.add_duplicate_tracks.unwrap_or(false);
     let (pl, tracks_added, not_found) = m
-        .library
         .add_playlist_tracks(&p, &id, body.track_ids.0, duplicates)
         .await?;
-    let playlist = PlaylistObject::of(&Urls::of(&m), &pl);
+    let playlist = PlaylistObject::of(&urls, &pl);
     Ok(data(TracksAddedAnswer {
         playlist,
         tracks_added,
@@ -208,7 +210,8 @@ pub async fn add_tracks(
         (status = 409, description = "The entry to move is not in the playlist (now) (CONFLICT)", body = crate::error::ErrorBody),
     ))]
 pub async fn edit_tracks(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     _: NoQuery,
     IdPath(id): IdPath<PlaylistId>,
@@ -226,8 +229,8 @@ pub async fn edit_tracks(
             ))
         }
     };
-    let pl = m.library.edit_playlist_tracks(&p, &id, edit).await?;
-    Ok(answer(&m, &pl))
+    let pl = m.edit_playlist_tracks(&p, &id, edit).await?;
+    Ok(answer(&urls, &pl))
 }
 
 /// Delete the current user's playlist
@@ -236,12 +239,12 @@ pub async fn edit_tracks(
     params(IdPath<PlaylistId>),
     responses((status = 200, description = "The id of the deleted playlist", body = Data<DeletedAnswer>)))]
 pub async fn delete(
-    State(m): State<Medley>,
+    State(m): State<Library>,
     Caller(p): Caller,
     _: NoQuery,
     IdPath(id): IdPath<PlaylistId>,
 ) -> Answer {
-    m.library.delete_playlist(&p, &id).await?;
+    m.delete_playlist(&p, &id).await?;
     Ok(data(DeletedAnswer {
         delete_playlist: Deleted { id: id.as_str() },
     }))
@@ -252,10 +255,14 @@ pub async fn delete(
     security(("bearer" = ["music::library:read"], "apiKey" = [])),
     params(TimePage),
     responses((status = 200, description = "The caller's playlists, newest first", body = Data<MyPlaylistsAnswer>)))]
-pub async fn mine(State(m): State<Medley>, Caller(p): Caller, Query(q): Query<TimePage>) -> Answer {
+pub async fn mine(
+    State(m): State<Library>,
+    State(urls): State<Urls>,
+    Caller(p): Caller,
+    Query(q): Query<TimePage>,
+) -> Answer {
     let (limit, cursor) = q.page();
-    let page = m.library.my_playlists(&p, limit, cursor).await?;
-    let urls = Urls::of(&m);
+    let page = m.my_playlists(&p, limit, cursor).await?;
     Ok(data(MyPlaylistsAnswer {
         user: UserPlaylists {
             id: &p.user.id,

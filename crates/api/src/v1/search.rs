@@ -5,7 +5,7 @@ use axum::response::Response;
 use medley_service::library::search::{
     Found, SearchField, SearchFilter, SearchKind, SearchOrder, SearchQuery, SearchView,
 };
-use medley_service::Medley;
+use medley_service::library::Library;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -155,9 +155,8 @@ pub struct SearchAnswer<'a> {
     search_podcast_shows: Option<Connection<CursorEdge<'a, FoundObject<'a>>>>,
 }
 
-async fn search(m: Medley, kind: SearchKind, body: SearchBody) -> Answer {
-    let page = m.library.search(kind, body.into()).await?;
-    let urls = Urls::of(&m);
+async fn search(m: Library, urls: Urls, kind: SearchKind, body: SearchBody) -> Answer {
+    let page = m.search(kind, body.into()).await?;
     let results = Some(edges(&page, |f| FoundObject::of(&urls, f)));
     let mut answer = SearchAnswer {
         search_tracks: None,
@@ -185,12 +184,13 @@ macro_rules! by_kind {
             request_body = SearchBody,
             responses((status = 200, description = "A page of results, best first unless sorted otherwise", body = Data<SearchAnswer>)))]
         pub async fn $name(
-            State(m): State<Medley>,
+            State(m): State<Library>,
+            State(urls): State<Urls>,
             _: Caller,
             _: NoQuery,
             Body(body): Body<SearchBody>,
         ) -> Answer {
-            search(m, $kind, body).await
+            search(m, urls, $kind, body).await
         }
     )*};
 }
@@ -292,7 +292,12 @@ fn view<'a>(urls: &Urls, v: &'a SearchView) -> Vec<View<'a>> {
     security(("bearer" = ["music::catalog"], "apiKey" = [])),
     params(AllQuery),
     responses((status = 200, description = "One catalog view of groups of results", body = Data<Vec<View>>)))]
-pub async fn all(State(m): State<Medley>, _: Caller, Query(q): Query<AllQuery>) -> Answer {
-    let v = m.library.search_all(Some(&q.query.0), q.limit.0).await?;
-    Ok(data(view(&Urls::of(&m), &v)))
+pub async fn all(
+    State(m): State<Library>,
+    State(urls): State<Urls>,
+    _: Caller,
+    Query(q): Query<AllQuery>,
+) -> Answer {
+    let v = m.search_all(Some(&q.query.0), q.limit.0).await?;
+    Ok(data(view(&urls, &v)))
 }

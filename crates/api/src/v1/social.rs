@@ -6,7 +6,7 @@ use axum::response::Response;
 use medley_core::ids::{ArtistId, PlaylistId, ShowId, TrackId, UserId};
 use medley_service::accounts::Principal;
 use medley_service::library::social::{Followable, Relation, RelationList, Target};
-use medley_service::Medley;
+use medley_service::library::Library;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -283,7 +283,8 @@ impl Listing for PlaylistIdsQuery {
 
 /// The follows of the caller (`user` None) or of another user, as the query asks.
 async fn relations<I: Followable>(
-    m: Medley,
+    m: Library,
+    urls: Urls,
     p: Principal,
     user: Option<&UserId>,
     q: impl Listing,
@@ -294,10 +295,9 @@ async fn relations<I: Followable>(
         None => None,
     };
     let list = m
-        .library
         .relations(&p, user, only.as_deref(), limit, cursor)
         .await?;
-    Ok(list_answer(&Urls::of(&m), I::RELATION, false, list))
+    Ok(list_answer(&urls, I::RELATION, false, list))
 }
 
 /// Get current user's followers
@@ -306,12 +306,12 @@ async fn relations<I: Followable>(
     params(ListQuery),
     responses((status = 200, description = "The users who follow the caller, newest first", body = Data<FollowersAnswer>)))]
 pub async fn my_followers(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     Query(q): Query<ListQuery>,
 ) -> Answer {
     let list = m
-        .library
         .followers(
             &p,
             None,
@@ -319,7 +319,7 @@ pub async fn my_followers(
             q.cursor.as_ref().map(TimeCursor::as_str),
         )
         .await?;
-    Ok(list_answer(&Urls::of(&m), Relation::User, true, list))
+    Ok(list_answer(&urls, Relation::User, true, list))
 }
 
 /// Get user's followers
@@ -328,13 +328,13 @@ pub async fn my_followers(
     params(IdPath<UserId>, ListQuery),
     responses((status = 200, description = "The users who follow them, newest first", body = Data<FollowersAnswer>)))]
 pub async fn their_followers(
-    State(m): State<Medley>,
+    State(m): State<Library>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     IdPath(id): IdPath<UserId>,
     Query(q): Query<ListQuery>,
 ) -> Answer {
     let list = m
-        .library
         .followers(
             &p,
             Some(&id),
@@ -342,7 +342,7 @@ pub async fn their_followers(
             q.cursor.as_ref().map(TimeCursor::as_str),
         )
         .await?;
-    Ok(list_answer(&Urls::of(&m), Relation::User, true, list))
+    Ok(list_answer(&urls, Relation::User, true, list))
 }
 
 /// Handlers for the caller's lists.
@@ -353,8 +353,13 @@ macro_rules! my_lists {
             security(("bearer" = [$scope], "apiKey" = [])),
             params($query),
             responses((status = 200, description = "Newest first", body = Data<$answer>)))]
-        pub async fn $name(State(m): State<Medley>, Caller(p): Caller, Query(q): Query<$query>) -> Answer {
-            relations::<$id>(m, p, None, q).await
+        pub async fn $name(
+            State(m): State<Library>,
+            State(urls): State<Urls>,
+            Caller(p): Caller,
+            Query(q): Query<$query>,
+        ) -> Answer {
+            relations::<$id>(m, urls, p, None, q).await
         }
     )* };
 }
@@ -381,12 +386,13 @@ macro_rules! their_lists {
             params(IdPath<UserId>, $query),
             responses((status = 200, description = "Newest first", body = Data<$answer>)))]
         pub async fn $name(
-            State(m): State<Medley>,
+            State(m): State<Library>,
+            State(urls): State<Urls>,
             Caller(p): Caller,
             IdPath(id): IdPath<UserId>,
             Query(q): Query<$query>,
         ) -> Answer {
-            relations::<$id>(m, p, Some(&id), q).await
+            relations::<$id>(m, urls, p, Some(&id), q).await
         }
     )* };
 }
@@ -523,13 +529,14 @@ macro_rules! changes {
             params(IdPath<$id>),
             responses((status = 200, description = "What changed (doing it twice changes nothing more)", body = Data<$answer>)))]
         pub async fn $name(
-            State(m): State<Medley>,
+            State(m): State<Library>,
+            State(urls): State<Urls>,
             Caller(p): Caller,
             _: NoQuery,
             IdPath(id): IdPath<$id>,
         ) -> Answer {
-            let target = m.library.set_relation(&p, &id, $on).await?;
-            Ok(change_answer(&Urls::of(&m), <$id>::RELATION, $on, target))
+            let target = m.set_relation(&p, &id, $on).await?;
+            Ok(change_answer(&urls, <$id>::RELATION, $on, target))
         }
     )* };
 }

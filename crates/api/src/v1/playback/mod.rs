@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use medley_service::accounts::Principal;
+use medley_service::playback::Playback;
 use medley_service::playback::{Device, EventBatch};
-use medley_service::Medley;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -40,11 +40,11 @@ pub struct ListQuery {
 }
 
 fn entity_page(
-    m: &Medley,
+    urls: &Urls,
     page: &medley_service::playback::view::EntityPage<medley_service::playback::view::Entity>,
     paging: Paging,
 ) -> Response {
-    data(EntityPage::of(&Urls::of(m), page, paging))
+    data(EntityPage::of(urls, page, paging))
 }
 
 /// Create new session
@@ -55,17 +55,15 @@ fn entity_page(
     request_body = CreateSession,
     responses((status = 200, description = "The current entity and those after it", body = Data<EntityPage>)))]
 pub async fn create(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     _: NoQuery,
     DeviceHeaders(device): DeviceHeaders,
     Body(body): Body<CreateSession>,
 ) -> Answer {
-    let page = m
-        .playback
-        .create_session(&p, &device, body.into_domain()?)
-        .await?;
-    Ok(entity_page(&m, &page, Paging::Plain))
+    let page = m.create_session(&p, &device, body.into_domain()?).await?;
+    Ok(entity_page(&urls, &page, Paging::Plain))
 }
 
 /// Get current track
@@ -75,14 +73,15 @@ pub async fn create(
     params(SessionPath, DeviceHeaders),
     responses((status = 200, description = "The entity that plays now", body = Data<EntityPage>)))]
 pub async fn current(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     _: NoQuery,
     DeviceHeaders(device): DeviceHeaders,
     SessionPath(id): SessionPath,
 ) -> Answer {
-    let page = m.playback.current(&p, &device, id).await?;
-    Ok(entity_page(&m, &page, Paging::None))
+    let page = m.current(&p, &device, id).await?;
+    Ok(entity_page(&urls, &page, Paging::None))
 }
 
 /// Get next tracks
@@ -92,14 +91,15 @@ pub async fn current(
     params(SessionPath, ListQuery, DeviceHeaders),
     responses((status = 200, description = "The entities after the current one", body = Data<EntityPage>)))]
 pub async fn next(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
     SessionPath(id): SessionPath,
     Query(q): Query<ListQuery>,
 ) -> Answer {
-    let page = m.playback.next(&p, &device, id, q.limit.0 as usize).await?;
-    Ok(entity_page(&m, &page, Paging::WithToken))
+    let page = m.next(&p, &device, id, q.limit.0 as usize).await?;
+    Ok(entity_page(&urls, &page, Paging::WithToken))
 }
 
 /// Get previous tracks
@@ -109,17 +109,15 @@ pub async fn next(
     params(SessionPath, ListQuery, DeviceHeaders),
     responses((status = 200, description = "The entities played before the current one, latest first", body = Data<EntityPage>)))]
 pub async fn previous(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
     SessionPath(id): SessionPath,
     Query(q): Query<ListQuery>,
 ) -> Answer {
-    let page = m
-        .playback
-        .previous(&p, &device, id, q.limit.0 as usize)
-        .await?;
-    Ok(entity_page(&m, &page, Paging::WithToken))
+    let page = m.previous(&p, &device, id, q.limit.0 as usize).await?;
+    Ok(entity_page(&urls, &page, Paging::WithToken))
 }
 
 /// Get playback queue (reduced metadata)
@@ -129,17 +127,15 @@ pub async fn previous(
     params(SessionPath, ListQuery, DeviceHeaders),
     responses((status = 200, description = "The current entity and those after it, without actions or playback information", body = Data<QueuePage>)))]
 pub async fn queue(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
     SessionPath(id): SessionPath,
     Query(q): Query<ListQuery>,
 ) -> Answer {
-    let page = m
-        .playback
-        .queue_view(&p, &device, id, q.limit.0 as usize)
-        .await?;
-    Ok(data(QueuePage::of(&Urls::of(&m), &page)))
+    let page = m.queue_view(&p, &device, id, q.limit.0 as usize).await?;
+    Ok(data(QueuePage::of(&urls, &page)))
 }
 
 /// Get active sessions
@@ -147,9 +143,14 @@ pub async fn queue(
     operation_id = "playback_active",
     security(("bearer" = ["music::playback"], "apiKey" = [])),
     responses((status = 200, description = "The caller's sessions that can still be restored, with what each plays", body = Data<ActiveSessions>)))]
-pub async fn active(State(m): State<Medley>, Caller(p): Caller, _: NoQuery) -> Answer {
-    let sessions = m.playback.active_sessions(&p).await?;
-    Ok(data(ActiveSessions::of(&Urls::of(&m), &sessions)))
+pub async fn active(
+    State(m): State<Playback>,
+    State(urls): State<Urls>,
+    Caller(p): Caller,
+    _: NoQuery,
+) -> Answer {
+    let sessions = m.active_sessions(&p).await?;
+    Ok(data(ActiveSessions::of(&urls, &sessions)))
 }
 
 /// Restore playback session
@@ -159,24 +160,21 @@ pub async fn active(State(m): State<Medley>, Caller(p): Caller, _: NoQuery) -> A
     params(EntityPath, ListQuery, DeviceHeaders),
     responses((status = 200, description = "The session positioned at the entity, with its progress, and the entities after it", body = Data<EntityPage>)))]
 pub async fn restore(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
     EntityPath(id, entity): EntityPath,
     Query(q): Query<ListQuery>,
 ) -> Answer {
     let page = m
-        .playback
         .restore(&p, &device, id, entity, q.limit.0 as usize)
         .await?;
-    Ok(entity_page(&m, &page, Paging::Plain))
+    Ok(entity_page(&urls, &page, Paging::Plain))
 }
 
-async fn enqueue(m: Medley, p: Principal, id: Uuid, body: Enqueue, last: bool) -> Answer {
-    let entity_reference_id = m
-        .playback
-        .enqueue(&p, id, &body.play_params.id.0, last)
-        .await?;
+async fn enqueue(m: Playback, p: Principal, id: Uuid, body: Enqueue, last: bool) -> Answer {
+    let entity_reference_id = m.enqueue(&p, id, &body.play_params.id.0, last).await?;
     Ok((
         StatusCode::CREATED,
         data(Queued {
@@ -194,7 +192,7 @@ async fn enqueue(m: Medley, p: Principal, id: Uuid, body: Enqueue, last: bool) -
     request_body = Enqueue,
     responses((status = 201, description = "Queued after the current entity, before earlier queued ones", body = Data<Queued>)))]
 pub async fn queue_next(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
     Caller(p): Caller,
     _: NoQuery,
     SessionPath(id): SessionPath,
@@ -211,7 +209,7 @@ pub async fn queue_next(
     request_body = Enqueue,
     responses((status = 201, description = "Queued after the other queued entities", body = Data<Queued>)))]
 pub async fn queue_last(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
     Caller(p): Caller,
     _: NoQuery,
     SessionPath(id): SessionPath,
@@ -228,13 +226,13 @@ pub async fn queue_last(
     request_body = SetLoop,
     responses((status = 200, description = "The session's modes after the change", body = Data<ModesAnswer>)))]
 pub async fn set_loop(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
     Caller(p): Caller,
     _: NoQuery,
     SessionPath(id): SessionPath,
     Body(body): Body<SetLoop>,
 ) -> Answer {
-    let modes = m.playback.set_loop(&p, id, body.loop_mode.into()).await?;
+    let modes = m.set_loop(&p, id, body.loop_mode.into()).await?;
     Ok(data(ModesAnswer::from(modes)))
 }
 
@@ -246,19 +244,19 @@ pub async fn set_loop(
     request_body = SetShuffle,
     responses((status = 200, description = "The session's modes after the change", body = Data<ModesAnswer>)))]
 pub async fn set_shuffle(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
     Caller(p): Caller,
     _: NoQuery,
     SessionPath(id): SessionPath,
     Body(body): Body<SetShuffle>,
 ) -> Answer {
-    let modes = m.playback.set_shuffle(&p, id, body.on()).await?;
+    let modes = m.set_shuffle(&p, id, body.on()).await?;
     Ok(data(ModesAnswer::from(modes)))
 }
 
 /// Reports a batch (or the refusal of its body) and counts its `n` events in `/metrics`.
 async fn report(
-    m: Medley,
+    m: Playback,
     p: Principal,
     device: Device,
     n: usize,
@@ -266,7 +264,6 @@ async fn report(
 ) -> Answer {
     let outcome = match batch {
         Ok(batch) => m
-            .playback
             .report_events(&p, &device, &batch)
             .await
             .map_err(ApiError::from),
@@ -293,7 +290,7 @@ async fn report(
         (status = 404, description = "No such session of this user (or it expired), or no such track (RESOURCE_NOT_FOUND)", body = crate::error::ErrorBody),
     ))]
 pub async fn licence(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
     Caller(p): Caller,
     _: NoQuery,
     SessionPath(id): SessionPath,
@@ -315,10 +312,7 @@ pub async fn licence(
             "type: Medley gives temporary licences only",
         ));
     }
-    let key = m
-        .playback
-        .clear_key_licence(&p, id, &track, &body.kids.0)
-        .await?;
+    let key = m.clear_key_licence(&p, id, &track, &body.kids.0).await?;
     Ok(axum::Json(Licence::of(&key)).into_response())
 }
 
@@ -334,7 +328,7 @@ pub async fn licence(
         (status = 422, description = "MAX_CONCURRENCY_REACHED or TAKE_OVER_DEVICE_STREAMING_ERROR", body = crate::error::ErrorBody),
     ))]
 pub async fn event(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
     Caller(p): Caller,
     _: NoQuery,
     DeviceHeaders(device): DeviceHeaders,
@@ -356,7 +350,7 @@ pub async fn event(
         (status = 422, description = "MAX_CONCURRENCY_REACHED or TAKE_OVER_DEVICE_STREAMING_ERROR", body = crate::error::ErrorBody),
     ))]
 pub async fn events(
-    State(m): State<Medley>,
+    State(m): State<Playback>,
     Caller(p): Caller,
     _: NoQuery,
     DeviceHeaders(device): DeviceHeaders,
