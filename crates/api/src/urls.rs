@@ -11,12 +11,7 @@ pub struct Urls(std::sync::Arc<str>);
 
 impl Urls {
     pub fn of(m: &Medley) -> Self {
-        Urls::at(&m.settings.public_url)
-    }
-
-    /// The URLs under `public_url`.
-    pub fn at(public_url: &str) -> Self {
-        Urls(public_url.into())
+        Urls(m.settings.public_url.as_str().into())
     }
 
     /// `/v1/{collection}/{id}`: `collection` is `tracks`, `albums`, `users`, …

@@ -55,7 +55,12 @@ pub struct CodePairAnswer {
         (status = 400, description = "The request is not valid", body = super::token::OAuthErrorBody),
         (status = 401, description = "No such client (`invalid_client`)", body = super::token::OAuthErrorBody),
     ))]
-pub async fn code_pair(State(m): State<Accounts>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn code_pair(
+    State(m): State<Accounts>,
+    State(urls): State<Urls>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let form: CodePairForm = match read_form(&headers, &body) {
         Ok(f) => f,
         Err(e) => return oauth_error(e),
@@ -74,7 +79,7 @@ pub async fn code_pair(State(m): State<Accounts>, headers: HeaderMap, body: Byte
             let mut res = Json(CodePairAnswer {
                 device_code: pair.device_code,
                 user_code: pair.user_code,
-                verification_uri: Urls::at(m.public_url()).verification(),
+                verification_uri: urls.verification(),
                 expires_in: pair.expires_in,
                 interval: pair.interval,
             })

@@ -121,10 +121,11 @@ pub struct IdsQuery {
     responses((status = 200, description = "The caller's profile", body = Data<UserAnswer>)))]
 pub async fn me(
     State(m): State<Accounts>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     _: NoQuery,
 ) -> Result<Json<Data<UserAnswer>>, ApiError> {
-    let user = UserProfile::of(&Urls::at(m.public_url()), m.me(&p).await?);
+    let user = UserProfile::of(&urls, m.me(&p).await?);
     Ok(Json(Data {
         data: UserAnswer { user },
     }))
@@ -137,6 +138,7 @@ pub async fn me(
     responses((status = 200, description = "The caller's profile after the change", body = Data<UpdateUserAnswer>)))]
 pub async fn update_me(
     State(m): State<Accounts>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     _: NoQuery,
     Body(body): Body<UpdateUser>,
@@ -146,7 +148,7 @@ pub async fn update_me(
         visibility: body.visibility.into(),
         playback_visibility: body.playback_visibility.into(),
     };
-    let update_user = UserProfile::of(&Urls::at(m.public_url()), m.update_me(&p, &update).await?);
+    let update_user = UserProfile::of(&urls, m.update_me(&p, &update).await?);
     Ok(Json(Data {
         data: UpdateUserAnswer { update_user },
     }))
@@ -159,11 +161,12 @@ pub async fn update_me(
     responses((status = 200, description = "The user's profile, as far as its privacy shows it", body = Data<UserAnswer>)))]
 pub async fn user(
     State(m): State<Accounts>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     _: NoQuery,
     IdPath(id): IdPath<UserId>,
 ) -> Result<Json<Data<UserAnswer>>, ApiError> {
-    let user = UserProfile::of(&Urls::at(m.public_url()), m.user_profile(&p, &id).await?);
+    let user = UserProfile::of(&urls, m.user_profile(&p, &id).await?);
     Ok(Json(Data {
         data: UserAnswer { user },
     }))
@@ -176,10 +179,10 @@ pub async fn user(
     responses((status = 200, description = "The users found, in the order asked", body = Data<UsersAnswer>)))]
 pub async fn users(
     State(m): State<Accounts>,
+    State(urls): State<Urls>,
     Caller(p): Caller,
     Query(q): Query<IdsQuery>,
 ) -> Result<Json<Data<UsersAnswer>>, ApiError> {
-    let urls = Urls::at(m.public_url());
     let users = m
         .user_profiles(&p, &id_list::<UserId>("ids", &q.ids)?)
         .await?

@@ -96,58 +96,60 @@ impl Playback {
             .start_session(p, queue_id, voice_device(queue_id), &req)
             .await?;
         // The first attempt starts the session just created; one that lost a race reads it again.
-        let created = std::sync::Mutex::new(Some(created));
-        until_done("the queue", || async {
-            let first = created.lock().expect("not poisoned").take();
-            let mut s = match first {
-                Some(s) => s,
-                None => self.owned_session(p, queue_id).await?,
-            };
-            let w = window(&s, 1);
-            if loops {
-                s.body.queue.set_loop_and_repeat(modes.loop_, modes.repeat);
-            }
-            let current = s.body.queue.current.clone();
-            let mut claim = self
-                .voice_claim(p, &mut s, &current.track, &any, true)
-                .await?;
-            s.body.queue.start(current.clone());
-            // Alexa deactivates its own queues (and Medley no longer answers for them); an
-            // app's session learns on its next request.
-            let mut deactivate = Vec::new();
-            for l in &mut claim.losers {
-                if l.device_id == voice_device(l.id) {
-                    l.body.replaced_by = Some(s.id);
-                    deactivate.push(l.id);
+        let mut created = Some(created);
+        until_done("the queue", || {
+            let first = created.take();
+            async move {
+                let mut s = match first {
+                    Some(s) => s,
+                    None => self.owned_session(p, queue_id).await?,
+                };
+                let w = window(&s, 1);
+                if loops {
+                    s.body.queue.set_loop_and_repeat(modes.loop_, modes.repeat);
                 }
+                let current = s.body.queue.current.clone();
+                let mut claim = self
+                    .voice_claim(p, &mut s, &current.track, &any, true)
+                    .await?;
+                s.body.queue.start(current.clone());
+                // Alexa deactivates its own queues (and Medley no longer answers for them); an
+                // app's session learns on its next request.
+                let mut deactivate = Vec::new();
+                for l in &mut claim.losers {
+                    if l.device_id == voice_device(l.id) {
+                        l.body.replaced_by = Some(s.id);
+                        deactivate.push(l.id);
+                    }
+                }
+                self.top_up(&mut s).await?;
+                let commit = EventCommit {
+                    user_id: p.user.id.clone(),
+                    events: vec![voice_event(&s, &current, "start", false, self.now_ms())],
+                    sessions: std::iter::once(s.clone()).chain(claim.losers).collect(),
+                    streams: claim.streams,
+                };
+                if !committed(self.store.commit_events(&commit).await)? {
+                    return Ok(Attempt::Lost);
+                }
+                let notices = playing_by_voice(&s, &current, &commit.sessions);
+                self.announce_commit(&p.user.id, &commit.sessions, notices);
+                s.version += 1;
+                let more = !w.slots.is_empty() || w.has_more;
+                let first = self
+                    .voice_items(&s, &[Resolved::from(&current)], more)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| {
+                        ServiceError::NotFound("the content has no playable track".into())
+                    })?;
+                Ok(Attempt::Done(Initiated {
+                    queue_id: s.id,
+                    controls: self.queue_controls(&s).await?,
+                    deactivate,
+                    first,
+                }))
             }
-            self.top_up(&mut s).await?;
-            let commit = EventCommit {
-                user_id: p.user.id.clone(),
-                events: vec![voice_event(&s, &current, "start", false, self.now_ms())],
-                sessions: std::iter::once(s.clone()).chain(claim.losers).collect(),
-                streams: claim.streams,
-            };
-            if !committed(self.store.commit_events(&commit).await)? {
-                return Ok(Attempt::Lost);
-            }
-            let notices = playing_by_voice(&s, &current, &commit.sessions);
-            self.announce_commit(&p.user.id, &commit.sessions, notices);
-            s.version += 1;
-            let more = !w.slots.is_empty() || w.has_more;
-            let first = self
-                .voice_items(&s, &[Resolved::from(&current)], more)
-                .await?
-                .pop()
-                .ok_or_else(|| {
-                    ServiceError::NotFound("the content has no playable track".into())
-                })?;
-            Ok(Attempt::Done(Initiated {
-                queue_id: s.id,
-                controls: self.queue_controls(&s).await?,
-                deactivate,
-                first,
-            }))
         })
         .await
     }
