@@ -44,48 +44,33 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// refuses the request line itself; `medley serve` gives that answer the JSON body.)
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 
-/// What handlers reach by state extraction: each context the composition root built.
+/// What handlers reach by state extraction: each context the composition root built, and the
+/// public URL's links. Shared behind one `Arc`: axum clones the state for every request, and a
+/// handler then clones only the context it takes.
 #[derive(Clone)]
-pub struct AppState {
-    medley: Medley,
-    urls: urls::Urls,
-    accounts: Accounts,
-    media: Media,
+pub struct AppState(Arc<Medley>, urls::Urls);
+
+macro_rules! from_state {
+    ($($t:ty => |$s:ident| $e:expr;)*) => {$(
+        impl axum::extract::FromRef<AppState> for $t {
+            fn from_ref(AppState($s, _): &AppState) -> $t {
+                $e.clone()
+            }
+        }
+    )*};
+}
+
+from_state! {
+    Medley => |m| **m;
+    Accounts => |m| m.accounts;
+    Library => |m| m.library;
+    Media => |m| m.media;
+    Playback => |m| m.playback;
 }
 
 impl axum::extract::FromRef<AppState> for urls::Urls {
     fn from_ref(s: &AppState) -> urls::Urls {
-        s.urls.clone()
-    }
-}
-
-impl axum::extract::FromRef<AppState> for Library {
-    fn from_ref(s: &AppState) -> Library {
-        s.medley.library.clone()
-    }
-}
-
-impl axum::extract::FromRef<AppState> for Playback {
-    fn from_ref(s: &AppState) -> Playback {
-        s.medley.playback.clone()
-    }
-}
-
-impl axum::extract::FromRef<AppState> for Accounts {
-    fn from_ref(s: &AppState) -> Accounts {
-        s.accounts.clone()
-    }
-}
-
-impl axum::extract::FromRef<AppState> for Medley {
-    fn from_ref(s: &AppState) -> Medley {
-        s.medley.clone()
-    }
-}
-
-impl axum::extract::FromRef<AppState> for Media {
-    fn from_ref(s: &AppState) -> Media {
-        s.media.clone()
+        s.1.clone()
     }
 }
 
@@ -149,12 +134,7 @@ pub fn router_with_alexa_trust(
         .layer(middleware::from_fn_with_state(edge, at_the_edge))
         .layer(cors::layer(&medley.settings.cors_origins))
         .layer(middleware::from_fn(request_id))
-        .with_state(AppState {
-            urls: urls::Urls::of(&medley),
-            accounts: medley.accounts.clone(),
-            media: medley.media.clone(),
-            medley,
-        })
+        .with_state(AppState(Arc::new(medley.clone()), urls::Urls::of(&medley)))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

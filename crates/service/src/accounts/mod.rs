@@ -35,7 +35,7 @@ pub struct Accounts {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     /// Where the web player's page is (its client signs in back to it).
-    public_url: String,
+    public_url: Arc<str>,
     /// Token → the principal it authenticates (expiry is still checked on every use).
     principals: Arc<TtlCache<String, (Principal, i64)>>,
     throttle: Arc<throttle::Throttle>,
@@ -177,7 +177,7 @@ impl Accounts {
         Accounts {
             store,
             clock,
-            public_url,
+            public_url: public_url.into(),
             principals: Arc::new(TtlCache::new(cache_ttl_ms, 100_000)),
             throttle: Arc::new(throttle::Throttle::new(rate_limit_per_sec)),
             revocations: Arc::new((AtomicI64::new(i64::MIN), AtomicI64::new(-1))),
