@@ -508,6 +508,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn ready(&self) -> StoreResult<()> {
+        self.disk_has_room()?;
         if !self.write_failing() {
             return self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())));
         }

@@ -55,6 +55,10 @@ fn read_slots() -> usize {
 /// enough to cost nothing measurable, fine enough to tell a constant cost from a growing one.
 const STEP_PERIOD: i32 = 64;
 
+/// Below this much free space under the database `/readyz` says not ready: about what a burst
+/// of writes adds to the write-ahead log before a checkpoint.
+const MIN_FREE_BYTES: u64 = 1 << 20;
+
 /// Every counting connection's own counter (never contended: one connection runs on one
 /// thread at a time); the store's work is their sum.
 #[derive(Default)]
@@ -238,6 +242,28 @@ impl SqliteStore {
     /// Whether the last group of writes failed for want of the disk or the file.
     fn write_failing(&self) -> bool {
         self.write_failing.load(Ordering::Relaxed)
+    }
+
+    /// Unavailable while the filesystem under the database has less than [`MIN_FREE_BYTES`]
+    /// free. A full disk fails writes only now and then (a write that fits where a checkpoint
+    /// made room succeeds), so a write that succeeds is no sign that the disk has room again.
+    fn disk_has_room(&self) -> StoreResult<()> {
+        let path = &self.readers.path;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let Ok(fs) = rustix::fs::statvfs(dir) else {
+            return Ok(());
+        };
+        let free = fs.f_bavail.saturating_mul(fs.f_frsize);
+        if free < MIN_FREE_BYTES {
+            return Err(StoreError::Unavailable(format!(
+                "{} has {free} bytes free",
+                dir.display()
+            )));
+        }
+        Ok(())
     }
 
     /// Reads and writes asked of the store so far: what would be round trips to a server.
