@@ -20,7 +20,7 @@ mod params;
 mod player;
 mod reference;
 mod scopes;
-mod urls;
+pub mod urls;
 mod v1;
 
 use axum::extract::{DefaultBodyLimit, Request};

@@ -234,6 +234,26 @@ async fn errors_are_alexa_events_never_http_errors() {
         error_type(&send(&app, no_enable).await).1,
         "INVALID_DIRECTIVE"
     );
+    // A field of the wrong type is refused by name; an id that is no id of Medley's, whatever
+    // its type, is an item Medley does not have.
+    let wordy = directive(
+        "SetShuffle",
+        &app.token,
+        json!({"currentItemReference": reference(&sid, &first), "enable": "yes"}),
+    );
+    let r = send(&app, wordy).await;
+    assert_eq!(error_type(&r).1, "INVALID_DIRECTIVE");
+    let told = r["payload"]["message"].as_str().unwrap();
+    assert!(told.starts_with("payload.enable: invalid type"), "{told}");
+    for queue in [json!(42), json!("not-a-queue"), json!(null)] {
+        let d = directive(
+            "GetView",
+            &app.token,
+            json!({"currentItemReference": {"value": {"queueId": queue, "id": first}}}),
+        );
+        let r = send(&app, d).await;
+        assert_eq!(error_type(&r).1, "ITEM_NOT_FOUND", "queueId {queue}: {r}");
+    }
     // A body that is no directive is malformed: HTTP 400 with Alexa's error shape.
     let malformed = |why: &str, r: &common::Res| {
         assert_eq!(r.status, 400, "{why}: {}", r.body);

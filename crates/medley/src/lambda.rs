@@ -44,6 +44,7 @@ async fn call(
 
 pub async fn run(medley: Medley, api: &str) -> anyhow::Result<()> {
     eprintln!("medley lambda polling http://{api}/{API}");
+    let urls = medley_api::urls::Urls::of(&medley);
     loop {
         let (status, id, event) = call(api, Method::GET, "invocation/next", Bytes::new()).await?;
         anyhow::ensure!(
@@ -51,12 +52,12 @@ pub async fn run(medley: Medley, api: &str) -> anyhow::Result<()> {
             "the Runtime API answered {status} for the next invocation"
         );
         let id = id.context("the invocation came without a Lambda-Runtime-Aws-Request-Id")?;
-        let answer = medley_api::alexa::answer(&medley, &event).await;
+        let answer = medley_api::alexa::answer(&medley, &urls, &event).await;
         let (status, _, body) = call(
             api,
             Method::POST,
             &format!("invocation/{id}/response"),
-            Bytes::from(answer.event.to_string()),
+            Bytes::from(serde_json::to_vec(&answer.event)?),
         )
         .await?;
         if status != 202 {

@@ -6,12 +6,15 @@
 //! shape; never a 500. [`answer`] is the whole handler, shared by the HTTP route and the Lambda
 //! runtime.
 
+mod directive;
 mod read;
 mod render;
 pub mod signature;
 
 use std::sync::Arc;
 
+use crate::urls::Urls;
+use crate::ApiError;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -21,12 +24,9 @@ use medley_core::queue::LoopMode;
 use medley_service::accounts::Principal;
 use medley_service::playback::voice::{ContentId, Feedback, Move};
 use medley_service::{Medley, ServiceError};
-use serde_json::{json, Value};
-
-use crate::urls::Urls;
-use crate::ApiError;
 use read::bad;
-use render::event;
+pub use render::Event;
+use render::Payload;
 
 /// Every directive Medley answers. Anything else is INVALID_DIRECTIVE.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,66 +80,47 @@ impl DirectiveKind {
     }
 }
 
-/// Alexa.ErrorResponse (general) with one of its types.
-fn general_error(kind: &str, message: &str) -> Value {
-    event(
-        "Alexa",
-        "ErrorResponse",
-        "3.0",
-        json!({"type": kind, "message": message}),
-    )
-}
-
-/// Alexa.Media.ErrorResponse with one of its types.
-fn media_error(kind: &str, message: &str) -> Value {
-    event(
-        "Alexa.Media",
-        "ErrorResponse",
-        "1.0",
-        json!({"type": kind, "message": message}),
-    )
-}
-
 /// The error event for a failure; `not_found` is the Alexa.Media type a missing thing gets.
-fn error_event(e: ServiceError, not_found: &str) -> Value {
+fn error_event(e: ServiceError, not_found: &'static str) -> Event {
     e.log_cause();
     let message = e.told();
     match e {
         ServiceError::Unauthorized {
             code: "INVALID_ACCESS_TOKEN",
             ..
-        } => general_error("EXPIRED_AUTHORIZATION_CREDENTIAL", &message),
+        } => Event::general_error("EXPIRED_AUTHORIZATION_CREDENTIAL", message),
         ServiceError::Unauthorized { .. } | ServiceError::AccessDenied(_) => {
-            general_error("INVALID_AUTHORIZATION_CREDENTIAL", &message)
+            Event::general_error("INVALID_AUTHORIZATION_CREDENTIAL", message)
         }
-        ServiceError::NotFound(_) => media_error(not_found, &message),
+        ServiceError::NotFound(_) => Event::media_error(not_found, message),
         ServiceError::BadRequest(_)
         | ServiceError::ActionNotAllowed(_)
-        | ServiceError::Conflict(_) => general_error("INVALID_DIRECTIVE", &message),
+        | ServiceError::Conflict(_) => Event::general_error("INVALID_DIRECTIVE", message),
         // The skip window is an hour (docs/api.md, "Tiers").
-        ServiceError::NoMoreSkips(_) => event(
+        ServiceError::NoMoreSkips(_) => Event::error(
             "Alexa.Audio",
-            "ErrorResponse",
             "1.0",
-            json!({"type": "SKIP_LIMIT_REACHED", "message": message, "retryPeriod": "HOURLY"}),
+            "SKIP_LIMIT_REACHED",
+            message,
+            Some("HOURLY"),
         ),
-        ServiceError::Throttled { .. } => general_error("RATE_LIMIT_EXCEEDED", &message),
+        ServiceError::Throttled { .. } => Event::general_error("RATE_LIMIT_EXCEEDED", message),
         ServiceError::MaxConcurrency | ServiceError::TakeOverFailed => {
-            media_error("DEVICE_LIMIT_REACHED", &message)
+            Event::media_error("DEVICE_LIMIT_REACHED", message)
         }
         ServiceError::Internal(_) | ServiceError::Unavailable(_) => {
-            general_error("INTERNAL_ERROR", "Medley could not answer")
+            Event::general_error("INTERNAL_ERROR", "Medley could not answer")
         }
         // Alexa has no error type of its own for this: INTERNAL_ERROR, told why, and the
         // HTTP answer says 503 with Retry-After (`Answer::status`).
-        ServiceError::StoreUnavailable(_) => general_error("INTERNAL_ERROR", &message),
+        ServiceError::StoreUnavailable(_) => Event::general_error("INTERNAL_ERROR", message),
     }
 }
 
 /// What `/alexa` answers a request with.
 pub struct Answer {
     /// The Alexa event.
-    pub event: Value,
+    pub event: Event,
     /// The HTTP status that carries it: 200, but 400 for a request that was no directive at
     /// all (not JSON, or without the fields every directive has), and 503 with `Retry-After`
     /// when the store could not be reached or could not write.
@@ -149,23 +130,40 @@ pub struct Answer {
 /// The `(namespace, name, payload)` of a directive, or why the body is not one: every directive
 /// is a JSON object whose header has a namespace, name, messageId and payloadVersion, beside an
 /// object payload.
-fn envelope(directive: &Value) -> Result<(&str, &str, &Value), String> {
-    if !directive.is_object() {
-        return Err("the directive is not a JSON object".into());
+fn envelope(body: &[u8]) -> Result<(String, String, &str), String> {
+    // serde reads a struct from an array too; a directive is an object.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                Err(_) => "the directive is not JSON".into(),
+                Ok(_) => "the directive is not a JSON object".into(),
+            },
+        );
     }
-    let header = |k: &str| {
-        directive
-            .pointer(&format!("/header/{k}"))
-            .and_then(Value::as_str)
+    let envelope: directive::Envelope = match serde_json::from_slice(body) {
+        Ok(e) => e,
+        Err(e) if e.is_syntax() || e.is_eof() => return Err("the directive is not JSON".into()),
+        Err(e) => {
+            let why = e.to_string();
+            let why = why.split(" at line ").next().unwrap_or(&why).to_string();
+            return Err(format!("the directive is not one: {why}"));
+        }
+    };
+    let h = &envelope.header;
+    let field = |v: &Option<directive::Text>, k: &str| {
+        v.as_ref()
+            .and_then(directive::Text::as_str)
             .filter(|v| !v.is_empty())
+            .map(String::from)
             .ok_or_else(|| format!("header.{k} is required"))
     };
-    let (namespace, name) = (header("namespace")?, header("name")?);
-    header("messageId")?;
-    header("payloadVersion")?;
-    let payload = directive
-        .get("payload")
-        .filter(|p| p.is_object())
+    let (namespace, name) = (field(&h.namespace, "namespace")?, field(&h.name, "name")?);
+    field(&h.message_id, "messageId")?;
+    field(&h.payload_version, "payloadVersion")?;
+    let payload = envelope
+        .payload
+        .map(|p| p.get())
+        .filter(|p| p.starts_with('{'))
         .ok_or("payload is required, as an object")?;
     Ok((namespace, name, payload))
 }
@@ -174,27 +172,25 @@ fn envelope(directive: &Value) -> Result<(&str, &str, &Value), String> {
 /// rule for every directive: a body that is no directive is malformed; an unknown directive is
 /// INVALID_DIRECTIVE; every directive Medley knows acts for a user, so it needs their access
 /// token (INVALID_AUTHORIZATION_CREDENTIAL without one); then the directive is answered.
-pub async fn answer(m: &Medley, body: &[u8]) -> Answer {
-    let malformed = |why: &str| Answer {
-        event: general_error("INVALID_DIRECTIVE", why),
-        status: StatusCode::BAD_REQUEST,
-    };
-    let Ok(directive) = serde_json::from_slice::<Value>(body) else {
-        return malformed("the directive is not JSON");
-    };
-    let (namespace, name, payload) = match envelope(&directive) {
+pub async fn answer(m: &Medley, urls: &Urls, body: &[u8]) -> Answer {
+    let (namespace, name, payload) = match envelope(body) {
         Ok(parts) => parts,
-        Err(why) => return malformed(&why),
+        Err(why) => {
+            return Answer {
+                event: Event::general_error("INVALID_DIRECTIVE", why),
+                status: StatusCode::BAD_REQUEST,
+            }
+        }
     };
     let mut status = StatusCode::OK;
-    let event = match DirectiveKind::of(namespace, name) {
-        None => general_error(
+    let event = match DirectiveKind::of(&namespace, &name) {
+        None => Event::general_error(
             "INVALID_DIRECTIVE",
-            &format!("Medley does not handle {namespace}.{name}"),
+            format!("Medley does not handle {namespace}.{name}"),
         ),
         Some(d) => {
             let answered = match principal(m, payload).await {
-                Ok(p) => handle(m, d, &p, namespace, name, payload).await,
+                Ok(p) => handle(m, urls, d, &p, &namespace, &name, payload).await,
                 Err(e) => Err(e),
             };
             answered.unwrap_or_else(|e| {
@@ -214,10 +210,13 @@ pub async fn answer(m: &Medley, body: &[u8]) -> Answer {
 }
 
 /// The user whose access token the directive carries.
-async fn principal(m: &Medley, payload: &Value) -> Result<Principal, ServiceError> {
-    let token = payload
-        .pointer("/requestContext/user/accessToken")
-        .and_then(Value::as_str)
+async fn principal(m: &Medley, payload: &str) -> Result<Principal, ServiceError> {
+    let asker: directive::Asker = serde_json::from_str(payload).unwrap_or_default();
+    let token = asker
+        .request_context
+        .user
+        .access_token
+        .as_str()
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
             ServiceError::unauthorized(
@@ -230,147 +229,131 @@ async fn principal(m: &Medley, payload: &Value) -> Result<Principal, ServiceErro
 
 async fn handle(
     m: &Medley,
+    urls: &Urls,
     d: DirectiveKind,
     p: &Principal,
     namespace: &str,
     name: &str,
-    payload: &Value,
-) -> Result<Value, ServiceError> {
-    let urls = Urls::of(m);
-    let ack = || event("Alexa", "Response", "3.0", json!({}));
+    payload: &str,
+) -> Result<Event, ServiceError> {
     let response = format!("{name}.Response");
+    let answer =
+        |namespace: &str, version, payload| Event::new(namespace, &response, version, payload);
     match d {
         DirectiveKind::GetPlayableContent => {
+            let asked: directive::GetPlayableContent = read::payload(payload)?;
             let found = m
                 .playback
-                .playable_content(p, &read::search_criteria(payload)?)
+                .playable_content(p, &read::search_criteria(&asked)?)
                 .await?;
-            Ok(event(
-                namespace,
-                &response,
-                "1.0",
-                json!({"content": render::content(&urls, &found)}),
-            ))
+            let content = render::content(urls, &found);
+            Ok(answer(namespace, "1.0", Payload::Content { content }))
         }
         DirectiveKind::GetDisplayableContent => {
-            let (query, limit) = read::display_request(payload)?;
+            let asked: directive::GetDisplayableContent = read::payload(payload)?;
+            let (query, limit) = read::display_request(&asked)?;
             let groups = m
                 .playback
                 .displayable_content(p, query.as_ref(), limit)
                 .await?;
-            Ok(event(
-                namespace,
-                &response,
-                "2.0",
-                json!({"contentGroups": render::groups(&urls, &groups)}),
-            ))
+            let content_groups = render::groups(urls, &groups);
+            Ok(answer(namespace, "2.0", Payload::Groups { content_groups }))
         }
         DirectiveKind::Initiate => {
-            let id = payload
-                .get("contentId")
-                .and_then(Value::as_str)
-                .ok_or_else(|| bad("payload.contentId is required"))?;
+            let asked: directive::Initiate = read::payload(payload)?;
+            let id = &asked.content_id;
             let content = ContentId::parse(id).ok_or_else(|| {
                 ServiceError::NotFound(format!("contentId '{id}' names no content of Medley's"))
             })?;
-            let modes = read::playback_modes(payload)?;
+            let modes = read::playback_modes(&asked.playback_modes)?;
             let started = m.playback.voice_initiate(p, &content, modes).await?;
-            Ok(event(
+            let playback_method = render::playback_method(urls, &started);
+            Ok(answer(
                 namespace,
-                &response,
                 "1.0",
-                json!({"playbackMethod": {
-                    "type": "ALEXA_AUDIO_PLAYER_QUEUE",
-                    "id": started.queue_id,
-                    "controls": render::controls(&started.controls),
-                    "rules": {"feedback": {"type": "PREFERENCE", "enabled": true}},
-                    "queueIdsToDeactivate": started.deactivate,
-                    "firstItem": render::item(&urls, &started.first),
-                }}),
+                Payload::Initiated { playback_method },
             ))
         }
         // Answered on Alexa.Audio.PlayQueue, as Amazon's examples show.
         DirectiveKind::GetItem => {
-            let (queue, item) = read::item_reference(payload, "targetItemReference")?;
+            let asked: directive::Targeted = read::payload(payload)?;
+            let (queue, item) =
+                read::item_reference(&asked.target_item_reference, "targetItemReference")?;
             let item = m.playback.voice_item(p, queue, item).await?;
-            Ok(event(
-                "Alexa.Audio.PlayQueue",
-                &response,
-                "1.0",
-                json!({"item": render::item(&urls, &item)}),
-            ))
+            let item = Some(render::item(urls, &item));
+            let moved = Payload::Moved {
+                is_queue_finished: None,
+                item,
+            };
+            Ok(answer("Alexa.Audio.PlayQueue", "1.0", moved))
         }
         DirectiveKind::GetView => {
-            let (queue, _) = read::item_reference(payload, "currentItemReference")?;
+            let asked: directive::Current = read::payload(payload)?;
+            let (queue, _) =
+                read::item_reference(&asked.current_item_reference, "currentItemReference")?;
             let view = m.playback.voice_view(p, queue).await?;
-            Ok(event(
-                "Alexa.Audio.PlayQueue",
-                &response,
-                "1.0",
-                json!({
-                    "queueControls": render::controls(&view.controls),
-                    "items": view.items.iter().map(|i| render::item(&urls, i)).collect::<Vec<_>>(),
-                }),
-            ))
-        }
-        DirectiveKind::SetLoop | DirectiveKind::SetRepeat => {
-            let (queue, _) = read::item_reference(payload, "currentItemReference")?;
-            let (mode, on) = if d == DirectiveKind::SetLoop {
-                (LoopMode::LoopAll, read::flag(payload, "enable")?)
-            } else {
-                let status = payload
-                    .get("mode")
-                    .ok_or_else(|| bad("payload.mode is required"))?;
-                (
-                    LoopMode::LoopOne,
-                    read::switch(status, "payload.mode.status")?,
-                )
+            let view = Payload::View {
+                queue_controls: render::controls(&view.controls),
+                items: view.items.iter().map(|i| render::item(urls, i)).collect(),
             };
-            m.playback.voice_set_mode(p, queue, mode, on).await?;
-            Ok(ack())
+            Ok(answer("Alexa.Audio.PlayQueue", "1.0", view))
         }
-        DirectiveKind::SetShuffle => {
-            let (queue, _) = read::item_reference(payload, "currentItemReference")?;
+        DirectiveKind::SetLoop | DirectiveKind::SetShuffle => {
+            let asked: directive::Enable = read::payload(payload)?;
+            let (queue, _) =
+                read::item_reference(&asked.current_item_reference, "currentItemReference")?;
+            if d == DirectiveKind::SetLoop {
+                let mode = LoopMode::LoopAll;
+                m.playback
+                    .voice_set_mode(p, queue, mode, asked.enable)
+                    .await?;
+            } else {
+                m.playback.voice_set_shuffle(p, queue, asked.enable).await?;
+            }
+            Ok(Event::ack())
+        }
+        DirectiveKind::SetRepeat => {
+            let asked: directive::SetRepeat = read::payload(payload)?;
+            let (queue, _) =
+                read::item_reference(&asked.current_item_reference, "currentItemReference")?;
+            let on = read::switch(&asked.mode, "payload.mode.status")?;
             m.playback
-                .voice_set_shuffle(p, queue, read::flag(payload, "enable")?)
+                .voice_set_mode(p, queue, LoopMode::LoopOne, on)
                 .await?;
-            Ok(ack())
+            Ok(Event::ack())
         }
         DirectiveKind::GetNextItem | DirectiveKind::GetPreviousItem | DirectiveKind::JumpToItem => {
             let (queue, current, to) = match d {
                 DirectiveKind::GetNextItem => {
-                    let (queue, current) = read::item_reference(payload, "currentItemReference")?;
-                    let user_initiated = payload
-                        .get("isUserInitiated")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false);
+                    let asked: directive::GetNextItem = read::payload(payload)?;
+                    let reference = &asked.current_item_reference;
+                    let (queue, current) = read::item_reference(reference, "currentItemReference")?;
+                    let user_initiated = asked.is_user_initiated;
                     (queue, Some(current), Move::Next { user_initiated })
                 }
                 DirectiveKind::GetPreviousItem => {
-                    let (queue, current) = read::item_reference(payload, "currentItemReference")?;
+                    let asked: directive::Current = read::payload(payload)?;
+                    let reference = &asked.current_item_reference;
+                    let (queue, current) = read::item_reference(reference, "currentItemReference")?;
                     (queue, Some(current), Move::Previous)
                 }
                 _ => {
-                    let (queue, target) = read::jump_target(payload)?;
+                    let asked: directive::JumpToItem = read::payload(payload)?;
+                    let (queue, target) = read::jump_target(&asked)?;
                     (queue, None, Move::To(target))
                 }
             };
             let item = m.playback.voice_move(p, queue, current, to).await?;
-            let mut answer = json!({});
-            if d == DirectiveKind::GetNextItem {
-                answer["isQueueFinished"] = json!(item.is_none());
-            }
-            if let Some(item) = &item {
-                answer["item"] = render::item(&urls, item);
-            }
-            Ok(event(namespace, &response, "1.0", answer))
+            let moved = Payload::Moved {
+                is_queue_finished: (d == DirectiveKind::GetNextItem).then_some(item.is_none()),
+                item: item.map(|i| render::item(urls, &i)),
+            };
+            Ok(answer(namespace, "1.0", moved))
         }
         DirectiveKind::ReceiveFeedback => {
-            let (queue, item) = read::feedback_reference(payload)?;
-            let value = payload
-                .pointer("/feedback/value")
-                .and_then(Value::as_str)
-                .unwrap_or("");
+            let asked: directive::ReceiveFeedback = read::payload(payload)?;
+            let (queue, item) = read::feedback_reference(&asked)?;
+            let value = asked.feedback.value.as_str().unwrap_or("");
             let feedback = Feedback::parse(value).ok_or_else(|| {
                 bad(format!(
                     "payload.feedback.value '{value}' is not POSITIVE or NEGATIVE"
@@ -379,12 +362,7 @@ async fn handle(
             let current = m.playback.voice_feedback(p, queue, item, feedback).await?;
             // A thumbs-down on what is playing skips it; Alexa then asks for the next item.
             let skip = current && feedback == Feedback::Negative;
-            let answer = if skip {
-                json!({"skip": true})
-            } else {
-                json!({})
-            };
-            Ok(event(namespace, &response, "2.0", answer))
+            Ok(answer(namespace, "2.0", Payload::Feedback { skip }))
         }
     }
 }
@@ -396,7 +374,8 @@ async fn handle(
 pub struct Directive {
     header: DirectiveHeader,
     /// The directive's payload; `requestContext.user.accessToken` is a Medley access token.
-    payload: serde_json::Map<String, Value>,
+    #[schema(value_type = Object)]
+    payload: (),
 }
 
 #[derive(utoipa::ToSchema)]
@@ -440,6 +419,7 @@ pub async fn page() -> axum::response::Response {
     ))]
 pub async fn directive(
     State(m): State<Medley>,
+    State(urls): State<Urls>,
     verifier: Option<Extension<Arc<signature::Verifier>>>,
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
@@ -448,7 +428,7 @@ pub async fn directive(
         Ok(body) => body,
         Err(e) => {
             let why = format!("the directive could not be read: {e}");
-            let event = general_error("INVALID_DIRECTIVE", &why);
+            let event = Event::general_error("INVALID_DIRECTIVE", why);
             return (StatusCode::BAD_REQUEST, Json(event)).into_response();
         }
     };
@@ -463,7 +443,7 @@ pub async fn directive(
                 .into_response();
         }
     }
-    let answer = answer(&m, &body).await;
+    let answer = answer(&m, &urls, &body).await;
     let mut res = (answer.status, Json(answer.event)).into_response();
     if answer.status == StatusCode::SERVICE_UNAVAILABLE {
         res.headers_mut().insert(

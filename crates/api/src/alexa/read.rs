@@ -1,115 +1,115 @@
-//! Reading a directive's payload: item references in both shapes Alexa sends, switches and modes
-//! in the spellings in circulation, and the selection criteria of a search or a screen's browse.
+//! From a directive's payload to what the service takes: item ids, switches and modes in the
+//! spellings in circulation, and the selection criteria of a search or a screen's browse.
 
-use medley_service::playback::voice::{Attribute, Criteria, PlaybackModes, DISPLAY_ITEMS};
+use medley_service::playback::voice::{self, Criteria, PlaybackModes, DISPLAY_ITEMS};
 use medley_service::ServiceError;
-use serde_json::Value;
+use serde::Deserialize;
 use uuid::Uuid;
+
+use super::directive::{self as d, ItemReference, Leaf, Switch, Text};
 
 pub fn bad(message: impl Into<String>) -> ServiceError {
     ServiceError::BadRequest(message.into())
 }
 
-fn unknown_item(at: &str) -> ServiceError {
-    ServiceError::NotFound(format!("{at} names no item of Medley's"))
+/// The payload as its directive's type, or why it is not one (the JSON path and what is wrong
+/// there).
+pub fn payload<'a, T: Deserialize<'a>>(raw: &'a str) -> Result<T, ServiceError> {
+    let mut de = serde_json::Deserializer::from_str(raw);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let why = e.into_inner().to_string();
+        let why = why.split(" at line ").next().unwrap_or(&why);
+        if path == "." {
+            bad(format!("payload: {why}"))
+        } else {
+            bad(format!("payload.{path}: {why}"))
+        }
+    })
 }
 
 /// An item id, or what Alexa is told about one it sent that Medley never gave out.
-fn item_id(v: Option<&Value>, at: &str) -> Result<Uuid, ServiceError> {
-    v.and_then(Value::as_str)
+fn item_id(v: &Text, at: &str) -> Result<Uuid, ServiceError> {
+    v.as_str()
         .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| unknown_item(at))
+        .ok_or_else(|| ServiceError::NotFound(format!("{at} names no item of Medley's")))
 }
 
-/// The `{queueId, id}` of an item reference: wrapped (`{namespace, name, value}`) as the
-/// Alexa.Media.PlayQueue directives send it, or bare as the Alexa.Audio.PlayQueue ones do.
-pub fn item_reference(payload: &Value, field: &str) -> Result<(Uuid, Uuid), ServiceError> {
-    let reference = payload
-        .get(field)
-        .filter(|r| r.is_object())
-        .ok_or_else(|| bad(format!("payload.{field} is required")))?;
-    let value = reference.get("value").unwrap_or(reference);
+/// The `(queueId, id)` of an item reference; `field` names it in messages.
+pub fn item_reference(r: &ItemReference, field: &str) -> Result<(Uuid, Uuid), ServiceError> {
+    let (queue, id) = r.ids();
     let at = |k: &str| format!("payload.{field}.{k}");
-    Ok((
-        item_id(value.get("queueId"), &at("queueId"))?,
-        item_id(value.get("id"), &at("id"))?,
-    ))
+    Ok((item_id(queue, &at("queueId"))?, item_id(id, &at("id"))?))
 }
 
-/// JumpToItem's target, as either shape in circulation: `targetItemReference` (an item
-/// reference of its own), or `targetItemId` beside the `currentItemReference` that names the
-/// queue. Returns `(queue, target)`.
-pub fn jump_target(payload: &Value) -> Result<(Uuid, Uuid), ServiceError> {
-    if payload.get("targetItemReference").is_some() {
-        return item_reference(payload, "targetItemReference");
+/// JumpToItem's `(queue, target)`.
+pub fn jump_target(p: &d::JumpToItem) -> Result<(Uuid, Uuid), ServiceError> {
+    if let Some(target) = &p.target_item_reference {
+        return item_reference(target, "targetItemReference");
     }
-    let Some(target) = payload.get("targetItemId") else {
+    let Some(target) = &p.target_item_id else {
         return Err(bad(
             "payload.targetItemReference or payload.targetItemId is required",
         ));
     };
-    let (queue, _) = item_reference(payload, "currentItemReference")?;
-    Ok((queue, item_id(Some(target), "payload.targetItemId")?))
+    let current = p
+        .current_item_reference
+        .as_ref()
+        .ok_or_else(|| bad("payload.currentItemReference is required"))?;
+    let (queue, _) = item_reference(current, "currentItemReference")?;
+    Ok((queue, item_id(target, "payload.targetItemId")?))
 }
 
-/// The item a ReceiveFeedback is about: `currentItemReference`, or the first content of
-/// `activeContext`, which some captures show instead.
-pub fn feedback_reference(payload: &Value) -> Result<(Uuid, Uuid), ServiceError> {
-    if payload.get("currentItemReference").is_some() {
-        return item_reference(payload, "currentItemReference");
-    }
-    let first = payload
-        .pointer("/activeContext/content/0")
-        .cloned()
-        .unwrap_or(Value::Null);
-    item_reference(
-        &serde_json::json!({ "currentItemReference": first }),
-        "currentItemReference",
-    )
+/// The item a ReceiveFeedback is about.
+pub fn feedback_reference(p: &d::ReceiveFeedback) -> Result<(Uuid, Uuid), ServiceError> {
+    let first = p
+        .active_context
+        .as_ref()
+        .and_then(|c| c.content.as_ref())
+        .and_then(|c| c.first());
+    let reference = p
+        .current_item_reference
+        .as_ref()
+        .or(first)
+        .ok_or_else(|| bad("payload.currentItemReference is required"))?;
+    item_reference(reference, "currentItemReference")
 }
 
-pub fn flag(payload: &Value, field: &str) -> Result<bool, ServiceError> {
-    payload
-        .get(field)
-        .and_then(Value::as_bool)
-        .ok_or_else(|| bad(format!("payload.{field} must be true or false")))
-}
-
-/// A mode's on or off in any shape in circulation: a boolean, a status string, or an object
-/// with one (SetRepeat's `mode: {status}`, Initiate's `repeat: {status: "ON"}`). Amazon
-/// documents no values, so the usual spellings of on and off are taken.
-pub fn switch(v: &Value, at: &str) -> Result<bool, ServiceError> {
-    if let Some(b) = v.as_bool() {
-        return Ok(b);
-    }
-    let inner = ["status", "value", "enabled", "mode"]
-        .iter()
-        .find_map(|k| v.get(*k))
-        .unwrap_or(v);
-    if let Some(b) = inner.as_bool() {
-        return Ok(b);
-    }
-    let status = inner.as_str().unwrap_or("");
-    match status.to_ascii_uppercase().as_str() {
+/// A switch's on or off. Amazon documents no values, so the usual spellings of on and off are
+/// taken, in any case.
+pub fn switch(v: &Switch, at: &str) -> Result<bool, ServiceError> {
+    let word = match v {
+        Switch::Bool(b) => return Ok(*b),
+        Switch::Word(w) => w.as_str(),
+        Switch::Object(o) => match [&o.status, &o.value, &o.enabled, &o.mode]
+            .into_iter()
+            .find_map(Option::as_ref)
+        {
+            Some(Leaf::Bool(b)) => return Ok(*b),
+            Some(Leaf::Word(w)) => w.as_str(),
+            Some(Leaf::Other(_)) | None => "",
+        },
+        Switch::Other(_) => "",
+    };
+    match word.to_ascii_uppercase().as_str() {
         "ON" | "ENABLED" | "ONE" | "REPEAT_ONE" | "REPEAT_TRACK" | "TRUE" => Ok(true),
         "OFF" | "DISABLED" | "NONE" | "FALSE" => Ok(false),
         _ => Err(bad(format!(
-            "{at} '{status}' is not one of ON, OFF, ENABLED, DISABLED, REPEAT_ONE"
+            "{at} '{word}' is not one of ON, OFF, ENABLED, DISABLED, REPEAT_ONE"
         ))),
     }
 }
 
 /// Initiate's `playbackModes` (each mode off when absent).
-pub fn playback_modes(payload: &Value) -> Result<PlaybackModes, ServiceError> {
-    let modes = payload.get("playbackModes").unwrap_or(&Value::Null);
-    let mode = |k: &str| match modes.get(k) {
-        None | Some(Value::Null) => Ok(false),
+pub fn playback_modes(m: &d::PlaybackModes) -> Result<PlaybackModes, ServiceError> {
+    let mode = |v: &Option<Switch>, k: &str| match v {
+        None => Ok(false),
         Some(v) => switch(v, &format!("payload.playbackModes.{k}")),
     };
     Ok(PlaybackModes {
-        shuffle: mode("shuffle")?,
-        loop_: mode("loop")?,
-        repeat: mode("repeat")?,
+        shuffle: mode(&m.shuffle, "shuffle")?,
+        loop_: mode(&m.loop_, "loop")?,
+        repeat: mode(&m.repeat, "repeat")?,
     })
 }
 
@@ -117,40 +117,39 @@ pub fn playback_modes(payload: &Value) -> Result<PlaybackModes, ServiceError> {
 const ENTITY_TYPES: [&str; 6] = ["TRACK", "ALBUM", "ARTIST", "PLAYLIST", "GENRE", "STATION"];
 
 /// The criteria of a list of attributes (GetPlayableContent's `selectionCriteria.attributes`,
-/// each of GetDisplayableContent's `alexaResolvedSelectionCriteria`).
-pub fn criteria(
-    attributes: &[Value],
+/// all of GetDisplayableContent's `alexaResolvedSelectionCriteria` taken together).
+fn criteria<'a>(
+    attributes: impl Iterator<Item = &'a d::Attribute>,
     at: &str,
-    explicit_allowed: bool,
+    filters: &d::Filters,
 ) -> Result<Criteria, ServiceError> {
     let mut c = Criteria {
-        explicit_allowed,
+        explicit_allowed: filters.explicit_language_allowed.unwrap_or(true),
         ..Criteria::default()
     };
-    for (i, a) in attributes.iter().enumerate() {
-        let text = |k: &str| a.get(k).and_then(Value::as_str).map(String::from);
+    for (i, a) in attributes.enumerate() {
         let at = format!("{at}[{i}]");
-        match text("type").as_deref() {
+        match a.kind.as_deref() {
             Some(kind) if ENTITY_TYPES.contains(&kind) => {
                 // What Alexa heard but could not match to a catalog entry comes as a value.
-                let (id, said) = (text("entityId"), spoken(a, &at)?);
-                if id.is_none() && said.is_none() {
+                let said = spoken(a, &at)?;
+                if a.entity_id.is_none() && said.is_none() {
                     return Err(bad(format!(
                         "{at} needs an entityId or a spoken value for {kind}"
                     )));
                 }
-                c.attributes.push(Attribute {
+                c.attributes.push(voice::Attribute {
                     kind: Some(kind.to_string()),
-                    id,
+                    id: a.entity_id.clone(),
                     said,
                 });
             }
-            Some("MEDIA_TYPE") => c.media_type = text("value"),
-            Some("SORT_TYPE") => c.sort = text("value"),
+            Some("MEDIA_TYPE") => c.media_type = a.value.clone(),
+            Some("SORT_TYPE") => c.sort = a.value.clone(),
             // Attribute types Amazon may add later do not narrow the content.
             Some(_) => {}
             None => match spoken(a, &at)? {
-                Some(said) => c.attributes.push(Attribute {
+                Some(said) => c.attributes.push(voice::Attribute {
                     kind: None,
                     id: None,
                     said: Some(said),
@@ -164,34 +163,24 @@ pub fn criteria(
 
 /// GetPlayableContent's selection criteria. "Alexa, play my music" comes with an empty (or
 /// absent) `selectionCriteria`: no attribute names anything, and the user's own music plays.
-pub fn search_criteria(payload: &Value) -> Result<Criteria, ServiceError> {
-    let attributes = match payload.pointer("/selectionCriteria/attributes") {
-        None | Some(Value::Null) => &[][..],
-        Some(Value::Array(a)) => a,
-        Some(_) => return Err(bad("payload.selectionCriteria.attributes must be an array")),
-    };
+pub fn search_criteria(p: &d::GetPlayableContent) -> Result<Criteria, ServiceError> {
+    let attributes = p
+        .selection_criteria
+        .as_ref()
+        .and_then(|s| s.attributes.as_deref())
+        .unwrap_or_default();
     criteria(
-        attributes,
+        attributes.iter(),
         "payload.selectionCriteria.attributes",
-        explicit_allowed(payload),
+        &p.filters,
     )
 }
 
-pub fn explicit_allowed(payload: &Value) -> bool {
-    payload
-        .pointer("/filters/explicitLanguageAllowed")
-        .and_then(Value::as_bool)
-        .unwrap_or(true)
-}
-
 /// An attribute's spoken `value`, bounded like a search query; `None` when it has none.
-fn spoken(a: &Value, at: &str) -> Result<Option<String>, ServiceError> {
-    let Some(v) = a.get("value") else {
+fn spoken(a: &d::Attribute, at: &str) -> Result<Option<String>, ServiceError> {
+    let Some(said) = a.value.as_deref() else {
         return Ok(None);
     };
-    let said = v
-        .as_str()
-        .ok_or_else(|| bad(format!("{at}.value must be a string")))?;
     if said.trim().is_empty() {
         return Ok(None);
     }
@@ -203,41 +192,25 @@ fn spoken(a: &Value, at: &str) -> Result<Option<String>, ServiceError> {
 }
 
 /// GetDisplayableContent's query (`None`: browse) and how many items a shelf may hold.
-pub fn display_request(payload: &Value) -> Result<(Option<Criteria>, u32), ServiceError> {
-    let limit = match payload.get("maxResultLimit") {
-        None | Some(Value::Null) => DISPLAY_ITEMS,
-        Some(v) => v
-            .as_u64()
-            .filter(|n| *n >= 1)
-            .map(|n| n.min(u32::MAX as u64) as u32)
-            .ok_or_else(|| bad("payload.maxResultLimit must be a positive integer"))?,
-    };
-    let resolved = match payload.get("alexaResolvedSelectionCriteria") {
-        None | Some(Value::Null) => &[][..],
-        Some(Value::Array(c)) => c,
-        Some(_) => {
-            return Err(bad(
-                "payload.alexaResolvedSelectionCriteria must be an array",
-            ))
-        }
+pub fn display_request(
+    p: &d::GetDisplayableContent,
+) -> Result<(Option<Criteria>, u32), ServiceError> {
+    let limit = match p.max_result_limit {
+        None => DISPLAY_ITEMS,
+        Some(0) => return Err(bad("payload.maxResultLimit must be a positive integer")),
+        Some(n) => n.min(u32::MAX as u64) as u32,
     };
     // Each criterion is a list of attributes; taken together, they are the query.
-    let mut attributes = Vec::new();
-    for (i, c) in resolved.iter().enumerate() {
-        match c.get("attributes") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(a)) => attributes.extend(a.iter().cloned()),
-            Some(_) => {
-                return Err(bad(format!(
-                    "payload.alexaResolvedSelectionCriteria[{i}].attributes must be an array"
-                )))
-            }
-        }
-    }
+    let attributes = p
+        .alexa_resolved_selection_criteria
+        .iter()
+        .flatten()
+        .filter_map(|c| c.attributes.as_ref())
+        .flatten();
     let c = criteria(
-        &attributes,
+        attributes,
         "payload.alexaResolvedSelectionCriteria[].attributes",
-        explicit_allowed(payload),
+        &p.filters,
     )?;
     // Attributes that name nothing (SEARCH_METHOD, MEDIA_TYPE alone) ask to browse.
     let query = (!c.attributes.is_empty()).then_some(c);

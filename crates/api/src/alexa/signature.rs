@@ -14,7 +14,7 @@ use axum::http::HeaderMap;
 use base64::Engine;
 use pki_types::pem::PemObject;
 use pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
-use serde_json::Value;
+use serde::Deserialize;
 use url::Url;
 
 pub const CHAIN_URL_HEADER: &str = "signaturecertchainurl";
@@ -139,13 +139,40 @@ pub fn chain_url(raw: &str) -> Result<Url, String> {
 /// The skill a request names, where the Alexa Skills Kit puts it (Music Skill API directives
 /// document none).
 fn skill_named(body: &[u8]) -> Option<String> {
-    let v: Value = serde_json::from_slice(body).ok()?;
+    let named: SkillNamed = serde_json::from_slice(body).ok()?;
+    let system = named.context.and_then(|c| c.system);
     [
-        "/context/System/application/applicationId",
-        "/session/application/applicationId",
+        system.and_then(|s| s.application),
+        named.session.and_then(|s| s.application),
     ]
-    .iter()
-    .find_map(|p| v.pointer(p).and_then(Value::as_str).map(String::from))
+    .into_iter()
+    .flatten()
+    .find_map(|a| a.application_id.as_str().map(String::from))
+}
+
+/// `context.System.application.applicationId` or `session.application.applicationId`.
+#[derive(Deserialize)]
+struct SkillNamed {
+    context: Option<SkillContext>,
+    session: Option<SkillSession>,
+}
+
+#[derive(Deserialize)]
+struct SkillContext {
+    #[serde(rename = "System")]
+    system: Option<SkillSession>,
+}
+
+#[derive(Deserialize)]
+struct SkillSession {
+    application: Option<Application>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Application {
+    #[serde(default)]
+    application_id: super::directive::Text,
 }
 
 impl Verifier {

@@ -16,9 +16,10 @@ use futures_util::stream::{self, Stream, StreamExt};
 use medley_core::time::iso8601_ms;
 use medley_service::live::{Change, Notice, Resync};
 use medley_service::Medley;
-use serde_json::{json, Value};
+use serde::Serialize;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::broadcast::Receiver;
+use uuid::Uuid;
 
 use super::playback::TerminationReason;
 use crate::extract::{Caller, Credentials};
@@ -28,52 +29,104 @@ use crate::ApiError;
 /// How often a stream sends a heartbeat comment, and checks that its token is still good.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 
-fn data(n: &Notice) -> Value {
-    let mut v = json!({
-        "sessionId": n.session_id,
-        "revision": n.revision,
-        "at": iso8601_ms(n.at_ms),
-    });
-    let more = match &n.change {
-        Change::Started { device_id } => json!({"deviceId": device_id}),
-        Change::QueueChanged | Change::Ended => json!({}),
+/// A notice's data: the session, its revision and when, then what changed.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Data<'a> {
+    session_id: Uuid,
+    revision: i64,
+    at: String,
+    #[serde(flatten)]
+    change: Changed<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged, rename_all_fields = "camelCase")]
+enum Changed<'a> {
+    Started {
+        device_id: &'a str,
+    },
+    Playing {
+        device_id: &'a str,
+        entity_reference_id: Uuid,
+        track_id: &'a str,
+        offset_milliseconds: i64,
+    },
+    Stopped {
+        device_id: &'a str,
+        entity_reference_id: Uuid,
+        termination_reason: TerminationReason,
+        progress_milliseconds: i64,
+    },
+    StreamTaken {
+        by_session_id: Uuid,
+        by_device_id: &'a str,
+    },
+    Nothing {},
+}
+
+fn data(n: &Notice) -> Data<'_> {
+    let change = match &n.change {
+        Change::Started { device_id } => Changed::Started { device_id },
+        Change::QueueChanged | Change::Ended => Changed::Nothing {},
         Change::Playing {
             device_id,
             entity_reference_id,
             track_id,
             offset_ms,
-        } => json!({"deviceId": device_id, "entityReferenceId": entity_reference_id,
-                     "trackId": track_id, "offsetMilliseconds": offset_ms}),
+        } => Changed::Playing {
+            device_id,
+            entity_reference_id: *entity_reference_id,
+            track_id,
+            offset_milliseconds: *offset_ms,
+        },
         Change::Stopped {
             device_id,
             entity_reference_id,
             reason,
             progress_ms,
-        } => json!({"deviceId": device_id, "entityReferenceId": entity_reference_id,
-                     "terminationReason": TerminationReason::from(*reason),
-                     "progressMilliseconds": progress_ms}),
+        } => Changed::Stopped {
+            device_id,
+            entity_reference_id: *entity_reference_id,
+            termination_reason: TerminationReason::from(*reason),
+            progress_milliseconds: *progress_ms,
+        },
         Change::StreamTaken {
             by_session,
             by_device,
-        } => json!({"bySessionId": by_session, "byDeviceId": by_device}),
+        } => Changed::StreamTaken {
+            by_session_id: *by_session,
+            by_device_id: by_device,
+        },
     };
-    if let (Value::Object(v), Value::Object(more)) = (&mut v, more) {
-        v.extend(more);
+    Data {
+        session_id: n.session_id,
+        revision: n.revision,
+        at: iso8601_ms(n.at_ms),
+        change,
     }
-    v
+}
+
+/// A resync's data: why the client must read its sessions again.
+#[derive(Serialize)]
+struct ResyncData {
+    reason: &'static str,
 }
 
 fn event(n: &Notice) -> Event {
     Event::default()
         .id(n.id.clone())
         .event(n.change.name())
-        .data(data(n).to_string())
+        .data(serde_json::to_string(&data(n)).unwrap_or_default())
 }
 
 fn resync(why: Resync) -> Event {
-    Event::default()
-        .event("resync")
-        .data(json!({"reason": why.as_str()}).to_string())
+    Event::default().event("resync").data(
+        serde_json::to_string(&ResyncData {
+            reason: why.as_str(),
+        })
+        .unwrap_or_default(),
+    )
 }
 
 /// The live notices after the missed ones; a stream that fell behind is told to read again,
