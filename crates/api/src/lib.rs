@@ -68,9 +68,10 @@ from_state! {
     Playback => |m| m.playback;
 }
 
-impl axum::extract::FromRef<AppState> for urls::Urls {
-    fn from_ref(s: &AppState) -> urls::Urls {
-        s.1.clone()
+impl AppState {
+    /// The public URL's links, images as they are.
+    fn urls(&self) -> &urls::Urls {
+        &self.1
     }
 }
 
@@ -110,7 +111,6 @@ pub fn router_with_alexa_trust(
     let document = openapi::document(typed);
     let edge = Arc::new(Edge {
         body_timeout: std::time::Duration::from_secs(medley.settings.body_timeout_secs),
-        public_url: medley.settings.public_url.clone(),
         scopes: scopes::Declared::of(&document),
     });
     let document = axum::body::Bytes::from(document.to_string());
@@ -178,7 +178,6 @@ async fn method_not_allowed() -> ApiError {
 /// successful one the image style asked for.
 struct Edge {
     body_timeout: std::time::Duration,
-    public_url: String,
     scopes: scopes::Declared,
 }
 
@@ -192,16 +191,11 @@ async fn at_the_edge(
         return ApiError::uri_too_long().into_response();
     }
     edge.scopes.hand_on(&mut req);
-    let style = image_style::asked(&req);
-    let res = json_errors(
+    json_errors(
         next.run(deadline::with_deadline(req, edge.body_timeout))
             .await,
     )
-    .await;
-    match style {
-        Some(style) => image_style::restyled(res, &edge.public_url, style).await,
-        None => res,
-    }
+    .await
 }
 
 /// Whether an answer's body is JSON.

@@ -5,38 +5,61 @@ use medley_core::dash::Served;
 use medley_service::media::MediaGrant;
 use medley_service::Medley;
 
-/// The URLs under the public URL; handlers take them by state extraction (`State<Urls>`).
+/// The URLs under the public URL, with images in the style the request asks for
+/// (`amzn-image-style`); handlers take them as an extractor.
 #[derive(Clone)]
-pub struct Urls(std::sync::Arc<str>);
+pub struct Urls {
+    base: std::sync::Arc<str>,
+    style: Option<&'static str>,
+}
 
 impl Urls {
     pub fn of(m: &Medley) -> Self {
-        Urls(m.settings.public_url.as_str().into())
+        Urls {
+            base: m.settings.public_url.as_str().into(),
+            style: None,
+        }
+    }
+
+    /// The same URLs, with images in `style` (`None`: as they are).
+    pub fn styled(&self, style: Option<&'static str>) -> Self {
+        Urls {
+            base: self.base.clone(),
+            style,
+        }
     }
 
     /// `/v1/{collection}/{id}`: `collection` is `tracks`, `albums`, `users`, …
     pub fn item(&self, collection: &str, id: &str) -> String {
-        format!("{}/v1/{collection}/{id}", self.0)
+        format!("{}/v1/{collection}/{id}", self.base)
     }
 
     /// An image as clients fetch it: one Medley serves (a path from `/`) gets the public
     /// base, others are kept as the catalog gave them.
     pub fn image(&self, url: &str) -> String {
-        if url.starts_with('/') {
-            format!("{}{url}", self.0)
+        let url = if url.starts_with('/') {
+            format!("{}{url}", self.base)
         } else {
             url.to_string()
+        };
+        match self.style {
+            Some(style) => styled_url(&url, &self.base, style),
+            None => url,
         }
     }
 
     /// Medley's own picture, for what the library has no art for.
     pub fn own_art(&self) -> String {
-        format!("{}/media/images/{}", self.0, medley_media::artwork::OWN_ART)
+        format!(
+            "{}/media/images/{}",
+            self.base,
+            medley_media::artwork::OWN_ART
+        )
     }
 
     /// Where a user enters the code their device shows (code-based linking).
     pub fn verification(&self) -> String {
-        format!("{}/code", self.0)
+        format!("{}/code", self.base)
     }
 
     /// The URL of a media grant: `/media/tracks/{id}?…` for a file, `/media/dash/{id}/
@@ -44,14 +67,17 @@ impl Urls {
     pub fn media(&self, g: &MediaGrant) -> String {
         let query = signed_query(g);
         match g.served {
-            Served::File(_) => format!("{}/media/tracks/{}?{query}", self.0, g.track_id),
-            Served::Dash(_) => format!("{}/media/dash/{}/manifest.mpd?{query}", self.0, g.track_id),
+            Served::File(_) => format!("{}/media/tracks/{}?{query}", self.base, g.track_id),
+            Served::Dash(_) => format!(
+                "{}/media/dash/{}/manifest.mpd?{query}",
+                self.base, g.track_id
+            ),
         }
     }
 
     /// Where a playback session's Clear Key licences are asked for.
     pub fn licence(&self, session: uuid::Uuid) -> String {
-        format!("{}/v1/playback/sessions/{session}/license", self.0)
+        format!("{}/v1/playback/sessions/{session}/license", self.base)
     }
 }
 

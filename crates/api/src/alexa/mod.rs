@@ -419,7 +419,7 @@ pub async fn page() -> axum::response::Response {
     ))]
 pub async fn directive(
     State(m): State<Medley>,
-    State(urls): State<Urls>,
+    urls: Urls,
     verifier: Option<Extension<Arc<signature::Verifier>>>,
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,

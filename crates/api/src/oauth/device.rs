@@ -57,7 +57,7 @@ pub struct CodePairAnswer {
     ))]
 pub async fn code_pair(
     State(m): State<Accounts>,
-    State(urls): State<Urls>,
+    urls: Urls,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {

@@ -167,7 +167,7 @@ impl<'a> PlaylistWithTracks<'a> {
     responses((status = 200, description = "The track", body = Data<TrackAnswer>)))]
 pub async fn track(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     IdPath(id): IdPath<TrackId>,
     Query(q): Query<TrackQuery>,
@@ -187,7 +187,7 @@ pub async fn track(
     responses((status = 200, description = "The tracks found, in the order asked", body = Data<TracksAnswer>)))]
 pub async fn tracks(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     Query(q): Query<IdsQuery>,
 ) -> Answer {
@@ -203,7 +203,7 @@ pub async fn tracks(
     responses((status = 200, description = "The album, with its tracks in order", body = Data<AlbumAnswer>)))]
 pub async fn album(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     _: NoQuery,
     IdPath(id): IdPath<AlbumId>,
@@ -220,7 +220,7 @@ pub async fn album(
     responses((status = 200, description = "The albums found, in the order asked", body = Data<AlbumsAnswer>)))]
 pub async fn albums(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     Query(q): Query<IdsQuery>,
 ) -> Answer {
@@ -236,7 +236,7 @@ pub async fn albums(
     responses((status = 200, description = "The artist", body = Data<ArtistAnswer>)))]
 pub async fn artist(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     _: NoQuery,
     IdPath(id): IdPath<ArtistId>,
@@ -253,7 +253,7 @@ pub async fn artist(
     responses((status = 200, description = "The artists found, in the order asked", body = Data<ArtistsAnswer>)))]
 pub async fn artists(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     Query(q): Query<IdsQuery>,
 ) -> Answer {
@@ -271,7 +271,7 @@ pub async fn artists(
     responses((status = 200, description = "The artist, with a page of its albums in `albums`", body = Data<ArtistListAnswer>)))]
 pub async fn artist_albums(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     IdPath(id): IdPath<ArtistId>,
     Query(q): Query<NamedPage>,
@@ -290,7 +290,7 @@ pub async fn artist_albums(
     responses((status = 200, description = "The artist, with a page of its tracks in `tracks`", body = Data<ArtistListAnswer>)))]
 pub async fn artist_tracks(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     IdPath(id): IdPath<ArtistId>,
     Query(q): Query<IndexPage>,
@@ -309,7 +309,7 @@ pub async fn artist_tracks(
     responses((status = 200, description = "The artist, with artists like it in `relatedArtists`", body = Data<ArtistListAnswer>)))]
 pub async fn related_artists(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     IdPath(id): IdPath<ArtistId>,
     Query(q): Query<RelatedQuery>,
@@ -327,7 +327,7 @@ pub async fn related_artists(
     responses((status = 200, description = "The playlist (the catalog's, the caller's, or a public one)", body = Data<PlaylistAnswer>)))]
 pub async fn playlist(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     _: NoQuery,
     IdPath(id): IdPath<PlaylistId>,
@@ -344,7 +344,7 @@ pub async fn playlist(
     responses((status = 200, description = "The playlist, with a page of its tracks in `tracks`", body = Data<PlaylistTracksAnswer>)))]
 pub async fn playlist_tracks(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     IdPath(id): IdPath<PlaylistId>,
     Query(q): Query<IndexPage>,
@@ -364,7 +364,7 @@ pub async fn playlist_tracks(
     responses((status = 200, description = "The station", body = Data<StationAnswer>)))]
 pub async fn station(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     _: NoQuery,
     IdPath(id): IdPath<StationId>,
@@ -381,7 +381,7 @@ pub async fn station(
     responses((status = 200, description = "The podcast show", body = Data<PodcastShowAnswer>)))]
 pub async fn podcast_show(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     _: NoQuery,
     IdPath(id): IdPath<ShowId>,
@@ -399,7 +399,7 @@ pub async fn podcast_show(
     responses((status = 200, description = "A page of albums in `albums`", body = Data<AlbumPageAnswer>)))]
 pub async fn browse_albums(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     Query(q): Query<NamedPage>,
 ) -> Answer {
@@ -418,7 +418,7 @@ pub async fn browse_albums(
     responses((status = 200, description = "A page of artists in `artists`", body = Data<ArtistPageAnswer>)))]
 pub async fn browse_artists(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     Query(q): Query<NamedPage>,
 ) -> Answer {
@@ -437,7 +437,7 @@ pub async fn browse_artists(
     responses((status = 200, description = "A page of playlists in `playlists`", body = Data<PlaylistPageAnswer>)))]
 pub async fn browse_playlists(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     Query(q): Query<NamedPage>,
 ) -> Answer {

@@ -209,7 +209,7 @@ type Answer = Result<Json<Data<HistoryData>>, ApiError>;
     responses((status = 200, description = "The caller's plays, newest first", body = Data<HistoryData>)))]
 pub async fn recently_played(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     Query(q): Query<TracksQuery>,
 ) -> Answer {
@@ -227,7 +227,7 @@ pub async fn recently_played(
     responses((status = 200, description = "The caller's plays, newest first", body = Data<HistoryData>)))]
 pub async fn recently_played_spec_path(
     state: State<Library>,
-    urls: State<Urls>,
+    urls: Urls,
     caller: Caller,
     query: Query<TracksQuery>,
 ) -> Answer {
@@ -242,7 +242,7 @@ pub async fn recently_played_spec_path(
     responses((status = 200, description = "The albums, playlists, artists, stations and tracks the caller played last, newest first", body = Data<HistoryData>)))]
 pub async fn my_recent_entities(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     Query(q): Query<EntitiesQuery>,
 ) -> Answer {
@@ -266,7 +266,7 @@ pub async fn my_recent_entities(
     responses((status = 200, description = "The user's recently played entities (their playback visibility must be public)", body = Data<HistoryData>)))]
 pub async fn user_recent_entities(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     IdPath(id): IdPath<UserId>,
     Query(q): Query<EntitiesQuery>,

@@ -147,7 +147,7 @@ fn answer(urls: &Urls, pl: &medley_service::library::playlists::PlaylistRecord) 
     responses((status = 201, description = "The new playlist", body = Data<PlaylistAnswer>)))]
 pub async fn create(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     _: NoQuery,
     Body(body): Body<NewPlaylist>,
@@ -164,7 +164,7 @@ pub async fn create(
     responses((status = 200, description = "The playlist after the change", body = Data<PlaylistAnswer>)))]
 pub async fn update(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     _: NoQuery,
     IdPath(id): IdPath<PlaylistId>,
@@ -182,7 +182,7 @@ pub async fn update(
     responses((status = 200, description = "The playlist after the change, how many tracks it gained, and the ids it left out for naming no track", body = Data<TracksAddedAnswer>)))]
 pub async fn add_tracks(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     _: NoQuery,
     IdPath(id): IdPath<PlaylistId>,
@@ -211,7 +211,7 @@ pub async fn add_tracks(
     ))]
 pub async fn edit_tracks(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     _: NoQuery,
     IdPath(id): IdPath<PlaylistId>,
@@ -257,7 +257,7 @@ pub async fn delete(
     responses((status = 200, description = "The caller's playlists, newest first", body = Data<MyPlaylistsAnswer>)))]
 pub async fn mine(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     Query(q): Query<TimePage>,
 ) -> Answer {

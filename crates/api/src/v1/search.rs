@@ -185,7 +185,7 @@ macro_rules! by_kind {
             responses((status = 200, description = "A page of results, best first unless sorted otherwise", body = Data<SearchAnswer>)))]
         pub async fn $name(
             State(m): State<Library>,
-            State(urls): State<Urls>,
+            urls: Urls,
             _: Caller,
             _: NoQuery,
             Body(body): Body<SearchBody>,
@@ -294,7 +294,7 @@ fn view<'a>(urls: &Urls, v: &'a SearchView) -> Vec<View<'a>> {
     responses((status = 200, description = "One catalog view of groups of results", body = Data<Vec<View>>)))]
 pub async fn all(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     _: Caller,
     Query(q): Query<AllQuery>,
 ) -> Answer {

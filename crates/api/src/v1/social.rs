@@ -307,7 +307,7 @@ async fn relations<I: Followable>(
     responses((status = 200, description = "The users who follow the caller, newest first", body = Data<FollowersAnswer>)))]
 pub async fn my_followers(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     Query(q): Query<ListQuery>,
 ) -> Answer {
@@ -329,7 +329,7 @@ pub async fn my_followers(
     responses((status = 200, description = "The users who follow them, newest first", body = Data<FollowersAnswer>)))]
 pub async fn their_followers(
     State(m): State<Library>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     IdPath(id): IdPath<UserId>,
     Query(q): Query<ListQuery>,
@@ -355,7 +355,7 @@ macro_rules! my_lists {
             responses((status = 200, description = "Newest first", body = Data<$answer>)))]
         pub async fn $name(
             State(m): State<Library>,
-            State(urls): State<Urls>,
+            urls: Urls,
             Caller(p): Caller,
             Query(q): Query<$query>,
         ) -> Answer {
@@ -387,7 +387,7 @@ macro_rules! their_lists {
             responses((status = 200, description = "Newest first", body = Data<$answer>)))]
         pub async fn $name(
             State(m): State<Library>,
-            State(urls): State<Urls>,
+            urls: Urls,
             Caller(p): Caller,
             IdPath(id): IdPath<UserId>,
             Query(q): Query<$query>,
@@ -530,7 +530,7 @@ macro_rules! changes {
             responses((status = 200, description = "What changed (doing it twice changes nothing more)", body = Data<$answer>)))]
         pub async fn $name(
             State(m): State<Library>,
-            State(urls): State<Urls>,
+            urls: Urls,
             Caller(p): Caller,
             _: NoQuery,
             IdPath(id): IdPath<$id>,

@@ -121,7 +121,7 @@ pub struct IdsQuery {
     responses((status = 200, description = "The caller's profile", body = Data<UserAnswer>)))]
 pub async fn me(
     State(m): State<Accounts>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     _: NoQuery,
 ) -> Result<Json<Data<UserAnswer>>, ApiError> {
@@ -138,7 +138,7 @@ pub async fn me(
     responses((status = 200, description = "The caller's profile after the change", body = Data<UpdateUserAnswer>)))]
 pub async fn update_me(
     State(m): State<Accounts>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     _: NoQuery,
     Body(body): Body<UpdateUser>,
@@ -161,7 +161,7 @@ pub async fn update_me(
     responses((status = 200, description = "The user's profile, as far as its privacy shows it", body = Data<UserAnswer>)))]
 pub async fn user(
     State(m): State<Accounts>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     _: NoQuery,
     IdPath(id): IdPath<UserId>,
@@ -179,7 +179,7 @@ pub async fn user(
     responses((status = 200, description = "The users found, in the order asked", body = Data<UsersAnswer>)))]
 pub async fn users(
     State(m): State<Accounts>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     Query(q): Query<IdsQuery>,
 ) -> Result<Json<Data<UsersAnswer>>, ApiError> {

@@ -56,7 +56,7 @@ fn entity_page(
     responses((status = 200, description = "The current entity and those after it", body = Data<EntityPage>)))]
 pub async fn create(
     State(m): State<Playback>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     _: NoQuery,
     DeviceHeaders(device): DeviceHeaders,
@@ -74,7 +74,7 @@ pub async fn create(
     responses((status = 200, description = "The entity that plays now", body = Data<EntityPage>)))]
 pub async fn current(
     State(m): State<Playback>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     _: NoQuery,
     DeviceHeaders(device): DeviceHeaders,
@@ -92,7 +92,7 @@ pub async fn current(
     responses((status = 200, description = "The entities after the current one", body = Data<EntityPage>)))]
 pub async fn next(
     State(m): State<Playback>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
     SessionPath(id): SessionPath,
@@ -110,7 +110,7 @@ pub async fn next(
     responses((status = 200, description = "The entities played before the current one, latest first", body = Data<EntityPage>)))]
 pub async fn previous(
     State(m): State<Playback>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
     SessionPath(id): SessionPath,
@@ -128,7 +128,7 @@ pub async fn previous(
     responses((status = 200, description = "The current entity and those after it, without actions or playback information", body = Data<QueuePage>)))]
 pub async fn queue(
     State(m): State<Playback>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
     SessionPath(id): SessionPath,
@@ -145,7 +145,7 @@ pub async fn queue(
     responses((status = 200, description = "The caller's sessions that can still be restored, with what each plays", body = Data<ActiveSessions>)))]
 pub async fn active(
     State(m): State<Playback>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     _: NoQuery,
 ) -> Answer {
@@ -161,7 +161,7 @@ pub async fn active(
     responses((status = 200, description = "The session positioned at the entity, with its progress, and the entities after it", body = Data<EntityPage>)))]
 pub async fn restore(
     State(m): State<Playback>,
-    State(urls): State<Urls>,
+    urls: Urls,
     Caller(p): Caller,
     DeviceHeaders(device): DeviceHeaders,
     EntityPath(id, entity): EntityPath,
