@@ -159,8 +159,8 @@ impl PolicyInput {
         }
     }
 
-    /// `Err` with a message naming the action when the policy forbids it.
-    pub fn require(&self, action: Action) -> Result<(), String> {
+    /// `Err` naming the action when the policy forbids it.
+    pub fn require(&self, action: Action) -> Result<(), Refusal> {
         let s = self.state(action);
         if s.is_allowed {
             return Ok(());
@@ -170,8 +170,26 @@ impl PolicyInput {
             (_, true) if self.tier.on_demand() => "it is not available on a station".to_string(),
             _ => format!("the {} tier does not include it", self.tier.as_str()),
         };
-        Err(format!("action '{}' is not allowed: {why}", action.name()))
+        let why = format!("action '{}' is not allowed: {why}", action.name());
+        Err(if s.disable_type == Some("NO_MORE_SKIPS") {
+            Refusal::NoMoreSkips(why)
+        } else {
+            Refusal::NotAllowed(why)
+        })
     }
+}
+
+/// Why the rules refuse a playback change: the tier's, or those of concurrent streams.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The hourly skip limit is reached.
+    NoMoreSkips(String),
+    /// The tier (or a station) does not include the action.
+    NotAllowed(String),
+    /// The user's streams are at their limit and no take-over may end one.
+    MaxConcurrency,
+    /// An AUTO take-over of a stream that AUTO itself took over moments ago.
+    TakeOverFailed,
 }
 
 #[cfg(test)]

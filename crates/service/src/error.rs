@@ -77,13 +77,7 @@ impl ServiceError {
         policy: &medley_core::policy::PolicyInput,
         action: medley_core::policy::Action,
     ) -> ServiceResult<()> {
-        policy.require(action).map_err(|why| {
-            if policy.state(action).disable_type == Some("NO_MORE_SKIPS") {
-                ServiceError::NoMoreSkips(why)
-            } else {
-                ServiceError::ActionNotAllowed(why)
-            }
-        })
+        Ok(policy.require(action)?)
     }
 
     /// What the client is told.
@@ -118,4 +112,16 @@ impl ServiceError {
 /// "no track 'x'": the answer for an id that names nothing.
 pub fn not_found(id: &impl medley_core::ids::Id) -> ServiceError {
     ServiceError::NotFound(format!("no {} '{id}'", id.noun()))
+}
+
+impl From<medley_core::policy::Refusal> for ServiceError {
+    fn from(r: medley_core::policy::Refusal) -> ServiceError {
+        use medley_core::policy::Refusal;
+        match r {
+            Refusal::NoMoreSkips(why) => ServiceError::NoMoreSkips(why),
+            Refusal::NotAllowed(why) => ServiceError::ActionNotAllowed(why),
+            Refusal::MaxConcurrency => ServiceError::MaxConcurrency,
+            Refusal::TakeOverFailed => ServiceError::TakeOverFailed,
+        }
+    }
 }

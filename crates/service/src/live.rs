@@ -6,7 +6,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use medley_core::event::Termination;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
@@ -20,46 +19,7 @@ pub const IDLE_FEED_MS: i64 = 10 * 60 * 1000;
 /// How often idle feeds are looked for.
 const SWEEP_MS: i64 = 60 * 1000;
 
-/// What happened to a session.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Change {
-    /// It was created, by a device or by voice.
-    Started { device_id: String },
-    /// Its queue or its modes changed: queue next or last, shuffle, loop, a move by voice.
-    QueueChanged,
-    /// A device started playing one of its entities.
-    Playing {
-        device_id: String,
-        entity_reference_id: Uuid,
-        track_id: String,
-        offset_ms: i64,
-    },
-    /// A device stopped playing one of its entities.
-    Stopped {
-        device_id: String,
-        entity_reference_id: Uuid,
-        reason: Termination,
-        progress_ms: i64,
-    },
-    /// Another device's session took its stream.
-    StreamTaken { by_session: Uuid, by_device: String },
-    /// Its last entry finished and nothing follows.
-    Ended,
-}
-
-impl Change {
-    /// The SSE event name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Change::Started { .. } => "session.started",
-            Change::QueueChanged => "queue.changed",
-            Change::Playing { .. } => "playback.started",
-            Change::Stopped { .. } => "playback.stopped",
-            Change::StreamTaken { .. } => "stream.taken",
-            Change::Ended => "session.ended",
-        }
-    }
-}
+pub use medley_core::session::Change;
 
 /// One change, as a stream delivers it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,6 +4,9 @@
 
 mod records;
 
+pub use medley_core::session::{
+    ContextKind, ContextRef, EventRow, Session, SessionBody, Stream, UserStreams,
+};
 pub use records::*;
 
 use async_trait::async_trait;

@@ -4,18 +4,18 @@
 
 use std::collections::HashMap;
 
-use medley_core::event::{EventKind, ReportedEvent, TakeOver, Termination};
+use medley_core::event::{ReportedEvent, TakeOver};
 use medley_core::metric;
-use medley_core::mrn::ItemKind;
-use medley_core::policy::{Action, PolicyInput, SKIPS_PER_HOUR, SKIP_WINDOW_MS};
+use medley_core::policy::SKIP_WINDOW_MS;
 use medley_core::queue::Entry;
-use medley_store::{EventCommit, EventRow, Session};
+use medley_core::report::{self, Reported, Reporter};
+use medley_core::streams;
+use medley_store::{EventCommit, Session};
 use uuid::Uuid;
 
 use super::change::{committed, until_done, Attempt};
-use super::{streams, Device};
+use super::Device;
 use crate::accounts::Principal;
-use crate::live::Change;
 use crate::playback::Playback;
 use crate::{ServiceError, ServiceResult};
 
@@ -47,19 +47,6 @@ struct Parsed<'a> {
     track_id: String,
     /// Recognises a repeated event: a digest of (session, entity, type, client timestamp).
     key: u64,
-}
-
-/// Repeats are recognised among this many most recent events of a session (client retries
-/// come soon after the original).
-const REMEMBERED_EVENTS: usize = 16;
-
-/// What the listening history credits a play of `track` in session `s` to: the session's album,
-/// playlist, artist or station, or the track itself.
-pub(crate) fn history_source(s: &Session, track: &str) -> (ItemKind, String) {
-    match s.body.source_type {
-        ItemKind::Track => (ItemKind::Track, track.to_string()),
-        kind => (kind, s.body.source_id.clone()),
-    }
 }
 
 impl Playback {
@@ -166,7 +153,7 @@ impl Playback {
                 .map_err(ServiceError::Conflict)?;
             entries.push((entry, duration));
         }
-        let mut skips = if sessions.values().all(|s| s.body.tier.on_demand()) {
+        let skips = if sessions.values().all(|s| s.body.tier.on_demand()) {
             0
         } else {
             self.store
@@ -175,142 +162,47 @@ impl Playback {
         };
         let mut st = self.store.streams(&user.id).await?;
         let streams_before = st.clone();
-        let mut commit = EventCommit {
-            user_id: user.id.clone(),
-            ..Default::default()
-        };
-        let mut changed: Vec<Uuid> = Vec::new();
-        let mut notices: Vec<(Uuid, Change)> = Vec::new();
-        for (x, (entry, duration)) in parsed.iter().zip(entries) {
-            let s = sessions.get_mut(&x.session_id).expect("loaded above");
-            let policy = PolicyInput {
-                tier: s.body.tier,
-                station: s.body.station,
-                recent_skips: skips,
-            };
-            let ev = &x.ev.event;
-            let user_skip = ev.termination() == Some(Termination::UserNext);
-            let mut source = None;
-            match ev.termination() {
-                Some(Termination::UserNext) if !s.body.tier.on_demand() => {
-                    if skips >= SKIPS_PER_HOUR {
-                        ServiceError::check(&policy, Action::Next)?;
-                    }
-                    skips += 1;
-                }
-                Some(Termination::UserPrev) => ServiceError::check(&policy, Action::Previous)?,
-                Some(Termination::TrackScrub) => {
-                    ServiceError::check(&policy, Action::ScrubForward)?
-                }
-                _ => {}
-            }
-            match &ev.kind {
-                EventKind::Start { offset_ms } => {
-                    let remaining_ms = (duration as i64 * 1000 - offset_ms).max(0);
-                    let ends_ms = now
-                        + (remaining_ms as f64 / ev.speed) as i64
-                        + self.settings.stream_grace_secs * 1000;
-                    let evicted = streams::start(
-                        &mut st,
-                        &streams::StartRequest {
-                            device_id,
-                            session_id: s.id,
-                            now_ms: now,
-                            ends_ms,
-                            max_streams: user.max_streams,
-                            take_over: batch.take_over,
-                            session_taken_over: s.body.taken_over,
-                            only: None,
-                        },
-                    )?;
-                    s.body.queue.start(entry.clone());
-                    s.body.taken_over = false;
-                    s.body.progress_ms = Some(*offset_ms);
-                    s.device_id = device_id.to_string();
-                    notices.push((
-                        s.id,
-                        Change::Playing {
-                            device_id: device_id.to_string(),
-                            entity_reference_id: x.entity_ref,
-                            track_id: entry.track.clone(),
-                            offset_ms: *offset_ms,
-                        },
-                    ));
-                    source = Some(history_source(s, &entry.track));
-                    let session_id = s.id;
-                    if !changed.contains(&session_id) {
-                        changed.push(session_id);
-                    }
-                    for victim in evicted.into_iter().filter(|v| *v != session_id) {
-                        if let std::collections::hash_map::Entry::Vacant(slot) =
-                            sessions.entry(victim)
-                        {
-                            if let Some(v) = self.store.session(victim).await? {
-                                slot.insert(v);
-                            }
-                        }
-                        if let Some(v) = sessions.get_mut(&victim) {
-                            streams::lose_stream(v);
-                            notices.push((
-                                victim,
-                                Change::StreamTaken {
-                                    by_session: session_id,
-                                    by_device: device_id.to_string(),
-                                },
-                            ));
-                            if !changed.contains(&victim) {
-                                changed.push(victim);
-                            }
-                        }
-                    }
-                }
-                EventKind::Stop {
-                    progress_s, reason, ..
-                } => {
-                    streams::stop(&mut st, device_id, s.id);
-                    s.body
-                        .queue
-                        .stop(user_skip, *reason == Termination::UserStop);
-                    s.body.progress_ms = Some(progress_s * 1000);
-                    notices.push((
-                        s.id,
-                        Change::Stopped {
-                            device_id: device_id.to_string(),
-                            entity_reference_id: x.entity_ref,
-                            reason: *reason,
-                            progress_ms: progress_s * 1000,
-                        },
-                    ));
-                    if *reason == Termination::TrackFinished {
-                        let ahead = s.body.queue.upcoming(1);
-                        if ahead.slots.is_empty() && !ahead.has_more {
-                            notices.push((s.id, Change::Ended));
-                        }
-                    }
-                    if !changed.contains(&s.id) {
-                        changed.push(s.id);
-                    }
-                }
-            }
-            let s = sessions.get_mut(&x.session_id).expect("loaded above");
-            s.body.recent_events.push(x.key);
-            if s.body.recent_events.len() > REMEMBERED_EVENTS {
-                s.body.recent_events.remove(0);
-            }
-            commit.events.push(EventRow {
+        let reported: Vec<Reported> = parsed
+            .iter()
+            .zip(entries)
+            .map(|(x, (entry, duration))| Reported {
+                event: &x.ev.event,
+                raw: &x.ev.raw,
                 session_id: x.session_id,
                 entity_ref: x.entity_ref,
-                track_id: entry.track.clone(),
-                kind: ev.type_name().to_string(),
-                user_skip,
-                device_id: device_id.to_string(),
-                received_ms: now,
-                source,
-                body: x.ev.raw.to_string(),
-            });
+                entry,
+                duration,
+                key: x.key,
+            })
+            .collect();
+        let by = Reporter {
+            device_id,
+            now_ms: now,
+            grace_ms: self.settings.stream_grace_secs * 1000,
+            max_streams: user.max_streams,
+            take_over: batch.take_over,
+            skips,
+        };
+        let mut applied = report::apply(&mut sessions, &mut st, &reported, &by)?;
+        let mut saved = Vec::with_capacity(applied.changed.len() + applied.evicted.len());
+        for id in &applied.changed {
+            saved.push(sessions.remove(id).expect("changed sessions are loaded"));
         }
-        for id in changed {
-            let mut s = sessions.remove(&id).expect("changed sessions are loaded");
+        for id in &applied.evicted {
+            match self.store.session(*id).await? {
+                Some(mut v) => {
+                    streams::lose_stream(&mut v);
+                    saved.push(v);
+                }
+                None => applied.notices.retain(|(n, _)| n != id),
+            }
+        }
+        let mut commit = EventCommit {
+            user_id: user.id.clone(),
+            events: applied.rows,
+            ..Default::default()
+        };
+        for mut s in saved {
             s.updated_ms = now.max(s.updated_ms);
             self.top_up(&mut s).await?;
             commit.sessions.push(s);
@@ -321,7 +213,7 @@ impl Playback {
         if !committed(self.store.commit_events(&commit).await)? {
             return Ok(Attempt::Lost);
         }
-        self.announce_commit(&user.id, &commit.sessions, notices);
+        self.announce_commit(&user.id, &commit.sessions, applied.notices);
         Ok(Attempt::Done(()))
     }
 }

@@ -6,7 +6,7 @@ pub(crate) mod context;
 pub(crate) mod continuation;
 mod events;
 mod notices;
-mod streams;
+
 pub mod view;
 pub mod voice;
 
@@ -19,6 +19,7 @@ use medley_core::policy::{Action, Tier};
 use medley_core::queue::{
     Continuation, Entry, LoopMode, Queue, Setup, ShuffleSeed, Slot, SPREAD_LIMIT,
 };
+use medley_core::streams;
 use medley_store::{ContextKind, Session, SessionBody};
 use uuid::Uuid;
 

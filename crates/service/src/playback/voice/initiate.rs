@@ -13,11 +13,11 @@ use super::{QueueControls, VoiceItem};
 use crate::accounts::Principal;
 use crate::playback::change::{committed, until_done, Attempt};
 use crate::playback::continuation::window;
-use crate::playback::streams::voice_device;
 use crate::playback::view::Resolved;
 use crate::playback::CreateRequest;
 use crate::playback::Playback;
 use crate::{ServiceError, ServiceResult};
+use medley_core::streams::voice_device;
 
 /// The modes Alexa asks a new queue to play in.
 #[derive(Clone, Copy, Debug, Default)]

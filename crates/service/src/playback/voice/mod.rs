@@ -19,13 +19,13 @@ use medley_core::queue::LoopMode;
 use medley_store::{Session, Stream, UserStreams};
 use uuid::Uuid;
 
-use super::streams::{self, lose_stream, voice_device, StartRequest};
 use super::view::Resolved;
 use crate::accounts::Principal;
 use crate::media::MediaGrant;
 use crate::playback::Playback;
 use crate::{ServiceError, ServiceResult};
 use medley_core::audio::Player;
+use medley_core::streams::{self, lose_stream, voice_device, StartRequest};
 
 pub use content::{Attribute, Content, ContentId, Criteria, FoundContent};
 pub use display::{ContentGroup, DISPLAY_ITEMS};

@@ -10,11 +10,10 @@ use super::VoiceItem;
 use crate::accounts::Principal;
 use crate::live::Change;
 use crate::playback::change::{committed, until_done, Attempt};
-use crate::playback::events::history_source;
-use crate::playback::streams::voice_device;
 use crate::playback::view::Resolved;
 use crate::playback::Playback;
 use crate::{ServiceError, ServiceResult};
+use medley_core::streams::voice_device;
 
 /// Where a queue-navigation directive moves the queue.
 #[derive(Clone, Copy, Debug)]
@@ -190,7 +189,7 @@ pub(super) fn voice_event(
         user_skip,
         device_id: voice_device(s.id),
         received_ms: now_ms,
-        source: (kind == "start").then(|| history_source(s, &e.track)),
+        source: (kind == "start").then(|| s.history_source(&e.track)),
         body: serde_json::json!({"reportedBy": "Alexa"}).to_string(),
     }
 }

@@ -3,11 +3,11 @@
 //! start needs a take-over; every take-over bumps the user's epoch, and the whole stream state is
 //! compare-and-set on its version, so two nodes never both grant the stream.
 
-use medley_core::event::TakeOver;
-use medley_store::{Stream, UserStreams};
 use uuid::Uuid;
 
-use crate::ServiceError;
+use crate::event::TakeOver;
+use crate::policy::Refusal;
+use crate::session::{Session, Stream, UserStreams};
 
 /// AUTO does not take over a stream that was itself taken over by AUTO this recently.
 pub const AUTO_GUARD_MS: i64 = 10_000;
@@ -32,13 +32,13 @@ pub fn voice_device(queue_id: Uuid) -> String {
 }
 
 /// What a session that lost its stream looks like: stopped, and told so on its next start.
-pub fn lose_stream(s: &mut medley_store::Session) {
+pub fn lose_stream(s: &mut Session) {
     s.body.taken_over = true;
-    s.body.queue.state = medley_core::queue::PlaybackState::Stopped;
+    s.body.queue.state = crate::queue::PlaybackState::Stopped;
 }
 
 /// Grants a stream to a starting device; returns the sessions whose streams were taken over.
-pub fn start(st: &mut UserStreams, r: &StartRequest) -> Result<Vec<Uuid>, ServiceError> {
+pub fn start(st: &mut UserStreams, r: &StartRequest) -> Result<Vec<Uuid>, Refusal> {
     st.streams.retain(|s| s.ends_ms > r.now_ms);
     // A device that lost its stream gets it back without a take-over only once nothing else
     // holds it: a 422 means a conflict exists now.
@@ -46,7 +46,7 @@ pub fn start(st: &mut UserStreams, r: &StartRequest) -> Result<Vec<Uuid>, Servic
         && r.take_over.is_none()
         && st.streams.len() >= r.max_streams.max(1) as usize
     {
-        return Err(ServiceError::MaxConcurrency);
+        return Err(Refusal::MaxConcurrency);
     }
     if let Some(own) = st.streams.iter_mut().find(|s| s.device_id == r.device_id) {
         own.session_id = r.session_id;
@@ -59,14 +59,14 @@ pub fn start(st: &mut UserStreams, r: &StartRequest) -> Result<Vec<Uuid>, Servic
     let mut auto_at = None;
     if st.streams.len() >= max {
         let Some(how) = r.take_over else {
-            return Err(ServiceError::MaxConcurrency);
+            return Err(Refusal::MaxConcurrency);
         };
         // Oldest first; with `only`, the streams it accepts go first.
         let accepted = |s: &Stream| r.only.is_none_or(|f| f(s));
         st.streams.sort_by_key(|s| (!accepted(s), s.started_ms));
         let victims = st.streams.len() + 1 - max;
         if !st.streams[..victims].iter().all(accepted) {
-            return Err(ServiceError::MaxConcurrency);
+            return Err(Refusal::MaxConcurrency);
         }
         if how == TakeOver::Auto {
             let guarded = st.streams[..victims].iter().any(|s| {
@@ -74,7 +74,7 @@ pub fn start(st: &mut UserStreams, r: &StartRequest) -> Result<Vec<Uuid>, Servic
                     .is_some_and(|t| r.now_ms - t < AUTO_GUARD_MS)
             });
             if guarded {
-                return Err(ServiceError::TakeOverFailed);
+                return Err(Refusal::TakeOverFailed);
             }
             auto_at = Some(r.now_ms);
         }
@@ -155,7 +155,7 @@ mod tests {
         assert!(start(&mut st, &req("a", 0, None)).unwrap().is_empty());
         assert!(matches!(
             start(&mut st, &req("bb", 1, None)),
-            Err(ServiceError::MaxConcurrency)
+            Err(Refusal::MaxConcurrency)
         ));
         let evicted = start(&mut st, &req("bb", 2, Some(TakeOver::Force))).unwrap();
         assert_eq!(evicted, vec![Uuid::from_u128(1)]);
@@ -170,7 +170,7 @@ mod tests {
         start(&mut st, &req("bb", 1_000, Some(TakeOver::Auto))).unwrap();
         assert!(matches!(
             start(&mut st, &req("a", 2_000, Some(TakeOver::Auto))),
-            Err(ServiceError::TakeOverFailed)
+            Err(Refusal::TakeOverFailed)
         ));
         assert!(start(&mut st, &req("a", 2_000, Some(TakeOver::Force))).is_ok());
         assert!(start(&mut st, &req("bb", 20_000, Some(TakeOver::Auto))).is_ok());
@@ -197,7 +197,7 @@ mod tests {
         let mut r = req(&speaker, 1, Some(TakeOver::Force));
         r.only = Some(&voice_only);
         assert!(
-            matches!(start(&mut st, &r), Err(ServiceError::MaxConcurrency)),
+            matches!(start(&mut st, &r), Err(Refusal::MaxConcurrency)),
             "a speaker cannot stop the phone"
         );
         stop(&mut st, "phone", Uuid::from_u128(5));
