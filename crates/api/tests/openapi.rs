@@ -151,3 +151,76 @@ async fn the_document_is_whole() {
         }
     }
 }
+
+/// Every kind of answer `/alexa` gives fits the event the document declares for it.
+#[tokio::test]
+async fn alexa_answers_fit_the_documented_event() {
+    use common::alexa::{attr, audio, bare, directive, next_item, search, send, start};
+    use serde_json::json;
+
+    let app = TestApp::new().await;
+    let doc = app.get("/openapi.json").send().await.body;
+    let schema = json!({
+        "$ref": "#/components/schemas/AlexaEvent",
+        "components": doc["components"],
+    });
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    assert!(!validator.is_valid(&json!({"header": {}, "payload": {"type": 1}})));
+    let token = app.token.clone();
+    let (queue, first, initiated) = start(
+        &app,
+        &token,
+        "mrn:1.0:catalog:album:asin:B084KYMDXT",
+        json!({}),
+    )
+    .await;
+    let next = next_item(&app, &token, &queue, &first, true).await;
+    let second = next["payload"]["item"]["id"].as_str().unwrap().to_string();
+    let current = json!({"currentItemReference": bare(&queue, &second)});
+    let wrapped = json!({"currentItemReference": common::alexa::reference(&queue, &first)});
+    let mut answers = vec![
+        initiated,
+        next,
+        send(&app, directive("GetView", &token, wrapped.clone())).await,
+        send(&app, directive("SetShuffle", &token, json!({"currentItemReference": common::alexa::reference(&queue, &first), "enable": true}))).await,
+        send(&app, audio("GetPreviousItem", &token, current.clone())).await,
+        send(&app, search(&token, json!([attr("ALBUM", "B084KYMDXT")]), true)).await,
+        send(&app, directive("GetItem", &token, json!({"targetItemReference": bare(&queue, &first)}))).await,
+        send(&app, directive("GetView", &token, json!({}))).await,
+        send(&app, directive("GetView", "not-a-token", wrapped)).await,
+    ];
+    let mut feedback = common::alexa::directive_in(
+        "Alexa.UserPreference",
+        "ReceiveFeedback",
+        &token,
+        json!({"currentItemReference": bare(&queue, &first), "feedback": {"type": "PREFERENCE", "value": "NEGATIVE"}}),
+    );
+    answers.push(send(&app, feedback.clone()).await);
+    feedback["payload"]["feedback"]["value"] = json!("POSITIVE");
+    answers.push(send(&app, feedback).await);
+    let mut display = search(&token, json!([]), true);
+    display["header"]["name"] = json!("GetDisplayableContent");
+    answers.push(send(&app, display).await);
+    for a in &answers {
+        let errors: Vec<String> = validator.iter_errors(a).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{a}\n{errors:?}");
+    }
+    let names: Vec<&str> = answers
+        .iter()
+        .map(|a| a["header"]["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "Initiate.Response",
+        "GetNextItem.Response",
+        "GetView.Response",
+        "Response",
+        "GetPreviousItem.Response",
+        "GetPlayableContent.Response",
+        "GetItem.Response",
+        "ErrorResponse",
+        "ReceiveFeedback.Response",
+        "GetDisplayableContent.Response",
+    ] {
+        assert!(names.contains(&name), "{name} not among {names:?}");
+    }
+}

@@ -26,7 +26,10 @@ use medley_service::playback::voice::{ContentId, Feedback, Move};
 use medley_service::{Medley, ServiceError};
 use read::bad;
 pub use render::Event;
-use render::Payload;
+use render::{
+    ContentPayload, FeedbackPayload, GroupsPayload, InitiatedPayload, MovedPayload, Payload,
+    ViewPayload,
+};
 
 /// Every directive Medley answers. Anything else is INVALID_DIRECTIVE.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -247,7 +250,11 @@ async fn handle(
                 .playable_content(p, &read::search_criteria(&asked)?)
                 .await?;
             let content = render::content(urls, &found);
-            Ok(answer(namespace, "1.0", Payload::Content { content }))
+            Ok(answer(
+                namespace,
+                "1.0",
+                Payload::Content(ContentPayload { content }),
+            ))
         }
         DirectiveKind::GetDisplayableContent => {
             let asked: directive::GetDisplayableContent = read::payload(payload)?;
@@ -257,7 +264,11 @@ async fn handle(
                 .displayable_content(p, query.as_ref(), limit)
                 .await?;
             let content_groups = render::groups(urls, &groups);
-            Ok(answer(namespace, "2.0", Payload::Groups { content_groups }))
+            Ok(answer(
+                namespace,
+                "2.0",
+                Payload::Groups(GroupsPayload { content_groups }),
+            ))
         }
         DirectiveKind::Initiate => {
             let asked: directive::Initiate = read::payload(payload)?;
@@ -271,7 +282,7 @@ async fn handle(
             Ok(answer(
                 namespace,
                 "1.0",
-                Payload::Initiated { playback_method },
+                Payload::Initiated(InitiatedPayload { playback_method }),
             ))
         }
         // Answered on Alexa.Audio.PlayQueue, as Amazon's examples show.
@@ -281,10 +292,10 @@ async fn handle(
                 read::item_reference(&asked.target_item_reference, "targetItemReference")?;
             let item = m.playback.voice_item(p, queue, item).await?;
             let item = Some(render::item(urls, &item));
-            let moved = Payload::Moved {
+            let moved = Payload::Moved(MovedPayload {
                 is_queue_finished: None,
                 item,
-            };
+            });
             Ok(answer("Alexa.Audio.PlayQueue", "1.0", moved))
         }
         DirectiveKind::GetView => {
@@ -292,10 +303,10 @@ async fn handle(
             let (queue, _) =
                 read::item_reference(&asked.current_item_reference, "currentItemReference")?;
             let view = m.playback.voice_view(p, queue).await?;
-            let view = Payload::View {
+            let view = Payload::View(ViewPayload {
                 queue_controls: render::controls(&view.controls),
                 items: view.items.iter().map(|i| render::item(urls, i)).collect(),
-            };
+            });
             Ok(answer("Alexa.Audio.PlayQueue", "1.0", view))
         }
         DirectiveKind::SetLoop | DirectiveKind::SetShuffle => {
@@ -344,10 +355,10 @@ async fn handle(
                 }
             };
             let item = m.playback.voice_move(p, queue, current, to).await?;
-            let moved = Payload::Moved {
+            let moved = Payload::Moved(MovedPayload {
                 is_queue_finished: (d == DirectiveKind::GetNextItem).then_some(item.is_none()),
                 item: item.map(|i| render::item(urls, &i)),
-            };
+            });
             Ok(answer(namespace, "1.0", moved))
         }
         DirectiveKind::ReceiveFeedback => {
@@ -362,7 +373,11 @@ async fn handle(
             let current = m.playback.voice_feedback(p, queue, item, feedback).await?;
             // A thumbs-down on what is playing skips it; Alexa then asks for the next item.
             let skip = current && feedback == Feedback::Negative;
-            Ok(answer(namespace, "2.0", Payload::Feedback { skip }))
+            Ok(answer(
+                namespace,
+                "2.0",
+                Payload::Feedback(FeedbackPayload { skip }),
+            ))
         }
     }
 }
@@ -414,7 +429,7 @@ pub async fn page() -> axum::response::Response {
         ("Signature-256" = Option<String>, Header, description = "Alexa's signature of the body, base64 (required where the skill id is configured)"),
     ),
     responses(
-        (status = 200, description = "The Alexa event that answers the directive", body = Object),
+        (status = 200, description = "The Alexa event that answers the directive (its payload as the event's name calls for), or an error event", body = Event),
         (status = 400, description = "A body that is no directive (not JSON, or without header.namespace, name, messageId, payloadVersion or an object payload): Alexa.ErrorResponse INVALID_DIRECTIVE. Or, where the skill id is configured, a request Alexa did not sign: Medley's JSON error INVALID_SIGNATURE", body = Object),
     ))]
 pub async fn directive(

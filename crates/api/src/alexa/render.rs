@@ -7,18 +7,21 @@ use medley_service::playback::voice::{
     ContentGroup, FoundContent, QueueControls, Toggle, VoiceItem,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::urls::Urls;
 
 /// An Alexa event: a header and the payload its name calls for.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaEvent)]
 pub struct Event {
     header: EventHeader,
     payload: Payload,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaEventHeader)]
 #[serde(rename_all = "camelCase")]
 struct EventHeader {
     namespace: String,
@@ -62,64 +65,114 @@ impl Event {
             namespace,
             "ErrorResponse",
             version,
-            Payload::Error {
+            Payload::Error(ErrorPayload {
                 kind,
                 message: message.into(),
                 retry_period,
-            },
+            }),
         )
     }
 
     /// Alexa.Response with nothing to say but that the directive was done.
     pub fn ack() -> Event {
-        Event::new("Alexa", "Response", "3.0", Payload::Done {})
+        Event::new("Alexa", "Response", "3.0", Payload::Done(DonePayload {}))
     }
 }
 
-/// Every payload Medley answers with.
-#[derive(Serialize)]
-#[serde(untagged, rename_all_fields = "camelCase")]
+/// Every payload Medley answers with: which one, the event's name says.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaPayload)]
+#[serde(untagged)]
 pub enum Payload {
-    Error {
-        #[serde(rename = "type")]
-        kind: &'static str,
-        message: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        retry_period: Option<&'static str>,
-    },
-    Content {
-        content: Content,
-    },
-    Groups {
-        content_groups: Vec<Group>,
-    },
-    Initiated {
-        playback_method: PlaybackMethod,
-    },
-    View {
-        queue_controls: Vec<Control>,
-        items: Vec<Item>,
-    },
-    Moved {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        is_queue_finished: Option<bool>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        item: Option<Item>,
-    },
-    Feedback {
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        skip: bool,
-    },
-    Done {},
+    Error(ErrorPayload),
+    Content(ContentPayload),
+    Groups(GroupsPayload),
+    Initiated(InitiatedPayload),
+    View(ViewPayload),
+    Moved(MovedPayload),
+    Feedback(FeedbackPayload),
+    Done(DonePayload),
 }
 
-#[derive(Serialize)]
+/// An ErrorResponse's payload.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaErrorPayload)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorPayload {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    message: String,
+    /// SKIP_LIMIT_REACHED only: when the limit resets (`HOURLY`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_period: Option<&'static str>,
+}
+
+/// GetPlayableContent.Response: what Initiate would play.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaContentPayload)]
+pub struct ContentPayload {
+    pub content: Content,
+}
+
+/// GetDisplayableContent.Response: the shelves of a screen.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaGroupsPayload)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupsPayload {
+    pub content_groups: Vec<Group>,
+}
+
+/// Initiate.Response: the queue Alexa plays from now on.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaInitiatedPayload)]
+#[serde(rename_all = "camelCase")]
+pub struct InitiatedPayload {
+    pub playback_method: PlaybackMethod,
+}
+
+/// GetView.Response: the queue's controls and the items around the current one.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaViewPayload)]
+#[serde(rename_all = "camelCase")]
+pub struct ViewPayload {
+    pub queue_controls: Vec<Control>,
+    pub items: Vec<Item>,
+}
+
+/// GetItem, GetNextItem, GetPreviousItem and JumpToItem's Response: the item to play, if any.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaMovedPayload)]
+#[serde(rename_all = "camelCase")]
+pub struct MovedPayload {
+    /// GetNextItem only: whether nothing follows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_queue_finished: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<Item>,
+}
+
+/// ReceiveFeedback.Response: `skip` when a thumbs-down was on the item playing.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaFeedbackPayload)]
+pub struct FeedbackPayload {
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub skip: bool,
+}
+
+/// Alexa.Response: nothing to say but that the directive was done.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaDonePayload)]
+pub struct DonePayload {}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaSpeech)]
 struct Speech {
     speech: SpeechText,
     display: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaSpeechText)]
 struct SpeechText {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -144,12 +197,14 @@ const ART_SIZES: [(&str, u32); 5] = [
     ("X_LARGE", 600),
 ];
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaArt)]
 struct Art {
     sources: Vec<ArtSource>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaArtSource)]
 #[serde(rename_all = "camelCase")]
 struct ArtSource {
     url: String,
@@ -177,7 +232,8 @@ fn art(urls: &Urls, images: &[Image]) -> Art {
     Art { sources }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaNamed)]
 struct Named {
     name: Speech,
 }
@@ -191,7 +247,8 @@ fn authors(t: &TrackView) -> Vec<Named> {
         .collect()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaMetadata)]
 struct Metadata {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -204,7 +261,8 @@ struct Metadata {
 }
 
 /// A control of an item or a queue: a command, an adjustment, a toggle or REPEAT's cycle.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaControl)]
 pub struct Control {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -216,7 +274,8 @@ pub struct Control {
     value: Option<Status>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaStatus)]
 struct Status {
     status: &'static str,
 }
@@ -251,7 +310,8 @@ pub fn controls(c: &QueueControls) -> Vec<Control> {
     ]
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaItem)]
 #[serde(rename_all = "camelCase")]
 pub struct Item {
     id: Uuid,
@@ -265,19 +325,22 @@ pub struct Item {
     feedback: Option<Preference>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaKind)]
 struct Kind {
     #[serde(rename = "type")]
     kind: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaItemRules)]
 #[serde(rename_all = "camelCase")]
 struct ItemRules {
     feedback_enabled: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaStream)]
 #[serde(rename_all = "camelCase")]
 struct Stream {
     id: String,
@@ -286,7 +349,8 @@ struct Stream {
     valid_until: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaPreference)]
 struct Preference {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -330,14 +394,16 @@ pub fn item(urls: &Urls, item: &VoiceItem) -> Item {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaContent)]
 pub struct Content {
     id: String,
     actions: Actions,
     metadata: Metadata,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaActions)]
 struct Actions {
     playable: bool,
     browsable: bool,
@@ -364,14 +430,16 @@ pub fn content(urls: &Urls, found: &FoundContent) -> Content {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaGroup)]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     metadata: GroupName,
     content_list: Vec<Content>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaGroupName)]
 struct GroupName {
     name: Speech,
 }
@@ -389,7 +457,8 @@ pub fn groups(urls: &Urls, groups: &[ContentGroup]) -> Vec<Group> {
         .collect()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaPlaybackMethod)]
 #[serde(rename_all = "camelCase")]
 pub struct PlaybackMethod {
     #[serde(rename = "type")]
@@ -401,12 +470,14 @@ pub struct PlaybackMethod {
     first_item: Item,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaQueueRules)]
 struct QueueRules {
     feedback: FeedbackRule,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlexaFeedbackRule)]
 struct FeedbackRule {
     #[serde(rename = "type")]
     kind: &'static str,
