@@ -1,6 +1,7 @@
 //! Users, client applications, access tokens and the OAuth records (codes, grants).
 
 use async_trait::async_trait;
+use medley_core::ids::UserId;
 use medley_core::policy::Tier;
 use medley_store::{
     AccountStore, AuthCode, Client, DeviceCode, GrantRecord, StoreResult, TokenRecord, User,
@@ -107,7 +108,8 @@ impl AccountStore for PgStore {
         Ok(r.map(|r| user_row(&r, 0)))
     }
 
-    async fn users(&self, ids: &[String]) -> StoreResult<Vec<User>> {
+    async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        let ids = &medley_core::ids::strings(ids);
         let c = self.client().await?;
         let found = rows(
             &c,

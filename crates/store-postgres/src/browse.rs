@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use medley_core::catalog::ArtistRef;
+use medley_core::ids::{AlbumId, ArtistId, PlaylistId, ShowId};
 use medley_store::{
     AlbumRecord, ArtistRecord, BrowseStore, ContextRef, NamedKind, PlaylistRecord,
     PodcastShowRecord, StoreResult, Visibility,
@@ -63,7 +64,8 @@ pub(crate) async fn owned_playlists<C: GenericClient>(
 
 #[async_trait]
 impl BrowseStore for PgStore {
-    async fn albums(&self, ids: &[String]) -> StoreResult<Vec<AlbumRecord>> {
+    async fn albums(&self, ids: &[AlbumId]) -> StoreResult<Vec<AlbumRecord>> {
+        let ids = &medley_core::ids::strings(ids);
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -114,7 +116,8 @@ impl BrowseStore for PgStore {
         Ok(in_order(ids, albums, |a| &a.id))
     }
 
-    async fn artists(&self, ids: &[String]) -> StoreResult<Vec<ArtistRecord>> {
+    async fn artists(&self, ids: &[ArtistId]) -> StoreResult<Vec<ArtistRecord>> {
+        let ids = &medley_core::ids::strings(ids);
         let c = self.client().await?;
         let found = rows(
             &c,
@@ -135,7 +138,8 @@ impl BrowseStore for PgStore {
         Ok(in_order(ids, artists, |a| &a.id))
     }
 
-    async fn playlists(&self, ids: &[String]) -> StoreResult<Vec<PlaylistRecord>> {
+    async fn playlists(&self, ids: &[PlaylistId]) -> StoreResult<Vec<PlaylistRecord>> {
+        let ids = &medley_core::ids::strings(ids);
         let c = self.client().await?;
         let found = rows(
             &c,
@@ -151,7 +155,8 @@ impl BrowseStore for PgStore {
         ))
     }
 
-    async fn podcast_shows(&self, ids: &[String]) -> StoreResult<Vec<PodcastShowRecord>> {
+    async fn podcast_shows(&self, ids: &[ShowId]) -> StoreResult<Vec<PodcastShowRecord>> {
+        let ids = &medley_core::ids::strings(ids);
         let c = self.client().await?;
         let found = rows(
             &c,

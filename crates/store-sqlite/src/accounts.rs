@@ -1,6 +1,7 @@
 //! Users, client applications and access tokens.
 
 use async_trait::async_trait;
+use medley_core::ids::UserId;
 use medley_core::policy::Tier;
 use medley_store::{
     AccountStore, AuthCode, Client, DeviceCode, GrantRecord, StoreResult, TokenRecord, User,
@@ -91,14 +92,14 @@ impl AccountStore for SqliteStore {
         })
     }
 
-    async fn users(&self, ids: &[String]) -> StoreResult<Vec<User>> {
+    async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
         self.read(|conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"
             ))?;
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
-                if let Some(u) = st.query_row([id], |r| user_row(r, 0)).optional()? {
+                if let Some(u) = st.query_row([id.as_str()], |r| user_row(r, 0)).optional()? {
                     out.push(u);
                 }
             }

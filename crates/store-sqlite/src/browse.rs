@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use medley_core::catalog::ArtistRef;
+use medley_core::ids::{AlbumId, ArtistId, Id, PlaylistId, ShowId};
 use medley_store::{
     AlbumRecord, ArtistRecord, BrowseStore, ContextRef, NamedKind, PlaylistRecord,
     PodcastShowRecord, StoreResult, Visibility,
@@ -14,14 +15,14 @@ use crate::SqliteStore;
 use medley_store::images_from_json as images_from;
 
 /// Runs `one` for each id, keeping the order asked and leaving out unknown ids.
-fn each<T>(
+fn each<I: Id, T>(
     conn: &Connection,
-    ids: &[String],
+    ids: &[I],
     one: impl Fn(&Connection, &str) -> rusqlite::Result<Option<T>>,
 ) -> rusqlite::Result<Vec<T>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        if let Some(x) = one(conn, id)? {
+        if let Some(x) = one(conn, id.as_str())? {
             out.push(x);
         }
     }
@@ -137,19 +138,19 @@ fn show(conn: &Connection, id: &str) -> rusqlite::Result<Option<PodcastShowRecor
 
 #[async_trait]
 impl BrowseStore for SqliteStore {
-    async fn albums(&self, ids: &[String]) -> StoreResult<Vec<AlbumRecord>> {
+    async fn albums(&self, ids: &[AlbumId]) -> StoreResult<Vec<AlbumRecord>> {
         self.read(|conn| each(conn, ids, album))
     }
 
-    async fn artists(&self, ids: &[String]) -> StoreResult<Vec<ArtistRecord>> {
+    async fn artists(&self, ids: &[ArtistId]) -> StoreResult<Vec<ArtistRecord>> {
         self.read(|conn| each(conn, ids, artist))
     }
 
-    async fn playlists(&self, ids: &[String]) -> StoreResult<Vec<PlaylistRecord>> {
+    async fn playlists(&self, ids: &[PlaylistId]) -> StoreResult<Vec<PlaylistRecord>> {
         self.read(|conn| each(conn, ids, playlist))
     }
 
-    async fn podcast_shows(&self, ids: &[String]) -> StoreResult<Vec<PodcastShowRecord>> {
+    async fn podcast_shows(&self, ids: &[ShowId]) -> StoreResult<Vec<PodcastShowRecord>> {
         self.read(|conn| each(conn, ids, show))
     }
 

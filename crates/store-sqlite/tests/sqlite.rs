@@ -233,7 +233,7 @@ async fn user_playlists_keep_dense_entries_and_leave_the_catalog_alone() {
         "dense indices after every edit"
     );
     let pl = store
-        .playlists(&["MINE".into()])
+        .playlists(&[playlist_id("MINE")])
         .await
         .unwrap()
         .pop()
@@ -248,7 +248,11 @@ async fn user_playlists_keep_dense_entries_and_leave_the_catalog_alone() {
     );
     // A user's playlist is deleted, entries and all.
     assert!(store.delete_playlist("MINE").await.unwrap());
-    assert!(store.playlists(&["MINE".into()]).await.unwrap().is_empty());
+    assert!(store
+        .playlists(&[playlist_id("MINE")])
+        .await
+        .unwrap()
+        .is_empty());
     assert!(store
         .playlist_entries("MINE", None, 10)
         .await
@@ -269,7 +273,14 @@ async fn a_user_playlist_plays_its_versions_and_purging_keeps_the_played_ones() 
     };
     let read = |id: &'static str| {
         let store = &store;
-        async move { store.playlists(&[id.into()]).await.unwrap().pop().unwrap() }
+        async move {
+            store
+                .playlists(&[playlist_id(id)])
+                .await
+                .unwrap()
+                .pop()
+                .unwrap()
+        }
     };
     let add = |t: &str| PlaylistEdit::Append(vec![(format!("e-{t}"), t.to_string())]);
     store.edit_playlist("MINE", &add("T1"), 6).await.unwrap();
@@ -312,4 +323,10 @@ async fn a_user_playlist_plays_its_versions_and_purging_keeps_the_played_ones() 
         store.create_session(&late, &[]).await,
         Err(StoreError::Conflict)
     ));
+}
+
+/// A playlist id these tests name.
+fn playlist_id(id: &str) -> medley_core::ids::PlaylistId {
+    use medley_core::ids::Id;
+    medley_core::ids::PlaylistId::parse(id).expect("a playlist id")
 }

@@ -11,6 +11,7 @@ pub use records::*;
 
 use async_trait::async_trait;
 use medley_core::catalog::{CatalogFile, TrackView};
+use medley_core::ids::{AlbumId, ArtistId, PlaylistId, ShowId, UserId};
 use medley_core::mrn::ItemKind;
 use medley_core::policy::Tier;
 use uuid::Uuid;
@@ -116,7 +117,7 @@ pub trait AccountStore: Send + Sync {
     async fn create_user(&self, user: &User) -> StoreResult<()>;
     async fn user(&self, id: &str) -> StoreResult<Option<User>>;
     /// Users by id, in the order asked; unknown ids are left out.
-    async fn users(&self, ids: &[String]) -> StoreResult<Vec<User>>;
+    async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<User>>;
     /// Sets a user's name and visibilities; false when there is no such user.
     async fn update_profile(
         &self,
@@ -309,10 +310,10 @@ pub trait BrowseStore: Send + Sync {
         after: Option<(String, String)>,
         limit: u32,
     ) -> StoreResult<Vec<(String, String)>>;
-    async fn albums(&self, ids: &[String]) -> StoreResult<Vec<AlbumRecord>>;
-    async fn artists(&self, ids: &[String]) -> StoreResult<Vec<ArtistRecord>>;
-    async fn playlists(&self, ids: &[String]) -> StoreResult<Vec<PlaylistRecord>>;
-    async fn podcast_shows(&self, ids: &[String]) -> StoreResult<Vec<PodcastShowRecord>>;
+    async fn albums(&self, ids: &[AlbumId]) -> StoreResult<Vec<AlbumRecord>>;
+    async fn artists(&self, ids: &[ArtistId]) -> StoreResult<Vec<ArtistRecord>>;
+    async fn playlists(&self, ids: &[PlaylistId]) -> StoreResult<Vec<PlaylistRecord>>;
+    async fn podcast_shows(&self, ids: &[ShowId]) -> StoreResult<Vec<PodcastShowRecord>>;
     /// `(index, track id)` of an album's, playlist's or artist's entries after index `after`.
     async fn context_entries(
         &self,

@@ -1,7 +1,7 @@
 //! User profiles (User V1): the current user, updating it, and other users, whose
 //! details stay hidden when their profile is private.
 
-use medley_core::ids::{self, UserId};
+use medley_core::ids::UserId;
 use medley_core::policy::Tier;
 use medley_store::User;
 pub use medley_store::Visibility;
@@ -88,7 +88,7 @@ impl Accounts {
         p: &Principal,
         ids: &[UserId],
     ) -> ServiceResult<Vec<Profile>> {
-        let users = self.store.users(&ids::strings(ids)).await?;
+        let users = self.store.users(ids).await?;
         Ok(users.iter().map(|u| self.profile(u, p)).collect())
     }
 }

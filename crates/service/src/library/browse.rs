@@ -168,7 +168,7 @@ impl Library {
             .iter()
             .filter_map(|t| t.album.as_ref().map(|a| a.id.clone()))
             .collect();
-        let albums = self.store.albums(&album_ids).await?;
+        let albums = self.store.albums(&ids::parse_all(&album_ids)).await?;
         Ok(tracks
             .into_iter()
             .map(|t| {
@@ -215,34 +215,24 @@ impl Library {
     }
 
     pub async fn album_lookup(&self, id: &AlbumId) -> ServiceResult<CatalogAlbum> {
-        let a = found(
-            self.store
-                .albums(&ids::strings(std::slice::from_ref(id)))
-                .await?,
-            id,
-        )?;
+        let a = found(self.store.albums(std::slice::from_ref(id)).await?, id)?;
         self.catalog_album(a, true).await
     }
 
     pub async fn albums_lookup(&self, ids: &[AlbumId]) -> ServiceResult<Vec<CatalogAlbum>> {
         let mut out = Vec::new();
-        for a in self.store.albums(&ids::strings(ids)).await? {
+        for a in self.store.albums(ids).await? {
             out.push(self.catalog_album(a, true).await?);
         }
         Ok(out)
     }
 
     pub async fn artist_lookup(&self, id: &ArtistId) -> ServiceResult<ArtistRecord> {
-        found(
-            self.store
-                .artists(&ids::strings(std::slice::from_ref(id)))
-                .await?,
-            id,
-        )
+        found(self.store.artists(std::slice::from_ref(id)).await?, id)
     }
 
     pub async fn artists_lookup(&self, ids: &[ArtistId]) -> ServiceResult<Vec<ArtistRecord>> {
-        Ok(self.store.artists(&ids::strings(ids)).await?)
+        Ok(self.store.artists(ids).await?)
     }
 
     /// A page of the catalog's albums, artists or playlists by name, each record (`load`ed by
@@ -293,7 +283,7 @@ impl Library {
         cursor: Option<&str>,
     ) -> ServiceResult<Page<Edge<CatalogAlbum>>> {
         let store = self.store.clone();
-        let load = |ids: Vec<String>| async move { store.albums(&ids).await };
+        let load = |ids: Vec<String>| async move { store.albums(&ids::parse_all(&ids)).await };
         let page = self
             .named_page(NamedKind::Album, limit, cursor, load, |a| &a.id)
             .await?;
@@ -317,7 +307,7 @@ impl Library {
         cursor: Option<&str>,
     ) -> ServiceResult<Page<Edge<ArtistRecord>>> {
         let store = self.store.clone();
-        let load = |ids: Vec<String>| async move { store.artists(&ids).await };
+        let load = |ids: Vec<String>| async move { store.artists(&ids::parse_all(&ids)).await };
         self.named_page(NamedKind::Artist, limit, cursor, load, |a| &a.id)
             .await
     }
@@ -329,7 +319,7 @@ impl Library {
         cursor: Option<&str>,
     ) -> ServiceResult<Page<Edge<medley_store::PlaylistRecord>>> {
         let store = self.store.clone();
-        let load = |ids: Vec<String>| async move { store.playlists(&ids).await };
+        let load = |ids: Vec<String>| async move { store.playlists(&ids::parse_all(&ids)).await };
         self.named_page(NamedKind::Playlist, limit, cursor, load, |p| &p.id)
             .await
     }
@@ -354,7 +344,13 @@ impl Library {
         rows.truncate(limit as usize);
         let ids: Vec<String> = rows.iter().map(|(_, a)| a.clone()).collect();
         let mut items = Vec::new();
-        for (a, (date, _)) in self.store.albums(&ids).await?.into_iter().zip(&rows) {
+        for (a, (date, _)) in self
+            .store
+            .albums(&ids::parse_all(&ids))
+            .await?
+            .into_iter()
+            .zip(&rows)
+        {
             let cursor = cursor_of(shape::NAMED, [date, &a.id]);
             items.push(Edge::new(cursor, self.catalog_album(a, false).await?));
         }
@@ -469,7 +465,7 @@ impl Library {
         let related = recommend::related_artists(&candidates, &seed, limit as usize);
         let items = self
             .store
-            .artists(&related)
+            .artists(&ids::parse_all(&related))
             .await?
             .into_iter()
             .map(|a| Edge::new(a.id.clone(), a))
@@ -510,9 +506,7 @@ impl Library {
 
     pub async fn podcast_show_lookup(&self, id: &ShowId) -> ServiceResult<PodcastShowRecord> {
         found(
-            self.store
-                .podcast_shows(&ids::strings(std::slice::from_ref(id)))
-                .await?,
+            self.store.podcast_shows(std::slice::from_ref(id)).await?,
             id,
         )
     }

@@ -74,12 +74,7 @@ impl Library {
         p: &Principal,
         id: &PlaylistId,
     ) -> ServiceResult<PlaylistRecord> {
-        let pl = found(
-            self.store
-                .playlists(&ids::strings(std::slice::from_ref(id)))
-                .await?,
-            id,
-        )?;
+        let pl = found(self.store.playlists(std::slice::from_ref(id)).await?, id)?;
         if !may_see(p, &pl) {
             return Err(not_found(id));
         }

@@ -62,7 +62,7 @@ impl Playback {
         };
         let Some(pl) = self
             .store
-            .playlists(std::slice::from_ref(&m.id))
+            .playlists(&medley_core::ids::parse_all(std::slice::from_ref(&m.id)))
             .await?
             .pop()
             .filter(|pl| pl.owner_id.is_some())
