@@ -96,7 +96,7 @@ fn refusal(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
 }
 
 /// serde_json's message without the " at line 1 column 40" it ends with.
-fn without_position(message: &str) -> String {
+pub(crate) fn without_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(at) if message[at..].contains(" column ") => message[..at].to_string(),
         _ => message.to_string(),

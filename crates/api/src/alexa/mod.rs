@@ -147,8 +147,7 @@ fn envelope(body: &[u8]) -> Result<(String, String, &str), String> {
         Ok(e) => e,
         Err(e) if e.is_syntax() || e.is_eof() => return Err("the directive is not JSON".into()),
         Err(e) => {
-            let why = e.to_string();
-            let why = why.split(" at line ").next().unwrap_or(&why).to_string();
+            let why = crate::body::without_position(&e.to_string());
             return Err(format!("the directive is not one: {why}"));
         }
     };

@@ -18,8 +18,7 @@ pub fn payload<'a, T: Deserialize<'a>>(raw: &'a str) -> Result<T, ServiceError> 
     let mut de = serde_json::Deserializer::from_str(raw);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        let why = e.into_inner().to_string();
-        let why = why.split(" at line ").next().unwrap_or(&why);
+        let why = crate::body::without_position(&e.into_inner().to_string());
         if path == "." {
             bad(format!("payload: {why}"))
         } else {

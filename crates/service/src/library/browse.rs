@@ -12,7 +12,7 @@ use medley_store::{ContextKind, ContextRef, NamedKind, PlaylistEntry};
 
 use crate::library::candidates::CandidateQuery;
 
-use medley_core::ids::{self, AlbumId, ArtistId, Id, ShowId, StationId, TrackId};
+use medley_core::ids::{self, parse_all, AlbumId, ArtistId, Id, ShowId, StationId, TrackId};
 
 use super::Library;
 use crate::paging::{bad_cursor, cursor_of, open_cursor, shape, Page};
@@ -168,7 +168,7 @@ impl Library {
             .iter()
             .filter_map(|t| t.album.as_ref().map(|a| a.id.clone()))
             .collect();
-        let albums = self.store.albums(&ids::parse_all(&album_ids)).await?;
+        let albums = self.store.albums(&parse_all(&album_ids)).await?;
         Ok(tracks
             .into_iter()
             .map(|t| {
@@ -283,7 +283,7 @@ impl Library {
         cursor: Option<&str>,
     ) -> ServiceResult<Page<Edge<CatalogAlbum>>> {
         let store = self.store.clone();
-        let load = |ids: Vec<String>| async move { store.albums(&ids::parse_all(&ids)).await };
+        let load = |ids: Vec<String>| async move { store.albums(&parse_all(&ids)).await };
         let page = self
             .named_page(NamedKind::Album, limit, cursor, load, |a| &a.id)
             .await?;
@@ -307,7 +307,7 @@ impl Library {
         cursor: Option<&str>,
     ) -> ServiceResult<Page<Edge<ArtistRecord>>> {
         let store = self.store.clone();
-        let load = |ids: Vec<String>| async move { store.artists(&ids::parse_all(&ids)).await };
+        let load = |ids: Vec<String>| async move { store.artists(&parse_all(&ids)).await };
         self.named_page(NamedKind::Artist, limit, cursor, load, |a| &a.id)
             .await
     }
@@ -319,7 +319,7 @@ impl Library {
         cursor: Option<&str>,
     ) -> ServiceResult<Page<Edge<medley_store::PlaylistRecord>>> {
         let store = self.store.clone();
-        let load = |ids: Vec<String>| async move { store.playlists(&ids::parse_all(&ids)).await };
+        let load = |ids: Vec<String>| async move { store.playlists(&parse_all(&ids)).await };
         self.named_page(NamedKind::Playlist, limit, cursor, load, |p| &p.id)
             .await
     }
@@ -346,7 +346,7 @@ impl Library {
         let mut items = Vec::new();
         for (a, (date, _)) in self
             .store
-            .albums(&ids::parse_all(&ids))
+            .albums(&parse_all(&ids))
             .await?
             .into_iter()
             .zip(&rows)
@@ -465,7 +465,7 @@ impl Library {
         let related = recommend::related_artists(&candidates, &seed, limit as usize);
         let items = self
             .store
-            .artists(&ids::parse_all(&related))
+            .artists(&parse_all(&related))
             .await?
             .into_iter()
             .map(|a| Edge::new(a.id.clone(), a))

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use medley_core::ids::parse_all;
 use medley_store::{PlaylistRecord, SearchHit, SearchRequest};
 
 pub use medley_store::{SearchField, SearchFilter, SearchKind, SearchOrder};
@@ -125,39 +126,23 @@ impl Library {
                     }
                 }
                 SearchKind::Album => {
-                    for a in self
-                        .store
-                        .albums(&medley_core::ids::parse_all(&ids))
-                        .await?
-                    {
+                    for a in self.store.albums(&parse_all(&ids)).await? {
                         let id = a.id.clone();
                         found.insert(key(&id), Found::Album(self.catalog_album(a, false).await?));
                     }
                 }
                 SearchKind::Artist => {
-                    for a in self
-                        .store
-                        .artists(&medley_core::ids::parse_all(&ids))
-                        .await?
-                    {
+                    for a in self.store.artists(&parse_all(&ids)).await? {
                         found.insert(key(&a.id), Found::Artist(a));
                     }
                 }
                 SearchKind::Playlist => {
-                    for pl in self
-                        .store
-                        .playlists(&medley_core::ids::parse_all(&ids))
-                        .await?
-                    {
+                    for pl in self.store.playlists(&parse_all(&ids)).await? {
                         found.insert(key(&pl.id), Found::Playlist(pl));
                     }
                 }
                 SearchKind::PodcastShow => {
-                    for sh in self
-                        .store
-                        .podcast_shows(&medley_core::ids::parse_all(&ids))
-                        .await?
-                    {
+                    for sh in self.store.podcast_shows(&parse_all(&ids)).await? {
                         found.insert(key(&sh.id), Found::PodcastShow(sh));
                     }
                 }

@@ -1,5 +1,6 @@
 //! Resolving `playParams` into the context a session plays (docs/api.md, "Queues").
 
+use medley_core::ids::parse_all;
 use medley_core::mrn::{ItemKind, Mrn};
 use medley_store::{ContextKind, ContextRef, PlaylistRecord};
 
@@ -62,7 +63,7 @@ impl Playback {
         };
         let Some(pl) = self
             .store
-            .playlists(&medley_core::ids::parse_all(std::slice::from_ref(&m.id)))
+            .playlists(&parse_all(std::slice::from_ref(&m.id)))
             .await?
             .pop()
             .filter(|pl| pl.owner_id.is_some())

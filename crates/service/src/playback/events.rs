@@ -9,7 +9,6 @@ use medley_core::metric;
 use medley_core::policy::SKIP_WINDOW_MS;
 use medley_core::queue::Entry;
 use medley_core::report::{self, Reported, Reporter};
-use medley_core::streams;
 use medley_store::{EventCommit, Session};
 use uuid::Uuid;
 
@@ -188,15 +187,12 @@ impl Playback {
         for id in &applied.changed {
             saved.push(sessions.remove(id).expect("changed sessions are loaded"));
         }
-        for id in &applied.evicted {
-            match self.store.session(*id).await? {
-                Some(mut v) => {
-                    streams::lose_stream(&mut v);
-                    saved.push(v);
-                }
-                None => applied.notices.retain(|(n, _)| n != id),
-            }
-        }
+        let losers = self.losers(&applied.evicted).await?;
+        // A session gone meanwhile is told nothing.
+        applied
+            .notices
+            .retain(|(n, _)| !applied.evicted.contains(n) || losers.iter().any(|v| v.id == *n));
+        saved.extend(losers);
         let mut commit = EventCommit {
             user_id: user.id.clone(),
             events: applied.rows,

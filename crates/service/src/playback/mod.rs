@@ -6,13 +6,13 @@ pub(crate) mod context;
 pub(crate) mod continuation;
 mod events;
 mod notices;
-
 pub mod view;
 pub mod voice;
 
 pub use events::EventBatch;
 
 use medley_core::audio::Quality;
+use medley_core::catalog::TrackView;
 use medley_core::dash::Presentation;
 use medley_core::mrn::Mrn;
 use medley_core::policy::{Action, Tier};
@@ -20,7 +20,8 @@ use medley_core::queue::{
     Continuation, Entry, LoopMode, Queue, Setup, ShuffleSeed, Slot, SPREAD_LIMIT,
 };
 use medley_core::streams;
-use medley_store::{ContextKind, Session, SessionBody};
+use medley_store::{ContextKind, Session, SessionBody, Store};
+use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::accounts::Principal;
@@ -32,9 +33,6 @@ use crate::tracks::Tracks;
 use crate::{Clock, ServiceError, ServiceResult, Settings};
 use change::{committed, until_done, Attempt};
 use continuation::window;
-use medley_core::catalog::TrackView;
-use medley_store::Store;
-use std::sync::Arc;
 use view::{modes, ActiveSession, Entity, EntityPage, Modes, QueuedTrack, Resolved};
 
 /// The playback context: sessions and their queue moves, events and stream concurrency, and
@@ -89,6 +87,19 @@ impl Playback {
         indices: &[u32],
     ) -> ServiceResult<Vec<Option<String>>> {
         self.tracks.of_context(ctx, indices).await
+    }
+
+    /// The sessions of `ids` still stored, stopped for having lost their stream to another
+    /// device.
+    async fn losers(&self, ids: &[Uuid]) -> ServiceResult<Vec<Session>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(mut v) = self.store.session(*id).await? {
+                streams::lose_stream(&mut v);
+                out.push(v);
+            }
+        }
+        Ok(out)
     }
 
     /// Publishes a notice to the user's streams here and on the other nodes.

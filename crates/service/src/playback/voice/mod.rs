@@ -25,7 +25,7 @@ use crate::media::MediaGrant;
 use crate::playback::Playback;
 use crate::{ServiceError, ServiceResult};
 use medley_core::audio::Player;
-use medley_core::streams::{self, lose_stream, voice_device, StartRequest};
+use medley_core::streams::{self, voice_device, StartRequest};
 
 pub use content::{Attribute, Content, ContentId, Criteria, FoundContent};
 pub use display::{ContentGroup, DISPLAY_ITEMS};
@@ -276,13 +276,10 @@ impl Playback {
         s.body.taken_over = false;
         s.device_id = device;
         s.updated_ms = now.max(s.updated_ms);
-        let mut losers = Vec::new();
-        for id in evicted.into_iter().filter(|id| *id != s.id) {
-            if let Some(mut v) = self.store.session(id).await? {
-                lose_stream(&mut v);
-                v.updated_ms = now.max(v.updated_ms);
-                losers.push(v);
-            }
+        let others: Vec<Uuid> = evicted.into_iter().filter(|id| *id != s.id).collect();
+        let mut losers = self.losers(&others).await?;
+        for v in &mut losers {
+            v.updated_ms = now.max(v.updated_ms);
         }
         Ok(Claim {
             streams: (st != before).then_some(st),
