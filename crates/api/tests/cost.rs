@@ -171,7 +171,7 @@ async fn playback_requests_cost_the_same_on_any_context() {
         title: "Ten thousand".into(),
         track_count: 0,
         duration: 0,
-        owner_id: Some("another-user".into()),
+        owner_id: Some(medley_core::ids::UserId::stored("another-user")),
         description: String::new(),
         visibility: Visibility::Public,
         created_ms: 0,
@@ -183,7 +183,11 @@ async fn playback_requests_cost_the_same_on_any_context() {
         .map(|i| (format!("E{i}"), format!("BTR{:08}", (i * 7) % BIG)))
         .collect();
     app.store
-        .edit_playlist("USERPL10K", &PlaylistEdit::Append(entries), 0)
+        .edit_playlist(
+            &medley_core::ids::PlaylistId::stored("USERPL10K"),
+            &PlaylistEdit::Append(entries),
+            0,
+        )
         .await
         .unwrap();
 

@@ -172,12 +172,12 @@ async fn listener(app: &TestApp, visibility: Visibility, playback: Visibility) -
     let token = app
         .medley
         .accounts
-        .issue_token(&common::user_id(&u.id), &app.api_key, None, 3600)
+        .issue_token(&u.id, &app.api_key, None, 3600)
         .await
         .unwrap();
     let s = app.album_session(&token, None, json!({})).await;
     play(app, &token, &s, 0).await;
-    (u.id, token)
+    (u.id.into_string(), token)
 }
 
 #[tokio::test]

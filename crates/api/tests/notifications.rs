@@ -335,9 +335,14 @@ async fn heartbeats_keep_the_stream_open_until_its_token_expires_or_is_revoked()
 
     let token = app.scoped_token(user, &["music::playback"]).await;
     let mut stream = open(&app, &token, None).await;
-    medley_store::AccountStore::revoke_grants(&*app.store, user, None, app.medley.now_ms())
-        .await
-        .unwrap();
+    medley_store::AccountStore::revoke_grants(
+        &*app.store,
+        &common::user_id(user),
+        None,
+        app.medley.now_ms(),
+    )
+    .await
+    .unwrap();
     app.advance_secs(2);
     assert!(
         until_end(&mut stream, 16).await.0,

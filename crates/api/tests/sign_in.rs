@@ -23,6 +23,7 @@ async fn user(app: &TestApp, name: &str) -> String {
         .await
         .unwrap()
         .id
+        .into_string()
 }
 
 #[tokio::test]
@@ -47,7 +48,7 @@ async fn a_password_signs_in_by_id_or_name_and_every_refusal_is_the_same() {
             .check_password(login, "correct horse")
             .await
             .unwrap();
-        assert_eq!(u.map(|u| u.id), Some(ann.clone()), "{login}");
+        assert_eq!(u.map(|u| u.id.into_string()), Some(ann.clone()), "{login}");
     }
     for (login, password) in [
         (ann.as_str(), "correct horsE"),
@@ -119,7 +120,7 @@ async fn the_demo_user_signs_in_with_the_printed_password() {
         .check_password(DEMO_NAME, DEMO_PASSWORD)
         .await
         .unwrap();
-    assert_eq!(u.map(|u| u.id).as_deref(), Some(DEMO_USER));
+    assert_eq!(u.map(|u| u.id.into_string()).as_deref(), Some(DEMO_USER));
 }
 
 #[tokio::test]
@@ -994,7 +995,9 @@ async fn a_user_sees_their_links_and_unlinks_one() {
     let bob_session = l.account_session("Bob", "bob's password").await;
     let (_, headers, html) = l.get_page("/account", &bob_session).await;
     assert!(html.contains("No app or device is linked"), "{html}");
-    let grant = l.app.store.user_grants(&l.ann).await.unwrap()[0].id.clone();
+    let grant = l.app.store.user_grants(&user_id(&l.ann)).await.unwrap()[0]
+        .id
+        .clone();
     let (csrf_cookie, csrf) = csrf_of(&headers, &html);
     let both = format!("{csrf_cookie}; {bob_session}");
     let (status, _, _) = l
@@ -1064,7 +1067,7 @@ async fn another_process_revoking_a_token_is_honoured_within_a_second() {
     app.get("/v1/me").send().await.expect(200);
     // `medley token revoke` in another process changes the store, not this process's cache.
     let now = app.medley.now_ms();
-    AccountStore::revoke_grants(&*app.store, DEMO_USER, None, now)
+    AccountStore::revoke_grants(&*app.store, &user_id(DEMO_USER), None, now)
         .await
         .unwrap();
     app.clock

@@ -25,10 +25,10 @@ async fn person(app: &TestApp, name: &str, visibility: Visibility) -> (String, S
     let token = app
         .medley
         .accounts
-        .issue_token(&common::user_id(&u.id), &app.api_key, None, 3600)
+        .issue_token(&u.id, &app.api_key, None, 3600)
         .await
         .unwrap();
-    (u.id, token)
+    (u.id.into_string(), token)
 }
 
 #[tokio::test]

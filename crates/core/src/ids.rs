@@ -38,6 +38,11 @@ macro_rules! ids {
         }
 
         impl $name {
+            /// An id this server made or its store kept: taken as it is, not checked again.
+            pub fn stored(s: impl Into<String>) -> Self {
+                $name(s.into())
+            }
+
             /// The id as the store keeps it.
             pub fn as_str(&self) -> &str {
                 &self.0

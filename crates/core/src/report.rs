@@ -212,7 +212,7 @@ mod tests {
         queue.current.track = "t0".into();
         Session {
             id: Uuid::from_u128(id),
-            user_id: "u".into(),
+            user_id: crate::ids::UserId::stored("u"),
             device_id: "phone".into(),
             created_ms: 0,
             updated_ms: 0,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::event::Termination;
+use crate::ids::UserId;
 use crate::mrn::ItemKind;
 use crate::policy::Tier;
 use crate::queue::Queue;
@@ -72,7 +73,7 @@ pub struct SessionBody {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {
     pub id: Uuid,
-    pub user_id: String,
+    pub user_id: UserId,
     pub device_id: String,
     pub created_ms: i64,
     pub updated_ms: i64,

@@ -140,7 +140,7 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                     })
                     .await?;
                 if let Some(p) = password {
-                    medley.accounts.set_password(&user_id(&user.id)?, &p).await?;
+                    medley.accounts.set_password(&user.id, &p).await?;
                 }
                 println!("{}", user.id);
                 Ok(())

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use std::path::Path;
 
 use medley_core::catalog::CatalogFile;
-use medley_core::ids::{Id, UserId};
+use medley_core::ids::UserId;
 
 use crate::{Medley, ServiceError, ServiceResult};
 use medley_media::tunes::write_tunes;
@@ -48,11 +48,10 @@ impl Medley {
             self.seed_demo(audio_dir).await?;
             true
         };
-        if self.store.user(DEMO_USER).await?.is_none() {
+        let demo = UserId::stored(DEMO_USER);
+        if self.store.user(&demo).await?.is_none() {
             return Ok(None); // a store with real users of its own and no demo
         }
-        let demo = UserId::parse(DEMO_USER)
-            .ok_or_else(|| ServiceError::Internal("the demo user's id is not an id".into()))?;
         // A demo seeded before sign-in existed gets its password now.
         if self.store.sign_in_candidates(DEMO_USER).await?.is_empty() {
             self.accounts.set_password(&demo, DEMO_PASSWORD).await?;
@@ -91,7 +90,7 @@ impl Medley {
         let now = self.now_ms();
         self.store
             .create_user(&User {
-                id: DEMO_USER.into(),
+                id: UserId::stored(DEMO_USER),
                 name: DEMO_NAME.into(),
                 tier: Tier::Unlimited,
                 max_streams: 1,
@@ -171,7 +170,7 @@ impl Medley {
         let now = self.now_ms();
         let session = Session {
             id,
-            user_id: DEMO_USER.into(),
+            user_id: UserId::stored(DEMO_USER),
             device_id: "<your unique device ID>".into(),
             created_ms: now,
             updated_ms: now,

@@ -16,7 +16,7 @@ const USER_COLUMNS: &str =
 
 fn user_row(r: &Row, at: usize) -> User {
     User {
-        id: r.get(at),
+        id: crate::user_id(r, at),
         name: r.get(at + 1),
         tier: Tier::parse(r.get(at + 2)).unwrap_or(Tier::Free),
         max_streams: small(r.get(at + 3)),
@@ -35,7 +35,7 @@ const GRANT_COLUMNS: &str = "id, user_id, client_key, scopes, refresh_hash, crea
 fn grant_row(r: &Row) -> GrantRecord {
     GrantRecord {
         id: r.get(0),
-        user_id: r.get(1),
+        user_id: crate::user_id(r, 1),
         client_key: r.get(2),
         scopes: scopes(r.get(3)),
         refresh_hash: r.get(4),
@@ -56,7 +56,7 @@ fn device_row(r: &Row) -> DeviceCode {
         expires_ms: r.get(4),
         interval_s: r.get(5),
         polled_ms: r.get(6),
-        user_id: r.get(7),
+        user_id: r.get::<_, Option<String>>(7).map(UserId::stored),
     }
 }
 
@@ -82,7 +82,7 @@ impl AccountStore for PgStore {
             "INSERT INTO users (id, name, tier, max_streams, visibility, playback_visibility, created_ms)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[
-                &u.id,
+                &u.id.as_str(),
                 &u.name,
                 &u.tier.as_str(),
                 &(u.max_streams as i64),
@@ -96,7 +96,8 @@ impl AccountStore for PgStore {
         Ok(())
     }
 
-    async fn user(&self, id: &str) -> StoreResult<Option<User>> {
+    async fn user(&self, id: &UserId) -> StoreResult<Option<User>> {
+        let id = id.as_str();
         let c = self.client().await?;
         let r = row_opt(
             &c,
@@ -119,16 +120,17 @@ impl AccountStore for PgStore {
         .await
         .map_err(pg)?;
         let users: Vec<User> = found.iter().map(|r| user_row(r, 0)).collect();
-        Ok(crate::browse::in_order(ids, users, |u| &u.id))
+        Ok(crate::browse::in_order(ids, users, |u| u.id.as_str()))
     }
 
     async fn update_profile(
         &self,
-        id: &str,
+        id: &UserId,
         name: &str,
         visibility: Visibility,
         playback_visibility: Visibility,
     ) -> StoreResult<bool> {
+        let id = id.as_str();
         let c = self.writer().await?;
         let n = exec(
             &*c,
@@ -145,7 +147,8 @@ impl AccountStore for PgStore {
         Ok(n == 1)
     }
 
-    async fn set_plan(&self, id: &str, tier: Tier, max_streams: u32) -> StoreResult<bool> {
+    async fn set_plan(&self, id: &UserId, tier: Tier, max_streams: u32) -> StoreResult<bool> {
+        let id = id.as_str();
         let c = self.writer().await?;
         let n = exec(
             &*c,
@@ -157,7 +160,8 @@ impl AccountStore for PgStore {
         Ok(n == 1)
     }
 
-    async fn set_password(&self, user_id: &str, hash: &str) -> StoreResult<bool> {
+    async fn set_password(&self, user_id: &UserId, hash: &str) -> StoreResult<bool> {
+        let user_id = user_id.as_str();
         let c = self.writer().await?;
         let n = exec(
             &*c,
@@ -244,7 +248,7 @@ impl AccountStore for PgStore {
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[
                 &t.hash,
-                &t.user_id,
+                &t.user_id.as_str(),
                 &t.client_key,
                 &t.scopes.join(" "),
                 &t.expires_ms,
@@ -276,7 +280,7 @@ impl AccountStore for PgStore {
             (
                 TokenRecord {
                     hash: r.get(0),
-                    user_id: r.get(1),
+                    user_id: crate::user_id(&r, 1),
                     client_key: r.get(2),
                     scopes: scopes(r.get(3)),
                     expires_ms: r.get(4),
@@ -297,7 +301,7 @@ impl AccountStore for PgStore {
             &[
                 &code.hash,
                 &code.client_key,
-                &code.user_id,
+                &code.user_id.as_str(),
                 &code.redirect_uri,
                 &code.scopes.join(" "),
                 &challenge,
@@ -327,7 +331,7 @@ impl AccountStore for PgStore {
             AuthCode {
                 hash: r.get(0),
                 client_key: r.get(1),
-                user_id: r.get(2),
+                user_id: crate::user_id(&r, 2),
                 redirect_uri: r.get(3),
                 scopes: scopes(r.get(4)),
                 challenge: challenge.zip(method),
@@ -358,7 +362,7 @@ impl AccountStore for PgStore {
                 &code.expires_ms,
                 &code.interval_s,
                 &code.polled_ms,
-                &code.user_id,
+                &code.user_id.as_ref().map(UserId::as_str),
             ],
         )
         .await
@@ -379,7 +383,8 @@ impl AccountStore for PgStore {
         Ok(r.as_ref().map(device_row))
     }
 
-    async fn approve_device_code(&self, user_code: &str, user_id: &str) -> StoreResult<bool> {
+    async fn approve_device_code(&self, user_code: &str, user_id: &UserId) -> StoreResult<bool> {
+        let user_id = user_id.as_str();
         let c = self.writer().await?;
         let n = exec(
             &*c,
@@ -428,7 +433,7 @@ impl AccountStore for PgStore {
             "INSERT INTO grants VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[
                 &g.id,
-                &g.user_id,
+                &g.user_id.as_str(),
                 &g.client_key,
                 &g.scopes.join(" "),
                 &g.refresh_hash,
@@ -455,7 +460,8 @@ impl AccountStore for PgStore {
         Ok(r.as_ref().map(grant_row))
     }
 
-    async fn user_grants(&self, user_id: &str) -> StoreResult<Vec<GrantRecord>> {
+    async fn user_grants(&self, user_id: &UserId) -> StoreResult<Vec<GrantRecord>> {
+        let user_id = user_id.as_str();
         let c = self.client().await?;
         let found = rows(
             &c,
@@ -470,7 +476,13 @@ impl AccountStore for PgStore {
         Ok(found.iter().map(grant_row).collect())
     }
 
-    async fn revoke_grant(&self, user_id: &str, grant_id: &str, now_ms: i64) -> StoreResult<bool> {
+    async fn revoke_grant(
+        &self,
+        user_id: &UserId,
+        grant_id: &str,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
+        let user_id = user_id.as_str();
         let mut c = self.writer().await?;
         let tx = c.transaction().await.map_err(pg)?;
         let n = exec(
@@ -489,10 +501,11 @@ impl AccountStore for PgStore {
 
     async fn revoke_grants(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         client_key: Option<&str>,
         now_ms: i64,
     ) -> StoreResult<u64> {
+        let user_id = user_id.as_str();
         let mut c = self.writer().await?;
         let tx = c.transaction().await.map_err(pg)?;
         let n = exec(
@@ -564,10 +577,11 @@ impl AccountStore for PgStore {
     async fn open_web_session(
         &self,
         hash: &str,
-        user_id: &str,
+        user_id: &UserId,
         now_ms: i64,
         expires_ms: i64,
     ) -> StoreResult<()> {
+        let user_id = user_id.as_str();
         let c = self.writer().await?;
         exec(
             &*c,
@@ -581,7 +595,7 @@ impl AccountStore for PgStore {
         Ok(())
     }
 
-    async fn web_session(&self, hash: &str, now_ms: i64) -> StoreResult<Option<String>> {
+    async fn web_session(&self, hash: &str, now_ms: i64) -> StoreResult<Option<UserId>> {
         let c = self.client().await?;
         let r = row_opt(
             &c,
@@ -590,7 +604,7 @@ impl AccountStore for PgStore {
         )
         .await
         .map_err(pg)?;
-        Ok(r.map(|r| r.get(0)))
+        Ok(r.map(|r| crate::user_id(&r, 0)))
     }
 
     async fn close_web_session(&self, hash: &str) -> StoreResult<()> {

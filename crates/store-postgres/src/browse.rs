@@ -34,7 +34,9 @@ pub(crate) fn playlist_row(r: &Row) -> PlaylistRecord {
         title: r.get(1),
         track_count: small(r.get(2)),
         duration: small(r.get(3)),
-        owner_id: r.get(4),
+        owner_id: r
+            .get::<_, Option<String>>(4)
+            .map(medley_core::ids::UserId::stored),
         description: r.get(5),
         visibility: Visibility::parse(&visibility),
         created_ms: r.get(7),
@@ -229,10 +231,11 @@ impl BrowseStore for PgStore {
 
     async fn artist_albums(
         &self,
-        artist_id: &str,
+        artist_id: &medley_core::ids::ArtistId,
         after: Option<(String, String)>,
         limit: u32,
     ) -> StoreResult<Vec<(String, String)>> {
+        let artist_id = artist_id.as_str();
         // Newest first: descending (release date, id), with undated albums ("") last.
         let (date, id) = after.unwrap_or_else(|| ("\u{10FFFF}".into(), String::new()));
         let c = self.client().await?;

@@ -1,6 +1,7 @@
 //! Catalog import and the reads behind playback: tracks, contexts, recommender signals. An
 //! import writes each table with one statement over arrays, not a statement per row.
 
+use medley_core::ids::UserId;
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
@@ -736,10 +737,11 @@ impl CatalogStore for PgStore {
     async fn listeners(
         &self,
         tracks: &[String],
-        except: &str,
+        except: Option<&UserId>,
         recent: u32,
         max: u32,
-    ) -> StoreResult<Vec<String>> {
+    ) -> StoreResult<Vec<UserId>> {
+        let except = except.map_or("", UserId::as_str);
         let c = self.client().await?;
         let found = rows(
             &c,
@@ -754,14 +756,15 @@ impl CatalogStore for PgStore {
         )
         .await
         .map_err(pg)?;
-        Ok(found.iter().map(|r| r.get(1)).collect())
+        Ok(found.iter().map(|r| crate::user_id(r, 1)).collect())
     }
 
     async fn latest_plays(
         &self,
-        users: &[String],
+        users: &[UserId],
         per_user: u32,
-    ) -> StoreResult<Vec<(String, String)>> {
+    ) -> StoreResult<Vec<(UserId, String)>> {
+        let users = medley_core::ids::strings(users);
         let c = self.client().await?;
         let found = rows(
             &c,
@@ -774,7 +777,10 @@ impl CatalogStore for PgStore {
         )
         .await
         .map_err(pg)?;
-        Ok(found.iter().map(|r| (r.get(0), r.get(1))).collect())
+        Ok(found
+            .iter()
+            .map(|r| (crate::user_id(r, 0), r.get(1)))
+            .collect())
     }
 
     async fn track_features(&self, ids: &[String]) -> StoreResult<Vec<Candidate>> {

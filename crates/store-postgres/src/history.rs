@@ -2,6 +2,7 @@
 //! `recent_entities`, both by keyset pagination so that deep pages cost what the first does.
 
 use async_trait::async_trait;
+use medley_core::ids::UserId;
 use medley_core::mrn::ItemKind;
 use medley_store::{HistoryStore, PlayedEntity, PlayedTrack, StoreResult};
 
@@ -11,10 +12,11 @@ use crate::{backend, big, column, pg, rows, PgStore};
 impl HistoryStore for PgStore {
     async fn recent_tracks(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         before: Option<(i64, i64)>,
         limit: u32,
     ) -> StoreResult<Vec<PlayedTrack>> {
+        let user_id = user_id.as_str();
         let (ms, id) = before.unwrap_or((i64::MAX, i64::MAX));
         let c = self.client().await?;
         let found = rows(
@@ -36,7 +38,13 @@ impl HistoryStore for PgStore {
             .collect())
     }
 
-    async fn top_tracks(&self, user_id: &str, recent: u32, limit: u32) -> StoreResult<Vec<String>> {
+    async fn top_tracks(
+        &self,
+        user_id: &UserId,
+        recent: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        let user_id = user_id.as_str();
         let c = self.client().await?;
         column(
             &c,
@@ -52,11 +60,12 @@ impl HistoryStore for PgStore {
 
     async fn recent_entities(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         types: &[ItemKind],
         before: Option<(i64, String, String)>,
         limit: u32,
     ) -> StoreResult<Vec<PlayedEntity>> {
+        let user_id = user_id.as_str();
         let paged = before.is_some();
         let (ms, kind, id) = before.unwrap_or((i64::MAX, String::new(), String::new()));
         let types: Vec<&str> = types.iter().map(|t| t.source_type()).collect();

@@ -254,6 +254,11 @@ impl Drop for Write {
 }
 
 /// An unsigned count or position as PostgreSQL's `bigint`.
+/// A user id column; the store keeps only ids this server made.
+pub(crate) fn user_id(r: &tokio_postgres::Row, at: usize) -> medley_core::ids::UserId {
+    medley_core::ids::UserId::stored(r.get::<_, String>(at))
+}
+
 pub(crate) fn big(n: impl Into<u64>) -> i64 {
     i64::try_from(n.into()).unwrap_or(i64::MAX)
 }

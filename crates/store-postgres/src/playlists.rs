@@ -4,6 +4,7 @@
 
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
+use medley_core::ids::UserId;
 use medley_store::{
     playlist_version, PlaylistEdit, PlaylistEntry, PlaylistRecord, PlaylistStore, StoreResult,
 };
@@ -124,14 +125,20 @@ impl PlaylistStore for PgStore {
             &*c,
             "INSERT INTO playlists (id, title, track_count, owner_id, description, visibility, created_ms, updated_ms)
              VALUES ($1, $2, 0, $3, $4, $5, $6, $6)",
-            &[&p.id, &p.title, &p.owner_id, &p.description, &p.visibility.as_str(), &p.created_ms],
+            &[&p.id, &p.title, &p.owner_id.as_ref().map(medley_core::ids::UserId::as_str), &p.description, &p.visibility.as_str(), &p.created_ms],
         )
         .await
         .map_err(|e| taken(e, format!("playlist '{}'", p.id)))?;
         Ok(())
     }
 
-    async fn edit_playlist(&self, id: &str, e: &PlaylistEdit, now_ms: i64) -> StoreResult<bool> {
+    async fn edit_playlist(
+        &self,
+        id: &medley_core::ids::PlaylistId,
+        e: &PlaylistEdit,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
+        let id = id.as_str();
         let mut c = self.writer().await?;
         let tx = c.transaction().await.map_err(pg)?;
         let done = edit(&tx, id, e, now_ms).await.map_err(pg)?;
@@ -139,7 +146,8 @@ impl PlaylistStore for PgStore {
         Ok(done)
     }
 
-    async fn delete_playlist(&self, id: &str) -> StoreResult<bool> {
+    async fn delete_playlist(&self, id: &medley_core::ids::PlaylistId) -> StoreResult<bool> {
+        let id = id.as_str();
         let mut c = self.writer().await?;
         let tx = c.transaction().await.map_err(pg)?;
         let n = exec(
@@ -164,10 +172,11 @@ impl PlaylistStore for PgStore {
 
     async fn user_playlists(
         &self,
-        owner_id: &str,
+        owner_id: &UserId,
         before: Option<(i64, String)>,
         limit: u32,
     ) -> StoreResult<Vec<PlaylistRecord>> {
+        let owner_id = owner_id.as_str();
         let c = self.client().await?;
         owned_playlists(&c, owner_id, before, limit)
             .await
@@ -176,10 +185,11 @@ impl PlaylistStore for PgStore {
 
     async fn playlist_entries(
         &self,
-        id: &str,
+        id: &medley_core::ids::PlaylistId,
         after: Option<u32>,
         limit: u32,
     ) -> StoreResult<Vec<PlaylistEntry>> {
+        let id = id.as_str();
         let from = after.map_or(0, |a| a as i64 + 1);
         let c = self.client().await?;
         let found = rows(

@@ -1,6 +1,7 @@
 //! Follows and libraries in the `relations` table.
 
 use async_trait::async_trait;
+use medley_core::ids::UserId;
 use medley_store::{RelationStore, StoreResult};
 
 use crate::{big, exec, pg, rows, PgStore};
@@ -9,12 +10,13 @@ use crate::{big, exec, pg, rows, PgStore};
 impl RelationStore for PgStore {
     async fn set_relation(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         kind: &str,
         target_id: &str,
         on: bool,
         now_ms: i64,
     ) -> StoreResult<()> {
+        let user_id = user_id.as_str();
         let c = self.writer().await?;
         if on {
             exec(
@@ -38,12 +40,13 @@ impl RelationStore for PgStore {
 
     async fn targets(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         kind: &str,
         only: &[String],
         before: Option<(i64, String)>,
         limit: u32,
     ) -> StoreResult<Vec<(String, i64)>> {
+        let user_id = user_id.as_str();
         let paged = before.is_some();
         let (ms, id) = before.unwrap_or((0, String::new()));
         let c = self.client().await?;

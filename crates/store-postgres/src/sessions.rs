@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
+use medley_core::ids::UserId;
 use medley_store::{
     ContextKind, EventCommit, Session, SessionStore, StoreError, StoreResult, UserStreams,
 };
@@ -20,7 +21,7 @@ fn session_row(r: &Row) -> StoreResult<Session> {
     let body: &str = r.get(6);
     Ok(Session {
         id: Uuid::parse_str(id).map_err(backend)?,
-        user_id: r.get(1),
+        user_id: crate::user_id(r, 1),
         device_id: r.get(2),
         created_ms: r.get(3),
         updated_ms: r.get(4),
@@ -120,7 +121,7 @@ async fn apply_commit<C: GenericClient>(c: &C, commit: &EventCommit) -> StoreRes
                 c,
                 "INSERT INTO user_streams (user_id, version, body, live_until) VALUES ($1, 1, $2, $3)
                  ON CONFLICT (user_id) DO NOTHING",
-                &[&commit.user_id, &body, &live_until],
+                &[&commit.user_id.as_str(), &body, &live_until],
             )
             .await
         } else {
@@ -128,7 +129,7 @@ async fn apply_commit<C: GenericClient>(c: &C, commit: &EventCommit) -> StoreRes
                 c,
                 "UPDATE user_streams SET version = version + 1, body = $2, live_until = $4
                  WHERE user_id = $1 AND version = $3",
-                &[&commit.user_id, &body, &streams.version, &live_until],
+                &[&commit.user_id.as_str(), &body, &streams.version, &live_until],
             )
             .await
         }
@@ -153,7 +154,7 @@ async fn apply_commit<C: GenericClient>(c: &C, commit: &EventCommit) -> StoreRes
              ORDER BY k, i
              ON CONFLICT (user_id, source_type, source_id)
              DO UPDATE SET played_ms = greatest(recent_entities.played_ms, excluded.played_ms)",
-            &[&commit.user_id, &kinds, &ids, &times],
+            &[&commit.user_id.as_str(), &kinds, &ids, &times],
         )
         .await
         .map_err(pg)?;
@@ -197,7 +198,7 @@ async fn apply_commit<C: GenericClient>(c: &C, commit: &EventCommit) -> StoreRes
                AS u (s, r, t, k, sk, d, ms, st, si, b, n)
              ORDER BY n",
             &[
-                &commit.user_id,
+                &commit.user_id.as_str(),
                 &sessions,
                 &refs,
                 &tracks,
@@ -242,7 +243,7 @@ impl SessionStore for PgStore {
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[
                 &id,
-                &s.user_id,
+                &s.user_id.as_str(),
                 &s.device_id,
                 &s.created_ms,
                 &s.updated_ms,
@@ -307,7 +308,8 @@ impl SessionStore for PgStore {
         Ok(n)
     }
 
-    async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>> {
+    async fn active_sessions(&self, user_id: &UserId, since_ms: i64) -> StoreResult<Vec<Session>> {
+        let user_id = user_id.as_str();
         let c = self.client().await?;
         let found = rows(
             &c,
@@ -325,7 +327,8 @@ impl SessionStore for PgStore {
         found.iter().map(session_row).collect()
     }
 
-    async fn streams(&self, user_id: &str) -> StoreResult<UserStreams> {
+    async fn streams(&self, user_id: &UserId) -> StoreResult<UserStreams> {
+        let user_id = user_id.as_str();
         let c = self.client().await?;
         let r = row_opt(
             &c,
@@ -358,7 +361,8 @@ impl SessionStore for PgStore {
         Ok(r.map_or(0, |r| r.get::<_, i64>(0).max(0) as u64))
     }
 
-    async fn skips_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u32> {
+    async fn skips_since(&self, user_id: &UserId, since_ms: i64) -> StoreResult<u32> {
+        let user_id = user_id.as_str();
         let c = self.client().await?;
         let r = row_opt(
             &c,

@@ -9,14 +9,14 @@ use medley_store::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::{backend, broken, taken, unique_violation, SqliteStore};
+use crate::{backend, broken, taken, unique_violation, user_id, SqliteStore};
 
 const USER_COLUMNS: &str =
     "u.id, u.name, u.tier, u.max_streams, u.visibility, u.playback_visibility, u.created_ms";
 
 fn user_row(r: &Row, at: usize) -> rusqlite::Result<User> {
     Ok(User {
-        id: r.get(at)?,
+        id: user_id(r, at)?,
         name: r.get(at + 1)?,
         tier: Tier::parse(&r.get::<_, String>(at + 2)?).unwrap_or(Tier::Free),
         max_streams: r.get(at + 3)?,
@@ -32,7 +32,7 @@ fn grant_row(r: &Row) -> rusqlite::Result<GrantRecord> {
     let scopes: String = r.get(3)?;
     Ok(GrantRecord {
         id: r.get(0)?,
-        user_id: r.get(1)?,
+        user_id: user_id(r, 1)?,
         client_key: r.get(2)?,
         scopes: scopes.split_whitespace().map(String::from).collect(),
         refresh_hash: r.get(4)?,
@@ -54,7 +54,7 @@ fn device_row(r: &Row) -> rusqlite::Result<DeviceCode> {
         expires_ms: r.get(4)?,
         interval_s: r.get(5)?,
         polled_ms: r.get(6)?,
-        user_id: r.get(7)?,
+        user_id: r.get::<_, Option<String>>(7)?.map(UserId::stored),
     })
 }
 
@@ -67,7 +67,7 @@ impl AccountStore for SqliteStore {
                 "INSERT INTO users (id, name, tier, max_streams, visibility, playback_visibility, created_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
-                    u.id,
+                    u.id.as_str(),
                     u.name,
                     u.tier.as_str(),
                     u.max_streams,
@@ -82,7 +82,8 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn user(&self, id: &str) -> StoreResult<Option<User>> {
+    async fn user(&self, id: &UserId) -> StoreResult<Option<User>> {
+        let id = id.as_str();
         self.read(|conn| {
             conn.prepare_cached(&format!(
                 "SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"
@@ -109,11 +110,12 @@ impl AccountStore for SqliteStore {
 
     async fn update_profile(
         &self,
-        id: &str,
+        id: &UserId,
         name: &str,
         visibility: Visibility,
         playback_visibility: Visibility,
     ) -> StoreResult<bool> {
+        let id = id.as_str();
         let (id, name) = (id.to_string(), name.to_string());
         self.write(move |conn| {
             let n = conn
@@ -127,7 +129,8 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn set_plan(&self, id: &str, tier: Tier, max_streams: u32) -> StoreResult<bool> {
+    async fn set_plan(&self, id: &UserId, tier: Tier, max_streams: u32) -> StoreResult<bool> {
+        let id = id.as_str();
         let id = id.to_string();
         self.write(move |conn| {
             let n = conn
@@ -141,7 +144,8 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn set_password(&self, user_id: &str, hash: &str) -> StoreResult<bool> {
+    async fn set_password(&self, user_id: &UserId, hash: &str) -> StoreResult<bool> {
+        let user_id = user_id.as_str();
         let (id, hash) = (user_id.to_string(), hash.to_string());
         self.write(move |conn| {
             let n = conn
@@ -232,7 +236,7 @@ impl AccountStore for SqliteStore {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     t.hash,
-                    t.user_id,
+                    t.user_id.as_str(),
                     t.client_key,
                     t.scopes.join(" "),
                     t.expires_ms,
@@ -260,7 +264,7 @@ impl AccountStore for SqliteStore {
                 Ok((
                     TokenRecord {
                         hash: r.get(0)?,
-                        user_id: r.get(1)?,
+                        user_id: user_id(r, 1)?,
                         client_key: r.get(2)?,
                         scopes: scopes.split_whitespace().map(String::from).collect(),
                         expires_ms: r.get(4)?,
@@ -283,7 +287,7 @@ impl AccountStore for SqliteStore {
                 params![
                     c.hash,
                     c.client_key,
-                    c.user_id,
+                    c.user_id.as_str(),
                     c.redirect_uri,
                     c.scopes.join(" "),
                     challenge,
@@ -312,7 +316,7 @@ impl AccountStore for SqliteStore {
                     Ok(AuthCode {
                         hash: r.get(0)?,
                         client_key: r.get(1)?,
-                        user_id: r.get(2)?,
+                        user_id: user_id(r, 2)?,
                         redirect_uri: r.get(3)?,
                         scopes: scopes.split_whitespace().map(String::from).collect(),
                         challenge: challenge.zip(method),
@@ -345,7 +349,7 @@ impl AccountStore for SqliteStore {
                     c.expires_ms,
                     c.interval_s,
                     c.polled_ms,
-                    c.user_id
+                    c.user_id.as_ref().map(UserId::as_str)
                 ],
             ) {
                 Ok(_) => Ok(true),
@@ -366,7 +370,8 @@ impl AccountStore for SqliteStore {
         })
     }
 
-    async fn approve_device_code(&self, user_code: &str, user_id: &str) -> StoreResult<bool> {
+    async fn approve_device_code(&self, user_code: &str, user_id: &UserId) -> StoreResult<bool> {
+        let user_id = user_id.as_str();
         let (code, user) = (user_code.to_string(), user_id.to_string());
         self.write(move |conn| {
             let n = conn
@@ -414,7 +419,7 @@ impl AccountStore for SqliteStore {
                 "INSERT INTO grants VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     g.id,
-                    g.user_id,
+                    g.user_id.as_str(),
                     g.client_key,
                     g.scopes.join(" "),
                     g.refresh_hash,
@@ -438,7 +443,8 @@ impl AccountStore for SqliteStore {
         })
     }
 
-    async fn user_grants(&self, user_id: &str) -> StoreResult<Vec<GrantRecord>> {
+    async fn user_grants(&self, user_id: &UserId) -> StoreResult<Vec<GrantRecord>> {
+        let user_id = user_id.as_str();
         self.read(|conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT {GRANT_COLUMNS} FROM grants WHERE user_id = ?1 AND revoked_ms IS NULL
@@ -449,7 +455,13 @@ impl AccountStore for SqliteStore {
         })
     }
 
-    async fn revoke_grant(&self, user_id: &str, grant_id: &str, now_ms: i64) -> StoreResult<bool> {
+    async fn revoke_grant(
+        &self,
+        user_id: &UserId,
+        grant_id: &str,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
+        let user_id = user_id.as_str();
         let (user, grant) = (user_id.to_string(), grant_id.to_string());
         self.write(move |conn| {
             let n = conn
@@ -469,10 +481,11 @@ impl AccountStore for SqliteStore {
 
     async fn revoke_grants(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         client_key: Option<&str>,
         now_ms: i64,
     ) -> StoreResult<u64> {
+        let user_id = user_id.as_str();
         let (user, client) = (user_id.to_string(), client_key.map(String::from));
         self.write(move |conn| {
             let n = conn
@@ -543,10 +556,11 @@ impl AccountStore for SqliteStore {
     async fn open_web_session(
         &self,
         hash: &str,
-        user_id: &str,
+        user_id: &UserId,
         now_ms: i64,
         expires_ms: i64,
     ) -> StoreResult<()> {
+        let user_id = user_id.as_str();
         let (hash, user) = (hash.to_string(), user_id.to_string());
         self.write(move |conn| {
             conn.execute("DELETE FROM web_sessions WHERE expires_ms <= ?1", [now_ms])
@@ -561,12 +575,12 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn web_session(&self, hash: &str, now_ms: i64) -> StoreResult<Option<String>> {
+    async fn web_session(&self, hash: &str, now_ms: i64) -> StoreResult<Option<UserId>> {
         self.read(|conn| {
             conn.query_row(
                 "SELECT user_id FROM web_sessions WHERE hash = ?1 AND expires_ms > ?2",
                 params![hash, now_ms],
-                |r| r.get(0),
+                |r| user_id(r, 0),
             )
             .optional()
         })

@@ -12,6 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::catalog::context_table;
 use crate::SqliteStore;
+use medley_core::ids::UserId;
 use medley_store::images_from_json as images_from;
 
 /// Runs `one` for each id, keeping the order asked and leaving out unknown ids.
@@ -92,7 +93,7 @@ pub(crate) fn playlist_row(r: &rusqlite::Row) -> rusqlite::Result<PlaylistRecord
         title: r.get(1)?,
         track_count: r.get(2)?,
         duration: r.get(3)?,
-        owner_id: r.get(4)?,
+        owner_id: r.get::<_, Option<String>>(4)?.map(UserId::stored),
         description: r.get(5)?,
         visibility: Visibility::parse(&visibility),
         created_ms: r.get(7)?,
@@ -212,10 +213,11 @@ impl BrowseStore for SqliteStore {
 
     async fn artist_albums(
         &self,
-        artist_id: &str,
+        artist_id: &medley_core::ids::ArtistId,
         after: Option<(String, String)>,
         limit: u32,
     ) -> StoreResult<Vec<(String, String)>> {
+        let artist_id = artist_id.as_str();
         // Newest first: descending (release date, id), with undated albums ("") last.
         let (date, id) = after.unwrap_or_else(|| ("\u{10FFFF}".into(), String::new()));
         self.read(|conn| {

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use medley_core::audio::AudioFormat;
 use medley_core::catalog::{AlbumRef, ArtistRef, CatalogFile, TrackView};
+use medley_core::ids::UserId;
 use medley_store::{
     Artwork, Candidate, CatalogStore, ContextKind, ContextRef, ImportSummary, StoreError,
     StoreResult, TrackSignals, VoiceEntry, VoiceKind,
@@ -378,14 +379,14 @@ fn listeners(
     except: &str,
     recent: u32,
     max: u32,
-) -> rusqlite::Result<Vec<String>> {
+) -> rusqlite::Result<Vec<UserId>> {
     let mut st = conn.prepare_cached(
         "SELECT DISTINCT user_id FROM (SELECT user_id FROM plays WHERE track_id = ?1 AND user_id <> ?2
          ORDER BY played_ms DESC LIMIT ?3) LIMIT ?4",
     )?;
     let mut out = Vec::new();
     for t in tracks {
-        for u in st.query_map(params![t, except, recent, max], |r| r.get(0))? {
+        for u in st.query_map(params![t, except, recent, max], |r| crate::user_id(r, 0))? {
             out.push(u?);
         }
     }
@@ -394,15 +395,15 @@ fn listeners(
 
 fn latest_plays(
     conn: &Connection,
-    users: &[String],
+    users: &[UserId],
     per_user: u32,
-) -> rusqlite::Result<Vec<(String, String)>> {
+) -> rusqlite::Result<Vec<(UserId, String)>> {
     let mut st = conn.prepare_cached(
         "SELECT track_id FROM plays WHERE user_id = ?1 ORDER BY played_ms DESC LIMIT ?2",
     )?;
     let mut out = Vec::new();
     for u in users {
-        for t in st.query_map(params![u, per_user], |r| r.get::<_, String>(0))? {
+        for t in st.query_map(params![u.as_str(), per_user], |r| r.get::<_, String>(0))? {
             out.push((u.clone(), t?));
         }
     }
@@ -621,19 +622,19 @@ impl CatalogStore for SqliteStore {
     async fn listeners(
         &self,
         tracks: &[String],
-        except: &str,
+        except: Option<&UserId>,
         recent: u32,
         max: u32,
-    ) -> StoreResult<Vec<String>> {
+    ) -> StoreResult<Vec<UserId>> {
         // Bounded index probes (a few hundred rows at most): read here, like a lookup.
-        self.read(|conn| listeners(conn, tracks, except, recent, max))
+        self.read(|conn| listeners(conn, tracks, except.map_or("", UserId::as_str), recent, max))
     }
 
     async fn latest_plays(
         &self,
-        users: &[String],
+        users: &[UserId],
         per_user: u32,
-    ) -> StoreResult<Vec<(String, String)>> {
+    ) -> StoreResult<Vec<(UserId, String)>> {
         self.read(|conn| latest_plays(conn, users, per_user))
     }
 

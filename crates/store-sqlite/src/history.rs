@@ -2,6 +2,7 @@
 //! `recent_entities`, both by keyset pagination so that deep pages cost what the first does.
 
 use async_trait::async_trait;
+use medley_core::ids::UserId;
 use medley_core::mrn::ItemKind;
 use medley_store::{HistoryStore, PlayedEntity, PlayedTrack, StoreResult};
 use rusqlite::params;
@@ -13,10 +14,11 @@ use crate::SqliteStore;
 impl HistoryStore for SqliteStore {
     async fn recent_tracks(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         before: Option<(i64, i64)>,
         limit: u32,
     ) -> StoreResult<Vec<PlayedTrack>> {
+        let user_id = user_id.as_str();
         let (ms, id) = before.unwrap_or((i64::MAX, i64::MAX));
         self.read(|conn| {
             let mut st = conn.prepare_cached(
@@ -35,7 +37,13 @@ impl HistoryStore for SqliteStore {
         })
     }
 
-    async fn top_tracks(&self, user_id: &str, recent: u32, limit: u32) -> StoreResult<Vec<String>> {
+    async fn top_tracks(
+        &self,
+        user_id: &UserId,
+        recent: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        let user_id = user_id.as_str();
         let user_id = user_id.to_owned();
         self.scan(move |conn| {
             conn.prepare_cached(
@@ -52,11 +60,12 @@ impl HistoryStore for SqliteStore {
 
     async fn recent_entities(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         types: &[ItemKind],
         before: Option<(i64, String, String)>,
         limit: u32,
     ) -> StoreResult<Vec<PlayedEntity>> {
+        let user_id = user_id.as_str();
         let paged = before.is_some();
         let (ms, kind, id) = before.unwrap_or((i64::MAX, String::new(), String::new()));
         let filter = if types.is_empty() {

@@ -149,6 +149,11 @@ fn backend(e: rusqlite::Error) -> StoreError {
 }
 
 /// Whether a statement broke a constraint (a key already there).
+/// A user id column; the store keeps only ids this server made.
+fn user_id(r: &rusqlite::Row, at: usize) -> rusqlite::Result<medley_core::ids::UserId> {
+    Ok(medley_core::ids::UserId::stored(r.get::<_, String>(at)?))
+}
+
 fn unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }

@@ -2,6 +2,7 @@
 //! keep a dense 0-based `idx`; every edit that changes them renumbers in the same transaction.
 
 use async_trait::async_trait;
+use medley_core::ids::UserId;
 use medley_store::{
     playlist_version, PlaylistEdit, PlaylistEntry, PlaylistRecord, PlaylistStore, StoreResult,
 };
@@ -95,7 +96,7 @@ impl PlaylistStore for SqliteStore {
             conn.execute(
                 "INSERT INTO playlists (id, title, track_count, owner_id, description, visibility, created_ms, updated_ms)
                  VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?6)",
-                params![p.id, p.title, p.owner_id, p.description, p.visibility.as_str(), p.created_ms],
+                params![p.id, p.title, p.owner_id.as_ref().map(UserId::as_str), p.description, p.visibility.as_str(), p.created_ms],
             )
             .map_err(|e| taken(e, format!("playlist '{}'", p.id)))?;
             Ok(())
@@ -103,13 +104,20 @@ impl PlaylistStore for SqliteStore {
         .await
     }
 
-    async fn edit_playlist(&self, id: &str, e: &PlaylistEdit, now_ms: i64) -> StoreResult<bool> {
+    async fn edit_playlist(
+        &self,
+        id: &medley_core::ids::PlaylistId,
+        e: &PlaylistEdit,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
+        let id = id.as_str();
         let (id, e) = (id.to_string(), e.clone());
         self.write(move |conn| edit(conn, &id, &e, now_ms).map_err(backend))
             .await
     }
 
-    async fn delete_playlist(&self, id: &str) -> StoreResult<bool> {
+    async fn delete_playlist(&self, id: &medley_core::ids::PlaylistId) -> StoreResult<bool> {
+        let id = id.as_str();
         let id = id.to_string();
         self.write(move |conn| {
             let n = conn
@@ -129,19 +137,21 @@ impl PlaylistStore for SqliteStore {
 
     async fn user_playlists(
         &self,
-        owner_id: &str,
+        owner_id: &UserId,
         before: Option<(i64, String)>,
         limit: u32,
     ) -> StoreResult<Vec<PlaylistRecord>> {
+        let owner_id = owner_id.as_str();
         self.read(|conn| owned_playlists(conn, owner_id, before, limit))
     }
 
     async fn playlist_entries(
         &self,
-        id: &str,
+        id: &medley_core::ids::PlaylistId,
         after: Option<u32>,
         limit: u32,
     ) -> StoreResult<Vec<PlaylistEntry>> {
+        let id = id.as_str();
         let id = id.to_owned();
         let from = after.map_or(0, |a| a as i64 + 1);
         self.scan(move |conn| {

@@ -1,6 +1,7 @@
 //! Follows and libraries in the `relations` table.
 
 use async_trait::async_trait;
+use medley_core::ids::UserId;
 use medley_store::{RelationStore, StoreResult};
 use rusqlite::params;
 use rusqlite::types::Value;
@@ -11,12 +12,13 @@ use crate::{backend, SqliteStore};
 impl RelationStore for SqliteStore {
     async fn set_relation(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         kind: &str,
         target_id: &str,
         on: bool,
         now_ms: i64,
     ) -> StoreResult<()> {
+        let user_id = user_id.as_str();
         let (u, k, t) = (user_id.to_string(), kind.to_string(), target_id.to_string());
         self.write(move |conn| {
             if on {
@@ -38,12 +40,13 @@ impl RelationStore for SqliteStore {
 
     async fn targets(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         kind: &str,
         only: &[String],
         before: Option<(i64, String)>,
         limit: u32,
     ) -> StoreResult<Vec<(String, i64)>> {
+        let user_id = user_id.as_str();
         let filter = if only.is_empty() {
             String::new()
         } else {

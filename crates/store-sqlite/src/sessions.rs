@@ -1,13 +1,14 @@
 //! Playback sessions, streams and events (start events are the listening history).
 
 use async_trait::async_trait;
+use medley_core::ids::UserId;
 use medley_store::{
     ContextKind, EventCommit, Session, SessionStore, StoreError, StoreResult, UserStreams,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
-use crate::{backend, broken, SqliteStore};
+use crate::{backend, broken, user_id, SqliteStore};
 
 const SESSION_COLUMNS: &str = "id, user_id, device_id, created_ms, updated_ms, version, body";
 
@@ -19,7 +20,7 @@ fn session_row(r: &rusqlite::Row) -> rusqlite::Result<Session> {
     };
     Ok(Session {
         id: Uuid::parse_str(&id).map_err(|e| conv(Box::new(e)))?,
-        user_id: r.get(1)?,
+        user_id: user_id(r, 1)?,
         device_id: r.get(2)?,
         created_ms: r.get(3)?,
         updated_ms: r.get(4)?,
@@ -117,13 +118,13 @@ fn apply_commit(
             conn.execute(
                 "INSERT INTO user_streams (user_id, version, body, live_until) VALUES (?1, 1, ?2, ?3)
                  ON CONFLICT (user_id) DO NOTHING",
-                params![c.user_id, body, live_until],
+                params![c.user_id.as_str(), body, live_until],
             )
         } else {
             conn.execute(
                 "UPDATE user_streams SET version = version + 1, body = ?2, live_until = ?4
                  WHERE user_id = ?1 AND version = ?3",
-                params![c.user_id, body, streams.version, live_until],
+                params![c.user_id.as_str(), body, streams.version, live_until],
             )
         }
         .map_err(backend)?;
@@ -154,7 +155,12 @@ fn apply_commit(
     let history = c.history();
     for (kind, id, played_ms) in &history.recent {
         recent
-            .execute(params![c.user_id, kind.source_type(), id, played_ms])
+            .execute(params![
+                c.user_id.as_str(),
+                kind.source_type(),
+                id,
+                played_ms
+            ])
             .map_err(backend)?;
     }
     for track in &history.plays {
@@ -167,7 +173,7 @@ fn apply_commit(
             .map(|(kind, id)| (kind.source_type(), id.as_str()))
             .unzip();
         ins.execute(params![
-            c.user_id,
+            c.user_id.as_str(),
             e.session_id.to_string(),
             e.entity_ref.to_string(),
             e.track_id,
@@ -199,7 +205,7 @@ impl SessionStore for SqliteStore {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     s.id.to_string(),
-                    s.user_id,
+                    s.user_id.as_str(),
                     s.device_id,
                     s.created_ms,
                     s.updated_ms,
@@ -271,7 +277,8 @@ impl SessionStore for SqliteStore {
         Ok(n as u64)
     }
 
-    async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>> {
+    async fn active_sessions(&self, user_id: &UserId, since_ms: i64) -> StoreResult<Vec<Session>> {
+        let user_id = user_id.as_str();
         let user_id = user_id.to_owned();
         self.scan(move |conn| {
             let mut st = conn.prepare_cached(&format!(
@@ -287,7 +294,8 @@ impl SessionStore for SqliteStore {
         .await
     }
 
-    async fn streams(&self, user_id: &str) -> StoreResult<UserStreams> {
+    async fn streams(&self, user_id: &UserId) -> StoreResult<UserStreams> {
+        let user_id = user_id.as_str();
         if let Some(s) = self.hot.streams(user_id) {
             return Ok(s);
         }
@@ -319,7 +327,8 @@ impl SessionStore for SqliteStore {
         .await
     }
 
-    async fn skips_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u32> {
+    async fn skips_since(&self, user_id: &UserId, since_ms: i64) -> StoreResult<u32> {
+        let user_id = user_id.as_str();
         self.read(|conn| {
             conn.prepare_cached(
                 "SELECT count(*) FROM events WHERE user_id = ?1 AND user_skip = 1 AND received_ms > ?2",
@@ -354,13 +363,13 @@ impl SessionStore for SqliteStore {
         if let Some(st) = &commit.streams {
             match &result {
                 Ok(()) => self.hot.put_streams(
-                    &commit.user_id,
+                    commit.user_id.as_str(),
                     UserStreams {
                         version: st.version + 1,
                         ..st.clone()
                     },
                 ),
-                Err(_) => self.hot.forget_streams(&commit.user_id),
+                Err(_) => self.hot.forget_streams(commit.user_id.as_str()),
             }
         }
         result

@@ -2,6 +2,7 @@
 //! catalog import all-or-nothing, and durability across reopening the file.
 
 use medley_core::catalog::CatalogFile;
+use medley_core::ids::UserId;
 use medley_core::policy::Tier;
 use medley_core::queue::{Continuation, LoopMode, Queue, Setup};
 use medley_store::*;
@@ -33,7 +34,7 @@ fn my_playlist() -> PlaylistRecord {
         track_count: 0,
         duration: 0,
         version: 0,
-        owner_id: Some("U1".into()),
+        owner_id: Some(UserId::stored("U1")),
         description: String::new(),
         visibility: Visibility::Private,
         created_ms: 5,
@@ -54,7 +55,7 @@ fn session(user: &str) -> Session {
     queue.current.track = "T1".into();
     Session {
         id: Uuid::new_v4(),
-        user_id: user.into(),
+        user_id: UserId::stored(user),
         device_id: "d".into(),
         created_ms: 1,
         updated_ms: 1,
@@ -115,7 +116,7 @@ async fn compare_and_set_and_the_write_through_copy_stay_consistent() {
     assert_eq!(now.body.progress_ms, Some(5));
     // A batch whose session check fails applies nothing, not even its events.
     let commit = EventCommit {
-        user_id: "u1".into(),
+        user_id: UserId::stored("u1"),
         sessions: vec![stale],
         streams: None,
         events: vec![skip_event(&s)],
@@ -124,20 +125,32 @@ async fn compare_and_set_and_the_write_through_copy_stay_consistent() {
         store.commit_events(&commit).await,
         Err(StoreError::Conflict)
     ));
-    assert_eq!(store.skips_since("u1", 0).await.unwrap(), 0);
+    assert_eq!(
+        store.skips_since(&UserId::stored("u1"), 0).await.unwrap(),
+        0
+    );
     let commit = EventCommit {
         sessions: vec![now.clone()],
         streams: Some(UserStreams::default()),
         ..commit
     };
     store.commit_events(&commit).await.unwrap();
-    assert_eq!(store.skips_since("u1", 0).await.unwrap(), 1);
-    assert_eq!(store.streams("u1").await.unwrap().version, 1);
+    assert_eq!(
+        store.skips_since(&UserId::stored("u1"), 0).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        store.streams(&UserId::stored("u1")).await.unwrap().version,
+        1
+    );
     // Reopening the file (a restart) sees exactly what was acknowledged.
     drop(store);
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.session(s.id).await.unwrap().unwrap().version, 2);
-    assert_eq!(store.streams("u1").await.unwrap().version, 1);
+    assert_eq!(
+        store.streams(&UserId::stored("u1")).await.unwrap().version,
+        1
+    );
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
@@ -214,15 +227,27 @@ async fn user_playlists_keep_dense_entries_and_leave_the_catalog_alone() {
         ("e2".into(), "T2".into()),
         ("e3".into(), "T1".into()),
     ]);
-    assert!(store.edit_playlist("MINE", &append, 6).await.unwrap());
+    assert!(store
+        .edit_playlist(&playlist_id("MINE"), &append, 6)
+        .await
+        .unwrap());
     let remove = PlaylistEdit::Remove(vec!["e1".into()]);
-    assert!(store.edit_playlist("MINE", &remove, 7).await.unwrap());
+    assert!(store
+        .edit_playlist(&playlist_id("MINE"), &remove, 7)
+        .await
+        .unwrap());
     let moved = PlaylistEdit::Move {
         entry_id: "e3".into(),
         to: 0,
     };
-    assert!(store.edit_playlist("MINE", &moved, 8).await.unwrap());
-    let entries = store.playlist_entries("MINE", None, 10).await.unwrap();
+    assert!(store
+        .edit_playlist(&playlist_id("MINE"), &moved, 8)
+        .await
+        .unwrap());
+    let entries = store
+        .playlist_entries(&playlist_id("MINE"), None, 10)
+        .await
+        .unwrap();
     let order: Vec<(u32, &str)> = entries
         .iter()
         .map(|e| (e.index, e.entry_id.as_deref().unwrap()))
@@ -240,21 +265,28 @@ async fn user_playlists_keep_dense_entries_and_leave_the_catalog_alone() {
         .unwrap();
     assert_eq!((pl.track_count, pl.duration, pl.updated_ms), (2, 300, 8));
     // The catalog's playlist is neither edited nor deleted through these.
-    assert!(!store.edit_playlist("PL", &remove, 9).await.unwrap());
-    assert!(!store.delete_playlist("PL").await.unwrap());
+    assert!(!store
+        .edit_playlist(&playlist_id("PL"), &remove, 9)
+        .await
+        .unwrap());
+    assert!(!store.delete_playlist(&playlist_id("PL")).await.unwrap());
     assert_eq!(
-        store.playlist_entries("PL", None, 10).await.unwrap().len(),
+        store
+            .playlist_entries(&playlist_id("PL"), None, 10)
+            .await
+            .unwrap()
+            .len(),
         3
     );
     // A user's playlist is deleted, entries and all.
-    assert!(store.delete_playlist("MINE").await.unwrap());
+    assert!(store.delete_playlist(&playlist_id("MINE")).await.unwrap());
     assert!(store
         .playlists(&[playlist_id("MINE")])
         .await
         .unwrap()
         .is_empty());
     assert!(store
-        .playlist_entries("MINE", None, 10)
+        .playlist_entries(&playlist_id("MINE"), None, 10)
         .await
         .unwrap()
         .is_empty());
@@ -283,15 +315,24 @@ async fn a_user_playlist_plays_its_versions_and_purging_keeps_the_played_ones() 
         }
     };
     let add = |t: &str| PlaylistEdit::Append(vec![(format!("e-{t}"), t.to_string())]);
-    store.edit_playlist("MINE", &add("T1"), 6).await.unwrap();
+    store
+        .edit_playlist(&playlist_id("MINE"), &add("T1"), 6)
+        .await
+        .unwrap();
     let v1 = read("MINE").await;
     // A session plays version 1.
     let mut playing = session("U1");
     playing.body.context = at(&v1);
     store.create_session(&playing, &[]).await.unwrap();
-    store.edit_playlist("MINE", &add("T2"), 7).await.unwrap();
+    store
+        .edit_playlist(&playlist_id("MINE"), &add("T2"), 7)
+        .await
+        .unwrap();
     let v2 = read("MINE").await;
-    store.edit_playlist("MINE", &add("T1"), 8).await.unwrap();
+    store
+        .edit_playlist(&playlist_id("MINE"), &add("T1"), 8)
+        .await
+        .unwrap();
     pl = read("MINE").await;
     assert_eq!((v1.version, v2.version, pl.version), (1, 2, 3));
     assert_eq!(store.context_len(&at(&pl)).await.unwrap(), Some(3));

@@ -97,16 +97,16 @@ pub trait CatalogStore: Send + Sync {
     async fn listeners(
         &self,
         tracks: &[String],
-        except: &str,
+        except: Option<&UserId>,
         recent: u32,
         max: u32,
-    ) -> StoreResult<Vec<String>>;
+    ) -> StoreResult<Vec<UserId>>;
     /// Each user's `per_user` latest plays, newest first, as `(user, track)`.
     async fn latest_plays(
         &self,
-        users: &[String],
+        users: &[UserId],
         per_user: u32,
-    ) -> StoreResult<Vec<(String, String)>>;
+    ) -> StoreResult<Vec<(UserId, String)>>;
     /// The recommender's features of the tracks of `ids` that exist, in that order (no plays
     /// counted).
     async fn track_features(&self, ids: &[String]) -> StoreResult<Vec<Candidate>>;
@@ -115,22 +115,22 @@ pub trait CatalogStore: Send + Sync {
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     async fn create_user(&self, user: &User) -> StoreResult<()>;
-    async fn user(&self, id: &str) -> StoreResult<Option<User>>;
+    async fn user(&self, id: &UserId) -> StoreResult<Option<User>>;
     /// Users by id, in the order asked; unknown ids are left out.
     async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<User>>;
     /// Sets a user's name and visibilities; false when there is no such user.
     async fn update_profile(
         &self,
-        id: &str,
+        id: &UserId,
         name: &str,
         visibility: Visibility,
         playback_visibility: Visibility,
     ) -> StoreResult<bool>;
     /// Sets a user's tier and how many streams they may play at once; false when there is no
     /// such user.
-    async fn set_plan(&self, id: &str, tier: Tier, max_streams: u32) -> StoreResult<bool>;
+    async fn set_plan(&self, id: &UserId, tier: Tier, max_streams: u32) -> StoreResult<bool>;
     /// Sets a user's password hash (a PHC string); false when there is no such user.
-    async fn set_password(&self, user_id: &str, hash: &str) -> StoreResult<bool>;
+    async fn set_password(&self, user_id: &UserId, hash: &str) -> StoreResult<bool>;
     /// The users who can sign in (have a password) with this id or, case aside, this name,
     /// each with its password hash.
     async fn sign_in_candidates(&self, login: &str) -> StoreResult<Vec<(User, String)>>;
@@ -149,7 +149,7 @@ pub trait AccountStore: Send + Sync {
     /// The device code with this user code (case as stored).
     async fn device_code_by_user_code(&self, user_code: &str) -> StoreResult<Option<DeviceCode>>;
     /// Marks the device code of `user_code` approved by `user_id`; false if there is none.
-    async fn approve_device_code(&self, user_code: &str, user_id: &str) -> StoreResult<bool>;
+    async fn approve_device_code(&self, user_code: &str, user_id: &UserId) -> StoreResult<bool>;
     /// A device's poll: the code as it was before this poll, whose time is now recorded; an
     /// approved code is removed as it is read (it yields tokens once).
     async fn poll_device_code(&self, hash: &str, now_ms: i64) -> StoreResult<Option<DeviceCode>>;
@@ -157,14 +157,19 @@ pub trait AccountStore: Send + Sync {
     /// The live (unrevoked) grant whose refresh token has this hash.
     async fn grant_by_refresh(&self, refresh_hash: &str) -> StoreResult<Option<GrantRecord>>;
     /// A user's live grants, newest first.
-    async fn user_grants(&self, user_id: &str) -> StoreResult<Vec<GrantRecord>>;
+    async fn user_grants(&self, user_id: &UserId) -> StoreResult<Vec<GrantRecord>>;
     /// Revokes one of a user's live grants (and so its tokens); false if there is none.
-    async fn revoke_grant(&self, user_id: &str, grant_id: &str, now_ms: i64) -> StoreResult<bool>;
+    async fn revoke_grant(
+        &self,
+        user_id: &UserId,
+        grant_id: &str,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
     /// Revokes a user's live grants (of one client, or all) and deletes their access tokens,
     /// those `medley token issue` made too; how many grants it revoked.
     async fn revoke_grants(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         client_key: Option<&str>,
         now_ms: i64,
     ) -> StoreResult<u64>;
@@ -184,12 +189,12 @@ pub trait AccountStore: Send + Sync {
     async fn open_web_session(
         &self,
         hash: &str,
-        user_id: &str,
+        user_id: &UserId,
         now_ms: i64,
         expires_ms: i64,
     ) -> StoreResult<()>;
     /// The user a sign-in to the account page is of, while it lasts.
-    async fn web_session(&self, hash: &str, now_ms: i64) -> StoreResult<Option<String>>;
+    async fn web_session(&self, hash: &str, now_ms: i64) -> StoreResult<Option<UserId>>;
     async fn close_web_session(&self, hash: &str) -> StoreResult<()>;
 }
 
@@ -229,12 +234,12 @@ pub trait SessionStore: Send + Sync {
     /// Deletes the sessions with no activity since `before_ms`; returns how many.
     async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64>;
     /// The user's sessions with activity since `since_ms`, newest first, one per device.
-    async fn active_sessions(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<Session>>;
-    async fn streams(&self, user_id: &str) -> StoreResult<UserStreams>;
+    async fn active_sessions(&self, user_id: &UserId, since_ms: i64) -> StoreResult<Vec<Session>>;
+    async fn streams(&self, user_id: &UserId) -> StoreResult<UserStreams>;
     /// How many streams, of every user, have not ended by `now_ms`.
     async fn live_streams(&self, now_ms: i64) -> StoreResult<u64>;
     /// User skips (stop `userNext`) since `since_ms`.
-    async fn skips_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u32>;
+    async fn skips_since(&self, user_id: &UserId, since_ms: i64) -> StoreResult<u32>;
     /// Applies a batch of events atomically: sessions and streams are compare-and-set on their
     /// versions, events are appended (start events are the listening history). Durable
     /// when it returns.
@@ -247,18 +252,23 @@ pub trait HistoryStore: Send + Sync {
     /// The user's plays, newest first, strictly older than `before` (`(played_ms, play_id)`).
     async fn recent_tracks(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         before: Option<(i64, i64)>,
         limit: u32,
     ) -> StoreResult<Vec<PlayedTrack>>;
     /// The user's most played tracks among their last `recent` plays, most played first (ties:
     /// played last first), at most `limit`.
-    async fn top_tracks(&self, user_id: &str, recent: u32, limit: u32) -> StoreResult<Vec<String>>;
+    async fn top_tracks(
+        &self,
+        user_id: &UserId,
+        recent: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<String>>;
     /// The distinct things the user played, latest first, of the given types (all when empty),
     /// strictly after `before` in that order (`(played_ms, type, id)`).
     async fn recent_entities(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         types: &[ItemKind],
         before: Option<(i64, String, String)>,
         limit: u32,
@@ -273,7 +283,7 @@ pub trait RelationStore: Send + Sync {
     /// Adds (keeping the first time) or removes a relation; both are idempotent.
     async fn set_relation(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         kind: &str,
         target_id: &str,
         on: bool,
@@ -282,7 +292,7 @@ pub trait RelationStore: Send + Sync {
     /// A user's targets of a kind, only among `only` when it is not empty.
     async fn targets(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         kind: &str,
         only: &[String],
         before: Option<(i64, String)>,
@@ -325,7 +335,7 @@ pub trait BrowseStore: Send + Sync {
     /// strictly after the `(release date or "", album id)` cursor in that order.
     async fn artist_albums(
         &self,
-        artist_id: &str,
+        artist_id: &ArtistId,
         after: Option<(String, String)>,
         limit: u32,
     ) -> StoreResult<Vec<(String, String)>>;
@@ -337,19 +347,24 @@ pub trait BrowseStore: Send + Sync {
 pub trait PlaylistStore: Send + Sync {
     async fn create_playlist(&self, p: &PlaylistRecord) -> StoreResult<()>;
     /// Applies an edit to a user's playlist; `Ok(false)` when there is no such playlist.
-    async fn edit_playlist(&self, id: &str, edit: &PlaylistEdit, now_ms: i64) -> StoreResult<bool>;
-    async fn delete_playlist(&self, id: &str) -> StoreResult<bool>;
+    async fn edit_playlist(
+        &self,
+        id: &PlaylistId,
+        edit: &PlaylistEdit,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
+    async fn delete_playlist(&self, id: &PlaylistId) -> StoreResult<bool>;
     /// A user's playlists, newest first, strictly after the `(created_ms, id)` cursor.
     async fn user_playlists(
         &self,
-        owner_id: &str,
+        owner_id: &UserId,
         before: Option<(i64, String)>,
         limit: u32,
     ) -> StoreResult<Vec<PlaylistRecord>>;
     /// Entries after index `after`, in order.
     async fn playlist_entries(
         &self,
-        id: &str,
+        id: &PlaylistId,
         after: Option<u32>,
         limit: u32,
     ) -> StoreResult<Vec<PlaylistEntry>>;

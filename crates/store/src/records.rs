@@ -1,3 +1,4 @@
+use medley_core::ids::UserId;
 use medley_core::policy::Tier;
 use medley_core::session::{ContextKind, ContextRef, EventRow, Session, UserStreams};
 use serde::{Deserialize, Serialize};
@@ -54,7 +55,7 @@ impl Visibility {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub name: String,
     pub tier: Tier,
     pub max_streams: u32,
@@ -79,7 +80,7 @@ pub struct Client {
 pub struct TokenRecord {
     /// SHA-256 of the token, hex; the token itself is never stored.
     pub hash: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub client_key: String,
     pub scopes: Vec<String>,
     pub expires_ms: i64,
@@ -93,7 +94,7 @@ pub struct TokenRecord {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GrantRecord {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub client_key: String,
     pub scopes: Vec<String>,
     /// SHA-256 of the refresh token, hex; `None` for a public client, which gets none.
@@ -117,7 +118,7 @@ pub struct DeviceCode {
     /// When the device last polled (0: never).
     pub polled_ms: i64,
     /// The user who approved it, once they have.
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
 }
 
 /// An authorization code, waiting to be exchanged once for tokens.
@@ -126,7 +127,7 @@ pub struct AuthCode {
     /// SHA-256 of the code, hex.
     pub hash: String,
     pub client_key: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub redirect_uri: String,
     pub scopes: Vec<String>,
     /// The PKCE challenge and its method (`S256` or `plain`).
@@ -134,9 +135,9 @@ pub struct AuthCode {
     pub expires_ms: i64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EventCommit {
-    pub user_id: String,
+    pub user_id: UserId,
     /// Sessions to save, each compare-and-set on its `version`.
     pub sessions: Vec<Session>,
     /// New stream state, compare-and-set on its `version`.
@@ -244,7 +245,7 @@ pub struct PlaylistRecord {
     /// Seconds, all tracks together.
     pub duration: u32,
     /// The user who made it; `None` for the catalog's playlists.
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     pub description: String,
     pub visibility: Visibility,
     pub created_ms: i64,
@@ -596,7 +597,9 @@ mod tests {
                 event("start", "T2", 30, album),
                 event("start", "T3", 25, Some((ItemKind::Track, "T3"))),
             ],
-            ..EventCommit::default()
+            user_id: UserId::stored("U1"),
+            sessions: Vec::new(),
+            streams: None,
         };
         let h = commit.history();
         assert_eq!(

@@ -33,7 +33,7 @@ async fn refusals_are_in_medleys_words() {
     // A grant for a user and client that do not exist breaks the foreign keys.
     let grant = GrantRecord {
         id: "g1".into(),
-        user_id: "nobody".into(),
+        user_id: medley_core::ids::UserId::stored("nobody"),
         client_key: "no-client".into(),
         scopes: vec!["profile".into()],
         refresh_hash: None,

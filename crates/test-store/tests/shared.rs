@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use medley_core::ids::UserId;
 use medley_store::{BucketRule, Heard};
 use medley_test_store::TestStore;
 
@@ -73,11 +74,15 @@ async fn token_buckets_are_taken_from_together_and_refill() {
 async fn account_page_sign_ins_last_until_they_expire_or_close() {
     let dir = folder();
     let (a, b) = (TestStore::open(&dir).await, TestStore::open(&dir).await);
-    a.open_web_session("h1", "U1", 0, 1000).await.unwrap();
-    a.open_web_session("h2", "U2", 0, 5000).await.unwrap();
+    a.open_web_session("h1", &UserId::stored("U1"), 0, 1000)
+        .await
+        .unwrap();
+    a.open_web_session("h2", &UserId::stored("U2"), 0, 5000)
+        .await
+        .unwrap();
     assert_eq!(
-        b.web_session("h1", 999).await.unwrap().as_deref(),
-        Some("U1")
+        b.web_session("h1", 999).await.unwrap(),
+        Some(UserId::stored("U1"))
     );
     assert_eq!(b.web_session("h1", 1000).await.unwrap(), None, "expired");
     b.close_web_session("h2").await.unwrap();

@@ -180,7 +180,7 @@ pub async fn notifications(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok());
-    let sub = m.live.subscribe(&p.user.id, last, m.now_ms());
+    let sub = m.live.subscribe(p.user.id.as_str(), last, m.now_ms());
     let first: Vec<Event> = match sub.missed {
         Ok(missed) => missed.iter().map(|n| event(n)).collect(),
         Err(why) => vec![resync(why)],

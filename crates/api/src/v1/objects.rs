@@ -3,6 +3,7 @@
 //! the `mrn` to play it by; and the edges of the lists they come in.
 
 use medley_core::catalog::{ArtistRef as CoreArtistRef, Image as CoreImage, TrackView};
+use medley_core::ids::UserId;
 use medley_core::mrn::{ItemKind, Mrn};
 use medley_core::text::short_title;
 use medley_service::library::browse::{
@@ -339,7 +340,7 @@ impl<'a> PlaylistObject<'a> {
             url: urls.item("playlists", &pl.id),
             mrn: mrn(ItemKind::Playlist, &pl.id),
             curator: Curator {
-                id: pl.owner_id.as_deref().unwrap_or("medley"),
+                id: pl.owner_id.as_ref().map_or("medley", UserId::as_str),
             },
             duration: pl.duration,
             track_count: pl.track_count,

@@ -149,8 +149,8 @@ pub struct Node {
 
 fn user_history(urls: &Urls, owner: HistoryOwner) -> UserHistory {
     UserHistory {
-        url: urls.item("users", &owner.id),
-        id: owner.id,
+        url: urls.item("users", owner.id.as_str()),
+        id: owner.id.into_string(),
         name: owner.name,
         recent_track_playback: None,
         recent_entities_playback: None,

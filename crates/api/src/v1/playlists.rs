@@ -265,9 +265,9 @@ pub async fn mine(
     let page = m.my_playlists(&p, limit, cursor).await?;
     Ok(data(MyPlaylistsAnswer {
         user: UserPlaylists {
-            id: &p.user.id,
+            id: p.user.id.as_str(),
             name: &p.user.name,
-            url: urls.item("users", &p.user.id),
+            url: urls.item("users", p.user.id.as_str()),
             playlists: edges(&page, |pl| PlaylistObject::of(&urls, pl)),
         },
     }))

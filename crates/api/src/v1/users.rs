@@ -36,8 +36,8 @@ pub struct UserProfile {
 impl UserProfile {
     fn of(urls: &Urls, p: Profile) -> UserProfile {
         UserProfile {
-            url: urls.item("users", &p.id),
-            id: p.id,
+            url: urls.item("users", p.id.as_str()),
+            id: p.id.into_string(),
             name: p.name,
             images: Vec::new(),
             tier: p.tier.map(|t| match t {

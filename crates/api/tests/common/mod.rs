@@ -263,7 +263,7 @@ impl TestApp {
             .unwrap();
         self.medley
             .accounts
-            .issue_token(&user_id(&user.id), &self.api_key, None, 24 * 3600)
+            .issue_token(&user.id, &self.api_key, None, 24 * 3600)
             .await
             .unwrap()
     }
@@ -300,10 +300,10 @@ impl TestApp {
         let token = self
             .medley
             .accounts
-            .issue_token(&user_id(&u.id), &self.api_key, None, 3600)
+            .issue_token(&u.id, &self.api_key, None, 3600)
             .await
             .unwrap();
-        (u.id, token)
+        (u.id.into_string(), token)
     }
 
     /// Creates a session on the spec's album starting at `track` (None: album start).

@@ -117,7 +117,7 @@ impl Accounts {
         if let Some(why) = password_refusal(password) {
             return Err(ServiceError::BadRequest(why));
         }
-        let Some(u) = self.store.user(user.as_str()).await? else {
+        let Some(u) = self.store.user(user).await? else {
             return Err(not_found(user));
         };
         let namesakes = self.store.sign_in_candidates(&u.name).await?;
@@ -132,7 +132,7 @@ impl Accounts {
         }
         let password = password.to_string();
         let hash = blocking(move || hash_password(&password)).await??;
-        if !self.store.set_password(user.as_str(), &hash).await? {
+        if !self.store.set_password(user, &hash).await? {
             return Err(not_found(user));
         }
         Ok(())
@@ -149,7 +149,7 @@ impl Accounts {
             self.store.sign_in_candidates(login).await?
         };
         // An id names one user; a name signs in only the one user who has it.
-        if let Some(i) = found.iter().position(|(u, _)| u.id == login) {
+        if let Some(i) = found.iter().position(|(u, _)| u.id.as_str() == login) {
             found = vec![found.swap_remove(i)];
         }
         let only = if found.len() == 1 { found.pop() } else { None };

@@ -230,10 +230,10 @@ impl Accounts {
         let name = name.as_str();
         check_max_streams(new.max_streams)?;
         let user = User {
-            id: format!(
+            id: UserId::stored(format!(
                 "A{}",
                 &uuid::Uuid::new_v4().simple().to_string()[..13].to_uppercase()
-            ),
+            )),
             name: name.to_string(),
             tier: new.tier,
             max_streams: new.max_streams,
@@ -253,16 +253,12 @@ impl Accounts {
         tier: Tier,
         max_streams: Option<u32>,
     ) -> ServiceResult<User> {
-        let Some(u) = self.store.user(user.as_str()).await? else {
+        let Some(u) = self.store.user(user).await? else {
             return Err(crate::error::not_found(user));
         };
         let max_streams = max_streams.unwrap_or(u.max_streams);
         check_max_streams(max_streams)?;
-        if !self
-            .store
-            .set_plan(user.as_str(), tier, max_streams)
-            .await?
-        {
+        if !self.store.set_plan(user, tier, max_streams).await? {
             return Err(crate::error::not_found(user));
         }
         self.forget_principals();
@@ -348,7 +344,7 @@ impl Accounts {
         scopes: Option<Vec<String>>,
         ttl_secs: i64,
     ) -> ServiceResult<String> {
-        if self.store.user(user_id.as_str()).await?.is_none() {
+        if self.store.user(user_id).await?.is_none() {
             return Err(crate::error::not_found(user_id));
         }
         if self.store.client(client_key).await?.is_none() {
@@ -366,7 +362,7 @@ impl Accounts {
                 list
             }
         };
-        self.mint_access_token(user_id.as_str(), client_key, scopes, ttl_secs, None)
+        self.mint_access_token(user_id, client_key, scopes, ttl_secs, None)
             .await
     }
 
@@ -374,7 +370,7 @@ impl Accounts {
     /// issued it.
     pub(crate) async fn mint_access_token(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         client_key: &str,
         scopes: Vec<String>,
         ttl_secs: i64,
@@ -385,7 +381,7 @@ impl Accounts {
         self.store
             .insert_token(&TokenRecord {
                 hash: hash_token(&token),
-                user_id: user_id.to_string(),
+                user_id: user_id.clone(),
                 client_key: client_key.to_string(),
                 scopes,
                 expires_ms: now.saturating_add(ttl_secs.saturating_mul(1000)),

@@ -654,12 +654,12 @@ impl Accounts {
         user: &UserId,
         client_key: Option<&str>,
     ) -> Result<u64, ServiceError> {
-        if self.store.user(user.as_str()).await?.is_none() {
+        if self.store.user(user).await?.is_none() {
             return Err(crate::error::not_found(user));
         }
         let n = self
             .store
-            .revoke_grants(user.as_str(), client_key, self.now_ms())
+            .revoke_grants(user, client_key, self.now_ms())
             .await?;
         self.forget_principals();
         Ok(n)

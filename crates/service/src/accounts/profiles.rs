@@ -15,7 +15,7 @@ use crate::{ServiceError, ServiceResult};
 /// visibility.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Profile {
-    pub id: String,
+    pub id: UserId,
     pub name: Option<String>,
     pub tier: Option<Tier>,
     pub visibility: Visibility,
@@ -74,11 +74,7 @@ impl Accounts {
 
     /// `GET /v1/users/{id}`.
     pub async fn user_profile(&self, p: &Principal, id: &UserId) -> ServiceResult<Profile> {
-        let user = self
-            .store
-            .user(id.as_str())
-            .await?
-            .ok_or_else(|| not_found(id))?;
+        let user = self.store.user(id).await?.ok_or_else(|| not_found(id))?;
         Ok(self.profile(&user, p))
     }
 

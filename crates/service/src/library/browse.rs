@@ -331,7 +331,6 @@ impl Library {
         cursor: Option<&str>,
     ) -> ServiceResult<ArtistList<CatalogAlbum>> {
         let artist = self.artist_lookup(id).await?;
-        let id = id.as_str();
         let after = match cursor {
             None => None,
             Some(c) => {
@@ -452,7 +451,7 @@ impl Library {
         seed.artists.insert(id.to_string());
         let candidates = self
             .candidates(&CandidateQuery {
-                user_id: String::new(),
+                user_id: None,
                 artist_ids: Vec::new(),
                 genres: seed.genres.iter().cloned().collect(),
                 years: seed.years.clone(),

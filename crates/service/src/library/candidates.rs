@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use medley_core::ids::UserId;
 use medley_core::recommend::Candidate;
 use medley_store::TrackSignals;
 
@@ -27,7 +28,8 @@ const OWN_RECENT: u32 = 200;
 /// What the recommender asks the catalog for.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CandidateQuery {
-    pub user_id: String,
+    /// Whose recommendations these are: their own plays count, and they are no co-listener.
+    pub user_id: Option<UserId>,
     pub artist_ids: Vec<String>,
     pub genres: Vec<String>,
     pub years: Vec<i32>,
@@ -58,7 +60,7 @@ impl Library {
             .store
             .listeners(
                 &first(&q.seed_tracks, SEED_TRACKS),
-                &q.user_id,
+                q.user_id.as_ref(),
                 LISTENER_PLAYS,
                 LISTENERS,
             )
@@ -66,7 +68,7 @@ impl Library {
         let mut distinct = listeners.clone();
         distinct.sort();
         distinct.dedup();
-        let mut their: HashMap<String, Vec<String>> = HashMap::new();
+        let mut their: HashMap<UserId, Vec<String>> = HashMap::new();
         for (u, t) in self.store.latest_plays(&distinct, LISTENER_RECENT).await? {
             their.entry(u).or_default().push(t);
         }
@@ -79,7 +81,7 @@ impl Library {
         let mut mine: HashMap<String, u32> = HashMap::new();
         for (_, t) in self
             .store
-            .latest_plays(std::slice::from_ref(&q.user_id), OWN_RECENT)
+            .latest_plays(q.user_id.as_slice(), OWN_RECENT)
             .await?
         {
             *mine.entry(t).or_default() += 1;

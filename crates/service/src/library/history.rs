@@ -15,7 +15,7 @@ use crate::ServiceResult;
 
 /// Whose history a page is: their id, and their name where the viewer may see it.
 pub struct HistoryOwner {
-    pub id: String,
+    pub id: UserId,
     pub name: Option<String>,
 }
 
@@ -114,11 +114,7 @@ impl Library {
         let target = match user_id {
             None => p.user.clone(),
             Some(id) => {
-                let u = self
-                    .store
-                    .user(id.as_str())
-                    .await?
-                    .ok_or_else(|| not_found(id))?;
+                let u = self.store.user(id).await?.ok_or_else(|| not_found(id))?;
                 if u.id != p.user.id && u.playback_visibility == Visibility::Private {
                     return Err(not_found(id));
                 }

@@ -64,7 +64,7 @@ pub struct PlaylistTracks {
 
 /// The catalog's playlists, the caller's own and public ones are visible to the caller.
 pub(crate) fn may_see(p: &Principal, pl: &PlaylistRecord) -> bool {
-    pl.visibility == Visibility::Public || pl.owner_id.as_deref().is_none_or(|o| o == p.user.id)
+    pl.visibility == Visibility::Public || pl.owner_id.as_ref().is_none_or(|o| *o == p.user.id)
 }
 
 impl Library {
@@ -85,8 +85,8 @@ impl Library {
     /// private one (or the catalog's) 404.
     async fn own_playlist(&self, p: &Principal, id: &PlaylistId) -> ServiceResult<PlaylistRecord> {
         let pl = self.visible_playlist(p, id).await?;
-        match pl.owner_id.as_deref() {
-            Some(o) if o == p.user.id => Ok(pl),
+        match &pl.owner_id {
+            Some(o) if *o == p.user.id => Ok(pl),
             Some(_) => Err(ServiceError::AccessDenied(format!(
                 "playlist '{id}' belongs to another user"
             ))),
@@ -115,7 +115,7 @@ impl Library {
         let playlist = self.visible_playlist(p, id).await?;
         let rows = self
             .store
-            .playlist_entries(id.as_str(), index_cursor(cursor)?, limit + 1)
+            .playlist_entries(id, index_cursor(cursor)?, limit + 1)
             .await?;
         let page = self.track_page(rows, limit).await?;
         Ok(PlaylistTracks { playlist, page })
@@ -180,11 +180,7 @@ impl Library {
         id: &PlaylistId,
         edit: PlaylistEdit,
     ) -> ServiceResult<PlaylistRecord> {
-        if !self
-            .store
-            .edit_playlist(id.as_str(), &edit, self.now_ms())
-            .await?
-        {
+        if !self.store.edit_playlist(id, &edit, self.now_ms()).await? {
             return Err(not_found(id));
         }
         self.visible_playlist(p, id).await
@@ -213,7 +209,7 @@ impl Library {
             Default::default()
         } else {
             self.store
-                .playlist_entries(id.as_str(), None, MAX_TRACKS as u32)
+                .playlist_entries(id, None, MAX_TRACKS as u32)
                 .await?
                 .into_iter()
                 .map(|e| e.track_id)
@@ -259,7 +255,7 @@ impl Library {
                 }
                 let entries = self
                     .store
-                    .playlist_entries(id.as_str(), None, MAX_TRACKS as u32)
+                    .playlist_entries(id, None, MAX_TRACKS as u32)
                     .await?;
                 if !entries
                     .iter()
@@ -277,7 +273,7 @@ impl Library {
 
     pub async fn delete_playlist(&self, p: &Principal, id: &PlaylistId) -> ServiceResult<()> {
         self.own_playlist(p, id).await?;
-        self.store.delete_playlist(id.as_str()).await?;
+        self.store.delete_playlist(id).await?;
         Ok(())
     }
 

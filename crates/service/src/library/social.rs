@@ -86,7 +86,7 @@ pub struct RelationList {
 
 fn user_target(u: &User, viewer: &Principal) -> Target {
     Target {
-        id: u.id.clone(),
+        id: u.id.to_string(),
         label: viewer.may_see(u).then(|| u.name.clone()),
     }
 }
@@ -104,7 +104,11 @@ impl Library {
             label: Some(title),
         };
         Ok(match rel {
-            Relation::User => self.store.user(id).await?.map(|u| user_target(&u, viewer)),
+            Relation::User => self
+                .store
+                .user(&UserId::stored(id))
+                .await?
+                .map(|u| user_target(&u, viewer)),
             Relation::LibraryTrack => Some(Target {
                 id: id.to_string(),
                 label: None,
@@ -131,7 +135,7 @@ impl Library {
     /// Which of `ids` the user relates to as `kind`.
     pub(crate) async fn related(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         kind: &str,
         ids: &[String],
     ) -> ServiceResult<HashSet<String>> {
@@ -154,7 +158,7 @@ impl Library {
         on: bool,
     ) -> ServiceResult<Target> {
         let (rel, id) = (I::RELATION, target.as_str());
-        if rel == Relation::User && id == p.user.id {
+        if rel == Relation::User && id == p.user.id.as_str() {
             // A request the body of which is fine, for an action no user may take.
             return Err(ServiceError::ActionNotAllowed(
                 "a user cannot follow themselves".into(),
@@ -286,19 +290,23 @@ impl Library {
             .store
             .sources(
                 Relation::User.kind(),
-                &owner.id,
+                owner.id.as_str(),
                 time_cursor(cursor)?,
                 limit + 1,
             )
             .await?;
         self.list(p, &owner, rows, limit, |id| async move {
-            Ok(self.store.user(&id).await?.map(|u| user_target(&u, p)))
+            Ok(self
+                .store
+                .user(&UserId::stored(id))
+                .await?
+                .map(|u| user_target(&u, p)))
         })
         .await
     }
 
     async fn visible_user(&self, p: &Principal, id: &UserId) -> ServiceResult<User> {
-        match self.store.user(id.as_str()).await? {
+        match self.store.user(id).await? {
             Some(u) if p.may_see(&u) => Ok(u),
             _ => Err(not_found(id)),
         }

@@ -65,7 +65,7 @@ impl Playback {
             seed.artists.insert(s.body.source_id.clone());
         }
         let query = CandidateQuery {
-            user_id: s.user_id.clone(),
+            user_id: Some(s.user_id.clone()),
             artist_ids: seed.artists.iter().cloned().collect(),
             genres: seed.genres.iter().cloned().collect(),
             years: seed.years.clone(),

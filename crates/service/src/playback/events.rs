@@ -195,8 +195,9 @@ impl Playback {
         saved.extend(losers);
         let mut commit = EventCommit {
             user_id: user.id.clone(),
+            sessions: Vec::new(),
+            streams: None,
             events: applied.rows,
-            ..Default::default()
         };
         for mut s in saved {
             s.updated_ms = now.max(s.updated_ms);

@@ -14,6 +14,7 @@ pub use events::EventBatch;
 use medley_core::audio::Quality;
 use medley_core::catalog::TrackView;
 use medley_core::dash::Presentation;
+use medley_core::ids::UserId;
 use medley_core::mrn::Mrn;
 use medley_core::policy::{Action, Tier};
 use medley_core::queue::{
@@ -103,7 +104,7 @@ impl Playback {
     }
 
     /// Publishes a notice to the user's streams here and on the other nodes.
-    fn publish(&self, user: &str, session: Uuid, revision: i64, change: Change) {
+    fn publish(&self, user: &UserId, session: Uuid, revision: i64, change: Change) {
         let at = self.now_ms();
         tell_others(&*self.store, || Signal::Notice {
             user: user.to_string(),
@@ -112,7 +113,8 @@ impl Playback {
             at,
             change: change.clone(),
         });
-        self.live.publish(user, session, revision, at, change);
+        self.live
+            .publish(user.as_str(), session, revision, at, change);
     }
 }
 

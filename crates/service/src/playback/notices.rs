@@ -1,6 +1,7 @@
 //! What a change to sessions tells the user's open notification streams (`live`): published
 //! once the change is stored, each notice naming its session and that session's new version.
 
+use medley_core::ids::UserId;
 use medley_store::Session;
 use uuid::Uuid;
 
@@ -12,7 +13,7 @@ impl Playback {
     /// version before): a notice's revision is its session's version once saved.
     pub(crate) fn announce_commit(
         &self,
-        user: &str,
+        user: &UserId,
         sessions: &[Session],
         changes: Vec<(Uuid, Change)>,
     ) {
@@ -30,7 +31,7 @@ impl Playback {
     }
 
     /// Publishes `(session, revision, change)` notices to `user`'s feed.
-    pub(crate) fn announce(&self, user: &str, notices: Vec<(Uuid, i64, Change)>) {
+    pub(crate) fn announce(&self, user: &UserId, notices: Vec<(Uuid, i64, Change)>) {
         for (session, revision, change) in notices {
             self.publish(user, session, revision, change);
         }
