@@ -167,7 +167,7 @@ async fn playback_requests_cost_the_same_on_any_context() {
         .await
         .unwrap();
     let mine = PlaylistRecord {
-        id: "USERPL10K".into(),
+        id: medley_core::ids::PlaylistId::stored("USERPL10K"),
         title: "Ten thousand".into(),
         track_count: 0,
         duration: 0,

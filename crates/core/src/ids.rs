@@ -12,6 +12,9 @@ pub trait Id: Sized + Clone + fmt::Display {
     /// `None` when `s` cannot be an id (see `valid_catalog_id`); such an id names nothing.
     fn parse(s: &str) -> Option<Self>;
 
+    /// An id this server made or its store kept: taken as it is, not checked again.
+    fn stored(s: String) -> Self;
+
     fn as_str(&self) -> &str;
 
     fn noun(&self) -> &'static str {
@@ -30,6 +33,10 @@ macro_rules! ids {
 
             fn parse(s: &str) -> Option<Self> {
                 valid_catalog_id(s).then(|| $name(s.to_string()))
+            }
+
+            fn stored(s: String) -> Self {
+                $name(s)
             }
 
             fn as_str(&self) -> &str {

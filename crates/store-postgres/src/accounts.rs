@@ -16,7 +16,7 @@ const USER_COLUMNS: &str =
 
 fn user_row(r: &Row, at: usize) -> User {
     User {
-        id: crate::user_id(r, at),
+        id: crate::stored_id(r, at),
         name: r.get(at + 1),
         tier: Tier::parse(r.get(at + 2)).unwrap_or(Tier::Free),
         max_streams: small(r.get(at + 3)),
@@ -35,7 +35,7 @@ const GRANT_COLUMNS: &str = "id, user_id, client_key, scopes, refresh_hash, crea
 fn grant_row(r: &Row) -> GrantRecord {
     GrantRecord {
         id: r.get(0),
-        user_id: crate::user_id(r, 1),
+        user_id: crate::stored_id(r, 1),
         client_key: r.get(2),
         scopes: scopes(r.get(3)),
         refresh_hash: r.get(4),
@@ -280,7 +280,7 @@ impl AccountStore for PgStore {
             (
                 TokenRecord {
                     hash: r.get(0),
-                    user_id: crate::user_id(&r, 1),
+                    user_id: crate::stored_id(&r, 1),
                     client_key: r.get(2),
                     scopes: scopes(r.get(3)),
                     expires_ms: r.get(4),
@@ -331,7 +331,7 @@ impl AccountStore for PgStore {
             AuthCode {
                 hash: r.get(0),
                 client_key: r.get(1),
-                user_id: crate::user_id(&r, 2),
+                user_id: crate::stored_id(&r, 2),
                 redirect_uri: r.get(3),
                 scopes: scopes(r.get(4)),
                 challenge: challenge.zip(method),
@@ -604,7 +604,7 @@ impl AccountStore for PgStore {
         )
         .await
         .map_err(pg)?;
-        Ok(r.map(|r| crate::user_id(&r, 0)))
+        Ok(r.map(|r| crate::stored_id(&r, 0)))
     }
 
     async fn close_web_session(&self, hash: &str) -> StoreResult<()> {

@@ -30,7 +30,7 @@ pub(crate) const PLAYLIST_COLUMNS: &str = "p.id, p.title, p.track_count, p.durat
 pub(crate) fn playlist_row(r: &Row) -> PlaylistRecord {
     let visibility: String = r.get(6);
     PlaylistRecord {
-        id: r.get(0),
+        id: crate::stored_id(r, 0),
         title: r.get(1),
         track_count: small(r.get(2)),
         duration: small(r.get(3)),
@@ -105,7 +105,7 @@ impl BrowseStore for PgStore {
                 let id: String = r.get(0);
                 AlbumRecord {
                     artists: artists.remove(&id).unwrap_or_default(),
-                    id,
+                    id: AlbumId::stored(id),
                     title: r.get(1),
                     release_date: r.get(2),
                     images: images_from(r.get(3)),
@@ -115,7 +115,7 @@ impl BrowseStore for PgStore {
                 }
             })
             .collect();
-        Ok(in_order(ids, albums, |a| &a.id))
+        Ok(in_order(ids, albums, |a| a.id.as_str()))
     }
 
     async fn artists(&self, ids: &[ArtistId]) -> StoreResult<Vec<ArtistRecord>> {
@@ -131,13 +131,13 @@ impl BrowseStore for PgStore {
         let artists = found
             .iter()
             .map(|r| ArtistRecord {
-                id: r.get(0),
+                id: crate::stored_id(r, 0),
                 name: r.get(1),
                 images: images_from(r.get(2)),
                 track_count: small(r.get(3)),
             })
             .collect();
-        Ok(in_order(ids, artists, |a| &a.id))
+        Ok(in_order(ids, artists, |a| a.id.as_str()))
     }
 
     async fn playlists(&self, ids: &[PlaylistId]) -> StoreResult<Vec<PlaylistRecord>> {
@@ -153,7 +153,7 @@ impl BrowseStore for PgStore {
         Ok(in_order(
             ids,
             found.iter().map(playlist_row).collect(),
-            |p| &p.id,
+            |p| p.id.as_str(),
         ))
     }
 
@@ -170,11 +170,11 @@ impl BrowseStore for PgStore {
         let shows = found
             .iter()
             .map(|r| PodcastShowRecord {
-                id: r.get(0),
+                id: crate::stored_id(r, 0),
                 title: r.get(1),
             })
             .collect();
-        Ok(in_order(ids, shows, |s| &s.id))
+        Ok(in_order(ids, shows, |s| s.id.as_str()))
     }
 
     async fn context_entries(

@@ -756,7 +756,7 @@ impl CatalogStore for PgStore {
         )
         .await
         .map_err(pg)?;
-        Ok(found.iter().map(|r| crate::user_id(r, 1)).collect())
+        Ok(found.iter().map(|r| crate::stored_id(r, 1)).collect())
     }
 
     async fn latest_plays(
@@ -779,7 +779,7 @@ impl CatalogStore for PgStore {
         .map_err(pg)?;
         Ok(found
             .iter()
-            .map(|r| (crate::user_id(r, 0), r.get(1)))
+            .map(|r| (crate::stored_id(r, 0), r.get(1)))
             .collect())
     }
 

@@ -254,9 +254,9 @@ impl Drop for Write {
 }
 
 /// An unsigned count or position as PostgreSQL's `bigint`.
-/// A user id column; the store keeps only ids this server made.
-pub(crate) fn user_id(r: &tokio_postgres::Row, at: usize) -> medley_core::ids::UserId {
-    medley_core::ids::UserId::stored(r.get::<_, String>(at))
+/// An id column: the store keeps only ids that were checked on their way in.
+pub(crate) fn stored_id<T: medley_core::ids::Id>(r: &tokio_postgres::Row, at: usize) -> T {
+    T::stored(r.get(at))
 }
 
 pub(crate) fn big(n: impl Into<u64>) -> i64 {

@@ -125,7 +125,7 @@ impl PlaylistStore for PgStore {
             &*c,
             "INSERT INTO playlists (id, title, track_count, owner_id, description, visibility, created_ms, updated_ms)
              VALUES ($1, $2, 0, $3, $4, $5, $6, $6)",
-            &[&p.id, &p.title, &p.owner_id.as_ref().map(medley_core::ids::UserId::as_str), &p.description, &p.visibility.as_str(), &p.created_ms],
+            &[&p.id.as_str(), &p.title, &p.owner_id.as_ref().map(medley_core::ids::UserId::as_str), &p.description, &p.visibility.as_str(), &p.created_ms],
         )
         .await
         .map_err(|e| taken(e, format!("playlist '{}'", p.id)))?;

@@ -21,7 +21,7 @@ fn session_row(r: &Row) -> StoreResult<Session> {
     let body: &str = r.get(6);
     Ok(Session {
         id: Uuid::parse_str(id).map_err(backend)?,
-        user_id: crate::user_id(r, 1),
+        user_id: crate::stored_id(r, 1),
         device_id: r.get(2),
         created_ms: r.get(3),
         updated_ms: r.get(4),

@@ -9,14 +9,14 @@ use medley_store::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::{backend, broken, taken, unique_violation, user_id, SqliteStore};
+use crate::{backend, broken, stored_id, taken, unique_violation, SqliteStore};
 
 const USER_COLUMNS: &str =
     "u.id, u.name, u.tier, u.max_streams, u.visibility, u.playback_visibility, u.created_ms";
 
 fn user_row(r: &Row, at: usize) -> rusqlite::Result<User> {
     Ok(User {
-        id: user_id(r, at)?,
+        id: stored_id(r, at)?,
         name: r.get(at + 1)?,
         tier: Tier::parse(&r.get::<_, String>(at + 2)?).unwrap_or(Tier::Free),
         max_streams: r.get(at + 3)?,
@@ -32,7 +32,7 @@ fn grant_row(r: &Row) -> rusqlite::Result<GrantRecord> {
     let scopes: String = r.get(3)?;
     Ok(GrantRecord {
         id: r.get(0)?,
-        user_id: user_id(r, 1)?,
+        user_id: stored_id(r, 1)?,
         client_key: r.get(2)?,
         scopes: scopes.split_whitespace().map(String::from).collect(),
         refresh_hash: r.get(4)?,
@@ -264,7 +264,7 @@ impl AccountStore for SqliteStore {
                 Ok((
                     TokenRecord {
                         hash: r.get(0)?,
-                        user_id: user_id(r, 1)?,
+                        user_id: stored_id(r, 1)?,
                         client_key: r.get(2)?,
                         scopes: scopes.split_whitespace().map(String::from).collect(),
                         expires_ms: r.get(4)?,
@@ -316,7 +316,7 @@ impl AccountStore for SqliteStore {
                     Ok(AuthCode {
                         hash: r.get(0)?,
                         client_key: r.get(1)?,
-                        user_id: user_id(r, 2)?,
+                        user_id: stored_id(r, 2)?,
                         redirect_uri: r.get(3)?,
                         scopes: scopes.split_whitespace().map(String::from).collect(),
                         challenge: challenge.zip(method),
@@ -580,7 +580,7 @@ impl AccountStore for SqliteStore {
             conn.query_row(
                 "SELECT user_id FROM web_sessions WHERE hash = ?1 AND expires_ms > ?2",
                 params![hash, now_ms],
-                |r| user_id(r, 0),
+                |r| stored_id(r, 0),
             )
             .optional()
         })

@@ -41,7 +41,7 @@ fn album(conn: &Connection, id: &str) -> rusqlite::Result<Option<AlbumRecord>> {
         )?
         .query_row([id], |r| {
             Ok(AlbumRecord {
-                id: r.get(0)?,
+                id: crate::stored_id(r, 0)?,
                 title: r.get(1)?,
                 release_date: r.get(2)?,
                 images: images_from(&r.get::<_, String>(3)?),
@@ -74,7 +74,7 @@ fn artist(conn: &Connection, id: &str) -> rusqlite::Result<Option<ArtistRecord>>
     conn.prepare_cached("SELECT id, name, images, track_count FROM artists WHERE id = ?1")?
         .query_row([id], |r| {
             Ok(ArtistRecord {
-                id: r.get(0)?,
+                id: crate::stored_id(r, 0)?,
                 name: r.get(1)?,
                 images: images_from(&r.get::<_, String>(2)?),
                 track_count: r.get(3)?,
@@ -89,7 +89,7 @@ const PLAYLIST_COLUMNS: &str = "p.id, p.title, p.track_count, p.duration,
 pub(crate) fn playlist_row(r: &rusqlite::Row) -> rusqlite::Result<PlaylistRecord> {
     let visibility: String = r.get(6)?;
     Ok(PlaylistRecord {
-        id: r.get(0)?,
+        id: crate::stored_id(r, 0)?,
         title: r.get(1)?,
         track_count: r.get(2)?,
         duration: r.get(3)?,
@@ -130,7 +130,7 @@ fn show(conn: &Connection, id: &str) -> rusqlite::Result<Option<PodcastShowRecor
     conn.prepare_cached("SELECT id, title FROM podcast_shows WHERE id = ?1")?
         .query_row([id], |r| {
             Ok(PodcastShowRecord {
-                id: r.get(0)?,
+                id: crate::stored_id(r, 0)?,
                 title: r.get(1)?,
             })
         })

@@ -386,7 +386,7 @@ fn listeners(
     )?;
     let mut out = Vec::new();
     for t in tracks {
-        for u in st.query_map(params![t, except, recent, max], |r| crate::user_id(r, 0))? {
+        for u in st.query_map(params![t, except, recent, max], |r| crate::stored_id(r, 0))? {
             out.push(u?);
         }
     }

@@ -149,9 +149,9 @@ fn backend(e: rusqlite::Error) -> StoreError {
 }
 
 /// Whether a statement broke a constraint (a key already there).
-/// A user id column; the store keeps only ids this server made.
-fn user_id(r: &rusqlite::Row, at: usize) -> rusqlite::Result<medley_core::ids::UserId> {
-    Ok(medley_core::ids::UserId::stored(r.get::<_, String>(at)?))
+/// An id column: the store keeps only ids that were checked on their way in.
+fn stored_id<T: medley_core::ids::Id>(r: &rusqlite::Row, at: usize) -> rusqlite::Result<T> {
+    Ok(T::stored(r.get(at)?))
 }
 
 fn unique_violation(e: &rusqlite::Error) -> bool {

@@ -96,7 +96,7 @@ impl PlaylistStore for SqliteStore {
             conn.execute(
                 "INSERT INTO playlists (id, title, track_count, owner_id, description, visibility, created_ms, updated_ms)
                  VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?6)",
-                params![p.id, p.title, p.owner_id.as_ref().map(UserId::as_str), p.description, p.visibility.as_str(), p.created_ms],
+                params![p.id.as_str(), p.title, p.owner_id.as_ref().map(UserId::as_str), p.description, p.visibility.as_str(), p.created_ms],
             )
             .map_err(|e| taken(e, format!("playlist '{}'", p.id)))?;
             Ok(())

@@ -8,7 +8,7 @@ use medley_store::{
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
-use crate::{backend, broken, user_id, SqliteStore};
+use crate::{backend, broken, stored_id, SqliteStore};
 
 const SESSION_COLUMNS: &str = "id, user_id, device_id, created_ms, updated_ms, version, body";
 
@@ -20,7 +20,7 @@ fn session_row(r: &rusqlite::Row) -> rusqlite::Result<Session> {
     };
     Ok(Session {
         id: Uuid::parse_str(&id).map_err(|e| conv(Box::new(e)))?,
-        user_id: user_id(r, 1)?,
+        user_id: stored_id(r, 1)?,
         device_id: r.get(2)?,
         created_ms: r.get(3)?,
         updated_ms: r.get(4)?,

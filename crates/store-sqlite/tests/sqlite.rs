@@ -29,7 +29,7 @@ fn catalog() -> CatalogFile {
 /// User U1's empty private playlist `MINE`.
 fn my_playlist() -> PlaylistRecord {
     PlaylistRecord {
-        id: "MINE".into(),
+        id: playlist_id("MINE"),
         title: "Mine".into(),
         track_count: 0,
         duration: 0,

@@ -1,4 +1,4 @@
-use medley_core::ids::UserId;
+use medley_core::ids::{AlbumId, ArtistId, PlaylistId, ShowId, UserId};
 use medley_core::policy::Tier;
 use medley_core::session::{ContextKind, ContextRef, EventRow, Session, UserStreams};
 use serde::{Deserialize, Serialize};
@@ -217,7 +217,7 @@ pub struct PlayedEntity {
 /// An album as browsing shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlbumRecord {
-    pub id: String,
+    pub id: AlbumId,
     pub title: String,
     pub release_date: Option<String>,
     pub images: Vec<medley_core::catalog::Image>,
@@ -231,7 +231,7 @@ pub struct AlbumRecord {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArtistRecord {
-    pub id: String,
+    pub id: ArtistId,
     pub name: String,
     pub images: Vec<medley_core::catalog::Image>,
     pub track_count: u32,
@@ -239,7 +239,7 @@ pub struct ArtistRecord {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlaylistRecord {
-    pub id: String,
+    pub id: PlaylistId,
     pub title: String,
     pub track_count: u32,
     /// Seconds, all tracks together.
@@ -259,7 +259,7 @@ impl PlaylistRecord {
     /// new version's list, so a session plays what the playlist held when it started without
     /// copying it.
     pub fn snapshot(&self) -> ContextRef {
-        playlist_version(&self.id, self.version)
+        playlist_version(self.id.as_str(), self.version)
     }
 }
 
@@ -341,7 +341,7 @@ pub struct PlaylistEntry {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PodcastShowRecord {
-    pub id: String,
+    pub id: ShowId,
     pub title: String,
 }
 

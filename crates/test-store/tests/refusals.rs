@@ -47,7 +47,7 @@ async fn refusals_are_in_medleys_words() {
     }
     // A playlist whose id is taken.
     let playlist = PlaylistRecord {
-        id: "p1".into(),
+        id: medley_core::ids::PlaylistId::stored("p1"),
         title: "Mine".into(),
         track_count: 0,
         duration: 0,

@@ -231,13 +231,13 @@ impl<'a> AlbumObject<'a> {
         let a = &album.record;
         AlbumObject {
             type_: None,
-            id: &a.id,
-            global_asin: &a.id,
+            id: a.id.as_str(),
+            global_asin: a.id.as_str(),
             title: &a.title,
             short_title: short_title(&a.title),
             duration: a.duration,
-            url: urls.item("albums", &a.id),
-            mrn: mrn(ItemKind::Album, &a.id),
+            url: urls.item("albums", a.id.as_str()),
+            mrn: mrn(ItemKind::Album, a.id.as_str()),
             release_date: a.release_date.as_deref(),
             available_markets: Vec::new(),
             artists: artists(urls, &a.artists),
@@ -275,11 +275,11 @@ impl<'a> ArtistObject<'a> {
     pub fn of(urls: &Urls, a: &'a ArtistRecord) -> ArtistObject<'a> {
         ArtistObject {
             type_: None,
-            id: &a.id,
-            global_asin: &a.id,
+            id: a.id.as_str(),
+            global_asin: a.id.as_str(),
             name: &a.name,
-            url: urls.item("artists", &a.id),
-            mrn: mrn(ItemKind::Artist, &a.id),
+            url: urls.item("artists", a.id.as_str()),
+            mrn: mrn(ItemKind::Artist, a.id.as_str()),
             images: images(urls, &a.images, "PROFILE"),
         }
     }
@@ -334,11 +334,11 @@ impl<'a> PlaylistObject<'a> {
     pub fn of(urls: &Urls, pl: &'a PlaylistRecord) -> PlaylistObject<'a> {
         PlaylistObject {
             type_: None,
-            id: &pl.id,
+            id: pl.id.as_str(),
             title: &pl.title,
             description: &pl.description,
-            url: urls.item("playlists", &pl.id),
-            mrn: mrn(ItemKind::Playlist, &pl.id),
+            url: urls.item("playlists", pl.id.as_str()),
+            mrn: mrn(ItemKind::Playlist, pl.id.as_str()),
             curator: Curator {
                 id: pl.owner_id.as_ref().map_or("medley", UserId::as_str),
             },
@@ -415,10 +415,10 @@ impl<'a> PodcastShowObject<'a> {
     pub fn of(urls: &Urls, s: &'a PodcastShowRecord) -> PodcastShowObject<'a> {
         PodcastShowObject {
             type_: None,
-            id: &s.id,
+            id: s.id.as_str(),
             title: &s.title,
             description: "",
-            url: urls.item("podcasts/shows", &s.id),
+            url: urls.item("podcasts/shows", s.id.as_str()),
             episodes: Connection::of(
                 Page {
                     items: Vec::new(),

@@ -175,7 +175,7 @@ impl Library {
                 let release_date = t
                     .album
                     .as_ref()
-                    .and_then(|a| albums.iter().find(|x| x.id == a.id))
+                    .and_then(|a| albums.iter().find(|x| x.id.as_str() == a.id))
                     .and_then(|a| a.release_date.clone());
                 CatalogTrack {
                     view: t,
@@ -192,7 +192,7 @@ impl Library {
     ) -> ServiceResult<CatalogAlbum> {
         let tracks = if with_tracks {
             Some(
-                self.context_head(ContextKind::Album, &a.id, a.track_count)
+                self.context_head(ContextKind::Album, a.id.as_str(), a.track_count)
                     .await?,
             )
         } else {
@@ -243,7 +243,7 @@ impl Library {
         limit: u32,
         cursor: Option<&str>,
         load: F,
-        id: fn(&T) -> &String,
+        id: fn(&T) -> &str,
     ) -> ServiceResult<Page<Edge<T>>>
     where
         F: FnOnce(Vec<String>) -> Fut,
@@ -263,7 +263,7 @@ impl Library {
         let mut by_id: std::collections::HashMap<String, T> = load(ids)
             .await?
             .into_iter()
-            .map(|r| (id(&r).clone(), r))
+            .map(|r| (id(&r).to_string(), r))
             .collect();
         let items = rows
             .iter()
@@ -285,7 +285,7 @@ impl Library {
         let store = self.store.clone();
         let load = |ids: Vec<String>| async move { store.albums(&parse_all(&ids)).await };
         let page = self
-            .named_page(NamedKind::Album, limit, cursor, load, |a| &a.id)
+            .named_page(NamedKind::Album, limit, cursor, load, |a| a.id.as_str())
             .await?;
         let mut items = Vec::with_capacity(page.items.len());
         for e in page.items {
@@ -308,7 +308,7 @@ impl Library {
     ) -> ServiceResult<Page<Edge<ArtistRecord>>> {
         let store = self.store.clone();
         let load = |ids: Vec<String>| async move { store.artists(&parse_all(&ids)).await };
-        self.named_page(NamedKind::Artist, limit, cursor, load, |a| &a.id)
+        self.named_page(NamedKind::Artist, limit, cursor, load, |a| a.id.as_str())
             .await
     }
 
@@ -320,7 +320,7 @@ impl Library {
     ) -> ServiceResult<Page<Edge<medley_store::PlaylistRecord>>> {
         let store = self.store.clone();
         let load = |ids: Vec<String>| async move { store.playlists(&parse_all(&ids)).await };
-        self.named_page(NamedKind::Playlist, limit, cursor, load, |p| &p.id)
+        self.named_page(NamedKind::Playlist, limit, cursor, load, |p| p.id.as_str())
             .await
     }
 
@@ -350,7 +350,7 @@ impl Library {
             .into_iter()
             .zip(&rows)
         {
-            let cursor = cursor_of(shape::NAMED, [date, &a.id]);
+            let cursor = cursor_of(shape::NAMED, [date, a.id.as_str()]);
             items.push(Edge::new(cursor, self.catalog_album(a, false).await?));
         }
         let next = more
@@ -467,7 +467,7 @@ impl Library {
             .artists(&parse_all(&related))
             .await?
             .into_iter()
-            .map(|a| Edge::new(a.id.clone(), a))
+            .map(|a| Edge::new(a.id.to_string(), a))
             .collect();
         Ok(ArtistList {
             artist,

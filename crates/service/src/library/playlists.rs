@@ -134,7 +134,7 @@ impl Library {
         };
         let now = self.now_ms();
         let pl = PlaylistRecord {
-            id: Uuid::new_v4().to_string(),
+            id: PlaylistId::stored(Uuid::new_v4().to_string()),
             title,
             track_count: 0,
             duration: 0,
@@ -290,8 +290,9 @@ impl Library {
             .await?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let key =
-            |pl: &PlaylistRecord| cursor_of(shape::TIME, [&pl.created_ms.to_string(), &pl.id]);
+        let key = |pl: &PlaylistRecord| {
+            cursor_of(shape::TIME, [&pl.created_ms.to_string(), pl.id.as_str()])
+        };
         let next = more.then(|| rows.last().map(key)).flatten();
         let items = rows.into_iter().map(|pl| Edge::new(key(&pl), pl)).collect();
         Ok(Page { items, next })

@@ -128,22 +128,25 @@ impl Library {
                 SearchKind::Album => {
                     for a in self.store.albums(&parse_all(&ids)).await? {
                         let id = a.id.clone();
-                        found.insert(key(&id), Found::Album(self.catalog_album(a, false).await?));
+                        found.insert(
+                            key(id.as_str()),
+                            Found::Album(self.catalog_album(a, false).await?),
+                        );
                     }
                 }
                 SearchKind::Artist => {
                     for a in self.store.artists(&parse_all(&ids)).await? {
-                        found.insert(key(&a.id), Found::Artist(a));
+                        found.insert(key(a.id.as_str()), Found::Artist(a));
                     }
                 }
                 SearchKind::Playlist => {
                     for pl in self.store.playlists(&parse_all(&ids)).await? {
-                        found.insert(key(&pl.id), Found::Playlist(pl));
+                        found.insert(key(pl.id.as_str()), Found::Playlist(pl));
                     }
                 }
                 SearchKind::PodcastShow => {
                     for sh in self.store.podcast_shows(&parse_all(&ids)).await? {
-                        found.insert(key(&sh.id), Found::PodcastShow(sh));
+                        found.insert(key(sh.id.as_str()), Found::PodcastShow(sh));
                     }
                 }
             }

@@ -89,7 +89,7 @@ impl Playback {
         user_playlist: Option<&PlaylistRecord>,
     ) -> ServiceResult<Resolution> {
         let context_of = |kind: ContextKind, id: &str| match user_playlist {
-            Some(pl) if kind == ContextKind::Playlist && pl.id == id => pl.snapshot(),
+            Some(pl) if kind == ContextKind::Playlist && pl.id.as_str() == id => pl.snapshot(),
             _ => ContextRef {
                 kind,
                 id: id.to_string(),

@@ -162,7 +162,7 @@ impl Playback {
                 .described(
                     p,
                     ItemKind::Playlist,
-                    own.into_iter().map(|pl| pl.id).collect(),
+                    own.into_iter().map(|pl| pl.id.into_string()).collect(),
                 )
                 .await?,
         });

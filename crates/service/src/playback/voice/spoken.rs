@@ -441,7 +441,7 @@ fn entity(kind: &str, id: String) -> (String, String) {
 fn exactly(own: &[PlaylistRecord], said: &str) -> Option<String> {
     own.iter()
         .find(|pl| same_words(&pl.title, said))
-        .map(|pl| pl.id.clone())
+        .map(|pl| pl.id.to_string())
 }
 
 /// The id of the user's playlist whose name search would match `said`, the one with the
@@ -450,7 +450,7 @@ pub(super) fn own_near(own: &[PlaylistRecord], said: &str) -> Option<String> {
     own.iter()
         .filter(|pl| matches_name(&pl.title, said))
         .min_by_key(|pl| medley_core::text::search_words(&pl.title).len())
-        .map(|pl| pl.id.clone())
+        .map(|pl| pl.id.to_string())
 }
 
 /// The search filter that narrows a spoken name to an artist or album named alongside it, by
