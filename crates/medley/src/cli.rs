@@ -80,21 +80,30 @@ pub struct Serve {
 
 #[derive(Subcommand)]
 pub enum CatalogCommand {
-    /// Import a catalog JSON file.
-    Import { path: PathBuf },
+    /// Import a catalog JSON file (docs/catalog-file.md), or scan a folder of audio files
+    /// (FLAC, MP3, Ogg, Opus, M4A, AAC, WAV) and import what their tags say; scanning the
+    /// same folder again adds new files, updates changed ones and retires the ones gone.
+    Import {
+        /// The catalog file, or the music folder.
+        path: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// Create a user; prints its id.
     Add(UserAdd),
+    /// List the users, by name: id, name, tier and stream limit, separated by tabs.
+    List,
     /// Set the password a user signs in with, read from standard input.
     Passwd {
+        /// The user's id, or their name if no one else has it.
         #[arg(long)]
         user: String,
     },
     /// Change a user's tier (and stream limit); every running node honours it within a second.
     Plan {
+        /// The user's id, or their name if no one else has it.
         #[arg(long)]
         user: String,
         #[arg(long, value_enum)]
@@ -169,6 +178,7 @@ pub enum TokenCommand {
     Issue(TokenIssue),
     /// Unlink: end a user's refresh and access tokens, of one client or of all.
     Revoke {
+        /// The user's id, or their name if no one else has it.
         #[arg(long)]
         user: String,
         #[arg(long)]
@@ -178,6 +188,7 @@ pub enum TokenCommand {
 
 #[derive(Args)]
 pub struct TokenIssue {
+    /// The user's id, or their name if no one else has it.
     #[arg(long)]
     pub user: String,
     #[arg(long)]

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches};
-use medley_core::ids::{Id, UserId};
+use medley_core::ids::UserId;
 use medley_service::accounts::{NewClient, NewUser};
 use medley_service::{Medley, SystemClock};
 use medley_store::Store;
@@ -145,20 +145,26 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 println!("{}", user.id);
                 Ok(())
             }
+            Command::User(UserCommand::List) => {
+                for u in medley.accounts.all_users().await? {
+                    println!("{}\t{}\t{}\t{}", u.id, u.name, u.tier.as_str(), u.max_streams);
+                }
+                Ok(())
+            }
             Command::User(UserCommand::Plan {
                 user,
                 tier,
                 max_streams,
             }) => {
                 let u = medley.accounts
-                    .set_plan(&user_id(&user)?, tier.into(), max_streams)
+                    .set_plan(&user_of(&medley, &user).await?, tier.into(), max_streams)
                     .await?;
                 println!("{} {} {}", u.id, u.tier.as_str(), u.max_streams);
                 Ok(())
             }
             Command::User(UserCommand::Passwd { user }) => {
                 let password = password_from_stdin()?;
-                medley.accounts.set_password(&user_id(&user)?, &password).await?;
+                medley.accounts.set_password(&user_of(&medley, &user).await?, &password).await?;
                 Ok(())
             }
             Command::Client(ClientCommand::Add {
@@ -181,14 +187,14 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Token(TokenCommand::Revoke { user, client }) => {
-                medley.accounts.unlink(&user_id(&user)?, client.as_deref()).await?;
+                medley.accounts.unlink(&user_of(&medley, &user).await?, client.as_deref()).await?;
                 Ok(())
             }
             Command::Token(TokenCommand::Issue(t)) => {
                 let scopes = t
                     .scopes
                     .map(|s| s.split_whitespace().map(String::from).collect());
-                let user = user_id(&t.user)?;
+                let user = user_of(&medley, &t.user).await?;
                 println!(
                     "{}",
                     medley.accounts.issue_token(&user, &t.client, scopes, t.ttl).await?
@@ -263,8 +269,10 @@ async fn serve(
 ) -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
         .with_context(|| format!("the log setting '{}'", config.log))?;
+    // Colour codes only for a person at a terminal, never in a file or the journal.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(filter)
         .init();
     let addr = listener.local_addr()?;
@@ -331,9 +339,9 @@ async fn shutdown() {
     }
 }
 
-/// A user id named on the command line.
-fn user_id(id: &str) -> anyhow::Result<UserId> {
-    UserId::parse(id).ok_or_else(|| anyhow::anyhow!("no user '{id}'"))
+/// The user named on the command line, by id or by name.
+async fn user_of(medley: &Medley, login: &str) -> anyhow::Result<UserId> {
+    Ok(medley.accounts.find_user(login).await?.id)
 }
 
 /// A password from standard input: its first line, without the line break.

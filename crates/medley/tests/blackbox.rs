@@ -185,6 +185,98 @@ fn cli_sets_passwords_and_registers_oauth_clients() {
 }
 
 #[test]
+fn logs_written_to_a_file_are_plain_text() {
+    let dir = temp_dir();
+    let path = dir.join("medley.log");
+    let mut child = medley(&dir)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("MEDLEY_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&path).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut log = String::new();
+    while !log.contains("medley listening on") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        log = std::fs::read_to_string(&path).unwrap();
+    }
+    let addr = log
+        .lines()
+        .find_map(|l| l.strip_prefix("medley listening on http://"))
+        .expect("the server listens");
+    // A request is logged at debug level, its status coloured at a terminal.
+    let (status, _) = Http::at(addr).request("GET", "/healthz", &[], None);
+    assert_eq!(status, 200);
+    while !log.contains("path=/healthz") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        log = std::fs::read_to_string(&path).unwrap();
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(log.contains("DEBUG"), "the debug lines are there: {log}");
+    assert!(!log.contains('\u{1b}'), "no colour codes: {log:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cli_lists_users_and_finds_them_by_id_or_name() {
+    let dir = temp_dir();
+    let add = |name: &str| {
+        let (ok, out, err) = cli(&dir, &["user", "add", "--name", name]);
+        assert!(ok, "{err}");
+        one_line(&out).to_string()
+    };
+    let zoe = add("Zoë Home");
+    let ann = add("ann");
+    let twin1 = add("Twin");
+    let twin2 = add("twin");
+    let (ok, out, err) = cli(&dir, &["user", "list"]);
+    assert!(ok, "{err}");
+    let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 4, "{out}");
+    assert_eq!(
+        rows[0],
+        [ann.as_str(), "ann", "UNLIMITED", "1"],
+        "by name, case aside"
+    );
+    assert_eq!(rows[3], [zoe.as_str(), "Zoë Home", "UNLIMITED", "1"]);
+    let mut twins = vec![rows[1][0], rows[2][0]];
+    twins.sort();
+    let mut want = vec![twin1.as_str(), twin2.as_str()];
+    want.sort();
+    assert_eq!(twins, want);
+    // A name names the one user who has it, whatever its case.
+    let (ok, out, err) = cli(
+        &dir,
+        &["user", "plan", "--user", "zoë HOME", "--tier", "FREE"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(one_line(&out), format!("{zoe} FREE 1"));
+    let (ok, out, err) = cli_with_input(
+        &dir,
+        &["user", "passwd", "--user", "Ann"],
+        "correct horse\n",
+    );
+    assert!(ok && out.is_empty(), "{err}");
+    // A shared name is refused, naming the ids to choose from; an id still works.
+    let (ok, _, err) = cli(&dir, &["user", "plan", "--user", "twin", "--tier", "FREE"]);
+    assert!(!ok && err.contains(&twin1) && err.contains(&twin2), "{err}");
+    let (ok, out, err) = cli(&dir, &["user", "plan", "--user", &twin2, "--tier", "PRIME"]);
+    assert!(ok, "{err}");
+    assert_eq!(one_line(&out), format!("{twin2} PRIME 1"));
+    let (ok, _, err) = cli(
+        &dir,
+        &["user", "plan", "--user", "Nobody", "--tier", "FREE"],
+    );
+    assert!(!ok && err.contains("no user 'Nobody'"), "{err}");
+    // What import takes is in its help.
+    let (ok, out, _) = cli(&dir, &["catalog", "import", "--help"]);
+    assert!(ok && out.contains("folder of audio files"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn configuration_file_sits_between_defaults_and_environment() {
     let dir = temp_dir();
     let from_file = dir.join("from-file");

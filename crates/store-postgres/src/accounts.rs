@@ -173,6 +173,34 @@ impl AccountStore for PgStore {
         Ok(n == 1)
     }
 
+    async fn users_after(&self, after: Option<&UserId>, limit: u32) -> StoreResult<Vec<User>> {
+        let after = after.map_or("", UserId::as_str);
+        let c = self.client().await?;
+        let found = rows(
+            &c,
+            &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id > $1 ORDER BY u.id LIMIT $2"),
+            &[&after, &crate::big(limit)],
+        )
+        .await
+        .map_err(pg)?;
+        Ok(found.iter().map(|r| user_row(r, 0)).collect())
+    }
+
+    async fn users_called(&self, login: &str) -> StoreResult<Vec<User>> {
+        let c = self.client().await?;
+        let found = rows(
+            &c,
+            &format!(
+                "SELECT {USER_COLUMNS} FROM users u
+                 WHERE u.id = $1 OR lower(u.name) = lower($1) LIMIT 10"
+            ),
+            &[&login],
+        )
+        .await
+        .map_err(pg)?;
+        Ok(found.iter().map(|r| user_row(r, 0)).collect())
+    }
+
     async fn sign_in_candidates(&self, login: &str) -> StoreResult<Vec<(User, String)>> {
         let c = self.client().await?;
         let found = rows(

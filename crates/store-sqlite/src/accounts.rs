@@ -159,6 +159,28 @@ impl AccountStore for SqliteStore {
         .await
     }
 
+    async fn users_after(&self, after: Option<&UserId>, limit: u32) -> StoreResult<Vec<User>> {
+        let after = after.map_or("", UserId::as_str);
+        self.read(|conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users u WHERE u.id > ?1 ORDER BY u.id LIMIT ?2"
+            ))?;
+            let rows = st.query_map(params![after, limit], |r| user_row(r, 0))?;
+            rows.collect()
+        })
+    }
+
+    async fn users_called(&self, login: &str) -> StoreResult<Vec<User>> {
+        self.read(|conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users u
+                 WHERE u.id = ?1 OR lower(u.name) = lower(?1) LIMIT 10"
+            ))?;
+            let rows = st.query_map([login], |r| user_row(r, 0))?;
+            rows.collect()
+        })
+    }
+
     async fn sign_in_candidates(&self, login: &str) -> StoreResult<Vec<(User, String)>> {
         self.read(|conn| {
             let mut st = conn.prepare_cached(&format!(

@@ -118,6 +118,10 @@ pub trait AccountStore: Send + Sync {
     async fn user(&self, id: &UserId) -> StoreResult<Option<User>>;
     /// Users by id, in the order asked; unknown ids are left out.
     async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<User>>;
+    /// Up to `limit` users in id order, after `after`: every user, a page at a time.
+    async fn users_after(&self, after: Option<&UserId>, limit: u32) -> StoreResult<Vec<User>>;
+    /// The users with this id or, case aside, this name (at most 10).
+    async fn users_called(&self, login: &str) -> StoreResult<Vec<User>>;
     /// Sets a user's name and visibilities; false when there is no such user.
     async fn update_profile(
         &self,

@@ -143,15 +143,13 @@ impl Accounts {
     /// shared name and a wrong password alike.
     pub async fn check_password(&self, login: &str, password: &str) -> ServiceResult<Option<User>> {
         let login = login.trim();
-        let mut found = if login.is_empty() {
+        let found = if login.is_empty() {
             Vec::new()
         } else {
             self.store.sign_in_candidates(login).await?
         };
-        // An id names one user; a name signs in only the one user who has it.
-        if let Some(i) = found.iter().position(|(u, _)| u.id.as_str() == login) {
-            found = vec![found.swap_remove(i)];
-        }
+        // A name signs in only the one user who has it.
+        let mut found = named(found, login, |(u, _)| u);
         let only = if found.len() == 1 { found.pop() } else { None };
         let (user, phc) = match only {
             Some((u, h)) => (Some(u), h),
@@ -160,6 +158,15 @@ impl Accounts {
         let password = password.to_string();
         let ok = blocking(move || password_matches(&password, &phc)).await?;
         Ok(user.filter(|_| ok))
+    }
+}
+
+/// Of the users a login found (by id, or by name case aside), the ones it names: the one whose
+/// id it is, else every one who has that name.
+pub(crate) fn named<T>(mut found: Vec<T>, login: &str, user: impl Fn(&T) -> &User) -> Vec<T> {
+    match found.iter().position(|f| user(f).id.as_str() == login) {
+        Some(i) => vec![found.swap_remove(i)],
+        None => found,
     }
 }
 

@@ -245,6 +245,43 @@ impl Accounts {
         Ok(user)
     }
 
+    /// The user `login` names: the one whose id it is, else the only one with that name (case
+    /// aside).
+    pub async fn find_user(&self, login: &str) -> ServiceResult<User> {
+        let login = login.trim();
+        let found = self.store.users_called(login).await?;
+        let mut found = credentials::named(found, login, |u| u);
+        match found.len() {
+            0 => Err(ServiceError::NotFound(format!("no user '{login}'"))),
+            1 => Ok(found.remove(0)),
+            _ => {
+                let ids: Vec<&str> = found.iter().map(|u| u.id.as_str()).collect();
+                Err(ServiceError::BadRequest(format!(
+                    "{} users are named '{login}' ({}): name one by its id",
+                    ids.len(),
+                    ids.join(", ")
+                )))
+            }
+        }
+    }
+
+    /// Every user, by name (case aside), then id.
+    pub async fn all_users(&self) -> ServiceResult<Vec<User>> {
+        const PAGE: u32 = 500;
+        let mut all: Vec<User> = Vec::new();
+        loop {
+            let after = all.last().map(|u| u.id.clone());
+            let page = self.store.users_after(after.as_ref(), PAGE).await?;
+            let full = page.len() == PAGE as usize;
+            all.extend(page);
+            if !full {
+                break;
+            }
+        }
+        all.sort_by_cached_key(|u| (u.name.to_lowercase(), u.id.clone()));
+        Ok(all)
+    }
+
     /// Changes a user's tier and how many streams they may play at once (`None` keeps it),
     /// from their next request on, on every node.
     pub async fn set_plan(
