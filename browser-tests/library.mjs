@@ -1,6 +1,7 @@
 // A large library in the web player: a 100,000-track playlist and 10,000 albums scroll while
 // the page holds only the rows on screen, and reads the lists page by page (100 at a time) as
-// far as the listener scrolls, never the whole list.
+// far as the listener scrolls, never the whole list; opened at another address than the
+// server's public URL, it signs in there.
 //
 // Environment: MEDLEY_URL, USER_NAME and USER_PASSWORD (a user of that library), PLAYLIST
 // (the id of the 100,000-track playlist), SHOTS (a folder for the screenshots).
@@ -71,6 +72,14 @@ try {
   await own.getByText('Road trip').waitFor({ timeout: 5_000 });
   await page.getByRole('list', { name: 'Catalog playlists' }).locator(`[data-playlist="${PLAYLIST}"]`).waitFor();
   await page.screenshot({ path: path.join(SHOTS, 'player-playlists-desktop.png') });
+  // Opened at another of the server's addresses than its public URL, the player signs in
+  // there and stays there.
+  const elsewhere = MEDLEY_URL.replace('//127.0.0.1:', '//localhost:');
+  check(elsewhere !== MEDLEY_URL, 'the server has another address to open the player at', elsewhere);
+  const other = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await signIn(other, elsewhere, USER_NAME, USER_PASSWORD);
+  check(new URL(other.url()).host === new URL(elsewhere).host, 'the player stays at that address', other.url());
+  await other.screenshot({ path: path.join(SHOTS, 'player-signed-in-elsewhere.png') });
   console.log('library: every check passed');
 } finally {
   await browser.close();

@@ -1,7 +1,8 @@
 // Signing in through Medley's own OAuth authorization code flow with PKCE, as a public client
 // (no secret, so no refresh token: when the hour is up the user signs in again).
 
-/// The player's client id: `medley serve` registers it, with this page as its redirect URI.
+/// The player's client id: `medley serve` registers it; the sign-in page sends it back to this
+/// page at whichever address of the server it was opened.
 export const CLIENT_ID = 'amzn1.application-oa2-client.medleyplayer';
 const SCOPES = [
   'music::catalog', 'music::playback', 'music::history', 'music::library',

@@ -229,6 +229,63 @@ async fn linking(confidential: bool, redirect: &str) -> Linking {
     }
 }
 
+#[tokio::test]
+async fn the_web_player_signs_in_from_whatever_address_it_was_opened_at() {
+    let app = TestApp::new().await;
+    app.medley.accounts.ensure_player_client().await.unwrap();
+    let player = medley_service::accounts::PLAYER_CLIENT;
+    let other = linking(false, "https://app.example/cb").await;
+    let page = |client: &str, host: &str, redirect: &str| {
+        let q = form(&[
+            ("client_id", client),
+            ("redirect_uri", redirect),
+            ("response_type", "code"),
+            ("scope", SCOPE),
+            (
+                "code_challenge",
+                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            ),
+            ("code_challenge_method", "S256"),
+        ]);
+        let app = if client == player { &app } else { &other.app };
+        let host = host.to_string();
+        async move {
+            let (status, _, body) = app
+                .get(&format!("/ap/oa?{q}"))
+                .without("authorization")
+                .without("x-api-key")
+                .header("host", &host)
+                .send_raw()
+                .await;
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    // The player's page at the address the browser used: a LAN address, localhost, a name.
+    for host in ["192.168.1.20:8080", "localhost:8080", "music.home.arpa"] {
+        for scheme in ["http", "https"] {
+            let (status, html) = page(player, host, &format!("{scheme}://{host}/")).await;
+            assert_eq!(status, 200, "{host}: {html}");
+            assert!(html.contains("Medley web player"), "{html}");
+        }
+    }
+    // Anywhere else, it is refused on a page of Medley's: another host than the one asked,
+    // another path, a query, or an address smuggled into the Host header.
+    for (host, redirect) in [
+        ("localhost:8080", "http://evil.example/"),
+        ("localhost:8080", "http://localhost:8080/elsewhere"),
+        ("localhost:8080", "http://localhost:8080/?x=1"),
+        ("evil.example/x", "http://evil.example/x/"),
+        ("a@evil.example", "http://a@evil.example/"),
+    ] {
+        let (status, html) = page(player, host, redirect).await;
+        assert_eq!(status, 400, "{host} {redirect}: {html}");
+        assert!(html.contains("not one it registered"), "{html}");
+    }
+    // Another app keeps its exact redirect URIs.
+    let (status, _) = page(&other.client, "localhost:8080", "http://localhost:8080/").await;
+    assert_eq!(status, 400);
+}
+
 fn form(pairs: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(pairs).unwrap()
 }

@@ -276,6 +276,14 @@ async fn serve(
         .with_env_filter(filter)
         .init();
     let addr = listener.local_addr()?;
+    if addr.ip().is_unspecified() && config.public_url.is_none() {
+        tracing::warn!(
+            "listening on every address ({addr}) with no public URL: the links Medley writes \
+             (media, images, other apps' sign-in) name {}, which other machines cannot open; \
+             set public_url (MEDLEY_PUBLIC_URL) to the address people use",
+            medley.settings.public_url
+        );
+    }
     medley.follow_others();
     medley.accounts.ensure_player_client().await?;
     if s.demo {

@@ -216,6 +216,37 @@ fn logs_written_to_a_file_are_plain_text() {
     child.wait().unwrap();
     assert!(log.contains("DEBUG"), "the debug lines are there: {log}");
     assert!(!log.contains('\u{1b}'), "no colour codes: {log:?}");
+    assert!(!log.contains("no public URL"), "{log}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn listening_on_every_address_without_a_public_url_is_warned_of() {
+    let dir = temp_dir();
+    let mut child = medley(&dir)
+        .args(["serve", "--bind", "0.0.0.0:0"])
+        .env_remove("MEDLEY_PUBLIC_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = Vec::new();
+    for line in std::io::BufRead::lines(std::io::BufReader::new(child.stderr.take().unwrap())) {
+        let line = line.unwrap();
+        let done = line.starts_with("medley listening on");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        seen.iter().any(|l| l.contains("WARN")
+            && l.contains("no public URL")
+            && l.contains("MEDLEY_PUBLIC_URL")),
+        "{seen:#?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

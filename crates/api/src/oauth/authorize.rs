@@ -39,10 +39,13 @@ pub struct AuthorizeQuery {
 }
 
 impl AuthorizeQuery {
-    fn params(&self) -> AuthorizeParams {
+    /// The request's parameters, with the host it was sent to (its `Host` header).
+    fn params(&self, headers: &HeaderMap) -> AuthorizeParams {
+        let host = headers.get(axum::http::header::HOST);
         AuthorizeParams {
             client_id: self.client_id.clone().unwrap_or_default(),
             redirect_uri: self.redirect_uri.clone().unwrap_or_default(),
+            served_at: host.and_then(|h| h.to_str().ok()).map(String::from),
             response_type: self.response_type.clone(),
             scope: self.scope.clone(),
             state: self.state.clone(),
@@ -116,7 +119,7 @@ fn refused(e: AuthorizeError) -> Response {
         (status = 303, description = "Back to the redirect URI with `error`, `error_description` and `state`"),
         (status = 400, description = "An error page: the client or its redirect URI is not known", content_type = "text/html"),
     ))]
-pub async fn page(State(m): State<Accounts>, uri: axum::http::Uri) -> Response {
+pub async fn page(State(m): State<Accounts>, uri: axum::http::Uri, headers: HeaderMap) -> Response {
     let q: AuthorizeQuery =
         match serde_urlencoded::from_str(uri.query().unwrap_or("")) {
             Ok(q) => q,
@@ -125,7 +128,7 @@ pub async fn page(State(m): State<Accounts>, uri: axum::http::Uri) -> Response {
                 "The sign-in request is malformed (a parameter is given twice or badly encoded).",
             ),
         };
-    match m.authorization(&q.params()).await {
+    match m.authorization(&q.params(&headers)).await {
         Ok(a) => sign_in_page(&m, StatusCode::OK, &a, "", None),
         Err(e) => refused(e),
     }
@@ -155,7 +158,7 @@ pub async fn form(
         Ok(f) => f,
         Err(_) => return page::error(StatusCode::BAD_REQUEST, "The sign-in form is malformed."),
     };
-    let a = match m.authorization(&form.request.params()).await {
+    let a = match m.authorization(&form.request.params(&headers)).await {
         Ok(a) => a,
         Err(e) => return refused(e),
     };

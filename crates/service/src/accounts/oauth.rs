@@ -117,6 +117,9 @@ fn pkce_shaped(s: &str) -> bool {
 pub struct AuthorizeParams {
     pub client_id: String,
     pub redirect_uri: String,
+    /// The host (and port) the request was sent to, as its `Host` header says: Medley's own
+    /// web player may return to its page there, whatever address it was opened at.
+    pub served_at: Option<String>,
     pub response_type: Option<String>,
     pub scope: Option<String>,
     pub state: Option<String>,
@@ -239,20 +242,37 @@ pub fn parse_scopes(scope: Option<&str>) -> OAuthResult<Vec<String>> {
     Ok(scopes)
 }
 
+/// Whether `redirect_uri` is the root page of `host` (the request's own `Host`, so the code
+/// goes back to this server, whichever of its addresses the browser used).
+fn is_page_at(redirect_uri: &str, host: Option<&str>) -> bool {
+    let Some(host) = host.filter(|h| {
+        !h.is_empty()
+            && !h.contains(|c: char| matches!(c, '/' | '@' | '?' | '#' | '\\') || c.is_whitespace())
+    }) else {
+        return false;
+    };
+    ["http", "https"]
+        .iter()
+        .any(|scheme| redirect_uri == format!("{scheme}://{host}/"))
+}
+
 impl Accounts {
-    /// The OAuth client `client_id` names, if `redirect_uri` is one it registered (exactly).
+    /// The OAuth client `client_id` names, if `redirect_uri` is one it registered (exactly),
+    /// or for Medley's own web player, its page on the host the request came to.
     /// Anything else is a page, never a redirect.
     pub async fn oauth_client(
         &self,
         client_id: &str,
         redirect_uri: &str,
+        served_at: Option<&str>,
     ) -> Result<Client, String> {
         let client = match self.store.client(client_id).await {
             Ok(Some(c)) if !c.redirect_uris.is_empty() => c,
             Ok(_) => return Err("This application is not one Medley knows.".into()),
             Err(e) => return Err(format!("Medley cannot sign you in now: {e}")),
         };
-        if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
+        let players_page = client_id == super::PLAYER_CLIENT && is_page_at(redirect_uri, served_at);
+        if !players_page && !client.redirect_uris.iter().any(|u| u == redirect_uri) {
             return Err(
                 "The address this application asked to return to is not one it registered.".into(),
             );
@@ -266,7 +286,7 @@ impl Accounts {
         p: &AuthorizeParams,
     ) -> Result<Authorization, AuthorizeError> {
         let client = self
-            .oauth_client(&p.client_id, &p.redirect_uri)
+            .oauth_client(&p.client_id, &p.redirect_uri, p.served_at.as_deref())
             .await
             .map_err(AuthorizeError::Page)?;
         let state = p.state.clone().filter(|s| !s.is_empty());
