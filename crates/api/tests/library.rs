@@ -396,3 +396,84 @@ async fn cover_art_from_a_folder_or_a_file_is_served_at_every_style() {
     let (status, _, _) = fetch("/media/images/MIMNOSUCHTHING".into(), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// Albums as ripped and tagged in the wild, each format written by ffmpeg's own muxer: disc
+/// and track numbers as `n/m`, and a compilation flagged without an album artist.
+#[tokio::test]
+async fn albums_follow_disc_and_track_numbers_and_compilations_stay_whole() {
+    if !common::ffmpeg_or_skip("albums_follow_disc_and_track_numbers") {
+        return;
+    }
+    let app = TestApp::new().await;
+    let root = app.dir.join("tagged");
+    let disc = |title, disc, track| -> Vec<(&str, &str)> {
+        vec![
+            ("title", title),
+            ("artist", "The Ripped"),
+            ("album", "Two Discs"),
+            ("disc", disc),
+            ("track", track),
+        ]
+    };
+    let hit = |title, artist, track| -> Vec<(&str, &str)> {
+        vec![
+            ("title", title),
+            ("artist", artist),
+            ("album", "Summer Hits"),
+            ("track", track),
+            ("compilation", "1"),
+        ]
+    };
+    let files = [
+        ("Set/d2t2.mp3", disc("Fourth", "2/2", "2/2")),
+        ("Set/d1t2.flac", disc("Second", "1/2", "2/2")),
+        ("Set/d2t1.opus", disc("Third", "2/2", "1/2")),
+        ("Set/d1t1.ogg", disc("First", "1/2", "01/2")),
+        ("Hits/a.flac", hit("Alpha Song", "Alpha", "1/3")),
+        ("Hits/b.mp3", hit("Beta Song", "Beta", "2/3")),
+        ("Hits/c.m4a", hit("Gamma Song", "Gamma", "3/3")),
+    ];
+    for (i, (file, tags)) in files.iter().enumerate() {
+        let pitch = 300.0 + 50.0 * i as f64;
+        medley_loadgen::audio::encode_tagged_tone(&root.join(file), 1.0, pitch, 44_100, 16, tags)
+            .unwrap();
+    }
+    let (sum, scan) = app
+        .medley
+        .library
+        .import_folder(&root, Box::new(|_, _| {}))
+        .await
+        .unwrap();
+    assert!(scan.skipped.is_empty(), "{:?}", scan.skipped);
+    assert_eq!((sum.albums, sum.tracks), (2, 7), "one album each");
+    let album = |query: &'static str| {
+        let app = &app;
+        async move {
+            let found = app
+                .post("/v1/search/albums")
+                .json(json!({"searchFilters": [{"query": query}]}))
+                .send()
+                .await;
+            let id = found.data()["searchAlbums"]["edges"][0]["node"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            app.get(&format!("/v1/albums/{id}")).send().await
+        }
+    };
+    let discs = album("two discs").await;
+    assert_eq!(
+        discs.album_titles(),
+        ["First", "Second", "Third", "Fourth"],
+        "disc 1 before disc 2, whatever the format"
+    );
+    let hits = album("summer hits").await;
+    assert_eq!(
+        hits.album_titles(),
+        ["Alpha Song", "Beta Song", "Gamma Song"]
+    );
+    assert_eq!(
+        hits.expect(200).data()["album"]["artists"][0]["name"],
+        "Various Artists"
+    );
+}

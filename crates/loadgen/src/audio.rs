@@ -62,6 +62,20 @@ pub fn encode_tone(
     rate: u32,
     bits: u8,
 ) -> std::io::Result<()> {
+    encode_tagged_tone(path, seconds, pitch, rate, bits, &[])
+}
+
+/// As `encode_tone`, with ffmpeg writing `metadata` (its keys: `title`, `disc`, `track`,
+/// `album_artist`, `compilation`, …) the way its muxer for the format writes tags, as many
+/// rippers and taggers do (`DISCNUMBER=2/2` in Vorbis comments, `TPOS` in ID3, `disk` in MP4).
+pub fn encode_tagged_tone(
+    path: &Path,
+    seconds: f64,
+    pitch: f64,
+    rate: u32,
+    bits: u8,
+    metadata: &[(&str, &str)],
+) -> std::io::Result<()> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let codec: &[&str] = match ext {
         "flac" if bits > 16 => &["-c:a", "flac", "-sample_fmt", "s32"],
@@ -92,6 +106,11 @@ pub fn encode_tone(
         ))
         .args(["-ac", "2"])
         .args(codec)
+        .args(
+            metadata
+                .iter()
+                .flat_map(|(k, v)| ["-metadata".to_string(), format!("{k}={v}")]),
+        )
         .arg(path)
         .output()?;
     if !out.status.success() {

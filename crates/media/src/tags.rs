@@ -20,6 +20,8 @@ pub const AUDIO_EXTENSIONS: [&str; 9] = [
 
 /// Image files beside the audio that are an album's cover, in order of preference.
 const COVER_FILES: [&str; 4] = ["cover", "folder", "front", "album"];
+/// The album artist of a compilation whose files name none.
+const VARIOUS_ARTISTS: &str = "Various Artists";
 
 /// What a scan found: the catalog, its albums' cover art, how many audio files it read, and
 /// those it could not.
@@ -86,6 +88,8 @@ struct FileTags {
     album_artist: Option<String>,
     track: Option<u32>,
     disc: Option<u32>,
+    /// Flagged as a compilation (`TCMP`, `COMPILATION`, `cpil`).
+    compilation: bool,
     date: Option<String>,
     genre: Option<String>,
     isrc: Option<String>,
@@ -131,9 +135,33 @@ fn text(tag: Option<&Tag>, key: &ItemKey) -> Option<String> {
         .map(String::from)
 }
 
+/// A track or disc number as taggers write it: `3`, `03` or `3/12`.
+fn position(tag: Option<&Tag>, key: &ItemKey) -> Option<u32> {
+    let s = text(tag, key)?;
+    s.split('/').next()?.trim().parse().ok().filter(|&n| n > 0)
+}
+
+/// The file, and whether it is an MP3 flagged as a compilation the way ffmpeg and some taggers
+/// write it (a `TXXX` frame named `TCMP` or `COMPILATION`), which lofty's common tag leaves out.
+fn open(path: &Path) -> lofty::error::Result<(TaggedFile, bool)> {
+    let mp3 = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("mp3"));
+    if !mp3 {
+        return Ok((lofty::read_from_path(path)?, false));
+    }
+    let mut f = std::fs::File::open(path)?;
+    let mpeg = lofty::mpeg::MpegFile::read_from(&mut f, lofty::config::ParseOptions::new())?;
+    let flagged = mpeg.id3v2().is_some_and(|t| {
+        ["TCMP", "COMPILATION"]
+            .iter()
+            .any(|d| t.get_user_text(d).is_some_and(|v| v.trim() == "1"))
+    });
+    Ok((mpeg.into(), flagged))
+}
+
 fn read(path: &Path) -> Result<FileTags, String> {
-    let file =
-        lofty::read_from_path(path).map_err(|e| format!("not a readable audio file ({e})"))?;
+    let (file, flagged) = open(path).map_err(|e| format!("not a readable audio file ({e})"))?;
     let tag = file.primary_tag().or_else(|| file.first_tag());
     let stem = path
         .file_stem()
@@ -160,8 +188,11 @@ fn read(path: &Path) -> Result<FileTags, String> {
         artist: get(|t| t.artist()).unwrap_or_else(|| "Unknown Artist".into()),
         album: get(|t| t.album()),
         album_artist: text(tag, &ItemKey::AlbumArtist),
-        track: tag.and_then(|t| t.track()),
-        disc: tag.and_then(|t| t.disk()),
+        track: position(tag, &ItemKey::TrackNumber),
+        disc: position(tag, &ItemKey::DiscNumber),
+        compilation: flagged
+            || text(tag, &ItemKey::FlagCompilation)
+                .is_some_and(|f| f == "1" || f.eq_ignore_ascii_case("true")),
         date,
         genre: get(|t| t.genre()),
         isrc: text(tag, &ItemKey::Isrc).map(|s| s.to_ascii_uppercase()),
@@ -242,7 +273,11 @@ pub fn scan(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Scan {
         let id = stable_id("MTR", &relative);
         let performer = artist_id(&tags.artist, &mut artists);
         let album_id = tags.album.as_ref().map(|title| {
-            let by = tags.album_artist.as_deref().unwrap_or(&tags.artist);
+            let by = match (&tags.album_artist, tags.compilation) {
+                (Some(a), _) => a.as_str(),
+                (None, true) => VARIOUS_ARTISTS,
+                (None, false) => &tags.artist,
+            };
             let album_id = stable_id("MAL", &format!("{}\n{}", folded(by), folded(title)));
             let album_artist = artist_id(by, &mut artists);
             let entry = albums.entry(album_id.clone()).or_insert_with(|| {
