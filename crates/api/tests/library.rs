@@ -476,4 +476,22 @@ async fn albums_follow_disc_and_track_numbers_and_compilations_stay_whole() {
         hits.expect(200).data()["album"]["artists"][0]["name"],
         "Various Artists"
     );
+    // An artist who is only on the compilation has it on their page.
+    let found = app
+        .post("/v1/search/artists")
+        .json(json!({"searchFilters": [{"query": "gamma"}]}))
+        .send()
+        .await;
+    let gamma = found.data()["searchArtists"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = app.get(&format!("/v1/artists/{gamma}/albums")).send().await;
+    let albums: Vec<&str> = page.expect(200).data()["artist"]["albums"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(albums, ["Summer Hits"]);
 }

@@ -242,7 +242,7 @@ impl BrowseStore for PgStore {
         let found = rows(
             &c,
             "SELECT coalesce(a.release_date, ''), a.id FROM albums a
-             WHERE a.id IN (SELECT album_id FROM album_artists WHERE artist_id = $1)
+             WHERE a.id IN (SELECT album_id FROM artist_albums WHERE artist_id = $1)
                AND (coalesce(a.release_date, ''), a.id) < ($2, $3)
              ORDER BY coalesce(a.release_date, '') DESC, a.id DESC LIMIT $4",
             &[&artist_id, &date, &id, &big(limit)],

@@ -405,6 +405,11 @@ async fn derive(tx: &Transaction<'_>) -> StoreResult<()> {
            FROM artists a LEFT JOIN (SELECT artist_id, count(*) AS n FROM artist_tracks GROUP BY artist_id) c
              ON c.artist_id = a.id
            WHERE artists.id = a.id AND artists.track_count IS DISTINCT FROM coalesce(c.n, 0);
+         DELETE FROM artist_albums;
+         INSERT INTO artist_albums (artist_id, album_id)
+           SELECT artist_id, album_id FROM album_artists
+           UNION SELECT ta.artist_id, t.album_id FROM track_artists ta JOIN tracks t ON t.id = ta.track_id
+             WHERE t.album_id IS NOT NULL;
          UPDATE playlists SET duration = {PLAYLIST_DURATION};
          DELETE FROM genres;
          INSERT INTO genres SELECT genre, count(*) FROM tracks

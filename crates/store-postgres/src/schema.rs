@@ -157,6 +157,18 @@ CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at_ms);
 CREATE INDEX sign_in_failures_age ON sign_in_failures (at_ms);
 "#
         ),
+        // The albums each artist appears on, as album artist or on any of its tracks (an
+        // artist's page), derived at import like `artist_tracks`.
+        format!(
+            r#"
+CREATE TABLE artist_albums (artist_id {ID} NOT NULL, album_id {ID} NOT NULL,
+    PRIMARY KEY (artist_id, album_id));
+INSERT INTO artist_albums (artist_id, album_id)
+  SELECT artist_id, album_id FROM album_artists
+  UNION SELECT ta.artist_id, t.album_id FROM track_artists ta JOIN tracks t ON t.id = ta.track_id
+    WHERE t.album_id IS NOT NULL;
+"#
+        ),
     ]
 }
 

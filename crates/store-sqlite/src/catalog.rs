@@ -212,7 +212,12 @@ fn derive(conn: &Connection) -> rusqlite::Result<()> {
            FROM (SELECT DISTINCT artist_id, track_id FROM track_artists) ta
            JOIN tracks t ON t.id = ta.track_id
            LEFT JOIN albums al ON al.id = t.album_id;
-         UPDATE artists SET track_count = (SELECT count(*) FROM artist_tracks WHERE artist_id = artists.id);",
+         UPDATE artists SET track_count = (SELECT count(*) FROM artist_tracks WHERE artist_id = artists.id);
+         DELETE FROM artist_albums;
+         INSERT INTO artist_albums (artist_id, album_id)
+           SELECT artist_id, album_id FROM album_artists
+           UNION SELECT ta.artist_id, t.album_id FROM track_artists ta JOIN tracks t ON t.id = ta.track_id
+             WHERE t.album_id IS NOT NULL;",
     )?;
     conn.execute(
         &format!("UPDATE playlists SET duration = {PLAYLIST_DURATION}"),

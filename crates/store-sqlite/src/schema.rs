@@ -214,6 +214,16 @@ CREATE INDEX sign_in_failures_age ON sign_in_failures (at_ms);
 "#,
     // 19: the row `/readyz` writes to learn whether writes succeed again after failing.
     "CREATE TABLE readiness (id INTEGER PRIMARY KEY CHECK (id = 1), probes INTEGER NOT NULL);",
+    // 20: the albums each artist appears on, as album artist or on any of its tracks (an
+    // artist's page), derived at import like `artist_tracks`.
+    r#"
+CREATE TABLE artist_albums (artist_id TEXT NOT NULL, album_id TEXT NOT NULL,
+    PRIMARY KEY (artist_id, album_id)) WITHOUT ROWID;
+INSERT INTO artist_albums (artist_id, album_id)
+  SELECT artist_id, album_id FROM album_artists
+  UNION SELECT ta.artist_id, t.album_id FROM track_artists ta JOIN tracks t ON t.id = ta.track_id
+    WHERE t.album_id IS NOT NULL;
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

@@ -335,8 +335,9 @@ pub trait BrowseStore: Send + Sync {
         after: Option<u32>,
         limit: u32,
     ) -> StoreResult<Vec<(u32, String)>>;
-    /// The ids of an artist's albums (any album artist), newest release first (undated last),
-    /// strictly after the `(release date or "", album id)` cursor in that order.
+    /// The ids of the albums an artist appears on (as an album artist or on a track), newest
+    /// release first (undated last), strictly after the `(release date or "", album id)`
+    /// cursor in that order.
     async fn artist_albums(
         &self,
         artist_id: &ArtistId,
