@@ -58,7 +58,7 @@ try {
 
   // The user's own playlists beside the catalog's (one made by another app of theirs).
   const made = await page.evaluate(async () => {
-    const t = JSON.parse(sessionStorage.getItem('medley.token'));
+    const t = JSON.parse(localStorage.getItem('medley.token'));
     const res = await fetch('/v1/playlists', {
       method: 'POST',
       headers: { authorization: `Bearer ${t.access}`, 'x-api-key': 'amzn1.application-oa2-client.medleyplayer', 'content-type': 'application/json' },
@@ -80,6 +80,11 @@ try {
   await signIn(other, elsewhere, USER_NAME, USER_PASSWORD);
   check(new URL(other.url()).host === new URL(elsewhere).host, 'the player stays at that address', other.url());
   await other.screenshot({ path: path.join(SHOTS, 'player-signed-in-elsewhere.png') });
+  // A new tab of the same browser is signed in already.
+  const tab = await other.context().newPage();
+  await tab.goto(`${elsewhere}/`);
+  await tab.getByText(`Signed in as ${USER_NAME}`).waitFor({ state: 'attached', timeout: 10_000 });
+  check(await tab.getByRole('button', { name: 'Sign in' }).count() === 0, 'a new tab shares the sign-in', tab.url());
   console.log('library: every check passed');
 } finally {
   await browser.close();

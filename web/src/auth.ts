@@ -1,5 +1,7 @@
 // Signing in through Medley's own OAuth authorization code flow with PKCE, as a public client
-// (no secret, so no refresh token: when the hour is up the user signs in again).
+// (no secret, so no refresh token: when the hour is up the user signs in again). The token is
+// kept in localStorage, so every tab of the browser shares one sign-in; a sign-in under way
+// stays in its own tab (sessionStorage).
 
 /// The player's client id: `medley serve` registers it; the sign-in page sends it back to this
 /// page at whichever address of the server it was opened.
@@ -25,12 +27,12 @@ function base64url(bytes: Uint8Array): string {
 
 /// The token signed in with, while it lasts.
 export function token(): Token | null {
-  const t = JSON.parse(sessionStorage.getItem(TOKEN) ?? 'null') as Token | null;
+  const t = JSON.parse(localStorage.getItem(TOKEN) ?? 'null') as Token | null;
   return t && t.expires > Date.now() + 30_000 ? t : null;
 }
 
 export function signOut(): void {
-  sessionStorage.removeItem(TOKEN);
+  localStorage.removeItem(TOKEN);
 }
 
 /// Sends the browser to the sign-in page; it comes back to this page with a code.
@@ -74,6 +76,6 @@ export async function completeSignIn(): Promise<string | null> {
   const body = await res.json();
   if (!res.ok) return body.error_description ?? 'the sign-in failed';
   const t: Token = { access: body.access_token, expires: Date.now() + body.expires_in * 1000 };
-  sessionStorage.setItem(TOKEN, JSON.stringify(t));
+  localStorage.setItem(TOKEN, JSON.stringify(t));
   return null;
 }
