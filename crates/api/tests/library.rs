@@ -467,6 +467,17 @@ async fn albums_follow_disc_and_track_numbers_and_compilations_stay_whole() {
         ["First", "Second", "Third", "Fourth"],
         "disc 1 before disc 2, whatever the format"
     );
+    // Each track says where it is, so a player can head each disc.
+    let numbers: Vec<(u64, u64)> = discs.data()["album"]["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let n = |k: &str| t[k].as_u64().unwrap();
+            (n("discNumber"), n("trackNumber"))
+        })
+        .collect();
+    assert_eq!(numbers, [(1, 1), (1, 2), (2, 1), (2, 2)]);
     let hits = album("summer hits").await;
     assert_eq!(
         hits.album_titles(),

@@ -53,6 +53,12 @@ pub struct Track {
     pub explicit: bool,
     #[serde(default)]
     pub genre: Option<String>,
+    /// Which disc of its album it is on, and its number there, as tagged (the album's order
+    /// is `Album::track_ids`).
+    #[serde(default)]
+    pub disc_number: Option<u32>,
+    #[serde(default)]
+    pub track_number: Option<u32>,
     /// Relative to the catalog file when imported; stored as given.
     #[serde(default)]
     pub file: Option<String>,
@@ -173,6 +179,8 @@ pub struct TrackView {
     pub artists: Vec<ArtistRef>,
     pub images: Vec<Image>,
     pub genre: Option<String>,
+    pub disc_number: Option<u32>,
+    pub track_number: Option<u32>,
     /// Release year of the album.
     pub year: Option<i32>,
     pub file: Option<String>,
@@ -225,6 +233,15 @@ mod tests {
     #[test]
     fn accepts_a_consistent_file() {
         assert_eq!(file().validate(&|_, _| false), Ok(()));
+    }
+
+    #[test]
+    fn a_track_may_say_its_disc_and_number() {
+        let t: Track =
+            serde_json::from_str(r#"{"id":"T2","title":"y","discNumber":2,"trackNumber":5}"#)
+                .unwrap();
+        assert_eq!((t.disc_number, t.track_number), (Some(2), Some(5)));
+        assert_eq!(file().tracks[0].disc_number, None);
     }
 
     #[test]

@@ -321,6 +321,8 @@ pub fn scan(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Scan {
             artist_ids: vec![performer],
             explicit: false,
             genre: tags.genre,
+            disc_number: tags.disc,
+            track_number: tags.track,
             file: Some(path.to_string_lossy().into_owned()),
             audio: tags.audio,
         });

@@ -167,21 +167,26 @@ async fn import(tx: &Transaction<'_>, file: &CatalogFile) -> Result<(), tokio_po
     let t_genre: Vec<Option<String>> = t.iter().map(|t| t.genre.clone()).collect();
     let t_file: Vec<Option<String>> = t.iter().map(|t| t.file.clone()).collect();
     let t_rnd: Vec<i64> = t.iter().map(|_| rnd()).collect();
+    let t_disc: Vec<Option<i32>> = t.iter().map(|t| t.disc_number.map(|n| n as i32)).collect();
+    let t_number: Vec<Option<i32>> = t.iter().map(|t| t.track_number.map(|n| n as i32)).collect();
     let t_audio: Vec<Option<String>> = t
         .iter()
         .map(|t| t.audio.as_ref().map(AudioFormat::encode))
         .collect();
     exec(
         tx,
-        "INSERT INTO tracks (id, title, isrc, duration, album_id, explicit, genre, file, rnd, audio)
+        "INSERT INTO tracks (id, title, isrc, duration, album_id, explicit, genre, file, rnd, audio,
+                             disc_number, track_number)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[],
-                              $6::bool[], $7::text[], $8::text[], $9::int8[], $10::text[])
+                              $6::bool[], $7::text[], $8::text[], $9::int8[], $10::text[],
+                              $11::int4[], $12::int4[])
          ON CONFLICT (id) DO UPDATE SET title = excluded.title, isrc = excluded.isrc,
            duration = excluded.duration, album_id = excluded.album_id, explicit = excluded.explicit,
-           genre = excluded.genre, file = excluded.file, audio = excluded.audio",
+           genre = excluded.genre, file = excluded.file, audio = excluded.audio,
+           disc_number = excluded.disc_number, track_number = excluded.track_number",
         &[
             &t_ids, &t_titles, &t_isrc, &t_dur, &t_album, &t_explicit, &t_genre, &t_file, &t_rnd,
-            &t_audio,
+            &t_audio, &t_disc, &t_number,
         ],
     )
     .await?;
@@ -536,7 +541,7 @@ impl CatalogStore for PgStore {
         let found = rows(
             &c,
             "SELECT t.id, t.title, t.isrc, t.duration, t.album_id, a.title, a.images, t.genre,
-                    t.file, t.explicit, t.year, t.audio
+                    t.file, t.explicit, t.year, t.audio, t.disc_number, t.track_number
              FROM tracks t LEFT JOIN albums a ON a.id = t.album_id WHERE t.id = ANY($1)",
             &[&ids],
         )
@@ -567,6 +572,8 @@ impl CatalogStore for PgStore {
                 artists: credits.into_iter().map(|(a, _)| a).collect(),
                 images,
                 genre: r.get(7),
+                disc_number: r.get::<_, Option<i32>>(12).map(|n| n as u32),
+                track_number: r.get::<_, Option<i32>>(13).map(|n| n as u32),
                 file: r.get(8),
                 explicit: r.get(9),
                 year: r.get(10),

@@ -169,6 +169,9 @@ INSERT INTO artist_albums (artist_id, album_id)
     WHERE t.album_id IS NOT NULL;
 "#
         ),
+        // A track's disc and number on its album, as tagged (disc headings).
+        "ALTER TABLE tracks ADD COLUMN disc_number INTEGER, ADD COLUMN track_number INTEGER;"
+            .to_string(),
     ]
 }
 

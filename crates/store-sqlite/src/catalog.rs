@@ -70,11 +70,13 @@ fn import(conn: &Connection, file: &CatalogFile) -> rusqlite::Result<()> {
     }
     {
         let mut upsert = conn.prepare_cached(
-            "INSERT INTO tracks (id, title, isrc, duration, album_id, explicit, genre, file, rnd, audio)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            "INSERT INTO tracks (id, title, isrc, duration, album_id, explicit, genre, file, rnd, audio,
+                                 disc_number, track_number)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (id) DO UPDATE SET title = excluded.title, isrc = excluded.isrc,
                duration = excluded.duration, album_id = excluded.album_id, explicit = excluded.explicit,
-               genre = excluded.genre, file = excluded.file, audio = excluded.audio",
+               genre = excluded.genre, file = excluded.file, audio = excluded.audio,
+               disc_number = excluded.disc_number, track_number = excluded.track_number",
         )?;
         let mut del = conn.prepare_cached("DELETE FROM track_artists WHERE track_id = ?1")?;
         let mut ins = conn.prepare_cached("INSERT INTO track_artists VALUES (?1, ?2, ?3)")?;
@@ -89,7 +91,9 @@ fn import(conn: &Connection, file: &CatalogFile) -> rusqlite::Result<()> {
                 t.genre,
                 t.file,
                 next_rnd(),
-                t.audio.as_ref().map(AudioFormat::encode)
+                t.audio.as_ref().map(AudioFormat::encode),
+                t.disc_number,
+                t.track_number
             ])?;
             del.execute([&t.id])?;
             for (pos, artist) in t.artist_ids.iter().enumerate() {
@@ -257,7 +261,8 @@ pub(crate) fn context_table(kind: ContextKind) -> Option<(&'static str, &'static
 
 fn track_view(conn: &Connection, id: &str) -> rusqlite::Result<Option<TrackView>> {
     let mut st = conn.prepare_cached(
-        "SELECT t.id, t.title, t.isrc, t.duration, t.album_id, a.title, a.images, t.genre, t.file, t.explicit, t.year, t.audio
+        "SELECT t.id, t.title, t.isrc, t.duration, t.album_id, a.title, a.images, t.genre, t.file, t.explicit, t.year, t.audio,
+                t.disc_number, t.track_number
          FROM tracks t LEFT JOIN albums a ON a.id = t.album_id WHERE t.id = ?1",
     )?;
     let Some(mut view) = st
@@ -277,6 +282,8 @@ fn track_view(conn: &Connection, id: &str) -> rusqlite::Result<Option<TrackView>
                     &r.get::<_, Option<String>>(6)?.unwrap_or_default(),
                 ),
                 genre: r.get(7)?,
+                disc_number: r.get(12)?,
+                track_number: r.get(13)?,
                 file: r.get(8)?,
                 explicit: r.get(9)?,
                 year: r.get(10)?,

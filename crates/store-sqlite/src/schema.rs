@@ -224,6 +224,9 @@ INSERT INTO artist_albums (artist_id, album_id)
   UNION SELECT ta.artist_id, t.album_id FROM track_artists ta JOIN tracks t ON t.id = ta.track_id
     WHERE t.album_id IS NOT NULL;
 "#,
+    // 21: a track's disc and number on its album, as tagged (disc headings).
+    "ALTER TABLE tracks ADD COLUMN disc_number INTEGER;
+     ALTER TABLE tracks ADD COLUMN track_number INTEGER;",
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

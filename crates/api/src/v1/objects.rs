@@ -162,6 +162,12 @@ pub struct TrackObject<'a> {
     release_date: Option<&'a str>,
     isrc: Option<&'a str>,
     genre: Option<&'a str>,
+    /// Medley's: which disc of its album the track is on, as tagged; absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disc_number: Option<u32>,
+    /// Medley's: the track's number on its disc, as tagged; absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    track_number: Option<u32>,
     artists: Vec<Linked<'a>>,
     images: Vec<CatalogImage>,
     /// `SD`, and `HD` where the file is lossless; empty without a file.
@@ -189,6 +195,8 @@ impl<'a> TrackObject<'a> {
             release_date: t.release_date.as_deref(),
             isrc: v.isrc.as_deref(),
             genre: v.genre.as_deref(),
+            disc_number: v.disc_number,
+            track_number: v.track_number,
             artists: artists(urls, &v.artists),
             images: images(urls, &v.images, "PRIMARY"),
             audio_qualities: t.qualities(),
@@ -223,7 +231,22 @@ pub struct AlbumObject<'a> {
     track_count: u32,
     images: Vec<CatalogImage>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    tracks: Option<Vec<Linked<'a>>>,
+    tracks: Option<Vec<AlbumTrack<'a>>>,
+}
+
+/// A track in its album's list: a link, and where it sits.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AlbumTrack<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: String,
+    /// Medley's: which disc the track is on, as tagged; absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disc_number: Option<u32>,
+    /// Medley's: the track's number on its disc, as tagged; absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    track_number: Option<u32>,
 }
 
 impl<'a> AlbumObject<'a> {
@@ -248,7 +271,13 @@ impl<'a> AlbumObject<'a> {
             tracks: album.tracks.as_ref().map(|tracks| {
                 tracks
                     .iter()
-                    .map(|t| titled(urls, "tracks", &t.id, &t.title))
+                    .map(|t| AlbumTrack {
+                        id: &t.id,
+                        title: &t.title,
+                        url: urls.item("tracks", &t.id),
+                        disc_number: t.disc_number,
+                        track_number: t.track_number,
+                    })
                     .collect()
             }),
         }
