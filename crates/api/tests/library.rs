@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use axum::http::StatusCode;
 use common::TestApp;
 use medley_loadgen::audio::{write_tags, write_wav, Tags};
+use medley_media::tags::Scan;
+use medley_store::ImportSummary;
 use serde_json::json;
 
 struct Song<'a> {
@@ -98,16 +100,34 @@ fn library(app: &TestApp) -> PathBuf {
     root
 }
 
+/// Imports the folder `root` as the catalog.
+async fn scan(app: &TestApp, root: &Path) -> (ImportSummary, Scan) {
+    app.medley
+        .library
+        .import_folder(root, Box::new(|_, _| {}))
+        .await
+        .unwrap()
+}
+
+/// The id of the first of `kind` (`albums`, `artists`) a search for `query` finds.
+async fn first_found(app: &TestApp, kind: &str, query: &str) -> String {
+    let found = app
+        .post(&format!("/v1/search/{kind}"))
+        .json(json!({"searchFilters": [{"query": query}]}))
+        .send()
+        .await;
+    let key = format!("search{}{}", kind[..1].to_uppercase(), &kind[1..]);
+    found.data()[key.as_str()]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 #[tokio::test]
 async fn a_scanned_folder_becomes_the_catalog_and_plays() {
     let app = TestApp::new().await;
     let root = library(&app);
-    let (sum, scan) = app
-        .medley
-        .library
-        .import_folder(&root, Box::new(|_, _| {}))
-        .await
-        .unwrap();
+    let (sum, scan) = scan(&app, &root).await;
     assert_eq!(
         scan.files, 5,
         "four songs and the broken mp3; the .txt is not audio"
@@ -116,15 +136,7 @@ async fn a_scanned_folder_becomes_the_catalog_and_plays() {
     assert!(scan.skipped[0].0.ends_with("broken.mp3"));
     assert_eq!((sum.artists, sum.albums, sum.tracks), (2, 1, 4));
 
-    let found = app
-        .post("/v1/search/albums")
-        .json(json!({"searchFilters": [{"query": "sine suite"}]}))
-        .send()
-        .await;
-    let album_id = found.data()["searchAlbums"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let album_id = first_found(&app, "albums", "sine suite").await;
     let album = app.get(&format!("/v1/albums/{album_id}")).send().await;
     let a = &album.expect(200).data()["album"];
     assert_eq!(
@@ -201,11 +213,7 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
             found.into_iter().map(|h| h.id).collect::<Vec<_>>()
         }
     };
-    app.medley
-        .library
-        .import_folder(&root, Box::new(|_, _| {}))
-        .await
-        .unwrap();
+    scan(&app, &root).await;
     let before = ids(&app).await;
     assert_eq!(before.len(), 3);
     // A liked track: a re-scan must keep the like pointing at it.
@@ -221,11 +229,7 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
         ..SONGS[0]
     };
     tag(&root.join(SONGS[0].file), &changed);
-    app.medley
-        .library
-        .import_folder(&root, Box::new(|_, _| {}))
-        .await
-        .unwrap();
+    scan(&app, &root).await;
     let after = ids(&app).await;
     let mut a = after.clone();
     let mut b = before.clone();
@@ -256,12 +260,7 @@ async fn a_rescan_keeps_every_id_and_updates_changed_files() {
         .clone();
     std::fs::remove_file(root.join(SONGS[3].file)).unwrap();
     std::fs::remove_file(root.join(SONGS[2].file)).unwrap();
-    let (sum, _) = app
-        .medley
-        .library
-        .import_folder(&root, Box::new(|_, _| {}))
-        .await
-        .unwrap();
+    let (sum, _) = scan(&app, &root).await;
     assert_eq!(sum.retired, 2);
     app.get(&format!("/v1/tracks/{}", duet["id"].as_str().unwrap()))
         .send()
@@ -320,11 +319,7 @@ async fn cover_art_from_a_folder_or_a_file_is_served_at_every_style() {
         tag(&root.join(s.file), s);
     }
     std::fs::write(root.join("Folder Album/Cover.png"), &png).unwrap();
-    app.medley
-        .library
-        .import_folder(&root, Box::new(|_, _| {}))
-        .await
-        .unwrap();
+    scan(&app, &root).await;
 
     let cover_of = |album: &'static str| {
         let app = &app;
@@ -438,26 +433,13 @@ async fn albums_follow_disc_and_track_numbers_and_compilations_stay_whole() {
         medley_loadgen::audio::encode_tagged_tone(&root.join(file), 1.0, pitch, 44_100, 16, tags)
             .unwrap();
     }
-    let (sum, scan) = app
-        .medley
-        .library
-        .import_folder(&root, Box::new(|_, _| {}))
-        .await
-        .unwrap();
+    let (sum, scan) = scan(&app, &root).await;
     assert!(scan.skipped.is_empty(), "{:?}", scan.skipped);
     assert_eq!((sum.albums, sum.tracks), (2, 7), "one album each");
     let album = |query: &'static str| {
         let app = &app;
         async move {
-            let found = app
-                .post("/v1/search/albums")
-                .json(json!({"searchFilters": [{"query": query}]}))
-                .send()
-                .await;
-            let id = found.data()["searchAlbums"]["edges"][0]["node"]["id"]
-                .as_str()
-                .unwrap()
-                .to_string();
+            let id = first_found(app, "albums", query).await;
             app.get(&format!("/v1/albums/{id}")).send().await
         }
     };
@@ -488,15 +470,7 @@ async fn albums_follow_disc_and_track_numbers_and_compilations_stay_whole() {
         "Various Artists"
     );
     // An artist who is only on the compilation has it on their page.
-    let found = app
-        .post("/v1/search/artists")
-        .json(json!({"searchFilters": [{"query": "gamma"}]}))
-        .send()
-        .await;
-    let gamma = found.data()["searchArtists"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let gamma = first_found(&app, "artists", "gamma").await;
     let page = app.get(&format!("/v1/artists/{gamma}/albums")).send().await;
     let albums: Vec<&str> = page.expect(200).data()["artist"]["albums"]["edges"]
         .as_array()
