@@ -54,7 +54,7 @@ export function Albums() {
   return (
     <section aria-labelledby="albums-h">
       <h2 id="albums-h">Albums</h2>
-      <VirtualList list={list} label="Albums" rowHeight={236} itemWidth={176} empty="The library has no albums yet."
+      <VirtualList list={list} label="Albums" rowHeight={236} itemWidth={160} empty="The library has no albums yet."
         item={(a) => <AlbumCard album={a} />} />
     </section>
   );
@@ -78,10 +78,10 @@ export function Playlists() {
   return (
     <section aria-labelledby="playlists-h">
       <h2 id="playlists-h">Your playlists</h2>
-      <VirtualList list={mine} label="Your playlists" rowHeight={236} itemWidth={176}
+      <VirtualList list={mine} label="Your playlists" rowHeight={236} itemWidth={160}
         empty="You have no playlists of your own yet." item={(p) => <PlaylistCard playlist={p} />} />
       <h2>From the catalog</h2>
-      <VirtualList list={catalog} label="Catalog playlists" rowHeight={236} itemWidth={176}
+      <VirtualList list={catalog} label="Catalog playlists" rowHeight={236} itemWidth={160}
         empty="The catalog has no playlists." item={(p) => <PlaylistCard playlist={p} />} />
     </section>
   );
@@ -189,7 +189,7 @@ export function ArtistPage({ id }: { id: string }) {
         <PlayButtons mrn={a.mrn} name={a.name}><FollowButton kind="artists" id={a.id} name={a.name} /></PlayButtons>
       </Hero>
       <h3>Albums</h3>
-      <VirtualList list={albums} label={`Albums by ${a.name}`} rowHeight={236} itemWidth={176}
+      <VirtualList list={albums} label={`Albums by ${a.name}`} rowHeight={236} itemWidth={160}
         empty="No albums." item={(al) => <AlbumCard album={al} />} />
       <h3>Tracks</h3>
       <VirtualList list={tracks} label={`Tracks by ${a.name}`} rowHeight={56} empty="No tracks."

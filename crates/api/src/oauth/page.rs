@@ -46,7 +46,12 @@ border:1px solid #999;border-radius:.4rem}ul{padding-left:1.2rem}.row{display:fl
 margin-top:1.2rem}button{flex:1;padding:.8rem;font-size:1rem;border-radius:.4rem;border:1px solid #555;\
 background:#fff}button[value=allow]{background:#1f4fd1;color:#fff;border-color:#1f4fd1}\
 .error{background:#fde8e8;border:1px solid #c33;padding:.6rem;border-radius:.4rem}\
-@media (max-width:30rem){main{margin:0;border-radius:0;min-height:100vh}}";
+@media (max-width:30rem){main{margin:0;border-radius:0;min-height:100vh}}\
+:root{color-scheme:light dark}@media (prefers-color-scheme:dark){body{background:#0f0f11;color:#eee}\
+main{background:#1b1b1e;box-shadow:none}input[type=text],input[type=password]{background:#0f0f11;\
+color:#eee;border-color:#777}button{background:#1b1b1e;color:#eee;border-color:#888}\
+button[value=allow]{background:#2f5fe0;border-color:#2f5fe0}.error{background:#3a1515;border-color:#d55}\
+a{color:#8fb3ff}}";
 
 fn html(status: StatusCode, title: &str, body: &str) -> Response {
     let page = format!(
