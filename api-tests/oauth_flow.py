@@ -78,9 +78,20 @@ def authorization_code_with_pkce():
     )
     check("the state came back", f"state={state}" in location)
     check("the code is exchanged with the PKCE verifier", token["access_token"].startswith("Atza|"), token)
-    check("a public client gets no refresh token, as with LWA", "refresh_token" not in token, token)
+    check("a public client gets a refresh token", token.get("refresh_token", "").startswith("Atzr|"), token)
     status, body = me(token["access_token"])
     check("the access token works", status == 200 and body["data"]["user"]["name"] == LOGIN, body)
+    first = token["refresh_token"]
+    renewed = oauth.refresh_token(f"{BASE}/auth/o2/token", client_id=CLIENT_ID, include_client_id=True)
+    check("a refresh answers a new access token and a new refresh token",
+          renewed["access_token"] != token["access_token"] and renewed["refresh_token"] not in ("", first), renewed)
+    status, _ = me(renewed["access_token"])
+    check("the renewed access token works", status == 200)
+    # Signing out: RFC 7009 revocation ends the link.
+    r = requests.post(f"{BASE}/auth/o2/revoke", data={"token": renewed["refresh_token"], "client_id": CLIENT_ID}, timeout=10)
+    check("revoking the refresh token is answered 200", r.status_code == 200, r.text)
+    status, _ = me(renewed["access_token"])
+    check("and its access token stops working", status == 401)
 
 
 def code_based_linking():

@@ -89,9 +89,9 @@ try {
   check(linked.includes('Browser Test App'), 'the account page lists the app', linked);
   await fits('the account page');
   await page.screenshot({ path: path.join(SHOTS, 'account-phone.png'), fullPage: true });
-  await page.click('button[aria-label="Unlink Browser Test App"]');
+  await page.click('button[aria-label^="Unlink Browser Test App"]');
   const after = await page.locator('body').innerText();
-  check(!after.includes('Unlink Browser Test App'), 'unlinking removes it', after);
+  check(!after.includes("Browser Test App"), 'unlinking removes it', after);
   const me = await fetch(`${MEDLEY_URL}/v1/me`, {
     headers: { authorization: `Bearer ${token.access_token}`, 'x-api-key': CLIENT_ID },
   });

@@ -1,5 +1,5 @@
 // Calls to Medley's Web API with the signed-in user's token, as any client of it makes them.
-import { CLIENT_ID, signOut, token } from './auth';
+import { CLIENT_ID, accessToken, forget, renewAfterRefusal } from './auth';
 
 /// This browser's device id, kept across visits.
 export function deviceId(): string {
@@ -31,15 +31,24 @@ export function setQuality(capability: string): void {
 /// asks for it, as Amazon's apps get it; elsewhere for files, which <audio> plays itself.
 export const DASH = typeof MediaSource !== 'undefined' && MediaSource.isTypeSupported('audio/mp4; codecs="opus"');
 
-export function headers(): Record<string, string> {
-  const t = token();
+/// The headers of a call, with `access` (by default the current access token, renewed first
+/// when due).
+export async function headers(access?: string | null): Promise<Record<string, string>> {
+  const t = access === undefined ? await accessToken() : access;
   return {
     'x-api-key': CLIENT_ID,
     'x-amzn-device-id': deviceId(),
     'x-amzn-audio-device-capability': quality(),
     'x-medley-protocol': DASH ? 'DASH' : 'PROGRESSIVE',
-    ...(t ? { authorization: `Bearer ${t.access}` } : {}),
+    ...(t ? { authorization: `Bearer ${t}` } : {}),
   };
+}
+
+/// The end of the sign-in (it was ended on the server, or cannot be renewed): the sign-in page.
+export function signedOut(): never {
+  forget();
+  location.reload();
+  throw new ApiError(401, 'UNAUTHORIZED', 'signed out');
 }
 
 export class ApiError extends Error {
@@ -50,17 +59,20 @@ export class ApiError extends Error {
 
 /// Calls the API and answers its `data`; an error answer throws an ApiError with its message.
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(path, {
+  const send = async (access?: string | null) => fetch(path, {
     method,
-    headers: { ...headers(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { ...(await headers(access)), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
     // A stop event sent as the page goes away still arrives.
     keepalive: method !== 'GET',
   });
+  let res = await send();
   if (res.status === 401) {
-    // The hour of the token is up, or it was unlinked: sign in again.
-    signOut();
-    location.reload();
+    // The token ran out early (a sleeping laptop) or the link was ended: renew once.
+    const renewed = await renewAfterRefusal();
+    if (!renewed) signedOut();
+    res = await send(renewed);
+    if (res.status === 401) signedOut();
   }
   const text = await res.text();
   const parsed = text ? JSON.parse(text) : {};

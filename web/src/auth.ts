@@ -1,7 +1,7 @@
 // Signing in through Medley's own OAuth authorization code flow with PKCE, as a public client
-// (no secret, so no refresh token: when the hour is up the user signs in again). The token is
-// kept in localStorage, so every tab of the browser shares one sign-in; a sign-in under way
-// stays in its own tab (sessionStorage).
+// (no secret), and staying signed in: the access token is renewed with the refresh token before
+// it runs out. The tokens are kept in localStorage, so every tab of the browser shares one
+// sign-in; a sign-in under way stays in its own tab (sessionStorage).
 
 /// The player's client id: `medley serve` registers it; the sign-in page sends it back to this
 /// page at whichever address of the server it was opened.
@@ -13,7 +13,14 @@ const SCOPES = [
 const TOKEN = 'medley.token';
 const PENDING = 'medley.signin';
 
-export interface Token { access: string; expires: number }
+export interface Token {
+  access: string;
+  /// Replaced by the server on every use: only the latest one works.
+  refresh: string | null;
+  expires: number;
+  /// How long the access token lasts, in milliseconds.
+  lifetime: number;
+}
 
 function redirectUri(): string {
   return `${location.origin}/`;
@@ -25,14 +32,117 @@ function base64url(bytes: Uint8Array): string {
   return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/// The token signed in with, while it lasts.
+/// The sign-in, if there is one: a refresh token, or an access token that still lasts.
 export function token(): Token | null {
   const t = JSON.parse(localStorage.getItem(TOKEN) ?? 'null') as Token | null;
-  return t && t.expires > Date.now() + 30_000 ? t : null;
+  return t && (t.refresh || t.expires > Date.now()) ? t : null;
 }
 
-export function signOut(): void {
+/// Forgets the sign-in in this browser, every tab of it.
+export function forget(): void {
   localStorage.removeItem(TOKEN);
+}
+
+/// Signs out: the server ends this browser's link, then the sign-in is forgotten.
+export async function signOut(): Promise<void> {
+  const t = token();
+  if (t?.refresh) {
+    await fetch('/auth/o2/revoke', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: t.refresh, client_id: CLIENT_ID }),
+      keepalive: true,
+    }).catch(() => undefined);
+  }
+  forget();
+}
+
+/// Renewal starts when a quarter of the token's life, at most a minute, is left.
+function dueForRenewal(t: Token): boolean {
+  return t.expires - Date.now() < Math.min(60_000, t.lifetime / 4);
+}
+
+function fromAnswer(body: { access_token: string; refresh_token?: string; expires_in: number }): Token {
+  return {
+    access: body.access_token,
+    refresh: body.refresh_token ?? null,
+    expires: Date.now() + body.expires_in * 1000,
+    lifetime: body.expires_in * 1000,
+  };
+}
+
+/// Exchanges the refresh token for new tokens. The server replaces the refresh token on every
+/// use and ends the link if a replaced one comes back, so tabs take turns (a Web Lock) and a
+/// tab that waited uses what the one before it got. A refusal ends the sign-in; a network
+/// failure keeps the old token while it lasts (the server honours a retry for a while).
+async function renew(force: boolean): Promise<Token | null> {
+  const work = async (): Promise<Token | null> => {
+    const t = token();
+    if (!t) return null;
+    if (!force && !dueForRenewal(t)) return t;
+    if (!t.refresh) return t.expires > Date.now() ? t : null;
+    let res: Response;
+    try {
+      res = await fetch('/auth/o2/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: t.refresh, client_id: CLIENT_ID }),
+      });
+    } catch {
+      return t.expires > Date.now() ? t : null;
+    }
+    if (res.status >= 500 || res.status === 429) return t.expires > Date.now() ? t : null;
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      forget();
+      return null;
+    }
+    const next = fromAnswer(body);
+    localStorage.setItem(TOKEN, JSON.stringify(next));
+    return next;
+  };
+  const seen = token()?.access;
+  if (!navigator.locks) return work();
+  return navigator.locks.request('medley.token', async () => {
+    // Another tab renewed while this one waited: its token is the one to use.
+    const now = token();
+    if (force && now && now.access !== seen && !dueForRenewal(now)) return now;
+    return work();
+  });
+}
+
+/// The access token to call with, renewed first when it is due; null once signed out.
+export async function accessToken(): Promise<string | null> {
+  const t = token();
+  if (!t) return null;
+  return dueForRenewal(t) ? (await renew(false))?.access ?? null : t.access;
+}
+
+/// After a 401: renews unless another tab already did; the new access token, or null when the
+/// sign-in is over.
+export async function renewAfterRefusal(): Promise<string | null> {
+  return (await renew(true))?.access ?? null;
+}
+
+/// Keeps the token renewed ahead of time, so that a call made as the page goes away (a stop
+/// event) still carries a good one. Timers of background tabs may run late: every call renews
+/// what is due as well.
+export function keepRenewed(): () => void {
+  let timer: ReturnType<typeof setTimeout>;
+  const plan = () => {
+    const t = token();
+    if (!t) return;
+    const due = t.expires - Math.min(60_000, t.lifetime / 4) - Date.now();
+    timer = setTimeout(async () => {
+      await renew(false);
+      // The server ended the link (unlinked on the account page, or a replaced token used):
+      // the sign-in page.
+      if (!token()) location.reload();
+      plan();
+    }, Math.max(due, 5_000));
+  };
+  plan();
+  return () => clearTimeout(timer);
 }
 
 /// Sends the browser to the sign-in page; it comes back to this page with a code.
@@ -75,7 +185,6 @@ export async function completeSignIn(): Promise<string | null> {
   });
   const body = await res.json();
   if (!res.ok) return body.error_description ?? 'the sign-in failed';
-  const t: Token = { access: body.access_token, expires: Date.now() + body.expires_in * 1000 };
-  localStorage.setItem(TOKEN, JSON.stringify(t));
+  localStorage.setItem(TOKEN, JSON.stringify(fromAnswer(body)));
   return null;
 }

@@ -1,6 +1,7 @@
 // The notification stream (GET /v1/playback/notifications) read with fetch(), since
 // EventSource cannot send the credentials' headers; it reconnects with the last id it saw.
-import { headers } from './api';
+import { headers, signedOut } from './api';
+import { renewAfterRefusal } from './auth';
 
 export interface Notice { event: string; id?: string; data: Record<string, unknown> }
 
@@ -10,10 +11,13 @@ export async function listen(on: (n: Notice) => void, signal: AbortSignal): Prom
   while (!signal.aborted) {
     try {
       const res = await fetch('/v1/playback/notifications', {
-        headers: { ...headers(), ...(last ? { 'last-event-id': last } : {}) },
+        headers: { ...(await headers()), ...(last ? { 'last-event-id': last } : {}) },
         signal,
       });
-      if (res.status === 401) return;
+      if (res.status === 401) {
+        if (!(await renewAfterRefusal())) signedOut();
+        continue;
+      }
       const reader = res.body!.getReader();
       const text = new TextDecoder();
       let buffer = '';

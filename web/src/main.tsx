@@ -3,7 +3,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { get } from './api';
-import { completeSignIn, signIn, signOut, token } from './auth';
+import { completeSignIn, keepRenewed, signIn, signOut, token } from './auth';
 import { Devices } from './devices';
 import { AlbumPage, Albums, ArtistList, ArtistPage, Liked, PlaylistPage, Playlists } from './library';
 import { listen } from './live';
@@ -81,9 +81,12 @@ function Signed() {
     const stop = new AbortController();
     listen((n) => { void player.notice(n); setHeard((h) => h + 1); }, stop.signal);
     addEventListener('keydown', onKey);
-    const leave = () => player.leave();
+    const leave = () => void player.leave();
     addEventListener('pagehide', leave);
-    return () => { stop.abort(); removeEventListener('keydown', onKey); removeEventListener('pagehide', leave); };
+    const stopRenewing = keepRenewed();
+    return () => {
+      stop.abort(); stopRenewing(); removeEventListener('keydown', onKey); removeEventListener('pagehide', leave);
+    };
   }, []);
   return (
     <>
@@ -92,7 +95,7 @@ function Signed() {
         <Nav />
         <span class="who">
           {user ? <span>Signed in as {user.name}</span> : null}
-          <button onClick={() => { player.leave(); signOut(); location.reload(); }}>Sign out</button>
+          <button onClick={async () => { await player.leave(); await signOut(); location.reload(); }}>Sign out</button>
         </span>
       </header>
       <main><View heard={heard} /></main>

@@ -132,8 +132,8 @@ export class Player {
   }
 
   /// The page is going away: what plays stops, and the server hears it.
-  leave(): void {
-    if (this.streaming) void this.stopStreaming('userStop');
+  async leave(): Promise<void> {
+    if (this.streaming) await this.stopStreaming('userStop');
   }
 
   toggle(): void {

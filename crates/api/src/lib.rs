@@ -102,10 +102,12 @@ pub fn router_with_alexa_trust(
         .routes(routes!(images::image))
         .routes(routes!(oauth::authorize::page, oauth::authorize::form))
         .routes(routes!(oauth::token::token))
+        .routes(routes!(oauth::token::revoke))
         .routes(routes!(oauth::device::code_pair))
         .routes(routes!(oauth::device::page, oauth::device::form))
         .routes(routes!(oauth::account::page, oauth::account::sign_in))
         .routes(routes!(oauth::account::unlink))
+        .routes(routes!(oauth::account::rename))
         .routes(routes!(oauth::account::sign_out))
         .split_for_parts();
     let document = openapi::document(typed);

@@ -298,6 +298,14 @@ fn query(url: &str) -> std::collections::HashMap<String, String> {
         .collect()
 }
 
+/// A browser as the sign-in form sees it.
+#[derive(Default)]
+struct Browser {
+    /// `medley_browser=…`, once a sign-in gave it one.
+    cookie: Option<String>,
+    user_agent: Option<&'static str>,
+}
+
 impl Linking {
     fn authorize_query(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
         let mut q: Vec<(String, String)> = [
@@ -337,10 +345,23 @@ impl Linking {
         extra: &[(&str, &str)],
         fields: &[(&str, &str)],
     ) -> (StatusCode, HeaderMap, String) {
+        self.sign_in_from(&Browser::default(), extra, fields).await
+    }
+
+    /// `sign_in` from a browser that has this cookie and User-Agent.
+    async fn sign_in_from(
+        &self,
+        browser: &Browser,
+        extra: &[(&str, &str)],
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, String) {
         let (status, headers, html) = self.page(extra).await;
         assert_eq!(status, 200, "{html}");
         let cookie = headers[header::SET_COOKIE].to_str().unwrap();
-        let cookie = cookie.split(';').next().unwrap().to_string();
+        let mut cookie = cookie.split(';').next().unwrap().to_string();
+        if let Some(c) = &browser.cookie {
+            cookie = format!("{cookie}; {c}");
+        }
         let csrf = html
             .split("name=\"csrf\" value=\"")
             .nth(1)
@@ -362,6 +383,7 @@ impl Linking {
             .without("x-api-key")
             .header("content-type", "application/x-www-form-urlencoded")
             .header("cookie", &cookie)
+            .header("user-agent", browser.user_agent.unwrap_or("test"))
             .raw(&serde_urlencoded::to_string(pairs).unwrap())
             .send_raw()
             .await;
@@ -499,6 +521,11 @@ async fn alexa_links_by_code_refreshes_and_is_unlinked() {
     assert_eq!(status, 200, "{t2}");
     let access2 = t2["access_token"].as_str().unwrap().to_string();
     assert_ne!(access2, access);
+    assert_eq!(
+        t2["refresh_token"],
+        refresh.as_str(),
+        "a confidential client keeps its own"
+    );
     l.me(&access2).await.expect(200);
 
     // Unlinking ends the refresh token and its access tokens at once.
@@ -654,7 +681,7 @@ async fn exchange(l: &Linking, code: &str, verifier: &str) -> (StatusCode, serde
 }
 
 #[tokio::test]
-async fn a_public_app_links_with_pkce_and_gets_no_refresh_token() {
+async fn a_public_app_links_with_pkce_and_gets_a_refresh_token() {
     let l = linking(false, "com.example.player:/oauth").await;
     // Without PKCE a public client is refused.
     let (status, headers, _) = l.page(&[]).await;
@@ -685,8 +712,279 @@ async fn a_public_app_links_with_pkce_and_gets_no_refresh_token() {
     let code = l.code(&pkce).await["code"].clone();
     let (status, t) = exchange(&l, &code, verifier).await;
     assert_eq!(status, 200, "{t}");
-    assert!(t.get("refresh_token").is_none(), "{t}");
+    assert!(
+        t["refresh_token"].as_str().unwrap().starts_with("Atzr|"),
+        "{t}"
+    );
     l.me(t["access_token"].as_str().unwrap()).await.expect(200);
+}
+
+const PKCE_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const PKCE: [(&str, &str); 2] = [
+    (
+        "code_challenge",
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    ),
+    ("code_challenge_method", "S256"),
+];
+
+/// A public app's link from this browser: its access and refresh tokens.
+async fn public_link(l: &Linking, browser: &Browser) -> (String, String) {
+    let (status, headers, body) = l
+        .sign_in_from(
+            browser,
+            &PKCE,
+            &[
+                ("login", "Ann Example"),
+                ("password", "correct horse"),
+                ("decision", "allow"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{body}");
+    let code = query(headers[header::LOCATION].to_str().unwrap())["code"].clone();
+    let (status, t) = exchange(l, &code, PKCE_VERIFIER).await;
+    assert_eq!(status, 200, "{t}");
+    (
+        t["access_token"].as_str().unwrap().into(),
+        t["refresh_token"].as_str().unwrap().into(),
+    )
+}
+
+async fn refresh(l: &Linking, token: &str) -> (StatusCode, serde_json::Value) {
+    l.token(
+        false,
+        &[("grant_type", "refresh_token"), ("refresh_token", token)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_public_apps_refresh_token_turns_over_and_a_replaced_one_ends_the_link() {
+    let l = linking(false, "com.example.player:/oauth").await;
+    let (access1, r1) = public_link(&l, &Browser::default()).await;
+
+    // Each refresh answers a new refresh token; the access token it brings works.
+    l.app.advance_secs(3000);
+    let (status, t) = refresh(&l, &r1).await;
+    assert_eq!(status, 200, "{t}");
+    let r2 = t["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(r2, r1);
+    l.me(t["access_token"].as_str().unwrap()).await.expect(200);
+    l.me(&access1).await.expect(200);
+
+    // The answer was lost: the same refresh, retried soon after, still works, once more.
+    l.app.advance_secs(10);
+    let (status, t) = refresh(&l, &r1).await;
+    assert_eq!(status, 200, "{t}");
+    let r3 = t["refresh_token"].as_str().unwrap().to_string();
+    assert!(r3 != r1 && r3 != r2);
+    let (status, t) = refresh(&l, &r3).await;
+    assert_eq!(status, 200, "{t}");
+    let r4 = t["refresh_token"].as_str().unwrap().to_string();
+    let access4 = t["access_token"].as_str().unwrap().to_string();
+
+    // Long after, a replaced token comes back: someone copied it. The link ends, every token
+    // of it with it, the thief's and the app's.
+    l.app.advance_secs(60);
+    let (status, e) = refresh(&l, &r2).await;
+    assert_eq!(
+        (status.as_u16(), e["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert!(
+        e["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("sign in again"),
+        "{e}"
+    );
+    let (status, _) = refresh(&l, &r4).await;
+    assert_eq!(status, 400, "the current token ends with the link");
+    l.me(&access4).await.expect_error(401, "INVALID_AUTH_TOKEN");
+    assert!(l
+        .app
+        .medley
+        .accounts
+        .links(&ann_of(&l).await)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_thief_who_refreshes_first_is_found_out_when_the_app_refreshes() {
+    let l = linking(false, "com.example.player:/oauth").await;
+    let (_, r1) = public_link(&l, &Browser::default()).await;
+    // The thief refreshes first and gets a good pair.
+    let (status, t) = refresh(&l, &r1).await;
+    assert_eq!(status, 200);
+    let thiefs = t["access_token"].as_str().unwrap().to_string();
+    l.me(&thiefs).await.expect(200);
+    // The app comes back later with the token it holds: the link ends, the thief's token too.
+    l.app.advance_secs(60);
+    let (status, _) = refresh(&l, &r1).await;
+    assert_eq!(status, 400);
+    l.me(&thiefs).await.expect_error(401, "INVALID_AUTH_TOKEN");
+}
+
+#[tokio::test]
+async fn two_refreshes_at_once_both_get_tokens_and_the_link_lives() {
+    let l = linking(false, "com.example.player:/oauth").await;
+    let (_, r1) = public_link(&l, &Browser::default()).await;
+    let (a, b) = tokio::join!(refresh(&l, &r1), refresh(&l, &r1));
+    assert_eq!((a.0.as_u16(), b.0.as_u16()), (200, 200), "{} {}", a.1, b.1);
+    let (ra, rb) = (
+        a.1["refresh_token"].as_str().unwrap(),
+        b.1["refresh_token"].as_str().unwrap(),
+    );
+    assert_ne!(ra, rb);
+    // One of the two is current; the newest wins and the link goes on.
+    let current = [ra, rb]
+        .into_iter()
+        .filter(|r| *r != r1)
+        .collect::<Vec<_>>();
+    let mut live = 0;
+    for r in current {
+        if refresh(&l, r).await.0 == 200 {
+            live += 1;
+            break;
+        }
+    }
+    assert_eq!(live, 1);
+}
+
+async fn ann_of(l: &Linking) -> medley_service::accounts::User {
+    l.app.store.user(&user_id(&l.ann)).await.unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn signing_in_again_from_a_browser_replaces_its_link_and_names_it() {
+    let l = linking(false, "com.example.player:/oauth").await;
+    let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    let phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
+                 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+    // The first sign-in gives the browser its cookie: long-lived, for the sign-in page only.
+    let (status, headers, _) = l
+        .sign_in_from(
+            &Browser {
+                cookie: None,
+                user_agent: Some(firefox),
+            },
+            &PKCE,
+            &[
+                ("login", "Ann Example"),
+                ("password", "correct horse"),
+                ("decision", "allow"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let set = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("medley_browser="))
+        .expect("a browser cookie");
+    for part in [
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/ap/oa",
+        "Max-Age=34560000",
+    ] {
+        assert!(set.contains(part), "{set}");
+    }
+    let code = query(headers[header::LOCATION].to_str().unwrap())["code"].clone();
+    let (_, t) = exchange(&l, &code, PKCE_VERIFIER).await;
+    let first = t["access_token"].as_str().unwrap().to_string();
+    let laptop = Browser {
+        cookie: Some(set.split(';').next().unwrap().to_string()),
+        user_agent: Some(firefox),
+    };
+
+    // Signing in again from it: still one link, and the old one's tokens end.
+    let (second, _) = public_link(&l, &laptop).await;
+    let ann = ann_of(&l).await;
+    let links = l.app.medley.accounts.links(&ann).await.unwrap();
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert_eq!(links[0].label.as_deref(), Some("Firefox on Linux"));
+    l.me(&first).await.expect_error(401, "INVALID_AUTH_TOKEN");
+    l.me(&second).await.expect(200);
+
+    // Another browser adds its own link.
+    let (_, phone_refresh) = public_link(
+        &l,
+        &Browser {
+            cookie: None,
+            user_agent: Some(phone),
+        },
+    )
+    .await;
+    let links = l.app.medley.accounts.links(&ann).await.unwrap();
+    let mut labels: Vec<_> = links.iter().filter_map(|k| k.label.clone()).collect();
+    labels.sort();
+    assert_eq!(labels, ["Firefox on Linux", "Safari on iPhone"]);
+
+    // Its user names it; a name that will not do is refused, another user's link is not theirs.
+    let phone_link = links
+        .iter()
+        .find(|k| k.label.as_deref() == Some("Safari on iPhone"))
+        .unwrap()
+        .grant_id
+        .clone();
+    let accounts = &l.app.medley.accounts;
+    assert!(accounts
+        .label_link(&ann, &phone_link, "  Ann's phone ")
+        .await
+        .unwrap());
+    assert!(accounts.label_link(&ann, &phone_link, " ").await.is_err());
+    let bob = user(&l.app, "Bob").await;
+    let bob = l.app.store.user(&user_id(&bob)).await.unwrap().unwrap();
+    assert!(!accounts
+        .label_link(&bob, &phone_link, "mine")
+        .await
+        .unwrap());
+    let links = accounts.links(&ann).await.unwrap();
+    assert!(links
+        .iter()
+        .any(|k| k.label.as_deref() == Some("Ann's phone")));
+
+    // Signing out of the phone (RFC 7009 revocation) ends its link and only it.
+    let (status, _, _) = l
+        .post_form(
+            "/auth/o2/revoke",
+            None,
+            &[("token", &phone_refresh), ("client_id", &l.client)],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let links = accounts.links(&ann).await.unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].label.as_deref(), Some("Firefox on Linux"));
+    let (status, _) = refresh(&l, &phone_refresh).await;
+    assert_eq!(status, 400);
+    // An unknown token, or one revoked already, is answered the same.
+    for token in [phone_refresh.as_str(), "Atzr|nothing"] {
+        let (status, _, _) = l
+            .post_form(
+                "/auth/o2/revoke",
+                None,
+                &[("token", token), ("client_id", &l.client)],
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+    // An access token signs out too.
+    let (status, _, _) = l
+        .post_form(
+            "/auth/o2/revoke",
+            None,
+            &[("token", &second), ("client_id", &l.client)],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(accounts.links(&ann).await.unwrap().is_empty());
+    l.me(&second).await.expect_error(401, "INVALID_AUTH_TOKEN");
 }
 
 #[tokio::test]
@@ -1065,14 +1363,40 @@ async fn a_user_sees_their_links_and_unlinks_one() {
         )
         .await;
     assert_eq!(status, 303);
+    let (status, _, _) = l
+        .post_form(
+            "/account/rename",
+            Some(&both),
+            &[("csrf", &csrf), ("grant", &grant), ("label", "Bob's now")],
+        )
+        .await;
+    assert_eq!(status, 303);
     l.me(&access).await.expect(200);
 
-    // Ann sees the skill and unlinks it.
+    // Ann sees the skill, names it, and unlinks it.
     let session = l.account_session("Ann Example", "correct horse").await;
     let (status, headers, html) = l.get_page("/account", &session).await;
     assert_eq!(status, 200);
     assert!(
         html.contains("Test &lt;Skill&gt;") && html.contains(&grant),
+        "{html}"
+    );
+    let (csrf_cookie, csrf) = csrf_of(&headers, &html);
+    let both = format!("{csrf_cookie}; {session}");
+    for (label, status) in [("Kitchen <Echo>", 303), ("", 400), ("x\u{1}y", 400)] {
+        let (got, _, html) = l
+            .post_form(
+                "/account/rename",
+                Some(&both),
+                &[("csrf", &csrf), ("grant", &grant), ("label", label)],
+            )
+            .await;
+        assert_eq!(got, status, "{label:?}: {html}");
+    }
+    let (_, headers, html) = l.get_page("/account", &session).await;
+    assert!(
+        html.contains("Test &lt;Skill&gt;</strong>: Kitchen &lt;Echo&gt;")
+            && html.contains("aria-label=\"Unlink Test &lt;Skill&gt; (Kitchen &lt;Echo&gt;)\""),
         "{html}"
     );
     let (csrf_cookie, csrf) = csrf_of(&headers, &html);

@@ -182,6 +182,10 @@ settings! {
     /// REQUEST_TIMEOUT.
     body_timeout_secs: u64 = service().body_timeout_secs, env "MEDLEY_BODY_TIMEOUT_SECS",
         flag "body-timeout-secs";
+    /// Seconds an access token of the token endpoint (/auth/o2/token) lasts, from 10 to
+    /// 86400; a client renews it with its refresh token before then.
+    access_token_secs: i64 = service().access_token_secs, env "MEDLEY_ACCESS_TOKEN_SECS",
+        flag "access-token-secs";
     /// Connections `medley serve` holds at once; more are closed as soon as they are
     /// accepted.
     max_connections: usize = 1024, env "MEDLEY_MAX_CONNECTIONS", flag "max-connections";
@@ -231,7 +235,11 @@ impl Config {
             Some(path) => read(path)?,
             None => FileConfig::default(),
         };
-        Config::resolve(matches, &|name| std::env::var(name).ok(), file)
+        let config = Config::resolve(matches, &|name| std::env::var(name).ok(), file)?;
+        if !(10..=86_400).contains(&config.access_token_secs) {
+            bail!("access-token-secs must be from 10 to 86400");
+        }
+        Ok(config)
     }
 
     /// What the service layer runs with; `bound` is the address `serve` listens on, which
@@ -255,6 +263,7 @@ impl Config {
             transcode_cache_mb: self.transcode_cache_mb,
             body_timeout_secs: self.body_timeout_secs,
             cors_origins: self.cors_origins.clone(),
+            access_token_secs: self.access_token_secs,
         }
     }
 

@@ -280,6 +280,20 @@ fn the_web_player_plays_steers_the_queue_and_follows_other_devices_and_alexa() {
 }
 
 #[test]
+fn the_web_player_stays_signed_in_through_token_renewals_and_signs_out_for_good() {
+    if !browser_or_skip(
+        "the_web_player_stays_signed_in_through_token_renewals_and_signs_out_for_good",
+    ) {
+        return;
+    }
+    let dir = temp_dir();
+    let server = Server::start_env(&dir, true, None, &[("MEDLEY_ACCESS_TOKEN_SECS", "12")]);
+    run_script("signedin.mjs", &server, &[]);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn the_web_player_pages_a_100000_track_library_and_renders_only_what_is_on_screen() {
     if !browser_or_skip(
         "the_web_player_pages_a_100000_track_library_and_renders_only_what_is_on_screen",

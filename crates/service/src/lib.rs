@@ -74,6 +74,8 @@ pub struct Settings {
     pub body_timeout_secs: u64,
     /// Origins whose web pages may call the API (CORS); `*` for any.
     pub cors_origins: Vec<String>,
+    /// Seconds an access token of the token endpoint lasts.
+    pub access_token_secs: i64,
 }
 
 impl Default for Settings {
@@ -92,6 +94,7 @@ impl Default for Settings {
             transcode_cache_mb: 2048,
             body_timeout_secs: 30,
             cors_origins: vec!["*".into()],
+            access_token_secs: 3600,
         }
     }
 }
@@ -105,13 +108,7 @@ impl Medley {
             settings.transcode_cache_mb,
         );
         let tracks = Arc::new(tracks::Tracks::new(store.clone(), clock.clone(), ttl));
-        let accounts = accounts::Accounts::new(
-            store.clone(),
-            clock.clone(),
-            settings.public_url.clone(),
-            ttl,
-            settings.rate_limit_per_sec,
-        );
+        let accounts = accounts::Accounts::new(store.clone(), clock.clone(), &settings);
         let library = library::Library::new(store.clone(), clock.clone(), tracks.clone());
         let media = media::Media::new(store.clone(), clock.clone(), tracks.clone(), transcoder);
         let settings = Arc::new(settings);

@@ -30,7 +30,8 @@ fn scopes(s: &str) -> Vec<String> {
     s.split_whitespace().map(String::from).collect()
 }
 
-const GRANT_COLUMNS: &str = "id, user_id, client_key, scopes, refresh_hash, created_ms, revoked_ms";
+const GRANT_COLUMNS: &str =
+    "id, user_id, client_key, scopes, refresh_hash, created_ms, revoked_ms, label, browser";
 
 fn grant_row(r: &Row) -> GrantRecord {
     GrantRecord {
@@ -41,6 +42,8 @@ fn grant_row(r: &Row) -> GrantRecord {
         refresh_hash: r.get(4),
         created_ms: r.get(5),
         revoked_ms: r.get(6),
+        label: r.get(7),
+        browser: r.get(8),
     }
 }
 
@@ -325,7 +328,9 @@ impl AccountStore for PgStore {
         let c = self.writer().await?;
         exec(
             &*c,
-            "INSERT INTO auth_codes VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO auth_codes (hash, client_key, user_id, redirect_uri, scopes, challenge,
+                 challenge_method, expires_ms, label, browser)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             &[
                 &code.hash,
                 &code.client_key,
@@ -335,6 +340,8 @@ impl AccountStore for PgStore {
                 &challenge,
                 &method,
                 &code.expires_ms,
+                &code.label,
+                &code.browser,
             ],
         )
         .await
@@ -348,7 +355,7 @@ impl AccountStore for PgStore {
             &*c,
             "DELETE FROM auth_codes WHERE hash = $1
              RETURNING hash, client_key, user_id, redirect_uri, scopes, challenge,
-                       challenge_method, expires_ms",
+                       challenge_method, expires_ms, label, browser",
             &[&hash],
         )
         .await
@@ -364,6 +371,8 @@ impl AccountStore for PgStore {
                 scopes: scopes(r.get(4)),
                 challenge: challenge.zip(method),
                 expires_ms: r.get(7),
+                label: r.get(8),
+                browser: r.get(9),
             }
         }))
     }
@@ -454,11 +463,28 @@ impl AccountStore for PgStore {
         Ok(found)
     }
 
-    async fn create_grant(&self, g: &GrantRecord) -> StoreResult<()> {
-        let c = self.writer().await?;
+    async fn create_grant(&self, g: &GrantRecord) -> StoreResult<u64> {
+        let mut c = self.writer().await?;
+        let tx = c.transaction().await.map_err(pg)?;
+        let replaced = match &g.browser {
+            None => 0,
+            Some(browser) => exec(
+                &tx,
+                "UPDATE grants SET revoked_ms = $4
+                 WHERE user_id = $1 AND client_key = $2 AND browser = $3 AND revoked_ms IS NULL",
+                &[&g.user_id.as_str(), &g.client_key, browser, &g.created_ms],
+            )
+            .await
+            .map_err(pg)?,
+        };
+        if replaced > 0 {
+            mark_revocation(&tx, g.created_ms).await.map_err(pg)?;
+        }
         exec(
-            &*c,
-            "INSERT INTO grants VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &tx,
+            &format!(
+                "INSERT INTO grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            ),
             &[
                 &g.id,
                 &g.user_id.as_str(),
@@ -467,11 +493,14 @@ impl AccountStore for PgStore {
                 &g.refresh_hash,
                 &g.created_ms,
                 &g.revoked_ms,
+                &g.label,
+                &g.browser,
             ],
         )
         .await
         .map_err(pg)?;
-        Ok(())
+        tx.commit().await.map_err(pg)?;
+        Ok(replaced)
     }
 
     async fn grant_by_refresh(&self, refresh_hash: &str) -> StoreResult<Option<GrantRecord>> {
@@ -486,6 +515,80 @@ impl AccountStore for PgStore {
         .await
         .map_err(pg)?;
         Ok(r.as_ref().map(grant_row))
+    }
+
+    async fn grant_by_retired_refresh(
+        &self,
+        refresh_hash: &str,
+    ) -> StoreResult<Option<(GrantRecord, i64)>> {
+        let c = self.client().await?;
+        let r = row_opt(
+            &c,
+            &format!(
+                "SELECT {GRANT_COLUMNS}, retired_ms FROM retired_refresh JOIN grants ON id = grant_id
+                 WHERE hash = $1 AND revoked_ms IS NULL"
+            ),
+            &[&refresh_hash],
+        )
+        .await
+        .map_err(pg)?;
+        Ok(r.as_ref().map(|r| (grant_row(r), r.get(9))))
+    }
+
+    async fn rotate_refresh(
+        &self,
+        grant_id: &str,
+        current: &str,
+        next: &str,
+        now_ms: i64,
+        forget_before_ms: i64,
+    ) -> StoreResult<bool> {
+        let mut c = self.writer().await?;
+        let tx = c.transaction().await.map_err(pg)?;
+        let n = exec(
+            &tx,
+            "UPDATE grants SET refresh_hash = $3
+             WHERE id = $1 AND refresh_hash = $2 AND revoked_ms IS NULL",
+            &[&grant_id, &current, &next],
+        )
+        .await
+        .map_err(pg)?;
+        if n == 1 {
+            exec(
+                &tx,
+                "INSERT INTO retired_refresh VALUES ($1, $2, $3)
+                 ON CONFLICT (hash) DO UPDATE SET grant_id = $2, retired_ms = $3",
+                &[&current, &grant_id, &now_ms],
+            )
+            .await
+            .map_err(pg)?;
+            exec(
+                &tx,
+                "DELETE FROM retired_refresh WHERE grant_id = $1 AND retired_ms < $2",
+                &[&grant_id, &forget_before_ms],
+            )
+            .await
+            .map_err(pg)?;
+        }
+        tx.commit().await.map_err(pg)?;
+        Ok(n == 1)
+    }
+
+    async fn label_grant(
+        &self,
+        user_id: &UserId,
+        grant_id: &str,
+        label: &str,
+    ) -> StoreResult<bool> {
+        let c = self.writer().await?;
+        let n = exec(
+            &*c,
+            "UPDATE grants SET label = $3 WHERE id = $2 AND user_id = $1 AND revoked_ms IS NULL",
+            &[&user_id.as_str(), &grant_id, &label],
+        )
+        .await
+        .map_err(pg)?;
+        Ok(n == 1)
     }
 
     async fn user_grants(&self, user_id: &UserId) -> StoreResult<Vec<GrantRecord>> {

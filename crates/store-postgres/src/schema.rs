@@ -172,6 +172,19 @@ INSERT INTO artist_albums (artist_id, album_id)
         // A track's disc and number on its album, as tagged (disc headings).
         "ALTER TABLE tracks ADD COLUMN disc_number INTEGER, ADD COLUMN track_number INTEGER;"
             .to_string(),
+        // Links a person can tell apart (a label, the browser that signed in, which a new
+        // sign-in from it replaces), and the refresh tokens a rotation retired, so that a
+        // stolen one used after the real one ends the link.
+        format!(
+            r#"
+ALTER TABLE grants ADD COLUMN label TEXT, ADD COLUMN browser {ID};
+CREATE INDEX grants_browser ON grants (user_id, client_key, browser) WHERE browser IS NOT NULL;
+ALTER TABLE auth_codes ADD COLUMN label TEXT, ADD COLUMN browser {ID};
+CREATE TABLE retired_refresh (hash {ID} PRIMARY KEY, grant_id {ID} NOT NULL,
+    retired_ms BIGINT NOT NULL);
+CREATE INDEX retired_refresh_grant ON retired_refresh (grant_id, retired_ms);
+"#
+        ),
     ]
 }
 

@@ -26,7 +26,8 @@ fn user_row(r: &Row, at: usize) -> rusqlite::Result<User> {
     })
 }
 
-const GRANT_COLUMNS: &str = "id, user_id, client_key, scopes, refresh_hash, created_ms, revoked_ms";
+const GRANT_COLUMNS: &str =
+    "id, user_id, client_key, scopes, refresh_hash, created_ms, revoked_ms, label, browser";
 
 fn grant_row(r: &Row) -> rusqlite::Result<GrantRecord> {
     let scopes: String = r.get(3)?;
@@ -38,6 +39,8 @@ fn grant_row(r: &Row) -> rusqlite::Result<GrantRecord> {
         refresh_hash: r.get(4)?,
         created_ms: r.get(5)?,
         revoked_ms: r.get(6)?,
+        label: r.get(7)?,
+        browser: r.get(8)?,
     })
 }
 
@@ -305,7 +308,9 @@ impl AccountStore for SqliteStore {
         self.write(move |conn| {
             let (challenge, method) = c.challenge.clone().unzip();
             conn.execute(
-                "INSERT INTO auth_codes VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO auth_codes (hash, client_key, user_id, redirect_uri, scopes,
+                     challenge, challenge_method, expires_ms, label, browser)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     c.hash,
                     c.client_key,
@@ -314,7 +319,9 @@ impl AccountStore for SqliteStore {
                     c.scopes.join(" "),
                     challenge,
                     method,
-                    c.expires_ms
+                    c.expires_ms,
+                    c.label,
+                    c.browser
                 ],
             )
             .map_err(backend)?;
@@ -329,7 +336,7 @@ impl AccountStore for SqliteStore {
             conn.query_row(
                 "DELETE FROM auth_codes WHERE hash = ?1
                  RETURNING hash, client_key, user_id, redirect_uri, scopes, challenge,
-                           challenge_method, expires_ms",
+                           challenge_method, expires_ms, label, browser",
                 [&hash],
                 |r| {
                     let scopes: String = r.get(4)?;
@@ -343,6 +350,8 @@ impl AccountStore for SqliteStore {
                         scopes: scopes.split_whitespace().map(String::from).collect(),
                         challenge: challenge.zip(method),
                         expires_ms: r.get(7)?,
+                        label: r.get(8)?,
+                        browser: r.get(9)?,
                     })
                 },
             )
@@ -434,11 +443,25 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn create_grant(&self, grant: &GrantRecord) -> StoreResult<()> {
+    async fn create_grant(&self, grant: &GrantRecord) -> StoreResult<u64> {
         let g = grant.clone();
         self.write(move |conn| {
+            let replaced = match &g.browser {
+                None => 0,
+                Some(browser) => conn
+                    .execute(
+                        "UPDATE grants SET revoked_ms = ?4
+                         WHERE user_id = ?1 AND client_key = ?2 AND browser = ?3
+                           AND revoked_ms IS NULL",
+                        params![g.user_id.as_str(), g.client_key, browser, g.created_ms],
+                    )
+                    .map_err(backend)?,
+            };
+            if replaced > 0 {
+                mark_revocation(conn, g.created_ms).map_err(backend)?;
+            }
             conn.execute(
-                "INSERT INTO grants VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                &format!("INSERT INTO grants ({GRANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
                 params![
                     g.id,
                     g.user_id.as_str(),
@@ -446,11 +469,13 @@ impl AccountStore for SqliteStore {
                     g.scopes.join(" "),
                     g.refresh_hash,
                     g.created_ms,
-                    g.revoked_ms
+                    g.revoked_ms,
+                    g.label,
+                    g.browser
                 ],
             )
             .map_err(backend)?;
-            Ok(())
+            Ok(replaced as u64)
         })
         .await
     }
@@ -463,6 +488,74 @@ impl AccountStore for SqliteStore {
             .query_row([refresh_hash], grant_row)
             .optional()
         })
+    }
+
+    async fn grant_by_retired_refresh(
+        &self,
+        refresh_hash: &str,
+    ) -> StoreResult<Option<(GrantRecord, i64)>> {
+        self.read(|conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {GRANT_COLUMNS}, retired_ms FROM retired_refresh JOIN grants ON id = grant_id
+                 WHERE hash = ?1 AND revoked_ms IS NULL"
+            ))?
+            .query_row([refresh_hash], |r| Ok((grant_row(r)?, r.get(9)?)))
+            .optional()
+        })
+    }
+
+    async fn rotate_refresh(
+        &self,
+        grant_id: &str,
+        current: &str,
+        next: &str,
+        now_ms: i64,
+        forget_before_ms: i64,
+    ) -> StoreResult<bool> {
+        let (grant, current, next) = (grant_id.to_string(), current.to_string(), next.to_string());
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE grants SET refresh_hash = ?3
+                     WHERE id = ?1 AND refresh_hash = ?2 AND revoked_ms IS NULL",
+                    params![grant, current, next],
+                )
+                .map_err(backend)?;
+            if n == 1 {
+                conn.execute(
+                    "INSERT OR REPLACE INTO retired_refresh VALUES (?1, ?2, ?3)",
+                    params![current, grant, now_ms],
+                )
+                .map_err(backend)?;
+                conn.execute(
+                    "DELETE FROM retired_refresh WHERE grant_id = ?1 AND retired_ms < ?2",
+                    params![grant, forget_before_ms],
+                )
+                .map_err(backend)?;
+            }
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn label_grant(
+        &self,
+        user_id: &UserId,
+        grant_id: &str,
+        label: &str,
+    ) -> StoreResult<bool> {
+        let (user, grant, label) = (user_id.to_string(), grant_id.to_string(), label.to_string());
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE grants SET label = ?3
+                     WHERE id = ?2 AND user_id = ?1 AND revoked_ms IS NULL",
+                    params![user, grant, label],
+                )
+                .map_err(backend)?;
+            Ok(n == 1)
+        })
+        .await
     }
 
     async fn user_grants(&self, user_id: &UserId) -> StoreResult<Vec<GrantRecord>> {

@@ -227,6 +227,19 @@ INSERT INTO artist_albums (artist_id, album_id)
     // 21: a track's disc and number on its album, as tagged (disc headings).
     "ALTER TABLE tracks ADD COLUMN disc_number INTEGER;
      ALTER TABLE tracks ADD COLUMN track_number INTEGER;",
+    // 22: links a person can tell apart (a label, the browser that signed in, which a new
+    // sign-in from it replaces), and the refresh tokens a rotation retired, so that a stolen
+    // one used after the real one ends the link.
+    r#"
+ALTER TABLE grants ADD COLUMN label TEXT;
+ALTER TABLE grants ADD COLUMN browser TEXT;
+CREATE INDEX grants_browser ON grants (user_id, client_key, browser) WHERE browser IS NOT NULL;
+ALTER TABLE auth_codes ADD COLUMN label TEXT;
+ALTER TABLE auth_codes ADD COLUMN browser TEXT;
+CREATE TABLE retired_refresh (hash TEXT PRIMARY KEY, grant_id TEXT NOT NULL,
+    retired_ms INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX retired_refresh_grant ON retired_refresh (grant_id, retired_ms);
+"#,
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

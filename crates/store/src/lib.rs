@@ -157,9 +157,31 @@ pub trait AccountStore: Send + Sync {
     /// A device's poll: the code as it was before this poll, whose time is now recorded; an
     /// approved code is removed as it is read (it yields tokens once).
     async fn poll_device_code(&self, hash: &str, now_ms: i64) -> StoreResult<Option<DeviceCode>>;
-    async fn create_grant(&self, grant: &GrantRecord) -> StoreResult<()>;
-    /// The live (unrevoked) grant whose refresh token has this hash.
+    /// Stores a grant. A grant with a browser replaces (revokes) the live grants of the same
+    /// user, client and browser; how many it replaced.
+    async fn create_grant(&self, grant: &GrantRecord) -> StoreResult<u64>;
+    /// The live (unrevoked) grant whose current refresh token has this hash.
     async fn grant_by_refresh(&self, refresh_hash: &str) -> StoreResult<Option<GrantRecord>>;
+    /// The live grant a refresh token with this hash was once current of, and when it was
+    /// replaced.
+    async fn grant_by_retired_refresh(
+        &self,
+        refresh_hash: &str,
+    ) -> StoreResult<Option<(GrantRecord, i64)>>;
+    /// Replaces a live grant's refresh token `current` by `next`, only if `current` is still
+    /// its token (false otherwise); `current` is kept as retired at `now_ms`, and retired
+    /// tokens older than `forget_before_ms` are forgotten.
+    async fn rotate_refresh(
+        &self,
+        grant_id: &str,
+        current: &str,
+        next: &str,
+        now_ms: i64,
+        forget_before_ms: i64,
+    ) -> StoreResult<bool>;
+    /// Names one of a user's live grants; false if there is none.
+    async fn label_grant(&self, user_id: &UserId, grant_id: &str, label: &str)
+        -> StoreResult<bool>;
     /// A user's live grants, newest first.
     async fn user_grants(&self, user_id: &UserId) -> StoreResult<Vec<GrantRecord>>;
     /// Revokes one of a user's live grants (and so its tokens); false if there is none.

@@ -97,10 +97,15 @@ pub struct GrantRecord {
     pub user_id: UserId,
     pub client_key: String,
     pub scopes: Vec<String>,
-    /// SHA-256 of the refresh token, hex; `None` for a public client, which gets none.
+    /// SHA-256 of the current refresh token, hex.
     pub refresh_hash: Option<String>,
     pub created_ms: i64,
     pub revoked_ms: Option<i64>,
+    /// A name a person reads ("Firefox on Linux"), or the one the user gave it.
+    pub label: Option<String>,
+    /// SHA-256 of the cookie of the browser that signed in, hex: signing in again from it
+    /// replaces this link.
+    pub browser: Option<String>,
 }
 
 /// A device's pending code-based link: the user enters `user_code` on the verification page
@@ -133,6 +138,9 @@ pub struct AuthCode {
     /// The PKCE challenge and its method (`S256` or `plain`).
     pub challenge: Option<(String, String)>,
     pub expires_ms: i64,
+    /// The label and browser the grant it makes will have.
+    pub label: Option<String>,
+    pub browser: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -39,6 +39,8 @@ async fn refusals_are_in_medleys_words() {
         refresh_hash: None,
         created_ms: 0,
         revoked_ms: None,
+        label: None,
+        browser: None,
     };
     match store.create_grant(&grant).await {
         Err(StoreError::Invalid(m)) => assert!(!in_the_databases_words(&m), "{m}"),

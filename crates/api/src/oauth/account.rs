@@ -7,6 +7,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use medley_service::accounts::credentials::SignIn;
 use medley_service::accounts::Accounts;
+use medley_service::ServiceError;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -23,8 +24,10 @@ pub struct AccountForm {
     csrf: Option<String>,
     login: Option<String>,
     password: Option<String>,
-    /// The link to end.
+    /// The link to end or name.
     grant: Option<String>,
+    /// A link's new name.
+    label: Option<String>,
 }
 
 fn to_account(session: Option<&str>, m: &Accounts) -> Response {
@@ -127,6 +130,39 @@ pub async fn unlink(State(m): State<Accounts>, headers: HeaderMap, body: Bytes) 
     if let (Some(user), Some(grant)) = (signed_in(&m, &headers).await, form.grant.as_deref()) {
         if let Err(e) = m.unlink_one(&user, grant).await {
             return page::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+        }
+    }
+    to_account(None, &m)
+}
+
+/// Your account: name an app or device
+///
+/// Gives a link the name the user typed (at most 60 characters).
+#[utoipa::path(post, path = "/account/rename", tag = "Sign-in", operation_id = "oauth_account_rename",
+    request_body(content = AccountForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "Named (or signed out meanwhile): back to the account page"),
+        (status = 400, description = "An error page: the name is empty, too long or holds control characters", content_type = "text/html"),
+        (status = 403, description = "The form did not come from this page (CSRF)", content_type = "text/html"),
+    ))]
+pub async fn rename(State(m): State<Accounts>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = form_of(&body).unwrap_or_default();
+    if !csrf_holds(&headers, form.csrf.as_deref()) {
+        return forged();
+    }
+    if let (Some(user), Some(grant)) = (signed_in(&m, &headers).await, form.grant.as_deref()) {
+        match m
+            .label_link(&user, grant, form.label.as_deref().unwrap_or(""))
+            .await
+        {
+            Ok(_) => {}
+            Err(ServiceError::BadRequest(why)) => {
+                return page::error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("That name will not do: {why}."),
+                )
+            }
+            Err(e) => return page::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         }
     }
     to_account(None, &m)

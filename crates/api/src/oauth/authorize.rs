@@ -2,8 +2,9 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
+use medley_service::accounts::browser::Browser;
 use medley_service::accounts::credentials::SignIn;
 use medley_service::accounts::oauth::{Authorization, AuthorizeError, AuthorizeParams};
 use medley_service::accounts::Accounts;
@@ -13,6 +14,10 @@ use utoipa::{IntoParams, ToSchema};
 use super::page::{self, Consent};
 use super::{back_to, csrf_holds, forged, locked, with_csrf};
 use crate::extract::ClientAddr;
+
+/// The cookie that tells a browser's sign-ins apart: signing in again to an app from the same
+/// browser replaces the link it made before instead of adding one.
+const BROWSER_COOKIE: &str = "medley_browser";
 
 /// An authorization request's parameters (LWA's, which are RFC 6749's and RFC 7636's).
 #[derive(Clone, Debug, Default, Deserialize, IntoParams, ToSchema)]
@@ -197,8 +202,30 @@ pub async fn form(
         }
         Err(e) => return page::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
-    match m.authorization_code(&a, &user).await {
-        Ok(code) => with_state(vec![("code", code), ("scope", a.scopes.join(" "))]),
+    let cookie = super::cookie(&headers, BROWSER_COOKIE)
+        .filter(|c| (16..=64).contains(&c.len()))
+        .map(String::from)
+        .unwrap_or_else(medley_service::accounts::random_secret);
+    let browser = Browser {
+        cookie: Some(cookie.clone()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from),
+    };
+    match m.authorization_code(&a, &user, &browser).await {
+        Ok(code) => {
+            let mut res = with_state(vec![("code", code), ("scope", a.scopes.join(" "))]);
+            let set = format!(
+                "{BROWSER_COOKIE}={cookie}; Path=/ap/oa; HttpOnly; SameSite=Lax; Max-Age={}{}",
+                400 * 24 * 3600,
+                super::secure(&m)
+            );
+            if let Ok(v) = HeaderValue::from_str(&set) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            res
+        }
         Err(e) => page::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }

@@ -225,13 +225,26 @@ pub fn links(csrf: &str, user: &str, links: &[medley_service::accounts::oauth::L
     } else {
         let rows: String = links
             .iter()
-            .map(|l| {
+            .enumerate()
+            .map(|(i, l)| {
                 let can: Vec<&str> = l.scopes.iter().map(|s| scope_text(s)).collect();
+                let named = match &l.label {
+                    Some(label) => format!("{} ({label})", l.app),
+                    None => l.app.clone(),
+                };
                 format!(
-                    "<li><strong>{app}</strong>, linked {when}: may {can}.\
+                    "<li><strong>{app}</strong>{label}, linked {when}: may {can}.\
+<form method=\"post\" action=\"/account/rename\">{csrf}{grant}\
+<label for=\"label-{i}\">Name</label>\
+<input type=\"text\" id=\"label-{i}\" name=\"label\" value=\"{value}\" maxlength=\"{max}\" required>\
+<div class=\"row\"><button type=\"submit\" aria-label=\"Rename {named}\">Rename</button></div></form>\
 <form method=\"post\" action=\"/account/unlink\">{csrf}{grant}\
-<button type=\"submit\" aria-label=\"Unlink {app}\">Unlink</button></form></li>",
+<div class=\"row\"><button type=\"submit\" aria-label=\"Unlink {named}\">Unlink</button></div></form></li>",
                     app = escape(&l.app),
+                    label = l.label.as_deref().map(|t| format!(": {}", escape(t))).unwrap_or_default(),
+                    value = escape(l.label.as_deref().unwrap_or("")),
+                    max = medley_service::accounts::browser::MAX_LABEL,
+                    named = escape(&named),
                     when = escape(&medley_core::time::iso8601_ms(l.created_ms)[..10]),
                     can = escape(&can.join(", ")),
                     csrf = hidden("csrf", csrf),

@@ -35,12 +35,13 @@ pub struct TokenForm {
 pub struct TokenAnswer {
     /// `Atza|…`, for `Authorization: Bearer`.
     access_token: String,
-    /// `Atzr|…`; only a client with a secret gets one.
+    /// `Atzr|…`. A client without a secret gets a new one with every refresh and must use
+    /// that one next (the one it sent is replaced).
     #[serde(skip_serializing_if = "Option::is_none")]
     refresh_token: Option<String>,
     /// `bearer`.
     token_type: &'static str,
-    /// Seconds: 3600.
+    /// Seconds the access token lasts: 3600 unless the server says otherwise.
     expires_in: i64,
 }
 
@@ -216,6 +217,63 @@ pub async fn token(State(m): State<Accounts>, headers: HeaderMap, body: Bytes) -
     match m.token(auth.as_ref(), grant).await {
         Ok(t) => {
             let mut res = Json(TokenAnswer::from(t)).into_response();
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => oauth_error(e),
+    }
+}
+
+/// Token revocation's parameters (RFC 7009), with the client's credentials as the token
+/// endpoint takes them.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RevokeForm {
+    /// A refresh token or an access token.
+    #[schema(required = true)]
+    token: Option<String>,
+    /// `refresh_token` or `access_token`; either is looked for whatever it says.
+    #[allow(dead_code)]
+    token_type_hint: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// Sign out (revoke a token)
+///
+/// A Medley extension (RFC 7009's token revocation; Login with Amazon has none): the link
+/// the refresh or access token was issued under ends, with every token of it, as a client
+/// signs out. An unknown token, or another client's, is answered the same 200.
+#[utoipa::path(post, path = "/auth/o2/revoke", tag = "Sign-in", operation_id = "oauth_revoke",
+    request_body(content = RevokeForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The link of the token, if any, is ended"),
+        (status = 400, description = "The request is not valid", body = OAuthErrorBody),
+        (status = 401, description = "The client's credentials are wrong (`invalid_client`)", body = OAuthErrorBody),
+    ))]
+pub async fn revoke(State(m): State<Accounts>, headers: HeaderMap, body: Bytes) -> Response {
+    let form: RevokeForm = match read_form(&headers, &body) {
+        Ok(f) => f,
+        Err(e) => return oauth_error(e),
+    };
+    let as_token_form = TokenForm {
+        client_id: form.client_id.clone(),
+        client_secret: form.client_secret.clone(),
+        ..TokenForm::default()
+    };
+    let auth = match client_auth(&headers, &as_token_form) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            return oauth_error(OAuthError::new("invalid_request", "client_id is required"))
+        }
+        Err(e) => return oauth_error(e),
+    };
+    let Some(token) = form.token.filter(|t| !t.is_empty()) else {
+        return oauth_error(OAuthError::new("invalid_request", "token is required"));
+    };
+    match m.revoke(&auth, &token).await {
+        Ok(()) => {
+            let mut res = StatusCode::OK.into_response();
             res.headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             res

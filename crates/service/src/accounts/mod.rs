@@ -3,6 +3,7 @@
 //! Tokens are random, shown once, and stored as their SHA-256; each carries its client, scopes
 //! and expiry. A request must present the token and the `x-api-key` of the client it was issued to.
 
+pub mod browser;
 pub mod credentials;
 pub mod lockout;
 pub mod oauth;
@@ -36,6 +37,8 @@ pub struct Accounts {
     clock: Arc<dyn Clock>,
     /// Where the web player's page is (its client signs in back to it).
     public_url: Arc<str>,
+    /// Seconds an access token of the token endpoint lasts.
+    access_ttl_secs: i64,
     /// Token → the principal it authenticates (expiry is still checked on every use).
     principals: Arc<TtlCache<String, (Principal, i64)>>,
     throttle: Arc<throttle::Throttle>,
@@ -170,16 +173,15 @@ impl Accounts {
     pub(crate) fn new(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
-        public_url: String,
-        cache_ttl_ms: i64,
-        rate_limit_per_sec: u32,
+        settings: &crate::Settings,
     ) -> Accounts {
         Accounts {
             store,
             clock,
-            public_url: public_url.into(),
-            principals: Arc::new(TtlCache::new(cache_ttl_ms, 100_000)),
-            throttle: Arc::new(throttle::Throttle::new(rate_limit_per_sec)),
+            public_url: settings.public_url.as_str().into(),
+            access_ttl_secs: settings.access_token_secs,
+            principals: Arc::new(TtlCache::new(settings.cache_ttl_ms, 100_000)),
+            throttle: Arc::new(throttle::Throttle::new(settings.rate_limit_per_sec)),
             revocations: Arc::new((AtomicI64::new(i64::MIN), AtomicI64::new(-1))),
         }
     }

@@ -3,6 +3,11 @@
 //! refresh token, for access tokens; a device without a browser links by a code the user enters
 //! on the verification page (code-based linking). Each authorization is a grant (a link):
 //! unlinking revokes it, its refresh token and every access token issued under it.
+//!
+//! A public client's refresh token (one without a secret: the web player, an app on a phone)
+//! is replaced on every use; a replaced one used again, after a short grace for a retry whose
+//! answer was lost, is taken for stolen and ends the link. A confidential client keeps its
+//! refresh token, as LWA's do.
 
 use base64::Engine;
 use medley_core::ids::UserId;
@@ -10,13 +15,17 @@ use medley_store::{AuthCode, Client, DeviceCode, GrantRecord, User};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::browser::{given_label, Browser};
 use super::credentials::client_secret_matches;
 use super::Accounts;
 use crate::accounts::{hash_token, random_token, ALL_SCOPES};
 use crate::ServiceError;
 
-/// Seconds an access token lasts, as LWA's do.
-pub const ACCESS_TTL_SECS: i64 = 3600;
+/// How long a public client's replaced refresh token still works: a refresh retried because
+/// its answer was lost.
+pub const REFRESH_GRACE_MS: i64 = 30_000;
+/// How long a replaced refresh token is remembered, so that its use ends the link.
+const RETIRED_KEPT_MS: i64 = 90 * 24 * 3600 * 1000;
 /// How long an authorization code waits to be exchanged.
 pub const CODE_TTL_MS: i64 = 5 * 60 * 1000;
 /// Seconds a device's code waits for its user.
@@ -181,6 +190,8 @@ pub struct Link {
     pub grant_id: String,
     /// The client's name.
     pub app: String,
+    /// The name of this link: the browser it was made in, or the one its user gave it.
+    pub label: Option<String>,
     pub scopes: Vec<String>,
     pub created_ms: i64,
 }
@@ -213,10 +224,13 @@ fn user_code() -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tokens {
     pub access_token: String,
-    /// For confidential clients only: LWA gives none to a client without a secret.
     pub refresh_token: Option<String>,
     pub expires_in: i64,
     pub scopes: Vec<String>,
+}
+
+fn new_refresh_token() -> String {
+    format!("Atzr|{}", random_token(48))
 }
 
 /// Space-separated `music::` scopes, each one Medley knows, at least one.
@@ -338,11 +352,12 @@ impl Accounts {
         })
     }
 
-    /// The user consented: a single-use code for the client to exchange.
+    /// The user consented in `browser`: a single-use code for the client to exchange.
     pub async fn authorization_code(
         &self,
         a: &Authorization,
         user: &User,
+        browser: &Browser,
     ) -> Result<String, ServiceError> {
         let code = format!("ANA{}", random_token(24));
         self.store
@@ -357,6 +372,8 @@ impl Accounts {
                     .as_ref()
                     .map(|(c, m)| (c.clone(), m.as_str().to_string())),
                 expires_ms: self.now_ms() + CODE_TTL_MS,
+                label: browser.label(),
+                browser: browser.cookie.as_deref().map(hash_token),
             })
             .await?;
         Ok(code)
@@ -472,8 +489,7 @@ impl Accounts {
                 "the user has not entered the code yet",
             ));
         };
-        // A device cannot sign in again by itself: it gets a refresh token, secret or not.
-        let refresh = format!("Atzr|{}", random_token(48));
+        let refresh = new_refresh_token();
         let grant = GrantRecord {
             id: uuid::Uuid::new_v4().to_string(),
             user_id,
@@ -482,8 +498,10 @@ impl Accounts {
             refresh_hash: Some(hash_token(&refresh)),
             created_ms: now,
             revoked_ms: None,
+            label: None,
+            browser: None,
         };
-        self.store.create_grant(&grant).await?;
+        self.link(&grant).await?;
         self.tokens_of(&grant, Some(refresh)).await
     }
 
@@ -569,32 +587,86 @@ impl Accounts {
                         ));
                     }
                 }
-                let refresh = client
-                    .secret_hash
-                    .is_some()
-                    .then(|| format!("Atzr|{}", random_token(48)));
+                let refresh = new_refresh_token();
                 let grant = GrantRecord {
                     id: uuid::Uuid::new_v4().to_string(),
                     user_id: c.user_id.clone(),
                     client_key: client.api_key.clone(),
                     scopes: c.scopes.clone(),
-                    refresh_hash: refresh.as_deref().map(hash_token),
+                    refresh_hash: Some(hash_token(&refresh)),
                     created_ms: self.now_ms(),
                     revoked_ms: None,
+                    label: c.label.clone(),
+                    browser: c.browser.clone(),
                 };
-                self.store.create_grant(&grant).await?;
-                self.tokens_of(&grant, refresh).await
+                self.link(&grant).await?;
+                self.tokens_of(&grant, Some(refresh)).await
             }
             TokenGrant::RefreshToken { refresh_token } => {
-                let grant = self
-                    .store
-                    .grant_by_refresh(&hash_token(&refresh_token))
-                    .await?
-                    .filter(|g| g.client_key == client.api_key)
-                    .ok_or_else(|| OAuthError::grant("the refresh token is unknown or revoked"))?;
-                self.tokens_of(&grant, Some(refresh_token)).await
+                self.refreshed(&client, refresh_token).await
             }
         }
+    }
+
+    /// Stores a new link; the one the same browser made before ends with it.
+    async fn link(&self, grant: &GrantRecord) -> OAuthResult<()> {
+        if self.store.create_grant(grant).await? > 0 {
+            self.forget_principals();
+        }
+        Ok(())
+    }
+
+    /// Tokens for a refresh token: the same one again for a confidential client, a new one
+    /// for a public client, whose presented token is retired (see the module's comment).
+    async fn refreshed(&self, client: &Client, presented: String) -> OAuthResult<Tokens> {
+        let hash = hash_token(&presented);
+        let unknown = || OAuthError::grant("the refresh token is unknown or revoked");
+        // A concurrent refresh may rotate the token between the read and the write: read again.
+        for _ in 0..3 {
+            let now = self.now_ms();
+            let (grant, current) = match self.store.grant_by_refresh(&hash).await? {
+                Some(g) => (g, hash.clone()),
+                None => {
+                    let (g, retired_ms) = self
+                        .store
+                        .grant_by_retired_refresh(&hash)
+                        .await?
+                        .filter(|(g, _)| g.client_key == client.api_key)
+                        .ok_or_else(unknown)?;
+                    if now - retired_ms > REFRESH_GRACE_MS {
+                        self.store.revoke_grant(&g.user_id, &g.id, now).await?;
+                        self.forget_principals();
+                        tracing::warn!(
+                            link = %g.id,
+                            user = %g.user_id,
+                            "a replaced refresh token was used again: the link is ended"
+                        );
+                        return Err(OAuthError::grant(
+                            "the refresh token was replaced and used again; the link is ended, \
+                             sign in again",
+                        ));
+                    }
+                    let current = g.refresh_hash.clone().ok_or_else(unknown)?;
+                    (g, current)
+                }
+            };
+            if grant.client_key != client.api_key {
+                return Err(unknown());
+            }
+            if client.secret_hash.is_some() {
+                return self.tokens_of(&grant, Some(presented)).await;
+            }
+            let next = new_refresh_token();
+            let forget_before = now - RETIRED_KEPT_MS;
+            let rotated = self
+                .store
+                .rotate_refresh(&grant.id, &current, &hash_token(&next), now, forget_before)
+                .await?;
+            if rotated {
+                return self.tokens_of(&grant, Some(next)).await;
+            }
+        }
+        Err(unknown())
     }
 
     async fn tokens_of(&self, g: &GrantRecord, refresh: Option<String>) -> OAuthResult<Tokens> {
@@ -603,16 +675,53 @@ impl Accounts {
                 &g.user_id,
                 &g.client_key,
                 g.scopes.clone(),
-                ACCESS_TTL_SECS,
+                self.access_ttl_secs,
                 Some(g.id.clone()),
             )
             .await?;
         Ok(Tokens {
             access_token,
             refresh_token: refresh,
-            expires_in: ACCESS_TTL_SECS,
+            expires_in: self.access_ttl_secs,
             scopes: g.scopes.clone(),
         })
+    }
+
+    /// Token revocation (RFC 7009), as a client signs out: the link a refresh or access token
+    /// of this client was issued under ends. A token that is unknown, or another client's, is
+    /// let be and answered the same, so the answer tells nothing.
+    pub async fn revoke(&self, auth: &ClientAuth, token: &str) -> OAuthResult<()> {
+        let client = self.token_client(auth).await?;
+        let hash = hash_token(token);
+        let grant = match self.store.grant_by_refresh(&hash).await? {
+            Some(g) => Some((g.user_id, g.id, g.client_key)),
+            None => match self.store.grant_by_retired_refresh(&hash).await? {
+                Some((g, _)) => Some((g.user_id, g.id, g.client_key)),
+                None => self
+                    .store
+                    .token(&hash)
+                    .await?
+                    .and_then(|(t, u)| t.grant_id.map(|g| (u.id, g, t.client_key))),
+            },
+        };
+        if let Some((user, grant, _)) = grant.filter(|(_, _, c)| *c == client.api_key) {
+            self.store
+                .revoke_grant(&user, &grant, self.now_ms())
+                .await?;
+            self.forget_principals();
+        }
+        Ok(())
+    }
+
+    /// Gives one of the user's links a name; false if it is not theirs or no longer live.
+    pub async fn label_link(
+        &self,
+        user: &User,
+        grant_id: &str,
+        typed: &str,
+    ) -> Result<bool, ServiceError> {
+        let label = given_label(typed).map_err(ServiceError::BadRequest)?;
+        Ok(self.store.label_grant(&user.id, grant_id, &label).await?)
     }
 
     /// The apps and devices linked to the user's account, newest first.
@@ -626,6 +735,7 @@ impl Accounts {
             out.push(Link {
                 grant_id: g.id,
                 app,
+                label: g.label,
                 scopes: g.scopes,
                 created_ms: g.created_ms,
             });
