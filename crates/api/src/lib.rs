@@ -10,6 +10,7 @@ mod deadline;
 mod error;
 mod extract;
 mod fields;
+mod health;
 mod image_style;
 mod images;
 mod media;
@@ -28,7 +29,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use medley_service::accounts::Accounts;
 use medley_service::library::Library;
 use medley_service::media::Media;
@@ -92,8 +93,8 @@ pub fn router_with_alexa_trust(
         .map(|skill| Arc::new(alexa::signature::Verifier::new(skill, trust())));
     use utoipa_axum::routes;
     let (routes, typed) = v1::routes()
-        .routes(routes!(healthz))
-        .routes(routes!(readyz))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
         .routes(routes!(metrics::render))
         .routes(routes!(alexa::directive, alexa::page))
         .routes(routes!(media::track))
@@ -137,34 +138,6 @@ pub fn router_with_alexa_trust(
         .layer(cors::layer(&medley.settings.cors_origins))
         .layer(middleware::from_fn(request_id))
         .with_state(AppState(Arc::new(medley.clone()), urls::Urls::of(&medley)))
-}
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
-struct Status {
-    status: &'static str,
-}
-
-/// The process is up
-#[utoipa::path(get, path = "/healthz", tag = "Operations",
-    responses((status = 200, description = "`{\"status\": \"ok\"}`", body = Status)))]
-async fn healthz() -> Json<Status> {
-    Json(Status { status: "ok" })
-}
-
-/// The store answers, and writes succeed
-///
-/// Not ready while the store cannot be reached, or while its writes fail for want of the disk
-/// (then this probes with a write of its own, and is ready again once one succeeds).
-#[utoipa::path(get, path = "/readyz", tag = "Operations",
-    responses(
-        (status = 200, description = "`{\"status\": \"ready\"}`", body = Status),
-        (status = 503, description = "The store cannot be reached or cannot write (STORE_UNAVAILABLE), with Retry-After", body = error::ErrorBody),
-    ))]
-async fn readyz(axum::extract::State(m): axum::extract::State<Medley>) -> Response {
-    match m.ready().await {
-        Ok(()) => Json(Status { status: "ready" }).into_response(),
-        Err(e) => ApiError::from(e).into_response(),
-    }
 }
 
 async fn not_found() -> ApiError {

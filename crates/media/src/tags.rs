@@ -31,6 +31,11 @@ pub struct Scan {
     pub artwork: Vec<Artwork>,
     pub files: usize,
     pub skipped: Vec<(PathBuf, String)>,
+    /// The tracks of files that are there but could not be read now: kept as they were.
+    pub unreadable: Vec<String>,
+    /// Whether every folder under the root could be listed; if not, a file not found is not
+    /// known to be gone.
+    pub complete: bool,
 }
 
 /// A stable catalog id: a kind prefix and 20 hex digits of a hash of the identifying text.
@@ -48,15 +53,17 @@ fn folded(s: &str) -> String {
 }
 
 /// Audio files under `root`, sorted by path, and the entries that could not be read.
-fn audio_files(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+fn audio_files(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, String)>, bool) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let mut complete = true;
     let mut dirs = vec![root.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) => {
                 errors.push((dir, e.to_string()));
+                complete = false;
                 continue;
             }
         };
@@ -72,12 +79,15 @@ fn audio_files(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
                         files.push(path);
                     }
                 }
-                Err(e) => errors.push((path, e.to_string())),
+                Err(e) => {
+                    errors.push((path, e.to_string()));
+                    complete = false;
+                }
             }
         }
     }
     files.sort();
-    (files, errors)
+    (files, errors, complete)
 }
 
 /// What one file says about itself.
@@ -242,7 +252,8 @@ fn artwork_for(path: &Path, tags: &FileTags) -> Option<Artwork> {
 
 /// Scans `root`; `progress(done, total)` is called after each file.
 pub fn scan(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Scan {
-    let (files, mut skipped) = audio_files(root);
+    let (files, mut skipped, complete) = audio_files(root);
+    let mut unreadable = Vec::new();
     let mut artists: BTreeMap<String, Artist> = BTreeMap::new();
     let mut albums: BTreeMap<String, (Album, Vec<AlbumEntry>)> = BTreeMap::new();
     let mut tracks = Vec::new();
@@ -258,19 +269,20 @@ pub fn scan(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Scan {
     };
     for (i, path) in files.iter().enumerate() {
         progress(i + 1, files.len());
-        let tags = match read(path) {
-            Ok(t) => t,
-            Err(e) => {
-                skipped.push((path.clone(), e));
-                continue;
-            }
-        };
         let relative = path
             .strip_prefix(root)
             .unwrap_or(path)
             .to_string_lossy()
             .replace('\\', "/");
         let id = stable_id("MTR", &relative);
+        let tags = match read(path) {
+            Ok(t) => t,
+            Err(e) => {
+                skipped.push((path.clone(), e));
+                unreadable.push(id);
+                continue;
+            }
+        };
         let performer = artist_id(&tags.artist, &mut artists);
         let album_id = tags.album.as_ref().map(|title| {
             let by = match (&tags.album_artist, tags.compilation) {
@@ -345,6 +357,8 @@ pub fn scan(root: &Path, progress: &mut dyn FnMut(usize, usize)) -> Scan {
         artwork,
         files: files.len(),
         skipped,
+        unreadable,
+        complete,
     }
 }
 

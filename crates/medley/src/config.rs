@@ -186,6 +186,14 @@ settings! {
     /// 86400; a client renews it with its refresh token before then.
     access_token_secs: i64 = service().access_token_secs, env "MEDLEY_ACCESS_TOKEN_SECS",
         flag "access-token-secs";
+    /// Music folders `medley serve` scans at start and then watches: a file added, changed,
+    /// moved or removed shows up within seconds. A folder that is missing, unreadable or
+    /// empty (an unmounted disk) retires nothing. E.g. ["/srv/music", "/mnt/nas/music"]; in
+    /// the environment and on the command line: a comma-separated list.
+    library: Vec<String> = Vec::new(), env "MEDLEY_LIBRARY", flag "library";
+    /// Minutes between full rescans of the music folders, for mounts that send no change
+    /// notifications (NFS, SMB); 0 turns them off.
+    rescan_minutes: u64 = 60, env "MEDLEY_RESCAN_MINUTES", flag "rescan-minutes";
     /// Connections `medley serve` holds at once; more are closed as soon as they are
     /// accepted.
     max_connections: usize = 1024, env "MEDLEY_MAX_CONNECTIONS", flag "max-connections";
@@ -264,6 +272,7 @@ impl Config {
             body_timeout_secs: self.body_timeout_secs,
             cors_origins: self.cors_origins.clone(),
             access_token_secs: self.access_token_secs,
+            library: self.library.iter().map(PathBuf::from).collect(),
         }
     }
 

@@ -307,6 +307,9 @@ async fn serve(
             None => eprintln!("--demo: the store already has users of its own; no demo seeded"),
         }
     }
+    let rescan = (config.rescan_minutes > 0)
+        .then(|| std::time::Duration::from_secs(config.rescan_minutes * 60));
+    medley.folders.start(rescan);
     // Scripts and tests read this line to find the port of `--bind 127.0.0.1:0`.
     eprintln!("medley listening on http://{addr}");
     // Sessions past their restore window are gone for good; clear them out hourly.

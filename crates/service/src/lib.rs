@@ -37,6 +37,8 @@ pub struct Medley {
     pub accounts: accounts::Accounts,
     /// The library context: the catalog, search, playlists, follows, history.
     pub library: library::Library,
+    /// The music folders the library is kept in step with.
+    pub folders: library::folders::Folders,
     /// The media context: signed URLs, encodings, DASH and cover art.
     pub media: media::Media,
     /// The playback context: sessions, queues, events, streams and the voice queue.
@@ -76,6 +78,8 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Seconds an access token of the token endpoint lasts.
     pub access_token_secs: i64,
+    /// The music folders scanned and watched by `serve`.
+    pub library: Vec<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -95,6 +99,7 @@ impl Default for Settings {
             body_timeout_secs: 30,
             cors_origins: vec!["*".into()],
             access_token_secs: 3600,
+            library: Vec::new(),
         }
     }
 }
@@ -110,6 +115,11 @@ impl Medley {
         let tracks = Arc::new(tracks::Tracks::new(store.clone(), clock.clone(), ttl));
         let accounts = accounts::Accounts::new(store.clone(), clock.clone(), &settings);
         let library = library::Library::new(store.clone(), clock.clone(), tracks.clone());
+        let folders = library::folders::Folders::new(
+            library.clone(),
+            clock.clone(),
+            settings.library.clone(),
+        );
         let media = media::Media::new(store.clone(), clock.clone(), tracks.clone(), transcoder);
         let settings = Arc::new(settings);
         let live = Arc::new(live::Live::default());
@@ -125,6 +135,7 @@ impl Medley {
         Medley {
             accounts,
             library,
+            folders,
             media,
             playback,
             tracks,

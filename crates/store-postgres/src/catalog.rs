@@ -511,10 +511,25 @@ impl CatalogStore for PgStore {
     async fn import_scan(
         &self,
         file: CatalogFile,
-        root: &str,
+        root: Option<&str>,
+        keep: &[String],
         artwork: &[Artwork],
     ) -> StoreResult<ImportSummary> {
-        self.import_file(file, Some(root), artwork).await
+        self.import_file(file, root.map(|r| (r, keep)), artwork)
+            .await
+    }
+
+    async fn tracks_under(&self, root: &str) -> StoreResult<u64> {
+        let c = self.client().await?;
+        let prefix = format!("{}/", root.trim_end_matches('/'));
+        let r = row_opt(
+            &c,
+            "SELECT count(*) FROM tracks WHERE starts_with(file, $1)",
+            &[&prefix],
+        )
+        .await
+        .map_err(pg)?;
+        Ok(r.map_or(0, |r| r.get::<_, i64>(0) as u64))
     }
 
     async fn artwork(&self, id: &str) -> StoreResult<Option<Artwork>> {
@@ -833,7 +848,7 @@ impl PgStore {
     async fn import_file(
         &self,
         file: CatalogFile,
-        scan_root: Option<&str>,
+        retire: Option<(&str, &[String])>,
         artwork: &[Artwork],
     ) -> StoreResult<ImportSummary> {
         let mut c = self.writer().await?;
@@ -845,19 +860,20 @@ impl PgStore {
         file.validate(&|kind, id| known.contains(&(kind.to_string(), id.to_string())))
             .map_err(StoreError::Invalid)?;
         import(&tx, &file).await.map_err(pg)?;
+        for a in artwork {
+            exec(
+                &tx,
+                "INSERT INTO artwork VALUES ($1, $2, $3)
+                 ON CONFLICT (id) DO UPDATE SET source = excluded.source, embedded = excluded.embedded",
+                &[&a.id, &a.source, &a.embedded],
+            )
+            .await
+            .map_err(pg)?;
+        }
         let mut retired = 0;
-        if let Some(root) = scan_root {
-            for a in artwork {
-                exec(
-                    &tx,
-                    "INSERT INTO artwork VALUES ($1, $2, $3)
-                     ON CONFLICT (id) DO UPDATE SET source = excluded.source, embedded = excluded.embedded",
-                    &[&a.id, &a.source, &a.embedded],
-                )
-                .await
-                .map_err(pg)?;
-            }
-            let keep: Vec<String> = file.tracks.iter().map(|t| t.id.clone()).collect();
+        if let Some((root, also)) = retire {
+            let mut keep: Vec<String> = file.tracks.iter().map(|t| t.id.clone()).collect();
+            keep.extend_from_slice(also);
             retired = retire_missing(&tx, root, &keep).await.map_err(pg)?;
         }
         derive(&tx).await?;

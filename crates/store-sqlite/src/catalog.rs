@@ -438,10 +438,11 @@ impl CatalogStore for SqliteStore {
     async fn import_scan(
         &self,
         file: CatalogFile,
-        root: &str,
+        root: Option<&str>,
+        keep: &[String],
         artwork: &[Artwork],
     ) -> StoreResult<ImportSummary> {
-        let (root, artwork) = (root.to_string(), artwork.to_vec());
+        let (root, also, artwork) = (root.map(String::from), keep.to_vec(), artwork.to_vec());
         self.write(move |conn| {
             file.validate(&|kind, id| known(conn, kind, id))
                 .map_err(StoreError::Invalid)?;
@@ -453,8 +454,12 @@ impl CatalogStore for SqliteStore {
                 art.execute(params![a.id, a.source, a.embedded])
                     .map_err(backend)?;
             }
-            let keep: Vec<String> = file.tracks.iter().map(|t| t.id.clone()).collect();
-            let retired = retire_missing(conn, &root, &keep).map_err(backend)?;
+            let mut retired = 0;
+            if let Some(root) = &root {
+                let mut keep: Vec<String> = file.tracks.iter().map(|t| t.id.clone()).collect();
+                keep.extend(also);
+                retired = retire_missing(conn, root, &keep).map_err(backend)?;
+            }
             derive(conn).map_err(backend)?;
             Ok(ImportSummary {
                 retired,
@@ -462,6 +467,16 @@ impl CatalogStore for SqliteStore {
             })
         })
         .await
+    }
+
+    async fn tracks_under(&self, root: &str) -> StoreResult<u64> {
+        let prefix = format!("{}/", root.trim_end_matches('/'));
+        self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT count(*) FROM tracks WHERE substr(file, 1, length(?1)) = ?1",
+            )?
+            .query_row([&prefix], |r| r.get(0))
+        })
     }
 
     async fn artwork(&self, id: &str) -> StoreResult<Option<Artwork>> {

@@ -40,14 +40,18 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait CatalogStore: Send + Sync {
     /// Imports a catalog file in one transaction; importing again updates.
     async fn import_catalog(&self, file: CatalogFile) -> StoreResult<ImportSummary>;
-    /// Imports what a folder scan found, in one transaction, and retires the tracks whose
-    /// files under `root` are gone.
+    /// Imports what a folder scan found, in one transaction. With a `root`, the tracks whose
+    /// files under it were not found are retired, except those of `keep` (files there but not
+    /// readable just now).
     async fn import_scan(
         &self,
         file: CatalogFile,
-        root: &str,
+        root: Option<&str>,
+        keep: &[String],
         artwork: &[Artwork],
     ) -> StoreResult<ImportSummary>;
+    /// How many tracks have their file under `root` (a folder's path, without a final `/`).
+    async fn tracks_under(&self, root: &str) -> StoreResult<u64>;
     /// Where the artwork of this id comes from.
     async fn artwork(&self, id: &str) -> StoreResult<Option<Artwork>>;
     /// Tracks joined with album and artists, in the order asked; unknown ids are left out.

@@ -15,8 +15,11 @@ fn parse(text: &str) -> ServiceResult<CatalogFile> {
 }
 
 impl Library {
-    /// Scans a folder of audio files and imports what it found; `progress(done, total)` is
-    /// called as files are read.
+    /// Scans a folder of audio files and imports what it found, retiring the tracks whose
+    /// files are gone; `progress(done, total)` is called as files are read. A folder that
+    /// is missing or unreadable, or holds no audio file while the library has tracks from it
+    /// (an unmounted disk), is refused and retires nothing; so does a file that is there but
+    /// unreadable, or a subfolder that cannot be listed, for the tracks it may hold.
     pub async fn import_folder(
         &self,
         path: &Path,
@@ -27,13 +30,30 @@ impl Library {
         })?;
         let mut progress = progress;
         let dir = root.clone();
-        let mut found = tokio::task::spawn_blocking(move || scan(&dir, &mut *progress))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("the scan failed: {e}")))?;
+        let mut found = tokio::task::spawn_blocking(move || {
+            std::fs::read_dir(&dir)
+                .map_err(|e| format!("cannot read {}: {e}; nothing is retired", dir.display()))?;
+            Ok::<_, String>(scan(&dir, &mut *progress))
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("the scan failed: {e}")))?
+        .map_err(ServiceError::BadRequest)?;
+        let root_text = root.to_string_lossy();
+        if found.files == 0 {
+            let had = self.store.tracks_under(&root_text).await?;
+            if had > 0 {
+                return Err(ServiceError::BadRequest(format!(
+                    "{} holds no audio file, but the library has {had} tracks from it: nothing \
+                     is retired (is its disk mounted?)",
+                    root.display()
+                )));
+            }
+        }
         let catalog = std::mem::take(&mut found.catalog);
+        let retire = found.complete.then_some(root_text.as_ref());
         let summary = self
             .store
-            .import_scan(catalog, &root.to_string_lossy(), &found.artwork)
+            .import_scan(catalog, retire, &found.unreadable, &found.artwork)
             .await?;
         self.tracks.forget();
         Ok((summary, found))

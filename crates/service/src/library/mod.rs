@@ -4,6 +4,7 @@
 pub mod browse;
 pub(crate) mod candidates;
 pub mod catalog;
+pub mod folders;
 pub mod history;
 pub mod playlists;
 pub mod ranking;
