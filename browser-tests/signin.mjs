@@ -89,6 +89,18 @@ try {
   check(linked.includes('Browser Test App'), 'the account page lists the app', linked);
   await fits('the account page');
   await page.screenshot({ path: path.join(SHOTS, 'account-phone.png'), fullPage: true });
+  // The demo user runs the house: the admin page, and a user added there.
+  await page.getByRole('link', { name: 'Run the house' }).click();
+  await page.getByRole('heading', { name: 'Run the house' }).waitFor();
+  await fits('the admin page');
+  await page.fill('#new-name', 'Guest Listener');
+  await page.fill('#new-password', 'guest-password');
+  await page.selectOption('#new-tier', 'FREE');
+  await page.getByRole('button', { name: 'Add the user' }).click();
+  const house = await page.locator('body').innerText();
+  check(house.includes('Guest Listener, FREE'), 'the admin page adds a user', house);
+  await page.screenshot({ path: path.join(SHOTS, 'admin-phone.png'), fullPage: true });
+  await page.getByRole('link', { name: 'Your account' }).click();
   await page.click('button[aria-label^="Unlink Browser Test App"]');
   const after = await page.locator('body').innerText();
   check(!after.includes("Browser Test App"), 'unlinking removes it', after);

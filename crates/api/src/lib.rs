@@ -110,6 +110,11 @@ pub fn router_with_alexa_trust(
         .routes(routes!(oauth::account::unlink))
         .routes(routes!(oauth::account::rename))
         .routes(routes!(oauth::account::sign_out))
+        .routes(routes!(oauth::admin::page))
+        .routes(routes!(oauth::admin::add_user))
+        .routes(routes!(oauth::admin::reset_password))
+        .routes(routes!(oauth::admin::set_tier))
+        .routes(routes!(oauth::admin::rescan))
         .split_for_parts();
     let document = openapi::document(typed);
     let edge = Arc::new(Edge {

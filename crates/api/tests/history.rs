@@ -166,6 +166,7 @@ async fn listener(app: &TestApp, visibility: Visibility, playback: Visibility) -
             max_streams: 1,
             visibility,
             playback_visibility: playback,
+            admin: false,
         })
         .await
         .unwrap();

@@ -38,7 +38,7 @@ async fn every_documented_operation_is_routed_and_authenticated() {
     let app = TestApp::new().await;
     let doc = app.get("/openapi.json").send().await.body;
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 80);
+    assert_eq!(paths.len(), 85);
     for (path, item) in paths {
         let concrete = path
             .replace("{sessionId}", &uuid::Uuid::new_v4().to_string())

@@ -19,6 +19,7 @@ async fn user(app: &TestApp, name: &str) -> String {
             max_streams: 1,
             visibility: Visibility::Public,
             playback_visibility: Visibility::Public,
+            admin: false,
         })
         .await
         .unwrap()
@@ -1466,4 +1467,149 @@ async fn another_process_revoking_a_token_is_honoured_within_a_second() {
     app.get("/v1/me").token(&other).send().await.expect(200);
     app.clock.advance_ms(medley_service::REVOCATION_CHECK_MS);
     app.get("/v1/me").token(&other).send().await.expect(200);
+}
+
+#[tokio::test]
+async fn an_admin_runs_the_house_from_the_admin_page_and_no_one_else_does() {
+    let l = linking(false, "com.example.player:/oauth").await;
+    let accounts = &l.app.medley.accounts;
+    let ann = user_id(&l.ann);
+
+    // Ann is a member: the page is not hers, nor are its forms.
+    let session = l.account_session("Ann Example", "correct horse").await;
+    let (_, headers, html) = l.get_page("/account", &session).await;
+    assert!(!html.contains("Run the house"), "{html}");
+    let (csrf_cookie, csrf) = csrf_of(&headers, &html);
+    let both = format!("{csrf_cookie}; {session}");
+    let (status, _, _) = l.get_page("/account/admin", &session).await;
+    assert_eq!(status, 403);
+    let (status, _, _) = l
+        .post_form(
+            "/account/admin/users",
+            Some(&both),
+            &[
+                ("csrf", &csrf),
+                ("name", "Mallory"),
+                ("password", "long enough"),
+                ("tier", "UNLIMITED"),
+                ("admin", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert!(accounts.find_user("Mallory").await.is_err());
+    // Nobody signed in is sent to sign in.
+    let (status, headers, _) = l.get_page("/account/admin", "").await;
+    assert_eq!(status, 303);
+    assert_eq!(headers[header::LOCATION], "/account");
+
+    // Made an admin, she finds the page from her account.
+    accounts.set_admin(&ann, true).await.unwrap();
+    let (_, _, html) = l.get_page("/account", &session).await;
+    assert!(html.contains("href=\"/account/admin\""), "{html}");
+    let (status, headers, html) = l.get_page("/account/admin", &session).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Ann Example</strong> (admin), UNLIMITED")
+            && html.contains("No music folder"),
+        "{html}"
+    );
+    let (csrf_cookie, csrf) = csrf_of(&headers, &html);
+    let both = format!("{csrf_cookie}; {session}");
+    let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let both = both.clone();
+        let csrf = csrf.clone();
+        let l = &l;
+        async move {
+            let mut pairs: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+            pairs.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+            let (status, headers, html) = l.post_form(path, Some(&both), &pairs).await;
+            (status, headers, html)
+        }
+    };
+
+    // She adds Cleo, who signs in with the password given.
+    let (status, headers, _) = post(
+        "/account/admin/users",
+        vec![
+            ("name", "Cleo".into()),
+            ("password", "cleo's password".into()),
+            ("tier", "FREE".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(headers[header::LOCATION], "/account/admin");
+    let cleo = accounts.find_user("cleo").await.unwrap();
+    assert_eq!((cleo.tier, cleo.admin), (Tier::Free, false));
+    assert!(accounts
+        .check_password("Cleo", "cleo's password")
+        .await
+        .unwrap()
+        .is_some());
+    // A name someone signs in with already, a short password, an unknown tier: refused, nothing
+    // stored.
+    for (name, password, tier) in [
+        ("cleo", "another password", "FREE"),
+        ("Dora", "short", "FREE"),
+        ("Dora", "long enough", "GOLD"),
+    ] {
+        let (status, _, html) = post(
+            "/account/admin/users",
+            vec![
+                ("name", name.into()),
+                ("password", password.into()),
+                ("tier", tier.into()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 400, "{name} {password} {tier}: {html}");
+    }
+    let users = accounts.all_users().await.unwrap();
+    assert!(!users.iter().any(|u| u.name == "Dora"), "{users:?}");
+    assert_eq!(users.iter().filter(|u| u.name == "Cleo").count(), 1);
+
+    // Her tier and password change.
+    let (status, _, _) = post(
+        "/account/admin/plan",
+        vec![("user", cleo.id.to_string()), ("tier", "PRIME".into())],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(accounts.find_user("Cleo").await.unwrap().tier, Tier::Prime);
+    let (status, _, _) = post(
+        "/account/admin/password",
+        vec![
+            ("user", cleo.id.to_string()),
+            ("password", "a brand new one".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert!(accounts
+        .check_password("Cleo", "a brand new one")
+        .await
+        .unwrap()
+        .is_some());
+    let (status, _, _) = post(
+        "/account/admin/password",
+        vec![
+            ("user", "ANOBODY".into()),
+            ("password", "long enough".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, _, _) = post("/account/admin/rescan", vec![]).await;
+    assert_eq!(status, 303);
+
+    // A form without its CSRF token is refused even for her.
+    let (status, _, _) = l
+        .post_form(
+            "/account/admin/plan",
+            Some(&session),
+            &[("user", cleo.id.as_str()), ("tier", "FREE")],
+        )
+        .await;
+    assert_eq!(status, 403);
 }

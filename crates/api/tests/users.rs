@@ -19,6 +19,7 @@ async fn person(app: &TestApp, name: &str, visibility: Visibility) -> (String, S
             max_streams: 1,
             visibility,
             playback_visibility: Visibility::Public,
+            admin: false,
         })
         .await
         .unwrap();

@@ -93,8 +93,17 @@ pub enum CatalogCommand {
 pub enum UserCommand {
     /// Create a user; prints its id.
     Add(UserAdd),
-    /// List the users, by name: id, name, tier and stream limit, separated by tabs.
+    /// List the users, by name: id, name, tier, stream limit and role (admin or member),
+    /// separated by tabs.
     List,
+    /// Make a user an admin (the admin page: users, music folders), or with --off no longer.
+    Admin {
+        /// The user's id, or their name if no one else has it.
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        off: bool,
+    },
     /// Set the password a user signs in with, read from standard input.
     Passwd {
         /// The user's id, or their name if no one else has it.
@@ -154,6 +163,9 @@ pub struct UserAdd {
     /// Read the password the user signs in with from standard input (its first line).
     #[arg(long)]
     pub password_stdin: bool,
+    /// An admin: runs the house from the admin page (users, music folders).
+    #[arg(long)]
+    pub admin: bool,
 }
 
 #[derive(Subcommand)]

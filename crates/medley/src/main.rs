@@ -121,34 +121,32 @@ fn run(cli: Cli, config: config::Config) -> anyhow::Result<()> {
                 Ok(())
             }
             Command::User(UserCommand::Add(a)) => {
-                let password = if a.password_stdin {
-                    let p = password_from_stdin()?;
-                    if let Some(why) = medley_service::accounts::credentials::password_refusal(&p) {
-                        anyhow::bail!(why);
-                    }
-                    Some(p)
-                } else {
-                    None
+                let new = NewUser {
+                    name: a.name,
+                    tier: a.tier.into(),
+                    max_streams: a.max_streams,
+                    visibility: a.visibility.into(),
+                    playback_visibility: a.playback_visibility.into(),
+                    admin: a.admin,
                 };
-                let user = medley.accounts
-                    .add_user(NewUser {
-                        name: a.name,
-                        tier: a.tier.into(),
-                        max_streams: a.max_streams,
-                        visibility: a.visibility.into(),
-                        playback_visibility: a.playback_visibility.into(),
-                    })
-                    .await?;
-                if let Some(p) = password {
-                    medley.accounts.set_password(&user.id, &p).await?;
-                }
+                let user = if a.password_stdin {
+                    let password = password_from_stdin()?;
+                    medley.accounts.add_user_signing_in(new, &password).await?
+                } else {
+                    medley.accounts.add_user(new).await?
+                };
                 println!("{}", user.id);
                 Ok(())
             }
             Command::User(UserCommand::List) => {
                 for u in medley.accounts.all_users().await? {
-                    println!("{}\t{}\t{}\t{}", u.id, u.name, u.tier.as_str(), u.max_streams);
+                    let role = if u.admin { "admin" } else { "member" };
+                    println!("{}\t{}\t{}\t{}\t{role}", u.id, u.name, u.tier.as_str(), u.max_streams);
                 }
+                Ok(())
+            }
+            Command::User(UserCommand::Admin { user, off }) => {
+                medley.accounts.set_admin(&user_of(&medley, &user).await?, !off).await?;
                 Ok(())
             }
             Command::User(UserCommand::Plan {

@@ -198,7 +198,7 @@ fn schemathesis_finds_nothing_wrong() {
         "{}",
         summary.into_iter().rev().collect::<Vec<_>>().join("\n")
     );
-    assert!(out.contains("Tested: 92"), "{out}");
+    assert!(out.contains("Tested: 97"), "{out}");
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -268,10 +268,22 @@ fn cli_lists_users_and_finds_them_by_id_or_name() {
     assert_eq!(rows.len(), 4, "{out}");
     assert_eq!(
         rows[0],
-        [ann.as_str(), "ann", "UNLIMITED", "1"],
+        [ann.as_str(), "ann", "UNLIMITED", "1", "member"],
         "by name, case aside"
     );
-    assert_eq!(rows[3], [zoe.as_str(), "Zoë Home", "UNLIMITED", "1"]);
+    assert_eq!(
+        rows[3],
+        [zoe.as_str(), "Zoë Home", "UNLIMITED", "1", "member"]
+    );
+    // An admin runs the house; the role shows in the list, and can be taken back.
+    let (ok, _, err) = cli(&dir, &["user", "admin", "--user", "zoë home"]);
+    assert!(ok, "{err}");
+    let (_, out, _) = cli(&dir, &["user", "list"]);
+    assert!(out.lines().last().unwrap().ends_with("\tadmin"), "{out}");
+    let (ok, _, err) = cli(&dir, &["user", "admin", "--user", &zoe, "--off"]);
+    assert!(ok, "{err}");
+    let (_, out, _) = cli(&dir, &["user", "list"]);
+    assert!(!out.contains("admin"), "{out}");
     let mut twins = vec![rows[1][0], rows[2][0]];
     twins.sort();
     let mut want = vec![twin1.as_str(), twin2.as_str()];

@@ -97,6 +97,7 @@ impl Medley {
                 visibility: Visibility::Public,
                 playback_visibility: Visibility::Public,
                 created_ms: now,
+                admin: true,
             })
             .await?;
         self.store

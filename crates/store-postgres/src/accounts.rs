@@ -12,7 +12,9 @@ use tokio_postgres::Row;
 use crate::{big, exec, pg, row_opt, rows, small, taken, PgStore};
 
 const USER_COLUMNS: &str =
-    "u.id, u.name, u.tier, u.max_streams, u.visibility, u.playback_visibility, u.created_ms";
+    "u.id, u.name, u.tier, u.max_streams, u.visibility, u.playback_visibility, u.created_ms, u.admin";
+/// How many columns USER_COLUMNS are.
+const USER_WIDTH: usize = 8;
 
 fn user_row(r: &Row, at: usize) -> User {
     User {
@@ -23,6 +25,7 @@ fn user_row(r: &Row, at: usize) -> User {
         visibility: Visibility::parse(&r.get::<_, String>(at + 4)),
         playback_visibility: Visibility::parse(&r.get::<_, String>(at + 5)),
         created_ms: r.get(at + 6),
+        admin: r.get(at + 7),
     }
 }
 
@@ -82,8 +85,9 @@ impl AccountStore for PgStore {
         let c = self.writer().await?;
         exec(
             &*c,
-            "INSERT INTO users (id, name, tier, max_streams, visibility, playback_visibility, created_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO users (id, name, tier, max_streams, visibility, playback_visibility,
+                 created_ms, admin)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             &[
                 &u.id.as_str(),
                 &u.name,
@@ -92,6 +96,7 @@ impl AccountStore for PgStore {
                 &u.visibility.as_str(),
                 &u.playback_visibility.as_str(),
                 &u.created_ms,
+                &u.admin,
             ],
         )
         .await
@@ -163,6 +168,18 @@ impl AccountStore for PgStore {
         Ok(n == 1)
     }
 
+    async fn set_admin(&self, id: &UserId, admin: bool) -> StoreResult<bool> {
+        let c = self.writer().await?;
+        let n = exec(
+            &*c,
+            "UPDATE users SET admin = $2 WHERE id = $1",
+            &[&id.as_str(), &admin],
+        )
+        .await
+        .map_err(pg)?;
+        Ok(n == 1)
+    }
+
     async fn set_password(&self, user_id: &UserId, hash: &str) -> StoreResult<bool> {
         let user_id = user_id.as_str();
         let c = self.writer().await?;
@@ -217,7 +234,10 @@ impl AccountStore for PgStore {
         )
         .await
         .map_err(pg)?;
-        Ok(found.iter().map(|r| (user_row(r, 0), r.get(7))).collect())
+        Ok(found
+            .iter()
+            .map(|r| (user_row(r, 0), r.get(USER_WIDTH)))
+            .collect())
     }
 
     async fn create_client(&self, cl: &Client) -> StoreResult<()> {

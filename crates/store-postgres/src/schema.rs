@@ -185,6 +185,8 @@ CREATE TABLE retired_refresh (hash {ID} PRIMARY KEY, grant_id {ID} NOT NULL,
 CREATE INDEX retired_refresh_grant ON retired_refresh (grant_id, retired_ms);
 "#
         ),
+        // Who runs the house (the admin page).
+        "ALTER TABLE users ADD COLUMN admin BOOLEAN NOT NULL DEFAULT false;".to_string(),
     ]
 }
 

@@ -12,7 +12,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use crate::{backend, broken, stored_id, taken, unique_violation, SqliteStore};
 
 const USER_COLUMNS: &str =
-    "u.id, u.name, u.tier, u.max_streams, u.visibility, u.playback_visibility, u.created_ms";
+    "u.id, u.name, u.tier, u.max_streams, u.visibility, u.playback_visibility, u.created_ms, u.admin";
+/// How many columns USER_COLUMNS are.
+const USER_WIDTH: usize = 8;
 
 fn user_row(r: &Row, at: usize) -> rusqlite::Result<User> {
     Ok(User {
@@ -23,6 +25,7 @@ fn user_row(r: &Row, at: usize) -> rusqlite::Result<User> {
         visibility: Visibility::parse(&r.get::<_, String>(at + 4)?),
         playback_visibility: Visibility::parse(&r.get::<_, String>(at + 5)?),
         created_ms: r.get(at + 6)?,
+        admin: r.get(at + 7)?,
     })
 }
 
@@ -67,8 +70,9 @@ impl AccountStore for SqliteStore {
         let u = user.clone();
         self.write(move |conn| {
             conn.execute(
-                "INSERT INTO users (id, name, tier, max_streams, visibility, playback_visibility, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO users (id, name, tier, max_streams, visibility, playback_visibility,
+                     created_ms, admin)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     u.id.as_str(),
                     u.name,
@@ -76,7 +80,8 @@ impl AccountStore for SqliteStore {
                     u.max_streams,
                     u.visibility.as_str(),
                     u.playback_visibility.as_str(),
-                    u.created_ms
+                    u.created_ms,
+                    u.admin
                 ],
             )
             .map_err(|e| taken(e, format!("user '{}'", u.id)))?;
@@ -147,6 +152,20 @@ impl AccountStore for SqliteStore {
         .await
     }
 
+    async fn set_admin(&self, id: &UserId, admin: bool) -> StoreResult<bool> {
+        let id = id.to_string();
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE users SET admin = ?2 WHERE id = ?1",
+                    params![id, admin],
+                )
+                .map_err(backend)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
     async fn set_password(&self, user_id: &UserId, hash: &str) -> StoreResult<bool> {
         let user_id = user_id.as_str();
         let (id, hash) = (user_id.to_string(), hash.to_string());
@@ -191,7 +210,7 @@ impl AccountStore for SqliteStore {
                  WHERE u.password_hash IS NOT NULL AND (u.id = ?1 OR lower(u.name) = lower(?1))
                  LIMIT 10"
             ))?;
-            let rows = st.query_map([login], |r| Ok((user_row(r, 0)?, r.get(7)?)))?;
+            let rows = st.query_map([login], |r| Ok((user_row(r, 0)?, r.get(USER_WIDTH)?)))?;
             rows.collect()
         })
     }

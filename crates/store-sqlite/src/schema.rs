@@ -240,6 +240,8 @@ CREATE TABLE retired_refresh (hash TEXT PRIMARY KEY, grant_id TEXT NOT NULL,
     retired_ms INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX retired_refresh_grant ON retired_refresh (grant_id, retired_ms);
 "#,
+    // 23: who runs the house (the admin page).
+    "ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Applies pending migrations; safe when several processes open the same file at once.

@@ -137,6 +137,8 @@ pub trait AccountStore: Send + Sync {
     /// Sets a user's tier and how many streams they may play at once; false when there is no
     /// such user.
     async fn set_plan(&self, id: &UserId, tier: Tier, max_streams: u32) -> StoreResult<bool>;
+    /// Makes a user an admin or not; false when there is no such user.
+    async fn set_admin(&self, id: &UserId, admin: bool) -> StoreResult<bool>;
     /// Sets a user's password hash (a PHC string); false when there is no such user.
     async fn set_password(&self, user_id: &UserId, hash: &str) -> StoreResult<bool>;
     /// The users who can sign in (have a password) with this id or, case aside, this name,

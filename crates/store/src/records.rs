@@ -62,6 +62,8 @@ pub struct User {
     pub visibility: Visibility,
     pub playback_visibility: Visibility,
     pub created_ms: i64,
+    /// Runs the house: the admin page (users, libraries).
+    pub admin: bool,
 }
 
 /// A client application (a security profile): its x-api-key is its OAuth `client_id`.

@@ -21,6 +21,7 @@ fn user(id: &str, name: &str) -> User {
         visibility: Visibility::Public,
         playback_visibility: Visibility::Public,
         created_ms: 0,
+        admin: false,
     }
 }
 

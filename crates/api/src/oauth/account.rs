@@ -30,7 +30,7 @@ pub struct AccountForm {
     label: Option<String>,
 }
 
-fn to_account(session: Option<&str>, m: &Accounts) -> Response {
+pub(super) fn to_account(session: Option<&str>, m: &Accounts) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
     let h = res.headers_mut();
     h.insert(header::LOCATION, HeaderValue::from_static("/account"));
@@ -47,7 +47,10 @@ fn to_account(session: Option<&str>, m: &Accounts) -> Response {
     res
 }
 
-async fn signed_in(m: &Accounts, headers: &HeaderMap) -> Option<medley_service::accounts::User> {
+pub(super) async fn signed_in(
+    m: &Accounts,
+    headers: &HeaderMap,
+) -> Option<medley_service::accounts::User> {
     let token = cookie(headers, SESSION_COOKIE)?;
     m.account_session(token).await.ok().flatten()
 }
@@ -69,7 +72,9 @@ pub async fn page(State(m): State<Accounts>, headers: HeaderMap) -> Response {
         });
     };
     match m.links(&user).await {
-        Ok(links) => with_csrf(&m, "/account", |csrf| page::links(csrf, &user.name, &links)),
+        Ok(links) => with_csrf(&m, "/account", |csrf| {
+            page::links(csrf, &user.name, user.admin, &links)
+        }),
         Err(e) => page::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }

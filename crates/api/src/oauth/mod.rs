@@ -4,6 +4,7 @@
 //! a client built against LWA changes only its base URL.
 
 pub mod account;
+pub mod admin;
 pub mod authorize;
 pub mod device;
 pub(crate) mod page;

@@ -4,6 +4,8 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use medley_service::accounts::oauth::Authorization;
+use medley_service::accounts::User;
+use medley_service::library::folders::{FolderState, FolderStatus};
 
 /// What each scope lets an application do, as the consent page says it.
 fn scope_text(scope: &str) -> &'static str {
@@ -41,14 +43,14 @@ pub fn escape(s: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f4f4f6;color:#111}\
 main{max-width:26rem;margin:2rem auto;padding:1.5rem;background:#fff;border-radius:.75rem;\
 box-shadow:0 1px 4px #0002}h1{font-size:1.4rem;margin-top:0}label{display:block;margin:.8rem 0 .3rem}\
-input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.7rem;font-size:1rem;\
-border:1px solid #999;border-radius:.4rem}ul{padding-left:1.2rem}.row{display:flex;gap:.75rem;\
+input[type=text],input[type=password],select{width:100%;box-sizing:border-box;padding:.7rem;font-size:1rem;\
+border:1px solid #999;border-radius:.4rem}h2{font-size:1.1rem;margin-top:1.8rem}li{margin-bottom:1rem}code{white-space:nowrap}ul{padding-left:1.2rem}.row{display:flex;gap:.75rem;\
 margin-top:1.2rem}button{flex:1;padding:.8rem;font-size:1rem;border-radius:.4rem;border:1px solid #555;\
 background:#fff}button[value=allow]{background:#1f4fd1;color:#fff;border-color:#1f4fd1}\
 .error{background:#fde8e8;border:1px solid #c33;padding:.6rem;border-radius:.4rem}\
 @media (max-width:30rem){main{margin:0;border-radius:0;min-height:100vh}}\
 :root{color-scheme:light dark}@media (prefers-color-scheme:dark){body{background:#0f0f11;color:#eee}\
-main{background:#1b1b1e;box-shadow:none}input[type=text],input[type=password]{background:#0f0f11;\
+main{background:#1b1b1e;box-shadow:none}input[type=text],input[type=password],select{background:#0f0f11;\
 color:#eee;border-color:#777}button{background:#1b1b1e;color:#eee;border-color:#888}\
 button[value=allow]{background:#2f5fe0;border-color:#2f5fe0}.error{background:#3a1515;border-color:#d55}\
 a{color:#8fb3ff}}";
@@ -90,6 +92,20 @@ pub fn error(status: StatusCode, message: &str) -> Response {
             "<h1>Medley cannot sign you in</h1><p class=\"error\" role=\"alert\">{}</p>\
 <p>Go back to the application and try again, or tell its developer.</p>",
             escape(message)
+        ),
+    )
+}
+
+/// A form of the account or admin page that was refused: why, and the way back.
+pub fn refused(status: StatusCode, message: &str, back: &str) -> Response {
+    html(
+        status,
+        "Not done",
+        &format!(
+            "<h1>That was not done</h1><p class=\"error\" role=\"alert\">{}</p>\
+<p><a href=\"{}\">Back</a></p>",
+            escape(message),
+            escape(back)
         ),
     )
 }
@@ -218,8 +234,14 @@ pub fn account_sign_in(
     )
 }
 
-/// The apps and devices linked to an account, each with its unlink button.
-pub fn links(csrf: &str, user: &str, links: &[medley_service::accounts::oauth::Link]) -> Response {
+/// The apps and devices linked to an account, each with its unlink button; a way to the admin
+/// page for an admin.
+pub fn links(
+    csrf: &str,
+    user: &str,
+    admin: bool,
+    links: &[medley_service::accounts::oauth::Link],
+) -> Response {
     let items: String = if links.is_empty() {
         "<p>No app or device is linked to your account.</p>".into()
     } else {
@@ -258,11 +280,120 @@ pub fn links(csrf: &str, user: &str, links: &[medley_service::accounts::oauth::L
         StatusCode::OK,
         "Linked apps and devices",
         &format!(
-            "<h1>Linked apps and devices</h1><p>Signed in as {user}.</p>{items}\
+            "<h1>Linked apps and devices</h1><p>Signed in as {user}.{house}</p>{items}\
 <form method=\"post\" action=\"/account/sign-out\">{csrf}\
 <div class=\"row\"><button type=\"submit\">Sign out</button></div></form>",
             user = escape(user),
+            house = if admin {
+                " <a href=\"/account/admin\">Run the house</a>"
+            } else {
+                ""
+            },
             csrf = hidden("csrf", csrf),
+        ),
+    )
+}
+
+const TIERS: [&str; 3] = ["UNLIMITED", "PRIME", "FREE"];
+
+fn tier_choice(id: &str, chosen: &str) -> String {
+    let options: String = TIERS
+        .iter()
+        .map(|t| {
+            let selected = if *t == chosen { " selected" } else { "" };
+            format!("<option value=\"{t}\"{selected}>{t}</option>")
+        })
+        .collect();
+    format!("<select id=\"{id}\" name=\"tier\">{options}</select>")
+}
+
+/// A music folder as the admin page says it stands.
+fn folder_item(f: &FolderStatus) -> String {
+    let state = match &f.state {
+        FolderState::Waiting => "waiting for its first scan".to_string(),
+        FolderState::Scanning { done, total } => format!("scanning: {done} of {total} files read"),
+        FolderState::Ready => "ready".to_string(),
+        FolderState::Unavailable(why) => format!("unavailable, nothing retired: {why}"),
+    };
+    let last = match f.scanned_ms {
+        Some(ms) => format!(
+            "; last scan {} UTC, {} audio files",
+            &medley_core::time::iso8601_ms(ms)[..16].replace('T', " "),
+            f.files
+        ),
+        None => String::new(),
+    };
+    let skipped = if f.skipped.is_empty() {
+        String::new()
+    } else {
+        let rows: String = f
+            .skipped
+            .iter()
+            .map(|(path, why)| format!("<li>{}: {}</li>", escape(path), escape(why)))
+            .collect();
+        format!(
+            "<details><summary>{} skipped</summary><ul>{rows}</ul></details>",
+            f.skipped.len()
+        )
+    };
+    format!(
+        "<li><strong>{}</strong>: {}{}{skipped}</li>",
+        escape(&f.path),
+        escape(&state),
+        escape(&last)
+    )
+}
+
+/// The admin page: the music folders with a rescan, the users with their tier and a password
+/// reset, and a form to add one.
+pub fn admin(csrf: &str, me: &str, users: &[User], folders: &[FolderStatus]) -> Response {
+    let csrf = hidden("csrf", csrf);
+    let folders = if folders.is_empty() {
+        "<p>No music folder is set: start Medley with <code>--library DIR</code>.</p>".to_string()
+    } else {
+        let items: String = folders.iter().map(folder_item).collect();
+        format!(
+            "<ul>{items}</ul><form method=\"post\" action=\"/account/admin/rescan\">{csrf}\
+<div class=\"row\"><button type=\"submit\">Rescan now</button></div></form>"
+        )
+    };
+    let users: String = users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let user = hidden("user", u.id.as_str());
+            format!(
+                "<li><strong>{name}</strong>{role}, {tier}, id {id}\
+<form method=\"post\" action=\"/account/admin/plan\">{csrf}{user}\
+<label for=\"tier-{i}\">Tier</label>{choice}\
+<div class=\"row\"><button type=\"submit\" aria-label=\"Set the tier of {name}\">Set tier</button></div></form>\
+<form method=\"post\" action=\"/account/admin/password\">{csrf}{user}\
+<label for=\"password-{i}\">New password</label>\
+<input type=\"password\" id=\"password-{i}\" name=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
+<div class=\"row\"><button type=\"submit\" aria-label=\"Reset the password of {name}\">Reset password</button></div></form></li>",
+                name = escape(&u.name),
+                role = if u.admin { " (admin)" } else { "" },
+                tier = u.tier.as_str(),
+                id = escape(u.id.as_str()),
+                choice = tier_choice(&format!("tier-{i}"), u.tier.as_str()),
+            )
+        })
+        .collect();
+    html(
+        StatusCode::OK,
+        "Run the house",
+        &format!(
+            "<h1>Run the house</h1><p>Signed in as {me}. <a href=\"/account\">Your account</a></p>\
+<h2>Music folders</h2>{folders}<h2>Users</h2><ul>{users}</ul>\
+<h2>Add a user</h2><form method=\"post\" action=\"/account/admin/users\">{csrf}\
+<label for=\"new-name\">Name</label><input type=\"text\" id=\"new-name\" name=\"name\" autocomplete=\"off\" required>\
+<label for=\"new-password\">Password</label>\
+<input type=\"password\" id=\"new-password\" name=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
+<label for=\"new-tier\">Tier</label>{choice}\
+<label><input type=\"checkbox\" name=\"admin\" value=\"on\"> An admin too</label>\
+<div class=\"row\"><button type=\"submit\">Add the user</button></div></form>",
+            me = escape(me),
+            choice = tier_choice("new-tier", "UNLIMITED"),
         ),
     )
 }
@@ -278,7 +409,36 @@ pub fn done(title: &str, message: &str) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::*;
+
+    #[test]
+    fn a_folder_says_how_it_stands_and_what_it_skipped() {
+        let mut f = FolderStatus {
+            path: "/srv/<music>".into(),
+            state: FolderState::Scanning { done: 5, total: 9 },
+            scanned_ms: None,
+            files: 0,
+            skipped: Vec::new(),
+        };
+        let item = folder_item(&f);
+        assert!(
+            item.contains("/srv/&lt;music&gt;") && item.contains("scanning: 5 of 9"),
+            "{item}"
+        );
+        f.state = FolderState::Unavailable("cannot read /srv/music".into());
+        f.scanned_ms = Some(1_796_688_000_000);
+        f.files = 12;
+        f.skipped = vec![("/srv/music/bad.mp3".into(), "no audio".into())];
+        let item = folder_item(&f);
+        for part in [
+            "unavailable, nothing retired: cannot read /srv/music",
+            "last scan 2026-12-08 00:00 UTC, 12 audio files",
+            "<summary>1 skipped</summary>",
+            "/srv/music/bad.mp3: no audio",
+        ] {
+            assert!(item.contains(part), "{part}: {item}");
+        }
+    }
 
     #[test]
     fn everything_markup_could_use_is_escaped() {

@@ -258,6 +258,7 @@ impl TestApp {
                 max_streams,
                 visibility: Visibility::Public,
                 playback_visibility: Visibility::Public,
+                admin: false,
             })
             .await
             .unwrap();
@@ -294,6 +295,7 @@ impl TestApp {
                 max_streams: 1,
                 visibility,
                 playback_visibility,
+                admin: false,
             })
             .await
             .unwrap();

@@ -97,6 +97,8 @@ pub struct NewUser {
     pub max_streams: u32,
     pub visibility: Visibility,
     pub playback_visibility: Visibility,
+    /// Runs the house (the admin page).
+    pub admin: bool,
 }
 
 /// A client application to register (`medley client add`).
@@ -242,9 +244,38 @@ impl Accounts {
             visibility: new.visibility,
             playback_visibility: new.playback_visibility,
             created_ms: self.now_ms(),
+            admin: new.admin,
         };
         self.store.create_user(&user).await?;
         Ok(user)
+    }
+
+    /// Creates a user who signs in with `password`; refused before anything is stored when
+    /// the password will not do or another user signs in with that name.
+    pub async fn add_user_signing_in(&self, new: NewUser, password: &str) -> ServiceResult<User> {
+        if let Some(why) = credentials::password_refusal(password) {
+            return Err(ServiceError::BadRequest(why));
+        }
+        let name = new.name.trim().to_lowercase();
+        let namesakes = self.store.sign_in_candidates(&name).await?;
+        if namesakes.iter().any(|(o, _)| o.name.to_lowercase() == name) {
+            return Err(ServiceError::BadRequest(format!(
+                "another user signs in as '{}': choose another name",
+                new.name.trim()
+            )));
+        }
+        let user = self.add_user(new).await?;
+        self.set_password(&user.id, password).await?;
+        Ok(user)
+    }
+
+    /// Makes a user an admin, or no longer one.
+    pub async fn set_admin(&self, user: &UserId, admin: bool) -> ServiceResult<()> {
+        if !self.store.set_admin(user, admin).await? {
+            return Err(crate::error::not_found(user));
+        }
+        self.forget_principals();
+        Ok(())
     }
 
     /// The user `login` names: the one whose id it is, else the only one with that name (case
