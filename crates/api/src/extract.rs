@@ -178,13 +178,53 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
-        ))
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let trusted = parts.extensions.get::<TrustedProxies>();
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>();
+        Ok(ClientAddr(peer.map(|p| {
+            client_behind(p, &forwarded, trusted).to_string()
+        })))
     }
+}
+
+/// The reverse proxies whose `X-Forwarded-For` is believed (the `trusted_proxies` setting).
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(pub std::sync::Arc<Vec<std::net::IpAddr>>);
+
+/// The client's address: the TCP peer's, unless the peer is a trusted proxy; then the nearest
+/// address `X-Forwarded-For` names that is not one (each proxy appends the address it heard
+/// from, so the ones before the last untrusted hop are the client's word alone).
+fn client_behind(
+    peer: std::net::IpAddr,
+    forwarded: &[&str],
+    trusted: Option<&TrustedProxies>,
+) -> std::net::IpAddr {
+    let Some(trusted) = trusted.filter(|t| t.0.contains(&peer)) else {
+        return peer;
+    };
+    let mut client = peer;
+    for hop in forwarded.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !trusted.0.contains(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 /// The `{sessionId}` of a path, as a UUID.
@@ -321,4 +361,47 @@ fn uuid_path_param(name: &str) -> utoipa::openapi::path::Parameter {
 fn uuid_param(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
     uuid::Uuid::parse_str(value)
         .map_err(|_| ApiError::bad_request(format!("{name} must be a UUID")))
+}
+
+#[cfg(test)]
+mod client_addr_tests {
+    use super::*;
+
+    #[test]
+    fn only_a_trusted_proxy_is_believed_and_only_as_far_as_the_first_untrusted_hop() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let proxy = TrustedProxies(std::sync::Arc::new(vec![ip("127.0.0.1"), ip("10.0.0.2")]));
+        // No proxy trusted, or a peer that is not one: the peer.
+        assert_eq!(
+            client_behind(ip("192.0.2.9"), &["203.0.113.5"], None),
+            ip("192.0.2.9")
+        );
+        assert_eq!(
+            client_behind(ip("192.0.2.9"), &["203.0.113.5"], Some(&proxy)),
+            ip("192.0.2.9")
+        );
+        // Through the proxy: the address it heard from.
+        assert_eq!(
+            client_behind(ip("127.0.0.1"), &["203.0.113.5"], Some(&proxy)),
+            ip("203.0.113.5")
+        );
+        // Through two trusted proxies; what the client claimed before them is not believed.
+        assert_eq!(
+            client_behind(
+                ip("127.0.0.1"),
+                &["6.6.6.6", "203.0.113.5", "10.0.0.2"],
+                Some(&proxy)
+            ),
+            ip("203.0.113.5")
+        );
+        // Nothing forwarded, or garbage: the proxy itself.
+        assert_eq!(
+            client_behind(ip("127.0.0.1"), &[], Some(&proxy)),
+            ip("127.0.0.1")
+        );
+        assert_eq!(
+            client_behind(ip("127.0.0.1"), &["not an address"], Some(&proxy)),
+            ip("127.0.0.1")
+        );
+    }
 }

@@ -140,6 +140,9 @@ pub fn router_with_alexa_trust(
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(edge, at_the_edge))
+        .layer(axum::Extension(extract::TrustedProxies(Arc::new(
+            medley.settings.trusted_proxies.clone(),
+        ))))
         .layer(cors::layer(&medley.settings.cors_origins))
         .layer(middleware::from_fn(request_id))
         .with_state(AppState(Arc::new(medley.clone()), urls::Urls::of(&medley)))

@@ -194,6 +194,12 @@ settings! {
     /// Minutes between full rescans of the music folders, for mounts that send no change
     /// notifications (NFS, SMB); 0 turns them off.
     rescan_minutes: u64 = 60, env "MEDLEY_RESCAN_MINUTES", flag "rescan-minutes";
+    /// Addresses of reverse proxies (nginx, Caddy) whose X-Forwarded-For header is believed,
+    /// e.g. ["127.0.0.1", "::1"] for one on this machine: sign-in failures are then counted
+    /// per client rather than all against the proxy. In the environment and on the command
+    /// line: a comma-separated list.
+    trusted_proxies: Vec<String> = Vec::new(), env "MEDLEY_TRUSTED_PROXIES",
+        flag "trusted-proxies";
     /// Connections `medley serve` holds at once; more are closed as soon as they are
     /// accepted.
     max_connections: usize = 1024, env "MEDLEY_MAX_CONNECTIONS", flag "max-connections";
@@ -247,6 +253,11 @@ impl Config {
         if !(10..=86_400).contains(&config.access_token_secs) {
             bail!("access-token-secs must be from 10 to 86400");
         }
+        for p in &config.trusted_proxies {
+            if p.parse::<std::net::IpAddr>().is_err() {
+                bail!("trusted-proxies: '{p}' is not an IP address");
+            }
+        }
         Ok(config)
     }
 
@@ -273,6 +284,11 @@ impl Config {
             cors_origins: self.cors_origins.clone(),
             access_token_secs: self.access_token_secs,
             library: self.library.iter().map(PathBuf::from).collect(),
+            trusted_proxies: self
+                .trusted_proxies
+                .iter()
+                .filter_map(|p| p.parse().ok())
+                .collect(),
         }
     }
 

@@ -1,7 +1,9 @@
 //! `/openapi.json` as a product: a client generated from it by a standard generator
 //! (openapi-python-client) drives a live `medley serve --demo`, and Schemathesis fuzzes every
 //! operation of it, with zero failures. A standard OAuth client (requests-oauthlib) signs in
-//! through the authorization code flow with PKCE and links a device by code. All come from PyPI through `api-tests/requirements.txt`
+//! through the authorization code flow with PKCE and links a device by code; the web player's
+//! flow runs through Debian's nginx with HTTPS, configured by `deploy/nginx/medley.conf` as
+//! shipped. All come from PyPI through `api-tests/requirements.txt`
 //! into a virtual environment under `target/`; without Python the tests say they were skipped,
 //! unless MEDLEY_REQUIRE_PYTHON is set (as `.ci/run` does), where they fail.
 
@@ -10,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{temp_dir, Server};
+use common::{free_port, temp_dir, Server};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -199,6 +201,175 @@ fn schemathesis_finds_nothing_wrong() {
         summary.into_iter().rev().collect::<Vec<_>>().join("\n")
     );
     assert!(out.contains("Tested: 97"), "{out}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Debian's nginx and openssl (for a self-signed certificate), or `None` where they are
+/// missing, unless MEDLEY_REQUIRE_NGINX is set (as `.ci/run` does).
+fn nginx_or_skip(test: &str) -> Option<()> {
+    let runs = |p: &str, arg: &str| {
+        Command::new(p)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if runs("nginx", "-v") && runs("openssl", "version") {
+        return Some(());
+    }
+    assert!(
+        std::env::var_os("MEDLEY_REQUIRE_NGINX").is_none(),
+        "{test}: MEDLEY_REQUIRE_NGINX is set but nginx or openssl is missing"
+    );
+    eprintln!("{test}: skipped, it needs Debian's nginx and openssl (apt-get install nginx)");
+    None
+}
+
+/// nginx in the foreground, stopped with its workers (SIGTERM) however the test ends.
+struct Nginx(std::process::Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+/// `deploy/nginx/medley.conf` as shipped, pointed at this server, these ports and this
+/// certificate: each of those lines must be there to be changed.
+fn site(medley: &str, https: u16, http: u16, cert: &Path, key: &Path) -> String {
+    let mut site = std::fs::read_to_string(root().join("deploy/nginx/medley.conf")).unwrap();
+    for (from, to) in [
+        ("server 127.0.0.1:8080;", format!("server {medley};")),
+        (
+            "listen 443 ssl http2;",
+            format!("listen 127.0.0.1:{https} ssl http2;"),
+        ),
+        ("listen [::]:443 ssl http2;", String::new()),
+        ("listen 80;", format!("listen 127.0.0.1:{http};")),
+        ("listen [::]:80;", String::new()),
+        (
+            "/etc/letsencrypt/live/music.example.org/fullchain.pem",
+            cert.display().to_string(),
+        ),
+        (
+            "/etc/letsencrypt/live/music.example.org/privkey.pem",
+            key.display().to_string(),
+        ),
+        ("music.example.org", "localhost".into()),
+    ] {
+        assert!(
+            site.contains(from),
+            "deploy/nginx/medley.conf has no '{from}'"
+        );
+        site = site.replace(from, &to);
+    }
+    site
+}
+
+#[test]
+fn through_nginx_with_https_the_player_signs_in_plays_and_hears_live_notices() {
+    const TEST: &str = "through_nginx_with_https_the_player_signs_in_plays_and_hears_live_notices";
+    let Some(venv) = venv_or_skip(TEST) else {
+        return;
+    };
+    if nginx_or_skip(TEST).is_none() {
+        return;
+    }
+    let dir = temp_dir();
+    let (https, http) = (free_port(), free_port());
+    let public = format!("https://localhost:{https}");
+    let server = Server::start_env(
+        &dir,
+        true,
+        None,
+        &[
+            ("MEDLEY_PUBLIC_URL", &public),
+            ("MEDLEY_TRUSTED_PROXIES", "127.0.0.1"),
+        ],
+    );
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    std::fs::create_dir_all(dir.join("nginx-temp")).unwrap();
+    std::fs::write(
+        dir.join("medley.conf"),
+        site(&server.addr, https, http, &cert, &key),
+    )
+    .unwrap();
+    // Root's nginx would hand its workers to nobody, who cannot read the test's folder.
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    std::fs::write(
+        dir.join("nginx.conf"),
+        format!(
+            "{user}daemon off;\npid {d}/nginx.pid;\nerror_log {d}/nginx-error.log;\n\
+             events {{ worker_connections 256; }}\n\
+             http {{\n  access_log {d}/nginx-access.log;\n  client_body_temp_path {d}/nginx-temp/body;\n  \
+             proxy_temp_path {d}/nginx-temp/proxy;\n  fastcgi_temp_path {d}/nginx-temp/fastcgi;\n  \
+             uwsgi_temp_path {d}/nginx-temp/uwsgi;\n  scgi_temp_path {d}/nginx-temp/scgi;\n  \
+             include {d}/medley.conf;\n}}\n",
+            user = if root_user { "user root;\n" } else { "" },
+            d = dir.display(),
+        ),
+    )
+    .unwrap();
+    let mut nginx = Nginx(
+        Command::new("nginx")
+            .arg("-p")
+            .arg(&dir)
+            .arg("-c")
+            .arg(dir.join("nginx.conf"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", https)).is_err() {
+        if let Some(status) = nginx.0.try_wait().unwrap() {
+            let log = std::fs::read_to_string(dir.join("nginx-error.log")).unwrap_or_default();
+            panic!("nginx exited ({status}): {log}");
+        }
+        assert!(std::time::Instant::now() < deadline, "nginx did not listen");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = run(
+        Command::new(venv.join("bin/python"))
+            .arg("proxy_flow.py")
+            .env("PROXY_URL", &public)
+            .env("PROXY_HTTP_URL", format!("http://127.0.0.1:{http}"))
+            .env("PROXY_CA", &cert)
+            .env("LOGIN", "Demo Listener")
+            .env("PASSWORD", "medley-demo"),
+        &server,
+        "proxy_flow.py",
+    );
+    drop(nginx);
+    assert!(out.contains("ok: the live stream hears"), "{out}");
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

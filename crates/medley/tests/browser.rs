@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{cli, cli_with_input, one_line, temp_dir, Server};
+use common::{cli, cli_with_input, free_port, one_line, temp_dir, Server};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -61,14 +61,6 @@ fn browser_or_skip(test: &str) -> bool {
         );
     }
     true
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Runs `browser-tests/SCRIPT` with the server's address and, for a demo, its credentials.

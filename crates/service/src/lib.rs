@@ -80,6 +80,8 @@ pub struct Settings {
     pub access_token_secs: i64,
     /// The music folders scanned and watched by `serve`.
     pub library: Vec<std::path::PathBuf>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for sign-in throttling).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Settings {
@@ -100,6 +102,7 @@ impl Default for Settings {
             cors_origins: vec!["*".into()],
             access_token_secs: 3600,
             library: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -56,6 +56,15 @@ pub fn cli_with_input(dir: &Path, args: &[&str], input: &str) -> (bool, String, 
     )
 }
 
+/// A loopback port free at the moment.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn temp_dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("medley-bb-{}", uuid_like()));
     std::fs::create_dir_all(&d).unwrap();
