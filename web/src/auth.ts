@@ -57,9 +57,9 @@ export async function signOut(): Promise<void> {
   forget();
 }
 
-/// Renewal starts when a quarter of the token's life, at most a minute, is left.
+/// Renewal starts when a third of the token's life, at most a minute, is left.
 function dueForRenewal(t: Token): boolean {
-  return t.expires - Date.now() < Math.min(60_000, t.lifetime / 4);
+  return t.expires - Date.now() < Math.min(60_000, t.lifetime / 3);
 }
 
 function fromAnswer(body: { access_token: string; refresh_token?: string; expires_in: number }): Token {
@@ -132,7 +132,7 @@ export function keepRenewed(): () => void {
   const plan = () => {
     const t = token();
     if (!t) return;
-    const due = t.expires - Math.min(60_000, t.lifetime / 4) - Date.now();
+    const due = t.expires - Math.min(60_000, t.lifetime / 3) - Date.now();
     timer = setTimeout(async () => {
       await renew(false);
       // The server ended the link (unlinked on the account page, or a replaced token used):
