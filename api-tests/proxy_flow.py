@@ -53,7 +53,7 @@ browser.trust_env = False
 browser.verify = CA
 
 r = requests.get(PLAIN + "/account", allow_redirects=False, timeout=10)
-check("plain HTTP is sent to HTTPS", r.status_code == 301
+check("plain HTTP is sent to HTTPS", r.status_code in (301, 308)
       and r.headers.get("Location") == "https://127.0.0.1/account", r.headers)
 
 page = browser.get(URL + "/", timeout=10)
