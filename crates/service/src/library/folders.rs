@@ -161,8 +161,12 @@ impl Folders {
                     }
                 }
             }
-            let unavailable: Vec<usize> = (0..n)
-                .filter(|&i| matches!(self.status()[i].state, FolderState::Unavailable(_)))
+            let unavailable: Vec<usize> = self
+                .status()
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| matches!(s.state, FolderState::Unavailable(_)))
+                .map(|(i, _)| i)
                 .collect();
             let retry = async {
                 if unavailable.is_empty() {
